@@ -1,0 +1,1 @@
+//! Evaluation of JSONPath choice rules (the rule types are in [`crate::model`]). (Placeholder.)

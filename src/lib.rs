@@ -1,0 +1,9 @@
+//! `sfn`: typed AWS Step Functions workflows in Rust.
+//!
+//! This facade re-exports the language crate ([`asl`]), the engine ([`runtime`]) and the macros.
+#![warn(missing_docs, unreachable_pub)]
+
+pub use sfn_asl as asl;
+pub use sfn_runtime as runtime;
+
+pub mod cli;
