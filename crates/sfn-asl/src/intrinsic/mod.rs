@@ -1,6 +1,9 @@
 //! Intrinsic functions (`States.Format(...)` and the other 17). (Interface placeholder.)
 
-use crate::error::ExprError;
+use serde_json::Value;
+
+use crate::error::{EvalError, ExprError};
+use crate::eval::EvalEnv;
 
 /// A compiled intrinsic function call.
 #[derive(Debug, Clone)]
@@ -25,5 +28,10 @@ impl IntrinsicCall {
     /// The text as written.
     pub fn source(&self) -> &str {
         &self.source
+    }
+    /// Evaluates the call; failures are `States.IntrinsicFailure` (or `States.Runtime` for a missing path).
+    pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
+        let _ = env;
+        Err(EvalError::intrinsic(format!("not yet supported: {}", self.source)))
     }
 }

