@@ -1,4 +1,27 @@
-//! JSONPath as Step Functions accepts it. (Interface placeholder; the parser and evaluator fill it.)
+//! JSONPath as Step Functions accepts it (the Jayway dialect).
+//!
+//! A [`Path`] is compiled once and evaluated many times; a definite path yields the node itself
+//! (borrowed from the document when possible), an indefinite one (`[*]`, `..`, slices, filters,
+//! unions) an array of every match, `[]` when nothing matches. A [`ReferencePath`] names exactly
+//! one node and can also be written to (`ResultPath`).
+//!
+//! ```
+//! use sfn_asl::eval::{EvalEnv, SeededEntropy};
+//! use sfn_asl::path::Path;
+//! use serde_json::json;
+//!
+//! let input = json!({"order": {"items": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 0}]}});
+//! let entropy = SeededEntropy::new(0);
+//! let env = EvalEnv { input: &input, context: &json!({}), vars: &(), entropy: &entropy };
+//! let path = Path::parse("$.order.items[?(@.qty > 0)].sku").unwrap();
+//! assert_eq!(path.select(&env).unwrap().into_owned(), json!(["a"]));
+//! let miss = Path::parse("$.order.id").unwrap().select(&env).unwrap_err();
+//! assert_eq!(miss.to_string(), "No results for path: $['order']['id']");
+//! ```
+
+pub mod ast;
+mod eval;
+mod parser;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -7,6 +30,7 @@ use serde_json::Value;
 
 use crate::error::ExprError;
 use crate::eval::EvalEnv;
+use ast::Segment;
 
 /// Why a path selected nothing. `Display` gives AWS's wording (`No results for path: $['x']`);
 /// callers wrap it in the message of the field at fault.
@@ -54,6 +78,9 @@ pub enum PathRoot {
 #[derive(Debug, Clone)]
 pub struct Path {
     source: String,
+    root: PathRoot,
+    segments: Vec<Segment>,
+    definite: bool,
 }
 
 impl PartialEq for Path {
@@ -65,10 +92,14 @@ impl PartialEq for Path {
 impl Path {
     /// Compiles a path.
     pub fn parse(source: &str) -> Result<Path, ExprError> {
-        if !source.starts_with('$') {
-            return Err(ExprError::new(0, "a path must start with `$`"));
-        }
-        Ok(Path { source: source.to_owned() })
+        let parsed = parser::parse_path(source)?;
+        let definite = is_definite(&parsed.segments);
+        Ok(Path {
+            source: source.to_owned(),
+            root: parsed.root,
+            segments: parsed.segments,
+            definite,
+        })
     }
     /// The text as written.
     pub fn source(&self) -> &str {
@@ -76,66 +107,231 @@ impl Path {
     }
     /// What the path reads.
     pub fn root(&self) -> PathRoot {
-        PathRoot::Input
+        self.root.clone()
+    }
+    /// The steps after the root, for callers that check a path against a known shape.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
     }
     /// `true` for exactly `$` (the whole input), which callers can move instead of copying.
     pub fn is_root(&self) -> bool {
-        self.source == "$"
+        self.root == PathRoot::Input && self.segments.is_empty()
     }
     /// Whether the path names at most one node (no wildcard, slice, filter, union or `..`).
     /// A definite path yields the node itself; an indefinite one an array of matches.
     pub fn is_definite(&self) -> bool {
-        true
+        self.definite
+    }
+    /// The path in AWS's normalized form (`$['a'][0]`), as error messages show it.
+    pub fn normalized(&self) -> String {
+        ast::normalized(&self.root, &self.segments)
     }
     /// Evaluates the path.
     pub fn select<'a>(&self, env: &EvalEnv<'a>) -> Result<Cow<'a, Value>, PathMiss> {
-        let _ = env;
-        Err(PathMiss::NoResults { at: self.source.clone() })
+        let doc = root_document(&self.root, env)?;
+        if self.segments.is_empty() {
+            return Ok(Cow::Borrowed(doc));
+        }
+        if self.definite {
+            eval::definite(doc, &self.root, &self.segments)
+        } else {
+            let all = eval::all_matches(doc, &self.segments);
+            Ok(Cow::Owned(Value::Array(
+                all.into_iter().map(Cow::into_owned).collect(),
+            )))
+        }
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// The document a root stands for in `env`.
+fn root_document<'a>(root: &PathRoot, env: &EvalEnv<'a>) -> Result<&'a Value, PathMiss> {
+    let vars = env.vars;
+    match root {
+        PathRoot::Input => Ok(env.input),
+        PathRoot::Context => Ok(env.context),
+        PathRoot::Variable(name) => vars
+            .get(name)
+            .ok_or_else(|| PathMiss::UnknownVariable { name: name.clone() }),
+    }
+}
+
+/// Definite: only members and single indexes, except that Jayway treats a names-only union at
+/// the very end (`$['a','b']`) as definite and merges the members into one object.
+fn is_definite(segments: &[Segment]) -> bool {
+    match segments.split_last() {
+        None => true,
+        Some((Segment::Union(items), body)) => {
+            eval::is_name_union(items) && body.iter().all(Segment::is_definite)
+        }
+        Some(_) => segments.iter().all(Segment::is_definite),
     }
 }
 
 /// A compiled `ReferencePath`: a path that names exactly one node.
 #[derive(Debug, Clone)]
 pub struct ReferencePath {
-    source: String,
+    path: Path,
 }
 
 impl PartialEq for ReferencePath {
     fn eq(&self, other: &Self) -> bool {
-        self.source == other.source
+        self.path == other.path
     }
 }
 
 impl ReferencePath {
-    /// Compiles a reference path.
+    /// Compiles a reference path: members and single indexes only (no `@ , : ? *` or `..`).
     pub fn parse(source: &str) -> Result<ReferencePath, ExprError> {
-        if !source.starts_with('$') {
-            return Err(ExprError::new(0, "a reference path must start with `$`"));
+        if let Some((at, c)) = unescaped_special(source) {
+            return Err(ExprError::new(
+                at,
+                format!("a reference path names a single node and cannot contain `{c}` (escape it as `\\{c}` in a member name)"),
+            ));
         }
-        Ok(ReferencePath { source: source.to_owned() })
+        let path = Path::parse(source)?;
+        if !path.segments.iter().all(Segment::is_definite) {
+            return Err(ExprError::new(
+                0,
+                "a reference path names a single node: use only `.name`, `['name']` and `[n]`",
+            ));
+        }
+        Ok(ReferencePath { path })
     }
     /// The text as written.
     pub fn source(&self) -> &str {
-        &self.source
+        self.path.source()
     }
     /// What the path reads.
     pub fn root(&self) -> PathRoot {
-        PathRoot::Input
+        self.path.root()
+    }
+    /// The steps after the root (only [`Segment::Name`] and [`Segment::Index`]).
+    pub fn segments(&self) -> &[Segment] {
+        self.path.segments()
+    }
+    /// The same path as a [`Path`].
+    pub fn as_path(&self) -> &Path {
+        &self.path
     }
     /// `true` for exactly `$`.
     pub fn is_root(&self) -> bool {
-        self.source == "$"
+        self.path.is_root()
     }
     /// Reads the node (for `…Path` fields and `ItemsPath`).
     pub fn select<'a>(&self, env: &EvalEnv<'a>) -> Result<Cow<'a, Value>, PathMiss> {
-        let _ = env;
-        Err(PathMiss::NoResults { at: self.source.clone() })
+        self.path.select(env)
     }
     /// `ResultPath` semantics: writes `value` at this path inside `target` (a copy of the raw
     /// input), creating missing objects. `$` replaces `target`. Fails with the cause text of
     /// `States.ResultPathMatchFailure` when an intermediate node is not an object.
     pub fn write(&self, target: &mut Value, value: Value) -> Result<(), String> {
-        *target = value;
+        let segments = &self.path.segments;
+        if self.path.root != PathRoot::Input || !writable(target, segments) {
+            return Err(format!(
+                "Unable to apply ReferencePath {} to input {}",
+                self.path.source, target
+            ));
+        }
+        let mut cur = target;
+        for seg in segments {
+            cur = match seg {
+                Segment::Name(name) => match cur {
+                    Value::Object(map) => map
+                        .entry(name.clone())
+                        .or_insert_with(|| Value::Object(Default::default())),
+                    _ => {
+                        return Err(format!(
+                            "Unable to apply ReferencePath {} to input",
+                            self.path.source
+                        ))
+                    }
+                },
+                Segment::Index(i) => match cur {
+                    Value::Array(items) => {
+                        let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+                        let k = if *i < 0 { len.saturating_add(*i) } else { *i };
+                        match usize::try_from(k).ok().and_then(|k| items.get_mut(k)) {
+                            Some(v) => v,
+                            None => {
+                                return Err(format!(
+                                    "Unable to apply ReferencePath {} to input",
+                                    self.path.source
+                                ))
+                            }
+                        }
+                    }
+                    _ => {
+                        return Err(format!(
+                            "Unable to apply ReferencePath {} to input",
+                            self.path.source
+                        ))
+                    }
+                },
+                _ => {
+                    return Err(format!(
+                        "Unable to apply ReferencePath {} to input",
+                        self.path.source
+                    ))
+                }
+            };
+        }
+        *cur = value;
         Ok(())
     }
+}
+
+impl fmt::Display for ReferencePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path.source())
+    }
+}
+
+/// Whether `write` can set the node: every existing step is an object (or an array holding the
+/// index), and once a member is missing only members follow (they are created as objects).
+fn writable(target: &Value, segments: &[Segment]) -> bool {
+    let mut cur = Some(target);
+    for seg in segments {
+        cur = match (seg, cur) {
+            // Below a created object only further members can be created.
+            (Segment::Name(_), None) => None,
+            (Segment::Name(name), Some(Value::Object(map))) => map.get(name.as_str()),
+            (Segment::Index(i), Some(Value::Array(items))) => {
+                let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+                let k = if *i < 0 { len.saturating_add(*i) } else { *i };
+                match usize::try_from(k).ok().and_then(|k| items.get(k)) {
+                    Some(v) => Some(v),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// The first `@ , : ? *` that is not escaped by `\` or inside a quoted bracket name.
+fn unescaped_special(source: &str) -> Option<(usize, char)> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (at, c) in source.chars().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (c, quote) {
+            ('\\', _) => escaped = true,
+            (q, Some(open)) if q == open => quote = None,
+            (_, Some(_)) => {}
+            ('\'' | '"', None) => quote = Some(c),
+            ('@' | ',' | ':' | '?' | '*', None) => return Some((at, c)),
+            _ => {}
+        }
+    }
+    None
 }
