@@ -1,9 +1,66 @@
-//! JSONata `{% %}` expressions. (Interface placeholder.)
+//! JSONata `{% %}` expressions: compiled once, evaluated with `$states` and the workflow
+//! variables bound, AWS's extra functions available, and failures worded as AWS words them.
+//!
+//! A string is an expression when it starts with `{%` and ends with `%}` (no outer whitespace);
+//! any other string is a literal. [`Jsonata`] holds one such string, [`JsonataTemplate`] a JSON
+//! value whose strings may be expressions (`Arguments`, `Output`, `Assign`).
+//!
+//! ```
+//! use serde_json::json;
+//! use sfn_asl::eval::SeededEntropy;
+//! use sfn_asl::jsonata::{Jsonata, JsonataEnv};
+//!
+//! let expr = Jsonata::compile("{% $partition($states.input.items, 2) %}").unwrap();
+//! let input = json!({"items": [1, 2, 3]});
+//! let env = JsonataEnv {
+//!     input: &input,
+//!     context: &json!({}),
+//!     result: None,
+//!     error_output: None,
+//!     vars: &(),
+//!     entropy: &SeededEntropy::new(1),
+//! };
+//! assert_eq!(expr.eval(&env, "Output").unwrap(), json!([[1, 2], [3]]));
+//!
+//! let err = Jsonata::compile("{% $states.input.nope %}").unwrap().eval(&env, "Output").unwrap_err();
+//! assert_eq!(
+//!     err.cause,
+//!     "The JSONata expression '$states.input.nope' specified for the field 'Output' returned nothing (undefined)."
+//! );
+//! ```
+//!
+//! # Which JSONata implementation
+//!
+//! AWS evaluates with JSONata 2.0.6. Of the Rust implementations, `jsonata-core` (pinned to
+//! `=2.2.13`, its behaviour changes between patch releases) agrees with the 2.0.6 reference on
+//! 158 of the 162 vectors in `shared/jsonata/reference-2.0.6.json` (the test
+//! `tests/jsonata_reference.rs` lists the rest and why), keeps object key order, lets built-ins be
+//! replaced (AWS's seeded `$random`, the withdrawn `$eval`), and has time, depth and sequence
+//! limits with a heap-allocated evaluation stack. `jsonata-rs` 0.3.4 agrees on 133, lacks `$type`,
+//! `$average`, `$sift`, `$spread`, the formatting and URL functions, panics on partial application
+//! and on `%`, loses key order, cannot replace built-ins (so no seeded `$random`), and has no depth
+//! bound (deep recursion kills the process). `seuil` cannot register functions. The crate is used
+//! only by the private `engine` module, so replacing it touches one file.
+//!
+//! # Limits
+//!
+//! One evaluation may run 5 s, nest 500 evaluator levels, build sequences of 1,000,000 items and
+//! return at most 6,990,256 bytes (8 a number, 1 a character). Strings built inside an expression
+//! (`$pad`, repeated `&`) are bounded only by the time limit.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::error::{EvalError, ExprError};
 use crate::eval::{Entropy, Variables};
+
+mod engine;
+mod functions;
+mod limits;
+mod template;
+
+pub use template::JsonataTemplate;
 
 /// What a JSONata expression sees: `$states` and the workflow variables.
 pub struct JsonataEnv<'a> {
@@ -21,10 +78,25 @@ pub struct JsonataEnv<'a> {
     pub entropy: &'a dyn Entropy,
 }
 
-/// A compiled JSONata expression (the body between `{%` and `%}`).
+/// Whether `s` is a JSONata expression (`{%` ... `%}`) rather than a literal string.
+pub fn is_expression(s: &str) -> bool {
+    s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")
+}
+
+/// A compiled JSONata expression (the body between `{%` and `%}`), or a literal string.
 #[derive(Debug, Clone)]
 pub struct Jsonata {
     source: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Literal,
+    Expression {
+        body: String,
+        program: Arc<engine::Program>,
+    },
 }
 
 impl PartialEq for Jsonata {
@@ -34,41 +106,134 @@ impl PartialEq for Jsonata {
 }
 
 impl Jsonata {
-    /// Compiles a whole `{% body %}` string.
+    /// Compiles a whole `{% body %}` string: the body must parse as JSONata and must not read
+    /// `$$`, or `$` or a bare field name at the top level (there is no context item in Step
+    /// Functions: use `$states.input`). A string that is not an expression is a literal.
     pub fn compile(source: &str) -> Result<Jsonata, ExprError> {
-        Ok(Jsonata { source: source.to_owned() })
+        if !is_expression(source) {
+            return Ok(Jsonata {
+                source: source.to_owned(),
+                kind: Kind::Literal,
+            });
+        }
+        let body = expression_body(source);
+        let program = engine::compile(body).map_err(|e| ExprError::new(0, e.message))?;
+        Ok(Jsonata {
+            source: source.to_owned(),
+            kind: Kind::Expression {
+                body: body.to_owned(),
+                program,
+            },
+        })
     }
+
     /// The text as written, with `{%` and `%}`.
     pub fn source(&self) -> &str {
         &self.source
     }
+
+    /// The expression as AWS quotes it in causes (between the delimiters, trimmed); `None` for a
+    /// literal.
+    pub fn expression(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Literal => None,
+            Kind::Expression { body, .. } => Some(body),
+        }
+    }
+
+    /// Whether this is a literal string rather than an expression.
+    pub fn is_literal(&self) -> bool {
+        matches!(self.kind, Kind::Literal)
+    }
+
+    /// The workflow variables the expression reads (`$name`), for checks that they are assigned.
+    pub fn variables(&self) -> &[String] {
+        match &self.kind {
+            Kind::Literal => &[],
+            Kind::Expression { program, .. } => program.variables(),
+        }
+    }
+
     /// Evaluates the expression for field `location` (`Items`, `Output/result`): failures are
     /// `States.QueryEvaluationError` with AWS's cause text and that location.
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        let _ = env;
-        Err(EvalError::query(format!("not yet supported: {}", self.source), Some(location.to_owned())))
+        match &self.kind {
+            Kind::Literal => Ok(Value::String(self.source.clone())),
+            Kind::Expression { body, program } => evaluate(program, body, env, location),
+        }
+    }
+
+    /// The failure for a result of the wrong type in a typed field (`Items` wants an array):
+    /// "… returned an unexpected result type. Expected 'array', but was 'string' for value: …".
+    pub fn unexpected_type(&self, location: &str, expected: &str, value: &Value) -> EvalError {
+        let text = self.expression().unwrap_or(&self.source);
+        EvalError::query(
+            format!(
+                "The JSONata expression '{text}' specified for the field '{location}' returned an \
+                 unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
+                json_type(value)
+            ),
+            Some(location.to_owned()),
+        )
     }
 }
 
-/// A JSON value whose strings may be `{% %}` expressions (`Arguments`, `Output`, JSONata `Assign`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct JsonataTemplate {
-    source: Value,
+/// The body of a `{% ... %}` string, trimmed.
+fn expression_body(source: &str) -> &str {
+    source
+        .get(2..source.len().saturating_sub(2))
+        .unwrap_or("")
+        .trim()
 }
 
-impl JsonataTemplate {
-    /// Compiles every `{% %}` string in `source`; errors carry the relative JSON pointer.
-    pub fn compile(source: &Value) -> Result<JsonataTemplate, Vec<(String, ExprError)>> {
-        Ok(JsonataTemplate { source: source.clone() })
+/// JSONata's name for a JSON value's type, as AWS prints it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
     }
-    /// The value as written.
-    pub fn to_value(&self) -> Value {
-        self.source.clone()
+}
+
+/// Evaluates a compiled body, turning every non-JSON outcome into AWS's cause.
+fn evaluate(
+    program: &engine::Program,
+    body: &str,
+    env: &JsonataEnv<'_>,
+    location: &str,
+) -> Result<Value, EvalError> {
+    let mut states: Vec<(&'static str, &Value)> =
+        vec![("input", env.input), ("context", env.context)];
+    if let Some(result) = env.result {
+        states.push(("result", result));
     }
-    /// Evaluates every expression in the value; `location` names the field (`Output`,
-    /// `Arguments`, `Assign`) and nested keys extend it (`Arguments/FunctionName`).
-    pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        let _ = (env, location);
-        Ok(self.source.clone())
+    if let Some(error_output) = env.error_output {
+        states.push(("errorOutput", error_output));
+    }
+    let variables = program
+        .variables()
+        .iter()
+        .filter_map(|name| env.vars.get(name).map(|v| (name.as_str(), v)))
+        .collect();
+    let seed = program.uses_entropy().then(|| env.entropy.next_u64());
+    let bindings = engine::Bindings {
+        states,
+        variables,
+        seed,
+    };
+    let fail = |what: String| {
+        EvalError::query(
+            format!("The JSONata expression '{body}' specified for the field '{location}' {what}"),
+            Some(location.to_owned()),
+        )
+    };
+    match engine::evaluate(program, &bindings) {
+        Ok(engine::Outcome::Json(value)) => Ok(value),
+        Ok(engine::Outcome::Undefined) => Err(fail("returned nothing (undefined).".into())),
+        Ok(engine::Outcome::Function) => Err(fail("returned an unsupported result type.".into())),
+        Err(e) => Err(fail(format!("threw an error during evaluation. {e}"))),
     }
 }

@@ -1,0 +1,513 @@
+//! The one place that knows the JSONata crate (`jsonata-core`): parsing, the AST walk behind the
+//! static checks, evaluation with bindings, limits and the AWS functions, and value conversion.
+//!
+//! Everything above this module speaks `serde_json::Value`, [`Program`], [`Outcome`] and
+//! [`EngineError`], so replacing the crate means rewriting this file only.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
+use jsonata_core::value::JValue;
+use serde_json::Value;
+
+use super::functions::{self, FnError, Generator, PureFn};
+use super::limits;
+
+/// A parsed JSONata body plus what the evaluation needs to know about it up front.
+#[derive(Debug)]
+pub(crate) struct Program {
+    ast: AstNode,
+    /// Names read as `$name`: only these workflow variables are bound (the `Variables` trait has
+    /// no way to list them, and binding only what is read keeps evaluation cheap).
+    variables: Vec<String>,
+    /// Whether `$random` or `$uuid` is mentioned: only then is entropy drawn, so an expression
+    /// without them leaves the engine's random sequence untouched.
+    uses_entropy: bool,
+}
+
+impl Program {
+    /// The workflow variable names the expression reads.
+    pub(crate) fn variables(&self) -> &[String] {
+        &self.variables
+    }
+    /// Whether evaluation needs a seed from the engine's entropy.
+    pub(crate) fn uses_entropy(&self) -> bool {
+        self.uses_entropy
+    }
+}
+
+/// A parse failure or a violation of the Step Functions restrictions (§8.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CompileError {
+    /// The message, with the JSONata error code first when there is one.
+    pub(crate) message: String,
+}
+
+/// What an evaluation produced, before the caller turns non-JSON outcomes into AWS causes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// A JSON value.
+    Json(Value),
+    /// JSONata `undefined`.
+    Undefined,
+    /// A function (lambda, built-in, regex), alone or inside the result: not JSON.
+    Function,
+}
+
+/// An evaluation failure: the JSONata error code (`T1006`) and the 2.0.6 message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EngineError {
+    /// `T1006`, `D3030`, ...; `None` for failures that have no JSONata code.
+    pub(crate) code: Option<String>,
+    /// The message after the code.
+    pub(crate) message: String,
+}
+
+impl EngineError {
+    fn plain(message: impl Into<String>) -> Self {
+        EngineError {
+            code: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{code}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Parses `body` and applies the static checks.
+pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
+    if body.len() > limits::MAX_EXPRESSION_CHARS {
+        return Err(CompileError {
+            message: "the expression is too long".into(),
+        });
+    }
+    let ast = jsonata_core::parser::parse(body).map_err(|e| CompileError {
+        message: e.to_string(),
+    })?;
+    let facts = walk(&ast)?;
+    Ok(Arc::new(Program {
+        ast,
+        variables: facts.variables,
+        uses_entropy: facts.uses_entropy,
+    }))
+}
+
+struct Facts {
+    variables: Vec<String>,
+    uses_entropy: bool,
+}
+
+/// One pass over the AST, with an explicit stack (the parser allows about 1000 levels; a native
+/// recursion that deep is what the limits exist to prevent). `top` marks nodes evaluated against
+/// the expression's own context item, which Step Functions leaves empty: a bare field name or `$`
+/// there can only be a mistake, and AWS rejects it.
+fn walk(root: &AstNode) -> Result<Facts, CompileError> {
+    let mut variables: Vec<String> = Vec::new();
+    let mut uses_entropy = false;
+    let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
+    // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
+    let mut array_ranges: Vec<*const AstNode> = Vec::new();
+    while let Some((node, top)) = stack.pop() {
+        match node {
+            AstNode::Name(name) if top => {
+                return Err(CompileError {
+                    message: format!("Reference to '{name}' at the top level is not supported."),
+                })
+            }
+            AstNode::Variable(name) if name.is_empty() => {
+                if top {
+                    return Err(CompileError {
+                        message: "Reference to '$' at the top level is not supported.".into(),
+                    });
+                }
+            }
+            AstNode::Variable(name) => {
+                if name == "random" || name == "uuid" {
+                    uses_entropy = true;
+                }
+                if name != "states" && !variables.iter().any(|v| v == name) {
+                    variables.push(name.clone());
+                }
+            }
+            AstNode::ParentVariable(_) => {
+                return Err(CompileError {
+                    message: "Reference to '$$' is not supported.".into(),
+                })
+            }
+            AstNode::Path { steps } => push_steps(&mut stack, steps, top),
+            AstNode::Binary {
+                op: BinaryOp::Range,
+                ..
+            } if !array_ranges.contains(&(node as *const AstNode)) => {
+                return Err(CompileError {
+                    message: "S0201: Syntax error: \"..\"".into(),
+                })
+            }
+            AstNode::Binary { lhs, rhs, .. } => {
+                stack.push((lhs, top));
+                stack.push((rhs, top));
+            }
+            AstNode::Unary { operand, .. } => stack.push((operand, top)),
+            AstNode::Function { name, args, .. } => {
+                if name == "random" || name == "uuid" || name == "shuffle" {
+                    uses_entropy = true;
+                }
+                stack.extend(args.iter().map(|a| (a, top)));
+            }
+            AstNode::Call { procedure, args } => {
+                stack.push((procedure, top));
+                stack.extend(args.iter().map(|a| (a, top)));
+            }
+            // A lambda body keeps the context of the expression that defines it.
+            AstNode::Lambda { body, .. } => stack.push((body, top)),
+            AstNode::Array(items) => {
+                for item in items {
+                    if matches!(
+                        item,
+                        AstNode::Binary {
+                            op: BinaryOp::Range,
+                            ..
+                        }
+                    ) {
+                        array_ranges.push(item);
+                    }
+                    stack.push((item, top));
+                }
+            }
+            AstNode::Block(items) => stack.extend(items.iter().map(|a| (a, top))),
+            // Inside a path these read each item, not the top-level context.
+            AstNode::ArrayGroup(items) => stack.extend(items.iter().map(|a| (a, false))),
+            AstNode::FunctionApplication(inner) => stack.push((inner, false)),
+            AstNode::Object(pairs) => {
+                for (k, v) in pairs {
+                    stack.push((k, top));
+                    stack.push((v, top));
+                }
+            }
+            AstNode::ObjectTransform { input, pattern } => {
+                stack.push((input, top));
+                for (k, v) in pattern {
+                    stack.push((k, false));
+                    stack.push((v, false));
+                }
+            }
+            AstNode::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                stack.push((condition, top));
+                stack.push((then_branch, top));
+                if let Some(e) = else_branch {
+                    stack.push((e, top));
+                }
+            }
+            AstNode::Sort { input, terms } => {
+                stack.push((input, top));
+                stack.extend(terms.iter().map(|(t, _)| (t, false)));
+            }
+            // The transform's patterns apply to the value it is given, not the context.
+            AstNode::Transform {
+                location,
+                update,
+                delete,
+            } => {
+                stack.push((location, false));
+                stack.push((update, false));
+                if let Some(d) = delete {
+                    stack.push((d, false));
+                }
+            }
+            AstNode::Name(_)
+            | AstNode::String(_)
+            | AstNode::Number(_)
+            | AstNode::Boolean(_)
+            | AstNode::Null
+            | AstNode::Undefined
+            | AstNode::Placeholder
+            | AstNode::Regex { .. }
+            | AstNode::Wildcard
+            | AstNode::Descendant
+            | AstNode::Parent(_) => {}
+        }
+    }
+    Ok(Facts {
+        variables,
+        uses_entropy,
+    })
+}
+
+/// A path's first step reads the context it is in; later steps and predicates read its items.
+fn push_steps<'a>(stack: &mut Vec<(&'a AstNode, bool)>, steps: &'a [PathStep], top: bool) {
+    for (i, step) in steps.iter().enumerate() {
+        stack.push((&step.node, top && i == 0));
+        for stage in &step.stages {
+            if let Stage::Filter(pred) = stage {
+                stack.push((pred, false));
+            }
+        }
+    }
+}
+
+/// The values bound for one evaluation.
+pub(crate) struct Bindings<'a> {
+    /// `$states`.
+    pub(crate) states: Vec<(&'static str, &'a Value)>,
+    /// Workflow variables read by the expression.
+    pub(crate) variables: Vec<(&'a str, &'a Value)>,
+    /// Seed for `$random()`, `$uuid()` and `$shuffle()`, when the program uses them.
+    pub(crate) seed: Option<u64>,
+}
+
+/// Evaluates `program` with `bindings` under the limits of [`limits`].
+pub(crate) fn evaluate(program: &Program, bindings: &Bindings<'_>) -> Result<Outcome, EngineError> {
+    let mut context = Context::new();
+    for (name, value) in &bindings.variables {
+        context.bind((*name).to_owned(), to_jvalue(value, 0)?);
+    }
+    let mut states = IndexMap::new();
+    for (name, value) in &bindings.states {
+        states.insert((*name).to_owned(), to_jvalue(value, 0)?);
+    }
+    context.bind("states".to_owned(), JValue::object(states));
+    let options = EvaluatorOptions {
+        timeout_ms: Some(limits::TIMEOUT_MS),
+        cancel: None,
+        max_stack_depth: Some(limits::MAX_DEPTH),
+        max_sequence_length: Some(limits::MAX_SEQUENCE_LENGTH),
+    };
+    let mut evaluator = Evaluator::with_options(context, options);
+    register_aws_functions(&mut evaluator, bindings.seed)?;
+    let result = evaluator
+        .evaluate(&program.ast, &JValue::Undefined)
+        .map_err(map_error)?;
+    let mut budget = limits::MAX_RESULT_BYTES;
+    from_jvalue(&result, 0, &mut budget)
+}
+
+/// Binds Step Functions' functions and withdraws `$eval`.
+fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), EngineError> {
+    let generator = Rc::new(Generator::new(seed.unwrap_or(0)));
+    let reg = |ev: &mut Evaluator, name: &str, f: PureFn| {
+        ev.register_fn(name, move |args: &[JValue]| call_pure(f, args))
+            .map_err(map_error)
+    };
+    reg(ev, "partition", functions::partition)?;
+    reg(ev, "range", functions::range)?;
+    reg(ev, "hash", functions::hash)?;
+    reg(ev, "parse", functions::parse)?;
+    // The crate leaves spaces unescaped; 2.0.6 escapes as JavaScript's encodeURI does.
+    ev.register_fn_override("encodeUrl", |args: &[JValue]| {
+        call_pure(functions::encode_url, args)
+    })
+    .map_err(map_error)?;
+    let g = Rc::clone(&generator);
+    ev.register_fn("uuid", move |_: &[JValue]| Ok(JValue::string(g.uuid())))
+        .map_err(map_error)?;
+    let g = Rc::clone(&generator);
+    ev.register_fn_override("random", move |args: &[JValue]| {
+        let seed = match args.first() {
+            None | Some(JValue::Undefined) => None,
+            Some(v) => Some(
+                v.as_f64()
+                    .ok_or_else(|| FnError::signature("random", 1).into_evaluator_error())?,
+            ),
+        };
+        Ok(JValue::Number(functions::random(seed, &g)))
+    })
+    .map_err(map_error)?;
+    let g = Rc::clone(&generator);
+    ev.register_fn_override("shuffle", move |args: &[JValue]| {
+        let mut items = match args.first() {
+            None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
+            Some(JValue::Array(a)) => a.iter().cloned().collect::<Vec<_>>(),
+            Some(other) => vec![other.clone()],
+        };
+        g.shuffle(&mut items);
+        Ok(JValue::array(items))
+    })
+    .map_err(map_error)?;
+    // AWS withdraws `$eval` (use `$parse`); calling it is calling a name that is not a function.
+    ev.register_fn_override("eval", |_: &[JValue]| {
+        Err(EvaluatorError::TypeError(
+            "T1006: Attempted to invoke a non-function".into(),
+        ))
+    })
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// Runs a function that works on JSON values.
+fn call_pure(f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
+    let mut converted = Vec::with_capacity(args.len());
+    for arg in args {
+        let mut budget = limits::MAX_RESULT_BYTES;
+        match from_jvalue(arg, 0, &mut budget)
+            .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?
+        {
+            Outcome::Json(v) => converted.push(Some(v)),
+            Outcome::Undefined => converted.push(None),
+            Outcome::Function => {
+                return Err(
+                    FnError::Type("a function is not a JSON value".into()).into_evaluator_error()
+                )
+            }
+        }
+    }
+    match f(&converted) {
+        Ok(Some(v)) => to_jvalue(&v, 0).map_err(|e| EvaluatorError::EvaluationError(e.to_string())),
+        Ok(None) => Ok(JValue::Undefined),
+        Err(e) => Err(e.into_evaluator_error()),
+    }
+}
+
+impl FnError {
+    fn into_evaluator_error(self) -> EvaluatorError {
+        EvaluatorError::EvaluationError(self.to_string())
+    }
+}
+
+/// Splits the crate's error into code and message, with 2.0.6's wording where the crate differs.
+fn map_error(e: EvaluatorError) -> EngineError {
+    let text = e.message();
+    let (code, message) = match jsonata_core::evaluator::error_code_prefix(text) {
+        Some(code) => (
+            Some(code.to_owned()),
+            text.get(6..).unwrap_or("").trim_start().to_owned(),
+        ),
+        None => (None, text.to_owned()),
+    };
+    let message = match code.as_deref() {
+        // The crate appends the callee (`: $x`); 2.0.6 does not.
+        Some("T1006") => "Attempted to invoke a non-function".to_owned(),
+        // The crate's own codes for its limits: reword as the memory/depth refusals.
+        Some("U1001") | Some("D1011") => limits::DEPTH_MESSAGE.to_owned(),
+        Some("D2015") => limits::MEMORY_MESSAGE.to_owned(),
+        _ => message,
+    };
+    let code = match code.as_deref() {
+        // 2.0.6 has no codes for these limits.
+        Some("U1001") | Some("D1011") | Some("D2015") => None,
+        _ => code,
+    };
+    EngineError { code, message }
+}
+
+/// JSON → the crate's value, refusing nesting deeper than the limit.
+fn to_jvalue(value: &Value, depth: usize) -> Result<JValue, EngineError> {
+    if depth > limits::MAX_VALUE_DEPTH {
+        return Err(EngineError::plain(limits::NESTING_MESSAGE));
+    }
+    Ok(match value {
+        Value::Null => JValue::Null,
+        Value::Bool(b) => JValue::Bool(*b),
+        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JValue::string(s.as_str()),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(to_jvalue(item, depth + 1)?);
+            }
+            JValue::array(out)
+        }
+        Value::Object(map) => {
+            let mut out = IndexMap::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(k.clone(), to_jvalue(v, depth + 1)?);
+            }
+            JValue::object(out)
+        }
+    })
+}
+
+/// The crate's value → JSON. Numbers that are whole and exact come out as integers; non-finite
+/// numbers as the strings AWS writes for them. `budget` counts bytes (8 a number, 1 a character).
+fn from_jvalue(value: &JValue, depth: usize, budget: &mut usize) -> Result<Outcome, EngineError> {
+    if depth > limits::MAX_VALUE_DEPTH {
+        return Err(EngineError::plain(limits::NESTING_MESSAGE));
+    }
+    let json = match value {
+        JValue::Undefined => return Ok(Outcome::Undefined),
+        JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
+            return Ok(Outcome::Function)
+        }
+        JValue::Null => Value::Null,
+        JValue::Bool(b) => Value::Bool(*b),
+        JValue::Number(n) => {
+            spend(budget, 8)?;
+            number(*n)
+        }
+        JValue::String(s) => {
+            spend(budget, s.len())?;
+            Value::String(s.to_string())
+        }
+        JValue::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                match from_jvalue(item, depth + 1, budget)? {
+                    Outcome::Json(v) => out.push(v),
+                    // JSON.stringify semantics: nothing to write for a missing item.
+                    Outcome::Undefined => {}
+                    Outcome::Function => return Ok(Outcome::Function),
+                }
+            }
+            Value::Array(out)
+        }
+        JValue::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map.iter() {
+                spend(budget, k.len())?;
+                match from_jvalue(v, depth + 1, budget)? {
+                    Outcome::Json(v) => {
+                        out.insert(k.clone(), v);
+                    }
+                    Outcome::Undefined => {}
+                    Outcome::Function => return Ok(Outcome::Function),
+                }
+            }
+            Value::Object(out)
+        }
+    };
+    Ok(Outcome::Json(json))
+}
+
+/// Takes `n` bytes from the result budget.
+fn spend(budget: &mut usize, n: usize) -> Result<(), EngineError> {
+    *budget = budget
+        .checked_sub(n)
+        .ok_or_else(|| EngineError::plain(limits::MEMORY_MESSAGE))?;
+    Ok(())
+}
+
+/// An `f64` as JSON: whole values within ±2^53 as integers so they compare equal to parsed JSON.
+pub(crate) fn number(n: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.is_nan() {
+        Value::String("NaN".into())
+    } else if n.is_infinite() {
+        Value::String(if n > 0.0 { "Infinity" } else { "-Infinity" }.into())
+    } else if n.fract() == 0.0 && n.abs() < EXACT {
+        // Exact: |n| < 2^53 fits i64 and has no fraction.
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    }
+}
+
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Program>();
+}
