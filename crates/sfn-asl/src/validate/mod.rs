@@ -1,0 +1,231 @@
+//! Parsing and validation: JSON text → [`StateMachine`], or every finding.
+//!
+//! Two passes, both collecting every problem instead of stopping at the first:
+//! - the schema pass (`schema*` modules) reads the JSON field by field into the model and reports
+//!   what the JSON itself gets wrong (unknown fields, wrong types, bad expressions);
+//! - [`lint`] checks the rules that are about the model (targets, reachability, terminal states,
+//!   unique names, bounds, Express restrictions), so code that builds a model without JSON (the
+//!   `workflow!` macro) runs exactly the same rules.
+//!
+//! ```
+//! let doc = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Nxt":"B"},"B":{"Type":"Succeed"}}}"#;
+//! let findings = sfn_asl::parse(doc).unwrap_err();
+//! assert!(findings.0.iter().any(|f| f.pointer == "/States/A/Nxt"));
+//! ```
+
+mod lint;
+mod reader;
+mod schema;
+mod schema_choice;
+mod schema_map;
+mod schema_states;
+
+use serde_json::Value;
+
+use crate::error::{Finding, FindingCode};
+use crate::model::StateMachine;
+
+pub use lint::lint;
+
+/// The longest definition AWS accepts, in characters.
+pub const MAX_DEFINITION_CHARS: usize = 1_048_576;
+
+/// How deep states (Parallel branches, Map processors) and choice rules may nest. Far beyond any
+/// real definition; it only keeps hostile input from exhausting the stack.
+pub const MAX_NESTING: usize = 32;
+
+/// All findings of one definition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} finding(s)", .0.len())]
+pub struct Findings(pub Vec<Finding>);
+
+/// What [`lint`] should assume about the state machine beyond its definition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The machine is created as `EXPRESS`: no activities, `.sync` or `.waitForTaskToken`.
+    pub express: bool,
+}
+
+/// Parses and validates a definition (as a `STANDARD` machine).
+pub fn parse(text: &str) -> Result<StateMachine, Findings> {
+    let mut findings = Vec::new();
+    if text.chars().count() > MAX_DEFINITION_CHARS {
+        findings.push(Finding {
+            pointer: String::new(),
+            code: FindingCode::SchemaValidationFailed,
+            message: format!("Definition must be at most {MAX_DEFINITION_CHARS} characters long"),
+            hint: Some("split the workflow into nested state machines".into()),
+        });
+    }
+    if text.trim().is_empty() {
+        findings.push(not_an_object());
+        return Err(Findings(findings));
+    }
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(Finding {
+                pointer: String::new(),
+                code: FindingCode::InvalidJsonDescription,
+                message: format!("Invalid JSON: {e}"),
+                hint: Some("fix the JSON syntax at the line and column given".into()),
+            });
+            return Err(Findings(findings));
+        }
+    };
+    match parse_value_with(&doc, &LintOptions::default()) {
+        Ok(m) if findings.is_empty() => Ok(m),
+        Ok(_) => Err(Findings(findings)),
+        Err(Findings(more)) => {
+            findings.extend(more);
+            Err(Findings(findings))
+        }
+    }
+}
+
+/// Parses and validates a definition already read as JSON (as a `STANDARD` machine).
+pub fn parse_value(doc: &Value) -> Result<StateMachine, Findings> {
+    parse_value_with(doc, &LintOptions::default())
+}
+
+/// Parses and validates a definition with explicit [`LintOptions`] (e.g. for an `EXPRESS` machine).
+pub fn parse_value_with(doc: &Value, options: &LintOptions) -> Result<StateMachine, Findings> {
+    if !doc.is_object() {
+        return Err(Findings(vec![not_an_object()]));
+    }
+    let mut ctx = reader::Ctx::default();
+    let machine = schema::machine(&mut ctx, doc);
+    let mut findings = ctx.findings;
+    if let Some(m) = &machine {
+        let schema_count = findings.len();
+        for f in lint(m, options) {
+            // One problem per field: where the schema pass already reported a field (or the
+            // object holding it), the linter only sees its placeholder.
+            let echo = ctx.missing.contains(&f.pointer)
+                || findings[..schema_count]
+                    .iter()
+                    .any(|g| covers(&g.pointer, &f.pointer));
+            if !echo {
+                findings.push(f);
+            }
+        }
+    }
+    match machine {
+        Some(m) if findings.is_empty() => Ok(m),
+        _ => Err(Findings(findings)),
+    }
+}
+
+/// Whether a finding at `outer` makes one at `inner` redundant: same field or a field inside it
+/// (the document itself covers nothing, or one finding would hide all others).
+fn covers(outer: &str, inner: &str) -> bool {
+    !outer.is_empty()
+        && (outer == inner
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('/')))
+}
+
+fn not_an_object() -> Finding {
+    Finding {
+        pointer: String::new(),
+        code: FindingCode::InvalidJsonDescription,
+        message: "Definition must be a valid JSON object".into(),
+        hint: Some("a definition is an object with `StartAt` and `States`".into()),
+    }
+}
+
+/// Says where a finding is, for its message: "state `Charge`, field `Retry[0].BackoffRate`".
+///
+/// `field` is the pointer relative to the state (or to the document when `state` is `None`).
+pub(crate) fn location(state: Option<&str>, field: &str) -> String {
+    let field = pointer_to_field(field);
+    match (state, field.is_empty()) {
+        (Some(s), true) => format!("state `{s}`"),
+        (Some(s), false) => format!("state `{s}`, field `{field}`"),
+        (None, true) => String::new(),
+        (None, false) => format!("field `{field}`"),
+    }
+}
+
+/// `/Retry/0/BackoffRate` → `Retry[0].BackoffRate`.
+fn pointer_to_field(rel: &str) -> String {
+    let mut out = String::new();
+    for seg in rel.split('/').filter(|s| !s.is_empty()) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// Joins a location and an AWS message text.
+pub(crate) fn located_message(state: Option<&str>, field: &str, text: &str) -> String {
+    let at = location(state, field);
+    if at.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{at}: {text}")
+    }
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub(crate) fn escape_segment(seg: &str) -> String {
+    seg.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_reads_like_a_field_path() {
+        assert_eq!(
+            location(Some("Charge"), "/Retry/0/BackoffRate"),
+            "state `Charge`, field `Retry[0].BackoffRate`"
+        );
+        assert_eq!(location(None, "/StartAt"), "field `StartAt`");
+        assert_eq!(location(Some("A"), ""), "state `A`");
+    }
+
+    #[test]
+    fn empty_text_is_not_an_object() {
+        let f = parse("  ").unwrap_err();
+        assert_eq!(f.0[0].message, "Definition must be a valid JSON object");
+        assert_eq!(f.0[0].code, FindingCode::InvalidJsonDescription);
+    }
+
+    #[test]
+    fn non_json_is_invalid_json_description() {
+        let f = parse("{").unwrap_err();
+        assert_eq!(f.0.len(), 1);
+        assert_eq!(f.0[0].code, FindingCode::InvalidJsonDescription);
+    }
+
+    #[test]
+    fn array_document_is_not_an_object() {
+        let f = parse("[]").unwrap_err();
+        assert_eq!(f.0[0].message, "Definition must be a valid JSON object");
+    }
+
+    #[test]
+    fn too_long_definition_is_reported() {
+        let pad = " ".repeat(MAX_DEFINITION_CHARS);
+        let doc = format!(r#"{{"StartAt":"A","States":{{"A":{{"Type":"Succeed"}}}}}}{pad}"#);
+        let f = parse(&doc).unwrap_err();
+        assert_eq!(f.0.len(), 1);
+        assert!(f.0[0].message.contains("at most 1048576"));
+    }
+
+    #[test]
+    fn minimal_definition_parses() {
+        let m = parse(r#"{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"#).expect("valid");
+        assert_eq!(m.start_at, "A");
+    }
+}

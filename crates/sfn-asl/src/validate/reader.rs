@@ -1,0 +1,401 @@
+//! The schema pass's toolbox: where we are (pointer, state), the findings so far, and typed
+//! readers that report a wrong type instead of failing.
+
+use serde_json::{Map, Number, Value};
+
+use crate::error::{ExprError, Finding, FindingCode};
+use crate::model::QueryLanguage;
+
+/// A JSON pointer being built while walking the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Pointer(String);
+
+impl Pointer {
+    /// The pointer one object key further down.
+    pub(crate) fn key(&self, k: &str) -> Pointer {
+        Pointer(format!("{}/{}", self.0, super::escape_segment(k)))
+    }
+    /// The pointer one array index further down.
+    pub(crate) fn index(&self, i: usize) -> Pointer {
+        Pointer(format!("{}/{i}", self.0))
+    }
+    /// Appends a pointer relative to this one (`/a/b` or `a/b`).
+    pub(crate) fn join(&self, rel: &str) -> Pointer {
+        if rel.is_empty() {
+            self.clone()
+        } else if rel.starts_with('/') {
+            Pointer(format!("{}{rel}", self.0))
+        } else {
+            Pointer(format!("{}/{rel}", self.0))
+        }
+    }
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// In which query language a field may appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Both,
+    JsonPath,
+    Jsonata,
+}
+
+/// The fields an object may have, with the language each belongs to.
+pub(crate) type Spec = &'static [(&'static str, Lang)];
+
+/// Walk state and findings of one schema pass.
+#[derive(Debug, Default)]
+pub(crate) struct Ctx {
+    pub(crate) findings: Vec<Finding>,
+    /// Name and pointer of the state being read, for messages.
+    state: Option<(String, Pointer)>,
+    /// The top-level `QueryLanguage`.
+    pub(crate) top_language: Option<QueryLanguage>,
+    /// Current nesting of scopes and choice rules.
+    pub(crate) depth: usize,
+    /// Pointers of required fields found missing: the linter's findings there are echoes.
+    pub(crate) missing: Vec<String>,
+}
+
+impl Ctx {
+    /// Enters a state (for messages); returns the previous one to restore.
+    pub(crate) fn enter_state(&mut self, name: &str, at: &Pointer) -> Option<(String, Pointer)> {
+        self.state.replace((name.to_owned(), at.clone()))
+    }
+    pub(crate) fn leave_state(&mut self, previous: Option<(String, Pointer)>) {
+        self.state = previous;
+    }
+
+    /// Records a finding; `text` is the AWS wording, the location is added here.
+    pub(crate) fn report(
+        &mut self,
+        at: &Pointer,
+        code: FindingCode,
+        text: &str,
+        hint: Option<String>,
+    ) {
+        let message = match &self.state {
+            Some((name, sp)) if at.0.starts_with(&sp.0) => {
+                super::located_message(Some(name), &at.0[sp.0.len()..], text)
+            }
+            _ => super::located_message(None, &at.0, text),
+        };
+        self.findings.push(Finding {
+            pointer: at.0.clone(),
+            code,
+            message,
+            hint,
+        });
+    }
+
+    /// Records a `SCHEMA_VALIDATION_FAILED` finding.
+    pub(crate) fn schema(&mut self, at: &Pointer, text: &str, hint: Option<String>) {
+        self.report(at, FindingCode::SchemaValidationFailed, text, hint);
+    }
+
+    /// Records an expression that does not parse.
+    pub(crate) fn expr(&mut self, at: &Pointer, what: &str, e: &ExprError) {
+        self.report(
+            at,
+            FindingCode::InvalidExpression,
+            &format!("{what}: {e}"),
+            None,
+        );
+    }
+
+    /// Checks an object's keys against `spec` for a state in `lang`: unknown keys get "not
+    /// supported" (with a did-you-mean), keys of the other query language get AWS's message.
+    /// Returns the object with the rejected keys hidden, so they are not read again.
+    pub(crate) fn object<'a>(
+        &mut self,
+        map: &'a Map<String, Value>,
+        at: &Pointer,
+        spec: Spec,
+        lang: QueryLanguage,
+    ) -> Obj<'a> {
+        let mut hidden = Vec::new();
+        for key in map.keys() {
+            match spec.iter().find(|(name, _)| name == key) {
+                Some((_, Lang::Both)) => {}
+                Some((_, Lang::JsonPath)) if lang == QueryLanguage::JsonPath => {}
+                Some((_, Lang::Jsonata)) if lang == QueryLanguage::Jsonata => {}
+                Some(_) => {
+                    let (set, other) = match lang {
+                        QueryLanguage::Jsonata => ("JSONata", "JSONPath"),
+                        QueryLanguage::JsonPath => ("JSONPath", "JSONata"),
+                    };
+                    let text = format!(
+                        "The QueryLanguage is set to '{set}', but field '{key}' is only supported for the '{other}' QueryLanguage"
+                    );
+                    let hint = format!(
+                        "remove `{key}` or set `\"QueryLanguage\": \"{other}\"` on the state"
+                    );
+                    self.schema(&at.key(key), &text, Some(hint));
+                    hidden.push(key.as_str());
+                }
+                None => {
+                    let hint = did_you_mean(key, spec.iter().map(|(n, _)| *n));
+                    self.schema(
+                        &at.key(key),
+                        &format!("Field '{key}' is not supported"),
+                        hint,
+                    );
+                    hidden.push(key.as_str());
+                }
+            }
+        }
+        Obj {
+            map,
+            at: at.clone(),
+            hidden,
+        }
+    }
+
+    /// Reports every name of `required` that `obj` lacks, in one finding at the object.
+    pub(crate) fn require(&mut self, obj: &Obj<'_>, required: &[&str]) {
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| !obj.map.contains_key(*k))
+            .collect();
+        self.missing.extend(missing.iter().map(|m| obj.at.key(m).0));
+        if !missing.is_empty() {
+            let text = format!("These fields are required: [{}]", missing.join(", "));
+            let hint = format!(
+                "add {}",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            );
+            self.schema(&obj.at, &text, Some(hint));
+        }
+    }
+
+    /// Reports that at most one of `names` may be present; returns whether the rule holds.
+    pub(crate) fn at_most_one(&mut self, obj: &Obj<'_>, names: &[&str]) -> bool {
+        let present: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|k| obj.get(k).is_some())
+            .collect();
+        if present.len() > 1 {
+            let text = format!(
+                "There should only be one of the following fields: [{}]",
+                names.join(", ")
+            );
+            let last = present.last().copied().unwrap_or_default();
+            self.schema(
+                &obj.at.key(last),
+                &text,
+                Some(format!("keep only one of {}", present.join(", "))),
+            );
+            return false;
+        }
+        true
+    }
+
+    pub(crate) fn wrong_type(&mut self, at: &Pointer, expected: &str) {
+        self.schema(at, &format!("Value must be {expected}"), None);
+    }
+
+    /// A string field.
+    pub(crate) fn string(&mut self, obj: &Obj<'_>, key: &str) -> Option<String> {
+        let v = obj.get(key)?;
+        match v.as_str() {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                self.wrong_type(&obj.at.key(key), "a string");
+                None
+            }
+        }
+    }
+
+    /// A boolean field.
+    pub(crate) fn boolean(&mut self, obj: &Obj<'_>, key: &str) -> Option<bool> {
+        let v = obj.get(key)?;
+        match v.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.wrong_type(&obj.at.key(key), "a boolean");
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer field; `min` is only used to word the message for negatives
+    /// (range checks belong to the linter, which sees models that never were JSON).
+    pub(crate) fn integer(&mut self, obj: &Obj<'_>, key: &str, min: u64) -> Option<u64> {
+        let v = obj.get(key)?;
+        self.integer_value(v, &obj.at.key(key), min)
+    }
+
+    pub(crate) fn integer_value(&mut self, v: &Value, at: &Pointer, min: u64) -> Option<u64> {
+        match v {
+            Value::Number(n) if n.is_u64() => n.as_u64(),
+            Value::Number(n) if n.is_i64() => {
+                self.schema(at, &format!("Minimum value is {min}"), None);
+                None
+            }
+            _ => {
+                self.wrong_type(at, "an integer");
+                None
+            }
+        }
+    }
+
+    /// A number field.
+    pub(crate) fn number(&mut self, obj: &Obj<'_>, key: &str) -> Option<Number> {
+        let v = obj.get(key)?;
+        match v {
+            Value::Number(n) => Some(n.clone()),
+            _ => {
+                self.wrong_type(&obj.at.key(key), "a number");
+                None
+            }
+        }
+    }
+
+    /// A string field holding one of an enum's spellings.
+    pub(crate) fn one_of<T: Copy>(
+        &mut self,
+        obj: &Obj<'_>,
+        key: &str,
+        all: &[T],
+        name: impl Fn(T) -> &'static str,
+    ) -> Option<T> {
+        let s = self.string(obj, key)?;
+        if let Some(v) = all.iter().copied().find(|v| name(*v) == s) {
+            return Some(v);
+        }
+        let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+        let text = format!(
+            "The field '{key}' should have one of these values: [{}]",
+            names.join(", ")
+        );
+        let hint = did_you_mean(&s, names.iter().copied());
+        self.schema(&obj.at.key(key), &text, hint);
+        None
+    }
+
+    /// An array of strings (e.g. `ErrorEquals`).
+    pub(crate) fn strings(&mut self, obj: &Obj<'_>, key: &str) -> Option<Vec<String>> {
+        let v = obj.get(key)?;
+        let at = obj.at.key(key);
+        let Some(items) = v.as_array() else {
+            self.wrong_type(&at, "an array of strings");
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item.as_str() {
+                Some(s) => out.push(s.to_owned()),
+                None => self.wrong_type(&at.index(i), "a string"),
+            }
+        }
+        Some(out)
+    }
+
+    /// An object-valued field.
+    pub(crate) fn object_field<'a>(
+        &mut self,
+        obj: &Obj<'a>,
+        key: &str,
+    ) -> Option<&'a Map<String, Value>> {
+        let v = obj.get(key)?;
+        match v.as_object() {
+            Some(m) => Some(m),
+            None => {
+                self.wrong_type(&obj.at.key(key), "an object");
+                None
+            }
+        }
+    }
+}
+
+/// An object with the keys the schema rejected hidden.
+#[derive(Debug)]
+pub(crate) struct Obj<'a> {
+    pub(crate) map: &'a Map<String, Value>,
+    pub(crate) at: Pointer,
+    hidden: Vec<&'a str>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn with_hidden(
+        map: &'a Map<String, Value>,
+        at: &Pointer,
+        hidden: Vec<&'a str>,
+    ) -> Obj<'a> {
+        Obj {
+            map,
+            at: at.clone(),
+            hidden,
+        }
+    }
+    /// The value of `key`, unless absent or rejected.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        if self.hidden.contains(&key) {
+            return None;
+        }
+        self.map.get(key)
+    }
+    /// Whether `key` is present (rejected or not).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+/// "did you mean `Resource`?" when a known name is close to `given`.
+pub(crate) fn did_you_mean<'n>(
+    given: &str,
+    known: impl Iterator<Item = &'n str>,
+) -> Option<String> {
+    let lower = given.to_lowercase();
+    let best = known
+        .map(|k| (strsim::jaro_winkler(&lower, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    Some(format!("did you mean `{}`?", best.1))
+}
+
+/// Whether a string is a JSONata expression (`{% … %}`, no outer whitespace).
+pub(crate) fn is_jsonata(s: &str) -> bool {
+    s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_close_names() {
+        let known = ["Resource", "Parameters", "Next"];
+        assert_eq!(
+            did_you_mean("Resouce", known.iter().copied()).as_deref(),
+            Some("did you mean `Resource`?")
+        );
+        assert_eq!(
+            did_you_mean("next", known.iter().copied()).as_deref(),
+            Some("did you mean `Next`?")
+        );
+        assert_eq!(did_you_mean("Zebra", known.iter().copied()), None);
+    }
+
+    #[test]
+    fn pointer_escapes_segments() {
+        let p = Pointer::default().key("States").key("a/b~c").index(2);
+        assert_eq!(p.as_str(), "/States/a~1b~0c/2");
+    }
+
+    #[test]
+    fn jsonata_strings_need_both_delimiters() {
+        assert!(is_jsonata("{% $x %}"));
+        assert!(!is_jsonata(" {% $x %}"));
+        assert!(!is_jsonata("{%"));
+    }
+}
