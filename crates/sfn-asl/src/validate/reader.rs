@@ -83,12 +83,10 @@ impl Ctx {
             }
             _ => super::located_message(None, &at.0, text),
         };
-        self.findings.push(Finding {
-            pointer: at.0.clone(),
-            code,
-            message,
-            hint,
-        });
+        // Expression parsers may report one mistake twice; the user needs it once.
+        if !self.findings.iter().any(|f| f.pointer == at.0 && f.message == message) {
+            self.findings.push(Finding { pointer: at.0.clone(), code, message, hint });
+        }
     }
 
     /// Records a `SCHEMA_VALIDATION_FAILED` finding.
