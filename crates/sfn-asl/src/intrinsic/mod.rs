@@ -1,14 +1,40 @@
-//! Intrinsic functions (`States.Format(...)` and the other 17). (Interface placeholder.)
+//! Intrinsic functions (`States.Format(...)` and the other 17), parsed once and evaluated many times.
+//!
+//! Name and argument count are checked when the call is parsed; argument types when it runs
+//! (a failure is the catchable `States.IntrinsicFailure`; a path that finds nothing is
+//! `States.Runtime`).
+//!
+//! ```
+//! use sfn_asl::eval::{EvalEnv, SeededEntropy};
+//! use sfn_asl::intrinsic::IntrinsicCall;
+//! use serde_json::json;
+//!
+//! let input = json!({"name": "Ada", "tags": "a,b,,c"});
+//! let entropy = SeededEntropy::new(0);
+//! let env = EvalEnv { input: &input, context: &json!({}), vars: &(), entropy: &entropy };
+//! let call = IntrinsicCall::parse("States.Format('Hi {}, {} tags', $.name, States.ArrayLength(States.StringSplit($.tags, ',')))").unwrap();
+//! assert_eq!(call.eval(&env).unwrap(), json!("Hi Ada, 3 tags"));
+//! assert!(IntrinsicCall::parse("States.Fromat('x')").unwrap_err().message.contains("States.Format"));
+//! ```
+
+pub mod ast;
+mod eval;
+mod format;
+mod parser;
 
 use serde_json::Value;
 
 use crate::error::{EvalError, ExprError};
 use crate::eval::EvalEnv;
+use ast::Call;
+
+pub use parser::MAX_NESTING;
 
 /// A compiled intrinsic function call.
 #[derive(Debug, Clone)]
 pub struct IntrinsicCall {
     source: String,
+    call: Call,
 }
 
 impl PartialEq for IntrinsicCall {
@@ -18,20 +44,29 @@ impl PartialEq for IntrinsicCall {
 }
 
 impl IntrinsicCall {
-    /// Compiles a call.
+    /// Compiles a call, checking the function name and the number of arguments.
     pub fn parse(source: &str) -> Result<IntrinsicCall, ExprError> {
-        if !source.starts_with("States.") {
-            return Err(ExprError::new(0, "an intrinsic call starts with `States.`"));
-        }
-        Ok(IntrinsicCall { source: source.to_owned() })
+        let call = parser::parse_call(source)?;
+        Ok(IntrinsicCall {
+            source: source.to_owned(),
+            call,
+        })
     }
     /// The text as written.
     pub fn source(&self) -> &str {
         &self.source
     }
+    /// The parsed call.
+    pub fn call(&self) -> &Call {
+        &self.call
+    }
     /// Evaluates the call; failures are `States.IntrinsicFailure` (or `States.Runtime` for a missing path).
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
-        let _ = env;
-        Err(EvalError::intrinsic(format!("not yet supported: {}", self.source)))
+        eval::eval_call(&self.call, env, None)
+    }
+    /// Evaluates the call as the value of template field `field` (`"x.$"`): a path that finds
+    /// nothing is reported the way AWS reports it for that field.
+    pub fn eval_for_field(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
+        eval::eval_call(&self.call, env, Some(field))
     }
 }

@@ -1,11 +1,37 @@
-//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`, JSONPath `Assign`). (Interface placeholder.)
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`, JSONPath `Assign`).
+//!
+//! A template is compiled once: every `"k.$"` value is parsed (a `$` path, a `$$` context path,
+//! a `$var` variable path or an intrinsic call), and every sub-tree without one is built ahead of
+//! time so that evaluation only clones it.
+//!
+//! ```
+//! use sfn_asl::eval::{EvalEnv, SeededEntropy};
+//! use sfn_asl::template::PayloadTemplate;
+//! use serde_json::json;
+//!
+//! let template = PayloadTemplate::compile(&json!({
+//!     "id.$": "$.order.id",
+//!     "greeting.$": "States.Format('Hello {}', $.name)",
+//!     "fixed": {"retries": 3}
+//! })).unwrap();
+//! let input = json!({"order": {"id": 7}, "name": "Ada"});
+//! let entropy = SeededEntropy::new(0);
+//! let env = EvalEnv { input: &input, context: &json!({}), vars: &(), entropy: &entropy };
+//! assert_eq!(
+//!     template.eval(&env).unwrap(),
+//!     json!({"id": 7, "greeting": "Hello Ada", "fixed": {"retries": 3}})
+//! );
+//! ```
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{EvalError, ExprError};
 use crate::eval::EvalEnv;
 use crate::intrinsic::IntrinsicCall;
-use crate::path::Path;
+use crate::path::{Path, PathRoot};
+
+/// How deeply a template may nest; JSON parsed by serde_json stops at 128 anyway.
+const MAX_DEPTH: usize = 256;
 
 /// The value of a `k.$` key: a path (`$`, `$$`, `$var`) or an intrinsic call.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,35 +64,237 @@ impl ValueExpr {
     pub fn eval(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
         match self {
             ValueExpr::Path(p) => p.select(env).map(|v| v.into_owned()).map_err(|_| {
+                let doc = match p.root() {
+                    PathRoot::Context => env.context,
+                    _ => env.input,
+                };
                 EvalError::runtime(format!(
-                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
-                    p.source(),
-                    env.input
+                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{doc}'",
+                    p.source()
                 ))
             }),
-            ValueExpr::Intrinsic(i) => i.eval(env),
+            ValueExpr::Intrinsic(i) => i.eval_for_field(env, field),
         }
     }
+}
+
+/// One node of a compiled template.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    /// A sub-tree with no `.$` key, built once.
+    Const(Value),
+    /// An object with at least one dynamic value below it (output keys, `.$` stripped).
+    Object(Vec<(String, Node)>),
+    /// An array with at least one dynamic value below it.
+    Array(Vec<Node>),
+    /// The value of a `k.$` key; `field` is the key as written, for messages.
+    Expr { expr: ValueExpr, field: String },
 }
 
 /// A compiled payload template.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayloadTemplate {
     source: Value,
+    root: Node,
 }
 
 impl PayloadTemplate {
-    /// Compiles a template; errors carry the JSON pointer (relative to the template) of the bad value.
+    /// Compiles a template; errors carry the JSON pointer (relative to the template) of the bad
+    /// key (`/order.$`), all of them, not just the first.
     pub fn compile(source: &Value) -> Result<PayloadTemplate, Vec<(String, ExprError)>> {
-        Ok(PayloadTemplate { source: source.clone() })
+        let mut errors = Vec::new();
+        let root = compile_node(source, &mut String::new(), 0, &mut errors);
+        if errors.is_empty() {
+            Ok(PayloadTemplate {
+                source: source.clone(),
+                root,
+            })
+        } else {
+            Err(errors)
+        }
     }
     /// The template as written.
     pub fn to_value(&self) -> Value {
         self.source.clone()
     }
+    /// The template as written, borrowed.
+    pub fn source(&self) -> &Value {
+        &self.source
+    }
+    /// Whether the template has no `.$` key anywhere (its value never depends on the input).
+    pub fn is_constant(&self) -> bool {
+        matches!(self.root, Node::Const(_))
+    }
+    /// Every `.$` value with the JSON pointer of its key, in document order (for checkers).
+    pub fn exprs(&self) -> Vec<(String, &ValueExpr)> {
+        let mut out = Vec::new();
+        collect_exprs(&self.root, &mut String::new(), &mut out);
+        out
+    }
     /// Builds the payload against `env`.
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
-        let _ = env;
-        Ok(self.source.clone())
+        eval_node(&self.root, env)
+    }
+}
+
+/// Appends `/key` to a JSON pointer, escaping `~` and `/`.
+fn push_pointer(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            _ => pointer.push(c),
+        }
+    }
+}
+
+fn compile_node(
+    value: &Value,
+    pointer: &mut String,
+    depth: usize,
+    errors: &mut Vec<(String, ExprError)>,
+) -> Node {
+    if depth > MAX_DEPTH {
+        errors.push((
+            pointer.clone(),
+            ExprError::new(
+                0,
+                format!("the template nests more than {MAX_DEPTH} levels deep"),
+            ),
+        ));
+        return Node::Const(Value::Null);
+    }
+    match value {
+        Value::Object(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            let mut dynamic = false;
+            for (key, child) in map {
+                let len = pointer.len();
+                push_pointer(pointer, key);
+                let node = match key.strip_suffix(".$") {
+                    Some(out_key) => {
+                        if map.contains_key(out_key) {
+                            errors.push((
+                                pointer.clone(),
+                                ExprError::new(0, format!("the key `{out_key}` appears twice (as `{out_key}` and `{key}`); keep one")),
+                            ));
+                        }
+                        dynamic = true;
+                        match child {
+                            Value::String(text) => match ValueExpr::parse(text) {
+                                Ok(expr) => Node::Expr {
+                                    expr,
+                                    field: key.clone(),
+                                },
+                                Err(e) => {
+                                    errors.push((pointer.clone(), e));
+                                    Node::Const(Value::Null)
+                                }
+                            },
+                            other => {
+                                errors.push((
+                                    pointer.clone(),
+                                    ExprError::new(0, format!(
+                                        "the value of `{key}` must be a string holding a path or an intrinsic call, not {}",
+                                        kind(other)
+                                    )),
+                                ));
+                                Node::Const(Value::Null)
+                            }
+                        }
+                    }
+                    None => {
+                        let node = compile_node(child, pointer, depth + 1, errors);
+                        dynamic |= !matches!(node, Node::Const(_));
+                        node
+                    }
+                };
+                pointer.truncate(len);
+                let out_key = key.strip_suffix(".$").unwrap_or(key);
+                entries.push((out_key.to_owned(), node));
+            }
+            if dynamic {
+                Node::Object(entries)
+            } else {
+                Node::Const(value.clone())
+            }
+        }
+        Value::Array(items) => {
+            let mut nodes = Vec::with_capacity(items.len());
+            let mut dynamic = false;
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                let node = compile_node(item, pointer, depth + 1, errors);
+                pointer.truncate(len);
+                dynamic |= !matches!(node, Node::Const(_));
+                nodes.push(node);
+            }
+            if dynamic {
+                Node::Array(nodes)
+            } else {
+                Node::Const(value.clone())
+            }
+        }
+        other => Node::Const(other.clone()),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn eval_node(node: &Node, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
+    match node {
+        Node::Const(v) => Ok(v.clone()),
+        Node::Expr { expr, field } => expr.eval(env, field),
+        Node::Object(entries) => {
+            let mut map = Map::with_capacity(entries.len());
+            for (key, child) in entries {
+                map.insert(key.clone(), eval_node(child, env)?);
+            }
+            Ok(Value::Object(map))
+        }
+        Node::Array(items) => items
+            .iter()
+            .map(|n| eval_node(n, env))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+    }
+}
+
+fn collect_exprs<'t>(node: &'t Node, pointer: &mut String, out: &mut Vec<(String, &'t ValueExpr)>) {
+    match node {
+        Node::Const(_) => {}
+        Node::Expr { expr, .. } => out.push((pointer.clone(), expr)),
+        Node::Object(entries) => {
+            for (key, child) in entries {
+                let len = pointer.len();
+                match child {
+                    Node::Expr { field, .. } => push_pointer(pointer, field),
+                    _ => push_pointer(pointer, key),
+                }
+                collect_exprs(child, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        Node::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_exprs(child, pointer, out);
+                pointer.truncate(len);
+            }
+        }
     }
 }
