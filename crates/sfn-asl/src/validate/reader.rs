@@ -84,8 +84,17 @@ impl Ctx {
             _ => super::located_message(None, &at.0, text),
         };
         // Expression parsers may report one mistake twice; the user needs it once.
-        if !self.findings.iter().any(|f| f.pointer == at.0 && f.message == message) {
-            self.findings.push(Finding { pointer: at.0.clone(), code, message, hint });
+        if !self
+            .findings
+            .iter()
+            .any(|f| f.pointer == at.0 && f.message == message)
+        {
+            self.findings.push(Finding {
+                pointer: at.0.clone(),
+                code,
+                message,
+                hint,
+            });
         }
     }
 
