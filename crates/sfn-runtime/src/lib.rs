@@ -1,2 +1,32 @@
-//! The Step Functions engine (not yet written).
+//! The Step Functions engine: runs an [`sfn_asl::StateMachine`] with AWS's semantics.
+//!
+//! - [`core`]: the deterministic core, `Execution::handle(event) -> Step`. No clock, no I/O.
+//! - [`driver`]: [`Engine`] runs the core on tokio: tasks, timers, task tokens.
+//! - [`resources`]: the registry of task handlers ([`Resources`]) and mock sources.
+//! - [`history`]: the execution history events.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use std::sync::Arc;
+//! use sfn_runtime::{Engine, ExecutionConfig, Resources};
+//! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
+//! #   query_language: None, start_at: "A".into(), states: Default::default() };
+//! let engine = Engine::new(Resources::new());
+//! let result = engine
+//!     .start_sync_execution(Arc::new(machine), serde_json::json!({"x": 1}), ExecutionConfig::new("m", "run"))
+//!     .await;
+//! // `StartAt` names no state in this empty machine.
+//! assert_eq!(result.outcome.error.as_deref(), Some("States.Runtime"));
+//! # }
+//! ```
 #![warn(missing_docs, unreachable_pub)]
+
+pub mod core;
+pub mod driver;
+pub mod history;
+pub mod limits;
+pub mod resources;
+
+pub use crate::core::{Event, Execution, ExecutionConfig, Outcome, Status};
+pub use driver::{Engine, EngineError, ExecutionHandle, ExecutionResult};
+pub use resources::{Resources, TaskError, TaskRequest, TaskSource};

@@ -1,0 +1,422 @@
+//! Parallel branches and Map iterations as child frames of the same execution.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sfn_asl::model::{Map as MapState, Parallel, QueryLanguage, StateKind, Template};
+use sfn_asl::EvalError;
+
+use super::io::{self, Scope};
+use super::states::Flow;
+use super::{Block, Command, Execution, Failure, RngEntropy, ScopeStep, ScopeVars, Work};
+use crate::history::EventType;
+
+/// Progress of a Parallel state's branches or a Map state's iterations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Children {
+    map: bool,
+    distributed: bool,
+    /// Inputs of children not yet started.
+    pending: Vec<Option<Value>>,
+    /// Outputs of finished children, by index.
+    results: Vec<Option<Value>>,
+    /// Frames of running children.
+    running: Vec<u64>,
+    next: usize,
+    /// `MaxConcurrency` (0 = unbounded).
+    limit: u64,
+    finished: usize,
+    failed: usize,
+    tolerated_count: Option<u64>,
+    tolerated_percentage: Option<f64>,
+    /// `ParallelStateStarted`/`MapRunStarted` id.
+    started_event: u64,
+    /// Id of the last `MapIterationSucceeded` (`MapStateSucceeded` points at it).
+    last_end_event: u64,
+}
+
+impl Children {
+    fn new(map: bool, inputs: Vec<Value>, limit: u64) -> Self {
+        let n = inputs.len();
+        Children {
+            map,
+            distributed: false,
+            pending: inputs.into_iter().map(Some).collect(),
+            results: vec![None; n],
+            running: Vec::new(),
+            next: 0,
+            limit,
+            finished: 0,
+            failed: 0,
+            tolerated_count: None,
+            tolerated_percentage: None,
+            started_event: 0,
+            last_end_event: 0,
+        }
+    }
+}
+
+impl Execution {
+    fn scope_of<'a>(&'a self, frame: u64, vars: &'a ScopeVars<'a>, entropy: &'a RngEntropy<'a>) -> Scope<'a> {
+        let _ = frame;
+        Scope { context: &self.context, vars, entropy }
+    }
+
+    /// Starts a Parallel state: every branch gets the same input.
+    pub(crate) fn start_parallel(&mut self, frame: u64, p: &Parallel, lang: QueryLanguage) -> Result<Flow, EvalError> {
+        let input = {
+            let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| &a.raw_input) else {
+                return Ok(Flow::Blocked);
+            };
+            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            match lang {
+                QueryLanguage::JsonPath => {
+                    let effective = io::input_path(&scope, &p.input_path, raw)?;
+                    match &p.parameters {
+                        Some(t) => io::template(&scope, t, &effective)?,
+                        None => effective.into_owned(),
+                    }
+                }
+                QueryLanguage::Jsonata => match &p.arguments {
+                    Some(a) => a.eval(&scope.jsonata(raw, None, None), "Arguments")?,
+                    None => raw.clone(),
+                },
+            }
+        };
+        let started = self.emit(frame, EventType::ParallelStateStarted, || Value::Null);
+        let mut children = Children::new(false, vec![input; p.branches.len()], 0);
+        children.started_event = started;
+        self.begin_children(frame, children);
+        Ok(Flow::Blocked)
+    }
+
+    /// Starts a Map state: items, item inputs, concurrency and tolerance.
+    pub(crate) fn start_map(&mut self, frame: u64, m: &MapState, lang: QueryLanguage) -> Result<Flow, EvalError> {
+        let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| a.raw_input.clone()) else {
+            return Ok(Flow::Blocked);
+        };
+        let (effective, items, limit) = {
+            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            let effective = match lang {
+                QueryLanguage::JsonPath => io::input_path(&scope, &m.input_path, &raw)?.into_owned(),
+                QueryLanguage::Jsonata => raw.clone(),
+            };
+            let items = map_items(&scope, m, lang, &effective)?;
+            let limit = match &m.max_concurrency {
+                Some(d) => io::dynamic_u64(&scope, d, &effective, "MaxConcurrency")?,
+                None => 0,
+            };
+            (effective, items, limit)
+        };
+        let selector = match (&m.item_selector, &m.parameters) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(p)) => Some(Template::JsonPath(p.clone())),
+            (None, None) => None,
+        };
+        let inputs = match selector {
+            None => items,
+            Some(t) => {
+                let mut inputs = Vec::with_capacity(items.len());
+                for (index, item) in items.into_iter().enumerate() {
+                    if let Value::Object(ctx) = &mut self.context {
+                        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": item}}));
+                    }
+                    let vars = ScopeVars { frames: &self.data.frames, frame };
+                    let entropy = RngEntropy(&self.data.rng);
+                    let scope = self.scope_of(frame, &vars, &entropy);
+                    let v = match &t {
+                        Template::JsonPath(p) => io::template(&scope, p, &effective)?,
+                        Template::Jsonata(j) => j.eval(&scope.jsonata(&raw, None, None), "ItemSelector")?,
+                    };
+                    inputs.push(v);
+                }
+                if let Value::Object(ctx) = &mut self.context {
+                    ctx.remove("Map");
+                }
+                inputs
+            }
+        };
+        let length = inputs.len();
+        self.emit(frame, EventType::MapStateStarted, || json!({"length": length}));
+        let (count, percentage) = {
+            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            let count = m
+                .tolerated_failure_count
+                .as_ref()
+                .map(|d| io::dynamic_u64(&scope, d, &effective, "ToleratedFailureCount"))
+                .transpose()?;
+            let percentage = m
+                .tolerated_failure_percentage
+                .as_ref()
+                .map(|d| io::dynamic_f64(&scope, d, &effective, "ToleratedFailurePercentage"))
+                .transpose()?;
+            if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+                return Err(EvalError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+            }
+            (count, percentage)
+        };
+        let mut children = Children::new(true, inputs, limit);
+        children.tolerated_count = count;
+        children.tolerated_percentage = percentage;
+        if m.is_distributed() {
+            children.distributed = true;
+            let name = self
+                .data
+                .frames
+                .get(&frame)
+                .and_then(|f| f.active.as_ref())
+                .and_then(|a| self.state_at(frame, a.state))
+                .map(|(n, _)| n.to_owned())
+                .unwrap_or_default();
+            let arn = format!(
+                "{}/{}:{}",
+                self.data.config.state_machine_arn.replace(":stateMachine:", ":mapRun:"),
+                m.label.clone().unwrap_or(name),
+                self.data.next_event_id
+            );
+            children.started_event = self.emit(frame, EventType::MapRunStarted, || json!({"mapRunArn": arn}));
+            children.last_end_event = children.started_event;
+        }
+        self.begin_children(frame, children);
+        Ok(Flow::Blocked)
+    }
+
+    fn begin_children(&mut self, frame: u64, children: Children) {
+        let empty = children.pending.is_empty();
+        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+            a.block = Block::Children(children);
+        }
+        if empty {
+            self.children_finished(frame);
+        } else {
+            self.queue.push_front(Work::Fill { frame });
+        }
+    }
+
+    /// Starts the next child if the concurrency bound allows.
+    pub(crate) fn fill(&mut self, frame: u64) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(active) = &f.active else { return };
+        let Block::Children(ch) = &active.block else { return };
+        if ch.limit != 0 && ch.running.len() as u64 >= ch.limit {
+            return;
+        }
+        let index = ch.next;
+        if index >= ch.pending.len() {
+            return;
+        }
+        let (is_map, distributed, started_event) = (ch.map, ch.distributed, ch.started_event);
+        let state_idx = active.state;
+        let mut scope = f.scope.clone();
+        let Some((name, state)) = super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(state_idx)) else {
+            return;
+        };
+        let branch = if is_map { 0 } else { index };
+        scope.push(ScopeStep { state: state_idx, branch });
+        let start = match &state.kind {
+            StateKind::Parallel(p) => p.branches.get(index).and_then(|b| b.states.get_index_of(&b.start_at)),
+            StateKind::Map(m) => m.item_processor.states.get_index_of(&m.item_processor.start_at),
+            _ => None,
+        };
+        let Some(start) = start else { return };
+        let last = if is_map && !distributed {
+            self.emit(frame, EventType::MapIterationStarted, || json!({"index": index, "name": name}))
+        } else {
+            started_event
+        };
+        let child = self.new_frame(Some((frame, index)), scope, distributed, last);
+        let Some(Block::Children(ch)) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()).map(|a| &mut a.block)
+        else {
+            return;
+        };
+        ch.next += 1;
+        ch.running.push(child);
+        let input = ch.pending.get_mut(index).and_then(Option::take).unwrap_or_default();
+        self.queue.push_front(Work::Fill { frame });
+        self.queue.push_front(Work::Enter { frame: child, state: start, input });
+    }
+
+    /// A branch or iteration ended.
+    pub(crate) fn child_done(&mut self, child: u64, result: Result<Value, Failure>) {
+        let Some(child_frame) = self.data.frames.remove(&child) else { return };
+        let Some((frame, index)) = child_frame.parent else { return };
+        let silent = child_frame.isolated;
+        let name = self
+            .data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .and_then(|a| self.state_at(frame, a.state))
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_default();
+        let Some(f) = self.data.frames.get_mut(&frame) else { return };
+        if !silent {
+            f.last_event = child_frame.last_event;
+        }
+        let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) else { return };
+        ch.running.retain(|c| *c != child);
+        let inline_map = ch.map && !ch.distributed;
+        match result {
+            Ok(v) => {
+                if let Some(slot) = ch.results.get_mut(index) {
+                    *slot = Some(v);
+                }
+                ch.finished += 1;
+                if inline_map {
+                    let id = self.emit_raw(child_frame.last_event, EventType::MapIterationSucceeded, || {
+                        json!({"index": index, "name": name})
+                    });
+                    if let Some(ch) = self.children_mut(frame) {
+                        ch.last_end_event = id;
+                    }
+                }
+            }
+            Err(failure) => {
+                let total = ch.results.len();
+                ch.failed += 1;
+                let failed = ch.failed;
+                let tolerated = ch.map
+                    && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some())
+                    && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
+                    && ch.tolerated_percentage.is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
+                let distributed = ch.distributed;
+                if tolerated {
+                    if let Some(slot) = ch.results.get_mut(index) {
+                        *slot = Some(failure.error_output());
+                    }
+                }
+                if inline_map {
+                    self.emit_raw(child_frame.last_event, EventType::MapIterationFailed, || json!({"index": index, "name": name}));
+                }
+                if !tolerated {
+                    let failure = if distributed {
+                        let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
+                        let id = self.emit_raw(prev, EventType::MapRunFailed, || json!({}));
+                        if let Some(f) = self.data.frames.get_mut(&frame) {
+                            f.last_event = id;
+                        }
+                        Failure::new(
+                            "States.ExceedToleratedFailureThreshold",
+                            "The specified tolerated failure threshold was exceeded",
+                        )
+                    } else {
+                        failure
+                    };
+                    self.fail_state(frame, failure);
+                    return;
+                }
+            }
+        }
+        let done = self.children_mut(frame).is_some_and(|c| c.finished + c.failed >= c.results.len());
+        if done {
+            self.children_finished(frame);
+        } else {
+            self.queue.push_front(Work::Fill { frame });
+        }
+    }
+
+    fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
+        match self.data.frames.get_mut(&frame)?.active.as_mut().map(|a| &mut a.block) {
+            Some(Block::Children(ch)) => Some(ch),
+            _ => None,
+        }
+    }
+
+    /// Every child finished: `…StateSucceeded`, then the state's result processing.
+    fn children_finished(&mut self, frame: u64) {
+        let Some(f) = self.data.frames.get_mut(&frame) else { return };
+        let Some(active) = f.active.as_mut() else { return };
+        let Block::Children(ch) = std::mem::replace(&mut active.block, Block::Running) else { return };
+        let mut prev = f.last_event;
+        if ch.distributed {
+            prev = self.emit_raw(ch.started_event, EventType::MapRunSucceeded, || Value::Null);
+        } else if ch.map && ch.last_end_event != 0 {
+            prev = ch.last_end_event;
+        }
+        let ty = if ch.map { EventType::MapStateSucceeded } else { EventType::ParallelStateSucceeded };
+        self.emit_raw(prev, ty, || Value::Null);
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.last_event = prev;
+        }
+        let results: Vec<Value> = ch.results.into_iter().map(Option::unwrap_or_default).collect();
+        self.set_state_context(frame);
+        let flow = self.task_output(frame, Value::Array(results));
+        self.apply_flow(frame, flow);
+    }
+
+    /// Stops every running child of `frame` (and their descendants): tasks and timers are
+    /// cancelled, frames dropped.
+    pub(crate) fn abort_children(&mut self, frame: u64) {
+        let Some(ch) = self.children_mut(frame) else { return };
+        let mut stack = std::mem::take(&mut ch.running);
+        while let Some(id) = stack.pop() {
+            let kids: Vec<u64> =
+                self.data.frames.iter().filter(|(_, f)| f.parent.map(|p| p.0) == Some(id)).map(|(k, _)| *k).collect();
+            stack.extend(kids);
+            if let Some(f) = self.data.frames.remove(&id) {
+                match f.active.map(|a| a.block) {
+                    Some(Block::Task(w)) => {
+                        self.data.tasks.remove(&w.task_id);
+                        self.out.commands.push(Command::CancelTask { task_id: w.task_id });
+                    }
+                    Some(Block::Wait { timer_id, .. }) | Some(Block::Retry { timer_id }) => {
+                        self.data.timers.remove(&timer_id);
+                        self.out.commands.push(Command::CancelTimer { timer_id });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Queued work of removed frames is ignored when it runs (their frames are gone).
+        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+            a.block = Block::Running;
+        }
+    }
+}
+
+/// The items a Map iterates over.
+fn map_items(scope: &Scope<'_>, m: &MapState, lang: QueryLanguage, effective: &Value) -> Result<Vec<Value>, EvalError> {
+    match lang {
+        QueryLanguage::JsonPath => {
+            let items = match &m.items_path {
+                Some(p) if !p.is_root() => {
+                    let env = scope.env(effective);
+                    p.select(&env)
+                        .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?
+                        .into_owned()
+                }
+                _ => effective.clone(),
+            };
+            match items {
+                Value::Array(a) => Ok(a),
+                _ => {
+                    let p = m.items_path.as_ref().map_or("$", |p| p.source());
+                    Err(EvalError::runtime(format!("Reference path \"{p}\" must point to array.")))
+                }
+            }
+        }
+        QueryLanguage::Jsonata => match &m.items {
+            Some(t) => match t.eval(&scope.jsonata(effective, None, None), "Items")? {
+                Value::Array(a) => Ok(a),
+                other => Err(EvalError::query(
+                    format!(
+                        "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {other}",
+                        io::strip_braces(t.to_value().as_str().unwrap_or_default()),
+                        io::type_name(&other)
+                    ),
+                    Some("Items".into()),
+                )),
+            },
+            None => match effective {
+                Value::Array(a) => Ok(a.clone()),
+                other => Err(EvalError::query(format!("Map state input must be an array but was: {other}"), None)),
+            },
+        },
+    }
+}

@@ -1,0 +1,294 @@
+//! Failures, Retry and Catch.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sfn_asl::model::{Catcher, JitterStrategy, QueryLanguage, Retrier, StateKind};
+use sfn_asl::EvalError;
+
+use super::io::{self, Scope};
+use super::{next_random, Block, Command, Execution, RngEntropy, ScopeVars};
+use crate::history::EventType;
+
+/// An error raised while running a state: an ASL error name and a cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The error name (`States.Timeout`, `Lambda.Unknown`, a Fail state's `Error`); `None` when
+    /// a callback sent none.
+    pub error: Option<String>,
+    /// The cause text.
+    pub cause: Option<String>,
+    /// A missed heartbeat (matched by `States.HeartbeatTimeout` as well as `States.Timeout`).
+    pub heartbeat: bool,
+}
+
+impl Failure {
+    /// A failure with both fields.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        Failure { error: Some(error.into()), cause: Some(cause.into()), heartbeat: false }
+    }
+
+    /// `States.Timeout` without a cause.
+    pub fn timeout(heartbeat: bool) -> Self {
+        Failure { error: Some("States.Timeout".into()), cause: None, heartbeat }
+    }
+
+    fn name(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// `States.Runtime` is never retried nor caught.
+    pub fn is_runtime(&self) -> bool {
+        self.name() == Some("States.Runtime")
+    }
+
+    /// Whether a Retrier/Catcher `ErrorEquals` list matches.
+    pub fn matches(&self, error_equals: &[String]) -> bool {
+        if self.is_runtime() {
+            return false;
+        }
+        let name = self.name();
+        error_equals.iter().any(|m| match m.as_str() {
+            "States.ALL" => true,
+            // AWS: TaskFailed matches every error except a timeout.
+            "States.TaskFailed" => name.is_some_and(|n| n != "States.Timeout"),
+            "States.HeartbeatTimeout" => self.heartbeat,
+            other => name == Some(other),
+        })
+    }
+
+    /// The error output a Catcher sees: `{"Error": .., "Cause": ..}`.
+    pub fn error_output(&self) -> Value {
+        let cause = match (&self.cause, self.name()) {
+            (Some(c), _) => Value::String(c.clone()),
+            // A timeout's error output has an empty Cause.
+            (None, Some("States.Timeout")) => Value::String(String::new()),
+            (None, _) => Value::Null,
+        };
+        json!({"Error": self.error, "Cause": cause})
+    }
+
+    /// The `error`/`cause` details of a failure event (absent keys when absent).
+    pub fn details(&self) -> Value {
+        let mut m = Map::new();
+        if let Some(e) = &self.error {
+            m.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), c.clone().into());
+        }
+        Value::Object(m)
+    }
+}
+
+impl Execution {
+    /// Turns an evaluation error of the active state into a failure with AWS's prefix; a
+    /// JSONata failure also records an `EvaluationFailed` event.
+    pub(crate) fn eval_failure(&mut self, frame: u64, err: EvalError) -> Failure {
+        let (name, entered, entered_prev) = match self.data.frames.get(&frame).and_then(|f| f.active.as_ref()) {
+            Some(a) => (
+                self.state_at(frame, a.state).map(|(n, _)| n.to_owned()).unwrap_or_default(),
+                a.entered_event,
+                a.entered_prev,
+            ),
+            None => (String::new(), 0, 0),
+        };
+        let cause = format!(
+            "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
+            err.cause
+        );
+        if err.error == "States.QueryEvaluationError" && !self.is_silent(frame) {
+            let mut d = Map::new();
+            d.insert("error".into(), err.error.clone().into());
+            d.insert("cause".into(), cause.clone().into());
+            if let Some(loc) = &err.location {
+                d.insert("location".into(), loc.clone().into());
+            }
+            d.insert("state".into(), name.into());
+            let id = self.emit_raw(entered_prev, EventType::EvaluationFailed, || Value::Object(d));
+            if let Some(f) = self.data.frames.get_mut(&frame) {
+                f.last_event = id;
+            }
+        }
+        Failure { error: Some(err.error), cause: Some(cause), heartbeat: false }
+    }
+
+    /// The active state of `frame` failed: retry, catch, or end the frame.
+    pub(crate) fn fail_state(&mut self, frame: u64, failure: Failure) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(active) = &f.active else { return };
+        let in_child = f.parent.is_some();
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
+        let Some((_, state)) = states.get_index(active.state) else { return };
+        let (retry, catch) = match &state.kind {
+            StateKind::Task(t) => (t.retry.as_deref(), t.catch.as_deref()),
+            StateKind::Parallel(p) => (p.retry.as_deref(), p.catch.as_deref()),
+            StateKind::Map(m) => (m.retry.as_deref(), m.catch.as_deref()),
+            _ => (None, None),
+        };
+        if let Some(retriers) = retry {
+            if self.try_retry(frame, retriers, &failure) {
+                return;
+            }
+        }
+        let failed_event = match &state.kind {
+            StateKind::Parallel(_) => Some(EventType::ParallelStateFailed),
+            StateKind::Map(_) => Some(EventType::MapStateFailed),
+            _ => None,
+        };
+        let is_task = matches!(state.kind, StateKind::Task(_));
+        if let Some(ty) = failed_event {
+            if !failure.is_runtime() {
+                self.abort_children(frame);
+                self.emit(frame, ty, || Value::Null);
+            }
+        }
+        if let Some(catchers) = catch {
+            if let Some(catcher) = catchers.iter().find(|c| failure.matches(&c.error_equals)) {
+                let lang = machine.effective_language(state);
+                self.catch(frame, catcher, lang, failure);
+                return;
+            }
+        }
+        self.abort_children(frame);
+        if is_task && in_child && !self.is_silent(frame) {
+            // AWS marks the Task that failed a branch as aborted, off the event chain.
+            let last = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
+            self.emit_raw(last, EventType::TaskStateAborted, || Value::Null);
+        }
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.active = None;
+        }
+        self.frame_end(frame, Err(failure));
+    }
+
+    /// Schedules the next attempt when a retrier matches and has attempts left.
+    fn try_retry(&mut self, frame: u64, retriers: &[Retrier], failure: &Failure) -> bool {
+        let Some(pos) = retriers.iter().position(|r| failure.matches(&r.error_equals)) else { return false };
+        let Some(retrier) = retriers.get(pos) else { return false };
+        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return false };
+        if active.retry_counts.len() < retriers.len() {
+            active.retry_counts.resize(retriers.len(), 0);
+        }
+        let Some(count) = active.retry_counts.get_mut(pos) else { return false };
+        if *count >= retrier.attempts() {
+            return false;
+        }
+        let exponent = i32::try_from(*count).unwrap_or(i32::MAX);
+        *count += 1;
+        active.retry_count += 1;
+        let mut delay = retrier.interval() as f64 * retrier.backoff().powi(exponent);
+        if let Some(max) = retrier.max_delay_seconds {
+            delay = delay.min(max as f64);
+        }
+        if retrier.jitter_strategy == Some(JitterStrategy::Full) {
+            let r = next_random(&self.data.rng) >> 11;
+            delay *= r as f64 / (1u64 << 53) as f64;
+        }
+        let delay_ms = (delay * 1000.0).clamp(0.0, u64::MAX as f64 / 2.0) as u64;
+        self.abort_children(frame);
+        let timer_id = self.data.next_timer_id;
+        self.data.next_timer_id += 1;
+        if let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+            active.block = Block::Retry { timer_id };
+        }
+        self.data.timers.insert(timer_id, frame);
+        self.out.commands.push(Command::StartTimer { timer_id, at: self.data.now.saturating_add(delay_ms) });
+        true
+    }
+
+    /// Takes a Catcher: error output through its ResultPath/Output, its Assign, then `Next`.
+    fn catch(&mut self, frame: u64, catcher: &Catcher, lang: QueryLanguage, failure: Failure) {
+        self.abort_children(frame);
+        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return };
+        let raw_input = std::mem::take(&mut active.raw_input);
+        let error_output = failure.error_output();
+        self.set_state_context(frame);
+        let result = {
+            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+            catch_output(&scope, catcher, lang, raw_input, error_output)
+        };
+        match result {
+            Ok((output, assign)) => {
+                if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+                    a.block = Block::Running;
+                }
+                self.exit_to(frame, output, assign, Some(catcher.next.clone()));
+            }
+            Err(e) => {
+                let failure = self.eval_failure(frame, e);
+                if let Some(f) = self.data.frames.get_mut(&frame) {
+                    f.active = None;
+                }
+                self.frame_end(frame, Err(failure));
+            }
+        }
+    }
+}
+
+/// The output and assignment of a taken Catcher.
+fn catch_output(
+    scope: &Scope<'_>,
+    catcher: &Catcher,
+    lang: QueryLanguage,
+    raw_input: Value,
+    error_output: Value,
+) -> Result<(Value, Option<Map<String, Value>>), EvalError> {
+    match lang {
+        QueryLanguage::JsonPath => {
+            let assign = match &catcher.assign {
+                Some(t) => Some(io::eval_assign(scope, t, &error_output, &raw_input, None, Some(&error_output))?),
+                None => None,
+            };
+            let output = io::apply_result_path(&catcher.result_path, raw_input, error_output)?;
+            Ok((output, assign))
+        }
+        QueryLanguage::Jsonata => {
+            let assign = match &catcher.assign {
+                Some(t) => Some(io::eval_assign(scope, t, &error_output, &raw_input, None, Some(&error_output))?),
+                None => None,
+            };
+            let output = match &catcher.output {
+                Some(t) => t.eval(&scope.jsonata(&raw_input, None, Some(&error_output)), "Output")?,
+                None => error_output,
+            };
+            Ok((output, assign))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn runtime_is_never_matched() {
+        let f = Failure::new("States.Runtime", "x");
+        assert!(!f.matches(&names(&["States.ALL"])));
+        assert!(!f.matches(&names(&["States.Runtime"])));
+    }
+
+    #[test]
+    fn task_failed_excludes_timeout() {
+        assert!(Failure::new("Lambda.Unknown", "x").matches(&names(&["States.TaskFailed"])));
+        assert!(!Failure::timeout(false).matches(&names(&["States.TaskFailed"])));
+        assert!(Failure::timeout(true).matches(&names(&["States.HeartbeatTimeout"])));
+        assert!(Failure::timeout(true).matches(&names(&["States.Timeout"])));
+        assert!(!Failure::timeout(false).matches(&names(&["States.HeartbeatTimeout"])));
+    }
+
+    #[test]
+    fn error_output_shapes() {
+        assert_eq!(Failure::timeout(false).error_output(), json!({"Error": "States.Timeout", "Cause": ""}));
+        let none = Failure { error: None, cause: None, heartbeat: false };
+        assert_eq!(none.error_output(), json!({"Error": null, "Cause": null}));
+        assert!(none.matches(&names(&["States.ALL"])));
+        assert!(!none.matches(&names(&["States.TaskFailed"])));
+    }
+}

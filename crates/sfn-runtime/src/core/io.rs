@@ -1,0 +1,213 @@
+//! The data-flow pipeline (InputPath → Parameters → ResultSelector → ResultPath → OutputPath),
+//! `Assign`, and fields given literally, by path or by JSONata.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+use sfn_asl::eval::{Entropy, EvalEnv, Variables};
+use sfn_asl::jsonata::JsonataEnv;
+use sfn_asl::model::{Dynamic, Template};
+use sfn_asl::path::{Path, ReferencePath};
+use sfn_asl::template::PayloadTemplate;
+use sfn_asl::EvalError;
+
+/// What expressions of one state see besides their input.
+pub(crate) struct Scope<'a> {
+    pub(crate) context: &'a Value,
+    pub(crate) vars: &'a dyn Variables,
+    pub(crate) entropy: &'a dyn Entropy,
+}
+
+impl<'a> Scope<'a> {
+    /// A JSONPath environment over `input`.
+    pub(crate) fn env<'b>(&'b self, input: &'b Value) -> EvalEnv<'b>
+    where
+        'a: 'b,
+    {
+        EvalEnv { input, context: self.context, vars: self.vars, entropy: self.entropy }
+    }
+
+    /// A JSONata environment (`$states.input`, `.result`, `.errorOutput`).
+    pub(crate) fn jsonata<'b>(
+        &'b self,
+        input: &'b Value,
+        result: Option<&'b Value>,
+        error_output: Option<&'b Value>,
+    ) -> JsonataEnv<'b>
+    where
+        'a: 'b,
+    {
+        JsonataEnv { input, context: self.context, result, error_output, vars: self.vars, entropy: self.entropy }
+    }
+}
+
+/// `InputPath`: absent or `$` ⇒ the input itself, `null` ⇒ `{}`.
+pub(crate) fn input_path<'v>(scope: &Scope<'_>, path: &Option<Option<Path>>, input: &'v Value) -> Result<Cow<'v, Value>, EvalError> {
+    match path {
+        None => Ok(Cow::Borrowed(input)),
+        Some(None) => Ok(Cow::Owned(Value::Object(Map::new()))),
+        Some(Some(p)) if p.is_root() => Ok(Cow::Borrowed(input)),
+        Some(Some(p)) => select(scope, p, input).map(|v| Cow::Owned(v.into_owned())),
+    }
+}
+
+/// `OutputPath` over the state's output.
+pub(crate) fn output_path(scope: &Scope<'_>, path: &Option<Option<Path>>, output: Value) -> Result<Value, EvalError> {
+    match path {
+        None => Ok(output),
+        Some(None) => Ok(Value::Object(Map::new())),
+        Some(Some(p)) if p.is_root() => Ok(output),
+        Some(Some(p)) => select(scope, p, &output).map(Cow::into_owned),
+    }
+}
+
+fn select<'v>(scope: &Scope<'_>, p: &Path, input: &'v Value) -> Result<Cow<'v, Value>, EvalError> {
+    // The selection may borrow from the input or from the context/variables; detach it from the
+    // latter so the result lives as long as the input.
+    let env = scope.env(input);
+    match p.select(&env) {
+        Ok(v) => Ok(Cow::Owned(v.into_owned())),
+        Err(miss) => Err(EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))),
+    }
+}
+
+/// `ResultPath`: absent or `$` ⇒ the result, `null` ⇒ the raw input, else the result written
+/// into the raw input.
+pub(crate) fn apply_result_path(path: &Option<Option<ReferencePath>>, raw: Value, result: Value) -> Result<Value, EvalError> {
+    match path {
+        None => Ok(result),
+        Some(None) => Ok(raw),
+        Some(Some(p)) if p.is_root() => Ok(result),
+        Some(Some(p)) => {
+            let mut target = raw;
+            p.write(&mut target, result).map_err(|cause| EvalError {
+                error: "States.ResultPathMatchFailure".into(),
+                cause,
+                location: None,
+            })?;
+            Ok(target)
+        }
+    }
+}
+
+/// A JSONPath payload template over `input`.
+pub(crate) fn template(scope: &Scope<'_>, t: &PayloadTemplate, input: &Value) -> Result<Value, EvalError> {
+    t.eval(&scope.env(input))
+}
+
+/// Evaluates `Assign`. JSONPath: a template over `jsonpath_input`; JSONata: over `$states`.
+pub(crate) fn eval_assign(
+    scope: &Scope<'_>,
+    t: &Template,
+    jsonpath_input: &Value,
+    state_input: &Value,
+    result: Option<&Value>,
+    error_output: Option<&Value>,
+) -> Result<Map<String, Value>, EvalError> {
+    let value = match t {
+        Template::JsonPath(p) => p.eval(&scope.env(jsonpath_input))?,
+        Template::Jsonata(j) => j.eval(&scope.jsonata(state_input, result, error_output), "Assign")?,
+    };
+    match value {
+        Value::Object(m) => Ok(m),
+        other => Err(EvalError::runtime(format!("The Assign field must be an object, but was: {other}"))),
+    }
+}
+
+/// The text AWS quotes for a bad `…Path` value: strings raw, everything else as JSON.
+pub(crate) fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A non-negative integer field (`TimeoutSeconds`, `MaxConcurrency`, ...), literal, by path or
+/// JSONata. `field` is the literal field's name.
+pub(crate) fn dynamic_u64(scope: &Scope<'_>, d: &Dynamic<u64>, input: &Value, field: &str) -> Result<u64, EvalError> {
+    match d {
+        Dynamic::Literal(n) => Ok(*n),
+        Dynamic::Path(p) => {
+            let env = scope.env(input);
+            let v = p
+                .select(&env)
+                .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?;
+            match v.as_ref() {
+                Value::Number(n) if n.as_u64().is_some() => Ok(n.as_u64().unwrap_or(0)),
+                Value::Number(n) if n.as_i64().is_some() => {
+                    Err(EvalError::runtime(format!("{field} cannot be negative.")))
+                }
+                other => Err(EvalError::runtime(format!(
+                    "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                    value_text(other),
+                    p.source()
+                ))),
+            }
+        }
+        Dynamic::Jsonata(j) => {
+            let v = j.eval(&scope.jsonata(input, None, None), field)?;
+            match v.as_u64() {
+                Some(n) => Ok(n),
+                None => Err(EvalError::query(
+                    format!(
+                        "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected 'integer', but was '{}' for value: {v}",
+                        strip_braces(j.source()),
+                        type_name(&v)
+                    ),
+                    Some(field.to_owned()),
+                )),
+            }
+        }
+    }
+}
+
+/// A number field (`ToleratedFailurePercentage`), literal, by path or JSONata.
+pub(crate) fn dynamic_f64(scope: &Scope<'_>, d: &Dynamic<serde_json::Number>, input: &Value, field: &str) -> Result<f64, EvalError> {
+    match d {
+        Dynamic::Literal(n) => Ok(n.as_f64().unwrap_or(0.0)),
+        Dynamic::Path(p) => {
+            let env = scope.env(input);
+            let v = p
+                .select(&env)
+                .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?;
+            match v.as_ref() {
+                Value::Number(n) => Ok(n.as_f64().unwrap_or(0.0)),
+                other => Err(EvalError::runtime(format!(
+                    "The {field}Path field refers to value \"{}\" which is not a valid float: {}",
+                    value_text(other),
+                    p.source()
+                ))),
+            }
+        }
+        Dynamic::Jsonata(j) => {
+            let v = j.eval(&scope.jsonata(input, None, None), field)?;
+            v.as_f64().ok_or_else(|| {
+                EvalError::query(
+                    format!(
+                        "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected 'number', but was '{}' for value: {v}",
+                        strip_braces(j.source()),
+                        type_name(&v)
+                    ),
+                    Some(field.to_owned()),
+                )
+            })
+        }
+    }
+}
+
+/// The JSONata body without `{%`/`%}`, as AWS quotes it in causes.
+pub(crate) fn strip_braces(source: &str) -> &str {
+    source.strip_prefix("{%").and_then(|s| s.strip_suffix("%}")).map_or(source, str::trim)
+}
+
+/// The JSON type name AWS uses in "Expected 'array', but was '<type>'".
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

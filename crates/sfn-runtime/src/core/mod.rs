@@ -1,0 +1,726 @@
+//! The deterministic core: one execution's state and `handle(event) -> Step`.
+//!
+//! The core never reads a clock, spawns a task or draws unseeded randomness: time arrives in
+//! events, randomness comes from a generator kept in the execution, and everything the outside
+//! world must do comes back as [`Command`]s. Parallel branches and Map iterations are child
+//! [frames](Frame) of the same execution, so a stop or a snapshot reaches them too.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sfn_runtime::core::{Command, Event, Execution, ExecutionConfig, Status};
+//! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
+//! #   query_language: None, start_at: "A".into(), states: Default::default() };
+//! let mut exec = Execution::new(Arc::new(machine), ExecutionConfig::new("machine", "run-1"));
+//! let step = exec.handle(Event::Started { input: serde_json::json!({}), now: 0 });
+//! assert!(step.commands.iter().any(|c| matches!(c, Command::Finished(_))));
+//! assert_ne!(exec.status(), Status::Running);
+//! ```
+
+mod children;
+mod errors;
+mod io;
+mod states;
+mod tasks;
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sfn_asl::eval::{Entropy, Variables};
+use sfn_asl::model::{State, States};
+use sfn_asl::StateMachine;
+
+use crate::history::{EventType, HistoryEvent};
+
+pub use errors::Failure;
+
+/// Timer id reserved for the execution's own `TimeoutSeconds`.
+const EXECUTION_TIMER: u64 = 0;
+
+/// How an execution is named and configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionConfig {
+    /// `$$.Execution.Name`.
+    pub name: String,
+    /// `$$.Execution.Id`.
+    pub execution_arn: String,
+    /// `$$.StateMachine.Name`.
+    pub state_machine_name: String,
+    /// `$$.StateMachine.Id`.
+    pub state_machine_arn: String,
+    /// `$$.Execution.RoleArn` and `ExecutionStarted.roleArn`.
+    pub role_arn: String,
+    /// The region written in `TaskScheduled.region`.
+    pub region: String,
+    /// Seed of the execution's random generator (jitter, `States.UUID`, task tokens).
+    pub seed: u64,
+    /// Whether history events are built (ids are counted either way).
+    pub record_history: bool,
+    /// Express semantics (no `RedriveCount` in the context object).
+    pub express: bool,
+    /// The history length at which the execution fails (AWS: 25,000).
+    pub max_history_events: u64,
+    /// The payload size limit in bytes (AWS: 262,144).
+    pub max_payload_bytes: usize,
+}
+
+impl ExecutionConfig {
+    /// A configuration with AWS-shaped ARNs in account `123456789012`, region `us-east-1`.
+    pub fn new(state_machine_name: &str, execution_name: &str) -> Self {
+        let region = "us-east-1";
+        let account = "123456789012";
+        ExecutionConfig {
+            name: execution_name.to_owned(),
+            execution_arn: format!(
+                "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
+            ),
+            state_machine_name: state_machine_name.to_owned(),
+            state_machine_arn: format!("arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"),
+            role_arn: format!("arn:aws:iam::{account}:role/{state_machine_name}-role"),
+            region: region.to_owned(),
+            seed: 0,
+            record_history: true,
+            express: false,
+            max_history_events: 25_000,
+            max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
+        }
+    }
+}
+
+/// The status of an execution, as `DescribeExecution` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Not finished.
+    Running,
+    /// Finished with an output.
+    Succeeded,
+    /// Finished with an error.
+    Failed,
+    /// The execution's `TimeoutSeconds` expired.
+    TimedOut,
+    /// Stopped from outside.
+    Aborted,
+}
+
+impl Status {
+    /// The AWS spelling (`SUCCEEDED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Final status (never `Running`).
+    pub status: Status,
+    /// The output, when it succeeded.
+    pub output: Option<Value>,
+    /// The error name, when it failed and one was given.
+    pub error: Option<String>,
+    /// The cause, when it failed and one was given.
+    pub cause: Option<String>,
+}
+
+/// Something that happened to an execution. `now` is milliseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The execution starts with `input`.
+    Started {
+        /// The execution input.
+        input: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A task returned its result.
+    TaskSucceeded {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The result.
+        output: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A task failed.
+    TaskFailed {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The error name (absent when a callback sent none).
+        error: Option<String>,
+        /// The cause.
+        cause: Option<String>,
+        /// Current time.
+        now: u64,
+    },
+    /// A task ran past its `TimeoutSeconds`.
+    TaskTimedOut {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// A task sent no heartbeat within `HeartbeatSeconds`.
+    HeartbeatTimedOut {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// A `.waitForTaskToken`/`.sync` task was submitted; the final result comes later.
+    TaskSubmitted {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The submission response.
+        output: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A timer from [`Command::StartTimer`] fired.
+    TimerFired {
+        /// The timer.
+        timer_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// `StopExecution`.
+    StopRequested {
+        /// Optional error.
+        error: Option<String>,
+        /// Optional cause.
+        cause: Option<String>,
+        /// Current time.
+        now: u64,
+    },
+}
+
+/// A task the driver must run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskInvocation {
+    /// Identifies the result event.
+    pub task_id: u64,
+    /// The `Resource` ARN.
+    pub resource: String,
+    /// The task input (after `Parameters`/`Arguments`).
+    pub input: Value,
+    /// The task token of a `.waitForTaskToken` task.
+    pub token: Option<String>,
+    /// `TimeoutSeconds`, when declared.
+    pub timeout_seconds: Option<u64>,
+    /// `HeartbeatSeconds`, when declared.
+    pub heartbeat_seconds: Option<u64>,
+    /// The evaluated `Credentials`.
+    pub credentials: Option<Value>,
+}
+
+/// Work for the driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Run a task and report `TaskSucceeded`/`TaskFailed`/... with its id.
+    InvokeTask(TaskInvocation),
+    /// Report `TimerFired` at time `at` (ms since the epoch).
+    StartTimer {
+        /// The timer.
+        timer_id: u64,
+        /// When.
+        at: u64,
+    },
+    /// The task's result is no longer wanted.
+    CancelTask {
+        /// The task.
+        task_id: u64,
+    },
+    /// The timer is no longer wanted.
+    CancelTimer {
+        /// The timer.
+        timer_id: u64,
+    },
+    /// The execution ended.
+    Finished(Outcome),
+}
+
+/// What one [`Execution::handle`] call produced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Step {
+    /// History events appended (empty when recording is off).
+    pub events: Vec<HistoryEvent>,
+    /// Commands for the driver, in order.
+    pub commands: Vec<Command>,
+}
+
+/// One link of the path from the top-level `States` to a nested one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ScopeStep {
+    /// Index of the Parallel/Map state in its `States`.
+    state: usize,
+    /// Branch index (0 for a Map's processor).
+    branch: usize,
+}
+
+/// A running scope: the top level, one Parallel branch or one Map iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Frame {
+    /// The Parallel/Map frame that started this one, and this child's index.
+    parent: Option<(u64, usize)>,
+    scope: Vec<ScopeStep>,
+    /// Variables of this scope.
+    vars: Map<String, Value>,
+    /// Distributed Map children: no outer variables, no events in the parent history.
+    isolated: bool,
+    /// Id of the last event of this frame (the next event's `previousEventId`).
+    last_event: u64,
+    /// The state being executed.
+    active: Option<Active>,
+}
+
+/// A state being executed in a frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Active {
+    state: usize,
+    raw_input: Value,
+    entered_event: u64,
+    entered_prev: u64,
+    entered_time: u64,
+    /// Attempts used, per retrier.
+    retry_counts: Vec<u64>,
+    /// `$$.State.RetryCount`.
+    retry_count: u64,
+    block: Block,
+}
+
+/// What an active state waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) enum Block {
+    /// Nothing: the state is being processed.
+    Running,
+    /// A task result.
+    Task(tasks::TaskWait),
+    /// A Wait state's timer: then exit with this output and assignment.
+    Wait { timer_id: u64, output: Value, assign: Option<Map<String, Value>> },
+    /// A retry back-off timer: then run the state again.
+    Retry { timer_id: u64 },
+    /// Parallel branches or Map iterations.
+    Children(children::Children),
+}
+
+/// Pending work inside one `handle` call.
+#[derive(Debug)]
+enum Work {
+    Enter { frame: u64, state: usize, input: Value },
+    Fill { frame: u64 },
+    ChildDone { child: u64, result: Result<Value, Failure> },
+}
+
+/// Serializable state of one execution: with the machine, all that is needed to resume it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExecutionData {
+    config: ExecutionConfig,
+    status: Status,
+    input: Value,
+    now: u64,
+    start_time: u64,
+    next_event_id: u64,
+    next_frame_id: u64,
+    next_task_id: u64,
+    next_timer_id: u64,
+    rng: Cell<u64>,
+    frames: BTreeMap<u64, Frame>,
+    tasks: BTreeMap<u64, u64>,
+    timers: BTreeMap<u64, u64>,
+}
+
+/// One execution of a state machine: the deterministic core.
+#[derive(Debug)]
+pub struct Execution {
+    machine: Arc<StateMachine>,
+    data: ExecutionData,
+    /// `$$`, rebuilt per state from the fixed execution part.
+    context: Value,
+    queue: VecDeque<Work>,
+    out: Step,
+}
+
+/// Variables visible from a frame: its own, then its parents' (unless isolated).
+pub(crate) struct ScopeVars<'a> {
+    frames: &'a BTreeMap<u64, Frame>,
+    frame: u64,
+}
+
+impl Variables for ScopeVars<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        let mut id = self.frame;
+        // Depth is bounded by the nesting of the definition; the loop also stops on a bad link.
+        for _ in 0..self.frames.len() {
+            let frame = self.frames.get(&id)?;
+            if let Some(v) = frame.vars.get(name) {
+                return Some(v);
+            }
+            if frame.isolated {
+                return None;
+            }
+            id = frame.parent?.0;
+        }
+        None
+    }
+}
+
+/// The execution's seeded generator, seen through [`Entropy`].
+pub(crate) struct RngEntropy<'a>(&'a Cell<u64>);
+
+impl Entropy for RngEntropy<'_> {
+    fn next_u64(&self) -> u64 {
+        next_random(self.0)
+    }
+}
+
+/// SplitMix64 step.
+pub(crate) fn next_random(state: &Cell<u64>) -> u64 {
+    let mut z = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+    state.set(z);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Milliseconds since the epoch as AWS writes timestamps in the context object.
+pub(crate) fn iso_time(ms: u64) -> String {
+    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => "1970-01-01T00:00:00.000Z".to_owned(),
+    }
+}
+
+/// The `States` object a scope path leads to.
+pub(crate) fn resolve_scope<'m>(machine: &'m StateMachine, scope: &[ScopeStep]) -> Option<&'m States> {
+    use sfn_asl::model::StateKind;
+    let mut states = &machine.states;
+    for step in scope {
+        let (_, state) = states.get_index(step.state)?;
+        states = match &state.kind {
+            StateKind::Parallel(p) => &p.branches.get(step.branch)?.states,
+            StateKind::Map(m) => &m.item_processor.states,
+            _ => return None,
+        };
+    }
+    Some(states)
+}
+
+impl Execution {
+    /// A new, not yet started execution.
+    pub fn new(machine: Arc<StateMachine>, config: ExecutionConfig) -> Self {
+        let data = ExecutionData {
+            rng: Cell::new(config.seed),
+            config,
+            status: Status::Running,
+            input: Value::Null,
+            now: 0,
+            start_time: 0,
+            next_event_id: 1,
+            next_frame_id: 1,
+            next_task_id: 1,
+            next_timer_id: 1,
+            frames: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            timers: BTreeMap::new(),
+        };
+        Execution::restore(machine, data)
+    }
+
+    /// Resumes an execution from a snapshot taken with [`Execution::snapshot`].
+    pub fn restore(machine: Arc<StateMachine>, data: ExecutionData) -> Self {
+        let mut exec = Execution { machine, data, context: Value::Null, queue: VecDeque::new(), out: Step::default() };
+        exec.context = exec.base_context();
+        exec
+    }
+
+    /// The execution's serializable state.
+    pub fn snapshot(&self) -> &ExecutionData {
+        &self.data
+    }
+
+    /// The current status.
+    pub fn status(&self) -> Status {
+        self.data.status
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ExecutionConfig {
+        &self.data.config
+    }
+
+    /// The number of history events so far.
+    pub fn event_count(&self) -> u64 {
+        self.data.next_event_id - 1
+    }
+
+    /// Applies one event and runs every state that does not block.
+    pub fn handle(&mut self, event: Event) -> Step {
+        if self.data.status == Status::Running {
+            self.apply(event);
+            self.run_queue();
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Started { input, now } => self.start(input, now),
+            Event::TaskSucceeded { task_id, output, now } => {
+                self.data.now = now;
+                self.task_result(task_id, Ok(output));
+            }
+            Event::TaskFailed { task_id, error, cause, now } => {
+                self.data.now = now;
+                self.task_result(task_id, Err(Failure { error, cause, heartbeat: false }));
+            }
+            Event::TaskTimedOut { task_id, now } => {
+                self.data.now = now;
+                self.task_result(task_id, Err(Failure::timeout(false)));
+            }
+            Event::HeartbeatTimedOut { task_id, now } => {
+                self.data.now = now;
+                self.task_result(task_id, Err(Failure::timeout(true)));
+            }
+            Event::TaskSubmitted { task_id, output, now } => {
+                self.data.now = now;
+                self.task_submitted(task_id, output);
+            }
+            Event::TimerFired { timer_id, now } => {
+                self.data.now = now;
+                self.timer_fired(timer_id);
+            }
+            Event::StopRequested { error, cause, now } => {
+                self.data.now = now;
+                let mut details = Map::new();
+                if let Some(e) = &error {
+                    details.insert("error".into(), e.clone().into());
+                }
+                if let Some(c) = &cause {
+                    details.insert("cause".into(), c.clone().into());
+                }
+                self.emit_raw(0, EventType::ExecutionAborted, || Value::Object(details));
+                self.finish(Outcome { status: Status::Aborted, output: None, error, cause });
+            }
+        }
+    }
+
+    fn start(&mut self, input: Value, now: u64) {
+        if !self.data.frames.is_empty() {
+            return;
+        }
+        self.data.now = now;
+        self.data.start_time = now;
+        self.data.input = input.clone();
+        self.context = self.base_context();
+        let role = self.data.config.role_arn.clone();
+        self.emit_raw(0, EventType::ExecutionStarted, || {
+            json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role})
+        });
+        if let Some(secs) = self.machine.timeout_seconds {
+            self.out.commands.push(Command::StartTimer { timer_id: EXECUTION_TIMER, at: now.saturating_add(secs.saturating_mul(1000)) });
+        }
+        let root = self.new_frame(None, Vec::new(), false, 0);
+        let size = crate::limits::json_size(&self.data.input, self.data.config.max_payload_bytes);
+        if size > self.data.config.max_payload_bytes {
+            let failure = Failure::new("States.DataLimitExceeded", "The state/task 'input' returned a result with a size exceeding the maximum number of bytes service limit.");
+            self.frame_end(root, Err(failure));
+            return;
+        }
+        match self.machine.states.get_index_of(&self.machine.start_at) {
+            Some(idx) => {
+                let input = self.data.input.clone();
+                self.queue.push_back(Work::Enter { frame: root, state: idx, input });
+            }
+            None => {
+                let cause = format!("StartAt '{}' names no state", self.machine.start_at);
+                self.frame_end(root, Err(Failure::new("States.Runtime", cause)));
+            }
+        }
+    }
+
+    fn base_context(&self) -> Value {
+        let c = &self.data.config;
+        let mut execution = json!({
+            "Id": c.execution_arn,
+            "Input": self.data.input,
+            "Name": c.name,
+            "RoleArn": c.role_arn,
+            "StartTime": iso_time(self.data.start_time),
+        });
+        if !c.express {
+            if let Value::Object(m) = &mut execution {
+                m.insert("RedriveCount".into(), 0.into());
+            }
+        }
+        json!({
+            "Execution": execution,
+            "StateMachine": {"Id": c.state_machine_arn, "Name": c.state_machine_name},
+        })
+    }
+
+    fn new_frame(&mut self, parent: Option<(u64, usize)>, scope: Vec<ScopeStep>, isolated: bool, last_event: u64) -> u64 {
+        let id = self.data.next_frame_id;
+        self.data.next_frame_id += 1;
+        let frame = Frame { parent, scope, vars: Map::new(), isolated, last_event, active: None };
+        self.data.frames.insert(id, frame);
+        id
+    }
+
+    fn run_queue(&mut self) {
+        while let Some(work) = self.queue.pop_front() {
+            if self.data.status != Status::Running {
+                self.queue.clear();
+                break;
+            }
+            match work {
+                Work::Enter { frame, state, input } => self.enter(frame, state, input),
+                Work::Fill { frame } => self.fill(frame),
+                Work::ChildDone { child, result } => self.child_done(child, result),
+            }
+        }
+    }
+
+    /// The state a frame's scope holds at `idx`, with its name.
+    fn state_at(&self, frame: u64, idx: usize) -> Option<(&str, &State)> {
+        let f = self.data.frames.get(&frame)?;
+        let states = resolve_scope(&self.machine, &f.scope)?;
+        states.get_index(idx).map(|(n, s)| (n.as_str(), s))
+    }
+
+    /// Whether events of this frame go into the history.
+    fn is_silent(&self, frame: u64) -> bool {
+        let mut id = frame;
+        for _ in 0..self.data.frames.len() {
+            match self.data.frames.get(&id) {
+                Some(f) if f.isolated => return true,
+                Some(Frame { parent: Some((p, _)), .. }) => id = *p,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Appends an event to a frame's chain; returns its id (0 for silent frames).
+    fn emit(&mut self, frame: u64, event_type: EventType, details: impl FnOnce() -> Value) -> u64 {
+        if self.is_silent(frame) {
+            return 0;
+        }
+        let prev = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
+        let id = self.emit_raw(prev, event_type, details);
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.last_event = id;
+        }
+        id
+    }
+
+    /// Appends an event with an explicit `previousEventId`.
+    fn emit_raw(&mut self, prev: u64, event_type: EventType, details: impl FnOnce() -> Value) -> u64 {
+        let id = self.data.next_event_id;
+        self.data.next_event_id += 1;
+        if self.data.config.record_history {
+            let details = if event_type.details_key().is_empty() { Value::Null } else { details() };
+            self.out.events.push(HistoryEvent { id, previous_event_id: prev, timestamp: self.data.now, event_type, details });
+        }
+        if id > self.data.config.max_history_events && self.data.status == Status::Running {
+            let cause = format!(
+                "The execution reached the maximum number of history events ({}).",
+                self.data.config.max_history_events
+            );
+            let details = json!({"error": "States.Runtime", "cause": cause});
+            let fail_id = self.data.next_event_id;
+            self.data.next_event_id += 1;
+            if self.data.config.record_history {
+                self.out.events.push(HistoryEvent { id: fail_id, previous_event_id: id, timestamp: self.data.now, event_type: EventType::ExecutionFailed, details });
+            }
+            self.finish(Outcome { status: Status::Failed, output: None, error: Some("States.Runtime".into()), cause: Some(cause) });
+        }
+        id
+    }
+
+    /// Ends the execution: cancels everything outstanding and reports the outcome.
+    fn finish(&mut self, outcome: Outcome) {
+        if self.data.status != Status::Running {
+            return;
+        }
+        self.data.status = outcome.status;
+        for task_id in std::mem::take(&mut self.data.tasks).into_keys() {
+            self.out.commands.push(Command::CancelTask { task_id });
+        }
+        for timer_id in std::mem::take(&mut self.data.timers).into_keys() {
+            self.out.commands.push(Command::CancelTimer { timer_id });
+        }
+        if self.machine.timeout_seconds.is_some() {
+            self.out.commands.push(Command::CancelTimer { timer_id: EXECUTION_TIMER });
+        }
+        self.data.frames.clear();
+        self.queue.clear();
+        self.out.commands.push(Command::Finished(outcome));
+    }
+
+    /// A frame reached its end (a terminal state or an uncaught failure).
+    fn frame_end(&mut self, frame: u64, result: Result<Value, Failure>) {
+        let parent = self.data.frames.get(&frame).and_then(|f| f.parent);
+        if parent.is_some() {
+            self.queue.push_front(Work::ChildDone { child: frame, result });
+            return;
+        }
+        match result {
+            Ok(output) => {
+                let out = output.clone();
+                self.emit(frame, EventType::ExecutionSucceeded, || json!({"output": out, "outputDetails": {"truncated": false}}));
+                self.finish(Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None });
+            }
+            Err(f) => {
+                let details = f.details();
+                self.emit(frame, EventType::ExecutionFailed, || details);
+                self.finish(Outcome { status: Status::Failed, output: None, error: f.error, cause: f.cause });
+            }
+        }
+    }
+
+    fn timer_fired(&mut self, timer_id: u64) {
+        if timer_id == EXECUTION_TIMER {
+            self.emit_raw(self.last_event_id(), EventType::ExecutionTimedOut, || json!({"error": "States.Timeout"}));
+            self.finish(Outcome { status: Status::TimedOut, output: None, error: Some("States.Timeout".into()), cause: None });
+            return;
+        }
+        let Some(frame) = self.data.timers.remove(&timer_id) else { return };
+        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return };
+        match std::mem::replace(&mut active.block, Block::Running) {
+            Block::Wait { output, assign, .. } => self.exit_state(frame, output, assign),
+            Block::Retry { .. } => self.execute(frame),
+            other => active.block = other,
+        }
+    }
+
+    fn last_event_id(&self) -> u64 {
+        self.data.next_event_id.saturating_sub(1)
+    }
+
+    /// Sets `$$.State` for the active state of `frame`.
+    fn set_state_context(&mut self, frame: u64) {
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(active) = &f.active else { return };
+        let Some(states) = resolve_scope(&self.machine, &f.scope) else { return };
+        let Some((name, state)) = states.get_index(active.state) else { return };
+        let mut st = Map::new();
+        st.insert("EnteredTime".into(), iso_time(active.entered_time).into());
+        st.insert("Name".into(), name.clone().into());
+        if matches!(state.kind, sfn_asl::model::StateKind::Task(_)) {
+            st.insert("RetryCount".into(), active.retry_count.into());
+        }
+        if let Value::Object(ctx) = &mut self.context {
+            ctx.insert("State".into(), Value::Object(st));
+            ctx.remove("Task");
+            ctx.remove("Map");
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Entering and leaving states; Pass, Choice, Wait, Succeed and Fail.
+
+use serde_json::{Map, Value};
+use sfn_asl::model::{Choice, Condition, Fail, FailField, Pass, QueryLanguage, StateKind, Succeed, Wait, WaitFor};
+use sfn_asl::model::Dynamic;
+use sfn_asl::EvalError;
+
+use super::io::{self, Scope};
+use super::{Active, Block, Command, Execution, Failure, RngEntropy, ScopeVars, Work};
+use crate::history::{io_details, EventType};
+
+/// What running a state's body decided.
+pub(crate) enum Flow {
+    /// Leave the state with this output and assignment, to `next` (or end the frame).
+    Exit { output: Value, assign: Option<Map<String, Value>>, next: Option<String> },
+    /// Wait until `at` (ms), then leave like `Exit`.
+    WaitUntil { at: u64, output: Value, assign: Option<Map<String, Value>>, next: Option<String> },
+    /// A Fail state.
+    Fail(Failure),
+    /// The state blocked (task, children); the work was already scheduled.
+    Blocked,
+}
+
+fn entered_type(kind: &StateKind) -> EventType {
+    match kind {
+        StateKind::Task(_) => EventType::TaskStateEntered,
+        StateKind::Pass(_) => EventType::PassStateEntered,
+        StateKind::Choice(_) => EventType::ChoiceStateEntered,
+        StateKind::Wait(_) => EventType::WaitStateEntered,
+        StateKind::Succeed(_) => EventType::SucceedStateEntered,
+        StateKind::Fail(_) => EventType::FailStateEntered,
+        StateKind::Parallel(_) => EventType::ParallelStateEntered,
+        StateKind::Map(_) => EventType::MapStateEntered,
+    }
+}
+
+fn exited_type(kind: &StateKind) -> Option<EventType> {
+    Some(match kind {
+        StateKind::Task(_) => EventType::TaskStateExited,
+        StateKind::Pass(_) => EventType::PassStateExited,
+        StateKind::Choice(_) => EventType::ChoiceStateExited,
+        StateKind::Wait(_) => EventType::WaitStateExited,
+        StateKind::Succeed(_) => EventType::SucceedStateExited,
+        StateKind::Parallel(_) => EventType::ParallelStateExited,
+        StateKind::Map(_) => EventType::MapStateExited,
+        StateKind::Fail(_) => return None,
+    })
+}
+
+impl Execution {
+    /// Enters state `idx` of the frame's scope with `input`, then runs it.
+    pub(crate) fn enter(&mut self, frame: u64, idx: usize, input: Value) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
+        let Some((name, state)) = states.get_index(idx) else { return };
+        let entered_prev = f.last_event;
+        let id = self.emit(frame, entered_type(&state.kind), || io_details(Some(name), "input", &input));
+        let now = self.data.now;
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.active = Some(Active {
+                state: idx,
+                raw_input: input,
+                entered_event: id,
+                entered_prev,
+                entered_time: now,
+                retry_counts: Vec::new(),
+                retry_count: 0,
+                block: Block::Running,
+            });
+        }
+        self.execute(frame);
+    }
+
+    /// Runs the active state's body from its raw input (first attempt and every retry).
+    pub(crate) fn execute(&mut self, frame: u64) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(active) = &f.active else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
+        let Some((_, state)) = states.get_index(active.state) else { return };
+        let lang = machine.effective_language(state);
+        self.set_state_context(frame);
+        let flow = match &state.kind {
+            StateKind::Task(t) => self.start_task(frame, t, lang),
+            StateKind::Parallel(p) => self.start_parallel(frame, p, lang),
+            StateKind::Map(m) => self.start_map(frame, m, lang),
+            kind => {
+                let raw = self
+                    .data
+                    .frames
+                    .get_mut(&frame)
+                    .and_then(|f| f.active.as_mut())
+                    .map(|a| std::mem::take(&mut a.raw_input))
+                    .unwrap_or_default();
+                let vars = ScopeVars { frames: &self.data.frames, frame };
+                let entropy = RngEntropy(&self.data.rng);
+                let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+                let now = self.data.now;
+                match kind {
+                    StateKind::Pass(p) => pass(&scope, p, lang, raw),
+                    StateKind::Choice(c) => choice(&scope, c, lang, raw),
+                    StateKind::Wait(w) => wait(&scope, w, lang, raw, now),
+                    StateKind::Succeed(s) => succeed(&scope, s, lang, raw),
+                    StateKind::Fail(fl) => fail(&scope, fl, lang, raw),
+                    _ => Ok(Flow::Blocked),
+                }
+            }
+        };
+        self.apply_flow(frame, flow);
+    }
+
+    pub(crate) fn apply_flow(&mut self, frame: u64, flow: Result<Flow, EvalError>) {
+        match flow {
+            Ok(Flow::Exit { output, assign, next }) => self.exit_to(frame, output, assign, next),
+            Ok(Flow::WaitUntil { at, output, assign, next }) => {
+                if at <= self.data.now {
+                    self.exit_to(frame, output, assign, next);
+                    return;
+                }
+                let timer_id = self.data.next_timer_id;
+                self.data.next_timer_id += 1;
+                self.data.timers.insert(timer_id, frame);
+                if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+                    a.block = Block::Wait { timer_id, output, assign };
+                }
+                self.out.commands.push(Command::StartTimer { timer_id, at });
+            }
+            Ok(Flow::Fail(failure)) => self.fail_state(frame, failure),
+            Ok(Flow::Blocked) => {}
+            Err(e) => {
+                let failure = self.eval_failure(frame, e);
+                self.fail_state(frame, failure);
+            }
+        }
+    }
+
+    /// Leaves the active state after a Wait timer, to the state's own transition.
+    pub(crate) fn exit_state(&mut self, frame: u64, output: Value, assign: Option<Map<String, Value>>) {
+        let next = self.active_transition(frame);
+        self.exit_to(frame, output, assign, next);
+    }
+
+    /// The `Next` of the active state (`None` for `End`).
+    pub(crate) fn active_transition(&self, frame: u64) -> Option<String> {
+        let f = self.data.frames.get(&frame)?;
+        let a = f.active.as_ref()?;
+        let (_, state) = self.state_at(frame, a.state)?;
+        state.transition().and_then(|t| t.next()).map(str::to_owned)
+    }
+
+    /// Leaves the active state: size check, `…StateExited`, variables, then `next` or the
+    /// end of the frame.
+    pub(crate) fn exit_to(&mut self, frame: u64, output: Value, assign: Option<Map<String, Value>>, next: Option<String>) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(active) = &f.active else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
+        let Some((name, state)) = states.get_index(active.state) else { return };
+        let limit = self.data.config.max_payload_bytes;
+        if crate::limits::json_size(&output, limit) > limit {
+            let cause = format!(
+                "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+            );
+            self.fail_state(frame, Failure::new("States.DataLimitExceeded", cause));
+            return;
+        }
+        if let Some(ty) = exited_type(&state.kind) {
+            self.emit(frame, ty, || {
+                let mut d = io_details(Some(name), "output", &output);
+                if let (Some(assign), Value::Object(m)) = (&assign, &mut d) {
+                    let vars: Map<String, Value> =
+                        assign.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
+                    m.insert("assignedVariables".into(), Value::Object(vars));
+                    m.insert("assignedVariablesDetails".into(), serde_json::json!({"truncated": false}));
+                }
+                d
+            });
+        }
+        let next_idx = match next {
+            Some(n) => match states.get_index_of(&n) {
+                Some(i) => Some(i),
+                None => {
+                    let failure = Failure::new("States.Runtime", format!("The state '{name}' transitions to '{n}', which does not exist."));
+                    if let Some(f) = self.data.frames.get_mut(&frame) {
+                        f.active = None;
+                    }
+                    self.frame_end(frame, Err(failure));
+                    return;
+                }
+            },
+            None => None,
+        };
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.active = None;
+            if let Some(assign) = assign {
+                f.vars.extend(assign);
+            }
+        }
+        match next_idx {
+            Some(state) => self.queue.push_front(Work::Enter { frame, state, input: output }),
+            None => self.frame_end(frame, Ok(output)),
+        }
+    }
+}
+
+fn next_of(t: &sfn_asl::model::Transition) -> Option<String> {
+    t.next().map(str::to_owned)
+}
+
+fn pass(scope: &Scope<'_>, p: &Pass, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+    let next = next_of(&p.transition);
+    if lang == QueryLanguage::Jsonata {
+        let assign = match &p.assign {
+            Some(t) => Some(io::eval_assign(scope, t, &raw, &raw, None, None)?),
+            None => None,
+        };
+        let output = match &p.output {
+            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
+            None => raw,
+        };
+        return Ok(Flow::Exit { output, assign, next });
+    }
+    let effective = io::input_path(scope, &p.input_path, &raw)?;
+    let result = match (&p.result, &p.parameters) {
+        (Some(r), _) => r.clone(),
+        (None, Some(params)) => io::template(scope, params, &effective)?,
+        (None, None) => effective.into_owned(),
+    };
+    let assign = match &p.assign {
+        Some(t) => Some(io::eval_assign(scope, t, &result, &raw, None, None)?),
+        None => None,
+    };
+    let output = io::apply_result_path(&p.result_path, raw, result)?;
+    let output = io::output_path(scope, &p.output_path, output)?;
+    Ok(Flow::Exit { output, assign, next })
+}
+
+fn choice(scope: &Scope<'_>, c: &Choice, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+    let effective = match lang {
+        QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?.into_owned(),
+        QueryLanguage::Jsonata => raw.clone(),
+    };
+    let mut matched = None;
+    for branch in &c.choices {
+        let hit = match &branch.condition {
+            Condition::JsonPath(rule) => rule.eval(&scope.env(&effective))?,
+            Condition::Jsonata(t) => match t.eval(&scope.jsonata(&raw, None, None), "Condition")? {
+                Value::Bool(b) => b,
+                other => {
+                    return Err(EvalError::query(
+                        format!("The Condition field evaluated to a non-boolean value: {other}"),
+                        Some("Condition".into()),
+                    ))
+                }
+            },
+        };
+        if hit {
+            matched = Some(branch);
+            break;
+        }
+    }
+    let (assign_t, output_t, next) = match matched {
+        Some(b) => (b.assign.as_ref(), b.output.as_ref(), Some(b.next.clone())),
+        None => (c.assign.as_ref(), c.output.as_ref(), c.default.clone()),
+    };
+    let Some(next) = next else {
+        return Err(EvalError {
+            error: "States.NoChoiceMatched".into(),
+            cause: "No Matches!".into(),
+            location: None,
+        });
+    };
+    let assign = match assign_t {
+        Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
+        None => None,
+    };
+    let output = match lang {
+        QueryLanguage::JsonPath => io::output_path(scope, &c.output_path, effective)?,
+        QueryLanguage::Jsonata => match output_t {
+            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
+            None => raw,
+        },
+    };
+    Ok(Flow::Exit { output, assign, next: Some(next) })
+}
+
+fn wait(scope: &Scope<'_>, w: &Wait, lang: QueryLanguage, raw: Value, now: u64) -> Result<Flow, EvalError> {
+    let next = next_of(&w.transition);
+    let effective = match lang {
+        QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?.into_owned(),
+        QueryLanguage::Jsonata => raw.clone(),
+    };
+    let at = match &w.wait_for {
+        WaitFor::Seconds(Dynamic::Path(p)) => {
+            let env = scope.env(&effective);
+            let v = p.select(&env).map_err(|_| {
+                EvalError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.source()))
+            })?;
+            let secs = match v.as_ref() {
+                Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0),
+                Value::Number(n) if n.as_i64().is_some() => {
+                    return Err(EvalError::runtime(format!(
+                        "The SecondsPath parameter references a negative value: {} == {n}",
+                        p.source()
+                    )))
+                }
+                other => {
+                    return Err(EvalError::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                        p.source(),
+                        io::value_text(other)
+                    )))
+                }
+            };
+            now.saturating_add(secs.saturating_mul(1000))
+        }
+        WaitFor::Seconds(d) => now.saturating_add(io::dynamic_u64(scope, d, &raw, "Seconds")?.saturating_mul(1000)),
+        WaitFor::Timestamp(Dynamic::Literal(s)) => parse_timestamp(s).ok_or_else(|| {
+            EvalError::runtime(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {s}"))
+        })?,
+        WaitFor::Timestamp(Dynamic::Path(p)) => {
+            let env = scope.env(&effective);
+            let v = p.select(&env).map_err(|_| {
+                EvalError::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.source()))
+            })?;
+            let text = io::value_text(&v);
+            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
+                EvalError::runtime(format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
+                    p.source()
+                ))
+            })?
+        }
+        WaitFor::Timestamp(Dynamic::Jsonata(j)) => {
+            let v = j.eval(&scope.jsonata(&raw, None, None), "Timestamp")?;
+            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
+                EvalError::query(
+                    format!(
+                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}",
+                        io::value_text(&v)
+                    ),
+                    Some("Timestamp".into()),
+                )
+            })?
+        }
+    };
+    let assign = match &w.assign {
+        Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
+        None => None,
+    };
+    let output = match lang {
+        QueryLanguage::JsonPath => io::output_path(scope, &w.output_path, effective)?,
+        QueryLanguage::Jsonata => match &w.output {
+            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
+            None => raw,
+        },
+    };
+    Ok(Flow::WaitUntil { at, output, assign, next })
+}
+
+/// An RFC 3339 timestamp with an uppercase `T` and a zone, in ms since the epoch (0 for
+/// instants before 1970: they are in the past anyway).
+pub(crate) fn parse_timestamp(s: &str) -> Option<u64> {
+    if s.as_bytes().get(10) != Some(&b'T') {
+        return None;
+    }
+    let t = chrono::DateTime::parse_from_rfc3339(s).ok()?;
+    Some(u64::try_from(t.timestamp_millis()).unwrap_or(0))
+}
+
+fn succeed(scope: &Scope<'_>, s: &Succeed, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+    let output = match lang {
+        QueryLanguage::JsonPath => {
+            let effective = io::input_path(scope, &s.input_path, &raw)?.into_owned();
+            io::output_path(scope, &s.output_path, effective)?
+        }
+        QueryLanguage::Jsonata => match &s.output {
+            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
+            None => raw,
+        },
+    };
+    Ok(Flow::Exit { output, assign: None, next: None })
+}
+
+fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+    let field = |field: &Option<FailField>, name: &str| -> Result<Option<String>, EvalError> {
+        Ok(match field {
+            None => None,
+            Some(FailField::Literal(s)) => Some(s.clone()),
+            Some(FailField::Path(expr)) => {
+                let v = expr.eval(&scope.env(&raw), &format!("{name}Path"))?;
+                Some(io::value_text(&v))
+            }
+            Some(FailField::Jsonata(j)) => {
+                let v = j.eval(&scope.jsonata(&raw, None, None), name)?;
+                Some(io::value_text(&v))
+            }
+        })
+    };
+    let error = field(&f.error, "Error")?;
+    let cause = field(&f.cause, "Cause")?;
+    Ok(Flow::Fail(Failure { error, cause, heartbeat: false }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timestamp;
+
+    #[test]
+    fn timestamps_need_t_and_zone() {
+        assert_eq!(parse_timestamp("1970-01-01T00:00:01Z"), Some(1000));
+        assert_eq!(parse_timestamp("1970-01-01T01:00:01+01:00"), Some(1000));
+        assert_eq!(parse_timestamp("2016-12-05 21:29:29Z"), None);
+        assert_eq!(parse_timestamp("2016-12-05T21:29:29"), None);
+        assert_eq!(parse_timestamp("2016-13-05T21:29:29Z"), None);
+    }
+}

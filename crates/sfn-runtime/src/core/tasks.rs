@@ -1,0 +1,364 @@
+//! Task states: scheduling, results, the three resource families and their history events.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sfn_asl::model::{QueryLanguage, StateKind, Task, Template};
+use sfn_asl::EvalError;
+
+use super::io::{self, Scope};
+use super::states::Flow;
+use super::{next_random, Block, Command, Execution, Failure, RngEntropy, ScopeVars, TaskInvocation};
+use crate::history::EventType;
+
+/// A task state waiting for its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TaskWait {
+    pub(crate) task_id: u64,
+    kind: TaskKind,
+}
+
+/// The resource family, which decides the history event names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum TaskKind {
+    /// `arn:aws:lambda:…:function:…`: `LambdaFunction*` events.
+    Lambda { arn: String },
+    /// `arn:aws:states:…:activity:…`: `Activity*` events.
+    Activity { arn: String },
+    /// `arn:aws:states:::service:action[.suffix]`: `Task*` events.
+    Service { resource_type: String, resource: String },
+}
+
+/// Splits a resource ARN into its family.
+pub(crate) fn classify(resource: &str) -> TaskKind {
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, rest] if rest.starts_with("function:") => TaskKind::Lambda { arn: resource.to_owned() },
+        ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => TaskKind::Activity { arn: resource.to_owned() },
+        ["arn", _, "states", "", "", rest] => {
+            // `aws-sdk:s3:getObject` ⇒ (`aws-sdk:s3`, `getObject`); `sqs:sendMessage` ⇒ (`sqs`, `sendMessage`).
+            let split = match rest.strip_prefix("aws-sdk:") {
+                Some(r) => r.split_once(':').map(|(s, a)| (format!("aws-sdk:{s}"), a)),
+                None => rest.split_once(':').map(|(s, a)| (s.to_owned(), a)),
+            };
+            match split {
+                Some((resource_type, action)) => TaskKind::Service { resource_type, resource: action.to_owned() },
+                None => TaskKind::Service { resource_type: String::new(), resource: (*rest).to_owned() },
+            }
+        }
+        _ => TaskKind::Service { resource_type: String::new(), resource: resource.to_owned() },
+    }
+}
+
+/// A v4-shaped UUID from the execution's generator (task tokens).
+fn uuid(rng: &std::cell::Cell<u64>) -> String {
+    let a = next_random(rng);
+    let b = next_random(rng);
+    let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
+    let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFFF,
+        b >> 48,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// Everything evaluated before a task is scheduled.
+struct Prepared {
+    input: Value,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    credentials: Option<Value>,
+}
+
+fn prepare(scope: &Scope<'_>, t: &Task, lang: QueryLanguage, raw: &Value) -> Result<Prepared, EvalError> {
+    let (input, dyn_input) = match lang {
+        QueryLanguage::JsonPath => {
+            let effective = io::input_path(scope, &t.input_path, raw)?;
+            let input = match &t.parameters {
+                Some(p) => io::template(scope, p, &effective)?,
+                None => effective.clone().into_owned(),
+            };
+            (input, effective.into_owned())
+        }
+        QueryLanguage::Jsonata => {
+            let input = match &t.arguments {
+                Some(a) => a.eval(&scope.jsonata(raw, None, None), "Arguments")?,
+                None => raw.clone(),
+            };
+            (input, raw.clone())
+        }
+    };
+    let timeout = t.timeout_seconds.as_ref().map(|d| io::dynamic_u64(scope, d, &dyn_input, "TimeoutSeconds")).transpose()?;
+    let heartbeat =
+        t.heartbeat_seconds.as_ref().map(|d| io::dynamic_u64(scope, d, &dyn_input, "HeartbeatSeconds")).transpose()?;
+    let credentials = match &t.credentials {
+        Some(Template::JsonPath(p)) => Some(p.eval(&scope.env(raw))?),
+        Some(Template::Jsonata(j)) => Some(j.eval(&scope.jsonata(raw, None, None), "Credentials")?),
+        None => None,
+    };
+    Ok(Prepared { input, timeout, heartbeat, credentials })
+}
+
+impl Execution {
+    /// Evaluates a Task's input and schedules it.
+    pub(crate) fn start_task(&mut self, frame: u64, t: &Task, lang: QueryLanguage) -> Result<Flow, EvalError> {
+        let token = t.resource.ends_with(".waitForTaskToken").then(|| uuid(&self.data.rng));
+        if let (Some(token), Value::Object(ctx)) = (&token, &mut self.context) {
+            ctx.insert("Task".into(), json!({"Token": token}));
+        }
+        let prepared = {
+            let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| &a.raw_input) else {
+                return Ok(Flow::Blocked);
+            };
+            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+            prepare(&scope, t, lang, raw)?
+        };
+        let kind = classify(&t.resource);
+        let task_id = self.data.next_task_id;
+        self.data.next_task_id += 1;
+        let region = self.data.config.region.clone();
+        let Prepared { input, timeout, heartbeat, credentials } = prepared;
+        match &kind {
+            TaskKind::Lambda { arn } => {
+                self.emit(frame, EventType::LambdaFunctionScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resource".into(), arn.clone().into());
+                    d.insert("input".into(), input.clone());
+                    d.insert("inputDetails".into(), json!({"truncated": false}));
+                    if let Some(t) = timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(c) = &credentials {
+                        d.insert("taskCredentials".into(), c.clone());
+                    }
+                    Value::Object(d)
+                });
+                self.emit(frame, EventType::LambdaFunctionStarted, || Value::Null);
+            }
+            TaskKind::Activity { arn } => {
+                self.emit(frame, EventType::ActivityScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resource".into(), arn.clone().into());
+                    d.insert("input".into(), input.clone());
+                    d.insert("inputDetails".into(), json!({"truncated": false}));
+                    if let Some(t) = timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(h) = heartbeat {
+                        d.insert("heartbeatInSeconds".into(), h.into());
+                    }
+                    Value::Object(d)
+                });
+                self.emit(frame, EventType::ActivityStarted, || json!({}));
+            }
+            TaskKind::Service { resource_type, resource } => {
+                self.emit(frame, EventType::TaskScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resourceType".into(), resource_type.clone().into());
+                    d.insert("resource".into(), resource.clone().into());
+                    d.insert("region".into(), region.into());
+                    d.insert("parameters".into(), input.clone());
+                    if let Some(t) = timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(h) = heartbeat {
+                        d.insert("heartbeatInSeconds".into(), h.into());
+                    }
+                    if let Some(c) = &credentials {
+                        d.insert("taskCredentials".into(), c.clone());
+                    }
+                    Value::Object(d)
+                });
+                self.emit(frame, EventType::TaskStarted, || json!({"resourceType": resource_type, "resource": resource}));
+            }
+        }
+        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+            a.block = Block::Task(TaskWait { task_id, kind });
+        }
+        self.data.tasks.insert(task_id, frame);
+        self.out.commands.push(Command::InvokeTask(TaskInvocation {
+            task_id,
+            resource: t.resource.clone(),
+            input,
+            token,
+            timeout_seconds: timeout,
+            heartbeat_seconds: heartbeat,
+            credentials,
+        }));
+        Ok(Flow::Blocked)
+    }
+
+    fn waiting_task(&self, task_id: u64) -> Option<(u64, TaskKind)> {
+        let frame = *self.data.tasks.get(&task_id)?;
+        match &self.data.frames.get(&frame)?.active.as_ref()?.block {
+            Block::Task(w) if w.task_id == task_id => Some((frame, w.kind.clone())),
+            _ => None,
+        }
+    }
+
+    /// A `.waitForTaskToken`/`.sync` task was submitted.
+    pub(crate) fn task_submitted(&mut self, task_id: u64, output: Value) {
+        let Some((frame, kind)) = self.waiting_task(task_id) else { return };
+        if let TaskKind::Service { resource_type, resource } = kind {
+            self.emit(frame, EventType::TaskSubmitted, || {
+                json!({"resourceType": resource_type, "resource": resource, "output": output, "outputDetails": {"truncated": false}})
+            });
+        }
+    }
+
+    /// A task finished: record it, then process the result or fail the state.
+    pub(crate) fn task_result(&mut self, task_id: u64, result: Result<Value, Failure>) {
+        let Some((frame, kind)) = self.waiting_task(task_id) else { return };
+        self.data.tasks.remove(&task_id);
+        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+            a.block = Block::Running;
+        }
+        let limit = self.data.config.max_payload_bytes;
+        let result = match result {
+            Ok(v) if crate::limits::json_size(&v, limit) > limit => {
+                let who = match &kind {
+                    TaskKind::Lambda { arn } | TaskKind::Activity { arn } => arn.clone(),
+                    TaskKind::Service { resource_type, .. } => resource_type.clone(),
+                };
+                Err(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The state/task '{who}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                ))
+            }
+            other => other,
+        };
+        match result {
+            Ok(output) => {
+                self.emit_task_event(frame, &kind, Ok(&output));
+                self.set_state_context(frame);
+                let flow = self.task_output(frame, output);
+                self.apply_flow(frame, flow);
+            }
+            Err(failure) => {
+                self.emit_task_event(frame, &kind, Err(&failure));
+                self.fail_state(frame, failure);
+            }
+        }
+    }
+
+    fn emit_task_event(&mut self, frame: u64, kind: &TaskKind, result: Result<&Value, &Failure>) {
+        let timed_out = matches!(result, Err(f) if f.error.as_deref() == Some("States.Timeout") && f.cause.is_none());
+        let ty = match (kind, result.is_ok(), timed_out) {
+            (TaskKind::Lambda { .. }, true, _) => EventType::LambdaFunctionSucceeded,
+            (TaskKind::Lambda { .. }, false, true) => EventType::LambdaFunctionTimedOut,
+            (TaskKind::Lambda { .. }, false, false) => EventType::LambdaFunctionFailed,
+            (TaskKind::Activity { .. }, true, _) => EventType::ActivitySucceeded,
+            (TaskKind::Activity { .. }, false, true) => EventType::ActivityTimedOut,
+            (TaskKind::Activity { .. }, false, false) => EventType::ActivityFailed,
+            (TaskKind::Service { .. }, true, _) => EventType::TaskSucceeded,
+            (TaskKind::Service { .. }, false, true) => EventType::TaskTimedOut,
+            (TaskKind::Service { .. }, false, false) => EventType::TaskFailed,
+        };
+        self.emit(frame, ty, || {
+            let mut d = match result {
+                Ok(v) => {
+                    let mut m = Map::new();
+                    m.insert("output".into(), v.clone());
+                    m.insert("outputDetails".into(), json!({"truncated": false}));
+                    m
+                }
+                Err(f) => match f.details() {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                },
+            };
+            if let TaskKind::Service { resource_type, resource } = kind {
+                d.insert("resourceType".into(), resource_type.clone().into());
+                d.insert("resource".into(), resource.clone().into());
+            }
+            Value::Object(d)
+        });
+    }
+
+    /// ResultSelector → Assign → ResultPath → OutputPath (or JSONata `Output`/`Assign`).
+    pub(crate) fn task_output(&mut self, frame: u64, result: Value) -> Result<Flow, EvalError> {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else { return Ok(Flow::Blocked) };
+        let Some(active) = &f.active else { return Ok(Flow::Blocked) };
+        let Some((_, state)) = super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(active.state)) else {
+            return Ok(Flow::Blocked);
+        };
+        let lang = machine.effective_language(state);
+        let (result_selector, result_path, output_path, output, assign, transition) = match &state.kind {
+            StateKind::Task(t) => (&t.result_selector, &t.result_path, &t.output_path, &t.output, &t.assign, &t.transition),
+            StateKind::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path, &p.output, &p.assign, &p.transition),
+            StateKind::Map(m) => (&m.result_selector, &m.result_path, &m.output_path, &m.output, &m.assign, &m.transition),
+            _ => return Ok(Flow::Blocked),
+        };
+        let next = transition.next().map(str::to_owned);
+        let raw = &active.raw_input;
+        let vars = ScopeVars { frames: &self.data.frames, frame };
+        let entropy = RngEntropy(&self.data.rng);
+        let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+        match lang {
+            QueryLanguage::JsonPath => {
+                let selected = match result_selector {
+                    Some(t) => io::template(&scope, t, &result)?,
+                    None => result,
+                };
+                let assign = match assign {
+                    Some(t) => Some(io::eval_assign(&scope, t, &selected, raw, Some(&selected), None)?),
+                    None => None,
+                };
+                let output = io::apply_result_path(result_path, raw.clone(), selected)?;
+                let output = io::output_path(&scope, output_path, output)?;
+                Ok(Flow::Exit { output, assign, next })
+            }
+            QueryLanguage::Jsonata => {
+                let assign = match assign {
+                    Some(t) => Some(io::eval_assign(&scope, t, &result, raw, Some(&result), None)?),
+                    None => None,
+                };
+                let output = match output {
+                    Some(t) => t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
+                    None => result,
+                };
+                Ok(Flow::Exit { output, assign, next })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_families() {
+        assert_eq!(
+            classify("arn:aws:lambda:us-east-1:1:function:f"),
+            TaskKind::Lambda { arn: "arn:aws:lambda:us-east-1:1:function:f".into() }
+        );
+        assert_eq!(
+            classify("arn:aws:states:::lambda:invoke"),
+            TaskKind::Service { resource_type: "lambda".into(), resource: "invoke".into() }
+        );
+        assert_eq!(
+            classify("arn:aws:states:::aws-sdk:s3:getObject"),
+            TaskKind::Service { resource_type: "aws-sdk:s3".into(), resource: "getObject".into() }
+        );
+        assert_eq!(
+            classify("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            TaskKind::Service { resource_type: "sqs".into(), resource: "sendMessage.waitForTaskToken".into() }
+        );
+        assert!(matches!(classify("arn:aws:states:us-east-1:1:activity:a"), TaskKind::Activity { .. }));
+    }
+
+    #[test]
+    fn tokens_are_uuid_shaped_and_seeded() {
+        let a = uuid(&std::cell::Cell::new(7));
+        assert_eq!(a.len(), 36);
+        assert_eq!(a, uuid(&std::cell::Cell::new(7)));
+        assert_ne!(a, uuid(&std::cell::Cell::new(8)));
+    }
+}

@@ -1,0 +1,378 @@
+//! The tokio driver: runs the core's commands (tasks, timers) and feeds results back as events.
+//!
+//! Time is `tokio::time`: under a paused clock (`#[tokio::test(start_paused = true)]`) a
+//! one-year `Wait` completes at once, in virtual time.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use std::sync::Arc;
+//! use sfn_runtime::{Engine, ExecutionConfig, Resources};
+//! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
+//! #   query_language: None, start_at: "A".into(), states: Default::default() };
+//! let engine = Engine::new(Resources::new());
+//! let result = engine
+//!     .start_sync_execution(Arc::new(machine), serde_json::json!({}), ExecutionConfig::new("m", "run"))
+//!     .await;
+//! assert_eq!(result.outcome.status.as_str(), "FAILED");
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use sfn_asl::StateMachine;
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+use tokio::time::{Duration, Instant};
+
+use crate::core::{Command, Event, Execution, ExecutionConfig, Outcome};
+use crate::history::HistoryEvent;
+use crate::resources::{Resources, TaskError};
+
+/// Errors of the engine API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// No running task has this token (`TaskDoesNotExist` / `InvalidToken`).
+    #[error("no running task has the token `{0}`")]
+    TaskDoesNotExist(String),
+    /// The execution is no longer running.
+    #[error("the execution is no longer running")]
+    ExecutionNotRunning,
+    /// The execution's driver stopped without a result (its task panicked or was cancelled).
+    #[error("the execution's driver stopped: {0}")]
+    DriverStopped(String),
+}
+
+/// The end of an execution: its outcome and history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionResult {
+    /// Status, output or error.
+    pub outcome: Outcome,
+    /// The history (empty when recording was off).
+    pub history: Vec<HistoryEvent>,
+}
+
+#[derive(Debug)]
+enum DriverMsg {
+    TaskDone { task_id: u64, result: Result<Value, (Option<String>, Option<String>)> },
+    Heartbeat { task_id: u64 },
+    Stop { error: Option<String>, cause: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+struct TokenSlot {
+    tx: mpsc::UnboundedSender<DriverMsg>,
+    task_id: u64,
+}
+
+type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
+
+/// Runs executions on tokio.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    resources: Arc<Resources>,
+    tokens: Tokens,
+    epoch_ms: Option<u64>,
+}
+
+/// A started execution.
+#[derive(Debug)]
+pub struct ExecutionHandle {
+    join: tokio::task::JoinHandle<ExecutionResult>,
+    tx: mpsc::UnboundedSender<DriverMsg>,
+}
+
+impl ExecutionHandle {
+    /// Waits for the end of the execution.
+    pub async fn result(self) -> Result<ExecutionResult, EngineError> {
+        self.join.await.map_err(|e| EngineError::DriverStopped(e.to_string()))
+    }
+
+    /// `StopExecution`: the execution ends `ABORTED`.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
+        self.tx.send(DriverMsg::Stop { error, cause }).map_err(|_| EngineError::ExecutionNotRunning)
+    }
+}
+
+impl Engine {
+    /// An engine calling `resources` for Task states.
+    pub fn new(resources: Resources) -> Self {
+        Engine { resources: Arc::new(resources), tokens: Arc::default(), epoch_ms: None }
+    }
+
+    /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of
+    /// the system clock: with a paused tokio clock, histories are then fully reproducible.
+    pub fn with_start_time(mut self, epoch_ms: u64) -> Self {
+        self.epoch_ms = Some(epoch_ms);
+        self
+    }
+
+    /// Starts an execution on a new tokio task.
+    pub fn start_execution(&self, machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> ExecutionHandle {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = self.driver(machine, config, tx.clone(), rx);
+        let join = tokio::spawn(driver.run(input));
+        ExecutionHandle { join, tx }
+    }
+
+    /// Runs an execution to its end in the calling task (`StartSyncExecution`).
+    pub async fn start_sync_execution(&self, machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> ExecutionResult {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.driver(machine, config, tx, rx).run(input).await
+    }
+
+    fn driver(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+        rx: mpsc::UnboundedReceiver<DriverMsg>,
+    ) -> Driver {
+        let epoch_ms = self.epoch_ms.unwrap_or_else(|| {
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+        });
+        Driver {
+            exec: Execution::new(machine, config),
+            resources: self.resources.clone(),
+            tokens: self.tokens.clone(),
+            tx,
+            rx,
+            origin: Instant::now(),
+            epoch_ms,
+            history: Vec::new(),
+            tasks: JoinSet::new(),
+            running: HashMap::new(),
+            timers: BTreeMap::new(),
+            deadlines: HashMap::new(),
+            outcome: None,
+        }
+    }
+
+    fn complete(&self, token: &str, msg: impl FnOnce(u64) -> DriverMsg, remove: bool) -> Result<(), EngineError> {
+        let slot = {
+            let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if remove {
+                tokens.remove(token)
+            } else {
+                tokens.get(token).cloned()
+            }
+        };
+        let slot = slot.ok_or_else(|| EngineError::TaskDoesNotExist(token.to_owned()))?;
+        slot.tx.send(msg(slot.task_id)).map_err(|_| EngineError::ExecutionNotRunning)
+    }
+
+    /// `SendTaskSuccess`: the waiting task's result is `output`.
+    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
+        self.complete(token, |task_id| DriverMsg::TaskDone { task_id, result: Ok(output) }, true)
+    }
+
+    /// `SendTaskFailure`: the waiting task fails (error and cause may be absent).
+    pub fn send_task_failure(&self, token: &str, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
+        self.complete(token, |task_id| DriverMsg::TaskDone { task_id, result: Err((error, cause)) }, true)
+    }
+
+    /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
+    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
+        self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
+    }
+}
+
+/// Deadlines of one running task.
+#[derive(Debug, Clone, Copy)]
+struct TaskDeadline {
+    timeout_at: Option<Instant>,
+    heartbeat: Option<Duration>,
+    heartbeat_at: Option<Instant>,
+}
+
+struct Driver {
+    exec: Execution,
+    resources: Arc<Resources>,
+    tokens: Tokens,
+    tx: mpsc::UnboundedSender<DriverMsg>,
+    rx: mpsc::UnboundedReceiver<DriverMsg>,
+    origin: Instant,
+    epoch_ms: u64,
+    history: Vec<HistoryEvent>,
+    tasks: JoinSet<(u64, Result<Value, TaskError>)>,
+    running: HashMap<u64, (AbortHandle, Option<String>)>,
+    timers: BTreeMap<(Instant, u64), ()>,
+    deadlines: HashMap<u64, TaskDeadline>,
+    outcome: Option<Outcome>,
+}
+
+impl Driver {
+    fn now(&self) -> u64 {
+        let elapsed = Instant::now().saturating_duration_since(self.origin);
+        self.epoch_ms.saturating_add(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn instant_at(&self, at_ms: u64) -> Instant {
+        let offset = Duration::from_millis(at_ms.saturating_sub(self.epoch_ms));
+        // Far-future timers (beyond what Instant can hold) are capped at ~30 years.
+        self.origin.checked_add(offset).unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
+    }
+
+    async fn run(mut self, input: Value) -> ExecutionResult {
+        let now = self.now();
+        self.feed(Event::Started { input, now });
+        while self.outcome.is_none() {
+            let next_deadline = self.next_deadline();
+            tokio::select! {
+                joined = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Some(Ok((task_id, result))) = joined {
+                        self.task_finished(task_id, result);
+                    }
+                }
+                msg = self.rx.recv() => {
+                    if let Some(msg) = msg {
+                        self.message(msg);
+                    }
+                }
+                _ = tokio::time::sleep_until(next_deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 30))), if next_deadline.is_some() => {
+                    self.fire_due();
+                }
+            }
+        }
+        self.tasks.abort_all();
+        let outcome = self.outcome.take().unwrap_or(Outcome {
+            status: crate::core::Status::Failed,
+            output: None,
+            error: Some("States.Runtime".into()),
+            cause: Some("the execution ended without an outcome".into()),
+        });
+        ExecutionResult { outcome, history: std::mem::take(&mut self.history) }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let timer = self.timers.keys().next().map(|(at, _)| *at);
+        let task = self.deadlines.values().flat_map(|d| [d.timeout_at, d.heartbeat_at]).flatten().min();
+        match (timer, task) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn fire_due(&mut self) {
+        let now_i = Instant::now();
+        if let Some(&(at, timer_id)) = self.timers.keys().next() {
+            if at <= now_i {
+                self.timers.remove(&(at, timer_id));
+                let now = self.now();
+                self.feed(Event::TimerFired { timer_id, now });
+                return;
+            }
+        }
+        let due = self.deadlines.iter().find_map(|(id, d)| {
+            if d.timeout_at.is_some_and(|t| t <= now_i) {
+                Some((*id, false))
+            } else if d.heartbeat_at.is_some_and(|t| t <= now_i) {
+                Some((*id, true))
+            } else {
+                None
+            }
+        });
+        if let Some((task_id, heartbeat)) = due {
+            self.forget_task(task_id);
+            let now = self.now();
+            let event = if heartbeat { Event::HeartbeatTimedOut { task_id, now } } else { Event::TaskTimedOut { task_id, now } };
+            self.feed(event);
+        }
+    }
+
+    fn forget_task(&mut self, task_id: u64) {
+        self.deadlines.remove(&task_id);
+        if let Some((handle, token)) = self.running.remove(&task_id) {
+            handle.abort();
+            if let Some(token) = token {
+                self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&token);
+            }
+        }
+    }
+
+    fn task_finished(&mut self, task_id: u64, result: Result<Value, TaskError>) {
+        let token = self.running.get(&task_id).and_then(|(_, t)| t.clone());
+        let now = self.now();
+        match (token, result) {
+            // A callback task: the handler's answer is the submission; the result comes by token.
+            (Some(_), Ok(output)) => self.feed(Event::TaskSubmitted { task_id, output, now }),
+            (_, result) => {
+                self.forget_task(task_id);
+                let event = match result {
+                    Ok(output) => Event::TaskSucceeded { task_id, output, now },
+                    Err(e) => Event::TaskFailed { task_id, error: Some(e.error), cause: Some(e.cause), now },
+                };
+                self.feed(event);
+            }
+        }
+    }
+
+    fn message(&mut self, msg: DriverMsg) {
+        let now = self.now();
+        match msg {
+            DriverMsg::TaskDone { task_id, result } => {
+                if !self.running.contains_key(&task_id) {
+                    return;
+                }
+                self.forget_task(task_id);
+                let event = match result {
+                    Ok(output) => Event::TaskSucceeded { task_id, output, now },
+                    Err((error, cause)) => Event::TaskFailed { task_id, error, cause, now },
+                };
+                self.feed(event);
+            }
+            DriverMsg::Heartbeat { task_id } => {
+                if let Some(d) = self.deadlines.get_mut(&task_id) {
+                    d.heartbeat_at = d.heartbeat.map(|h| Instant::now() + h);
+                }
+            }
+            DriverMsg::Stop { error, cause } => self.feed(Event::StopRequested { error, cause, now }),
+        }
+    }
+
+    fn feed(&mut self, event: Event) {
+        let step = self.exec.handle(event);
+        self.history.extend(step.events);
+        for command in step.commands {
+            match command {
+                Command::InvokeTask(inv) => {
+                    let start = Instant::now();
+                    let heartbeat = inv.heartbeat_seconds.map(Duration::from_secs);
+                    self.deadlines.insert(
+                        inv.task_id,
+                        TaskDeadline {
+                            timeout_at: inv.timeout_seconds.and_then(|s| start.checked_add(Duration::from_secs(s))),
+                            heartbeat,
+                            heartbeat_at: heartbeat.and_then(|h| start.checked_add(h)),
+                        },
+                    );
+                    if let Some(token) = &inv.token {
+                        self.tokens
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(token.clone(), TokenSlot { tx: self.tx.clone(), task_id: inv.task_id });
+                    }
+                    let fut = self.resources.invoke(&inv.resource, inv.input, inv.token.clone(), inv.credentials);
+                    let task_id = inv.task_id;
+                    let handle = self.tasks.spawn(async move { (task_id, fut.await) });
+                    self.running.insert(task_id, (handle, inv.token));
+                }
+                Command::StartTimer { timer_id, at } => {
+                    let at = self.instant_at(at);
+                    self.timers.insert((at, timer_id), ());
+                }
+                Command::CancelTask { task_id } => self.forget_task(task_id),
+                Command::CancelTimer { timer_id } => self.timers.retain(|(_, id), _| *id != timer_id),
+                Command::Finished(outcome) => self.outcome = Some(outcome),
+            }
+        }
+        if self.outcome.is_some() {
+            let ids: Vec<u64> = self.running.keys().copied().collect();
+            for id in ids {
+                self.forget_task(id);
+            }
+        }
+    }
+}

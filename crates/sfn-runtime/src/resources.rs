@@ -1,0 +1,246 @@
+//! Task resources: a registry from resource ARN to an async Rust handler, with a hook for mock
+//! sources.
+//!
+//! ```
+//! use sfn_runtime::resources::{Resources, TaskError};
+//! let mut resources = Resources::new();
+//! resources.register("arn:aws:lambda:us-east-1:123456789012:function:echo", |req| async move {
+//!     Ok::<_, TaskError>(req.input)
+//! });
+//! assert!(resources.has("arn:aws:lambda:us-east-1:123456789012:function:echo"));
+//! ```
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+/// What a handler receives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRequest {
+    /// The `Resource` ARN (for `lambda:invoke`, the `FunctionName`).
+    pub resource: String,
+    /// The task input (for `lambda:invoke`, the `Payload`).
+    pub input: Value,
+    /// The task token of a `.waitForTaskToken` task.
+    pub token: Option<String>,
+    /// The evaluated `Credentials`.
+    pub credentials: Option<Value>,
+}
+
+/// A task failure: an error name and a cause, as `SendTaskFailure` or a Lambda error reports them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {cause}")]
+pub struct TaskError {
+    /// The error name (`Lambda.Unknown`, `MyError`, ...).
+    pub error: String,
+    /// The cause text.
+    pub cause: String,
+}
+
+impl TaskError {
+    /// An error with a name and a cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        TaskError { error: error.into(), cause: cause.into() }
+    }
+
+    /// A Lambda function error: the name is the `errorType`, the cause Lambda's JSON
+    /// (`{"errorMessage":…,"errorType":…}`).
+    pub fn lambda(error_type: impl Into<String>, message: impl Into<String>) -> Self {
+        let error = error_type.into();
+        let cause = json!({"errorMessage": message.into(), "errorType": error}).to_string();
+        TaskError { error, cause }
+    }
+}
+
+/// The future a handler returns.
+pub type TaskFuture = Pin<Box<dyn Future<Output = Result<Value, TaskError>> + Send + 'static>>;
+
+type Handler = Arc<dyn Fn(TaskRequest) -> TaskFuture + Send + Sync>;
+
+/// A source of task results consulted before the registered handlers (a mock configuration,
+/// recorded responses, ...). Returning `None` passes the request on.
+pub trait TaskSource: Send + Sync {
+    /// The result of `request`, when this source answers it.
+    fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture>;
+}
+
+/// Resource ARN → handler.
+#[derive(Clone, Default)]
+pub struct Resources {
+    handlers: HashMap<String, Handler>,
+    sources: Vec<Arc<dyn TaskSource>>,
+}
+
+impl std::fmt::Debug for Resources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&String> = self.handlers.keys().collect();
+        names.sort();
+        f.debug_struct("Resources").field("handlers", &names).field("sources", &self.sources.len()).finish()
+    }
+}
+
+const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// The function name of a Lambda ARN or name (`arn:…:function:NAME[:qualifier]` → `NAME`).
+fn function_name(s: &str) -> &str {
+    match s.split_once(":function:") {
+        Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
+        None => s,
+    }
+}
+
+impl Resources {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Resources::default()
+    }
+
+    /// Registers `handler` for `resource` (an ARN, or a Lambda function name/ARN that
+    /// `lambda:invoke` tasks call through `FunctionName`).
+    pub fn register<F, Fut>(&mut self, resource: impl Into<String>, handler: F) -> &mut Self
+    where
+        F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Value, TaskError>> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |req| Box::pin(handler(req)));
+        self.handlers.insert(resource.into(), handler);
+        self
+    }
+
+    /// Adds a source consulted before the handlers, in the order added.
+    pub fn add_source(&mut self, source: Arc<dyn TaskSource>) -> &mut Self {
+        self.sources.push(source);
+        self
+    }
+
+    /// Whether a handler is registered under exactly `resource`.
+    pub fn has(&self, resource: &str) -> bool {
+        self.handlers.contains_key(resource)
+    }
+
+    fn handler(&self, resource: &str) -> Option<&Handler> {
+        if let Some(h) = self.handlers.get(resource) {
+            return Some(h);
+        }
+        // Lambda functions match by name whether registered or called by name or ARN.
+        let name = function_name(resource);
+        if name == resource && !resource.starts_with("arn:") || resource.contains(":function:") {
+            return self.handlers.iter().find(|(k, _)| function_name(k) == name).map(|(_, h)| h);
+        }
+        None
+    }
+
+    fn call(&self, request: TaskRequest) -> TaskFuture {
+        for source in &self.sources {
+            if let Some(fut) = source.invoke(&request) {
+                return fut;
+            }
+        }
+        match self.handler(&request.resource) {
+            Some(h) => h(request),
+            None => {
+                let resource = request.resource;
+                let err = if resource.starts_with("arn:aws:states:") && !resource.contains(":function:") {
+                    TaskError::new("States.Runtime", format!("No handler is registered for the resource '{resource}'."))
+                } else {
+                    TaskError::new(
+                        "Lambda.ResourceNotFoundException",
+                        format!("Function not found: {resource} (no handler is registered for it)"),
+                    )
+                };
+                Box::pin(async move { Err(err) })
+            }
+        }
+    }
+
+    /// Runs a task: `lambda:invoke` calls the function named by `FunctionName` with `Payload`
+    /// and wraps the result in Lambda's response envelope; other resources call their handler.
+    pub fn invoke(&self, resource: &str, input: Value, token: Option<String>, credentials: Option<Value>) -> TaskFuture {
+        let base = resource.strip_suffix(".waitForTaskToken").unwrap_or(resource);
+        if base == LAMBDA_INVOKE {
+            let Some(function) = input.get("FunctionName").and_then(Value::as_str).map(str::to_owned) else {
+                let err = TaskError::new("States.Runtime", "The field 'FunctionName' is required for lambda:invoke.");
+                return Box::pin(async move { Err(err) });
+            };
+            let payload = input.get("Payload").cloned().unwrap_or(Value::Null);
+            let fut = self.call(TaskRequest { resource: function, input: payload, token, credentials });
+            return Box::pin(async move {
+                let payload = fut.await?;
+                Ok(lambda_envelope(payload))
+            });
+        }
+        self.call(TaskRequest { resource: resource.to_owned(), input, token, credentials })
+    }
+}
+
+/// The response `lambda:invoke` returns around a function's result.
+pub fn lambda_envelope(payload: Value) -> Value {
+    json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "X-Amz-Executed-Version": "$LATEST",
+                "Content-Type": "application/json",
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": "00000000-0000-0000-0000-000000000000"},
+        "StatusCode": 200,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names() {
+        assert_eq!(function_name("arn:aws:lambda:us-east-1:1:function:f:PROD"), "f");
+        assert_eq!(function_name("f"), "f");
+    }
+
+    #[tokio::test]
+    async fn lambda_invoke_wraps_payload() {
+        let mut r = Resources::new();
+        r.register("arn:aws:lambda:us-east-1:1:function:double", |req| async move {
+            Ok(json!(req.input.as_i64().unwrap_or(0) * 2))
+        });
+        let out = r
+            .invoke(LAMBDA_INVOKE, json!({"FunctionName": "double", "Payload": 21}), None, None)
+            .await
+            .expect("ok");
+        assert_eq!(out["Payload"], json!(42));
+        assert_eq!(out["StatusCode"], json!(200));
+    }
+
+    #[tokio::test]
+    async fn unregistered_resource_is_an_error() {
+        let r = Resources::new();
+        let err = r.invoke("arn:aws:states:::sqs:sendMessage", json!({}), None, None).await.expect_err("no handler");
+        assert_eq!(err.error, "States.Runtime");
+        let err = r.invoke("arn:aws:lambda:us-east-1:1:function:nope", json!({}), None, None).await.expect_err("no handler");
+        assert_eq!(err.error, "Lambda.ResourceNotFoundException");
+    }
+
+    struct Fixed;
+    impl TaskSource for Fixed {
+        fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
+            (request.resource == "mocked").then(|| Box::pin(async { Ok(json!("from mock")) }) as TaskFuture)
+        }
+    }
+
+    #[tokio::test]
+    async fn sources_answer_first() {
+        let mut r = Resources::new();
+        r.add_source(Arc::new(Fixed));
+        assert_eq!(r.invoke("mocked", json!(null), None, None).await, Ok(json!("from mock")));
+    }
+}
