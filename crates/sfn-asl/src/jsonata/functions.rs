@@ -163,6 +163,57 @@ pub(crate) fn encode_url(args: &[Option<Value>]) -> Result<Option<Value>, FnErro
     Ok(Some(Value::String(out)))
 }
 
+/// `$decodeUrl(text)` as JavaScript's `decodeURI`: escapes of reserved characters stay.
+pub(crate) fn decode_url(args: &[Option<Value>]) -> Result<Option<Value>, FnError> {
+    percent_decode(args, "decodeUrl", b";/?:@&=+$,#")
+}
+
+/// `$decodeUrlComponent(text)` as JavaScript's `decodeURIComponent`.
+pub(crate) fn decode_url_component(args: &[Option<Value>]) -> Result<Option<Value>, FnError> {
+    percent_decode(args, "decodeUrlComponent", b"")
+}
+
+/// Percent-decoding that refuses what JavaScript refuses (a stray `%`, bad hex, invalid UTF-8)
+/// with 2.0.6's D3140, and leaves escapes of the `keep` bytes as written.
+fn percent_decode(
+    args: &[Option<Value>],
+    name: &'static str,
+    keep: &[u8],
+) -> Result<Option<Value>, FnError> {
+    let Some(text) = arg(args, 0) else {
+        return Ok(None);
+    };
+    let text = text.as_str().ok_or(FnError::signature(name, 1))?;
+    let malformed = || {
+        FnError::Type(format!(
+            "D3140: Malformed URL passed to ${name}(): {}",
+            Value::from(text)
+        ))
+    };
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'%' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let hex = bytes.get(i + 1..i + 3).ok_or_else(malformed)?;
+        let hex = std::str::from_utf8(hex).map_err(|_| malformed())?;
+        let decoded = u8::from_str_radix(hex, 16).map_err(|_| malformed())?;
+        if keep.contains(&decoded) {
+            out.extend_from_slice(bytes.get(i..i + 3).unwrap_or_default());
+        } else {
+            out.push(decoded);
+        }
+        i += 3;
+    }
+    String::from_utf8(out)
+        .map(|s| Some(Value::String(s)))
+        .map_err(|_| malformed())
+}
+
 /// `$random([seed])`: a number in [0, 1); with a seed, always the same number for that seed.
 pub(crate) fn random(seed: Option<f64>, generator: &Generator) -> f64 {
     match seed {

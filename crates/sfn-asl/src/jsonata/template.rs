@@ -96,7 +96,8 @@ fn compile_node(
             pointer.clone(),
             ExprError::new(0, "the value is nested too deeply"),
         ));
-        return Node::Literal(Value::Null);
+        // Not `Literal`: the parents would clone the (arbitrarily deep) rest of the value.
+        return Node::Array(Vec::new());
     }
     match value {
         Value::String(s) if is_expression(s) => match Jsonata::compile(s) {

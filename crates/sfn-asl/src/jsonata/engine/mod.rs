@@ -10,10 +10,14 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
 use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
-use jsonata_core::value::JValue;
+// `with_stack` moves to a fresh heap segment when the native stack runs low, as the crate's
+// own value walkers do, so converting a deeply nested value cannot overflow.
+use jsonata_core::value::{with_stack, JValue};
 use serde_json::Value;
 
 use super::functions::{self, FnError, Generator, PureFn};
+
+mod messages;
 use super::limits;
 
 /// A parsed JSONata body plus what the evaluation needs to know about it up front.
@@ -26,6 +30,8 @@ pub(crate) struct Program {
     /// Whether `$random` or `$uuid` is mentioned: only then is entropy drawn, so an expression
     /// without them leaves the engine's random sequence untouched.
     uses_entropy: bool,
+    /// What the error messages need to know about the expression.
+    hints: messages::Hints,
 }
 
 impl Program {
@@ -91,20 +97,28 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
             message: "the expression is too long".into(),
         });
     }
-    let ast = jsonata_core::parser::parse(body).map_err(|e| CompileError {
-        message: e.to_string(),
+    let ast = jsonata_core::parser::parse(body).map_err(|e| {
+        let text = e.to_string();
+        // Some coded parser messages come wrapped ("Invalid syntax: S0201: ...").
+        let message = text
+            .strip_prefix("Invalid syntax: ")
+            .unwrap_or(&text)
+            .to_owned();
+        CompileError { message }
     })?;
     let facts = walk(&ast)?;
     Ok(Arc::new(Program {
         ast,
         variables: facts.variables,
         uses_entropy: facts.uses_entropy,
+        hints: facts.hints,
     }))
 }
 
 struct Facts {
     variables: Vec<String>,
     uses_entropy: bool,
+    hints: messages::Hints,
 }
 
 /// One pass over the AST, with an explicit stack (the parser allows about 1000 levels; a native
@@ -114,6 +128,7 @@ struct Facts {
 fn walk(root: &AstNode) -> Result<Facts, CompileError> {
     let mut variables: Vec<String> = Vec::new();
     let mut uses_entropy = false;
+    let mut hints = messages::Hints::default();
     let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
     // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
     let mut array_ranges: Vec<*const AstNode> = Vec::new();
@@ -153,7 +168,17 @@ fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                     message: "S0201: Syntax error: \"..\"".into(),
                 })
             }
-            AstNode::Binary { lhs, rhs, .. } => {
+            AstNode::Binary { op, lhs, rhs } => {
+                let symbol = match op {
+                    BinaryOp::LessThan => Some("<"),
+                    BinaryOp::LessThanOrEqual => Some("<="),
+                    BinaryOp::GreaterThan => Some(">"),
+                    BinaryOp::GreaterThanOrEqual => Some(">="),
+                    _ => None,
+                };
+                if let Some(symbol) = symbol.filter(|s| !hints.comparisons.contains(s)) {
+                    hints.comparisons.push(symbol);
+                }
                 stack.push((lhs, top));
                 stack.push((rhs, top));
             }
@@ -161,6 +186,9 @@ fn walk(root: &AstNode) -> Result<Facts, CompileError> {
             AstNode::Function { name, args, .. } => {
                 if name == "random" || name == "uuid" || name == "shuffle" {
                     uses_entropy = true;
+                }
+                if !hints.calls.contains(name) {
+                    hints.calls.push(name.clone());
                 }
                 stack.extend(args.iter().map(|a| (a, top)));
             }
@@ -244,6 +272,7 @@ fn walk(root: &AstNode) -> Result<Facts, CompileError> {
     Ok(Facts {
         variables,
         uses_entropy,
+        hints,
     })
 }
 
@@ -290,7 +319,7 @@ pub(crate) fn evaluate(program: &Program, bindings: &Bindings<'_>) -> Result<Out
     register_aws_functions(&mut evaluator, bindings.seed)?;
     let result = evaluator
         .evaluate(&program.ast, &JValue::Undefined)
-        .map_err(map_error)?;
+        .map_err(|e| map_error_in(e, &program.hints))?;
     let mut budget = limits::MAX_RESULT_BYTES;
     from_jvalue(&result, 0, &mut budget)
 }
@@ -309,6 +338,15 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
     // The crate leaves spaces unescaped; 2.0.6 escapes as JavaScript's encodeURI does.
     ev.register_fn_override("encodeUrl", |args: &[JValue]| {
         call_pure(functions::encode_url, args)
+    })
+    .map_err(map_error)?;
+    // The crate passes malformed escapes through; 2.0.6 refuses them (D3140).
+    ev.register_fn_override("decodeUrl", |args: &[JValue]| {
+        call_pure(functions::decode_url, args)
+    })
+    .map_err(map_error)?;
+    ev.register_fn_override("decodeUrlComponent", |args: &[JValue]| {
+        call_pure(functions::decode_url_component, args)
     })
     .map_err(map_error)?;
     let g = Rc::clone(&generator);
@@ -379,28 +417,27 @@ impl FnError {
 
 /// Splits the crate's error into code and message, with 2.0.6's wording where the crate differs.
 fn map_error(e: EvaluatorError) -> EngineError {
+    map_error_in(e, &messages::Hints::default())
+}
+
+/// [`map_error`] for an evaluation of an expression described by `hints`.
+fn map_error_in(e: EvaluatorError, hints: &messages::Hints) -> EngineError {
     let text = e.message();
-    let (code, message) = match jsonata_core::evaluator::error_code_prefix(text) {
-        Some(code) => (
-            Some(code.to_owned()),
-            text.get(6..).unwrap_or("").trim_start().to_owned(),
-        ),
-        None => (None, text.to_owned()),
+    // The parser wraps some coded messages ("Invalid syntax: S0201: ...").
+    let text = text.strip_prefix("Invalid syntax: ").unwrap_or(text);
+    let Some(code) = jsonata_core::evaluator::error_code_prefix(text) else {
+        return EngineError::plain(text);
     };
-    let message = match code.as_deref() {
-        // The crate appends the callee (`: $x`); 2.0.6 does not.
-        Some("T1006") => "Attempted to invoke a non-function".to_owned(),
-        // The crate's own codes for its limits: reword as the memory/depth refusals.
-        Some("U1001") | Some("D1011") => limits::DEPTH_MESSAGE.to_owned(),
-        Some("D2015") => limits::MEMORY_MESSAGE.to_owned(),
-        _ => message,
-    };
-    let code = match code.as_deref() {
-        // 2.0.6 has no codes for these limits.
-        Some("U1001") | Some("D1011") | Some("D2015") => None,
-        _ => code,
-    };
-    EngineError { code, message }
+    let message = text.get(6..).unwrap_or("").trim_start();
+    match code {
+        // The crate's own codes for its limits; 2.0.6 has none.
+        "U1001" | "D1011" => EngineError::plain(limits::DEPTH_MESSAGE),
+        "D2015" => EngineError::plain(limits::MEMORY_MESSAGE),
+        _ => EngineError {
+            code: Some(code.to_owned()),
+            message: messages::reference_message(code, message, hints),
+        },
+    }
 }
 
 /// JSON → the crate's value, refusing nesting deeper than the limit.
@@ -416,14 +453,14 @@ fn to_jvalue(value: &Value, depth: usize) -> Result<JValue, EngineError> {
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push(to_jvalue(item, depth + 1)?);
+                out.push(with_stack(|| to_jvalue(item, depth + 1))?);
             }
             JValue::array(out)
         }
         Value::Object(map) => {
             let mut out = IndexMap::with_capacity(map.len());
             for (k, v) in map {
-                out.insert(k.clone(), to_jvalue(v, depth + 1)?);
+                out.insert(k.clone(), with_stack(|| to_jvalue(v, depth + 1))?);
             }
             JValue::object(out)
         }
@@ -454,7 +491,7 @@ fn from_jvalue(value: &JValue, depth: usize, budget: &mut usize) -> Result<Outco
         JValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items.iter() {
-                match from_jvalue(item, depth + 1, budget)? {
+                match with_stack(|| from_jvalue(item, depth + 1, budget))? {
                     Outcome::Json(v) => out.push(v),
                     // JSON.stringify semantics: nothing to write for a missing item.
                     Outcome::Undefined => {}
@@ -467,7 +504,7 @@ fn from_jvalue(value: &JValue, depth: usize, budget: &mut usize) -> Result<Outco
             let mut out = serde_json::Map::new();
             for (k, v) in map.iter() {
                 spend(budget, k.len())?;
-                match from_jvalue(v, depth + 1, budget)? {
+                match with_stack(|| from_jvalue(v, depth + 1, budget))? {
                     Outcome::Json(v) => {
                         out.insert(k.clone(), v);
                     }

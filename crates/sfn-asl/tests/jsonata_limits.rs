@@ -1,0 +1,111 @@
+//! No expression can overflow the native stack, run forever or build an unbounded result.
+
+use serde_json::{json, Value};
+use sfn_asl::eval::SeededEntropy;
+use sfn_asl::jsonata::{Jsonata, JsonataEnv};
+
+fn eval(body: &str) -> Result<Value, String> {
+    let expr = Jsonata::compile(&format!("{{% {body} %}}"))
+        .map_err(|e| format!("compile: {}", e.message))?;
+    let entropy = SeededEntropy::new(1);
+    let env = JsonataEnv {
+        input: &json!({}),
+        context: &Value::Null,
+        result: None,
+        error_output: None,
+        vars: &(),
+        entropy: &entropy,
+    };
+    expr.eval(&env, "Output").map_err(|e| e.cause)
+}
+
+#[test]
+fn what_aws_accepts_at_its_depth_limit_evaluates() {
+    let sum = vec!["1"; 100].join(" + ");
+    assert_eq!(eval(&sum), Ok(json!(100)));
+    let parens = format!("{}1{}", "(".repeat(99), ")".repeat(99));
+    assert_eq!(eval(&parens), Ok(json!(1)));
+    let brackets = format!("{}1{}", "[".repeat(99), "]".repeat(99));
+    assert!(eval(&brackets).is_ok());
+    let recursion = "($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(31))";
+    assert_eq!(eval(recursion), Ok(json!(31)));
+}
+
+#[test]
+fn runaway_recursion_is_an_error() {
+    let err =
+        eval("($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(100000))").unwrap_err();
+    assert!(
+        err.contains("threw an error during evaluation. Stack overflow error"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deeply_nested_text_is_refused_at_compile_time() {
+    for (open, close) in [("(", ")"), ("[", "]"), ("{'a':", "}")] {
+        let body = format!("{}1{}", open.repeat(5_000), close.repeat(5_000));
+        let err = eval(&body).unwrap_err();
+        assert!(err.starts_with("compile: "), "{err}");
+    }
+    let unary = format!("{}1", "-".repeat(5_000));
+    assert!(eval(&unary).is_err());
+}
+
+#[test]
+fn deeply_nested_results_are_refused() {
+    let err = eval("$reduce([1..5000], function($acc, $v) { {'a': $acc} }, {})").unwrap_err();
+    assert!(err.contains("threw an error during evaluation."), "{err}");
+}
+
+#[test]
+fn large_results_are_refused() {
+    let err = eval("[1..900000]").unwrap_err();
+    assert!(
+        err.ends_with(
+            "threw an error during evaluation. Expression evaluation memory limit exceeded"
+        ),
+        "{err}"
+    );
+    assert_eq!(eval("$count([1..900000])"), Ok(json!(900000)));
+}
+
+#[test]
+fn endless_loops_time_out() {
+    let err = eval("($f := function($n) { $f($n + 1) }; $f(0))").unwrap_err();
+    assert!(err.contains("threw an error during evaluation."), "{err}");
+}
+
+#[test]
+fn deeply_nested_input_is_refused_not_overflowed() {
+    let mut input = json!(1);
+    for _ in 0..3_000 {
+        // Built by hand: `json!` would re-serialize the nested value recursively.
+        let mut map = serde_json::Map::new();
+        map.insert("a".to_owned(), input);
+        input = Value::Object(map);
+    }
+    let expr = Jsonata::compile("{% $states.input.a %}").expect("compiles");
+    let entropy = SeededEntropy::new(1);
+    let env = JsonataEnv {
+        input: &input,
+        context: &Value::Null,
+        result: None,
+        error_output: None,
+        vars: &(),
+        entropy: &entropy,
+    };
+    let err = expr.eval(&env, "Output").unwrap_err();
+    assert!(
+        err.cause.ends_with("Value nested too deeply"),
+        "{}",
+        err.cause
+    );
+    // serde_json drops recursively: give the 3,000-level value room.
+    std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || drop(input))
+        .expect("thread")
+        .join()
+        .expect("dropped");
+}
