@@ -64,6 +64,17 @@ fn escaped_dots_in_member_names() {
 }
 
 #[test]
+fn backslashes_stay_in_bracket_names() {
+    // Recorded on AWS: the key holds a backslash and quotes, and the bracket name matches it as written.
+    let input = json!({"Test\\\"\"Name\"": "Value\"\\"});
+    let vars = Map::new();
+    assert_eq!(
+        select_with("$['Test\\\"\"Name\"']", &input, &vars).unwrap(),
+        json!("Value\"\\")
+    );
+}
+
+#[test]
 fn indexes_and_negative_indexes() {
     assert_eq!(ok("$.store.book[0].author"), json!("Nigel"));
     assert_eq!(ok("$.store.book[-1].author"), json!("J.R.R."));
@@ -310,7 +321,7 @@ fn syntax_errors() {
         "$[0:1:0]",
         "$.a\\",
         "$[abc]",
-        "$.a[?(@.x == nope)]",
+        "$.a[?(@.x == 'open)]",
         "$ x",
         "$[99999999999999999999]",
     ] {

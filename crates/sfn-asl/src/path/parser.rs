@@ -141,7 +141,10 @@ impl Parser {
                 }
                 Some('.') => {
                     self.pos += 1;
-                    if self.eat('*') {
+                    // Jayway reads `$.[0]` and `$.['a']` like `$[0]` and `$['a']`.
+                    if self.peek() == Some('[') {
+                        out.push(self.bracket()?);
+                    } else if self.eat('*') {
                         out.push(Segment::Wildcard);
                     } else {
                         out.push(Segment::Name(self.dotted_name(in_filter)?));
@@ -214,7 +217,7 @@ impl Parser {
         loop {
             self.skip_ws();
             match self.peek() {
-                Some('\'') | Some('"') => items.push(UnionItem::Name(self.quoted()?)),
+                Some('\'') | Some('"') => items.push(UnionItem::Name(self.quoted(true)?)),
                 Some(':') => return self.slice(None),
                 _ => {
                     let n = self.integer()?;
@@ -284,8 +287,10 @@ impl Parser {
         })
     }
 
-    /// A `'single'` or `"double"` quoted name; `\` escapes the next character.
-    fn quoted(&mut self) -> Result<String, ExprError> {
+    /// A `'single'` or `"double"` quoted text; `\` escapes the next character. With `raw`
+    /// (member names) the backslash stays in the name: AWS looks up `$['a\"b']` as the key
+    /// `a\"b`, backslash included.
+    fn quoted(&mut self, raw: bool) -> Result<String, ExprError> {
         let quote = self.peek().unwrap_or('\'');
         let open = self.pos;
         self.pos += 1;
@@ -297,6 +302,9 @@ impl Parser {
                     self.pos += 1;
                     match self.peek() {
                         Some(c) => {
+                            if raw {
+                                out.push('\\');
+                            }
                             out.push(c);
                             self.pos += 1;
                         }
@@ -398,23 +406,24 @@ impl Parser {
                 self.depth -= 1;
                 Ok(FilterOperand::Path(FilterPath { current, segments }))
             }
-            Some('\'') | Some('"') => Ok(FilterOperand::Literal(Value::String(self.quoted()?))),
+            Some('\'') | Some('"') => {
+                Ok(FilterOperand::Literal(Value::String(self.quoted(false)?)))
+            }
             Some(c) if c == '-' || c.is_ascii_digit() => self.number().map(FilterOperand::Literal),
-            Some(c) if c.is_ascii_alphabetic() => {
+            Some(c) if c.is_alphabetic() => {
                 let start = self.pos;
-                while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+                while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
                     self.pos += 1;
                 }
                 let word: String = self.chars[start..self.pos].iter().collect();
-                match word.as_str() {
-                    "true" => Ok(FilterOperand::Literal(Value::Bool(true))),
-                    "false" => Ok(FilterOperand::Literal(Value::Bool(false))),
-                    "null" => Ok(FilterOperand::Literal(Value::Null)),
-                    _ => Err(ExprError::new(
-                        start,
-                        format!("unknown word `{word}` in filter"),
-                    )),
-                }
+                Ok(FilterOperand::Literal(match word.as_str() {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    "null" => Value::Null,
+                    // Deployed definitions compare with bare words (`@.Name==Receipt`); read
+                    // them as the string they spell.
+                    _ => Value::String(word),
+                }))
             }
             Some(c) => Err(self.err(format!("unexpected `{c}` in filter"))),
             None => Err(self.err("unterminated filter")),
