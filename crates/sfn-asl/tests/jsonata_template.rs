@@ -112,6 +112,13 @@ fn keeps_the_source_and_lists_variables() {
     let mut vars = t.variables();
     vars.sort();
     assert_eq!(vars, ["x", "y"]);
+    let t = JsonataTemplate::compile(&json!({"o": "{% $states.errorOutput.Cause %}", "r": ["{% $states.result %}"], "s": "{% '$states.input' %}"}))
+        .expect("compiles");
+    assert_eq!(
+        t.states_fields(),
+        ["errorOutput", "result"],
+        "a string literal is not a read"
+    );
     assert!(JsonataTemplate::compile(&json!({"a": ["b"]}))
         .expect("compiles")
         .is_literal());

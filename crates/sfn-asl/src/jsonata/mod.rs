@@ -154,6 +154,15 @@ impl Jsonata {
         }
     }
 
+    /// The `$states` fields the expression reads (`input`, `context`, `result`, `errorOutput`), so
+    /// a validator can refuse `$states.errorOutput` outside a Catcher exactly.
+    pub fn states_fields(&self) -> &[String] {
+        match &self.kind {
+            Kind::Literal => &[],
+            Kind::Expression { program, .. } => program.states_fields(),
+        }
+    }
+
     /// Evaluates the expression for field `location` (`Items`, `Output/result`): failures are
     /// `States.QueryEvaluationError` with AWS's cause text and that location.
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {

@@ -59,20 +59,30 @@ impl JsonataTemplate {
 
     /// The workflow variables the expressions read, each once.
     pub fn variables(&self) -> Vec<String> {
+        self.collect(Jsonata::variables)
+    }
+
+    /// The `$states` fields the expressions read, each once (see [`Jsonata::states_fields`]).
+    pub fn states_fields(&self) -> Vec<String> {
+        self.collect(Jsonata::states_fields)
+    }
+
+    /// The union of `names` over every expression, in first-seen order.
+    fn collect(&self, names: fn(&Jsonata) -> &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut stack = vec![&self.root];
         while let Some(node) = stack.pop() {
             match node {
                 Node::Literal(_) => {}
                 Node::Expression(e) => {
-                    for v in e.variables() {
+                    for v in names(e) {
                         if !out.contains(v) {
                             out.push(v.clone());
                         }
                     }
                 }
-                Node::Array(items) => stack.extend(items.iter()),
-                Node::Object(pairs) => stack.extend(pairs.iter().map(|(_, n)| n)),
+                Node::Array(items) => stack.extend(items.iter().rev()),
+                Node::Object(pairs) => stack.extend(pairs.iter().rev().map(|(_, n)| n)),
             }
         }
         out

@@ -2,13 +2,14 @@
 //! static checks, evaluation with bindings, limits and the AWS functions, and value conversion.
 //!
 //! Everything above this module speaks `serde_json::Value`, [`Program`], [`Outcome`] and
-//! [`EngineError`], so replacing the crate means rewriting this file only.
+//! [`EngineError`], so replacing the crate means rewriting this module only (`walk` reads the
+//! crate's AST, `messages` rewords the crate's errors).
 
 use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
+use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
 // `with_stack` moves to a fresh heap segment when the native stack runs low, as the crate's
 // own value walkers do, so converting a deeply nested value cannot overflow.
@@ -16,9 +17,10 @@ use jsonata_core::value::{with_stack, JValue};
 use serde_json::Value;
 
 use super::functions::{self, FnError, Generator, PureFn};
+use super::limits;
 
 mod messages;
-use super::limits;
+mod walk;
 
 /// A parsed JSONata body plus what the evaluation needs to know about it up front.
 #[derive(Debug)]
@@ -27,9 +29,11 @@ pub(crate) struct Program {
     /// Names read as `$name`: only these workflow variables are bound (the `Variables` trait has
     /// no way to list them, and binding only what is read keeps evaluation cheap).
     variables: Vec<String>,
-    /// Whether `$random` or `$uuid` is mentioned: only then is entropy drawn, so an expression
-    /// without them leaves the engine's random sequence untouched.
+    /// Whether `$random`, `$uuid` or `$shuffle` is mentioned: only then is entropy drawn, so an
+    /// expression without them leaves the engine's random sequence untouched.
     uses_entropy: bool,
+    /// The `$states` fields read (`input`, `result`, `errorOutput`, ...).
+    states_fields: Vec<String>,
     /// What the error messages need to know about the expression.
     hints: messages::Hints,
 }
@@ -42,6 +46,10 @@ impl Program {
     /// Whether evaluation needs a seed from the engine's entropy.
     pub(crate) fn uses_entropy(&self) -> bool {
         self.uses_entropy
+    }
+    /// The `$states` fields the expression reads.
+    pub(crate) fn states_fields(&self) -> &[String] {
+        &self.states_fields
     }
 }
 
@@ -106,186 +114,14 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
             .to_owned();
         CompileError { message }
     })?;
-    let facts = walk(&ast)?;
+    let facts = walk::walk(&ast)?;
     Ok(Arc::new(Program {
         ast,
         variables: facts.variables,
         uses_entropy: facts.uses_entropy,
+        states_fields: facts.states_fields,
         hints: facts.hints,
     }))
-}
-
-struct Facts {
-    variables: Vec<String>,
-    uses_entropy: bool,
-    hints: messages::Hints,
-}
-
-/// One pass over the AST, with an explicit stack (the parser allows about 1000 levels; a native
-/// recursion that deep is what the limits exist to prevent). `top` marks nodes evaluated against
-/// the expression's own context item, which Step Functions leaves empty: a bare field name or `$`
-/// there can only be a mistake, and AWS rejects it.
-fn walk(root: &AstNode) -> Result<Facts, CompileError> {
-    let mut variables: Vec<String> = Vec::new();
-    let mut uses_entropy = false;
-    let mut hints = messages::Hints::default();
-    let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
-    // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
-    let mut array_ranges: Vec<*const AstNode> = Vec::new();
-    while let Some((node, top)) = stack.pop() {
-        match node {
-            AstNode::Name(name) if top => {
-                return Err(CompileError {
-                    message: format!("Reference to '{name}' at the top level is not supported."),
-                })
-            }
-            AstNode::Variable(name) if name.is_empty() => {
-                if top {
-                    return Err(CompileError {
-                        message: "Reference to '$' at the top level is not supported.".into(),
-                    });
-                }
-            }
-            AstNode::Variable(name) => {
-                if name == "random" || name == "uuid" {
-                    uses_entropy = true;
-                }
-                if name != "states" && !variables.iter().any(|v| v == name) {
-                    variables.push(name.clone());
-                }
-            }
-            AstNode::ParentVariable(_) => {
-                return Err(CompileError {
-                    message: "Reference to '$$' is not supported.".into(),
-                })
-            }
-            AstNode::Path { steps } => push_steps(&mut stack, steps, top),
-            AstNode::Binary {
-                op: BinaryOp::Range,
-                ..
-            } if !array_ranges.contains(&(node as *const AstNode)) => {
-                return Err(CompileError {
-                    message: "S0201: Syntax error: \"..\"".into(),
-                })
-            }
-            AstNode::Binary { op, lhs, rhs } => {
-                let symbol = match op {
-                    BinaryOp::LessThan => Some("<"),
-                    BinaryOp::LessThanOrEqual => Some("<="),
-                    BinaryOp::GreaterThan => Some(">"),
-                    BinaryOp::GreaterThanOrEqual => Some(">="),
-                    _ => None,
-                };
-                if let Some(symbol) = symbol.filter(|s| !hints.comparisons.contains(s)) {
-                    hints.comparisons.push(symbol);
-                }
-                stack.push((lhs, top));
-                stack.push((rhs, top));
-            }
-            AstNode::Unary { operand, .. } => stack.push((operand, top)),
-            AstNode::Function { name, args, .. } => {
-                if name == "random" || name == "uuid" || name == "shuffle" {
-                    uses_entropy = true;
-                }
-                if !hints.calls.contains(name) {
-                    hints.calls.push(name.clone());
-                }
-                stack.extend(args.iter().map(|a| (a, top)));
-            }
-            AstNode::Call { procedure, args } => {
-                stack.push((procedure, top));
-                stack.extend(args.iter().map(|a| (a, top)));
-            }
-            // A lambda body keeps the context of the expression that defines it.
-            AstNode::Lambda { body, .. } => stack.push((body, top)),
-            AstNode::Array(items) => {
-                for item in items {
-                    if matches!(
-                        item,
-                        AstNode::Binary {
-                            op: BinaryOp::Range,
-                            ..
-                        }
-                    ) {
-                        array_ranges.push(item);
-                    }
-                    stack.push((item, top));
-                }
-            }
-            AstNode::Block(items) => stack.extend(items.iter().map(|a| (a, top))),
-            // Inside a path these read each item, not the top-level context.
-            AstNode::ArrayGroup(items) => stack.extend(items.iter().map(|a| (a, false))),
-            AstNode::FunctionApplication(inner) => stack.push((inner, false)),
-            AstNode::Object(pairs) => {
-                for (k, v) in pairs {
-                    stack.push((k, top));
-                    stack.push((v, top));
-                }
-            }
-            AstNode::ObjectTransform { input, pattern } => {
-                stack.push((input, top));
-                for (k, v) in pattern {
-                    stack.push((k, false));
-                    stack.push((v, false));
-                }
-            }
-            AstNode::Conditional {
-                condition,
-                then_branch,
-                else_branch,
-            } => {
-                stack.push((condition, top));
-                stack.push((then_branch, top));
-                if let Some(e) = else_branch {
-                    stack.push((e, top));
-                }
-            }
-            AstNode::Sort { input, terms } => {
-                stack.push((input, top));
-                stack.extend(terms.iter().map(|(t, _)| (t, false)));
-            }
-            // The transform's patterns apply to the value it is given, not the context.
-            AstNode::Transform {
-                location,
-                update,
-                delete,
-            } => {
-                stack.push((location, false));
-                stack.push((update, false));
-                if let Some(d) = delete {
-                    stack.push((d, false));
-                }
-            }
-            AstNode::Name(_)
-            | AstNode::String(_)
-            | AstNode::Number(_)
-            | AstNode::Boolean(_)
-            | AstNode::Null
-            | AstNode::Undefined
-            | AstNode::Placeholder
-            | AstNode::Regex { .. }
-            | AstNode::Wildcard
-            | AstNode::Descendant
-            | AstNode::Parent(_) => {}
-        }
-    }
-    Ok(Facts {
-        variables,
-        uses_entropy,
-        hints,
-    })
-}
-
-/// A path's first step reads the context it is in; later steps and predicates read its items.
-fn push_steps<'a>(stack: &mut Vec<(&'a AstNode, bool)>, steps: &'a [PathStep], top: bool) {
-    for (i, step) in steps.iter().enumerate() {
-        stack.push((&step.node, top && i == 0));
-        for stage in &step.stages {
-            if let Stage::Filter(pred) = stage {
-                stack.push((pred, false));
-            }
-        }
-    }
 }
 
 /// The values bound for one evaluation.

@@ -1,0 +1,194 @@
+//! One pass over the parsed expression: the Step Functions restrictions (§8.2) and the facts the
+//! evaluation and the error messages need.
+
+use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage};
+
+use super::{messages, CompileError};
+
+/// What the walk found.
+pub(super) struct Facts {
+    pub(super) variables: Vec<String>,
+    pub(super) uses_entropy: bool,
+    pub(super) states_fields: Vec<String>,
+    pub(super) hints: messages::Hints,
+}
+
+/// One pass over the AST, with an explicit stack (the parser allows about 1000 levels; a native
+/// recursion that deep is what the limits exist to prevent). `top` marks nodes evaluated against
+/// the expression's own context item, which Step Functions leaves empty: a bare field name or `$`
+/// there can only be a mistake, and AWS rejects it.
+pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
+    let mut variables: Vec<String> = Vec::new();
+    let mut uses_entropy = false;
+    let mut states_fields: Vec<String> = Vec::new();
+    let mut hints = messages::Hints::default();
+    let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
+    // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
+    let mut array_ranges: Vec<*const AstNode> = Vec::new();
+    while let Some((node, top)) = stack.pop() {
+        match node {
+            AstNode::Name(name) if top => {
+                return Err(CompileError {
+                    message: format!("Reference to '{name}' at the top level is not supported."),
+                })
+            }
+            AstNode::Variable(name) if name.is_empty() => {
+                if top {
+                    return Err(CompileError {
+                        message: "Reference to '$' at the top level is not supported.".into(),
+                    });
+                }
+            }
+            AstNode::Variable(name) => {
+                if name == "random" || name == "uuid" {
+                    uses_entropy = true;
+                }
+                if name != "states" && !variables.iter().any(|v| v == name) {
+                    variables.push(name.clone());
+                }
+            }
+            AstNode::ParentVariable(_) => {
+                return Err(CompileError {
+                    message: "Reference to '$$' is not supported.".into(),
+                })
+            }
+            AstNode::Path { steps } => {
+                if let [first, second, ..] = steps.as_slice() {
+                    if let (AstNode::Variable(v), AstNode::Name(field)) =
+                        (&first.node, &second.node)
+                    {
+                        if v == "states" && !states_fields.contains(field) {
+                            states_fields.push(field.clone());
+                        }
+                    }
+                }
+                push_steps(&mut stack, steps, top)
+            }
+            AstNode::Binary {
+                op: BinaryOp::Range,
+                ..
+            } if !array_ranges.contains(&(node as *const AstNode)) => {
+                return Err(CompileError {
+                    message: "S0201: Syntax error: \"..\"".into(),
+                })
+            }
+            AstNode::Binary { op, lhs, rhs } => {
+                let symbol = match op {
+                    BinaryOp::LessThan => Some("<"),
+                    BinaryOp::LessThanOrEqual => Some("<="),
+                    BinaryOp::GreaterThan => Some(">"),
+                    BinaryOp::GreaterThanOrEqual => Some(">="),
+                    _ => None,
+                };
+                if let Some(symbol) = symbol.filter(|s| !hints.comparisons.contains(s)) {
+                    hints.comparisons.push(symbol);
+                }
+                stack.push((lhs, top));
+                stack.push((rhs, top));
+            }
+            AstNode::Unary { operand, .. } => stack.push((operand, top)),
+            AstNode::Function { name, args, .. } => {
+                if name == "random" || name == "uuid" || name == "shuffle" {
+                    uses_entropy = true;
+                }
+                if !hints.calls.contains(name) {
+                    hints.calls.push(name.clone());
+                }
+                stack.extend(args.iter().map(|a| (a, top)));
+            }
+            AstNode::Call { procedure, args } => {
+                stack.push((procedure, top));
+                stack.extend(args.iter().map(|a| (a, top)));
+            }
+            // A lambda body keeps the context of the expression that defines it.
+            AstNode::Lambda { body, .. } => stack.push((body, top)),
+            AstNode::Array(items) => {
+                for item in items {
+                    if matches!(
+                        item,
+                        AstNode::Binary {
+                            op: BinaryOp::Range,
+                            ..
+                        }
+                    ) {
+                        array_ranges.push(item);
+                    }
+                    stack.push((item, top));
+                }
+            }
+            AstNode::Block(items) => stack.extend(items.iter().map(|a| (a, top))),
+            // Inside a path these read each item, not the top-level context.
+            AstNode::ArrayGroup(items) => stack.extend(items.iter().map(|a| (a, false))),
+            AstNode::FunctionApplication(inner) => stack.push((inner, false)),
+            AstNode::Object(pairs) => {
+                for (k, v) in pairs {
+                    stack.push((k, top));
+                    stack.push((v, top));
+                }
+            }
+            AstNode::ObjectTransform { input, pattern } => {
+                stack.push((input, top));
+                for (k, v) in pattern {
+                    stack.push((k, false));
+                    stack.push((v, false));
+                }
+            }
+            AstNode::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                stack.push((condition, top));
+                stack.push((then_branch, top));
+                if let Some(e) = else_branch {
+                    stack.push((e, top));
+                }
+            }
+            AstNode::Sort { input, terms } => {
+                stack.push((input, top));
+                stack.extend(terms.iter().map(|(t, _)| (t, false)));
+            }
+            // The transform's patterns apply to the value it is given, not the context.
+            AstNode::Transform {
+                location,
+                update,
+                delete,
+            } => {
+                stack.push((location, false));
+                stack.push((update, false));
+                if let Some(d) = delete {
+                    stack.push((d, false));
+                }
+            }
+            AstNode::Name(_)
+            | AstNode::String(_)
+            | AstNode::Number(_)
+            | AstNode::Boolean(_)
+            | AstNode::Null
+            | AstNode::Undefined
+            | AstNode::Placeholder
+            | AstNode::Regex { .. }
+            | AstNode::Wildcard
+            | AstNode::Descendant
+            | AstNode::Parent(_) => {}
+        }
+    }
+    Ok(Facts {
+        variables,
+        uses_entropy,
+        states_fields,
+        hints,
+    })
+}
+
+/// A path's first step reads the context it is in; later steps and predicates read its items.
+fn push_steps<'a>(stack: &mut Vec<(&'a AstNode, bool)>, steps: &'a [PathStep], top: bool) {
+    for (i, step) in steps.iter().enumerate() {
+        stack.push((&step.node, top && i == 0));
+        for stage in &step.stages {
+            if let Stage::Filter(pred) = stage {
+                stack.push((pred, false));
+            }
+        }
+    }
+}
