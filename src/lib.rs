@@ -7,3 +7,10 @@ pub use sfn_asl as asl;
 pub use sfn_runtime as runtime;
 
 pub mod cli;
+pub mod import;
+pub mod shape;
+mod workflow;
+
+pub use sfn_macros::{workflow, Shape};
+pub use shape::Shape;
+pub use workflow::{Workflow, WorkflowKind, WorkflowState, __private};

@@ -1,2 +1,74 @@
-//! Proc macros of `sfn`: `workflow!` and `#[derive(Shape)]` (not yet written).
+//! Proc macros of `sfn`: [`workflow!`] and `#[derive(Shape)]`.
+//!
+//! Use them through the `sfn` crate (`sfn::workflow!`, `#[derive(sfn::Shape)]`): the generated
+//! code names `::sfn`. The DSL is described in `docs/workflow-dsl.md` of the repository.
 #![warn(missing_docs, unreachable_pub)]
+
+mod ast;
+mod check;
+mod ctxt;
+mod derive_shape;
+mod expand;
+mod fields;
+mod flow;
+mod iam;
+mod lower;
+mod lower_choice;
+mod lower_map;
+mod out;
+mod parse;
+
+use proc_macro::TokenStream;
+
+/// Defines a typed Step Functions workflow.
+///
+/// ```
+/// use sfn::{workflow, Shape};
+///
+/// #[derive(Shape)]
+/// struct Order { id: String, total: f64 }
+///
+/// workflow! {
+///     /// Takes an order from payment to shipping.
+///     pub OrderFlow(Order) -> serde_json::Value {
+///         start Route;
+///         Route: choice {
+///             "$.total" > 100 => Big,
+///             else => Small,
+///         };
+///         Big: pass { result: { "size": "big" } } end;
+///         Small: succeed;
+///     }
+/// }
+///
+/// assert_eq!(OrderFlowState::Big.name(), "Big");
+/// assert!(!OrderFlow::ASL.is_empty());
+/// ```
+///
+/// The full grammar is in `docs/workflow-dsl.md`. Set `SFN_MACROS_DEBUG=1` to print the
+/// expansion; `SFN_ASL_OUT_DIR` to choose where `<Workflow>.asl.json` and
+/// `<Workflow>.iam.json` are written (default: `target/stepfunctions/`).
+#[proc_macro]
+pub fn workflow(input: TokenStream) -> TokenStream {
+    let wf = syn::parse_macro_input!(input as ast::Workflow);
+    let tokens = expand::expand_workflow(wf).unwrap_or_else(syn::Error::into_compile_error);
+    debug_print("workflow!", &tokens);
+    tokens.into()
+}
+
+/// Gives a type a compile-time description of its JSON, honouring serde's `rename`,
+/// `rename_all`, `skip`, `default`, `flatten` and enum tagging.
+#[proc_macro_derive(Shape, attributes(serde, shape))]
+pub fn derive_shape(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    let tokens = derive_shape::expand(&input).unwrap_or_else(syn::Error::into_compile_error);
+    debug_print("derive(Shape)", &tokens);
+    tokens.into()
+}
+
+/// `SFN_MACROS_DEBUG=1` prints every expansion to stderr.
+fn debug_print(what: &str, tokens: &proc_macro2::TokenStream) {
+    if std::env::var_os("SFN_MACROS_DEBUG").is_some_and(|v| v == "1") {
+        eprintln!("// {what} expansion\n{tokens}");
+    }
+}

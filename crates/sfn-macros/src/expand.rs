@@ -1,0 +1,172 @@
+//! Code generation for `workflow!`: the workflow type, its state enum, the ASL constant, the
+//! `Workflow` impl and the shape checks.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+use crate::ast::Workflow;
+use crate::ctxt::Ctxt;
+use crate::lower::Lowered;
+use crate::{check, flow, iam, lower, out};
+
+/// Parses nothing: takes the parsed workflow through lower → check → expand.
+pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let express = match &wf.options.kind {
+        None => false,
+        Some(k) if k == "Standard" => false,
+        Some(k) if k == "Express" => true,
+        Some(k) => {
+            cx.error(k.span(), format!("unknown workflow kind `{k}`; expected `Standard` or `Express`"));
+            false
+        }
+    };
+    let lowered = lower::lower(&cx, &wf);
+    if let Some(l) = &lowered {
+        if !cx.has_errors() {
+            check::check_lint(&cx, l, express, wf.name.span());
+        }
+    }
+    let result = cx.check();
+    match (result, lowered) {
+        (Ok(()), Some(l)) => Ok(generate(&wf, &l, express)),
+        (Err(e), _) => {
+            // Still define the workflow's items so code that names them does not fail too.
+            let mut tokens = skeleton(&wf);
+            tokens.extend(e.to_compile_error());
+            Ok(tokens)
+        }
+        (Ok(()), None) => Err(syn::Error::new(wf.name.span(), "workflow could not be lowered")),
+    }
+}
+
+/// `Validate` → `Validate`, `"check stock"` → `CheckStock`, `"2nd try"` → `S2ndTry`.
+pub(crate) fn variant_name(state: &str, taken: &mut HashSet<String>) -> Ident {
+    let mut base: String = state
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    base.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    if base.is_empty() {
+        base = "State".into();
+    }
+    if base.starts_with(|c: char| c.is_ascii_digit()) {
+        base.insert(0, 'S');
+    }
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    Ident::new(&name, Span::call_site())
+}
+
+fn state_enum_name(wf: &Workflow) -> Ident {
+    format_ident!("{}State", wf.name)
+}
+
+/// The workflow struct alone (used when expansion failed).
+fn skeleton(wf: &Workflow) -> TokenStream {
+    let vis = &wf.vis;
+    let name = &wf.name;
+    let doc = wf.doc.as_ref().map(|d| d.text.clone()).unwrap_or_default();
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #name;
+    }
+}
+
+fn generate(wf: &Workflow, l: &Lowered, express: bool) -> TokenStream {
+    let vis = &wf.vis;
+    let name = &wf.name;
+    let name_str = name.to_string();
+    let state_enum = state_enum_name(wf);
+    let asl = sfn_asl::emit(&l.machine);
+    let iam = serde_json::to_string_pretty(&iam::policy(&l.machine)).unwrap_or_default();
+    if let Some(dir) = out::out_dir() {
+        out::write_files(&dir, &name_str, &asl, &iam);
+    }
+    let mut taken = HashSet::new();
+    let variants: Vec<Ident> = l.states.iter().map(|(s, _)| variant_name(s, &mut taken)).collect();
+    let names: Vec<&str> = l.states.iter().map(|(s, _)| s.as_str()).collect();
+    let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
+    let value = quote!(::sfn::__private::Value);
+    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let checks = match &wf.input {
+        Some(t) => flow::shape_checks(&l.machine, &l.path_uses, t),
+        None => Vec::new(),
+    };
+    let doc = wf.doc.as_ref().map(|d| d.text.clone()).unwrap_or_else(|| format!("The `{name_str}` workflow."));
+    let enum_doc = format!("The states of [`{name_str}`], nested ones included.");
+    let kind = if express { quote!(Express) } else { quote!(Standard) };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #name;
+
+        #[doc = #enum_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #vis enum #state_enum {
+            #( #[doc = #variant_docs] #variants, )*
+        }
+
+        impl #state_enum {
+            /// Every state, in definition order.
+            pub const ALL: &'static [Self] = &[ #( Self::#variants ),* ];
+
+            /// The state's name in the ASL definition.
+            pub const fn name(self) -> &'static str {
+                match self { #( Self::#variants => #names, )* }
+            }
+
+            /// The state called `name`, if there is one.
+            pub fn from_name(name: &str) -> ::core::option::Option<Self> {
+                match name { #( #names => ::core::option::Option::Some(Self::#variants), )* _ => ::core::option::Option::None }
+            }
+        }
+
+        impl #name {
+            /// The Amazon States Language definition, as emitted at compile time.
+            pub const ASL: &'static str = #asl;
+            /// The least-privilege IAM policy the execution role needs.
+            pub const IAM_POLICY: &'static str = #iam;
+
+            /// The definition as a model (parsed once from [`Self::ASL`]).
+            pub fn definition() -> ::sfn::asl::StateMachine {
+                <Self as ::sfn::Workflow>::definition()
+            }
+        }
+
+        impl ::sfn::Workflow for #name {
+            type Input = #input;
+            type Output = #output;
+            type State = #state_enum;
+            const NAME: &'static str = #name_str;
+            const ASL: &'static str = #asl;
+            const KIND: ::sfn::WorkflowKind = ::sfn::WorkflowKind::#kind;
+
+            fn definition() -> ::sfn::asl::StateMachine {
+                static DEFINITION: ::sfn::__private::OnceLock<::sfn::asl::StateMachine> = ::sfn::__private::OnceLock::new();
+                DEFINITION.get_or_init(|| ::sfn::__private::parse_generated(#asl)).clone()
+            }
+        }
+
+        impl ::sfn::WorkflowState for #state_enum {
+            const ALL: &'static [Self] = #state_enum::ALL;
+            fn name(self) -> &'static str { #state_enum::name(self) }
+            fn from_name(name: &str) -> ::core::option::Option<Self> { #state_enum::from_name(name) }
+        }
+
+        #( #checks )*
+    }
+}

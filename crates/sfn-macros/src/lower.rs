@@ -1,0 +1,519 @@
+//! [`crate::ast`] → `sfn_asl::StateMachine`, keeping a table from each JSON pointer of the ASL
+//! to the span of the tokens it came from, so findings on the ASL land on the user's code.
+//!
+//! Lowering only reports what the typed model cannot hold (a field a state type does not have,
+//! a value of the wrong JSON type, a duplicate name, a missing transition) and expression syntax
+//! errors from the expression compilers. Every structural rule is the linter's.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use sfn_asl::model::*;
+use sfn_asl::path::Path;
+use syn::LitStr;
+
+use crate::ast::{self, Entry, FieldValue, Json};
+use crate::ctxt::Ctxt;
+use crate::fields::{asl_key, child, FieldBag};
+
+/// The lowered workflow and where each part of it came from.
+pub(crate) struct Lowered {
+    pub(crate) machine: StateMachine,
+    pub(crate) spans: SpanTable,
+    /// Every state (nested ones too) in definition order, with its name's span.
+    pub(crate) states: Vec<(String, Span)>,
+    /// Path literals the shape checks look at.
+    pub(crate) path_uses: Vec<PathUse>,
+}
+
+/// A path literal that reads a state's input (or its effective input).
+pub(crate) struct PathUse {
+    /// The state it belongs to (top-level states only are checked for now).
+    pub(crate) state: String,
+    pub(crate) lit: LitStr,
+    /// For choice comparisons: the JSON type the compared value must have.
+    pub(crate) expect: Option<&'static str>,
+}
+
+/// JSON pointer → span of the tokens that produced the value at that pointer.
+#[derive(Default)]
+pub(crate) struct SpanTable(HashMap<String, Span>);
+
+impl SpanTable {
+    pub(crate) fn insert(&mut self, pointer: String, span: Span) {
+        self.0.entry(pointer).or_insert(span);
+    }
+
+    /// The span of the longest recorded pointer that is `pointer` or one of its ancestors.
+    pub(crate) fn lookup(&self, pointer: &str) -> Option<Span> {
+        let mut p = pointer;
+        loop {
+            if let Some(s) = self.0.get(p) {
+                return Some(*s);
+            }
+            let cut = p.rfind('/')?;
+            p = &p[..cut];
+        }
+    }
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub(crate) cx: &'a Ctxt,
+    pub(crate) spans: SpanTable,
+    pub(crate) top_ql: Option<QueryLanguage>,
+    names: HashMap<String, Span>,
+    states: Vec<(String, Span)>,
+    pub(crate) path_uses: Vec<PathUse>,
+    /// The top-level state being lowered (for [`PathUse`]); `None` inside branches/processors.
+    pub(crate) current_top: Option<String>,
+}
+
+/// Lowers a whole workflow.
+pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
+    let top_ql = match &wf.options.query_language {
+        None => None,
+        Some(id) => match QueryLanguage::from_name(&id.to_string()) {
+            Some(q) => Some(q),
+            None => {
+                cx.error(id.span(), format!("unknown query language `{id}`; expected `JSONPath` or `JSONata`"));
+                None
+            }
+        },
+    };
+    let mut lw = Lowerer {
+        cx,
+        spans: SpanTable::default(),
+        top_ql,
+        names: HashMap::new(),
+        states: Vec::new(),
+        path_uses: Vec::new(),
+        current_top: None,
+    };
+    lw.spans.insert(String::new(), wf.name.span());
+    let timeout_seconds = wf.options.timeout_seconds.as_ref().and_then(|l| {
+        lw.spans.insert("/TimeoutSeconds".into(), l.span());
+        l.base10_parse::<u64>().map_err(|e| cx.push(e)).ok()
+    });
+    if let Some(id) = &wf.options.query_language {
+        lw.spans.insert("/QueryLanguage".into(), id.span());
+    }
+    if let Some(v) = &wf.options.version {
+        lw.spans.insert("/Version".into(), v.span());
+    }
+    if let Some(d) = &wf.doc {
+        lw.spans.insert("/Comment".into(), d.span);
+    }
+    let (start_at, states) = lw.machine(&wf.machine, "", true);
+    let machine = StateMachine {
+        comment: wf.doc.as_ref().map(|d| d.text.clone()),
+        version: wf.options.version.as_ref().map(LitStr::value),
+        timeout_seconds,
+        query_language: top_ql,
+        start_at,
+        states,
+    };
+    Some(Lowered { machine, spans: lw.spans, states: lw.states, path_uses: lw.path_uses })
+}
+
+impl Lowerer<'_> {
+    /// Lowers `{ start A; ... }` found at `ptr` (`""`, `/States/P/Branches/0`, ...).
+    fn machine(&mut self, m: &ast::Machine, ptr: &str, top: bool) -> (String, States) {
+        let start_at = match &m.start {
+            Some(s) => {
+                self.spans.insert(format!("{ptr}/StartAt"), s.span);
+                s.name.clone()
+            }
+            None => {
+                self.cx.error(m.span, "missing `start StateName;`: say which state runs first");
+                String::new()
+            }
+        };
+        self.spans.insert(format!("{ptr}/States"), m.span);
+        let mut states = States::new();
+        for def in &m.states {
+            let sptr = child(&format!("{ptr}/States"), &def.name.name);
+            if let Some(prev) = self.names.get(&def.name.name) {
+                let mut e = syn::Error::new(
+                    def.name.span,
+                    format!(
+                        "duplicate state `{}`: state names must be unique in the whole workflow, nested branches included",
+                        def.name.name
+                    ),
+                );
+                e.combine(syn::Error::new(*prev, format!("`{}` is first defined here", def.name.name)));
+                self.cx.push(e);
+                continue;
+            }
+            self.names.insert(def.name.name.clone(), def.name.span);
+            self.states.push((def.name.name.clone(), def.name.span));
+            self.spans.insert(sptr.clone(), def.name.span);
+            if top {
+                self.current_top = Some(def.name.name.clone());
+            }
+            if let Some(state) = self.state(def, &sptr) {
+                states.insert(def.name.name.clone(), state);
+            }
+            if top {
+                self.current_top = None;
+            }
+        }
+        (start_at, states)
+    }
+
+    /// Lowers a Parallel branch or Map processor.
+    pub(crate) fn machine_nested(&mut self, m: &ast::Machine, ptr: &str) -> (String, States) {
+        self.machine(m, ptr, false)
+    }
+
+    fn state(&mut self, def: &ast::StateDef, ptr: &str) -> Option<State> {
+        let kind = def.kind.to_string();
+        let mut bag = FieldBag::new(self.cx, &kind, def.kind.span());
+        let mut rules = Vec::new();
+        let mut default = None;
+        let mut branches = Vec::new();
+        let mut processors = Vec::new();
+        for entry in &def.body {
+            match entry {
+                Entry::Field(f) => bag.add(f),
+                Entry::Rule(r) if kind == "choice" => rules.push(r),
+                Entry::Else(n) if kind == "choice" => {
+                    if default.replace(n).is_some() {
+                        self.cx.error(n.span, "a choice state has one `else`");
+                    }
+                }
+                Entry::Branch { doc, machine } if kind == "parallel" => branches.push((doc, machine)),
+                Entry::Processor { keyword, doc, config, machine } if kind == "map" => {
+                    processors.push((keyword, doc, config, machine))
+                }
+                Entry::Rule(r) => {
+                    self.cx.error(r.next.span, format!("choice rules belong in `choice` states, not `{kind}`"))
+                }
+                Entry::Else(n) => self.cx.error(n.span, format!("`else` belongs in `choice` states, not `{kind}`")),
+                Entry::Branch { machine, .. } => {
+                    self.cx.error(machine.span, format!("`branch` belongs in `parallel` states, not `{kind}`"))
+                }
+                Entry::Processor { keyword, .. } => {
+                    self.cx.error(keyword.span(), format!("`{keyword}` belongs in `map` states, not `{kind}`"))
+                }
+            }
+        }
+        for (name, span) in bag.spans() {
+            self.spans.insert(format!("{ptr}/{}", asl_key(&name)), span);
+        }
+        let comment_field = bag.take("comment").and_then(|j| self.string(j));
+        let comment = match (&def.doc, comment_field) {
+            (Some(d), Some(_)) => {
+                self.cx.error(d.span, "give the comment once: as a doc comment or as `comment:`");
+                None
+            }
+            (Some(d), None) => {
+                self.spans.insert(format!("{ptr}/Comment"), d.span);
+                Some(d.text.clone())
+            }
+            (None, c) => c,
+        };
+        let query_language = bag.take("query_language").and_then(|j| self.query_language(j));
+        let ql = query_language.or(self.top_ql).unwrap_or(QueryLanguage::JsonPath);
+        if def.resource.is_some() && kind != "task" {
+            if let Some(r) = &def.resource {
+                self.cx.error(r.span(), format!("only `task` states take a resource, not `{kind}`"));
+            }
+        }
+        let transition = self.transition(def, ptr, &kind);
+        let state_kind = match kind.as_str() {
+            "task" => self.task(def, &mut bag, ptr, ql, transition?),
+            "pass" => self.pass(&mut bag, ptr, ql, transition?),
+            "choice" => self.choice(&mut bag, ptr, ql, &rules, default),
+            "wait" => self.wait(def, &mut bag, ptr, ql, transition?),
+            "succeed" => StateKind::Succeed(Box::new(Succeed {
+                input_path: self.opt_path(&mut bag, "input_path", ptr),
+                output_path: self.opt_path(&mut bag, "output_path", ptr),
+                output: self.jsonata_field(&mut bag, "output", ptr),
+            })),
+            "fail" => self.fail(&mut bag, ptr),
+            "parallel" => {
+                let mut out = Vec::new();
+                if branches.is_empty() {
+                    self.cx.error(def.name.span, "a `parallel` state needs at least one `branch { start ...; ... }`");
+                }
+                for (i, (doc, m)) in branches.into_iter().enumerate() {
+                    let bptr = format!("{ptr}/Branches/{i}");
+                    self.spans.insert(bptr.clone(), m.span);
+                    let (start_at, states) = self.machine(m, &bptr, false);
+                    out.push(Branch { comment: doc.as_ref().map(|d| d.text.clone()), start_at, states });
+                }
+                self.parallel(&mut bag, ptr, ql, out, transition?)
+            }
+            "map" => {
+                let processor = self.processor(def, processors, ptr);
+                self.map(&mut bag, ptr, ql, processor?, transition?)
+            }
+            _ => return None,
+        };
+        bag.finish();
+        Some(State { comment, query_language, kind: state_kind })
+    }
+
+    fn transition(&mut self, def: &ast::StateDef, ptr: &str, kind: &str) -> Option<Transition> {
+        let terminal_kind = matches!(kind, "choice" | "succeed" | "fail");
+        match (&def.transition, terminal_kind) {
+            (Some(ast::TransitionAst::Next(n)), false) => {
+                self.spans.insert(format!("{ptr}/Next"), n.span);
+                Some(Transition::Next(n.name.clone()))
+            }
+            (Some(ast::TransitionAst::End(span)), false) => {
+                self.spans.insert(format!("{ptr}/End"), *span);
+                Some(Transition::End)
+            }
+            (None, false) => {
+                self.cx.error(
+                    def.name.span,
+                    format!("state `{}` has no `next` and is not terminal; add `=> NextState` or `end`", def.name.name),
+                );
+                None
+            }
+            (Some(t), true) => {
+                let span = match t {
+                    ast::TransitionAst::Next(n) => n.span,
+                    ast::TransitionAst::End(s) => *s,
+                };
+                let why = if kind == "choice" {
+                    "its rules pick the next state"
+                } else {
+                    "it ends its branch or the execution"
+                };
+                self.cx.error(span, format!("a `{kind}` state takes no `=> Next` or `end`: {why}"));
+                None
+            }
+            (None, true) => None,
+        }
+    }
+
+    fn task(
+        &mut self,
+        def: &ast::StateDef,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+        transition: Transition,
+    ) -> StateKind {
+        let resource = match &def.resource {
+            Some(r) => {
+                self.spans.insert(format!("{ptr}/Resource"), r.span());
+                r.value()
+            }
+            None => {
+                self.cx.error(
+                    def.kind.span(),
+                    "a `task` needs a resource: `task \"arn:aws:states:::lambda:invoke\" { ... }`",
+                );
+                String::new()
+            }
+        };
+        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        StateKind::Task(Box::new(Task {
+            resource,
+            input_path: self.opt_path(bag, "input_path", ptr),
+            parameters: self.payload_field(bag, "parameters", ptr),
+            result_selector: self.payload_field(bag, "result_selector", ptr),
+            result_path: self.opt_ref_path(bag, "result_path", ptr),
+            output_path: self.opt_path(bag, "output_path", ptr),
+            arguments: self.jsonata_field(bag, "arguments", ptr),
+            output: self.jsonata_field(bag, "output", ptr),
+            assign: self.template_field(bag, "assign", ptr, ql),
+            timeout_seconds: self.dynamic_u64(bag, "timeout_seconds", ptr),
+            heartbeat_seconds: self.dynamic_u64(bag, "heartbeat_seconds", ptr),
+            credentials: self.template_field(bag, "credentials", ptr, ql),
+            retry,
+            catch,
+            transition,
+        }))
+    }
+
+    fn pass(&mut self, bag: &mut FieldBag, ptr: &str, ql: QueryLanguage, transition: Transition) -> StateKind {
+        let result = bag.take("result").and_then(|j| self.value(j, &format!("{ptr}/Result")));
+        StateKind::Pass(Box::new(Pass {
+            input_path: self.opt_path(bag, "input_path", ptr),
+            parameters: self.payload_field(bag, "parameters", ptr),
+            result,
+            result_path: self.opt_ref_path(bag, "result_path", ptr),
+            output_path: self.opt_path(bag, "output_path", ptr),
+            output: self.jsonata_field(bag, "output", ptr),
+            assign: self.template_field(bag, "assign", ptr, ql),
+            transition,
+        }))
+    }
+
+    fn wait(
+        &mut self,
+        def: &ast::StateDef,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+        transition: Transition,
+    ) -> StateKind {
+        let seconds = self.dynamic_u64(bag, "seconds", ptr);
+        let timestamp = self.dynamic_string(bag, "timestamp", ptr);
+        let wait_for = match (seconds, timestamp) {
+            (Some(s), None) => WaitFor::Seconds(s),
+            (None, Some(t)) => WaitFor::Timestamp(t),
+            (Some(_), Some(_)) => {
+                self.cx.error(
+                    def.name.span,
+                    "a `wait` state takes exactly one of `seconds`, `seconds_path`, `timestamp`, `timestamp_path`",
+                );
+                WaitFor::Seconds(Dynamic::Literal(0))
+            }
+            (None, None) => {
+                self.cx.error(def.name.span, "a `wait` state needs one of `seconds: 10`, `seconds_path: \"$.s\"`, `timestamp: \"2030-01-01T00:00:00Z\"`, `timestamp_path: \"$.t\"`");
+                WaitFor::Seconds(Dynamic::Literal(0))
+            }
+        };
+        StateKind::Wait(Box::new(Wait {
+            wait_for,
+            input_path: self.opt_path(bag, "input_path", ptr),
+            output_path: self.opt_path(bag, "output_path", ptr),
+            output: self.jsonata_field(bag, "output", ptr),
+            assign: self.template_field(bag, "assign", ptr, ql),
+            transition,
+        }))
+    }
+
+    fn fail(&mut self, bag: &mut FieldBag, ptr: &str) -> StateKind {
+        let error = self.fail_field(bag, "error", ptr);
+        let cause = self.fail_field(bag, "cause", ptr);
+        StateKind::Fail(Box::new(Fail { error, cause }))
+    }
+
+    fn fail_field(&mut self, bag: &mut FieldBag, name: &str, _ptr: &str) -> Option<FailField> {
+        let lit = bag.take(name);
+        let path = bag.take(&format!("{name}_path"));
+        match (lit, path) {
+            (Some(_), Some(p)) => {
+                self.cx.error(p.span(), format!("give either `{name}` or `{name}_path`, not both"));
+                None
+            }
+            (Some(j), None) => {
+                let s = self.string(j)?;
+                if s.starts_with("{%") {
+                    self.jsonata(&s, j.span()).map(FailField::Jsonata)
+                } else {
+                    Some(FailField::Literal(s))
+                }
+            }
+            (None, Some(j)) => {
+                let s = self.string(j)?;
+                match sfn_asl::template::ValueExpr::parse(&s) {
+                    Ok(v) => Some(FailField::Path(v)),
+                    Err(e) => {
+                        self.expr_error(j.span(), &format!("{name}_path"), &e);
+                        None
+                    }
+                }
+            }
+            (None, None) => None,
+        }
+    }
+
+    fn parallel(
+        &mut self,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+        branches: Vec<Branch>,
+        transition: Transition,
+    ) -> StateKind {
+        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        StateKind::Parallel(Box::new(Parallel {
+            branches,
+            input_path: self.opt_path(bag, "input_path", ptr),
+            parameters: self.payload_field(bag, "parameters", ptr),
+            result_selector: self.payload_field(bag, "result_selector", ptr),
+            result_path: self.opt_ref_path(bag, "result_path", ptr),
+            output_path: self.opt_path(bag, "output_path", ptr),
+            arguments: self.jsonata_field(bag, "arguments", ptr),
+            output: self.jsonata_field(bag, "output", ptr),
+            assign: self.template_field(bag, "assign", ptr, ql),
+            retry,
+            catch,
+            transition,
+        }))
+    }
+
+    /// Lowers a path literal, reporting the compiler's error at the literal.
+    pub(crate) fn path_lit(&mut self, lit: &LitStr, field: &str) -> Option<Path> {
+        match Path::parse(&lit.value()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.expr_error(lit.span(), field, &e);
+                None
+            }
+        }
+    }
+
+    /// Reports an expression syntax error on the literal it came from.
+    pub(crate) fn expr_error(&self, span: Span, field: &str, e: &sfn_asl::ExprError) {
+        self.cx.error(span, format!("invalid `{field}`: {} (at character {})", e.message, e.position));
+    }
+
+    /// Records a path literal for the shape checks.
+    pub(crate) fn use_path(&mut self, j: &Json, expect: Option<&'static str>) {
+        if let (Some(state), Json::Str(lit)) = (&self.current_top, j) {
+            self.path_uses.push(PathUse { state: state.clone(), lit: lit.clone(), expect });
+        }
+    }
+
+    pub(crate) fn retry_catch(
+        &mut self,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+    ) -> (Option<Vec<Retrier>>, Option<Vec<Catcher>>) {
+        let mut retry: Option<Vec<Retrier>> = None;
+        for (i, f) in bag.take_all("retry").into_iter().enumerate() {
+            if let FieldValue::Retry(r) = &f.value {
+                let list = retry.get_or_insert_with(Vec::new);
+                if let Some(r) = &r.retrier {
+                    let rptr = format!("{ptr}/Retry/{}", list.len());
+                    self.spans.insert(rptr.clone(), r.errors.first().map_or(f.name.span(), |e| e.span));
+                    list.push(self.retrier(r, &rptr));
+                } else if i > 0 {
+                    self.cx.error(
+                        r.span,
+                        "`retry: []` stands for an empty list and cannot be combined with other retriers",
+                    );
+                }
+            }
+        }
+        let mut catch: Option<Vec<Catcher>> = None;
+        for (i, f) in bag.take_all("catch").into_iter().enumerate() {
+            if let FieldValue::Catch(c) = &f.value {
+                let list = catch.get_or_insert_with(Vec::new);
+                if c.catcher.is_none() && i > 0 {
+                    self.cx.error(
+                        c.span,
+                        "`catch: []` stands for an empty list and cannot be combined with other catchers",
+                    );
+                }
+                if let Some(c) = &c.catcher {
+                    let cptr = format!("{ptr}/Catch/{}", list.len());
+                    self.spans.insert(cptr.clone(), c.errors.first().map_or(f.name.span(), |e| e.span));
+                    if let Some(c) = self.catcher(c, &cptr, ql) {
+                        list.push(c);
+                    }
+                }
+            }
+        }
+        (retry, catch)
+    }
+}
+
+/// Lowers DSL source text (for unit tests of the lowering and of what is derived from it).
+#[cfg(test)]
+pub(crate) fn lower_str(src: &str) -> Result<StateMachine, String> {
+    let wf: ast::Workflow = syn::parse_str(src).map_err(|e| e.to_string())?;
+    let cx = Ctxt::new();
+    let lowered = lower(&cx, &wf);
+    cx.check().map_err(|e| e.into_compile_error().to_string())?;
+    lowered.map(|l| l.machine).ok_or_else(|| "not lowered".to_owned())
+}

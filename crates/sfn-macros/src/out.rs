@@ -1,0 +1,42 @@
+//! Writes `<Workflow>.asl.json` and `<Workflow>.iam.json` next to the build, so that
+//! `cargo build` leaves deployable files under `target/stepfunctions/`.
+//!
+//! Where: `$SFN_ASL_OUT_DIR` if set; else `$CARGO_TARGET_DIR/stepfunctions`; else the `target`
+//! directory above `$OUT_DIR` (crates with a build script); else the nearest `target/` found
+//! walking up from `$CARGO_MANIFEST_DIR`. Failing to write is not a build error: the ASL is
+//! also in the generated `ASL` constant.
+
+use std::path::{Path, PathBuf};
+
+/// The directory the files go to, if one can be found.
+pub(crate) fn out_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SFN_ASL_OUT_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Some(PathBuf::from(dir).join("stepfunctions"));
+    }
+    if let Some(out) = std::env::var_os("OUT_DIR") {
+        // <target>/<profile>/build/<pkg>-<hash>/out
+        let out = PathBuf::from(out);
+        if let Some(target) = out.ancestors().nth(4) {
+            return Some(target.join("stepfunctions"));
+        }
+    }
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    manifest.ancestors().map(|a| a.join("target")).find(|t| t.is_dir()).map(|t| t.join("stepfunctions"))
+}
+
+/// Writes `name.asl.json` and `name.iam.json` into `dir` (best effort).
+pub(crate) fn write_files(dir: &Path, name: &str, asl: &str, iam: &str) {
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    // Skip unchanged files so that tools watching the directory see no churn.
+    for (file, text) in [(format!("{name}.asl.json"), asl), (format!("{name}.iam.json"), iam)] {
+        let path = dir.join(file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            let _ = std::fs::write(path, text);
+        }
+    }
+}

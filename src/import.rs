@@ -1,0 +1,1 @@
+//! ASL → `workflow!` source. (Filled in below.)
