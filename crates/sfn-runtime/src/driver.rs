@@ -56,9 +56,17 @@ pub struct ExecutionResult {
 
 #[derive(Debug)]
 enum DriverMsg {
-    TaskDone { task_id: u64, result: Result<Value, (Option<String>, Option<String>)> },
-    Heartbeat { task_id: u64 },
-    Stop { error: Option<String>, cause: Option<String> },
+    TaskDone {
+        task_id: u64,
+        result: Result<Value, (Option<String>, Option<String>)>,
+    },
+    Heartbeat {
+        task_id: u64,
+    },
+    Stop {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -87,19 +95,27 @@ pub struct ExecutionHandle {
 impl ExecutionHandle {
     /// Waits for the end of the execution.
     pub async fn result(self) -> Result<ExecutionResult, EngineError> {
-        self.join.await.map_err(|e| EngineError::DriverStopped(e.to_string()))
+        self.join
+            .await
+            .map_err(|e| EngineError::DriverStopped(e.to_string()))
     }
 
     /// `StopExecution`: the execution ends `ABORTED`.
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
-        self.tx.send(DriverMsg::Stop { error, cause }).map_err(|_| EngineError::ExecutionNotRunning)
+        self.tx
+            .send(DriverMsg::Stop { error, cause })
+            .map_err(|_| EngineError::ExecutionNotRunning)
     }
 }
 
 impl Engine {
     /// An engine calling `resources` for Task states.
     pub fn new(resources: Resources) -> Self {
-        Engine { resources: Arc::new(resources), tokens: Arc::default(), epoch_ms: None }
+        Engine {
+            resources: Arc::new(resources),
+            tokens: Arc::default(),
+            epoch_ms: None,
+        }
     }
 
     /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of
@@ -110,7 +126,12 @@ impl Engine {
     }
 
     /// Starts an execution on a new tokio task.
-    pub fn start_execution(&self, machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> ExecutionHandle {
+    pub fn start_execution(
+        &self,
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+    ) -> ExecutionHandle {
         let (tx, rx) = mpsc::unbounded_channel();
         let driver = self.driver(machine, config, tx.clone(), rx);
         let join = tokio::spawn(driver.run(input));
@@ -118,7 +139,12 @@ impl Engine {
     }
 
     /// Runs an execution to its end in the calling task (`StartSyncExecution`).
-    pub async fn start_sync_execution(&self, machine: Arc<StateMachine>, input: Value, config: ExecutionConfig) -> ExecutionResult {
+    pub async fn start_sync_execution(
+        &self,
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+    ) -> ExecutionResult {
         let (tx, rx) = mpsc::unbounded_channel();
         self.driver(machine, config, tx, rx).run(input).await
     }
@@ -131,7 +157,9 @@ impl Engine {
         rx: mpsc::UnboundedReceiver<DriverMsg>,
     ) -> Driver {
         let epoch_ms = self.epoch_ms.unwrap_or_else(|| {
-            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
         });
         Driver {
             exec: Execution::new(machine, config),
@@ -150,9 +178,17 @@ impl Engine {
         }
     }
 
-    fn complete(&self, token: &str, msg: impl FnOnce(u64) -> DriverMsg, remove: bool) -> Result<(), EngineError> {
+    fn complete(
+        &self,
+        token: &str,
+        msg: impl FnOnce(u64) -> DriverMsg,
+        remove: bool,
+    ) -> Result<(), EngineError> {
         let slot = {
-            let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut tokens = self
+                .tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if remove {
                 tokens.remove(token)
             } else {
@@ -160,17 +196,38 @@ impl Engine {
             }
         };
         let slot = slot.ok_or_else(|| EngineError::TaskDoesNotExist(token.to_owned()))?;
-        slot.tx.send(msg(slot.task_id)).map_err(|_| EngineError::ExecutionNotRunning)
+        slot.tx
+            .send(msg(slot.task_id))
+            .map_err(|_| EngineError::ExecutionNotRunning)
     }
 
     /// `SendTaskSuccess`: the waiting task's result is `output`.
     pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
-        self.complete(token, |task_id| DriverMsg::TaskDone { task_id, result: Ok(output) }, true)
+        self.complete(
+            token,
+            |task_id| DriverMsg::TaskDone {
+                task_id,
+                result: Ok(output),
+            },
+            true,
+        )
     }
 
     /// `SendTaskFailure`: the waiting task fails (error and cause may be absent).
-    pub fn send_task_failure(&self, token: &str, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
-        self.complete(token, |task_id| DriverMsg::TaskDone { task_id, result: Err((error, cause)) }, true)
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), EngineError> {
+        self.complete(
+            token,
+            |task_id| DriverMsg::TaskDone {
+                task_id,
+                result: Err((error, cause)),
+            },
+            true,
+        )
     }
 
     /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
@@ -206,13 +263,16 @@ struct Driver {
 impl Driver {
     fn now(&self) -> u64 {
         let elapsed = Instant::now().saturating_duration_since(self.origin);
-        self.epoch_ms.saturating_add(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        self.epoch_ms
+            .saturating_add(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
     }
 
     fn instant_at(&self, at_ms: u64) -> Instant {
         let offset = Duration::from_millis(at_ms.saturating_sub(self.epoch_ms));
         // Far-future timers (beyond what Instant can hold) are capped at ~30 years.
-        self.origin.checked_add(offset).unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
+        self.origin
+            .checked_add(offset)
+            .unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
     }
 
     async fn run(mut self, input: Value) -> ExecutionResult {
@@ -243,12 +303,20 @@ impl Driver {
             error: Some("States.Runtime".into()),
             cause: Some("the execution ended without an outcome".into()),
         });
-        ExecutionResult { outcome, history: std::mem::take(&mut self.history) }
+        ExecutionResult {
+            outcome,
+            history: std::mem::take(&mut self.history),
+        }
     }
 
     fn next_deadline(&self) -> Option<Instant> {
         let timer = self.timers.keys().next().map(|(at, _)| *at);
-        let task = self.deadlines.values().flat_map(|d| [d.timeout_at, d.heartbeat_at]).flatten().min();
+        let task = self
+            .deadlines
+            .values()
+            .flat_map(|d| [d.timeout_at, d.heartbeat_at])
+            .flatten()
+            .min();
         match (timer, task) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -277,7 +345,11 @@ impl Driver {
         if let Some((task_id, heartbeat)) = due {
             self.forget_task(task_id);
             let now = self.now();
-            let event = if heartbeat { Event::HeartbeatTimedOut { task_id, now } } else { Event::TaskTimedOut { task_id, now } };
+            let event = if heartbeat {
+                Event::HeartbeatTimedOut { task_id, now }
+            } else {
+                Event::TaskTimedOut { task_id, now }
+            };
             self.feed(event);
         }
     }
@@ -287,7 +359,10 @@ impl Driver {
         if let Some((handle, token)) = self.running.remove(&task_id) {
             handle.abort();
             if let Some(token) = token {
-                self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&token);
+                self.tokens
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&token);
             }
         }
     }
@@ -297,12 +372,25 @@ impl Driver {
         let now = self.now();
         match (token, result) {
             // A callback task: the handler's answer is the submission; the result comes by token.
-            (Some(_), Ok(output)) => self.feed(Event::TaskSubmitted { task_id, output, now }),
+            (Some(_), Ok(output)) => self.feed(Event::TaskSubmitted {
+                task_id,
+                output,
+                now,
+            }),
             (_, result) => {
                 self.forget_task(task_id);
                 let event = match result {
-                    Ok(output) => Event::TaskSucceeded { task_id, output, now },
-                    Err(e) => Event::TaskFailed { task_id, error: Some(e.error), cause: Some(e.cause), now },
+                    Ok(output) => Event::TaskSucceeded {
+                        task_id,
+                        output,
+                        now,
+                    },
+                    Err(e) => Event::TaskFailed {
+                        task_id,
+                        error: Some(e.error),
+                        cause: Some(e.cause),
+                        now,
+                    },
                 };
                 self.feed(event);
             }
@@ -318,8 +406,17 @@ impl Driver {
                 }
                 self.forget_task(task_id);
                 let event = match result {
-                    Ok(output) => Event::TaskSucceeded { task_id, output, now },
-                    Err((error, cause)) => Event::TaskFailed { task_id, error, cause, now },
+                    Ok(output) => Event::TaskSucceeded {
+                        task_id,
+                        output,
+                        now,
+                    },
+                    Err((error, cause)) => Event::TaskFailed {
+                        task_id,
+                        error,
+                        cause,
+                        now,
+                    },
                 };
                 self.feed(event);
             }
@@ -328,7 +425,9 @@ impl Driver {
                     d.heartbeat_at = d.heartbeat.map(|h| Instant::now() + h);
                 }
             }
-            DriverMsg::Stop { error, cause } => self.feed(Event::StopRequested { error, cause, now }),
+            DriverMsg::Stop { error, cause } => {
+                self.feed(Event::StopRequested { error, cause, now })
+            }
         }
     }
 
@@ -343,7 +442,9 @@ impl Driver {
                     self.deadlines.insert(
                         inv.task_id,
                         TaskDeadline {
-                            timeout_at: inv.timeout_seconds.and_then(|s| start.checked_add(Duration::from_secs(s))),
+                            timeout_at: inv
+                                .timeout_seconds
+                                .and_then(|s| start.checked_add(Duration::from_secs(s))),
                             heartbeat,
                             heartbeat_at: heartbeat.and_then(|h| start.checked_add(h)),
                         },
@@ -352,9 +453,20 @@ impl Driver {
                         self.tokens
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .insert(token.clone(), TokenSlot { tx: self.tx.clone(), task_id: inv.task_id });
+                            .insert(
+                                token.clone(),
+                                TokenSlot {
+                                    tx: self.tx.clone(),
+                                    task_id: inv.task_id,
+                                },
+                            );
                     }
-                    let fut = self.resources.invoke(&inv.resource, inv.input, inv.token.clone(), inv.credentials);
+                    let fut = self.resources.invoke(
+                        &inv.resource,
+                        inv.input,
+                        inv.token.clone(),
+                        inv.credentials,
+                    );
                     let task_id = inv.task_id;
                     let handle = self.tasks.spawn(async move { (task_id, fut.await) });
                     self.running.insert(task_id, (handle, inv.token));
@@ -364,7 +476,9 @@ impl Driver {
                     self.timers.insert((at, timer_id), ());
                 }
                 Command::CancelTask { task_id } => self.forget_task(task_id),
-                Command::CancelTimer { timer_id } => self.timers.retain(|(_, id), _| *id != timer_id),
+                Command::CancelTimer { timer_id } => {
+                    self.timers.retain(|(_, id), _| *id != timer_id)
+                }
                 Command::Finished(outcome) => self.outcome = Some(outcome),
             }
         }

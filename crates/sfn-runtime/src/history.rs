@@ -145,7 +145,10 @@ impl HistoryEvent {
 pub(crate) fn io_details(name: Option<&str>, key: &str, value: &Value) -> Value {
     let mut m = Map::new();
     m.insert(key.into(), value.clone());
-    m.insert(format!("{key}Details"), serde_json::json!({"truncated": false}));
+    m.insert(
+        format!("{key}Details"),
+        serde_json::json!({"truncated": false}),
+    );
     if let Some(name) = name {
         m.insert("name".into(), name.into());
     }

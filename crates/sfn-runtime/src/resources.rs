@@ -43,7 +43,10 @@ pub struct TaskError {
 impl TaskError {
     /// An error with a name and a cause.
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        TaskError { error: error.into(), cause: cause.into() }
+        TaskError {
+            error: error.into(),
+            cause: cause.into(),
+        }
     }
 
     /// A Lambda function error: the name is the `errorType`, the cause Lambda's JSON
@@ -78,7 +81,10 @@ impl std::fmt::Debug for Resources {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<&String> = self.handlers.keys().collect();
         names.sort();
-        f.debug_struct("Resources").field("handlers", &names).field("sources", &self.sources.len()).finish()
+        f.debug_struct("Resources")
+            .field("handlers", &names)
+            .field("sources", &self.sources.len())
+            .finish()
     }
 }
 
@@ -128,7 +134,11 @@ impl Resources {
         // Lambda functions match by name whether registered or called by name or ARN.
         let name = function_name(resource);
         if name == resource && !resource.starts_with("arn:") || resource.contains(":function:") {
-            return self.handlers.iter().find(|(k, _)| function_name(k) == name).map(|(_, h)| h);
+            return self
+                .handlers
+                .iter()
+                .find(|(k, _)| function_name(k) == name)
+                .map(|(_, h)| h);
         }
         None
     }
@@ -143,8 +153,13 @@ impl Resources {
             Some(h) => h(request),
             None => {
                 let resource = request.resource;
-                let err = if resource.starts_with("arn:aws:states:") && !resource.contains(":function:") {
-                    TaskError::new("States.Runtime", format!("No handler is registered for the resource '{resource}'."))
+                let err = if resource.starts_with("arn:aws:states:")
+                    && !resource.contains(":function:")
+                {
+                    TaskError::new(
+                        "States.Runtime",
+                        format!("No handler is registered for the resource '{resource}'."),
+                    )
                 } else {
                     TaskError::new(
                         "Lambda.ResourceNotFoundException",
@@ -158,21 +173,46 @@ impl Resources {
 
     /// Runs a task: `lambda:invoke` calls the function named by `FunctionName` with `Payload`
     /// and wraps the result in Lambda's response envelope; other resources call their handler.
-    pub fn invoke(&self, resource: &str, input: Value, token: Option<String>, credentials: Option<Value>) -> TaskFuture {
-        let base = resource.strip_suffix(".waitForTaskToken").unwrap_or(resource);
+    pub fn invoke(
+        &self,
+        resource: &str,
+        input: Value,
+        token: Option<String>,
+        credentials: Option<Value>,
+    ) -> TaskFuture {
+        let base = resource
+            .strip_suffix(".waitForTaskToken")
+            .unwrap_or(resource);
         if base == LAMBDA_INVOKE {
-            let Some(function) = input.get("FunctionName").and_then(Value::as_str).map(str::to_owned) else {
-                let err = TaskError::new("States.Runtime", "The field 'FunctionName' is required for lambda:invoke.");
+            let Some(function) = input
+                .get("FunctionName")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            else {
+                let err = TaskError::new(
+                    "States.Runtime",
+                    "The field 'FunctionName' is required for lambda:invoke.",
+                );
                 return Box::pin(async move { Err(err) });
             };
             let payload = input.get("Payload").cloned().unwrap_or(Value::Null);
-            let fut = self.call(TaskRequest { resource: function, input: payload, token, credentials });
+            let fut = self.call(TaskRequest {
+                resource: function,
+                input: payload,
+                token,
+                credentials,
+            });
             return Box::pin(async move {
                 let payload = fut.await?;
                 Ok(lambda_envelope(payload))
             });
         }
-        self.call(TaskRequest { resource: resource.to_owned(), input, token, credentials })
+        self.call(TaskRequest {
+            resource: resource.to_owned(),
+            input,
+            token,
+            credentials,
+        })
     }
 }
 
@@ -203,18 +243,27 @@ mod tests {
 
     #[test]
     fn function_names() {
-        assert_eq!(function_name("arn:aws:lambda:us-east-1:1:function:f:PROD"), "f");
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:1:function:f:PROD"),
+            "f"
+        );
         assert_eq!(function_name("f"), "f");
     }
 
     #[tokio::test]
     async fn lambda_invoke_wraps_payload() {
         let mut r = Resources::new();
-        r.register("arn:aws:lambda:us-east-1:1:function:double", |req| async move {
-            Ok(json!(req.input.as_i64().unwrap_or(0) * 2))
-        });
+        r.register(
+            "arn:aws:lambda:us-east-1:1:function:double",
+            |req| async move { Ok(json!(req.input.as_i64().unwrap_or(0) * 2)) },
+        );
         let out = r
-            .invoke(LAMBDA_INVOKE, json!({"FunctionName": "double", "Payload": 21}), None, None)
+            .invoke(
+                LAMBDA_INVOKE,
+                json!({"FunctionName": "double", "Payload": 21}),
+                None,
+                None,
+            )
             .await
             .expect("ok");
         assert_eq!(out["Payload"], json!(42));
@@ -224,16 +273,28 @@ mod tests {
     #[tokio::test]
     async fn unregistered_resource_is_an_error() {
         let r = Resources::new();
-        let err = r.invoke("arn:aws:states:::sqs:sendMessage", json!({}), None, None).await.expect_err("no handler");
+        let err = r
+            .invoke("arn:aws:states:::sqs:sendMessage", json!({}), None, None)
+            .await
+            .expect_err("no handler");
         assert_eq!(err.error, "States.Runtime");
-        let err = r.invoke("arn:aws:lambda:us-east-1:1:function:nope", json!({}), None, None).await.expect_err("no handler");
+        let err = r
+            .invoke(
+                "arn:aws:lambda:us-east-1:1:function:nope",
+                json!({}),
+                None,
+                None,
+            )
+            .await
+            .expect_err("no handler");
         assert_eq!(err.error, "Lambda.ResourceNotFoundException");
     }
 
     struct Fixed;
     impl TaskSource for Fixed {
         fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
-            (request.resource == "mocked").then(|| Box::pin(async { Ok(json!("from mock")) }) as TaskFuture)
+            (request.resource == "mocked")
+                .then(|| Box::pin(async { Ok(json!("from mock")) }) as TaskFuture)
         }
     }
 
@@ -241,6 +302,9 @@ mod tests {
     async fn sources_answer_first() {
         let mut r = Resources::new();
         r.add_source(Arc::new(Fixed));
-        assert_eq!(r.invoke("mocked", json!(null), None, None).await, Ok(json!("from mock")));
+        assert_eq!(
+            r.invoke("mocked", json!(null), None, None).await,
+            Ok(json!("from mock"))
+        );
     }
 }

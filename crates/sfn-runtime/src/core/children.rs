@@ -56,18 +56,41 @@ impl Children {
 }
 
 impl Execution {
-    fn scope_of<'a>(&'a self, frame: u64, vars: &'a ScopeVars<'a>, entropy: &'a RngEntropy<'a>) -> Scope<'a> {
+    fn scope_of<'a>(
+        &'a self,
+        frame: u64,
+        vars: &'a ScopeVars<'a>,
+        entropy: &'a RngEntropy<'a>,
+    ) -> Scope<'a> {
         let _ = frame;
-        Scope { context: &self.context, vars, entropy }
+        Scope {
+            context: &self.context,
+            vars,
+            entropy,
+        }
     }
 
     /// Starts a Parallel state: every branch gets the same input.
-    pub(crate) fn start_parallel(&mut self, frame: u64, p: &Parallel, lang: QueryLanguage) -> Result<Flow, EvalError> {
+    pub(crate) fn start_parallel(
+        &mut self,
+        frame: u64,
+        p: &Parallel,
+        lang: QueryLanguage,
+    ) -> Result<Flow, EvalError> {
         let input = {
-            let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| &a.raw_input) else {
+            let Some(raw) = self
+                .data
+                .frames
+                .get(&frame)
+                .and_then(|f| f.active.as_ref())
+                .map(|a| &a.raw_input)
+            else {
                 return Ok(Flow::Blocked);
             };
-            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
             let entropy = RngEntropy(&self.data.rng);
             let scope = self.scope_of(frame, &vars, &entropy);
             match lang {
@@ -92,16 +115,32 @@ impl Execution {
     }
 
     /// Starts a Map state: items, item inputs, concurrency and tolerance.
-    pub(crate) fn start_map(&mut self, frame: u64, m: &MapState, lang: QueryLanguage) -> Result<Flow, EvalError> {
-        let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| a.raw_input.clone()) else {
+    pub(crate) fn start_map(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        lang: QueryLanguage,
+    ) -> Result<Flow, EvalError> {
+        let Some(raw) = self
+            .data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .map(|a| a.raw_input.clone())
+        else {
             return Ok(Flow::Blocked);
         };
         let (effective, items, limit) = {
-            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
             let entropy = RngEntropy(&self.data.rng);
             let scope = self.scope_of(frame, &vars, &entropy);
             let effective = match lang {
-                QueryLanguage::JsonPath => io::input_path(&scope, &m.input_path, &raw)?.into_owned(),
+                QueryLanguage::JsonPath => {
+                    io::input_path(&scope, &m.input_path, &raw)?.into_owned()
+                }
                 QueryLanguage::Jsonata => raw.clone(),
             };
             let items = map_items(&scope, m, lang, &effective)?;
@@ -122,14 +161,22 @@ impl Execution {
                 let mut inputs = Vec::with_capacity(items.len());
                 for (index, item) in items.into_iter().enumerate() {
                     if let Value::Object(ctx) = &mut self.context {
-                        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": item}}));
+                        ctx.insert(
+                            "Map".into(),
+                            json!({"Item": {"Index": index, "Value": item}}),
+                        );
                     }
-                    let vars = ScopeVars { frames: &self.data.frames, frame };
+                    let vars = ScopeVars {
+                        frames: &self.data.frames,
+                        frame,
+                    };
                     let entropy = RngEntropy(&self.data.rng);
                     let scope = self.scope_of(frame, &vars, &entropy);
                     let v = match &t {
                         Template::JsonPath(p) => io::template(&scope, p, &effective)?,
-                        Template::Jsonata(j) => j.eval(&scope.jsonata(&raw, None, None), "ItemSelector")?,
+                        Template::Jsonata(j) => {
+                            j.eval(&scope.jsonata(&raw, None, None), "ItemSelector")?
+                        }
                     };
                     inputs.push(v);
                 }
@@ -140,9 +187,16 @@ impl Execution {
             }
         };
         let length = inputs.len();
-        self.emit(frame, EventType::MapStateStarted, || json!({"length": length}));
+        self.emit(
+            frame,
+            EventType::MapStateStarted,
+            || json!({"length": length}),
+        );
         let (count, percentage) = {
-            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
             let entropy = RngEntropy(&self.data.rng);
             let scope = self.scope_of(frame, &vars, &entropy);
             let count = m
@@ -156,7 +210,9 @@ impl Execution {
                 .map(|d| io::dynamic_f64(&scope, d, &effective, "ToleratedFailurePercentage"))
                 .transpose()?;
             if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
-                return Err(EvalError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                return Err(EvalError::runtime(
+                    "ToleratedFailurePercentage must be between 0 and 100.",
+                ));
             }
             (count, percentage)
         };
@@ -175,11 +231,18 @@ impl Execution {
                 .unwrap_or_default();
             let arn = format!(
                 "{}/{}:{}",
-                self.data.config.state_machine_arn.replace(":stateMachine:", ":mapRun:"),
+                self.data
+                    .config
+                    .state_machine_arn
+                    .replace(":stateMachine:", ":mapRun:"),
                 m.label.clone().unwrap_or(name),
                 self.data.next_event_id
             );
-            children.started_event = self.emit(frame, EventType::MapRunStarted, || json!({"mapRunArn": arn}));
+            children.started_event = self.emit(
+                frame,
+                EventType::MapRunStarted,
+                || json!({"mapRunArn": arn}),
+            );
             children.last_end_event = children.started_event;
         }
         self.begin_children(frame, children);
@@ -188,7 +251,12 @@ impl Execution {
 
     fn begin_children(&mut self, frame: u64, children: Children) {
         let empty = children.pending.is_empty();
-        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
             a.block = Block::Children(children);
         }
         if empty {
@@ -201,9 +269,13 @@ impl Execution {
     /// Starts the next child if the concurrency bound allows.
     pub(crate) fn fill(&mut self, frame: u64) {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
         let Some(active) = &f.active else { return };
-        let Block::Children(ch) = &active.block else { return };
+        let Block::Children(ch) = &active.block else {
+            return;
+        };
         if ch.limit != 0 && ch.running.len() as u64 >= ch.limit {
             return;
         }
@@ -214,38 +286,70 @@ impl Execution {
         let (is_map, distributed, started_event) = (ch.map, ch.distributed, ch.started_event);
         let state_idx = active.state;
         let mut scope = f.scope.clone();
-        let Some((name, state)) = super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(state_idx)) else {
+        let Some((name, state)) =
+            super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(state_idx))
+        else {
             return;
         };
         let branch = if is_map { 0 } else { index };
-        scope.push(ScopeStep { state: state_idx, branch });
+        scope.push(ScopeStep {
+            state: state_idx,
+            branch,
+        });
         let start = match &state.kind {
-            StateKind::Parallel(p) => p.branches.get(index).and_then(|b| b.states.get_index_of(&b.start_at)),
-            StateKind::Map(m) => m.item_processor.states.get_index_of(&m.item_processor.start_at),
+            StateKind::Parallel(p) => p
+                .branches
+                .get(index)
+                .and_then(|b| b.states.get_index_of(&b.start_at)),
+            StateKind::Map(m) => m
+                .item_processor
+                .states
+                .get_index_of(&m.item_processor.start_at),
             _ => None,
         };
         let Some(start) = start else { return };
         let last = if is_map && !distributed {
-            self.emit(frame, EventType::MapIterationStarted, || json!({"index": index, "name": name}))
+            self.emit(
+                frame,
+                EventType::MapIterationStarted,
+                || json!({"index": index, "name": name}),
+            )
         } else {
             started_event
         };
         let child = self.new_frame(Some((frame, index)), scope, distributed, last);
-        let Some(Block::Children(ch)) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()).map(|a| &mut a.block)
+        let Some(Block::Children(ch)) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| &mut a.block)
         else {
             return;
         };
         ch.next += 1;
         ch.running.push(child);
-        let input = ch.pending.get_mut(index).and_then(Option::take).unwrap_or_default();
+        let input = ch
+            .pending
+            .get_mut(index)
+            .and_then(Option::take)
+            .unwrap_or_default();
         self.queue.push_front(Work::Fill { frame });
-        self.queue.push_front(Work::Enter { frame: child, state: start, input });
+        self.queue.push_front(Work::Enter {
+            frame: child,
+            state: start,
+            input,
+        });
     }
 
     /// A branch or iteration ended.
     pub(crate) fn child_done(&mut self, child: u64, result: Result<Value, Failure>) {
-        let Some(child_frame) = self.data.frames.remove(&child) else { return };
-        let Some((frame, index)) = child_frame.parent else { return };
+        let Some(child_frame) = self.data.frames.remove(&child) else {
+            return;
+        };
+        let Some((frame, index)) = child_frame.parent else {
+            return;
+        };
         let silent = child_frame.isolated;
         let name = self
             .data
@@ -255,11 +359,15 @@ impl Execution {
             .and_then(|a| self.state_at(frame, a.state))
             .map(|(n, _)| n.to_owned())
             .unwrap_or_default();
-        let Some(f) = self.data.frames.get_mut(&frame) else { return };
+        let Some(f) = self.data.frames.get_mut(&frame) else {
+            return;
+        };
         if !silent {
             f.last_event = child_frame.last_event;
         }
-        let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) else { return };
+        let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) else {
+            return;
+        };
         ch.running.retain(|c| *c != child);
         let inline_map = ch.map && !ch.distributed;
         match result {
@@ -269,9 +377,12 @@ impl Execution {
                 }
                 ch.finished += 1;
                 if inline_map {
-                    let id = self.emit_raw(child_frame.last_event, EventType::MapIterationSucceeded, || {
-                        json!({"index": index, "name": name})
-                    });
+                    let id = self.emit_off_chain(
+                        frame,
+                        child_frame.last_event,
+                        EventType::MapIterationSucceeded,
+                        || json!({"index": index, "name": name}),
+                    );
                     if let Some(ch) = self.children_mut(frame) {
                         ch.last_end_event = id;
                     }
@@ -284,7 +395,9 @@ impl Execution {
                 let tolerated = ch.map
                     && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some())
                     && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
-                    && ch.tolerated_percentage.is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
+                    && ch
+                        .tolerated_percentage
+                        .is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
                 let distributed = ch.distributed;
                 if tolerated {
                     if let Some(slot) = ch.results.get_mut(index) {
@@ -292,12 +405,18 @@ impl Execution {
                     }
                 }
                 if inline_map {
-                    self.emit_raw(child_frame.last_event, EventType::MapIterationFailed, || json!({"index": index, "name": name}));
+                    self.emit_off_chain(
+                        frame,
+                        child_frame.last_event,
+                        EventType::MapIterationFailed,
+                        || json!({"index": index, "name": name}),
+                    );
                 }
                 if !tolerated {
                     let failure = if distributed {
                         let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
-                        let id = self.emit_raw(prev, EventType::MapRunFailed, || json!({}));
+                        let id =
+                            self.emit_off_chain(frame, prev, EventType::MapRunFailed, || json!({}));
                         if let Some(f) = self.data.frames.get_mut(&frame) {
                             f.last_event = id;
                         }
@@ -313,7 +432,9 @@ impl Execution {
                 }
             }
         }
-        let done = self.children_mut(frame).is_some_and(|c| c.finished + c.failed >= c.results.len());
+        let done = self
+            .children_mut(frame)
+            .is_some_and(|c| c.finished + c.failed >= c.results.len());
         if done {
             self.children_finished(frame);
         } else {
@@ -322,7 +443,14 @@ impl Execution {
     }
 
     fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
-        match self.data.frames.get_mut(&frame)?.active.as_mut().map(|a| &mut a.block) {
+        match self
+            .data
+            .frames
+            .get_mut(&frame)?
+            .active
+            .as_mut()
+            .map(|a| &mut a.block)
+        {
             Some(Block::Children(ch)) => Some(ch),
             _ => None,
         }
@@ -330,21 +458,42 @@ impl Execution {
 
     /// Every child finished: `…StateSucceeded`, then the state's result processing.
     fn children_finished(&mut self, frame: u64) {
-        let Some(f) = self.data.frames.get_mut(&frame) else { return };
-        let Some(active) = f.active.as_mut() else { return };
-        let Block::Children(ch) = std::mem::replace(&mut active.block, Block::Running) else { return };
+        let Some(f) = self.data.frames.get_mut(&frame) else {
+            return;
+        };
+        let Some(active) = f.active.as_mut() else {
+            return;
+        };
+        let Block::Children(ch) = std::mem::replace(&mut active.block, Block::Running) else {
+            return;
+        };
         let mut prev = f.last_event;
+        let mut exit_prev = prev;
         if ch.distributed {
-            prev = self.emit_raw(ch.started_event, EventType::MapRunSucceeded, || Value::Null);
+            prev = self.emit_off_chain(frame, ch.started_event, EventType::MapRunSucceeded, || {
+                Value::Null
+            });
+            exit_prev = prev;
         } else if ch.map && ch.last_end_event != 0 {
             prev = ch.last_end_event;
+            exit_prev = prev;
         }
-        let ty = if ch.map { EventType::MapStateSucceeded } else { EventType::ParallelStateSucceeded };
-        self.emit_raw(prev, ty, || Value::Null);
+        let ty = if ch.map {
+            EventType::MapStateSucceeded
+        } else {
+            EventType::ParallelStateSucceeded
+        };
+        self.emit_off_chain(frame, prev, ty, || Value::Null);
         if let Some(f) = self.data.frames.get_mut(&frame) {
-            f.last_event = prev;
+            if f.last_event != 0 || exit_prev != 0 {
+                f.last_event = exit_prev;
+            }
         }
-        let results: Vec<Value> = ch.results.into_iter().map(Option::unwrap_or_default).collect();
+        let results: Vec<Value> = ch
+            .results
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
         self.set_state_context(frame);
         let flow = self.task_output(frame, Value::Array(results));
         self.apply_flow(frame, flow);
@@ -353,17 +502,26 @@ impl Execution {
     /// Stops every running child of `frame` (and their descendants): tasks and timers are
     /// cancelled, frames dropped.
     pub(crate) fn abort_children(&mut self, frame: u64) {
-        let Some(ch) = self.children_mut(frame) else { return };
+        let Some(ch) = self.children_mut(frame) else {
+            return;
+        };
         let mut stack = std::mem::take(&mut ch.running);
         while let Some(id) = stack.pop() {
-            let kids: Vec<u64> =
-                self.data.frames.iter().filter(|(_, f)| f.parent.map(|p| p.0) == Some(id)).map(|(k, _)| *k).collect();
+            let kids: Vec<u64> = self
+                .data
+                .frames
+                .iter()
+                .filter(|(_, f)| f.parent.map(|p| p.0) == Some(id))
+                .map(|(k, _)| *k)
+                .collect();
             stack.extend(kids);
             if let Some(f) = self.data.frames.remove(&id) {
                 match f.active.map(|a| a.block) {
                     Some(Block::Task(w)) => {
                         self.data.tasks.remove(&w.task_id);
-                        self.out.commands.push(Command::CancelTask { task_id: w.task_id });
+                        self.out
+                            .commands
+                            .push(Command::CancelTask { task_id: w.task_id });
                     }
                     Some(Block::Wait { timer_id, .. }) | Some(Block::Retry { timer_id }) => {
                         self.data.timers.remove(&timer_id);
@@ -374,14 +532,24 @@ impl Execution {
             }
         }
         // Queued work of removed frames is ignored when it runs (their frames are gone).
-        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
             a.block = Block::Running;
         }
     }
 }
 
 /// The items a Map iterates over.
-fn map_items(scope: &Scope<'_>, m: &MapState, lang: QueryLanguage, effective: &Value) -> Result<Vec<Value>, EvalError> {
+fn map_items(
+    scope: &Scope<'_>,
+    m: &MapState,
+    lang: QueryLanguage,
+    effective: &Value,
+) -> Result<Vec<Value>, EvalError> {
     match lang {
         QueryLanguage::JsonPath => {
             let items = match &m.items_path {

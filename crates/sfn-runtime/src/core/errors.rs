@@ -24,12 +24,20 @@ pub struct Failure {
 impl Failure {
     /// A failure with both fields.
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Failure { error: Some(error.into()), cause: Some(cause.into()), heartbeat: false }
+        Failure {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+            heartbeat: false,
+        }
     }
 
     /// `States.Timeout` without a cause.
     pub fn timeout(heartbeat: bool) -> Self {
-        Failure { error: Some("States.Timeout".into()), cause: None, heartbeat }
+        Failure {
+            error: Some("States.Timeout".into()),
+            cause: None,
+            heartbeat,
+        }
     }
 
     fn name(&self) -> Option<&str> {
@@ -84,14 +92,26 @@ impl Execution {
     /// Turns an evaluation error of the active state into a failure with AWS's prefix; a
     /// JSONata failure also records an `EvaluationFailed` event.
     pub(crate) fn eval_failure(&mut self, frame: u64, err: EvalError) -> Failure {
-        let (name, entered, entered_prev) = match self.data.frames.get(&frame).and_then(|f| f.active.as_ref()) {
-            Some(a) => (
-                self.state_at(frame, a.state).map(|(n, _)| n.to_owned()).unwrap_or_default(),
-                a.entered_event,
-                a.entered_prev,
-            ),
-            None => (String::new(), 0, 0),
-        };
+        let (name, entered, entered_prev) =
+            match self.data.frames.get(&frame).and_then(|f| f.active.as_ref()) {
+                Some(a) => {
+                    let state = self.state_at(frame, a.state);
+                    // AWS chains a Wait's EvaluationFailed to its Entered, other states' to the
+                    // event before their Entered.
+                    let is_wait = state.is_some_and(|(_, s)| matches!(s.kind, StateKind::Wait(_)));
+                    let prev = if is_wait {
+                        a.entered_event
+                    } else {
+                        a.entered_prev
+                    };
+                    (
+                        state.map(|(n, _)| n.to_owned()).unwrap_or_default(),
+                        a.entered_event,
+                        prev,
+                    )
+                }
+                None => (String::new(), 0, 0),
+            };
         let cause = format!(
             "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
             err.cause
@@ -104,22 +124,35 @@ impl Execution {
                 d.insert("location".into(), loc.clone().into());
             }
             d.insert("state".into(), name.into());
-            let id = self.emit_raw(entered_prev, EventType::EvaluationFailed, || Value::Object(d));
+            let id = self.emit_raw(entered_prev, EventType::EvaluationFailed, || {
+                Value::Object(d)
+            });
+            // The failure events that follow chain to EvaluationFailed.
             if let Some(f) = self.data.frames.get_mut(&frame) {
                 f.last_event = id;
             }
         }
-        Failure { error: Some(err.error), cause: Some(cause), heartbeat: false }
+        Failure {
+            error: Some(err.error),
+            cause: Some(cause),
+            heartbeat: false,
+        }
     }
 
     /// The active state of `frame` failed: retry, catch, or end the frame.
     pub(crate) fn fail_state(&mut self, frame: u64, failure: Failure) {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
         let Some(active) = &f.active else { return };
         let in_child = f.parent.is_some();
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
-        let Some((_, state)) = states.get_index(active.state) else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+            return;
+        };
+        let Some((_, state)) = states.get_index(active.state) else {
+            return;
+        };
         let (retry, catch) = match &state.kind {
             StateKind::Task(t) => (t.retry.as_deref(), t.catch.as_deref()),
             StateKind::Parallel(p) => (p.retry.as_deref(), p.catch.as_deref()),
@@ -164,13 +197,29 @@ impl Execution {
 
     /// Schedules the next attempt when a retrier matches and has attempts left.
     fn try_retry(&mut self, frame: u64, retriers: &[Retrier], failure: &Failure) -> bool {
-        let Some(pos) = retriers.iter().position(|r| failure.matches(&r.error_equals)) else { return false };
-        let Some(retrier) = retriers.get(pos) else { return false };
-        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return false };
+        let Some(pos) = retriers
+            .iter()
+            .position(|r| failure.matches(&r.error_equals))
+        else {
+            return false;
+        };
+        let Some(retrier) = retriers.get(pos) else {
+            return false;
+        };
+        let Some(active) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        else {
+            return false;
+        };
         if active.retry_counts.len() < retriers.len() {
             active.retry_counts.resize(retriers.len(), 0);
         }
-        let Some(count) = active.retry_counts.get_mut(pos) else { return false };
+        let Some(count) = active.retry_counts.get_mut(pos) else {
+            return false;
+        };
         if *count >= retrier.attempts() {
             return false;
         }
@@ -189,30 +238,57 @@ impl Execution {
         self.abort_children(frame);
         let timer_id = self.data.next_timer_id;
         self.data.next_timer_id += 1;
-        if let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+        if let Some(active) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
             active.block = Block::Retry { timer_id };
         }
         self.data.timers.insert(timer_id, frame);
-        self.out.commands.push(Command::StartTimer { timer_id, at: self.data.now.saturating_add(delay_ms) });
+        self.out.commands.push(Command::StartTimer {
+            timer_id,
+            at: self.data.now.saturating_add(delay_ms),
+        });
         true
     }
 
     /// Takes a Catcher: error output through its ResultPath/Output, its Assign, then `Next`.
     fn catch(&mut self, frame: u64, catcher: &Catcher, lang: QueryLanguage, failure: Failure) {
         self.abort_children(frame);
-        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return };
+        let Some(active) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        else {
+            return;
+        };
         let raw_input = std::mem::take(&mut active.raw_input);
         let error_output = failure.error_output();
         self.set_state_context(frame);
         let result = {
-            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
             let entropy = RngEntropy(&self.data.rng);
-            let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+            let scope = Scope {
+                context: &self.context,
+                vars: &vars,
+                entropy: &entropy,
+            };
             catch_output(&scope, catcher, lang, raw_input, error_output)
         };
         match result {
             Ok((output, assign)) => {
-                if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+                if let Some(a) = self
+                    .data
+                    .frames
+                    .get_mut(&frame)
+                    .and_then(|f| f.active.as_mut())
+                {
                     a.block = Block::Running;
                 }
                 self.exit_to(frame, output, assign, Some(catcher.next.clone()));
@@ -239,7 +315,14 @@ fn catch_output(
     match lang {
         QueryLanguage::JsonPath => {
             let assign = match &catcher.assign {
-                Some(t) => Some(io::eval_assign(scope, t, &error_output, &raw_input, None, Some(&error_output))?),
+                Some(t) => Some(io::eval_assign(
+                    scope,
+                    t,
+                    &error_output,
+                    &raw_input,
+                    None,
+                    Some(&error_output),
+                )?),
                 None => None,
             };
             let output = io::apply_result_path(&catcher.result_path, raw_input, error_output)?;
@@ -247,11 +330,21 @@ fn catch_output(
         }
         QueryLanguage::Jsonata => {
             let assign = match &catcher.assign {
-                Some(t) => Some(io::eval_assign(scope, t, &error_output, &raw_input, None, Some(&error_output))?),
+                Some(t) => Some(io::eval_assign(
+                    scope,
+                    t,
+                    &error_output,
+                    &raw_input,
+                    None,
+                    Some(&error_output),
+                )?),
                 None => None,
             };
             let output = match &catcher.output {
-                Some(t) => t.eval(&scope.jsonata(&raw_input, None, Some(&error_output)), "Output")?,
+                Some(t) => t.eval(
+                    &scope.jsonata(&raw_input, None, Some(&error_output)),
+                    "Output",
+                )?,
                 None => error_output,
             };
             Ok((output, assign))
@@ -285,8 +378,15 @@ mod tests {
 
     #[test]
     fn error_output_shapes() {
-        assert_eq!(Failure::timeout(false).error_output(), json!({"Error": "States.Timeout", "Cause": ""}));
-        let none = Failure { error: None, cause: None, heartbeat: false };
+        assert_eq!(
+            Failure::timeout(false).error_output(),
+            json!({"Error": "States.Timeout", "Cause": ""})
+        );
+        let none = Failure {
+            error: None,
+            cause: None,
+            heartbeat: false,
+        };
         assert_eq!(none.error_output(), json!({"Error": null, "Cause": null}));
         assert!(none.matches(&names(&["States.ALL"])));
         assert!(!none.matches(&names(&["States.TaskFailed"])));

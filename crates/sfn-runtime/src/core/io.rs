@@ -24,7 +24,12 @@ impl<'a> Scope<'a> {
     where
         'a: 'b,
     {
-        EvalEnv { input, context: self.context, vars: self.vars, entropy: self.entropy }
+        EvalEnv {
+            input,
+            context: self.context,
+            vars: self.vars,
+            entropy: self.entropy,
+        }
     }
 
     /// A JSONata environment (`$states.input`, `.result`, `.errorOutput`).
@@ -37,12 +42,23 @@ impl<'a> Scope<'a> {
     where
         'a: 'b,
     {
-        JsonataEnv { input, context: self.context, result, error_output, vars: self.vars, entropy: self.entropy }
+        JsonataEnv {
+            input,
+            context: self.context,
+            result,
+            error_output,
+            vars: self.vars,
+            entropy: self.entropy,
+        }
     }
 }
 
 /// `InputPath`: absent or `$` ⇒ the input itself, `null` ⇒ `{}`.
-pub(crate) fn input_path<'v>(scope: &Scope<'_>, path: &Option<Option<Path>>, input: &'v Value) -> Result<Cow<'v, Value>, EvalError> {
+pub(crate) fn input_path<'v>(
+    scope: &Scope<'_>,
+    path: &Option<Option<Path>>,
+    input: &'v Value,
+) -> Result<Cow<'v, Value>, EvalError> {
     match path {
         None => Ok(Cow::Borrowed(input)),
         Some(None) => Ok(Cow::Owned(Value::Object(Map::new()))),
@@ -52,7 +68,11 @@ pub(crate) fn input_path<'v>(scope: &Scope<'_>, path: &Option<Option<Path>>, inp
 }
 
 /// `OutputPath` over the state's output.
-pub(crate) fn output_path(scope: &Scope<'_>, path: &Option<Option<Path>>, output: Value) -> Result<Value, EvalError> {
+pub(crate) fn output_path(
+    scope: &Scope<'_>,
+    path: &Option<Option<Path>>,
+    output: Value,
+) -> Result<Value, EvalError> {
     match path {
         None => Ok(output),
         Some(None) => Ok(Value::Object(Map::new())),
@@ -67,13 +87,20 @@ fn select<'v>(scope: &Scope<'_>, p: &Path, input: &'v Value) -> Result<Cow<'v, V
     let env = scope.env(input);
     match p.select(&env) {
         Ok(v) => Ok(Cow::Owned(v.into_owned())),
-        Err(miss) => Err(EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))),
+        Err(miss) => Err(EvalError::runtime(format!(
+            "Invalid path '{}' : {miss}",
+            p.source()
+        ))),
     }
 }
 
 /// `ResultPath`: absent or `$` ⇒ the result, `null` ⇒ the raw input, else the result written
 /// into the raw input.
-pub(crate) fn apply_result_path(path: &Option<Option<ReferencePath>>, raw: Value, result: Value) -> Result<Value, EvalError> {
+pub(crate) fn apply_result_path(
+    path: &Option<Option<ReferencePath>>,
+    raw: Value,
+    result: Value,
+) -> Result<Value, EvalError> {
     match path {
         None => Ok(result),
         Some(None) => Ok(raw),
@@ -91,7 +118,11 @@ pub(crate) fn apply_result_path(path: &Option<Option<ReferencePath>>, raw: Value
 }
 
 /// A JSONPath payload template over `input`.
-pub(crate) fn template(scope: &Scope<'_>, t: &PayloadTemplate, input: &Value) -> Result<Value, EvalError> {
+pub(crate) fn template(
+    scope: &Scope<'_>,
+    t: &PayloadTemplate,
+    input: &Value,
+) -> Result<Value, EvalError> {
     t.eval(&scope.env(input))
 }
 
@@ -106,11 +137,15 @@ pub(crate) fn eval_assign(
 ) -> Result<Map<String, Value>, EvalError> {
     let value = match t {
         Template::JsonPath(p) => p.eval(&scope.env(jsonpath_input))?,
-        Template::Jsonata(j) => j.eval(&scope.jsonata(state_input, result, error_output), "Assign")?,
+        Template::Jsonata(j) => {
+            j.eval(&scope.jsonata(state_input, result, error_output), "Assign")?
+        }
     };
     match value {
         Value::Object(m) => Ok(m),
-        other => Err(EvalError::runtime(format!("The Assign field must be an object, but was: {other}"))),
+        other => Err(EvalError::runtime(format!(
+            "The Assign field must be an object, but was: {other}"
+        ))),
     }
 }
 
@@ -124,14 +159,19 @@ pub(crate) fn value_text(v: &Value) -> String {
 
 /// A non-negative integer field (`TimeoutSeconds`, `MaxConcurrency`, ...), literal, by path or
 /// JSONata. `field` is the literal field's name.
-pub(crate) fn dynamic_u64(scope: &Scope<'_>, d: &Dynamic<u64>, input: &Value, field: &str) -> Result<u64, EvalError> {
+pub(crate) fn dynamic_u64(
+    scope: &Scope<'_>,
+    d: &Dynamic<u64>,
+    input: &Value,
+    field: &str,
+) -> Result<u64, EvalError> {
     match d {
         Dynamic::Literal(n) => Ok(*n),
         Dynamic::Path(p) => {
             let env = scope.env(input);
-            let v = p
-                .select(&env)
-                .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?;
+            let v = p.select(&env).map_err(|miss| {
+                EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))
+            })?;
             match v.as_ref() {
                 Value::Number(n) if n.as_u64().is_some() => Ok(n.as_u64().unwrap_or(0)),
                 Value::Number(n) if n.as_i64().is_some() => {
@@ -162,14 +202,19 @@ pub(crate) fn dynamic_u64(scope: &Scope<'_>, d: &Dynamic<u64>, input: &Value, fi
 }
 
 /// A number field (`ToleratedFailurePercentage`), literal, by path or JSONata.
-pub(crate) fn dynamic_f64(scope: &Scope<'_>, d: &Dynamic<serde_json::Number>, input: &Value, field: &str) -> Result<f64, EvalError> {
+pub(crate) fn dynamic_f64(
+    scope: &Scope<'_>,
+    d: &Dynamic<serde_json::Number>,
+    input: &Value,
+    field: &str,
+) -> Result<f64, EvalError> {
     match d {
         Dynamic::Literal(n) => Ok(n.as_f64().unwrap_or(0.0)),
         Dynamic::Path(p) => {
             let env = scope.env(input);
-            let v = p
-                .select(&env)
-                .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?;
+            let v = p.select(&env).map_err(|miss| {
+                EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))
+            })?;
             match v.as_ref() {
                 Value::Number(n) => Ok(n.as_f64().unwrap_or(0.0)),
                 other => Err(EvalError::runtime(format!(
@@ -197,7 +242,10 @@ pub(crate) fn dynamic_f64(scope: &Scope<'_>, d: &Dynamic<serde_json::Number>, in
 
 /// The JSONata body without `{%`/`%}`, as AWS quotes it in causes.
 pub(crate) fn strip_braces(source: &str) -> &str {
-    source.strip_prefix("{%").and_then(|s| s.strip_suffix("%}")).map_or(source, str::trim)
+    source
+        .strip_prefix("{%")
+        .and_then(|s| s.strip_suffix("%}"))
+        .map_or(source, str::trim)
 }
 
 /// The JSON type name AWS uses in "Expected 'array', but was '<type>'".

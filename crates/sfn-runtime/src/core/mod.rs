@@ -77,7 +77,9 @@ impl ExecutionConfig {
                 "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
             ),
             state_machine_name: state_machine_name.to_owned(),
-            state_machine_arn: format!("arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"),
+            state_machine_arn: format!(
+                "arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
+            ),
             role_arn: format!("arn:aws:iam::{account}:role/{state_machine_name}-role"),
             region: region.to_owned(),
             seed: 0,
@@ -303,7 +305,11 @@ pub(crate) enum Block {
     /// A task result.
     Task(tasks::TaskWait),
     /// A Wait state's timer: then exit with this output and assignment.
-    Wait { timer_id: u64, output: Value, assign: Option<Map<String, Value>> },
+    Wait {
+        timer_id: u64,
+        output: Value,
+        assign: Option<Map<String, Value>>,
+    },
     /// A retry back-off timer: then run the state again.
     Retry { timer_id: u64 },
     /// Parallel branches or Map iterations.
@@ -313,9 +319,18 @@ pub(crate) enum Block {
 /// Pending work inside one `handle` call.
 #[derive(Debug)]
 enum Work {
-    Enter { frame: u64, state: usize, input: Value },
-    Fill { frame: u64 },
-    ChildDone { child: u64, result: Result<Value, Failure> },
+    Enter {
+        frame: u64,
+        state: usize,
+        input: Value,
+    },
+    Fill {
+        frame: u64,
+    },
+    ChildDone {
+        child: u64,
+        result: Result<Value, Failure>,
+    },
 }
 
 /// Serializable state of one execution: with the machine, all that is needed to resume it.
@@ -399,7 +414,10 @@ pub(crate) fn iso_time(ms: u64) -> String {
 }
 
 /// The `States` object a scope path leads to.
-pub(crate) fn resolve_scope<'m>(machine: &'m StateMachine, scope: &[ScopeStep]) -> Option<&'m States> {
+pub(crate) fn resolve_scope<'m>(
+    machine: &'m StateMachine,
+    scope: &[ScopeStep],
+) -> Option<&'m States> {
     use sfn_asl::model::StateKind;
     let mut states = &machine.states;
     for step in scope {
@@ -436,7 +454,13 @@ impl Execution {
 
     /// Resumes an execution from a snapshot taken with [`Execution::snapshot`].
     pub fn restore(machine: Arc<StateMachine>, data: ExecutionData) -> Self {
-        let mut exec = Execution { machine, data, context: Value::Null, queue: VecDeque::new(), out: Step::default() };
+        let mut exec = Execution {
+            machine,
+            data,
+            context: Value::Null,
+            queue: VecDeque::new(),
+            out: Step::default(),
+        };
         exec.context = exec.base_context();
         exec
     }
@@ -473,13 +497,29 @@ impl Execution {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Started { input, now } => self.start(input, now),
-            Event::TaskSucceeded { task_id, output, now } => {
+            Event::TaskSucceeded {
+                task_id,
+                output,
+                now,
+            } => {
                 self.data.now = now;
                 self.task_result(task_id, Ok(output));
             }
-            Event::TaskFailed { task_id, error, cause, now } => {
+            Event::TaskFailed {
+                task_id,
+                error,
+                cause,
+                now,
+            } => {
                 self.data.now = now;
-                self.task_result(task_id, Err(Failure { error, cause, heartbeat: false }));
+                self.task_result(
+                    task_id,
+                    Err(Failure {
+                        error,
+                        cause,
+                        heartbeat: false,
+                    }),
+                );
             }
             Event::TaskTimedOut { task_id, now } => {
                 self.data.now = now;
@@ -489,7 +529,11 @@ impl Execution {
                 self.data.now = now;
                 self.task_result(task_id, Err(Failure::timeout(true)));
             }
-            Event::TaskSubmitted { task_id, output, now } => {
+            Event::TaskSubmitted {
+                task_id,
+                output,
+                now,
+            } => {
                 self.data.now = now;
                 self.task_submitted(task_id, output);
             }
@@ -507,7 +551,12 @@ impl Execution {
                     details.insert("cause".into(), c.clone().into());
                 }
                 self.emit_raw(0, EventType::ExecutionAborted, || Value::Object(details));
-                self.finish(Outcome { status: Status::Aborted, output: None, error, cause });
+                self.finish(Outcome {
+                    status: Status::Aborted,
+                    output: None,
+                    error,
+                    cause,
+                });
             }
         }
     }
@@ -521,11 +570,16 @@ impl Execution {
         self.data.input = input.clone();
         self.context = self.base_context();
         let role = self.data.config.role_arn.clone();
-        self.emit_raw(0, EventType::ExecutionStarted, || {
-            json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role})
-        });
+        self.emit_raw(
+            0,
+            EventType::ExecutionStarted,
+            || json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role}),
+        );
         if let Some(secs) = self.machine.timeout_seconds {
-            self.out.commands.push(Command::StartTimer { timer_id: EXECUTION_TIMER, at: now.saturating_add(secs.saturating_mul(1000)) });
+            self.out.commands.push(Command::StartTimer {
+                timer_id: EXECUTION_TIMER,
+                at: now.saturating_add(secs.saturating_mul(1000)),
+            });
         }
         let root = self.new_frame(None, Vec::new(), false, 0);
         let size = crate::limits::json_size(&self.data.input, self.data.config.max_payload_bytes);
@@ -537,7 +591,11 @@ impl Execution {
         match self.machine.states.get_index_of(&self.machine.start_at) {
             Some(idx) => {
                 let input = self.data.input.clone();
-                self.queue.push_back(Work::Enter { frame: root, state: idx, input });
+                self.queue.push_back(Work::Enter {
+                    frame: root,
+                    state: idx,
+                    input,
+                });
             }
             None => {
                 let cause = format!("StartAt '{}' names no state", self.machine.start_at);
@@ -566,10 +624,23 @@ impl Execution {
         })
     }
 
-    fn new_frame(&mut self, parent: Option<(u64, usize)>, scope: Vec<ScopeStep>, isolated: bool, last_event: u64) -> u64 {
+    fn new_frame(
+        &mut self,
+        parent: Option<(u64, usize)>,
+        scope: Vec<ScopeStep>,
+        isolated: bool,
+        last_event: u64,
+    ) -> u64 {
         let id = self.data.next_frame_id;
         self.data.next_frame_id += 1;
-        let frame = Frame { parent, scope, vars: Map::new(), isolated, last_event, active: None };
+        let frame = Frame {
+            parent,
+            scope,
+            vars: Map::new(),
+            isolated,
+            last_event,
+            active: None,
+        };
         self.data.frames.insert(id, frame);
         id
     }
@@ -581,7 +652,11 @@ impl Execution {
                 break;
             }
             match work {
-                Work::Enter { frame, state, input } => self.enter(frame, state, input),
+                Work::Enter {
+                    frame,
+                    state,
+                    input,
+                } => self.enter(frame, state, input),
                 Work::Fill { frame } => self.fill(frame),
                 Work::ChildDone { child, result } => self.child_done(child, result),
             }
@@ -601,7 +676,10 @@ impl Execution {
         for _ in 0..self.data.frames.len() {
             match self.data.frames.get(&id) {
                 Some(f) if f.isolated => return true,
-                Some(Frame { parent: Some((p, _)), .. }) => id = *p,
+                Some(Frame {
+                    parent: Some((p, _)),
+                    ..
+                }) => id = *p,
                 _ => return false,
             }
         }
@@ -621,13 +699,43 @@ impl Execution {
         id
     }
 
+    /// Appends an event of `frame` with an explicit `previousEventId`, leaving the frame's
+    /// chain alone (0 for silent frames).
+    fn emit_off_chain(
+        &mut self,
+        frame: u64,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        if self.is_silent(frame) {
+            return 0;
+        }
+        self.emit_raw(prev, event_type, details)
+    }
+
     /// Appends an event with an explicit `previousEventId`.
-    fn emit_raw(&mut self, prev: u64, event_type: EventType, details: impl FnOnce() -> Value) -> u64 {
+    fn emit_raw(
+        &mut self,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
         let id = self.data.next_event_id;
         self.data.next_event_id += 1;
         if self.data.config.record_history {
-            let details = if event_type.details_key().is_empty() { Value::Null } else { details() };
-            self.out.events.push(HistoryEvent { id, previous_event_id: prev, timestamp: self.data.now, event_type, details });
+            let details = if event_type.details_key().is_empty() {
+                Value::Null
+            } else {
+                details()
+            };
+            self.out.events.push(HistoryEvent {
+                id,
+                previous_event_id: prev,
+                timestamp: self.data.now,
+                event_type,
+                details,
+            });
         }
         if id > self.data.config.max_history_events && self.data.status == Status::Running {
             let cause = format!(
@@ -638,9 +746,20 @@ impl Execution {
             let fail_id = self.data.next_event_id;
             self.data.next_event_id += 1;
             if self.data.config.record_history {
-                self.out.events.push(HistoryEvent { id: fail_id, previous_event_id: id, timestamp: self.data.now, event_type: EventType::ExecutionFailed, details });
+                self.out.events.push(HistoryEvent {
+                    id: fail_id,
+                    previous_event_id: id,
+                    timestamp: self.data.now,
+                    event_type: EventType::ExecutionFailed,
+                    details,
+                });
             }
-            self.finish(Outcome { status: Status::Failed, output: None, error: Some("States.Runtime".into()), cause: Some(cause) });
+            self.finish(Outcome {
+                status: Status::Failed,
+                output: None,
+                error: Some("States.Runtime".into()),
+                cause: Some(cause),
+            });
         }
         id
     }
@@ -658,7 +777,9 @@ impl Execution {
             self.out.commands.push(Command::CancelTimer { timer_id });
         }
         if self.machine.timeout_seconds.is_some() {
-            self.out.commands.push(Command::CancelTimer { timer_id: EXECUTION_TIMER });
+            self.out.commands.push(Command::CancelTimer {
+                timer_id: EXECUTION_TIMER,
+            });
         }
         self.data.frames.clear();
         self.queue.clear();
@@ -669,31 +790,66 @@ impl Execution {
     fn frame_end(&mut self, frame: u64, result: Result<Value, Failure>) {
         let parent = self.data.frames.get(&frame).and_then(|f| f.parent);
         if parent.is_some() {
-            self.queue.push_front(Work::ChildDone { child: frame, result });
+            self.queue.push_front(Work::ChildDone {
+                child: frame,
+                result,
+            });
             return;
         }
         match result {
             Ok(output) => {
                 let out = output.clone();
-                self.emit(frame, EventType::ExecutionSucceeded, || json!({"output": out, "outputDetails": {"truncated": false}}));
-                self.finish(Outcome { status: Status::Succeeded, output: Some(output), error: None, cause: None });
+                self.emit(
+                    frame,
+                    EventType::ExecutionSucceeded,
+                    || json!({"output": out, "outputDetails": {"truncated": false}}),
+                );
+                self.finish(Outcome {
+                    status: Status::Succeeded,
+                    output: Some(output),
+                    error: None,
+                    cause: None,
+                });
             }
             Err(f) => {
                 let details = f.details();
                 self.emit(frame, EventType::ExecutionFailed, || details);
-                self.finish(Outcome { status: Status::Failed, output: None, error: f.error, cause: f.cause });
+                self.finish(Outcome {
+                    status: Status::Failed,
+                    output: None,
+                    error: f.error,
+                    cause: f.cause,
+                });
             }
         }
     }
 
     fn timer_fired(&mut self, timer_id: u64) {
         if timer_id == EXECUTION_TIMER {
-            self.emit_raw(self.last_event_id(), EventType::ExecutionTimedOut, || json!({"error": "States.Timeout"}));
-            self.finish(Outcome { status: Status::TimedOut, output: None, error: Some("States.Timeout".into()), cause: None });
+            self.emit_raw(
+                self.last_event_id(),
+                EventType::ExecutionTimedOut,
+                || json!({"error": "States.Timeout"}),
+            );
+            self.finish(Outcome {
+                status: Status::TimedOut,
+                output: None,
+                error: Some("States.Timeout".into()),
+                cause: None,
+            });
             return;
         }
-        let Some(frame) = self.data.timers.remove(&timer_id) else { return };
-        let Some(active) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) else { return };
+        let Some(frame) = self.data.timers.remove(&timer_id) else {
+            return;
+        };
+        let Some(active) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        else {
+            return;
+        };
         match std::mem::replace(&mut active.block, Block::Running) {
             Block::Wait { output, assign, .. } => self.exit_state(frame, output, assign),
             Block::Retry { .. } => self.execute(frame),
@@ -707,10 +863,16 @@ impl Execution {
 
     /// Sets `$$.State` for the active state of `frame`.
     fn set_state_context(&mut self, frame: u64) {
-        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
         let Some(active) = &f.active else { return };
-        let Some(states) = resolve_scope(&self.machine, &f.scope) else { return };
-        let Some((name, state)) = states.get_index(active.state) else { return };
+        let Some(states) = resolve_scope(&self.machine, &f.scope) else {
+            return;
+        };
+        let Some((name, state)) = states.get_index(active.state) else {
+            return;
+        };
         let mut st = Map::new();
         st.insert("EnteredTime".into(), iso_time(active.entered_time).into());
         st.insert("Name".into(), name.clone().into());

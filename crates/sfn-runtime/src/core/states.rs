@@ -1,8 +1,10 @@
 //! Entering and leaving states; Pass, Choice, Wait, Succeed and Fail.
 
 use serde_json::{Map, Value};
-use sfn_asl::model::{Choice, Condition, Fail, FailField, Pass, QueryLanguage, StateKind, Succeed, Wait, WaitFor};
 use sfn_asl::model::Dynamic;
+use sfn_asl::model::{
+    Choice, Condition, Fail, FailField, Pass, QueryLanguage, StateKind, Succeed, Wait, WaitFor,
+};
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
@@ -12,9 +14,18 @@ use crate::history::{io_details, EventType};
 /// What running a state's body decided.
 pub(crate) enum Flow {
     /// Leave the state with this output and assignment, to `next` (or end the frame).
-    Exit { output: Value, assign: Option<Map<String, Value>>, next: Option<String> },
+    Exit {
+        output: Value,
+        assign: Option<Map<String, Value>>,
+        next: Option<String>,
+    },
     /// Wait until `at` (ms), then leave like `Exit`.
-    WaitUntil { at: u64, output: Value, assign: Option<Map<String, Value>>, next: Option<String> },
+    WaitUntil {
+        at: u64,
+        output: Value,
+        assign: Option<Map<String, Value>>,
+        next: Option<String>,
+    },
     /// A Fail state.
     Fail(Failure),
     /// The state blocked (task, children); the work was already scheduled.
@@ -51,11 +62,19 @@ impl Execution {
     /// Enters state `idx` of the frame's scope with `input`, then runs it.
     pub(crate) fn enter(&mut self, frame: u64, idx: usize, input: Value) {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
-        let Some((name, state)) = states.get_index(idx) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+            return;
+        };
+        let Some((name, state)) = states.get_index(idx) else {
+            return;
+        };
         let entered_prev = f.last_event;
-        let id = self.emit(frame, entered_type(&state.kind), || io_details(Some(name), "input", &input));
+        let id = self.emit(frame, entered_type(&state.kind), || {
+            io_details(Some(name), "input", &input)
+        });
         let now = self.data.now;
         if let Some(f) = self.data.frames.get_mut(&frame) {
             f.active = Some(Active {
@@ -75,10 +94,16 @@ impl Execution {
     /// Runs the active state's body from its raw input (first attempt and every retry).
     pub(crate) fn execute(&mut self, frame: u64) {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
         let Some(active) = &f.active else { return };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
-        let Some((_, state)) = states.get_index(active.state) else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+            return;
+        };
+        let Some((_, state)) = states.get_index(active.state) else {
+            return;
+        };
         let lang = machine.effective_language(state);
         self.set_state_context(frame);
         let flow = match &state.kind {
@@ -93,9 +118,16 @@ impl Execution {
                     .and_then(|f| f.active.as_mut())
                     .map(|a| std::mem::take(&mut a.raw_input))
                     .unwrap_or_default();
-                let vars = ScopeVars { frames: &self.data.frames, frame };
+                let vars = ScopeVars {
+                    frames: &self.data.frames,
+                    frame,
+                };
                 let entropy = RngEntropy(&self.data.rng);
-                let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+                let scope = Scope {
+                    context: &self.context,
+                    vars: &vars,
+                    entropy: &entropy,
+                };
                 let now = self.data.now;
                 match kind {
                     StateKind::Pass(p) => pass(&scope, p, lang, raw),
@@ -112,8 +144,17 @@ impl Execution {
 
     pub(crate) fn apply_flow(&mut self, frame: u64, flow: Result<Flow, EvalError>) {
         match flow {
-            Ok(Flow::Exit { output, assign, next }) => self.exit_to(frame, output, assign, next),
-            Ok(Flow::WaitUntil { at, output, assign, next }) => {
+            Ok(Flow::Exit {
+                output,
+                assign,
+                next,
+            }) => self.exit_to(frame, output, assign, next),
+            Ok(Flow::WaitUntil {
+                at,
+                output,
+                assign,
+                next,
+            }) => {
                 if at <= self.data.now {
                     self.exit_to(frame, output, assign, next);
                     return;
@@ -121,8 +162,17 @@ impl Execution {
                 let timer_id = self.data.next_timer_id;
                 self.data.next_timer_id += 1;
                 self.data.timers.insert(timer_id, frame);
-                if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
-                    a.block = Block::Wait { timer_id, output, assign };
+                if let Some(a) = self
+                    .data
+                    .frames
+                    .get_mut(&frame)
+                    .and_then(|f| f.active.as_mut())
+                {
+                    a.block = Block::Wait {
+                        timer_id,
+                        output,
+                        assign,
+                    };
                 }
                 self.out.commands.push(Command::StartTimer { timer_id, at });
             }
@@ -136,7 +186,12 @@ impl Execution {
     }
 
     /// Leaves the active state after a Wait timer, to the state's own transition.
-    pub(crate) fn exit_state(&mut self, frame: u64, output: Value, assign: Option<Map<String, Value>>) {
+    pub(crate) fn exit_state(
+        &mut self,
+        frame: u64,
+        output: Value,
+        assign: Option<Map<String, Value>>,
+    ) {
         let next = self.active_transition(frame);
         self.exit_to(frame, output, assign, next);
     }
@@ -151,12 +206,24 @@ impl Execution {
 
     /// Leaves the active state: size check, `…StateExited`, variables, then `next` or the
     /// end of the frame.
-    pub(crate) fn exit_to(&mut self, frame: u64, output: Value, assign: Option<Map<String, Value>>, next: Option<String>) {
+    pub(crate) fn exit_to(
+        &mut self,
+        frame: u64,
+        output: Value,
+        assign: Option<Map<String, Value>>,
+        next: Option<String>,
+    ) {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return };
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
         let Some(active) = &f.active else { return };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else { return };
-        let Some((name, state)) = states.get_index(active.state) else { return };
+        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+            return;
+        };
+        let Some((name, state)) = states.get_index(active.state) else {
+            return;
+        };
         let limit = self.data.config.max_payload_bytes;
         if crate::limits::json_size(&output, limit) > limit {
             let cause = format!(
@@ -168,11 +235,18 @@ impl Execution {
         if let Some(ty) = exited_type(&state.kind) {
             self.emit(frame, ty, || {
                 let mut d = io_details(Some(name), "output", &output);
-                if let (Some(assign), Value::Object(m)) = (&assign, &mut d) {
-                    let vars: Map<String, Value> =
-                        assign.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
+                if let (Some(assign), Value::Object(m)) =
+                    (assign.as_ref().filter(|a| !a.is_empty()), &mut d)
+                {
+                    let vars: Map<String, Value> = assign
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+                        .collect();
                     m.insert("assignedVariables".into(), Value::Object(vars));
-                    m.insert("assignedVariablesDetails".into(), serde_json::json!({"truncated": false}));
+                    m.insert(
+                        "assignedVariablesDetails".into(),
+                        serde_json::json!({"truncated": false}),
+                    );
                 }
                 d
             });
@@ -181,7 +255,10 @@ impl Execution {
             Some(n) => match states.get_index_of(&n) {
                 Some(i) => Some(i),
                 None => {
-                    let failure = Failure::new("States.Runtime", format!("The state '{name}' transitions to '{n}', which does not exist."));
+                    let failure = Failure::new(
+                        "States.Runtime",
+                        format!("The state '{name}' transitions to '{n}', which does not exist."),
+                    );
                     if let Some(f) = self.data.frames.get_mut(&frame) {
                         f.active = None;
                     }
@@ -198,7 +275,11 @@ impl Execution {
             }
         }
         match next_idx {
-            Some(state) => self.queue.push_front(Work::Enter { frame, state, input: output }),
+            Some(state) => self.queue.push_front(Work::Enter {
+                frame,
+                state,
+                input: output,
+            }),
             None => self.frame_end(frame, Ok(output)),
         }
     }
@@ -219,7 +300,11 @@ fn pass(scope: &Scope<'_>, p: &Pass, lang: QueryLanguage, raw: Value) -> Result<
             Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
             None => raw,
         };
-        return Ok(Flow::Exit { output, assign, next });
+        return Ok(Flow::Exit {
+            output,
+            assign,
+            next,
+        });
     }
     let effective = io::input_path(scope, &p.input_path, &raw)?;
     let result = match (&p.result, &p.parameters) {
@@ -233,10 +318,19 @@ fn pass(scope: &Scope<'_>, p: &Pass, lang: QueryLanguage, raw: Value) -> Result<
     };
     let output = io::apply_result_path(&p.result_path, raw, result)?;
     let output = io::output_path(scope, &p.output_path, output)?;
-    Ok(Flow::Exit { output, assign, next })
+    Ok(Flow::Exit {
+        output,
+        assign,
+        next,
+    })
 }
 
-fn choice(scope: &Scope<'_>, c: &Choice, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+fn choice(
+    scope: &Scope<'_>,
+    c: &Choice,
+    lang: QueryLanguage,
+    raw: Value,
+) -> Result<Flow, EvalError> {
     let effective = match lang {
         QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?.into_owned(),
         QueryLanguage::Jsonata => raw.clone(),
@@ -282,10 +376,20 @@ fn choice(scope: &Scope<'_>, c: &Choice, lang: QueryLanguage, raw: Value) -> Res
             None => raw,
         },
     };
-    Ok(Flow::Exit { output, assign, next: Some(next) })
+    Ok(Flow::Exit {
+        output,
+        assign,
+        next: Some(next),
+    })
 }
 
-fn wait(scope: &Scope<'_>, w: &Wait, lang: QueryLanguage, raw: Value, now: u64) -> Result<Flow, EvalError> {
+fn wait(
+    scope: &Scope<'_>,
+    w: &Wait,
+    lang: QueryLanguage,
+    raw: Value,
+    now: u64,
+) -> Result<Flow, EvalError> {
     let next = next_of(&w.transition);
     let effective = match lang {
         QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?.into_owned(),
@@ -356,7 +460,12 @@ fn wait(scope: &Scope<'_>, w: &Wait, lang: QueryLanguage, raw: Value, now: u64) 
             None => raw,
         },
     };
-    Ok(Flow::WaitUntil { at, output, assign, next })
+    Ok(Flow::WaitUntil {
+        at,
+        output,
+        assign,
+        next,
+    })
 }
 
 /// An RFC 3339 timestamp with an uppercase `T` and a zone, in ms since the epoch (0 for
@@ -369,7 +478,12 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<u64> {
     Some(u64::try_from(t.timestamp_millis()).unwrap_or(0))
 }
 
-fn succeed(scope: &Scope<'_>, s: &Succeed, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+fn succeed(
+    scope: &Scope<'_>,
+    s: &Succeed,
+    lang: QueryLanguage,
+    raw: Value,
+) -> Result<Flow, EvalError> {
     let output = match lang {
         QueryLanguage::JsonPath => {
             let effective = io::input_path(scope, &s.input_path, &raw)?.into_owned();
@@ -380,7 +494,11 @@ fn succeed(scope: &Scope<'_>, s: &Succeed, lang: QueryLanguage, raw: Value) -> R
             None => raw,
         },
     };
-    Ok(Flow::Exit { output, assign: None, next: None })
+    Ok(Flow::Exit {
+        output,
+        assign: None,
+        next: None,
+    })
 }
 
 fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
@@ -400,7 +518,11 @@ fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result
     };
     let error = field(&f.error, "Error")?;
     let cause = field(&f.cause, "Cause")?;
-    Ok(Flow::Fail(Failure { error, cause, heartbeat: false }))
+    Ok(Flow::Fail(Failure {
+        error,
+        cause,
+        heartbeat: false,
+    }))
 }
 
 #[cfg(test)]

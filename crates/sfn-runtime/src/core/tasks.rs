@@ -7,7 +7,9 @@ use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
 use super::states::Flow;
-use super::{next_random, Block, Command, Execution, Failure, RngEntropy, ScopeVars, TaskInvocation};
+use super::{
+    next_random, Block, Command, Execution, Failure, RngEntropy, ScopeVars, TaskInvocation,
+};
 use crate::history::EventType;
 
 /// A task state waiting for its result.
@@ -25,15 +27,22 @@ pub(crate) enum TaskKind {
     /// `arn:aws:states:…:activity:…`: `Activity*` events.
     Activity { arn: String },
     /// `arn:aws:states:::service:action[.suffix]`: `Task*` events.
-    Service { resource_type: String, resource: String },
+    Service {
+        resource_type: String,
+        resource: String,
+    },
 }
 
 /// Splits a resource ARN into its family.
 pub(crate) fn classify(resource: &str) -> TaskKind {
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     match parts.as_slice() {
-        ["arn", _, "lambda", _, _, rest] if rest.starts_with("function:") => TaskKind::Lambda { arn: resource.to_owned() },
-        ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => TaskKind::Activity { arn: resource.to_owned() },
+        ["arn", _, "lambda", _, _, rest] if rest.starts_with("function:") => TaskKind::Lambda {
+            arn: resource.to_owned(),
+        },
+        ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => TaskKind::Activity {
+            arn: resource.to_owned(),
+        },
         ["arn", _, "states", "", "", rest] => {
             // `aws-sdk:s3:getObject` ⇒ (`aws-sdk:s3`, `getObject`); `sqs:sendMessage` ⇒ (`sqs`, `sendMessage`).
             let split = match rest.strip_prefix("aws-sdk:") {
@@ -41,11 +50,20 @@ pub(crate) fn classify(resource: &str) -> TaskKind {
                 None => rest.split_once(':').map(|(s, a)| (s.to_owned(), a)),
             };
             match split {
-                Some((resource_type, action)) => TaskKind::Service { resource_type, resource: action.to_owned() },
-                None => TaskKind::Service { resource_type: String::new(), resource: (*rest).to_owned() },
+                Some((resource_type, action)) => TaskKind::Service {
+                    resource_type,
+                    resource: action.to_owned(),
+                },
+                None => TaskKind::Service {
+                    resource_type: String::new(),
+                    resource: (*rest).to_owned(),
+                },
             }
         }
-        _ => TaskKind::Service { resource_type: String::new(), resource: resource.to_owned() },
+        _ => TaskKind::Service {
+            resource_type: String::new(),
+            resource: resource.to_owned(),
+        },
     }
 }
 
@@ -73,7 +91,12 @@ struct Prepared {
     credentials: Option<Value>,
 }
 
-fn prepare(scope: &Scope<'_>, t: &Task, lang: QueryLanguage, raw: &Value) -> Result<Prepared, EvalError> {
+fn prepare(
+    scope: &Scope<'_>,
+    t: &Task,
+    lang: QueryLanguage,
+    raw: &Value,
+) -> Result<Prepared, EvalError> {
     let (input, dyn_input) = match lang {
         QueryLanguage::JsonPath => {
             let effective = io::input_path(scope, &t.input_path, raw)?;
@@ -91,38 +114,76 @@ fn prepare(scope: &Scope<'_>, t: &Task, lang: QueryLanguage, raw: &Value) -> Res
             (input, raw.clone())
         }
     };
-    let timeout = t.timeout_seconds.as_ref().map(|d| io::dynamic_u64(scope, d, &dyn_input, "TimeoutSeconds")).transpose()?;
-    let heartbeat =
-        t.heartbeat_seconds.as_ref().map(|d| io::dynamic_u64(scope, d, &dyn_input, "HeartbeatSeconds")).transpose()?;
+    let timeout = t
+        .timeout_seconds
+        .as_ref()
+        .map(|d| io::dynamic_u64(scope, d, &dyn_input, "TimeoutSeconds"))
+        .transpose()?;
+    let heartbeat = t
+        .heartbeat_seconds
+        .as_ref()
+        .map(|d| io::dynamic_u64(scope, d, &dyn_input, "HeartbeatSeconds"))
+        .transpose()?;
     let credentials = match &t.credentials {
         Some(Template::JsonPath(p)) => Some(p.eval(&scope.env(raw))?),
         Some(Template::Jsonata(j)) => Some(j.eval(&scope.jsonata(raw, None, None), "Credentials")?),
         None => None,
     };
-    Ok(Prepared { input, timeout, heartbeat, credentials })
+    Ok(Prepared {
+        input,
+        timeout,
+        heartbeat,
+        credentials,
+    })
 }
 
 impl Execution {
     /// Evaluates a Task's input and schedules it.
-    pub(crate) fn start_task(&mut self, frame: u64, t: &Task, lang: QueryLanguage) -> Result<Flow, EvalError> {
-        let token = t.resource.ends_with(".waitForTaskToken").then(|| uuid(&self.data.rng));
+    pub(crate) fn start_task(
+        &mut self,
+        frame: u64,
+        t: &Task,
+        lang: QueryLanguage,
+    ) -> Result<Flow, EvalError> {
+        let token = t
+            .resource
+            .ends_with(".waitForTaskToken")
+            .then(|| uuid(&self.data.rng));
         if let (Some(token), Value::Object(ctx)) = (&token, &mut self.context) {
             ctx.insert("Task".into(), json!({"Token": token}));
         }
         let prepared = {
-            let Some(raw) = self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| &a.raw_input) else {
+            let Some(raw) = self
+                .data
+                .frames
+                .get(&frame)
+                .and_then(|f| f.active.as_ref())
+                .map(|a| &a.raw_input)
+            else {
                 return Ok(Flow::Blocked);
             };
-            let vars = ScopeVars { frames: &self.data.frames, frame };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
             let entropy = RngEntropy(&self.data.rng);
-            let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+            let scope = Scope {
+                context: &self.context,
+                vars: &vars,
+                entropy: &entropy,
+            };
             prepare(&scope, t, lang, raw)?
         };
         let kind = classify(&t.resource);
         let task_id = self.data.next_task_id;
         self.data.next_task_id += 1;
         let region = self.data.config.region.clone();
-        let Prepared { input, timeout, heartbeat, credentials } = prepared;
+        let Prepared {
+            input,
+            timeout,
+            heartbeat,
+            credentials,
+        } = prepared;
         match &kind {
             TaskKind::Lambda { arn } => {
                 self.emit(frame, EventType::LambdaFunctionScheduled, || {
@@ -156,7 +217,10 @@ impl Execution {
                 });
                 self.emit(frame, EventType::ActivityStarted, || json!({}));
             }
-            TaskKind::Service { resource_type, resource } => {
+            TaskKind::Service {
+                resource_type,
+                resource,
+            } => {
                 self.emit(frame, EventType::TaskScheduled, || {
                     let mut d = Map::new();
                     d.insert("resourceType".into(), resource_type.clone().into());
@@ -174,10 +238,19 @@ impl Execution {
                     }
                     Value::Object(d)
                 });
-                self.emit(frame, EventType::TaskStarted, || json!({"resourceType": resource_type, "resource": resource}));
+                self.emit(
+                    frame,
+                    EventType::TaskStarted,
+                    || json!({"resourceType": resource_type, "resource": resource}),
+                );
             }
         }
-        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
             a.block = Block::Task(TaskWait { task_id, kind });
         }
         self.data.tasks.insert(task_id, frame);
@@ -203,8 +276,14 @@ impl Execution {
 
     /// A `.waitForTaskToken`/`.sync` task was submitted.
     pub(crate) fn task_submitted(&mut self, task_id: u64, output: Value) {
-        let Some((frame, kind)) = self.waiting_task(task_id) else { return };
-        if let TaskKind::Service { resource_type, resource } = kind {
+        let Some((frame, kind)) = self.waiting_task(task_id) else {
+            return;
+        };
+        if let TaskKind::Service {
+            resource_type,
+            resource,
+        } = kind
+        {
             self.emit(frame, EventType::TaskSubmitted, || {
                 json!({"resourceType": resource_type, "resource": resource, "output": output, "outputDetails": {"truncated": false}})
             });
@@ -213,9 +292,16 @@ impl Execution {
 
     /// A task finished: record it, then process the result or fail the state.
     pub(crate) fn task_result(&mut self, task_id: u64, result: Result<Value, Failure>) {
-        let Some((frame, kind)) = self.waiting_task(task_id) else { return };
+        let Some((frame, kind)) = self.waiting_task(task_id) else {
+            return;
+        };
         self.data.tasks.remove(&task_id);
-        if let Some(a) = self.data.frames.get_mut(&frame).and_then(|f| f.active.as_mut()) {
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
             a.block = Block::Running;
         }
         let limit = self.data.config.max_payload_bytes;
@@ -272,7 +358,11 @@ impl Execution {
                     _ => Map::new(),
                 },
             };
-            if let TaskKind::Service { resource_type, resource } = kind {
+            if let TaskKind::Service {
+                resource_type,
+                resource,
+            } = kind
+            {
                 d.insert("resourceType".into(), resource_type.clone().into());
                 d.insert("resource".into(), resource.clone().into());
             }
@@ -283,23 +373,58 @@ impl Execution {
     /// ResultSelector → Assign → ResultPath → OutputPath (or JSONata `Output`/`Assign`).
     pub(crate) fn task_output(&mut self, frame: u64, result: Value) -> Result<Flow, EvalError> {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else { return Ok(Flow::Blocked) };
-        let Some(active) = &f.active else { return Ok(Flow::Blocked) };
-        let Some((_, state)) = super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(active.state)) else {
+        let Some(f) = self.data.frames.get(&frame) else {
+            return Ok(Flow::Blocked);
+        };
+        let Some(active) = &f.active else {
+            return Ok(Flow::Blocked);
+        };
+        let Some((_, state)) =
+            super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(active.state))
+        else {
             return Ok(Flow::Blocked);
         };
         let lang = machine.effective_language(state);
-        let (result_selector, result_path, output_path, output, assign, transition) = match &state.kind {
-            StateKind::Task(t) => (&t.result_selector, &t.result_path, &t.output_path, &t.output, &t.assign, &t.transition),
-            StateKind::Parallel(p) => (&p.result_selector, &p.result_path, &p.output_path, &p.output, &p.assign, &p.transition),
-            StateKind::Map(m) => (&m.result_selector, &m.result_path, &m.output_path, &m.output, &m.assign, &m.transition),
-            _ => return Ok(Flow::Blocked),
-        };
+        let (result_selector, result_path, output_path, output, assign, transition) =
+            match &state.kind {
+                StateKind::Task(t) => (
+                    &t.result_selector,
+                    &t.result_path,
+                    &t.output_path,
+                    &t.output,
+                    &t.assign,
+                    &t.transition,
+                ),
+                StateKind::Parallel(p) => (
+                    &p.result_selector,
+                    &p.result_path,
+                    &p.output_path,
+                    &p.output,
+                    &p.assign,
+                    &p.transition,
+                ),
+                StateKind::Map(m) => (
+                    &m.result_selector,
+                    &m.result_path,
+                    &m.output_path,
+                    &m.output,
+                    &m.assign,
+                    &m.transition,
+                ),
+                _ => return Ok(Flow::Blocked),
+            };
         let next = transition.next().map(str::to_owned);
         let raw = &active.raw_input;
-        let vars = ScopeVars { frames: &self.data.frames, frame };
+        let vars = ScopeVars {
+            frames: &self.data.frames,
+            frame,
+        };
         let entropy = RngEntropy(&self.data.rng);
-        let scope = Scope { context: &self.context, vars: &vars, entropy: &entropy };
+        let scope = Scope {
+            context: &self.context,
+            vars: &vars,
+            entropy: &entropy,
+        };
         match lang {
             QueryLanguage::JsonPath => {
                 let selected = match result_selector {
@@ -307,23 +432,45 @@ impl Execution {
                     None => result,
                 };
                 let assign = match assign {
-                    Some(t) => Some(io::eval_assign(&scope, t, &selected, raw, Some(&selected), None)?),
+                    Some(t) => Some(io::eval_assign(
+                        &scope,
+                        t,
+                        &selected,
+                        raw,
+                        Some(&selected),
+                        None,
+                    )?),
                     None => None,
                 };
                 let output = io::apply_result_path(result_path, raw.clone(), selected)?;
                 let output = io::output_path(&scope, output_path, output)?;
-                Ok(Flow::Exit { output, assign, next })
+                Ok(Flow::Exit {
+                    output,
+                    assign,
+                    next,
+                })
             }
             QueryLanguage::Jsonata => {
                 let assign = match assign {
-                    Some(t) => Some(io::eval_assign(&scope, t, &result, raw, Some(&result), None)?),
+                    Some(t) => Some(io::eval_assign(
+                        &scope,
+                        t,
+                        &result,
+                        raw,
+                        Some(&result),
+                        None,
+                    )?),
                     None => None,
                 };
                 let output = match output {
                     Some(t) => t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
                     None => result,
                 };
-                Ok(Flow::Exit { output, assign, next })
+                Ok(Flow::Exit {
+                    output,
+                    assign,
+                    next,
+                })
             }
         }
     }
@@ -337,21 +484,35 @@ mod tests {
     fn resource_families() {
         assert_eq!(
             classify("arn:aws:lambda:us-east-1:1:function:f"),
-            TaskKind::Lambda { arn: "arn:aws:lambda:us-east-1:1:function:f".into() }
+            TaskKind::Lambda {
+                arn: "arn:aws:lambda:us-east-1:1:function:f".into()
+            }
         );
         assert_eq!(
             classify("arn:aws:states:::lambda:invoke"),
-            TaskKind::Service { resource_type: "lambda".into(), resource: "invoke".into() }
+            TaskKind::Service {
+                resource_type: "lambda".into(),
+                resource: "invoke".into()
+            }
         );
         assert_eq!(
             classify("arn:aws:states:::aws-sdk:s3:getObject"),
-            TaskKind::Service { resource_type: "aws-sdk:s3".into(), resource: "getObject".into() }
+            TaskKind::Service {
+                resource_type: "aws-sdk:s3".into(),
+                resource: "getObject".into()
+            }
         );
         assert_eq!(
             classify("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
-            TaskKind::Service { resource_type: "sqs".into(), resource: "sendMessage.waitForTaskToken".into() }
+            TaskKind::Service {
+                resource_type: "sqs".into(),
+                resource: "sendMessage.waitForTaskToken".into()
+            }
         );
-        assert!(matches!(classify("arn:aws:states:us-east-1:1:activity:a"), TaskKind::Activity { .. }));
+        assert!(matches!(
+            classify("arn:aws:states:us-east-1:1:activity:a"),
+            TaskKind::Activity { .. }
+        ));
     }
 
     #[test]
