@@ -27,8 +27,28 @@ fn what_aws_accepts_at_its_depth_limit_evaluates() {
     assert_eq!(eval(&parens), Ok(json!(1)));
     let brackets = format!("{}1{}", "[".repeat(99), "]".repeat(99));
     assert!(eval(&brackets).is_ok());
+    let chain = format!("'a'{}", " ~> $uppercase()".repeat(99));
+    assert_eq!(eval(&chain), Ok(json!("A")));
     let recursion = "($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(31))";
     assert_eq!(eval(recursion), Ok(json!(31)));
+}
+
+#[test]
+fn one_level_more_than_aws_allows_is_refused() {
+    let too_deep = [
+        vec!["1"; 101].join(" + "),
+        format!("{}1{}", "(".repeat(100), ")".repeat(100)),
+        format!("{}1{}", "[".repeat(100), "]".repeat(100)),
+        format!("'a'{}", " ~> $uppercase()".repeat(100)),
+        "($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(32))".to_owned(),
+    ];
+    for body in too_deep {
+        let err = eval(&body).unwrap_err();
+        assert!(
+            err.contains("threw an error during evaluation. Stack overflow error"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -5,10 +5,11 @@
 /// Wall-clock time for one evaluation.
 pub(crate) const TIMEOUT_MS: u64 = 5_000;
 
-/// Evaluation depth, in the JSONata crate's levels (about three per non-tail recursive call). AWS
-/// refuses expressions nesting past 100 of its own levels; this bound is looser so that nothing AWS
-/// accepts is refused here, and it is far below what the native stack could hold.
-pub(crate) const MAX_DEPTH: usize = 500;
+/// Evaluation depth, in the JSONata crate's levels. AWS refuses expressions nesting past 100 of
+/// its own levels; 99 here reproduces each of its measured boundaries: `1+1+…+1` with 100 terms, 99
+/// nested parentheses, brackets or `~>` stages, and a non-tail recursive `$f(31)` evaluate, one
+/// more of any does not.
+pub(crate) const MAX_DEPTH: usize = 99;
 
 /// Longest sequence a path, `$map`, `$filter`, ... may produce.
 pub(crate) const MAX_SEQUENCE_LENGTH: usize = 1_000_000;

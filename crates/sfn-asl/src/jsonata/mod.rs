@@ -44,9 +44,10 @@
 //!
 //! # Limits
 //!
-//! One evaluation may run 5 s, nest 500 evaluator levels, build sequences of 1,000,000 items and
-//! return at most 6,990,256 bytes (8 a number, 1 a character). Strings built inside an expression
-//! (`$pad`, repeated `&`) are bounded only by the time limit.
+//! One evaluation may run 5 s, nest as deep as AWS allows (100 levels), build sequences of
+//! 1,000,000 items and return at most 6,990,256 bytes (8 a number, 1 a character). Values crossing
+//! in or out may nest 1,000 levels. Strings built inside an expression (`$pad`, repeated `&`) are
+//! bounded only by the time limit.
 
 use std::sync::Arc;
 
