@@ -26,7 +26,7 @@ use proc_macro::TokenStream;
 /// use sfn::{workflow, Shape};
 ///
 /// #[derive(Shape)]
-/// struct Order { id: String, total: f64 }
+/// pub struct Order { id: String, total: f64 }
 ///
 /// workflow! {
 ///     /// Takes an order from payment to shipping.
