@@ -263,3 +263,32 @@ fn recorded_cases_with_aws_functions() {
     }
     assert!(checked >= 25, "only {checked} cases checked");
 }
+
+#[test]
+fn now_and_millis_read_the_engine_clock_when_given() {
+    let input = json!({});
+    let entropy = SeededEntropy::new(1);
+    let env = JsonataEnv {
+        input: &input,
+        context: &Value::Null,
+        result: None,
+        error_output: None,
+        vars: &(),
+        entropy: &entropy,
+    };
+    let expr = Jsonata::compile("{% [$now(), $millis()] %}").expect("compiles");
+    let at = 1_709_649_000_123;
+    assert_eq!(
+        expr.eval_at(&env, "Output", at).ok(),
+        Some(json!(["2024-03-05T14:30:00.123Z", at]))
+    );
+    let template = sfn_asl::jsonata::JsonataTemplate::compile(&json!({"t": "{% $now() %}"}))
+        .expect("compiles");
+    assert_eq!(
+        template.eval_at(&env, "Output", 0).ok(),
+        Some(json!({"t": "1970-01-01T00:00:00.000Z"}))
+    );
+    // Without a clock they read the system's.
+    let now = expr.eval(&env, "Output").expect("evaluates");
+    assert!(now[1].as_f64().is_some_and(|ms| ms > at as f64));
+}

@@ -214,6 +214,13 @@ fn percent_decode(
         .map_err(|_| malformed())
 }
 
+/// `$now()`'s text for `millis` since the epoch: ISO 8601 in UTC with milliseconds and `Z`.
+pub(crate) fn iso_timestamp(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// `$random([seed])`: a number in [0, 1); with a seed, always the same number for that seed.
 pub(crate) fn random(seed: Option<f64>, generator: &Generator) -> f64 {
     match seed {

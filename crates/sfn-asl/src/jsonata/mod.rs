@@ -167,9 +167,32 @@ impl Jsonata {
     /// Evaluates the expression for field `location` (`Items`, `Output/result`): failures are
     /// `States.QueryEvaluationError` with AWS's cause text and that location.
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
+        self.eval_with_clock(env, location, None)
+    }
+
+    /// [`eval`](Self::eval) with `$now()` and `$millis()` reading `now_millis` (milliseconds since
+    /// the epoch, from the engine's clock) instead of the system clock, so a replayed run sees
+    /// the same times.
+    pub fn eval_at(
+        &self,
+        env: &JsonataEnv<'_>,
+        location: &str,
+        now_millis: i64,
+    ) -> Result<Value, EvalError> {
+        self.eval_with_clock(env, location, Some(now_millis))
+    }
+
+    pub(crate) fn eval_with_clock(
+        &self,
+        env: &JsonataEnv<'_>,
+        location: &str,
+        now_millis: Option<i64>,
+    ) -> Result<Value, EvalError> {
         match &self.kind {
             Kind::Literal => Ok(Value::String(self.source.clone())),
-            Kind::Expression { body, program } => evaluate(program, body, env, location),
+            Kind::Expression { body, program } => {
+                evaluate(program, body, env, location, now_millis)
+            }
         }
     }
 
@@ -214,6 +237,7 @@ fn evaluate(
     body: &str,
     env: &JsonataEnv<'_>,
     location: &str,
+    now_millis: Option<i64>,
 ) -> Result<Value, EvalError> {
     let mut states: Vec<(&'static str, &Value)> =
         vec![("input", env.input), ("context", env.context)];
@@ -233,6 +257,7 @@ fn evaluate(
         states,
         variables,
         seed,
+        now_millis,
     };
     let fail = |what: String| {
         EvalError::query(

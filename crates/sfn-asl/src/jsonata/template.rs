@@ -91,7 +91,18 @@ impl JsonataTemplate {
     /// Evaluates every expression in the value; `location` names the field (`Output`,
     /// `Arguments`, `Assign`) and nested keys extend it (`Arguments/FunctionName`, `Output/list[0]`).
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        eval_node(&self.root, env, &mut location.to_owned())
+        eval_node(&self.root, env, &mut location.to_owned(), None)
+    }
+
+    /// [`eval`](Self::eval) with `$now()` and `$millis()` reading `now_millis` (see
+    /// [`Jsonata::eval_at`]).
+    pub fn eval_at(
+        &self,
+        env: &JsonataEnv<'_>,
+        location: &str,
+        now_millis: i64,
+    ) -> Result<Value, EvalError> {
+        eval_node(&self.root, env, &mut location.to_owned(), Some(now_millis))
     }
 }
 
@@ -159,16 +170,21 @@ fn compile_node(
 }
 
 /// `location` is extended in place while descending and restored on the way back.
-fn eval_node(node: &Node, env: &JsonataEnv<'_>, location: &mut String) -> Result<Value, EvalError> {
+fn eval_node(
+    node: &Node,
+    env: &JsonataEnv<'_>,
+    location: &mut String,
+    now: Option<i64>,
+) -> Result<Value, EvalError> {
     match node {
         Node::Literal(v) => Ok(v.clone()),
-        Node::Expression(e) => e.eval(env, location),
+        Node::Expression(e) => e.eval_with_clock(env, location, now),
         Node::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = location.len();
                 location.push_str(&format!("[{i}]"));
-                let value = eval_node(item, env, location);
+                let value = eval_node(item, env, location, now);
                 location.truncate(len);
                 out.push(value?);
             }
@@ -180,7 +196,7 @@ fn eval_node(node: &Node, env: &JsonataEnv<'_>, location: &mut String) -> Result
                 let len = location.len();
                 location.push('/');
                 location.push_str(key);
-                let value = eval_node(item, env, location);
+                let value = eval_node(item, env, location, now);
                 location.truncate(len);
                 out.insert(key.clone(), value?);
             }

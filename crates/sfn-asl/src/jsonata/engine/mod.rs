@@ -132,6 +132,8 @@ pub(crate) struct Bindings<'a> {
     pub(crate) variables: Vec<(&'a str, &'a Value)>,
     /// Seed for `$random()`, `$uuid()` and `$shuffle()`, when the program uses them.
     pub(crate) seed: Option<u64>,
+    /// Milliseconds since the epoch for `$now()` and `$millis()`; `None`: the system clock.
+    pub(crate) now_millis: Option<i64>,
 }
 
 /// Evaluates `program` with `bindings` under the limits of [`limits`].
@@ -153,6 +155,9 @@ pub(crate) fn evaluate(program: &Program, bindings: &Bindings<'_>) -> Result<Out
     };
     let mut evaluator = Evaluator::with_options(context, options);
     register_aws_functions(&mut evaluator, bindings.seed)?;
+    if let Some(millis) = bindings.now_millis {
+        register_clock(&mut evaluator, millis)?;
+    }
     let result = evaluator
         .evaluate(&program.ast, &JValue::Undefined)
         .map_err(|e| map_error_in(e, &program.hints))?;
@@ -216,6 +221,25 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
         Err(EvaluatorError::TypeError(
             "T1006: Attempted to invoke a non-function".into(),
         ))
+    })
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// `$now()` and `$millis()` read the engine's clock (the crate's versions take no arguments
+/// either).
+fn register_clock(ev: &mut Evaluator, millis: i64) -> Result<(), EngineError> {
+    let no_arguments =
+        |name: &str| EvaluatorError::EvaluationError(format!("T0410: {name}() takes no arguments"));
+    let iso = functions::iso_timestamp(millis);
+    ev.register_fn_override("now", move |args: &[JValue]| match args {
+        [] => Ok(JValue::string(iso.as_str())),
+        _ => Err(no_arguments("now")),
+    })
+    .map_err(map_error)?;
+    ev.register_fn_override("millis", move |args: &[JValue]| match args {
+        [] => Ok(JValue::Number(millis as f64)),
+        _ => Err(no_arguments("millis")),
     })
     .map_err(map_error)?;
     Ok(())
