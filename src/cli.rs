@@ -9,7 +9,7 @@ pub fn main(args: &[String]) -> i32 {
     run(args, &mut stdout.lock(), &mut stderr.lock())
 }
 
-const USAGE: &str = "usage: sfn validate FILE...";
+const USAGE: &str = "usage: sfn validate [--express] FILE...";
 
 /// Runs the CLI writing to the given streams; returns the exit code.
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -22,8 +22,24 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
-/// `sfn validate FILE...`: `ok` or findings per file; exit 0 all valid, 1 some invalid, 2 unreadable.
-fn validate(files: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// `sfn validate [--express] FILE...`: `ok` or every finding per file; exit 0 when all are
+/// valid, 1 when some is invalid, 2 when a file cannot be read (or the arguments are wrong).
+///
+/// A finding prints as `FILE: POINTER: CODE: MESSAGE`, its hint on the next line as
+/// `FILE:   hint: ...`, so every line names its file (grep-friendly).
+fn validate(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut options = sfn_asl::validate::LintOptions::default();
+    let mut files = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--express" => options.express = true,
+            flag if flag.starts_with("--") => {
+                let _ = writeln!(err, "unknown option `{flag}`\n{USAGE}");
+                return 2;
+            }
+            file => files.push(file),
+        }
+    }
     if files.is_empty() {
         let _ = writeln!(err, "{USAGE}");
         return 2;
@@ -38,13 +54,21 @@ fn validate(files: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 continue;
             }
         };
-        match sfn_asl::parse(&text) {
-            Ok(_) => {
+        match validate_text(&text, &options) {
+            Ok(()) => {
                 let _ = writeln!(out, "{file}: ok");
             }
             Err(findings) => {
-                for f in &findings.0 {
-                    let _ = writeln!(out, "{file}: {f}");
+                for f in &findings {
+                    let at = if f.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &f.pointer
+                    };
+                    let _ = writeln!(out, "{file}: {at}: {}: {}", f.code.as_str(), f.message);
+                    if let Some(hint) = &f.hint {
+                        let _ = writeln!(out, "{file}:   hint: {hint}");
+                    }
                 }
                 if code == 0 {
                     code = 1;
@@ -53,4 +77,22 @@ fn validate(files: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     }
     code
+}
+
+/// Parses and lints one definition with the CLI's options.
+fn validate_text(
+    text: &str,
+    options: &sfn_asl::validate::LintOptions,
+) -> Result<(), Vec<sfn_asl::Finding>> {
+    if !options.express {
+        return sfn_asl::parse(text).map(|_| ()).map_err(|f| f.0);
+    }
+    // Express restrictions are lint rules: parse as usual, then lint with the option on.
+    let machine = sfn_asl::parse(text).map_err(|f| f.0)?;
+    let findings = sfn_asl::validate::lint(&machine, options);
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(findings)
+    }
 }

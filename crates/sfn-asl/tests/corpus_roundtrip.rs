@@ -9,7 +9,10 @@ use serde_json::Value;
 const INVALID: &[(&str, &str)] = &[
     // `"QueryLanguage": "JSONata"` was put inside `States`, where it reads as a state; the
     // states then run as JSONPath and their JSONata fields are rejected.
-    ("shared-fallback-state-jsonata__statemachine.asl.json", "state `QueryLanguage`: Value must be an object"),
+    (
+        "shared-fallback-state-jsonata__statemachine.asl.json",
+        "state `QueryLanguage`: Value must be an object",
+    ),
 ];
 
 fn corpus() -> PathBuf {
