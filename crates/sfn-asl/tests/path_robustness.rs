@@ -139,4 +139,14 @@ fn huge_and_deep_inputs_are_refused_or_handled() {
     assert!(p.select(&env).is_err());
     let deep_scan = Path::parse("$..*..*..*").expect("parses");
     assert!(deep_scan.select(&env).is_ok());
+    // Each stage keeps every object and adds its subtree: without a step budget this grows
+    // exponentially with the number of stages.
+    let explosive = Path::parse(&format!("${}", "..[?(@)]".repeat(12))).expect("parses");
+    let started = std::time::Instant::now();
+    assert!(explosive.select(&env).is_ok());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
 }

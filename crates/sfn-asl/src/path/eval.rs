@@ -1,6 +1,7 @@
 //! Evaluation of parsed paths against a JSON document.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
@@ -69,7 +70,11 @@ pub(crate) fn all_matches<'a>(doc: &'a Value, segments: &[Segment]) -> Vec<Cow<'
         Some((Segment::Union(items), body)) if is_name_union(items) => (body, Some(items)),
         _ => (segments, None),
     };
-    let nodes = walk(doc, doc, body);
+    let cx = Cx {
+        doc,
+        budget: Cell::new(MAX_STEPS),
+    };
+    let nodes = walk(&cx, doc, body);
     match merge {
         None => nodes.into_iter().map(Cow::Borrowed).collect(),
         Some(items) => nodes
@@ -98,13 +103,33 @@ fn merge_names(node: &Value, items: &[UnionItem]) -> Option<Value> {
     Some(Value::Object(merged))
 }
 
-/// Applies `segments` in turn to the node set starting at `start`; `doc` is what `$` means in filters.
-fn walk<'a>(doc: &'a Value, start: &'a Value, segments: &[Segment]) -> Vec<&'a Value> {
+/// How many nodes one evaluation may visit. Chained `..` and filters can otherwise grow the
+/// match set exponentially (`$..[?(@)]..[?(@)]...`); a real 256 KiB payload needs far fewer
+/// steps, so hitting the cap only cuts short hostile paths (the result is then incomplete).
+const MAX_STEPS: usize = 4_000_000;
+
+/// One evaluation: the document `$` means inside filters, and the remaining step budget.
+struct Cx<'a> {
+    doc: &'a Value,
+    budget: Cell<usize>,
+}
+
+impl Cx<'_> {
+    /// Takes `n` steps from the budget; `false` once it is spent.
+    fn spend(&self, n: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(n));
+        left >= n
+    }
+}
+
+/// Applies `segments` in turn to the node set starting at `start`.
+fn walk<'a>(cx: &Cx<'a>, start: &'a Value, segments: &[Segment]) -> Vec<&'a Value> {
     let mut current = vec![start];
     for seg in segments {
         let mut next = Vec::new();
         for node in current {
-            apply(doc, node, seg, &mut next);
+            apply(cx, node, seg, &mut next);
         }
         if next.is_empty() {
             return next;
@@ -128,7 +153,10 @@ fn resolve_index(index: i64, len: usize) -> Option<usize> {
     }
 }
 
-fn apply<'a>(doc: &'a Value, node: &'a Value, seg: &Segment, out: &mut Vec<&'a Value>) {
+fn apply<'a>(cx: &Cx<'a>, node: &'a Value, seg: &Segment, out: &mut Vec<&'a Value>) {
+    if !cx.spend(1) {
+        return;
+    }
     match seg {
         Segment::Name(name) => {
             if let Some(v) = node.as_object().and_then(|m| m.get(name.as_str())) {
@@ -145,8 +173,8 @@ fn apply<'a>(doc: &'a Value, node: &'a Value, seg: &Segment, out: &mut Vec<&'a V
         Segment::Union(items) => {
             for item in items {
                 match item {
-                    UnionItem::Name(n) => apply(doc, node, &Segment::Name(n.clone()), out),
-                    UnionItem::Index(i) => apply(doc, node, &Segment::Index(*i), out),
+                    UnionItem::Name(n) => apply(cx, node, &Segment::Name(n.clone()), out),
+                    UnionItem::Index(i) => apply(cx, node, &Segment::Index(*i), out),
                 }
             }
         }
@@ -160,8 +188,8 @@ fn apply<'a>(doc: &'a Value, node: &'a Value, seg: &Segment, out: &mut Vec<&'a V
             }
         }
         Segment::Wildcard => match node {
-            Value::Array(items) => out.extend(items.iter()),
-            Value::Object(map) => out.extend(map.values()),
+            Value::Array(items) if cx.spend(items.len()) => out.extend(items.iter()),
+            Value::Object(map) if cx.spend(map.len()) => out.extend(map.values()),
             _ => {}
         },
         Segment::Descendant(inner) => {
@@ -169,7 +197,10 @@ fn apply<'a>(doc: &'a Value, node: &'a Value, seg: &Segment, out: &mut Vec<&'a V
             // deeply nested document cannot overflow the call stack.
             let mut stack = vec![node];
             while let Some(n) = stack.pop() {
-                apply(doc, n, inner, out);
+                if !cx.spend(1) {
+                    break;
+                }
+                apply(cx, n, inner, out);
                 match n {
                     Value::Array(items) => stack.extend(items.iter().rev()),
                     Value::Object(map) => stack.extend(map.values().rev()),
@@ -178,8 +209,8 @@ fn apply<'a>(doc: &'a Value, node: &'a Value, seg: &Segment, out: &mut Vec<&'a V
             }
         }
         Segment::Filter(expr) => match node {
-            Value::Array(items) => out.extend(items.iter().filter(|item| test(doc, item, expr))),
-            Value::Object(_) if test(doc, node, expr) => out.push(node),
+            Value::Array(items) => out.extend(items.iter().filter(|item| test(cx, item, expr))),
+            Value::Object(_) if test(cx, node, expr) => out.push(node),
             _ => {}
         },
     }
@@ -226,42 +257,34 @@ fn slice_indexes(
 }
 
 /// The value a filter operand stands for, or `None` when its path selects nothing.
-fn operand<'a>(
-    doc: &'a Value,
-    current: &'a Value,
-    op: &'a FilterOperand,
-) -> Option<Cow<'a, Value>> {
+fn operand<'a>(cx: &Cx<'a>, current: &'a Value, op: &'a FilterOperand) -> Option<Cow<'a, Value>> {
     match op {
         FilterOperand::Literal(v) => Some(Cow::Borrowed(v)),
-        FilterOperand::Path(p) => filter_path(doc, current, p),
+        FilterOperand::Path(p) => filter_path(cx, current, p),
     }
 }
 
-fn filter_path<'a>(doc: &'a Value, current: &'a Value, p: &FilterPath) -> Option<Cow<'a, Value>> {
-    let start = if p.current { current } else { doc };
+fn filter_path<'a>(cx: &Cx<'a>, current: &'a Value, p: &FilterPath) -> Option<Cow<'a, Value>> {
+    let start = if p.current { current } else { cx.doc };
     if p.segments.iter().all(Segment::is_definite) {
-        walk(doc, start, &p.segments)
+        walk(cx, start, &p.segments)
             .into_iter()
             .next()
             .map(Cow::Borrowed)
     } else {
-        let all: Vec<Value> = all_matches_from(doc, start, &p.segments);
+        let all: Vec<Value> = walk(cx, start, &p.segments).into_iter().cloned().collect();
         Some(Cow::Owned(Value::Array(all)))
     }
 }
 
-fn all_matches_from(doc: &Value, start: &Value, segments: &[Segment]) -> Vec<Value> {
-    walk(doc, start, segments).into_iter().cloned().collect()
-}
-
-fn test(doc: &Value, current: &Value, expr: &FilterExpr) -> bool {
+fn test<'a>(cx: &Cx<'a>, current: &'a Value, expr: &'a FilterExpr) -> bool {
     match expr {
-        FilterExpr::Or(a, b) => test(doc, current, a) || test(doc, current, b),
-        FilterExpr::And(a, b) => test(doc, current, a) && test(doc, current, b),
-        FilterExpr::Not(a) => !test(doc, current, a),
-        FilterExpr::Exists(p) => filter_path(doc, current, p).is_some(),
+        FilterExpr::Or(a, b) => test(cx, current, a) || test(cx, current, b),
+        FilterExpr::And(a, b) => test(cx, current, a) && test(cx, current, b),
+        FilterExpr::Not(a) => !test(cx, current, a),
+        FilterExpr::Exists(p) => filter_path(cx, current, p).is_some(),
         FilterExpr::Compare(l, op, r) => {
-            let (l, r) = (operand(doc, current, l), operand(doc, current, r));
+            let (l, r) = (operand(cx, current, l), operand(cx, current, r));
             match (l, r) {
                 (Some(l), Some(r)) => compare(&l, *op, &r),
                 // A missing operand equals nothing, so only `!=` holds.
