@@ -84,15 +84,7 @@ fn validate_text(
     text: &str,
     options: &sfn_asl::validate::LintOptions,
 ) -> Result<(), Vec<sfn_asl::Finding>> {
-    if !options.express {
-        return sfn_asl::parse(text).map(|_| ()).map_err(|f| f.0);
-    }
-    // Express restrictions are lint rules: parse as usual, then lint with the option on.
-    let machine = sfn_asl::parse(text).map_err(|f| f.0)?;
-    let findings = sfn_asl::validate::lint(&machine, options);
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(findings)
-    }
+    sfn_asl::validate::parse_with(text, options)
+        .map(|_| ())
+        .map_err(|f| f.0)
 }

@@ -79,7 +79,11 @@ fn format() {
     assert_eq!(ok("States.Format('\\{\\} {}', 'v')"), json!("{} v"));
     assert_eq!(ok("States.Format('it\\'s {}', 'ok')"), json!("it's ok"));
     assert_eq!(ok("States.Format('a\\\\b')"), json!("a\\b"));
-    fails("States.Format('{} {}', 1)");
+    let err = fails("States.Format('{} {}', 1)");
+    assert_eq!(
+        err.cause,
+        "Invalid arguments in States.Format: number of arguments do not match the occurrences of {}."
+    );
     fails("States.Format('{}', 1, 2)");
     fails("States.Format($.n)");
 }
@@ -317,9 +321,19 @@ fn context_and_variable_arguments() {
 
 #[test]
 fn missing_path_is_a_runtime_error() {
-    let err = run("States.Array($.missing)").unwrap_err();
+    let err = run_with(
+        "States.Array(1, States.Array($.missing))",
+        &json!({"a": 1}),
+        &Map::new(),
+        1,
+    )
+    .unwrap_err();
     assert_eq!(err.error, "States.Runtime");
-    assert!(err.cause.contains("$.missing"), "{}", err.cause);
+    assert_eq!(
+        err.cause,
+        "The function 'States.Array(1, States.Array($.missing))' had the following error: \
+         The JsonPath argument for the field '$.missing' could not be found in the input '{\"a\":1}'"
+    );
 }
 
 #[test]

@@ -235,3 +235,41 @@ fn compiled_forms_can_be_shared_between_threads() {
     check::<JsonataTemplate>();
     check::<sfn_asl::EvalError>();
 }
+
+/// AWS accepted every definition in the recorded corpus, so each of their expressions compiles.
+#[test]
+fn every_recorded_expression_compiles() {
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+            Value::Object(map) => map.values().for_each(|i| strings(i, out)),
+            _ => {}
+        }
+    }
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/cases"
+    );
+    let mut compiled = 0;
+    for entry in std::fs::read_dir(dir).expect("cases") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        if !text.contains("{%") {
+            continue;
+        }
+        let case: Value = serde_json::from_str(&text).expect("json");
+        let mut found = Vec::new();
+        strings(&case["definition"], &mut found);
+        for s in found
+            .into_iter()
+            .filter(|s| sfn_asl::jsonata::is_expression(s))
+        {
+            let expr =
+                Jsonata::compile(s).unwrap_or_else(|e| panic!("{}: {s}: {e}", path.display()));
+            assert!(!expr.is_literal());
+            compiled += 1;
+        }
+    }
+    assert!(compiled >= 76, "only {compiled} expressions");
+}

@@ -300,3 +300,26 @@ fn hostile_input_never_panics() {
         assert!(parse(doc).is_err(), "{doc}");
     }
 }
+
+#[test]
+fn duplicate_state_name_in_one_object() {
+    let doc = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"A":{"Type":"Succeed"}}}"#;
+    let f = triples(doc);
+    assert_eq!(
+        f,
+        [(
+            "/States/A".to_owned(),
+            "DUPLICATE_STATE_NAME",
+            "state `A`: Duplicate State name: A".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn express_options_apply_to_text() {
+    let doc = r#"{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::glue:startJobRun.sync","End":true}}}"#;
+    assert!(parse(doc).is_ok());
+    let options = sfn_asl::validate::LintOptions { express: true };
+    let f = sfn_asl::validate::parse_with(doc, &options).unwrap_err();
+    assert_eq!(f.0[0].pointer, "/States/A/Resource");
+}

@@ -11,6 +11,8 @@ use crate::model::{Catcher, QueryLanguage, Retrier, State, StateKind, StateMachi
 
 #[path = "lint_fields.rs"]
 mod fields;
+#[path = "lint_language.rs"]
+mod language;
 #[cfg(test)]
 #[path = "lint_tests.rs"]
 mod tests;
@@ -44,6 +46,14 @@ pub fn lint(machine: &StateMachine, options: &LintOptions) -> Vec<Finding> {
                 fields::check_express_resources(&at, state, &mut out);
             }
             fields::check_state_fields(&at, state, &mut out);
+            language::check_field_languages(
+                &at,
+                state,
+                machine.effective_language(state),
+                &mut out,
+            );
+            language::check_assign_variable_names(&at, state, &mut out);
+            language::check_fail_path_intrinsics(&at, state, &mut out);
         }
     }
     fields::check_machine_timeout(machine, &mut out);

@@ -428,3 +428,50 @@ fn deep_nesting_is_refused_without_overflow() {
         f.len()
     );
 }
+
+#[test]
+fn fields_match_the_query_language() {
+    // Built in code: a JSONPath state switched to JSONata keeps its JSONPath fields.
+    let mut m = model(&single(
+        r#"{"Type":"Pass","InputPath":"$.a","Assign":{"x.$":"$.b"},"End":true}"#,
+    ));
+    if let Some(s) = m.states.get_mut("S") {
+        s.query_language = Some(QueryLanguage::Jsonata);
+    }
+    let f = lint(&m, &LintOptions::default());
+    let got: Vec<&str> = f.iter().map(|x| x.pointer.as_str()).collect();
+    assert_eq!(got, ["/States/S/InputPath", "/States/S/Assign"]);
+    assert!(f[0].message.ends_with(
+        "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage"
+    ));
+}
+
+#[test]
+fn assign_keys_are_variable_names() {
+    let doc =
+        single(r#"{"Type":"Pass","Assign":{"ok":1,"a.b":2,"states":3,"x[0].$":"$.c"},"End":true}"#);
+    let f = findings(&doc);
+    let got: Vec<&str> = f.iter().map(|x| x.pointer.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "/States/S/Assign/a.b",
+            "/States/S/Assign/states",
+            "/States/S/Assign/x[0].$"
+        ]
+    );
+    assert!(f[0].message.ends_with("'a.b' is not a valid variable name"));
+}
+
+#[test]
+fn fail_paths_call_string_intrinsics() {
+    let (at, _, msg) = one(&single(
+        r#"{"Type":"Fail","CausePath":"States.ArrayLength($.a)"}"#,
+    ));
+    assert_eq!(at, "/States/S/CausePath");
+    assert!(msg.ends_with("The intrinsic function 'States.ArrayLength' does not return a string"));
+    assert!(findings(&single(
+        r#"{"Type":"Fail","ErrorPath":"States.Format('E{}', $.code)"}"#
+    ))
+    .is_empty());
+}

@@ -13,6 +13,7 @@
 //! assert!(findings.0.iter().any(|f| f.pointer == "/States/A/Nxt"));
 //! ```
 
+mod duplicates;
 mod lint;
 mod reader;
 mod schema;
@@ -48,6 +49,11 @@ pub struct LintOptions {
 
 /// Parses and validates a definition (as a `STANDARD` machine).
 pub fn parse(text: &str) -> Result<StateMachine, Findings> {
+    parse_with(text, &LintOptions::default())
+}
+
+/// Parses and validates a definition with explicit [`LintOptions`] (e.g. for an `EXPRESS` machine).
+pub fn parse_with(text: &str, options: &LintOptions) -> Result<StateMachine, Findings> {
     let mut findings = Vec::new();
     if text.chars().count() > MAX_DEFINITION_CHARS {
         findings.push(Finding {
@@ -73,7 +79,8 @@ pub fn parse(text: &str) -> Result<StateMachine, Findings> {
             return Err(Findings(findings));
         }
     };
-    match parse_value_with(&doc, &LintOptions::default()) {
+    findings.extend(duplicates::duplicate_state_names(text));
+    match parse_value_with(&doc, options) {
         Ok(m) if findings.is_empty() => Ok(m),
         Ok(_) => Err(Findings(findings)),
         Err(Findings(more)) => {
