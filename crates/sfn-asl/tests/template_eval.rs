@@ -88,7 +88,8 @@ fn missing_path_uses_aws_text() {
     assert_eq!(err.error, "States.Runtime");
     assert_eq!(
         err.cause,
-        "The JSONPath '$.nope' specified for the field 'f.$' could not be found in the input '{}'"
+        "The function 'States.Format('{}', $.nope)' had the following error: \
+         The JsonPath argument for the field '$.nope' could not be found in the input '{}'"
     );
 }
 

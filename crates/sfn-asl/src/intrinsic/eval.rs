@@ -16,15 +16,12 @@ const MAX_STRING_CHARS: usize = 10_000;
 /// The most elements `States.ArrayRange` may produce.
 const MAX_RANGE_ITEMS: i128 = 1000;
 
-/// Evaluates `call`; `field` (`"x.$"`) names the template field for path-miss messages.
-pub(crate) fn eval_call(
-    call: &Call,
-    env: &EvalEnv<'_>,
-    field: Option<&str>,
-) -> Result<Value, EvalError> {
+/// Evaluates `call`; `source` is the whole expression as written, which AWS quotes when a path
+/// argument finds nothing.
+pub(crate) fn eval_call(call: &Call, env: &EvalEnv<'_>, source: &str) -> Result<Value, EvalError> {
     let mut args = Vec::with_capacity(call.args.len());
     for arg in &call.args {
-        args.push(eval_arg(arg, env, field)?);
+        args.push(eval_arg(arg, env, source)?);
     }
     apply(call, &args, env)
 }
@@ -32,24 +29,21 @@ pub(crate) fn eval_call(
 fn eval_arg<'a>(
     arg: &'a Arg,
     env: &EvalEnv<'a>,
-    field: Option<&str>,
+    source: &str,
 ) -> Result<Cow<'a, Value>, EvalError> {
     match arg {
         Arg::String(s) => Ok(Cow::Borrowed(&s.value)),
         Arg::Literal(v) => Ok(Cow::Borrowed(v)),
-        Arg::Call(c) => eval_call(c, env, field).map(Cow::Owned),
-        Arg::Path(p) => p.select(env).map_err(|miss| {
+        Arg::Call(c) => eval_call(c, env, source).map(Cow::Owned),
+        Arg::Path(p) => p.select(env).map_err(|_| {
             let doc = match p.root() {
                 PathRoot::Context => env.context,
                 _ => env.input,
             };
-            match field {
-                Some(field) => EvalError::runtime(format!(
-                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{doc}'",
-                    p.source()
-                )),
-                None => EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())),
-            }
+            EvalError::runtime(format!(
+                "The function '{source}' had the following error: The JsonPath argument for the field '{}' could not be found in the input '{doc}'",
+                p.source()
+            ))
         }),
     }
 }

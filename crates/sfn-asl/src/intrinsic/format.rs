@@ -37,12 +37,10 @@ pub(crate) fn format(call: &Call, args: &[Cow<'_, Value>]) -> Result<Value, Eval
     let values = args.get(1..).unwrap_or_default();
     let placeholders = pieces.len().saturating_sub(1);
     if placeholders != values.len() {
+        // The wording AWS is reported to use for this failure.
         return Err(fail(
             f,
-            format!(
-                "the template has {placeholders} placeholder(s) but {} value(s) were given",
-                values.len()
-            ),
+            "number of arguments do not match the occurrences of {}.",
         ));
     }
     let mut out = String::new();

@@ -60,13 +60,11 @@ impl IntrinsicCall {
     pub fn call(&self) -> &Call {
         &self.call
     }
-    /// Evaluates the call; failures are `States.IntrinsicFailure` (or `States.Runtime` for a missing path).
+    /// Evaluates the call. Bad arguments are `States.IntrinsicFailure`; a path argument that
+    /// selects nothing is `States.Runtime` with AWS's text ("The function '<call>' had the
+    /// following error: The JsonPath argument for the field '<path>' could not be found in the
+    /// input '<json>'").
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
-        eval::eval_call(&self.call, env, None)
-    }
-    /// Evaluates the call as the value of template field `field` (`"x.$"`): a path that finds
-    /// nothing is reported the way AWS reports it for that field.
-    pub fn eval_for_field(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
-        eval::eval_call(&self.call, env, Some(field))
+        eval::eval_call(&self.call, env, &self.source)
     }
 }

@@ -73,7 +73,7 @@ impl ValueExpr {
                     p.source()
                 ))
             }),
-            ValueExpr::Intrinsic(i) => i.eval_for_field(env, field),
+            ValueExpr::Intrinsic(i) => i.eval(env),
         }
     }
 }
