@@ -19,11 +19,13 @@
 mod children;
 mod errors;
 mod io;
+mod record;
 mod states;
 mod tasks;
+mod types;
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -32,230 +34,13 @@ use sfn_asl::eval::{Entropy, Variables};
 use sfn_asl::model::{State, States};
 use sfn_asl::StateMachine;
 
-use crate::history::{EventType, HistoryEvent};
+use crate::history::EventType;
 
 pub use errors::Failure;
+pub use types::{Command, Event, ExecutionConfig, Outcome, Status, Step, TaskInvocation};
 
 /// Timer id reserved for the execution's own `TimeoutSeconds`.
 const EXECUTION_TIMER: u64 = 0;
-
-/// How an execution is named and configured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExecutionConfig {
-    /// `$$.Execution.Name`.
-    pub name: String,
-    /// `$$.Execution.Id`.
-    pub execution_arn: String,
-    /// `$$.StateMachine.Name`.
-    pub state_machine_name: String,
-    /// `$$.StateMachine.Id`.
-    pub state_machine_arn: String,
-    /// `$$.Execution.RoleArn` and `ExecutionStarted.roleArn`.
-    pub role_arn: String,
-    /// The region written in `TaskScheduled.region`.
-    pub region: String,
-    /// Seed of the execution's random generator (jitter, `States.UUID`, task tokens).
-    pub seed: u64,
-    /// Whether history events are built (ids are counted either way).
-    pub record_history: bool,
-    /// Express semantics (no `RedriveCount` in the context object).
-    pub express: bool,
-    /// The history length at which the execution fails (AWS: 25,000).
-    pub max_history_events: u64,
-    /// The payload size limit in bytes (AWS: 262,144).
-    pub max_payload_bytes: usize,
-}
-
-impl ExecutionConfig {
-    /// A configuration with AWS-shaped ARNs in account `123456789012`, region `us-east-1`.
-    pub fn new(state_machine_name: &str, execution_name: &str) -> Self {
-        let region = "us-east-1";
-        let account = "123456789012";
-        ExecutionConfig {
-            name: execution_name.to_owned(),
-            execution_arn: format!(
-                "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
-            ),
-            state_machine_name: state_machine_name.to_owned(),
-            state_machine_arn: format!(
-                "arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
-            ),
-            role_arn: format!("arn:aws:iam::{account}:role/{state_machine_name}-role"),
-            region: region.to_owned(),
-            seed: 0,
-            record_history: true,
-            express: false,
-            max_history_events: 25_000,
-            max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
-        }
-    }
-}
-
-/// The status of an execution, as `DescribeExecution` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Status {
-    /// Not finished.
-    Running,
-    /// Finished with an output.
-    Succeeded,
-    /// Finished with an error.
-    Failed,
-    /// The execution's `TimeoutSeconds` expired.
-    TimedOut,
-    /// Stopped from outside.
-    Aborted,
-}
-
-impl Status {
-    /// The AWS spelling (`SUCCEEDED`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Running => "RUNNING",
-            Status::Succeeded => "SUCCEEDED",
-            Status::Failed => "FAILED",
-            Status::TimedOut => "TIMED_OUT",
-            Status::Aborted => "ABORTED",
-        }
-    }
-}
-
-/// How an execution ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    /// Final status (never `Running`).
-    pub status: Status,
-    /// The output, when it succeeded.
-    pub output: Option<Value>,
-    /// The error name, when it failed and one was given.
-    pub error: Option<String>,
-    /// The cause, when it failed and one was given.
-    pub cause: Option<String>,
-}
-
-/// Something that happened to an execution. `now` is milliseconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The execution starts with `input`.
-    Started {
-        /// The execution input.
-        input: Value,
-        /// Current time.
-        now: u64,
-    },
-    /// A task returned its result.
-    TaskSucceeded {
-        /// The id from [`Command::InvokeTask`].
-        task_id: u64,
-        /// The result.
-        output: Value,
-        /// Current time.
-        now: u64,
-    },
-    /// A task failed.
-    TaskFailed {
-        /// The id from [`Command::InvokeTask`].
-        task_id: u64,
-        /// The error name (absent when a callback sent none).
-        error: Option<String>,
-        /// The cause.
-        cause: Option<String>,
-        /// Current time.
-        now: u64,
-    },
-    /// A task ran past its `TimeoutSeconds`.
-    TaskTimedOut {
-        /// The id from [`Command::InvokeTask`].
-        task_id: u64,
-        /// Current time.
-        now: u64,
-    },
-    /// A task sent no heartbeat within `HeartbeatSeconds`.
-    HeartbeatTimedOut {
-        /// The id from [`Command::InvokeTask`].
-        task_id: u64,
-        /// Current time.
-        now: u64,
-    },
-    /// A `.waitForTaskToken`/`.sync` task was submitted; the final result comes later.
-    TaskSubmitted {
-        /// The id from [`Command::InvokeTask`].
-        task_id: u64,
-        /// The submission response.
-        output: Value,
-        /// Current time.
-        now: u64,
-    },
-    /// A timer from [`Command::StartTimer`] fired.
-    TimerFired {
-        /// The timer.
-        timer_id: u64,
-        /// Current time.
-        now: u64,
-    },
-    /// `StopExecution`.
-    StopRequested {
-        /// Optional error.
-        error: Option<String>,
-        /// Optional cause.
-        cause: Option<String>,
-        /// Current time.
-        now: u64,
-    },
-}
-
-/// A task the driver must run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskInvocation {
-    /// Identifies the result event.
-    pub task_id: u64,
-    /// The `Resource` ARN.
-    pub resource: String,
-    /// The task input (after `Parameters`/`Arguments`).
-    pub input: Value,
-    /// The task token of a `.waitForTaskToken` task.
-    pub token: Option<String>,
-    /// `TimeoutSeconds`, when declared.
-    pub timeout_seconds: Option<u64>,
-    /// `HeartbeatSeconds`, when declared.
-    pub heartbeat_seconds: Option<u64>,
-    /// The evaluated `Credentials`.
-    pub credentials: Option<Value>,
-}
-
-/// Work for the driver.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Run a task and report `TaskSucceeded`/`TaskFailed`/... with its id.
-    InvokeTask(TaskInvocation),
-    /// Report `TimerFired` at time `at` (ms since the epoch).
-    StartTimer {
-        /// The timer.
-        timer_id: u64,
-        /// When.
-        at: u64,
-    },
-    /// The task's result is no longer wanted.
-    CancelTask {
-        /// The task.
-        task_id: u64,
-    },
-    /// The timer is no longer wanted.
-    CancelTimer {
-        /// The timer.
-        timer_id: u64,
-    },
-    /// The execution ended.
-    Finished(Outcome),
-}
-
-/// What one [`Execution::handle`] call produced.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Step {
-    /// History events appended (empty when recording is off).
-    pub events: Vec<HistoryEvent>,
-    /// Commands for the driver, in order.
-    pub commands: Vec<Command>,
-}
 
 /// One link of the path from the top-level `States` to a nested one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,7 +119,7 @@ enum Work {
 }
 
 /// Serializable state of one execution: with the machine, all that is needed to resume it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ExecutionData {
     config: ExecutionConfig,
     status: Status,
@@ -345,7 +130,8 @@ pub struct ExecutionData {
     next_frame_id: u64,
     next_task_id: u64,
     next_timer_id: u64,
-    rng: Cell<u64>,
+    /// The seeded generator's state (atomic only so the execution is `Sync`; one thread uses it).
+    rng: AtomicU64,
     frames: BTreeMap<u64, Frame>,
     tasks: BTreeMap<u64, u64>,
     timers: BTreeMap<u64, u64>,
@@ -387,7 +173,7 @@ impl Variables for ScopeVars<'_> {
 }
 
 /// The execution's seeded generator, seen through [`Entropy`].
-pub(crate) struct RngEntropy<'a>(&'a Cell<u64>);
+pub(crate) struct RngEntropy<'a>(&'a AtomicU64);
 
 impl Entropy for RngEntropy<'_> {
     fn next_u64(&self) -> u64 {
@@ -396,9 +182,11 @@ impl Entropy for RngEntropy<'_> {
 }
 
 /// SplitMix64 step.
-pub(crate) fn next_random(state: &Cell<u64>) -> u64 {
-    let mut z = state.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-    state.set(z);
+pub(crate) fn next_random(state: &AtomicU64) -> u64 {
+    let mut z = state
+        .load(Ordering::Relaxed)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    state.store(z, Ordering::Relaxed);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -435,7 +223,7 @@ impl Execution {
     /// A new, not yet started execution.
     pub fn new(machine: Arc<StateMachine>, config: ExecutionConfig) -> Self {
         let data = ExecutionData {
-            rng: Cell::new(config.seed),
+            rng: AtomicU64::new(config.seed),
             config,
             status: Status::Running,
             input: Value::Null,
@@ -668,100 +456,6 @@ impl Execution {
         let f = self.data.frames.get(&frame)?;
         let states = resolve_scope(&self.machine, &f.scope)?;
         states.get_index(idx).map(|(n, s)| (n.as_str(), s))
-    }
-
-    /// Whether events of this frame go into the history.
-    fn is_silent(&self, frame: u64) -> bool {
-        let mut id = frame;
-        for _ in 0..self.data.frames.len() {
-            match self.data.frames.get(&id) {
-                Some(f) if f.isolated => return true,
-                Some(Frame {
-                    parent: Some((p, _)),
-                    ..
-                }) => id = *p,
-                _ => return false,
-            }
-        }
-        false
-    }
-
-    /// Appends an event to a frame's chain; returns its id (0 for silent frames).
-    fn emit(&mut self, frame: u64, event_type: EventType, details: impl FnOnce() -> Value) -> u64 {
-        if self.is_silent(frame) {
-            return 0;
-        }
-        let prev = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
-        let id = self.emit_raw(prev, event_type, details);
-        if let Some(f) = self.data.frames.get_mut(&frame) {
-            f.last_event = id;
-        }
-        id
-    }
-
-    /// Appends an event of `frame` with an explicit `previousEventId`, leaving the frame's
-    /// chain alone (0 for silent frames).
-    fn emit_off_chain(
-        &mut self,
-        frame: u64,
-        prev: u64,
-        event_type: EventType,
-        details: impl FnOnce() -> Value,
-    ) -> u64 {
-        if self.is_silent(frame) {
-            return 0;
-        }
-        self.emit_raw(prev, event_type, details)
-    }
-
-    /// Appends an event with an explicit `previousEventId`.
-    fn emit_raw(
-        &mut self,
-        prev: u64,
-        event_type: EventType,
-        details: impl FnOnce() -> Value,
-    ) -> u64 {
-        let id = self.data.next_event_id;
-        self.data.next_event_id += 1;
-        if self.data.config.record_history {
-            let details = if event_type.details_key().is_empty() {
-                Value::Null
-            } else {
-                details()
-            };
-            self.out.events.push(HistoryEvent {
-                id,
-                previous_event_id: prev,
-                timestamp: self.data.now,
-                event_type,
-                details,
-            });
-        }
-        if id > self.data.config.max_history_events && self.data.status == Status::Running {
-            let cause = format!(
-                "The execution reached the maximum number of history events ({}).",
-                self.data.config.max_history_events
-            );
-            let details = json!({"error": "States.Runtime", "cause": cause});
-            let fail_id = self.data.next_event_id;
-            self.data.next_event_id += 1;
-            if self.data.config.record_history {
-                self.out.events.push(HistoryEvent {
-                    id: fail_id,
-                    previous_event_id: id,
-                    timestamp: self.data.now,
-                    event_type: EventType::ExecutionFailed,
-                    details,
-                });
-            }
-            self.finish(Outcome {
-                status: Status::Failed,
-                output: None,
-                error: Some("States.Runtime".into()),
-                cause: Some(cause),
-            });
-        }
-        id
     }
 
     /// Ends the execution: cancels everything outstanding and reports the outcome.

@@ -68,7 +68,7 @@ pub(crate) fn classify(resource: &str) -> TaskKind {
 }
 
 /// A v4-shaped UUID from the execution's generator (task tokens).
-fn uuid(rng: &std::cell::Cell<u64>) -> String {
+fn uuid(rng: &std::sync::atomic::AtomicU64) -> String {
     let a = next_random(rng);
     let b = next_random(rng);
     let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
@@ -517,9 +517,9 @@ mod tests {
 
     #[test]
     fn tokens_are_uuid_shaped_and_seeded() {
-        let a = uuid(&std::cell::Cell::new(7));
+        let a = uuid(&std::sync::atomic::AtomicU64::new(7));
         assert_eq!(a.len(), 36);
-        assert_eq!(a, uuid(&std::cell::Cell::new(7)));
-        assert_ne!(a, uuid(&std::cell::Cell::new(8)));
+        assert_eq!(a, uuid(&std::sync::atomic::AtomicU64::new(7)));
+        assert_ne!(a, uuid(&std::sync::atomic::AtomicU64::new(8)));
     }
 }

@@ -1,0 +1,118 @@
+//! Recording history events with AWS's ids and `previousEventId` chains.
+
+use serde_json::{json, Value};
+
+use super::{Execution, Frame, Outcome, Status};
+use crate::history::{EventType, HistoryEvent};
+
+impl Execution {
+    /// Whether events of this frame go into the history.
+    pub(crate) fn is_silent(&self, frame: u64) -> bool {
+        let mut id = frame;
+        for _ in 0..self.data.frames.len() {
+            match self.data.frames.get(&id) {
+                Some(f) if f.isolated => return true,
+                Some(Frame {
+                    parent: Some((p, _)),
+                    ..
+                }) => id = *p,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Appends an event to a frame's chain; returns its id (0 for silent frames).
+    pub(crate) fn emit(
+        &mut self,
+        frame: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        if self.is_silent(frame) {
+            return 0;
+        }
+        let prev = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
+        let id = self.emit_raw(prev, event_type, details);
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.last_event = id;
+        }
+        id
+    }
+
+    /// Appends an event of `frame` with an explicit `previousEventId`, leaving the frame's
+    /// chain alone (0 for silent frames).
+    pub(crate) fn emit_off_chain(
+        &mut self,
+        frame: u64,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        if self.is_silent(frame) {
+            return 0;
+        }
+        self.emit_raw(prev, event_type, details)
+    }
+
+    /// Appends an event with an explicit `previousEventId`.
+    pub(crate) fn emit_raw(
+        &mut self,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        let id = self.data.next_event_id;
+        if self.data.status != Status::Running {
+            // The execution already ended (e.g. at the history limit): nothing more is recorded.
+            return id;
+        }
+        self.data.next_event_id += 1;
+        let limit = self.data.config.max_history_events;
+        let at_limit = id >= limit && !event_type.as_str().starts_with("Execution");
+        if at_limit {
+            // The last event AWS allows is the failure itself.
+            let cause =
+                format!("The execution reached the maximum number of history events ({limit}).");
+            self.push_event(
+                id,
+                prev,
+                EventType::ExecutionFailed,
+                || json!({"error": "States.Runtime", "cause": cause}),
+            );
+            self.finish(Outcome {
+                status: Status::Failed,
+                output: None,
+                error: Some("States.Runtime".into()),
+                cause: Some(cause),
+            });
+            return id;
+        }
+        self.push_event(id, prev, event_type, details);
+        id
+    }
+
+    fn push_event(
+        &mut self,
+        id: u64,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) {
+        if self.data.config.record_history {
+            let details = if event_type.details_key().is_empty() {
+                Value::Null
+            } else {
+                details()
+            };
+            let timestamp = self.data.now;
+            self.out.events.push(HistoryEvent {
+                id,
+                previous_event_id: prev,
+                timestamp,
+                event_type,
+                details,
+            });
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The vocabulary of the core: configuration, events in, commands out, outcome.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::history::HistoryEvent;
+
+/// How an execution is named and configured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionConfig {
+    /// `$$.Execution.Name`.
+    pub name: String,
+    /// `$$.Execution.Id`.
+    pub execution_arn: String,
+    /// `$$.StateMachine.Name`.
+    pub state_machine_name: String,
+    /// `$$.StateMachine.Id`.
+    pub state_machine_arn: String,
+    /// `$$.Execution.RoleArn` and `ExecutionStarted.roleArn`.
+    pub role_arn: String,
+    /// The region written in `TaskScheduled.region`.
+    pub region: String,
+    /// Seed of the execution's random generator (jitter, `States.UUID`, task tokens).
+    pub seed: u64,
+    /// Whether history events are built (ids are counted either way).
+    pub record_history: bool,
+    /// Express semantics (no `RedriveCount` in the context object).
+    pub express: bool,
+    /// The history length at which the execution fails (AWS: 25,000).
+    pub max_history_events: u64,
+    /// The payload size limit in bytes (AWS: 262,144).
+    pub max_payload_bytes: usize,
+}
+
+impl ExecutionConfig {
+    /// A configuration with AWS-shaped ARNs in account `123456789012`, region `us-east-1`.
+    pub fn new(state_machine_name: &str, execution_name: &str) -> Self {
+        let region = "us-east-1";
+        let account = "123456789012";
+        ExecutionConfig {
+            name: execution_name.to_owned(),
+            execution_arn: format!(
+                "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
+            ),
+            state_machine_name: state_machine_name.to_owned(),
+            state_machine_arn: format!(
+                "arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
+            ),
+            role_arn: format!("arn:aws:iam::{account}:role/{state_machine_name}-role"),
+            region: region.to_owned(),
+            seed: 0,
+            record_history: true,
+            express: false,
+            max_history_events: 25_000,
+            max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
+        }
+    }
+}
+
+/// The status of an execution, as `DescribeExecution` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Not finished.
+    Running,
+    /// Finished with an output.
+    Succeeded,
+    /// Finished with an error.
+    Failed,
+    /// The execution's `TimeoutSeconds` expired.
+    TimedOut,
+    /// Stopped from outside.
+    Aborted,
+}
+
+impl Status {
+    /// The AWS spelling (`SUCCEEDED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Final status (never `Running`).
+    pub status: Status,
+    /// The output, when it succeeded.
+    pub output: Option<Value>,
+    /// The error name, when it failed and one was given.
+    pub error: Option<String>,
+    /// The cause, when it failed and one was given.
+    pub cause: Option<String>,
+}
+
+/// Something that happened to an execution. `now` is milliseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The execution starts with `input`.
+    Started {
+        /// The execution input.
+        input: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A task returned its result.
+    TaskSucceeded {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The result.
+        output: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A task failed.
+    TaskFailed {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The error name (absent when a callback sent none).
+        error: Option<String>,
+        /// The cause.
+        cause: Option<String>,
+        /// Current time.
+        now: u64,
+    },
+    /// A task ran past its `TimeoutSeconds`.
+    TaskTimedOut {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// A task sent no heartbeat within `HeartbeatSeconds`.
+    HeartbeatTimedOut {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// A `.waitForTaskToken`/`.sync` task was submitted; the final result comes later.
+    TaskSubmitted {
+        /// The id from [`Command::InvokeTask`].
+        task_id: u64,
+        /// The submission response.
+        output: Value,
+        /// Current time.
+        now: u64,
+    },
+    /// A timer from [`Command::StartTimer`] fired.
+    TimerFired {
+        /// The timer.
+        timer_id: u64,
+        /// Current time.
+        now: u64,
+    },
+    /// `StopExecution`.
+    StopRequested {
+        /// Optional error.
+        error: Option<String>,
+        /// Optional cause.
+        cause: Option<String>,
+        /// Current time.
+        now: u64,
+    },
+}
+
+/// A task the driver must run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskInvocation {
+    /// Identifies the result event.
+    pub task_id: u64,
+    /// The `Resource` ARN.
+    pub resource: String,
+    /// The task input (after `Parameters`/`Arguments`).
+    pub input: Value,
+    /// The task token of a `.waitForTaskToken` task.
+    pub token: Option<String>,
+    /// `TimeoutSeconds`, when declared.
+    pub timeout_seconds: Option<u64>,
+    /// `HeartbeatSeconds`, when declared.
+    pub heartbeat_seconds: Option<u64>,
+    /// The evaluated `Credentials`.
+    pub credentials: Option<Value>,
+}
+
+/// Work for the driver.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Run a task and report `TaskSucceeded`/`TaskFailed`/... with its id.
+    InvokeTask(TaskInvocation),
+    /// Report `TimerFired` at time `at` (ms since the epoch).
+    StartTimer {
+        /// The timer.
+        timer_id: u64,
+        /// When.
+        at: u64,
+    },
+    /// The task's result is no longer wanted.
+    CancelTask {
+        /// The task.
+        task_id: u64,
+    },
+    /// The timer is no longer wanted.
+    CancelTimer {
+        /// The timer.
+        timer_id: u64,
+    },
+    /// The execution ended.
+    Finished(Outcome),
+}
+
+/// What one [`Execution::handle`] call produced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Step {
+    /// History events appended (empty when recording is off).
+    pub events: Vec<HistoryEvent>,
+    /// Commands for the driver, in order.
+    pub commands: Vec<Command>,
+}
