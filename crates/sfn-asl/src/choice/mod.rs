@@ -37,8 +37,8 @@ pub use matches::{string_matches, PatternError};
 
 impl ChoiceRule {
     /// Whether the rule matches. A `Variable`/`…Path` operand that resolves to nothing is
-    /// `States.Runtime` ("Invalid path '<p>': The choice state's condition path references an
-    /// invalid value."), except for `IsPresent`; a type mismatch is `false`.
+    /// `States.Runtime` (`Invalid path '<p>': The choice state's condition path references an
+    /// invalid value.`), except for `IsPresent`; a type mismatch is `false`.
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<bool, EvalError> {
         match self {
             ChoiceRule::And(rules) => {

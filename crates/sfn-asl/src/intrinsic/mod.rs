@@ -61,9 +61,9 @@ impl IntrinsicCall {
         &self.call
     }
     /// Evaluates the call. Bad arguments are `States.IntrinsicFailure`; a path argument that
-    /// selects nothing is `States.Runtime` with AWS's text ("The function '<call>' had the
+    /// selects nothing is `States.Runtime` with AWS's text (`The function '<call>' had the
     /// following error: The JsonPath argument for the field '<path>' could not be found in the
-    /// input '<json>'").
+    /// input '<json>'`).
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
         eval::eval_call(&self.call, env, &self.source)
     }
