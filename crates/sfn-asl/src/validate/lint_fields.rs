@@ -5,8 +5,8 @@ use serde_json::Value;
 use super::Site;
 use crate::error::{Finding, FindingCode};
 use crate::model::{
-    ChoiceRule, Condition, Dynamic, Map, NestedRule, Operand, OperandKind, ProcessorMode, Retrier,
-    State, StateKind, StateMachine, Task, WaitFor,
+    ChoiceRule, Condition, CsvHeaderLocation, Dynamic, Map, NestedRule, Operand, OperandKind,
+    ProcessorMode, Retrier, State, StateKind, StateMachine, Task, WaitFor,
 };
 
 const MAX_SECONDS: u64 = 99_999_999;
@@ -33,6 +33,8 @@ pub(super) fn check_state_fields(at: &Site<'_>, state: &State, out: &mut Vec<Fin
             check_map_bounds(at, m, out);
             check_map_label(at, m, out);
             check_distributed_execution_type(at, m, out);
+            check_batcher_has_a_limit(at, m, out);
+            check_given_csv_headers(at, m, out);
         }
         StateKind::Pass(_) | StateKind::Succeed(_) | StateKind::Fail(_) => {}
     }
@@ -323,6 +325,36 @@ fn check_distributed_execution_type(at: &Site<'_>, m: &Map, out: &mut Vec<Findin
             SCHEMA,
             "/ItemProcessor/ProcessorConfig",
             "These fields are required: [ExecutionType]",
+            hint,
+        ));
+    }
+}
+
+// Rule: an `ItemBatcher` sets `MaxItemsPerBatch`, `MaxInputBytesPerBatch`, or both.
+fn check_batcher_has_a_limit(at: &Site<'_>, m: &Map, out: &mut Vec<Finding>) {
+    let Some(b) = &m.item_batcher else { return };
+    if b.max_items_per_batch.is_none() && b.max_input_bytes_per_batch.is_none() {
+        let text = "These fields are required: [MaxItemsPerBatch] or [MaxInputBytesPerBatch]";
+        let hint = Some("add `\"MaxItemsPerBatch\": 10` or a byte limit".into());
+        out.push(at.finding(SCHEMA, "/ItemBatcher", text, hint));
+    }
+}
+
+// Rule: `CSVHeaderLocation: GIVEN` comes with `CSVHeaders`.
+fn check_given_csv_headers(at: &Site<'_>, m: &Map, out: &mut Vec<Finding>) {
+    let Some(c) = m
+        .item_reader
+        .as_ref()
+        .and_then(|r| r.reader_config.as_ref())
+    else {
+        return;
+    };
+    if c.csv_header_location == Some(CsvHeaderLocation::Given) && c.csv_headers.is_none() {
+        let hint = Some("add `\"CSVHeaders\": [\"col1\", ...]` or use `FIRST_ROW`".into());
+        out.push(at.finding(
+            SCHEMA,
+            "/ItemReader/ReaderConfig",
+            "These fields are required: [CSVHeaders]",
             hint,
         ));
     }

@@ -475,3 +475,28 @@ fn fail_paths_call_string_intrinsics() {
     ))
     .is_empty());
 }
+
+#[test]
+fn batcher_has_a_limit() {
+    let doc = single(
+        r#"{"Type":"Map","End":true,"ItemBatcher":{"BatchInput":{"a":1}},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"I","States":{"I":{"Type":"Succeed"}}}}"#,
+    );
+    let (at, _, msg) = one(&doc);
+    assert_eq!(at, "/States/S/ItemBatcher");
+    assert!(
+        msg.ends_with("These fields are required: [MaxItemsPerBatch] or [MaxInputBytesPerBatch]")
+    );
+}
+
+#[test]
+fn given_csv_headers() {
+    let doc = single(
+        r#"{"Type":"Map","End":true,
+        "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"GIVEN"}},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"I","States":{"I":{"Type":"Succeed"}}}}"#,
+    );
+    let (at, _, msg) = one(&doc);
+    assert_eq!(at, "/States/S/ItemReader/ReaderConfig");
+    assert!(msg.ends_with("These fields are required: [CSVHeaders]"));
+}
