@@ -1,6 +1,6 @@
-//! Every recorded `choice_operators_*` execution that is one Choice state leading to Pass,
-//! Succeed or Fail states, replayed by evaluating the rules directly: the branch taken must
-//! produce the output (or failure) AWS recorded.
+//! Every recorded execution (all `choice_operators_*` ones and a few others) that is one Choice
+//! state leading to Pass, Succeed or Fail states, replayed by evaluating the rules directly: the
+//! branch taken must produce the output (or failure) AWS recorded.
 
 use std::path::PathBuf;
 
@@ -62,7 +62,11 @@ fn rule(v: &Map<String, Value>) -> Option<ChoiceRule> {
 
 enum Outcome {
     Output(Value),
-    Failed { error: String, cause: String },
+    /// `None` where the execution reports no error name or no cause.
+    Failed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 /// Runs the case; `None` when its shape is outside what this test replays.
@@ -104,8 +108,8 @@ fn run(case: &Value) -> Option<Outcome> {
             Ok(false) => {}
             Err(e) => {
                 return Some(Outcome::Failed {
-                    error: e.error,
-                    cause: format!("{prefix}{}", e.cause),
+                    error: Some(e.error),
+                    cause: Some(format!("{prefix}{}", e.cause)),
                 })
             }
         }
@@ -114,8 +118,8 @@ fn run(case: &Value) -> Option<Outcome> {
         Some(n) => n,
         None => {
             return Some(Outcome::Failed {
-                error: "States.NoChoiceMatched".into(),
-                cause: format!("No Matches! State '{start}'"),
+                error: Some("States.NoChoiceMatched".into()),
+                cause: Some(format!("No Matches! State '{start}'")),
             })
         }
     };
@@ -130,8 +134,14 @@ fn run(case: &Value) -> Option<Outcome> {
         )),
         "Succeed" if simple(&["Type", "Comment"]) => Some(Outcome::Output(input.clone())),
         "Fail" if simple(&["Type", "Error", "Cause", "Comment"]) => Some(Outcome::Failed {
-            error: target.get("Error")?.as_str()?.to_owned(),
-            cause: target.get("Cause")?.as_str()?.to_owned(),
+            error: target
+                .get("Error")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            cause: target
+                .get("Cause")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         }),
         _ => None,
     }
@@ -149,13 +159,12 @@ fn recorded_choice_cases_take_the_recorded_branch() {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let file = entry.file_name().to_string_lossy().into_owned();
-        if !file.starts_with("choice_operators_") {
-            continue;
-        }
         let text = std::fs::read_to_string(entry.path()).expect("readable case");
         let case: Value = serde_json::from_str(&text).expect("case is JSON");
         let Some(outcome) = run(&case) else {
-            skipped.push(file);
+            if file.starts_with("choice_operators_") {
+                skipped.push(file);
+            }
             continue;
         };
         checked += 1;
@@ -163,7 +172,7 @@ fn recorded_choice_cases_take_the_recorded_branch() {
         let same = match (&outcome, expected["status"].as_str()) {
             (Outcome::Output(out), Some("SUCCEEDED")) => *out == expected["output"],
             (Outcome::Failed { error, cause }, Some("FAILED")) => {
-                expected["error"] == json!(error)
+                expected.get("error") == error.as_ref().map(|e| json!(e)).as_ref()
                     && expected.get("cause").is_none_or(|c| c == &json!(cause))
             }
             _ => false,
@@ -171,7 +180,7 @@ fn recorded_choice_cases_take_the_recorded_branch() {
         if !same {
             let got = match outcome {
                 Outcome::Output(v) => format!("output {v}"),
-                Outcome::Failed { error, cause } => format!("{error}: {cause}"),
+                Outcome::Failed { error, cause } => format!("{error:?}: {cause:?}"),
             };
             failures.push(format!(
                 "{file}: input {}: expected {expected}, got {got}",
@@ -189,6 +198,7 @@ fn recorded_choice_cases_take_the_recorded_branch() {
         skipped.is_empty(),
         "cases this test could not replay: {skipped:?}"
     );
-    // All 380 recorded choice_operators cases are single Choice states over Pass targets.
-    assert_eq!(checked, 380);
+    // All 380 recorded choice_operators cases are single Choice states over Pass targets; a few
+    // scenarios, context-object and logging cases have the same shape.
+    assert!(checked >= 384, "only {checked} cases checked");
 }
