@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 use sfn_asl::eval::{EvalEnv, SeededEntropy};
 use sfn_asl::path::{Path, ReferencePath};
-use sfn_asl::template::PayloadTemplate;
+use sfn_asl::template::{PayloadTemplate, ValueExpr};
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(concat!(
@@ -173,4 +173,49 @@ fn recorded_pass_chains_match() {
         failures.join("\n")
     );
     assert!(checked >= 130, "only {checked} cases checked");
+}
+
+/// Recorded executions that start with a Fail state reading `ErrorPath`/`CausePath` (a path or
+/// an intrinsic): the error and cause AWS reported.
+#[test]
+fn recorded_fail_paths_match() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(cases_dir())
+        .expect("conformance cases")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(entry.path()).expect("readable case");
+        let case: Value = serde_json::from_str(&text).expect("case is JSON");
+        let def = &case["definition"];
+        let Some(state) = def["StartAt"].as_str().and_then(|s| def["States"].get(s)) else {
+            continue;
+        };
+        if state["Type"] != "Fail" || def.get("QueryLanguage").is_some() {
+            continue;
+        }
+        let entropy = SeededEntropy::new(1);
+        let env = EvalEnv {
+            input: &case["input"],
+            context: &json!({}),
+            vars: &(),
+            entropy: &entropy,
+        };
+        for (field, key) in [("ErrorPath", "error"), ("CausePath", "cause")] {
+            let Some(src) = state.get(field).and_then(Value::as_str) else {
+                continue;
+            };
+            let expr = ValueExpr::parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            let got = expr
+                .eval(&env, field)
+                .unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert_eq!(
+                got,
+                case["expected"][key],
+                "{:?} {field}",
+                entry.file_name()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} fields checked");
 }
