@@ -238,6 +238,8 @@ impl ReferencePath {
                 self.path.source, target
             ));
         }
+        // `writable` has checked every step, so the error arms below are never taken; they keep
+        // this walk panic-free should the two walks ever disagree.
         let mut cur = target;
         for seg in segments {
             cur = match seg {
