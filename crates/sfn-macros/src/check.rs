@@ -6,13 +6,10 @@ use sfn_asl::{Finding, StateMachine};
 use crate::ctxt::Ctxt;
 use crate::lower::Lowered;
 
-/// The structural rules (graph, names, mutually exclusive fields, Express limits, ...).
-///
-/// This is the seam to `sfn_asl::validate::lint(&StateMachine, &LintOptions)`: until the linter
-/// exists, no finding is reported here (lowering and the expression compilers still are).
+/// The structural rules (graph, names, mutually exclusive fields, Express limits, ...): the
+/// same linter the CLI and the engine run.
 fn lint(machine: &StateMachine, express: bool) -> Vec<Finding> {
-    let _ = (machine, express);
-    Vec::new()
+    sfn_asl::validate::lint(machine, &sfn_asl::validate::LintOptions { express })
 }
 
 /// Reports every lint finding at the span its JSON pointer maps to.
@@ -27,6 +24,9 @@ pub(crate) fn report(cx: &Ctxt, lowered: &Lowered, f: &Finding, fallback: proc_m
     let span = lowered.spans.lookup(&f.pointer).unwrap_or(fallback);
     let mut msg = f.message.clone();
     if let Some(hint) = &f.hint {
+        if msg.ends_with('.') {
+            msg.pop();
+        }
         msg.push_str("; ");
         msg.push_str(hint);
     }

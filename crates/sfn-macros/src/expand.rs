@@ -116,6 +116,7 @@ fn generate(wf: &Workflow, l: &Lowered, express: bool) -> TokenStream {
 
         #[doc = #enum_doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(clippy::enum_variant_names)]
         #vis enum #state_enum {
             #( #[doc = #variant_docs] #variants, )*
         }
@@ -152,12 +153,12 @@ fn generate(wf: &Workflow, l: &Lowered, express: bool) -> TokenStream {
             type Output = #output;
             type State = #state_enum;
             const NAME: &'static str = #name_str;
-            const ASL: &'static str = #asl;
+            const ASL: &'static str = #name::ASL;
             const KIND: ::sfn::WorkflowKind = ::sfn::WorkflowKind::#kind;
 
             fn definition() -> ::sfn::asl::StateMachine {
                 static DEFINITION: ::sfn::__private::OnceLock<::sfn::asl::StateMachine> = ::sfn::__private::OnceLock::new();
-                DEFINITION.get_or_init(|| ::sfn::__private::parse_generated(#asl)).clone()
+                DEFINITION.get_or_init(|| ::sfn::__private::parse_generated(#name::ASL)).clone()
             }
         }
 
