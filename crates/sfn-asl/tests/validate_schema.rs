@@ -323,3 +323,50 @@ fn express_options_apply_to_text() {
     let f = sfn_asl::validate::parse_with(doc, &options).unwrap_err();
     assert_eq!(f.0[0].pointer, "/States/A/Resource");
 }
+
+#[test]
+fn rule_fields_of_the_other_language() {
+    let jsonpath = r#"{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"Condition":"{% true %}","Next":"E"}]},"E":{"Type":"Succeed"}}}"#;
+    let f = triples(jsonpath);
+    assert_eq!(f[0].0, "/States/C/Choices/0/Condition");
+    assert!(
+        f[0].2
+            .ends_with("field 'Condition' is only supported for the 'JSONata' QueryLanguage"),
+        "{f:?}"
+    );
+    let jsonata = r#"{"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"Condition":true,"Variable":"$.x","Next":"E"}]},"E":{"Type":"Succeed"}}}"#;
+    let f = triples(jsonata);
+    assert_eq!(f[0].0, "/States/C/Choices/0/Variable");
+    assert!(
+        f[0].2
+            .ends_with("field 'Variable' is only supported for the 'JSONPath' QueryLanguage"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn items_and_arguments_have_their_shape() {
+    let doc = r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":{"a":1},
+        "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":[1],"End":true}}},"End":true}}}"#;
+    let f = triples(doc);
+    let got: Vec<(&str, &str)> = f
+        .iter()
+        .map(|x| (x.0.as_str(), x.2.rsplit(": ").next().unwrap_or_default()))
+        .collect();
+    // The processor is read before the Map's own fields.
+    assert_eq!(
+        got,
+        [
+            (
+                "/States/M/ItemProcessor/States/T/Arguments",
+                "Value must be an object or a JSONata expression"
+            ),
+            (
+                "/States/M/Items",
+                "Value must be an array or a JSONata expression"
+            ),
+        ]
+    );
+}

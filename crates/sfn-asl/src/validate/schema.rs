@@ -406,6 +406,23 @@ pub(crate) enum ErrorOutput {
 }
 
 /// A JSONata-capable value (`Arguments`, `Output`, `Items`, `Condition`, JSONata `Assign`).
+/// A JSONata field that holds `want` (an object, an array) or one `{% %}` expression
+/// (`Arguments`, `Items`).
+pub(crate) fn jsonata_shaped(
+    ctx: &mut Ctx,
+    o: &Obj<'_>,
+    key: &str,
+    want: &str,
+    shaped: fn(&Value) -> bool,
+) -> Option<JsonataTemplate> {
+    let v = o.get(key)?;
+    if !shaped(v) && !v.as_str().is_some_and(is_jsonata) {
+        ctx.wrong_type(&o.at.key(key), &format!("{want} or a JSONata expression"));
+        return None;
+    }
+    jsonata_template(ctx, o, key, ErrorOutput::Forbidden)
+}
+
 pub(crate) fn jsonata_template(
     ctx: &mut Ctx,
     o: &Obj<'_>,

@@ -26,12 +26,18 @@ pub(crate) const CHOICE: Spec = &[
     ("Assign", B),
 ];
 
+// `Condition` and `Output` are JSONata-only, `Variable`/`And`/`Or`/`Not` JSONPath-only, so each
+// language gets AWS's query-language message for the other's rule fields.
 const JSONATA_RULE: Spec = &[
-    ("Condition", B),
+    ("Condition", A),
     ("Next", B),
     ("Assign", B),
-    ("Output", B),
+    ("Output", A),
     ("Comment", B),
+    ("Variable", P),
+    ("And", P),
+    ("Or", P),
+    ("Not", P),
 ];
 
 pub(crate) fn choice(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Choice {
@@ -132,6 +138,13 @@ fn rule(ctx: &mut Ctx, map: &Map<String, Value>, at: &Pointer, top: bool) -> Opt
         match key.as_str() {
             "Variable" | "Comment" => {}
             "Next" | "Assign" if top => {}
+            "Condition" | "Output" if top => {
+                let text = format!(
+                    "The QueryLanguage is set to 'JSONPath', but field '{key}' is only supported for the 'JSONata' QueryLanguage"
+                );
+                let hint = Some("write the rule with `Variable` and an operator, or set `\"QueryLanguage\": \"JSONata\"` on the state".into());
+                ctx.schema(&at.key(key), &text, hint);
+            }
             "And" | "Or" | "Not" => boolean.push(key.as_str()),
             k => match Operator::from_field(k) {
                 Some((op, is_path)) => operators.push((k, op, is_path)),

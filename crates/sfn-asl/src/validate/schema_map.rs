@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::reader::{Ctx, Lang, Obj, Pointer, Spec};
 use super::schema::{
-    dynamic, int_reader, jsonata_template, number_reader, path_field, payload, ref_path_value,
-    result_path, scope, template, transition, ErrorOutput, RefRoots,
+    dynamic, int_reader, jsonata_shaped, jsonata_template, number_reader, path_field, payload,
+    ref_path_value, result_path, scope, template, transition, ErrorOutput, RefRoots,
 };
 use super::schema_states::{catch, retry};
 use crate::model::{
@@ -95,7 +95,7 @@ pub(crate) fn map(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Map {
         items_path: o
             .get("ItemsPath")
             .and_then(|v| ref_path_value(ctx, v, &o.at.key("ItemsPath"), RefRoots::Any)),
-        items: jsonata_template(ctx, o, "Items", ErrorOutput::Forbidden),
+        items: jsonata_shaped(ctx, o, "Items", "an array", Value::is_array),
         item_selector: template(ctx, o, "ItemSelector", lang, ErrorOutput::Forbidden),
         parameters: if o.has("ItemSelector") {
             None
@@ -245,7 +245,7 @@ fn reader(
     ItemReader {
         resource: ctx.string(&r, "Resource").unwrap_or_default(),
         parameters: payload(ctx, &r, "Parameters"),
-        arguments: jsonata_template(ctx, &r, "Arguments", ErrorOutput::Forbidden),
+        arguments: jsonata_shaped(ctx, &r, "Arguments", "an object", Value::is_object),
         reader_config,
     }
 }
@@ -307,7 +307,7 @@ fn writer(
     ResultWriter {
         resource: ctx.string(&w, "Resource"),
         parameters: payload(ctx, &w, "Parameters"),
-        arguments: jsonata_template(ctx, &w, "Arguments", ErrorOutput::Forbidden),
+        arguments: jsonata_shaped(ctx, &w, "Arguments", "an object", Value::is_object),
         writer_config,
     }
 }

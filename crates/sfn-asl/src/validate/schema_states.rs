@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::reader::{Ctx, Lang, Obj, Spec};
 use super::schema::{
-    branch, dynamic, int_reader, jsonata_expr, jsonata_template, path_field, payload, result_path,
-    template, transition, ErrorOutput, RefRoots,
+    branch, dynamic, int_reader, jsonata_expr, jsonata_shaped, jsonata_template, path_field,
+    payload, result_path, template, transition, ErrorOutput, RefRoots,
 };
 use crate::model::{
     Catcher, Dynamic, Fail, FailField, JitterStrategy, Parallel, Pass, QueryLanguage, Retrier,
@@ -187,7 +187,7 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
         result_selector: payload(ctx, o, "ResultSelector"),
         result_path: result_path(ctx, o),
         output_path: path_field(ctx, o, "OutputPath"),
-        arguments: jsonata_template(ctx, o, "Arguments", ErrorOutput::Forbidden),
+        arguments: jsonata_shaped(ctx, o, "Arguments", "an object", Value::is_object),
         output: jsonata_template(ctx, o, "Output", ErrorOutput::Forbidden),
         assign: template(ctx, o, "Assign", lang, ErrorOutput::Forbidden),
         timeout_seconds: dynamic(ctx, o, "TimeoutSeconds", lang, RefRoots::Any, int_reader(1)),
@@ -317,7 +317,7 @@ fn parallel(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Parallel {
         result_selector: payload(ctx, o, "ResultSelector"),
         result_path: result_path(ctx, o),
         output_path: path_field(ctx, o, "OutputPath"),
-        arguments: jsonata_template(ctx, o, "Arguments", ErrorOutput::Forbidden),
+        arguments: jsonata_shaped(ctx, o, "Arguments", "an object", Value::is_object),
         output: jsonata_template(ctx, o, "Output", ErrorOutput::Forbidden),
         assign: template(ctx, o, "Assign", lang, ErrorOutput::Forbidden),
         retry: retry(ctx, o),
