@@ -292,3 +292,27 @@ fn now_and_millis_read_the_engine_clock_when_given() {
     let now = expr.eval(&env, "Output").expect("evaluates");
     assert!(now[1].as_f64().is_some_and(|ms| ms > at as f64));
 }
+
+#[test]
+fn large_integers_that_pass_through_keep_their_digits() {
+    let input: Value = serde_json::from_str(
+        r#"{"id": 1234567890123456789, "ids": [18446744073709551615, -9007199254740993]}"#,
+    )
+    .expect("json");
+    assert_eq!(
+        eval_with("{% $states.input %}", &input, &SeededEntropy::new(1)),
+        Ok(input.clone())
+    );
+    assert_eq!(
+        eval_with(
+            "{% {'copy': $states.input.id} %}",
+            &input,
+            &SeededEntropy::new(1)
+        ),
+        Ok(json!({"copy": 1234567890123456789_u64}))
+    );
+    // Arithmetic still happens in f64, as in JSONata.
+    let sum =
+        eval_with("{% $states.input.id + 1 %}", &input, &SeededEntropy::new(1)).expect("adds");
+    assert_eq!(sum.as_f64(), Some(1234567890123456789_f64 + 1.0));
+}

@@ -11,16 +11,17 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
-// `with_stack` moves to a fresh heap segment when the native stack runs low, as the crate's
-// own value walkers do, so converting a deeply nested value cannot overflow.
-use jsonata_core::value::{with_stack, JValue};
+use jsonata_core::value::JValue;
 use serde_json::Value;
 
 use super::functions::{self, FnError, Generator, PureFn};
 use super::limits;
 
+mod convert;
 mod messages;
 mod walk;
+
+use convert::{from_jvalue, to_jvalue, BigIntegers};
 
 /// A parsed JSONata body plus what the evaluation needs to know about it up front.
 #[derive(Debug)]
@@ -152,12 +153,13 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, EngineError> {
 
 fn evaluate_unguarded(program: &Program, bindings: &Bindings<'_>) -> Result<Outcome, EngineError> {
     let mut context = Context::new();
+    let mut big = BigIntegers::default();
     for (name, value) in &bindings.variables {
-        context.bind((*name).to_owned(), to_jvalue(value, 0)?);
+        context.bind((*name).to_owned(), to_jvalue(value, 0, &mut big)?);
     }
     let mut states = IndexMap::new();
     for (name, value) in &bindings.states {
-        states.insert((*name).to_owned(), to_jvalue(value, 0)?);
+        states.insert((*name).to_owned(), to_jvalue(value, 0, &mut big)?);
     }
     context.bind("states".to_owned(), JValue::object(states));
     let options = EvaluatorOptions {
@@ -175,7 +177,7 @@ fn evaluate_unguarded(program: &Program, bindings: &Bindings<'_>) -> Result<Outc
         .evaluate(&program.ast, &JValue::Undefined)
         .map_err(|e| map_error_in(e, &program.hints))?;
     let mut budget = limits::MAX_RESULT_BYTES;
-    from_jvalue(&result, 0, &mut budget)
+    from_jvalue(&result, 0, &mut budget, &big)
 }
 
 /// Binds Step Functions' functions and withdraws `$eval`.
@@ -263,7 +265,7 @@ fn call_pure(f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
     let mut converted = Vec::with_capacity(args.len());
     for arg in args {
         let mut budget = limits::MAX_RESULT_BYTES;
-        match from_jvalue(arg, 0, &mut budget)
+        match from_jvalue(arg, 0, &mut budget, &BigIntegers::default())
             .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?
         {
             Outcome::Json(v) => converted.push(Some(v)),
@@ -276,7 +278,8 @@ fn call_pure(f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
         }
     }
     match f(&converted) {
-        Ok(Some(v)) => to_jvalue(&v, 0).map_err(|e| EvaluatorError::EvaluationError(e.to_string())),
+        Ok(Some(v)) => to_jvalue(&v, 0, &mut BigIntegers::default())
+            .map_err(|e| EvaluatorError::EvaluationError(e.to_string())),
         Ok(None) => Ok(JValue::Undefined),
         Err(e) => Err(e.into_evaluator_error()),
     }
@@ -310,109 +313,6 @@ fn map_error_in(e: EvaluatorError, hints: &messages::Hints) -> EngineError {
             code: Some(code.to_owned()),
             message: messages::reference_message(code, message, hints),
         },
-    }
-}
-
-/// JSON → the crate's value, refusing nesting deeper than the limit.
-fn to_jvalue(value: &Value, depth: usize) -> Result<JValue, EngineError> {
-    if depth > limits::MAX_VALUE_DEPTH {
-        return Err(EngineError::plain(limits::NESTING_MESSAGE));
-    }
-    Ok(match value {
-        Value::Null => JValue::Null,
-        Value::Bool(b) => JValue::Bool(*b),
-        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => JValue::string(s.as_str()),
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                out.push(with_stack(|| to_jvalue(item, depth + 1))?);
-            }
-            JValue::array(out)
-        }
-        Value::Object(map) => {
-            let mut out = IndexMap::with_capacity(map.len());
-            for (k, v) in map {
-                out.insert(k.clone(), with_stack(|| to_jvalue(v, depth + 1))?);
-            }
-            JValue::object(out)
-        }
-    })
-}
-
-/// The crate's value → JSON. Numbers that are whole and exact come out as integers; non-finite
-/// numbers as the strings AWS writes for them. `budget` counts bytes (8 a number, 1 a character).
-fn from_jvalue(value: &JValue, depth: usize, budget: &mut usize) -> Result<Outcome, EngineError> {
-    if depth > limits::MAX_VALUE_DEPTH {
-        return Err(EngineError::plain(limits::NESTING_MESSAGE));
-    }
-    let json = match value {
-        JValue::Undefined => return Ok(Outcome::Undefined),
-        JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
-            return Ok(Outcome::Function)
-        }
-        JValue::Null => Value::Null,
-        JValue::Bool(b) => Value::Bool(*b),
-        JValue::Number(n) => {
-            spend(budget, 8)?;
-            number(*n)
-        }
-        JValue::String(s) => {
-            spend(budget, s.len())?;
-            Value::String(s.to_string())
-        }
-        JValue::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items.iter() {
-                match with_stack(|| from_jvalue(item, depth + 1, budget))? {
-                    Outcome::Json(v) => out.push(v),
-                    // JSON.stringify semantics: nothing to write for a missing item.
-                    Outcome::Undefined => {}
-                    Outcome::Function => return Ok(Outcome::Function),
-                }
-            }
-            Value::Array(out)
-        }
-        JValue::Object(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map.iter() {
-                spend(budget, k.len())?;
-                match with_stack(|| from_jvalue(v, depth + 1, budget))? {
-                    Outcome::Json(v) => {
-                        out.insert(k.clone(), v);
-                    }
-                    Outcome::Undefined => {}
-                    Outcome::Function => return Ok(Outcome::Function),
-                }
-            }
-            Value::Object(out)
-        }
-    };
-    Ok(Outcome::Json(json))
-}
-
-/// Takes `n` bytes from the result budget.
-fn spend(budget: &mut usize, n: usize) -> Result<(), EngineError> {
-    *budget = budget
-        .checked_sub(n)
-        .ok_or_else(|| EngineError::plain(limits::MEMORY_MESSAGE))?;
-    Ok(())
-}
-
-/// An `f64` as JSON: whole values within ±2^53 as integers so they compare equal to parsed JSON.
-pub(crate) fn number(n: f64) -> Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if n.is_nan() {
-        Value::String("NaN".into())
-    } else if n.is_infinite() {
-        Value::String(if n > 0.0 { "Infinity" } else { "-Infinity" }.into())
-    } else if n.fract() == 0.0 && n.abs() < EXACT {
-        // Exact: |n| < 2^53 fits i64 and has no fraction.
-        Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
     }
 }
 
