@@ -129,3 +129,17 @@ fn deeply_nested_input_is_refused_not_overflowed() {
         .join()
         .expect("dropped");
 }
+
+#[test]
+fn huge_paddings_are_refused_before_they_are_built() {
+    let err = eval("$pad('x', 2000000000, '😀')").unwrap_err();
+    assert!(
+        err.ends_with("Expression evaluation memory limit exceeded"),
+        "{err}"
+    );
+    assert_eq!(eval("$pad('7', 3, '0')"), Ok(json!("700")));
+    assert_eq!(eval("$pad('7', -3, '0')"), Ok(json!("007")));
+    assert_eq!(eval("$pad('ab', 7, 'xyz')"), Ok(json!("abxyzxy")));
+    assert_eq!(eval("$pad('héllo', 6)"), Ok(json!("héllo ")));
+    assert_eq!(eval("$pad('abc', 2)"), Ok(json!("abc")));
+}

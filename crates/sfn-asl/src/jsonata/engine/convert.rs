@@ -24,7 +24,10 @@ pub(super) struct BigIntegers(HashMap<u64, Option<serde_json::Number>>);
 impl BigIntegers {
     /// Remembers `n` if it is an integer that `f` (its `f64`) does not hold exactly.
     fn note(&mut self, n: &serde_json::Number, f: f64) {
-        let integer = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+        let integer = n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from));
         // `as i128` is exact for any f64 below 2^127, which covers every i64 and u64.
         if integer.is_none_or(|i| f as i128 == i) {
             return;

@@ -196,6 +196,9 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
         call_pure(functions::encode_url, args)
     })
     .map_err(map_error)?;
+    // Bounded before allocating: the crate's would build a string of any width asked for.
+    ev.register_fn_override("pad", |args: &[JValue]| call_pure(functions::pad, args))
+        .map_err(map_error)?;
     // The crate passes malformed escapes through; 2.0.6 refuses them (D3140).
     ev.register_fn_override("decodeUrl", |args: &[JValue]| {
         call_pure(functions::decode_url, args)
