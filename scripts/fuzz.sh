@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../fuzz"
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic)
+[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic parse_jsonata)
 shared=../../shared
 
 seed() {
@@ -19,7 +19,7 @@ seed() {
   case $t in
     parse_definition)
       cp "$shared"/corpus/real-world/*.json "$dir"/ 2>/dev/null || true ;;
-    parse_path|parse_intrinsic|payload_template)
+    parse_path|parse_intrinsic|payload_template|parse_jsonata)
       # Every string / template found in the conformance definitions.
       python3 - "$t" "$dir" "$shared/conformance/cases" <<'PY'
 import json, os, sys, hashlib
@@ -40,6 +40,7 @@ def walk(v, key=None):
     elif isinstance(v, str):
         if target == 'parse_path' and v.startswith('$'): emit(v)
         if target == 'parse_intrinsic' and v.startswith('States.'): emit(v)
+        if target == "parse_jsonata" and v.startswith("{%") and v.endswith("%}"): emit(v[2:-2])
 for f in os.listdir(cases):
     walk(json.load(open(os.path.join(cases, f)))['definition'])
 PY

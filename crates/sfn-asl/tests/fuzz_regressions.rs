@@ -6,6 +6,7 @@ use std::path::{Path as FsPath, PathBuf};
 
 use sfn_asl::eval::{EvalEnv, SeededEntropy};
 use sfn_asl::intrinsic::IntrinsicCall;
+use sfn_asl::jsonata::{Jsonata, JsonataEnv};
 use sfn_asl::path::{Path, ReferencePath};
 use sfn_asl::template::PayloadTemplate;
 
@@ -109,6 +110,25 @@ fn recorded_fuzz_findings_stay_fixed() {
             let env = EvalEnv { input: &doc, context: &ctx, vars: &(), entropy: &entropy };
             if let Ok(t) = PayloadTemplate::compile(&value) {
                 let _ = t.eval(&env);
+            }
+        }
+        replayed += 1;
+    }
+    for (_, bytes) in regressions("parse_jsonata") {
+        if let Ok(body) = std::str::from_utf8(&bytes) {
+            let input = env_doc();
+            let context = serde_json::json!({});
+            let entropy = SeededEntropy::new(5);
+            let env = JsonataEnv {
+                input: &input,
+                context: &context,
+                result: None,
+                error_output: None,
+                vars: &(),
+                entropy: &entropy,
+            };
+            if let Ok(expr) = Jsonata::compile(&format!("{{% {body} %}}")) {
+                let _ = expr.eval(&env, "Output");
             }
         }
         replayed += 1;
