@@ -115,6 +115,9 @@ fn corrupted_corpus_never_panics() {
                 Err(f) => {
                     rejected += 1;
                     assert!(!f.0.is_empty(), "{case}: rejected without a finding");
+                    if let Some(x) = f.0.iter().find(|x| x.hint.is_none()) {
+                        panic!("{case}: every finding says how to fix it; this one does not: {x}");
+                    }
                 }
             }
         }

@@ -143,7 +143,7 @@ fn scopes<'a>(m: &'a StateMachine, out: &mut Vec<Finding>) -> Vec<Scope<'a>> {
                         pointer: scope.base.clone(),
                         code: FindingCode::SchemaValidationFailed,
                         message: format!("States may nest at most {MAX_NESTING} levels deep"),
-                        hint: None,
+                        hint: Some("move the inner part into a nested state machine".into()),
                     });
                     continue;
                 }

@@ -43,9 +43,11 @@ pub(super) fn check_state_fields(at: &Site<'_>, state: &State, out: &mut Vec<Fin
 /// Reports `value` outside `min..=max` at `rel`.
 fn bound(at: &Site<'_>, rel: &str, value: u64, min: u64, max: u64, out: &mut Vec<Finding>) {
     if value < min {
-        out.push(at.finding(SCHEMA, rel, &format!("Minimum value is {min}"), None));
+        let hint = Some(format!("use a value from {min} to {max}"));
+        out.push(at.finding(SCHEMA, rel, &format!("Minimum value is {min}"), hint));
     } else if value > max {
-        out.push(at.finding(SCHEMA, rel, &format!("Maximum value is {max}"), None));
+        let hint = Some(format!("use a value from {min} to {max}"));
+        out.push(at.finding(SCHEMA, rel, &format!("Maximum value is {max}"), hint));
     }
 }
 
@@ -69,7 +71,7 @@ pub(super) fn check_machine_timeout(m: &StateMachine, out: &mut Vec<Finding>) {
                 pointer: "/TimeoutSeconds".into(),
                 code: SCHEMA,
                 message: super::located_message(None, "/TimeoutSeconds", &text),
-                hint: None,
+                hint: Some(format!("use a value from 1 to {MAX_SECONDS}")),
             });
         }
     }
@@ -190,7 +192,8 @@ fn check_choice_rule(
     out: &mut Vec<Finding>,
 ) {
     if depth > 2 * super::MAX_NESTING {
-        out.push(at.finding(SCHEMA, rel, "Choice rules nest too deeply", None));
+        let hint = Some("split the rule over several Choice states".into());
+        out.push(at.finding(SCHEMA, rel, "Choice rules nest too deeply", hint));
         return;
     }
     let (field, nested): (&str, Vec<&NestedRule>) = match rule {
@@ -244,7 +247,11 @@ fn check_operand_type(
         ),
     };
     if !ok {
-        out.push(at.finding(SCHEMA, rel, &format!("Value must be {expected}"), None));
+        let hint = Some(format!(
+            "`{}` compares with {expected}",
+            rel.rsplit('/').next().unwrap_or_default()
+        ));
+        out.push(at.finding(SCHEMA, rel, &format!("Value must be {expected}"), hint));
     }
 }
 
@@ -268,7 +275,7 @@ fn check_map_bounds(at: &Site<'_>, m: &Map, out: &mut Vec<Finding>) {
                 SCHEMA,
                 "/ToleratedFailurePercentage",
                 "ToleratedFailurePercentage must be between 0 and 100.",
-                None,
+                Some("use a percentage from 0 to 100".into()),
             ));
         }
     }
@@ -311,7 +318,8 @@ fn check_map_label(at: &Site<'_>, m: &Map, out: &mut Vec<Finding>) {
     } else {
         return;
     };
-    out.push(at.finding(SCHEMA, "/Label", &text, None));
+    let hint = Some("use 1 to 40 letters, digits, `-`, `_` or `.`".into());
+    out.push(at.finding(SCHEMA, "/Label", &text, hint));
 }
 
 // Rule: a DISTRIBUTED Map's `ProcessorConfig` names an `ExecutionType`.

@@ -109,7 +109,7 @@ impl Ctx {
             at,
             FindingCode::InvalidExpression,
             &format!("{what}: {e}"),
-            None,
+            Some(format!("fix the expression near character {}", e.position)),
         );
     }
 
@@ -144,7 +144,8 @@ impl Ctx {
                     hidden.push(key.as_str());
                 }
                 None => {
-                    let hint = did_you_mean(key, spec.iter().map(|(n, _)| *n));
+                    let hint = did_you_mean(key, spec.iter().map(|(n, _)| *n))
+                        .or_else(|| Some(format!("remove `{key}`")));
                     self.schema(
                         &at.key(key),
                         &format!("Field '{key}' is not supported"),
@@ -207,7 +208,11 @@ impl Ctx {
     }
 
     pub(crate) fn wrong_type(&mut self, at: &Pointer, expected: &str) {
-        self.schema(at, &format!("Value must be {expected}"), None);
+        self.schema(
+            at,
+            &format!("Value must be {expected}"),
+            Some(format!("write {expected} here")),
+        );
     }
 
     /// A string field.
@@ -245,7 +250,11 @@ impl Ctx {
         match v {
             Value::Number(n) if n.is_u64() => n.as_u64(),
             Value::Number(n) if n.is_i64() => {
-                self.schema(at, &format!("Minimum value is {min}"), None);
+                self.schema(
+                    at,
+                    &format!("Minimum value is {min}"),
+                    Some(format!("use {min} or more")),
+                );
                 None
             }
             _ => {
@@ -284,7 +293,8 @@ impl Ctx {
             "The field '{key}' should have one of these values: [{}]",
             names.join(", ")
         );
-        let hint = did_you_mean(&s, names.iter().copied());
+        let hint = did_you_mean(&s, names.iter().copied())
+            .or_else(|| Some("use one of the listed values".into()));
         self.schema(&obj.at.key(key), &text, hint);
         None
     }

@@ -50,7 +50,7 @@ pub(crate) fn machine(ctx: &mut Ctx, doc: &Value) -> Option<StateMachine> {
             ctx.schema(
                 &root.key("Version"),
                 "The field 'Version' should have one of these values: [1.0]",
-                None,
+                Some("write `\"Version\": \"1.0\"` or leave it out".into()),
             );
         }
     }
@@ -100,7 +100,7 @@ pub(crate) fn scope(ctx: &mut Ctx, o: &Obj<'_>, key: &str) -> States {
         ctx.schema(
             &at,
             &format!("States may nest at most {MAX_NESTING} levels deep"),
-            None,
+            Some("move the inner part into a nested state machine".into()),
         );
         return states;
     }
@@ -143,7 +143,8 @@ fn state_inner(ctx: &mut Ctx, v: &Value, at: &Pointer) -> State {
             );
             let hint = other
                 .as_str()
-                .and_then(|t| did_you_mean(t, STATE_TYPES.iter().copied()));
+                .and_then(|t| did_you_mean(t, STATE_TYPES.iter().copied()))
+                .or_else(|| Some("use one of the listed types".into()));
             ctx.schema(&at.key("Type"), &text, hint);
             None
         }
@@ -359,7 +360,11 @@ pub(crate) fn payload_value(ctx: &mut Ctx, v: &Value, at: &Pointer) -> Option<Pa
 /// string, and two keys that are the same after stripping `.$`.
 fn check_template_keys(ctx: &mut Ctx, v: &Value, at: &Pointer, depth: usize) {
     if depth > 4 * MAX_NESTING {
-        ctx.schema(at, "Template nests too deeply", None);
+        ctx.schema(
+            at,
+            "Template nests too deeply",
+            Some("flatten the template".into()),
+        );
         return;
     }
     match v {

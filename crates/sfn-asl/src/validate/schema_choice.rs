@@ -128,7 +128,7 @@ fn rule(ctx: &mut Ctx, map: &Map<String, Value>, at: &Pointer, top: bool) -> Opt
                 "Choice rules may nest at most {} levels deep",
                 2 * MAX_NESTING
             ),
-            None,
+            Some("split the rule over several Choice states".into()),
         );
         return None;
     }
@@ -161,8 +161,8 @@ fn rule(ctx: &mut Ctx, map: &Map<String, Value>, at: &Pointer, top: bool) -> Opt
                             .copied(),
                         )
                         .chain(Operator::ALL.iter().map(|o| o.as_str()));
-                    let mut hint = did_you_mean(k, known);
-                    if !top && matches!(k, "Next" | "Assign" | "Output") {
+                    let mut hint = did_you_mean(k, known).or_else(|| Some(format!("remove `{k}`")));
+                    if !top && matches!(k, "Next" | "Assign") {
                         hint = Some(format!(
                             "only a top-level rule of `Choices` has `{k}`; move it there"
                         ));

@@ -161,7 +161,7 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
             ctx.schema(
                 &o.at.key("Resource"),
                 "The field 'Resource' must be a constant ARN, not a JSONata expression",
-                None,
+                Some("pick the target in `Arguments` instead".into()),
             );
             String::new()
         }
