@@ -47,13 +47,13 @@ pub(crate) const MAP: Spec = &[
     ("Next", B),
     ("End", B),
 ];
+// The legacy `Iterator` takes `ProcessorConfig` too (AWS ran test_map_state_legacy_config_*).
 const PROCESSOR: Spec = &[
     ("ProcessorConfig", B),
     ("StartAt", B),
     ("States", B),
     ("Comment", B),
 ];
-const ITERATOR: Spec = &[("StartAt", B), ("States", B), ("Comment", B)];
 const PROCESSOR_CONFIG: Spec = &[("Mode", B), ("ExecutionType", B)];
 const READER: Spec = &[
     ("Resource", B),
@@ -173,13 +173,8 @@ fn processor(ctx: &mut Ctx, o: &Obj<'_>) -> ItemProcessor {
     let Some(map) = ctx.object_field(o, key) else {
         return out;
     };
-    let spec = if out.legacy_iterator {
-        ITERATOR
-    } else {
-        PROCESSOR
-    };
     // Nested scopes take no QueryLanguage of their own; the language does not matter here.
-    let p = ctx.object(map, &o.at.key(key), spec, QueryLanguage::JsonPath);
+    let p = ctx.object(map, &o.at.key(key), PROCESSOR, QueryLanguage::JsonPath);
     ctx.require(&p, &["StartAt", "States"]);
     out.comment = ctx.string(&p, "Comment");
     out.start_at = ctx.string(&p, "StartAt").unwrap_or_default();
