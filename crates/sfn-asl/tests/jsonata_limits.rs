@@ -80,6 +80,7 @@ fn deeply_nested_results_are_refused() {
 
 #[test]
 fn large_results_are_refused() {
+    // AWS's bound is 6,990,256 bytes at 8 a number: `[1..873782]` is accepted, one more is not.
     let err = eval("[1..900000]").unwrap_err();
     assert!(
         err.ends_with(
@@ -87,7 +88,12 @@ fn large_results_are_refused() {
         ),
         "{err}"
     );
-    assert_eq!(eval("$count([1..900000])"), Ok(json!(900000)));
+    assert_eq!(eval("$count([1..873782])"), Ok(json!(873782)));
+    let err = eval("$count([1..873783])").unwrap_err();
+    assert!(
+        err.ends_with("Expression evaluation memory limit exceeded"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -142,4 +148,47 @@ fn huge_paddings_are_refused_before_they_are_built() {
     assert_eq!(eval("$pad('ab', 7, 'xyz')"), Ok(json!("abxyzxy")));
     assert_eq!(eval("$pad('héllo', 6)"), Ok(json!("héllo ")));
     assert_eq!(eval("$pad('abc', 2)"), Ok(json!("abc")));
+}
+
+#[test]
+fn doubling_strings_or_arrays_stops_at_the_size_limit() {
+    let strings = "($f := function($s, $n) { $n = 0 ? $s : $f($s & $s, $n - 1) }; $f('x', 40))";
+    let err = eval(strings).unwrap_err();
+    assert!(
+        err.ends_with("Expression evaluation memory limit exceeded"),
+        "{err}"
+    );
+    let joined =
+        "($f := function($s, $n) { $n = 0 ? $s : $f($join([$s, $s]), $n - 1) }; $f('x', 40))";
+    assert!(eval(joined)
+        .unwrap_err()
+        .ends_with("Expression evaluation memory limit exceeded"));
+    let arrays =
+        "($f := function($a, $n) { $n = 0 ? $count($a) : $f([$a, $a], $n - 1) }; $f([1], 40))";
+    assert!(eval(arrays)
+        .unwrap_err()
+        .ends_with("Expression evaluation memory limit exceeded"));
+    // Below the limits nothing changes, nested array literals included.
+    assert_eq!(
+        eval(
+            "($f := function($s, $n) { $n = 0 ? $length($s) : $f($s & $s, $n - 1) }; $f('x', 20))"
+        ),
+        Ok(json!(1_048_576))
+    );
+    assert_eq!(eval("[[1,2],[3]]"), Ok(json!([[1, 2], [3]])));
+    assert_eq!(eval("($x := [1,2]; [$x, 3])"), Ok(json!([1, 2, 3])));
+    assert_eq!(eval("'a' ~> $join(',')"), Ok(json!("a")));
+    let chain = vec!["'a'"; 100].join(" & ");
+    assert_eq!(eval(&chain), Ok(json!("a".repeat(100))));
+}
+
+#[test]
+fn a_function_where_json_is_expected_is_a_signature_error() {
+    let err = eval("$partition(function($v) { $v }, 2)").unwrap_err();
+    assert!(
+        err.ends_with(
+            "T0410: Argument 1 of function \"partition\" does not match function signature"
+        ),
+        "{err}"
+    );
 }

@@ -18,6 +18,7 @@ use super::functions::{self, FnError, Generator, PureFn};
 use super::limits;
 
 mod convert;
+mod guard;
 mod messages;
 mod walk;
 
@@ -118,6 +119,8 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
         CompileError { message }
     })?;
     let facts = walk::walk(&ast)?;
+    let mut ast = ast;
+    guard::weave(&mut ast);
     Ok(Arc::new(Program {
         ast,
         variables: facts.variables,
@@ -183,31 +186,31 @@ fn evaluate_unguarded(program: &Program, bindings: &Bindings<'_>) -> Result<Outc
 /// Binds Step Functions' functions and withdraws `$eval`.
 fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), EngineError> {
     let generator = Rc::new(Generator::new(seed.unwrap_or(0)));
-    let reg = |ev: &mut Evaluator, name: &str, f: PureFn| {
-        ev.register_fn(name, move |args: &[JValue]| call_pure(f, args))
-            .map_err(map_error)
-    };
-    reg(ev, "partition", functions::partition)?;
-    reg(ev, "range", functions::range)?;
-    reg(ev, "hash", functions::hash)?;
-    reg(ev, "parse", functions::parse)?;
-    // The crate leaves spaces unescaped; 2.0.6 escapes as JavaScript's encodeURI does.
-    ev.register_fn_override("encodeUrl", |args: &[JValue]| {
-        call_pure(functions::encode_url, args)
-    })
-    .map_err(map_error)?;
-    // Bounded before allocating: the crate's would build a string of any width asked for.
-    ev.register_fn_override("pad", |args: &[JValue]| call_pure(functions::pad, args))
+    ev.register_fn(guard::GUARD, guard::check)
         .map_err(map_error)?;
-    // The crate passes malformed escapes through; 2.0.6 refuses them (D3140).
-    ev.register_fn_override("decodeUrl", |args: &[JValue]| {
-        call_pure(functions::decode_url, args)
-    })
-    .map_err(map_error)?;
-    ev.register_fn_override("decodeUrlComponent", |args: &[JValue]| {
-        call_pure(functions::decode_url_component, args)
-    })
-    .map_err(map_error)?;
+    // (name, implementation, whether it replaces the crate's built-in of that name)
+    let pure: [(&'static str, PureFn, bool); 8] = [
+        ("partition", functions::partition, false),
+        ("range", functions::range, false),
+        ("hash", functions::hash, false),
+        ("parse", functions::parse, false),
+        // The crate leaves spaces unescaped; 2.0.6 escapes as JavaScript's encodeURI does.
+        ("encodeUrl", functions::encode_url, true),
+        // The crate passes malformed escapes through; 2.0.6 refuses them (D3140).
+        ("decodeUrl", functions::decode_url, true),
+        ("decodeUrlComponent", functions::decode_url_component, true),
+        // Bounded before allocating: the crate's builds a string of any width asked for.
+        ("pad", functions::pad, true),
+    ];
+    for (name, f, replaces) in pure {
+        let call = move |args: &[JValue]| call_pure(name, f, args);
+        if replaces {
+            ev.register_fn_override(name, call)
+        } else {
+            ev.register_fn(name, call)
+        }
+        .map_err(map_error)?;
+    }
     let g = Rc::clone(&generator);
     ev.register_fn("uuid", move |_: &[JValue]| Ok(JValue::string(g.uuid())))
         .map_err(map_error)?;
@@ -263,10 +266,10 @@ fn register_clock(ev: &mut Evaluator, millis: i64) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Runs a function that works on JSON values.
-fn call_pure(f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
+/// Runs the function `name` that works on JSON values.
+fn call_pure(name: &'static str, f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
     let mut converted = Vec::with_capacity(args.len());
-    for arg in args {
+    for (index, arg) in args.iter().enumerate() {
         let mut budget = limits::MAX_RESULT_BYTES;
         match from_jvalue(arg, 0, &mut budget, &BigIntegers::default())
             .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?
@@ -274,9 +277,7 @@ fn call_pure(f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
             Outcome::Json(v) => converted.push(Some(v)),
             Outcome::Undefined => converted.push(None),
             Outcome::Function => {
-                return Err(
-                    FnError::Type("a function is not a JSON value".into()).into_evaluator_error()
-                )
+                return Err(FnError::signature(name, index + 1).into_evaluator_error())
             }
         }
     }
