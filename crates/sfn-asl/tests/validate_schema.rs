@@ -31,7 +31,7 @@ fn required_top_level_fields() {
         [(
             String::new(),
             "SCHEMA_VALIDATION_FAILED",
-            "These fields are required: [StartAt, States]".to_owned()
+            "These fields are required: [States, StartAt]".to_owned()
         )]
     );
 }

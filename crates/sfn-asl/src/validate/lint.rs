@@ -440,12 +440,8 @@ fn check_query_language_mix(m: &StateMachine, scopes: &[Scope<'_>], out: &mut Ve
                 let hint = Some(
                     "write the state in JSONata, or remove the top-level `QueryLanguage`".into(),
                 );
-                out.push(site.finding(
-                    FindingCode::SchemaValidationFailed,
-                    "/QueryLanguage",
-                    text,
-                    hint,
-                ));
+                // AWS locates this at the state, not at its `QueryLanguage` field.
+                out.push(site.finding(FindingCode::SchemaValidationFailed, "", text, hint));
             }
         }
     }

@@ -182,7 +182,7 @@ fn states_all_is_alone_and_last() {
 fn jsonata_machine_has_no_jsonpath_state() {
     let doc = r#"{"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Succeed","QueryLanguage":"JSONPath"}}}"#;
     let (at, _, msg) = one(doc);
-    assert_eq!(at, "/States/S/QueryLanguage");
+    assert_eq!(at, "/States/S");
     assert!(msg.ends_with(
         "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
     ));

@@ -133,10 +133,11 @@ fn covers(outer: &str, inner: &str) -> bool {
                 .is_some_and(|rest| rest.starts_with('/')))
 }
 
+/// AWS answers an empty text this way, as a schema failure (recorded ValidateStateMachineDefinition).
 fn not_an_object() -> Finding {
     Finding {
         pointer: String::new(),
-        code: FindingCode::InvalidJsonDescription,
+        code: FindingCode::SchemaValidationFailed,
         message: "Definition must be a valid JSON object".into(),
         hint: Some("a definition is an object with `StartAt` and `States`".into()),
     }
@@ -205,7 +206,7 @@ mod tests {
     fn empty_text_is_not_an_object() {
         let f = parse("  ").unwrap_err();
         assert_eq!(f.0[0].message, "Definition must be a valid JSON object");
-        assert_eq!(f.0[0].code, FindingCode::InvalidJsonDescription);
+        assert_eq!(f.0[0].code, FindingCode::SchemaValidationFailed);
     }
 
     #[test]

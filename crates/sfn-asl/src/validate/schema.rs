@@ -41,7 +41,8 @@ pub(crate) fn machine(ctx: &mut Ctx, doc: &Value) -> Option<StateMachine> {
     let map = doc.as_object()?;
     let root = Pointer::default();
     let o = ctx.object(map, &root, TOP, QueryLanguage::JsonPath);
-    ctx.require(&o, &["StartAt", "States"]);
+    // AWS lists them in this order (recorded ValidateStateMachineDefinition responses).
+    ctx.require(&o, &["States", "StartAt"]);
     let query_language = query_language(ctx, &o);
     ctx.top_language = query_language;
     let version = ctx.string(&o, "Version");
