@@ -33,21 +33,24 @@
 //!
 //! AWS evaluates with JSONata 2.0.6. Of the Rust implementations, `jsonata-core` (pinned to
 //! `=2.2.13`, its behaviour changes between patch releases) agrees with the 2.0.6 reference on
-//! 158 of the 162 vectors in `shared/jsonata/reference-2.0.6.json` (the test
-//! `tests/jsonata_reference.rs` lists the rest and why), keeps object key order, lets built-ins be
-//! replaced (AWS's seeded `$random`, the withdrawn `$eval`), and has time, depth and sequence
-//! limits with a heap-allocated evaluation stack. `jsonata-rs` 0.3.4 agrees on 133, lacks `$type`,
-//! `$average`, `$sift`, `$spread`, the formatting and URL functions, panics on partial application
-//! and on `%`, loses key order, cannot replace built-ins (so no seeded `$random`), and has no depth
-//! bound (deep recursion kills the process). `seuil` cannot register functions. The crate is used
-//! only by the private `engine` module, so replacing it touches one file.
+//! 158 of the 162 vectors in `shared/jsonata/reference-2.0.6.json`, 160 with the corrections made
+//! here (`$encodeUrl`, a bare `..`); `tests/jsonata_reference.rs` lists the other two and why. It
+//! keeps object key order, lets built-ins be replaced (AWS's seeded `$random`, the withdrawn
+//! `$eval`), and has time, depth and sequence limits with a heap-allocated evaluation stack.
+//! `jsonata-rs` 0.3.4 agrees on 133, lacks `$type`, `$average`, `$sift`, `$spread`, the formatting
+//! and URL functions, panics on partial application and on `%`, loses key order, cannot replace
+//! built-ins (so no seeded `$random`), and has no depth bound (deep recursion kills the process).
+//! `seuil` cannot register functions. The crate is used only by the private `engine` module, so
+//! replacing it touches that module alone.
 //!
 //! # Limits
 //!
 //! One evaluation may run 5 s, nest as deep as AWS allows (100 levels), build sequences of
-//! 1,000,000 items and return at most 6,990,256 bytes (8 a number, 1 a character). Values crossing
-//! in or out may nest 1,000 levels. Strings built inside an expression (`$pad`, repeated `&`) are
-//! bounded only by the time limit.
+//! 1,000,000 items and return at most 6,990,256 bytes (8 a number, 1 a character; AWS's bound).
+//! Strings and arrays built by `&`, array literals, `$join`, `$replace`, `$string` and `$pad` are
+//! held to that bound as they are built, so repeated doubling stops there; what other built-ins
+//! build is bounded by the time limit. Values crossing in or out may nest 1,000 levels. A panic in
+//! the evaluator becomes an error of the field.
 
 use std::sync::Arc;
 
