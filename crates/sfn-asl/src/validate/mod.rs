@@ -35,10 +35,20 @@ pub const MAX_DEFINITION_CHARS: usize = 1_048_576;
 /// real definition; it only keeps hostile input from exhausting the stack.
 pub const MAX_NESTING: usize = 32;
 
-/// All findings of one definition.
+/// All findings of one definition. `Display` lists them one per line, so an error report
+/// (`?` into `anyhow`, a panic message) shows every problem, not a count.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} finding(s)", .0.len())]
+#[error("{}", list(.0))]
 pub struct Findings(pub Vec<Finding>);
+
+fn list(findings: &[Finding]) -> String {
+    let mut out = format!("{} finding(s)", findings.len());
+    for f in findings {
+        out.push_str("\n  ");
+        out.push_str(&f.to_string());
+    }
+    out
+}
 
 /// What [`lint`] should assume about the state machine beyond its definition.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -207,6 +217,17 @@ mod tests {
         let f = parse("  ").unwrap_err();
         assert_eq!(f.0[0].message, "Definition must be a valid JSON object");
         assert_eq!(f.0[0].code, FindingCode::SchemaValidationFailed);
+    }
+
+    #[test]
+    fn findings_display_lists_every_finding() {
+        let f = parse(r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"#).unwrap_err();
+        let text = f.to_string();
+        assert!(
+            text.starts_with("2 finding(s)\n  /States/A/Next: MISSING_TRANSITION_TARGET: "),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 3);
     }
 
     #[test]
