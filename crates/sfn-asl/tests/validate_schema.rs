@@ -370,3 +370,29 @@ fn items_and_arguments_have_their_shape() {
         ]
     );
 }
+
+#[test]
+fn deep_templates_are_capped_before_compiling() {
+    let mut deep = serde_json::json!("{% $states.errorOutput %}");
+    for _ in 0..300 {
+        deep = serde_json::json!({ "a": deep });
+    }
+    let doc = serde_json::json!({"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Output": deep.clone(), "Next": "T"}]}}});
+    let f = sfn_asl::parse_value(&doc).unwrap_err();
+    assert!(
+        f.0.iter()
+            .any(|x| x.message.ends_with("Value nests too deeply")),
+        "{:?}",
+        f.0.first()
+    );
+    let doc = serde_json::json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": deep, "End": true}}});
+    let f = sfn_asl::parse_value(&doc).unwrap_err();
+    assert!(
+        f.0.iter()
+            .any(|x| x.message.ends_with("Template nests too deeply")),
+        "{:?}",
+        f.0.first()
+    );
+}

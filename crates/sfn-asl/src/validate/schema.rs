@@ -445,12 +445,10 @@ pub(crate) fn jsonata_template_value(
     at: &Pointer,
     eo: ErrorOutput,
 ) -> Option<JsonataTemplate> {
-    if eo == ErrorOutput::Forbidden {
-        let before = ctx.findings.len();
-        check_error_output(ctx, v, at, 0);
-        if ctx.findings.len() > before {
-            return None;
-        }
+    let before = ctx.findings.len();
+    check_jsonata_value(ctx, v, at, eo, 0);
+    if ctx.findings.len() > before {
+        return None;
     }
     match JsonataTemplate::compile(v) {
         Ok(t) => Some(t),
@@ -463,25 +461,40 @@ pub(crate) fn jsonata_template_value(
     }
 }
 
-/// AWS rejects `$states.errorOutput` outside a Catcher's `Output`/`Assign`.
-fn check_error_output(ctx: &mut Ctx, v: &Value, at: &Pointer, depth: usize) {
+/// Caps the nesting of a JSONata value (so the compiler never recurses too deep) and, where
+/// `eo` forbids it, rejects `$states.errorOutput`, which AWS allows only in a Catcher's
+/// `Output`/`Assign`.
+fn check_jsonata_value(ctx: &mut Ctx, v: &Value, at: &Pointer, eo: ErrorOutput, depth: usize) {
     if depth > 4 * MAX_NESTING {
+        ctx.schema(
+            at,
+            "Value nests too deeply",
+            Some("flatten the value".into()),
+        );
         return;
     }
     match v {
-        Value::String(s) if is_jsonata(s) && s.contains("$states.errorOutput") => ctx.schema(
-            at,
-            "'$states.errorOutput' is only available in a Catcher's 'Output' and 'Assign'",
-            Some("read the error in the Catcher, or use `$states.input`/`$states.result`".into()),
-        ),
+        Value::String(s)
+            if eo == ErrorOutput::Forbidden
+                && is_jsonata(s)
+                && s.contains("$states.errorOutput") =>
+        {
+            ctx.schema(
+                at,
+                "'$states.errorOutput' is only available in a Catcher's 'Output' and 'Assign'",
+                Some(
+                    "read the error in the Catcher, or use `$states.input`/`$states.result`".into(),
+                ),
+            )
+        }
         Value::Object(map) => {
             for (k, child) in map {
-                check_error_output(ctx, child, &at.key(k), depth + 1);
+                check_jsonata_value(ctx, child, &at.key(k), eo, depth + 1);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_error_output(ctx, item, &at.index(i), depth + 1);
+                check_jsonata_value(ctx, item, &at.index(i), eo, depth + 1);
             }
         }
         _ => {}
@@ -506,7 +519,13 @@ pub(crate) fn template(
 /// A whole-string JSONata expression in a field that otherwise holds a literal.
 pub(crate) fn jsonata_expr(ctx: &mut Ctx, s: &str, at: &Pointer) -> Option<Jsonata> {
     if s.contains("$states.errorOutput") {
-        check_error_output(ctx, &Value::String(s.to_owned()), at, 0);
+        check_jsonata_value(
+            ctx,
+            &Value::String(s.to_owned()),
+            at,
+            ErrorOutput::Forbidden,
+            0,
+        );
         return None;
     }
     match Jsonata::compile(s) {
