@@ -17,6 +17,7 @@
 //! ```
 
 mod children;
+mod context;
 mod errors;
 mod io;
 mod record;
@@ -146,6 +147,8 @@ pub struct Execution {
     context: Value,
     queue: VecDeque<Work>,
     out: Step,
+    /// The last formatted `EnteredTime` (many states share one instant).
+    time_cache: (u64, String),
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
@@ -190,15 +193,6 @@ pub(crate) fn next_random(state: &AtomicU64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// Milliseconds since the epoch as AWS writes timestamps in the context object.
-pub(crate) fn iso_time(ms: u64) -> String {
-    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
-    match chrono::DateTime::from_timestamp_millis(ms) {
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => "1970-01-01T00:00:00.000Z".to_owned(),
-    }
 }
 
 /// The `States` object a scope path leads to.
@@ -248,6 +242,7 @@ impl Execution {
             context: Value::Null,
             queue: VecDeque::new(),
             out: Step::default(),
+            time_cache: (0, String::new()),
         };
         exec.context = exec.base_context();
         exec
@@ -392,26 +387,6 @@ impl Execution {
         }
     }
 
-    fn base_context(&self) -> Value {
-        let c = &self.data.config;
-        let mut execution = json!({
-            "Id": c.execution_arn,
-            "Input": self.data.input,
-            "Name": c.name,
-            "RoleArn": c.role_arn,
-            "StartTime": iso_time(self.data.start_time),
-        });
-        if !c.express {
-            if let Value::Object(m) = &mut execution {
-                m.insert("RedriveCount".into(), 0.into());
-            }
-        }
-        json!({
-            "Execution": execution,
-            "StateMachine": {"Id": c.state_machine_arn, "Name": c.state_machine_name},
-        })
-    }
-
     fn new_frame(
         &mut self,
         parent: Option<(u64, usize)>,
@@ -553,30 +528,5 @@ impl Execution {
 
     fn last_event_id(&self) -> u64 {
         self.data.next_event_id.saturating_sub(1)
-    }
-
-    /// Sets `$$.State` for the active state of `frame`.
-    fn set_state_context(&mut self, frame: u64) {
-        let Some(f) = self.data.frames.get(&frame) else {
-            return;
-        };
-        let Some(active) = &f.active else { return };
-        let Some(states) = resolve_scope(&self.machine, &f.scope) else {
-            return;
-        };
-        let Some((name, state)) = states.get_index(active.state) else {
-            return;
-        };
-        let mut st = Map::new();
-        st.insert("EnteredTime".into(), iso_time(active.entered_time).into());
-        st.insert("Name".into(), name.clone().into());
-        if matches!(state.kind, sfn_asl::model::StateKind::Task(_)) {
-            st.insert("RetryCount".into(), active.retry_count.into());
-        }
-        if let Value::Object(ctx) = &mut self.context {
-            ctx.insert("State".into(), Value::Object(st));
-            ctx.remove("Task");
-            ctx.remove("Map");
-        }
     }
 }

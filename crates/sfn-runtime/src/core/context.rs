@@ -1,0 +1,130 @@
+//! The context object (`$$`, `$states.context`).
+
+use serde_json::{json, Map, Value};
+use sfn_asl::model::StateKind;
+
+use super::{resolve_scope, Execution};
+
+/// Formats milliseconds since the epoch as AWS writes context timestamps
+/// (`2024-01-01T00:00:00.000Z`, UTC). Hand-written because it runs on every state entry.
+pub(crate) fn iso_time(ms: u64) -> String {
+    let secs = ms / 1000;
+    let rem = secs % 86_400;
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
+/// (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+impl Execution {
+    /// `$$` without the per-state parts.
+    pub(crate) fn base_context(&self) -> Value {
+        let c = &self.data.config;
+        let mut execution = json!({
+            "Id": c.execution_arn,
+            "Input": self.data.input,
+            "Name": c.name,
+            "RoleArn": c.role_arn,
+            "StartTime": iso_time(self.data.start_time),
+        });
+        if !c.express {
+            if let Value::Object(m) = &mut execution {
+                m.insert("RedriveCount".into(), 0.into());
+            }
+        }
+        json!({
+            "Execution": execution,
+            "StateMachine": {"Id": c.state_machine_arn, "Name": c.state_machine_name},
+        })
+    }
+
+    /// Sets `$$.State` for the active state of `frame` (and drops `Task`/`Map`, which only
+    /// exist while a token task or an item selector is evaluated). Updates in place: this runs
+    /// on every state entry.
+    pub(crate) fn set_state_context(&mut self, frame: u64) {
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
+        let Some(active) = &f.active else { return };
+        let Some(states) = resolve_scope(&self.machine, &f.scope) else {
+            return;
+        };
+        let Some((name, state)) = states.get_index(active.state) else {
+            return;
+        };
+        let at = active.entered_time;
+        if self.time_cache.0 != at || self.time_cache.1.is_empty() {
+            self.time_cache = (at, iso_time(at));
+        }
+        let entered = self.time_cache.1.clone();
+        let retry = matches!(state.kind, StateKind::Task(_)).then_some(active.retry_count);
+        let Value::Object(ctx) = &mut self.context else {
+            return;
+        };
+        // `State` is the third key (after `Execution` and `StateMachine`) and its fields are
+        // in a fixed order, so they are updated by position: no key hashing per transition.
+        let state_ctx = ctx.values_mut().nth(2);
+        match state_ctx {
+            Some(Value::Object(st)) if st.len() == 2 + usize::from(retry.is_some()) => {
+                let mut fields = st.values_mut();
+                if let Some(v) = fields.next() {
+                    *v = Value::String(entered);
+                }
+                if let Some(Value::String(n)) = fields.next() {
+                    n.clone_from(name);
+                }
+                if let (Some(v), Some(r)) = (fields.next(), retry) {
+                    *v = r.into();
+                }
+            }
+            _ => {
+                let mut st = Map::new();
+                st.insert("EnteredTime".into(), entered.into());
+                st.insert("Name".into(), name.clone().into());
+                if let Some(r) = retry {
+                    st.insert("RetryCount".into(), r.into());
+                }
+                ctx.insert("State".into(), Value::Object(st));
+            }
+        }
+        if ctx.len() > 3 {
+            for transient in ["Task", "Map"] {
+                ctx.shift_remove(transient);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_time;
+
+    #[test]
+    fn formats_like_aws() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_time(1_704_067_200_000), "2024-01-01T00:00:00.000Z");
+        assert_eq!(iso_time(1_709_164_800_123), "2024-02-29T00:00:00.123Z");
+        assert_eq!(iso_time(951_868_799_999), "2000-02-29T23:59:59.999Z");
+        assert_eq!(iso_time(4_102_444_800_000), "2100-01-01T00:00:00.000Z");
+    }
+}
