@@ -33,9 +33,9 @@
 //!
 //! AWS evaluates with JSONata 2.0.6. Of the Rust implementations, `jsonata-core` (pinned to
 //! `=2.2.13`, its behaviour changes between patch releases) agrees with the 2.0.6 reference on
-//! 158 of the 162 vectors in `shared/jsonata/reference-2.0.6.json`, 160 with the corrections made
-//! here (`$encodeUrl`, a bare `..`); `tests/jsonata_reference.rs` lists the other two and why. It
-//! keeps object key order, lets built-ins be replaced (AWS's seeded `$random`, the withdrawn
+//! 158 of the 162 vectors in `shared/jsonata/reference-2.0.6.json`, 161 with the corrections made
+//! here (`$encodeUrl`, a bare `..`, parse error codes); the one left is `$eval`, which AWS
+//! withdraws (`tests/jsonata_reference.rs`). It keeps object key order, lets built-ins be replaced (AWS's seeded `$random`, the withdrawn
 //! `$eval`), and has time, depth and sequence limits with a heap-allocated evaluation stack.
 //! `jsonata-rs` 0.3.4 agrees on 133, lacks `$type`, `$average`, `$sift`, `$spread`, the formatting
 //! and URL functions, panics on partial application and on `%`, loses key order, cannot replace

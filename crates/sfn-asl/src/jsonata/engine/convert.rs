@@ -154,6 +154,14 @@ fn spend(budget: &mut usize, n: usize) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// A number as JSON text (`2`, `2.5`, `1e+21`), for messages.
+pub(super) fn number_text(n: f64) -> String {
+    match number(n) {
+        Value::Number(n) => n.to_string(),
+        other => other.as_str().unwrap_or_default().to_owned(),
+    }
+}
+
 /// An `f64` as JSON: whole values within ±2^53 as integers so they compare equal to parsed JSON.
 fn number(n: f64) -> Value {
     if n.is_nan() {

@@ -112,9 +112,141 @@ fn argument_message(code: &str, message: &str, calls: &[String]) -> Option<Strin
     })
 }
 
+/// A parse error as 2.0.6 words it: symbols rather than the crate's token names (`")"` for
+/// `RightParen`, `2` for `Number(2.0)`), and an unclosed bracket at the end reported as the
+/// bracket expected (S0203) rather than as an unexpected end (S0207).
+pub(super) fn parse_message(text: &str, body: &str) -> String {
+    let text = text.strip_prefix("Invalid syntax: ").unwrap_or(text);
+    if text.starts_with("S0207") {
+        if let Some(closer) = unclosed_bracket(body) {
+            return format!("S0203: Expected \"{closer}\" before end of expression");
+        }
+    }
+    text.split(' ')
+        .map(symbol_for)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A word of a parser message with a token name replaced by the symbol 2.0.6 prints.
+fn symbol_for(word: &str) -> String {
+    let (name, tail) = match word.strip_suffix(',') {
+        Some(name) => (name, ","),
+        None => (word, ""),
+    };
+    if let Some(n) = name
+        .strip_prefix("Number(")
+        .and_then(|n| n.strip_suffix(')'))
+    {
+        if let Ok(n) = n.parse::<f64>() {
+            return format!("{}{tail}", super::convert::number_text(n));
+        }
+    }
+    let symbol = match name {
+        "Plus" => "+",
+        "Minus" => "-",
+        "Star" => "*",
+        "StarStar" => "**",
+        "Slash" => "/",
+        "Percent" => "%",
+        "Equal" => "=",
+        "NotEqual" => "!=",
+        "LessThan" => "<",
+        "LessThanOrEqual" => "<=",
+        "GreaterThan" => ">",
+        "GreaterThanOrEqual" => ">=",
+        "And" => "and",
+        "Or" => "or",
+        "In" => "in",
+        "Ampersand" => "&",
+        "Dot" => ".",
+        "DotDot" => "..",
+        "Question" => "?",
+        "QuestionQuestion" => "??",
+        "QuestionColon" => "?:",
+        "Colon" => ":",
+        "ColonEqual" => ":=",
+        "TildeArrow" => "~>",
+        "LeftParen" => "(",
+        "RightParen" => ")",
+        "LeftBracket" => "[",
+        "RightBracket" => "]",
+        "LeftBrace" => "{",
+        "RightBrace" => "}",
+        "Comma" => ",",
+        "Semicolon" => ";",
+        "Caret" => "^",
+        "Pipe" => "|",
+        "Hash" => "#",
+        "At" => "@",
+        _ => return word.to_owned(),
+    };
+    format!("\"{symbol}\"{tail}")
+}
+
+/// The closer of the innermost bracket still open at the end of `body`, skipping string
+/// literals, quoted names and comments.
+fn unclosed_bracket(body: &str) -> Option<char> {
+    let mut open: Vec<char> = Vec::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' && c != '`' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                let mut last = ' ';
+                for d in chars.by_ref() {
+                    if last == '*' && d == '/' {
+                        break;
+                    }
+                    last = d;
+                }
+            }
+            '(' => open.push(')'),
+            '[' => open.push(']'),
+            '{' => open.push('}'),
+            ')' | ']' | '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_errors_name_symbols_and_the_missing_bracket() {
+        assert_eq!(
+            parse_message("S0207: Unexpected end of expression", "$f(1, '(')"),
+            "S0207: Unexpected end of expression"
+        );
+        assert_eq!(
+            parse_message("S0207: Unexpected end of expression", "$a.( [1, "),
+            "S0203: Expected \"]\" before end of expression"
+        );
+        assert_eq!(
+            parse_message(
+                "Invalid syntax: S0201: Syntax error: Semicolon",
+                "$f := 1; $f()"
+            ),
+            "S0201: Syntax error: \";\""
+        );
+        assert_eq!(
+            parse_message("S0201: Syntax error: Number(2.0)", "1 2"),
+            "S0201: Syntax error: 2"
+        );
+    }
 
     #[test]
     fn operators_are_quoted() {

@@ -109,14 +109,8 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
     }
     let parsed = guarded(|| jsonata_core::parser::parse(body))
         .map_err(|e| CompileError { message: e.message })?;
-    let ast = parsed.map_err(|e| {
-        let text = e.to_string();
-        // Some coded parser messages come wrapped ("Invalid syntax: S0201: ...").
-        let message = text
-            .strip_prefix("Invalid syntax: ")
-            .unwrap_or(&text)
-            .to_owned();
-        CompileError { message }
+    let ast = parsed.map_err(|e| CompileError {
+        message: messages::parse_message(&e.to_string(), body),
     })?;
     let facts = walk::walk(&ast)?;
     let mut ast = ast;
