@@ -28,7 +28,37 @@ pub(crate) fn report(cx: &Ctxt, lowered: &Lowered, f: &Finding, fallback: proc_m
             msg.pop();
         }
         msg.push_str("; ");
-        msg.push_str(hint);
+        msg.push_str(&dsl_hint(hint));
     }
     cx.error(span, msg);
+}
+
+/// The linter's hints speak ASL; say the same in the DSL's words where they differ.
+fn dsl_hint(hint: &str) -> String {
+    const PHRASES: &[(&str, &str)] = &[
+        ("`\"End\": true`", "`end`"),
+        ("`\"QueryLanguage\": \"JSONPath\"`", "`query_language: JSONPath`"),
+        ("`\"QueryLanguage\": \"JSONata\"`", "`query_language: JSONata`"),
+        ("a Succeed or Fail state", "a `succeed` or `fail` state"),
+    ];
+    let mut out = hint.to_owned();
+    for (asl, dsl) in PHRASES {
+        out = out.replace(asl, dsl);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_use_dsl_words() {
+        assert_eq!(dsl_hint("end one state with `\"End\": true`"), "end one state with `end`");
+        assert_eq!(
+            dsl_hint("set `\"QueryLanguage\": \"JSONPath\"` on the state"),
+            "set `query_language: JSONPath` on the state"
+        );
+        assert_eq!(dsl_hint("rename it"), "rename it");
+    }
 }

@@ -163,6 +163,11 @@ impl<'a> FieldBag<'a> {
         self.fields.iter().map(|(f, _)| (f.name.to_string(), f.name.span())).collect()
     }
 
+    /// Whether field `name` was written (taken or not).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(f, _)| f.name == name)
+    }
+
     /// Takes the JSON value of field `name`.
     pub(crate) fn take(&mut self, name: &str) -> Option<&'a Json> {
         let (f, taken) = self.fields.iter_mut().find(|(f, taken)| !*taken && f.name == name)?;
@@ -297,7 +302,7 @@ impl Lowerer<'_> {
         };
         let q = QueryLanguage::from_name(&text);
         if q.is_none() {
-            self.cx.error(j.span(), "expected `JSONPath` or `JSONata`");
+            self.cx.error(j.span(), format!("unknown query language `{text}`; expected `JSONPath` or `JSONata`"));
         }
         q
     }

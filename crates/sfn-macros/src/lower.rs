@@ -352,6 +352,7 @@ impl Lowerer<'_> {
         ql: QueryLanguage,
         transition: Transition,
     ) -> StateKind {
+        let written = ["seconds", "seconds_path", "timestamp", "timestamp_path"].iter().any(|f| bag.has(f));
         let seconds = self.dynamic_u64(bag, "seconds", ptr);
         let timestamp = self.dynamic_string(bag, "timestamp", ptr);
         let wait_for = match (seconds, timestamp) {
@@ -365,7 +366,10 @@ impl Lowerer<'_> {
                 WaitFor::Seconds(Dynamic::Literal(0))
             }
             (None, None) => {
-                self.cx.error(def.name.span, "a `wait` state needs one of `seconds: 10`, `seconds_path: \"$.s\"`, `timestamp: \"2030-01-01T00:00:00Z\"`, `timestamp_path: \"$.t\"`");
+                // A timing field that was written but is invalid has been reported already.
+                if !written {
+                    self.cx.error(def.name.span, "a `wait` state needs one of `seconds: 10`, `seconds_path: \"$.s\"`, `timestamp: \"2030-01-01T00:00:00Z\"`, `timestamp_path: \"$.t\"`");
+                }
                 WaitFor::Seconds(Dynamic::Literal(0))
             }
         };

@@ -75,9 +75,9 @@ fn parse_options(attr: &Attribute, options: &mut WorkflowOptions) -> syn::Result
             "query_language" => options.query_language = Some(meta.value()?.parse()?),
             "version" => options.version = Some(meta.value()?.parse()?),
             _ => {
-                return Err(meta.error(
-                    "unknown workflow option; expected `kind`, `timeout_seconds`, `query_language` or `version`",
-                ))
+                return Err(meta.error(format!(
+                    "unknown workflow option `{key}`; expected `kind`, `timeout_seconds`, `query_language` or `version`"
+                )))
             }
         }
         Ok(())
@@ -118,7 +118,10 @@ fn parse_state_name(input: ParseStream) -> syn::Result<StateName> {
         Ok(StateName { name: lit.value(), span: lit.span() })
     } else if input.peek(<Ident as syn::ext::IdentExt>::peek_any) {
         let ident = Ident::parse_any_ident(input)?;
-        Ok(StateName { name: ident.to_string(), span: ident.span() })
+        let name = ident.to_string();
+        // `r#type` names the state `type`.
+        let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
+        Ok(StateName { name, span: ident.span() })
     } else {
         Err(input.error("expected a state name: an identifier or a string literal"))
     }
@@ -391,7 +394,7 @@ fn parse_catch(input: ParseStream) -> syn::Result<CatchAst> {
     let (mut result_path, mut output, mut assign, mut comment) = (None, None, None, None);
     while !input.peek(Token![=>]) {
         if at_field_end(input) {
-            return Err(input.error("a catcher needs a target: add `=> StateName`"));
+            return Err(syn::Error::new(span, "this catcher has no target: add `=> StateName` after its settings"));
         }
         let word = Ident::parse_any_ident(input)?;
         match word.to_string().as_str() {

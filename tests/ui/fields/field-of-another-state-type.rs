@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start A;
+        A: pass { retry: [ALL] x 2 } end;
+    }
+}
+
+fn main() {}

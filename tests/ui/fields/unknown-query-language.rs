@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start A;
+        A: pass { query_language: XPath } end;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start Begin;
+        A: succeed;
+    }
+}
+
+fn main() {}

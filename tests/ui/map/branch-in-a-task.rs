@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start A;
+        A: task "arn:aws:lambda:us-east-1:123456789012:function:f" { branch { start X; X: succeed; } } end;
+    }
+}
+
+fn main() {}

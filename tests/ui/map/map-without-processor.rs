@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start M;
+        M: map { items_path: "$.items" } end;
+    }
+}
+
+fn main() {}

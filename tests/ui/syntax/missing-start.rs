@@ -1,0 +1,9 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        A: succeed;
+    }
+}
+
+fn main() {}
