@@ -51,6 +51,13 @@ fn builds_the_value_with_expressions_at_any_depth() {
 
 #[test]
 fn a_whole_string_template_is_one_expression() {
+    let t = JsonataTemplate::compile(&json!("{% $ItemsVar %}")).expect("compiles");
+    let expr = t.as_expression().expect("one expression");
+    assert_eq!(expr.expression(), Some("$ItemsVar"));
+    assert!(JsonataTemplate::compile(&json!({"a": "{% 1 %}"}))
+        .expect("compiles")
+        .as_expression()
+        .is_none());
     assert_eq!(
         eval(&json!("{% $states.input %}"), &json!([1]), "Output").ok(),
         Some(json!([1]))

@@ -52,6 +52,15 @@ impl JsonataTemplate {
         self.source.clone()
     }
 
+    /// The expression, when the whole value is one `{% %}` string (`"Items": "{% ... %}"`), e.g.
+    /// to word a wrong result type with [`Jsonata::unexpected_type`].
+    pub fn as_expression(&self) -> Option<&Jsonata> {
+        match &self.root {
+            Node::Expression(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether the value holds no expression at all.
     pub fn is_literal(&self) -> bool {
         matches!(self.root, Node::Literal(_))
