@@ -438,7 +438,12 @@ impl Driver {
             match command {
                 Command::InvokeTask(inv) => {
                     let start = Instant::now();
-                    let heartbeat = inv.heartbeat_seconds.map(Duration::from_secs);
+                    // Only callback tasks can send heartbeats (through their token); a handler
+                    // that simply runs is bounded by TimeoutSeconds alone.
+                    let heartbeat = inv
+                        .heartbeat_seconds
+                        .filter(|_| inv.token.is_some())
+                        .map(Duration::from_secs);
                     self.deadlines.insert(
                         inv.task_id,
                         TaskDeadline {

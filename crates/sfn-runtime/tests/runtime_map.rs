@@ -149,7 +149,9 @@ async fn first_branch_failure_cancels_the_others() {
         .last()
         .map(|e| e.timestamp - common::START_MS);
     assert_eq!(failed_at, Some(1000), "the slow branch was not awaited");
-    assert_eq!(count(&result, EventType::TaskStateAborted), 1);
+    // The failed task and the cancelled one are both marked aborted.
+    assert_eq!(count(&result, EventType::TaskStateAborted), 2);
+    assert_eq!(count(&result, EventType::ParallelStateFailed), 1);
 }
 
 #[tokio::test(start_paused = true)]

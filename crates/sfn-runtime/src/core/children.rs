@@ -351,14 +351,7 @@ impl Execution {
             return;
         };
         let silent = child_frame.isolated;
-        let name = self
-            .data
-            .frames
-            .get(&frame)
-            .and_then(|f| f.active.as_ref())
-            .and_then(|a| self.state_at(frame, a.state))
-            .map(|(n, _)| n.to_owned())
-            .unwrap_or_default();
+        let name = self.active_name(frame);
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
         };
@@ -442,6 +435,17 @@ impl Execution {
         }
     }
 
+    /// The name of the state active in `frame`.
+    fn active_name(&self, frame: u64) -> String {
+        self.data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .and_then(|a| self.state_at(frame, a.state))
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_default()
+    }
+
     fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
         match self
             .data
@@ -505,7 +509,10 @@ impl Execution {
         let Some(ch) = self.children_mut(frame) else {
             return;
         };
-        let mut stack = std::mem::take(&mut ch.running);
+        let is_inline_map = ch.map && !ch.distributed;
+        let direct = std::mem::take(&mut ch.running);
+        let name = self.active_name(frame);
+        let mut stack = direct.clone();
         while let Some(id) = stack.pop() {
             let kids: Vec<u64> = self
                 .data
@@ -515,6 +522,34 @@ impl Execution {
                 .map(|(k, _)| *k)
                 .collect();
             stack.extend(kids);
+            let block = self
+                .data
+                .frames
+                .get(&id)
+                .and_then(|f| f.active.as_ref())
+                .map(|a| &a.block);
+            let aborted = match block {
+                Some(Block::Task(_)) => Some(EventType::TaskStateAborted),
+                Some(Block::Wait { .. }) => Some(EventType::WaitStateAborted),
+                _ => None,
+            };
+            if let Some(ty) = aborted {
+                self.emit(id, ty, || Value::Null);
+            }
+            if is_inline_map && direct.contains(&id) {
+                let (last, index) = self
+                    .data
+                    .frames
+                    .get(&id)
+                    .map_or((0, 0), |f| (f.last_event, f.parent.map_or(0, |p| p.1)));
+                let name = name.clone();
+                self.emit_off_chain(
+                    frame,
+                    last,
+                    EventType::MapIterationAborted,
+                    || json!({"index": index, "name": name}),
+                );
+            }
             if let Some(f) = self.data.frames.remove(&id) {
                 match f.active.map(|a| a.block) {
                     Some(Block::Task(w)) => {
