@@ -45,9 +45,11 @@ use proc_macro::TokenStream;
 /// assert!(!OrderFlow::ASL.is_empty());
 /// ```
 ///
-/// The full grammar is in `docs/workflow-dsl.md`. Set `SFN_MACROS_DEBUG=1` to print the
-/// expansion; `SFN_ASL_OUT_DIR` to choose where `<Workflow>.asl.json` and
-/// `<Workflow>.iam.json` are written (default: `target/stepfunctions/`).
+/// Set `SFN_MACROS_DEBUG=1` to print the expansion; `SFN_ASL_OUT_DIR` to choose where
+/// `<Workflow>.asl.json` and `<Workflow>.iam.json` are written (default:
+/// `target/stepfunctions/`). The whole grammar follows.
+///
+#[doc = include_str!("../../../docs/workflow-dsl.md")]
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
     let wf = syn::parse_macro_input!(input as ast::Workflow);
