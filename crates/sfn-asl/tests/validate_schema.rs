@@ -396,3 +396,26 @@ fn deep_templates_are_capped_before_compiling() {
         f.0.first()
     );
 }
+
+#[test]
+fn a_broken_rule_is_reported_once() {
+    let jsonpath = r#"{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"And":[{"Variable":"$.a","IsNull":true},{"Variable":7,"IsNull":true}],"Next":"E"}]},"E":{"Type":"Succeed"}}}"#;
+    let f = triples(jsonpath);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "/States/C/Choices/0/And/1/Variable");
+    let jsonata = r#"{"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"Condition":"not jsonata","Next":"E"}]},"E":{"Type":"Succeed"}}}"#;
+    let f = triples(jsonata);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "/States/C/Choices/0/Condition");
+}
+
+#[test]
+fn error_equals_without_strings_is_reported_once() {
+    let f = triples(&single(&format!(
+        r#"{{"Type":"Task","Resource":"{LAMBDA}","End":true,"Retry":[{{"ErrorEquals":[1]}}]}}"#
+    )));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "/States/S/Retry/0/ErrorEquals/0");
+}

@@ -116,12 +116,14 @@ pub fn parse_value_with(doc: &Value, options: &LintOptions) -> Result<StateMachi
     if let Some(m) = &machine {
         let schema_count = findings.len();
         for f in lint(m, options) {
-            // One problem per field: where the schema pass already reported a field (or the
-            // object holding it), the linter only sees its placeholder.
+            // One problem per field: where the schema pass already reported a field, the object
+            // holding it, or something inside it, the linter only sees a placeholder. Findings
+            // about whole states (unreachable, duplicate name) stand on the graph and stay.
             let echo = ctx.missing.contains(&f.pointer)
-                || findings[..schema_count]
-                    .iter()
-                    .any(|g| covers(&g.pointer, &f.pointer));
+                || findings[..schema_count].iter().any(|g| {
+                    covers(&g.pointer, &f.pointer)
+                        || (!is_state_pointer(&f.pointer) && covers(&f.pointer, &g.pointer))
+                });
             if !echo {
                 findings.push(f);
             }
@@ -144,6 +146,13 @@ fn covers(outer: &str, inner: &str) -> bool {
 }
 
 /// AWS answers an empty text this way, as a schema failure (recorded ValidateStateMachineDefinition).
+/// Whether a pointer names a state (`…/States/<name>`) rather than a field.
+fn is_state_pointer(pointer: &str) -> bool {
+    let mut segments = pointer.rsplit('/');
+    segments.next();
+    segments.next() == Some("States")
+}
+
 fn not_an_object() -> Finding {
     Finding {
         pointer: String::new(),

@@ -97,8 +97,7 @@ fn top_rule(ctx: &mut Ctx, v: &Value, at: &Pointer, lang: QueryLanguage) -> Opti
     };
     Some(ChoiceBranch {
         comment: ctx.string(&o, "Comment"),
-        // An empty `And` never reaches the user: the finding that made it a placeholder does.
-        condition: condition.unwrap_or(Condition::JsonPath(ChoiceRule::And(Vec::new()))),
+        condition: condition.unwrap_or_else(|| placeholder_condition(lang)),
         next,
         assign: template(ctx, &o, "Assign", lang, ErrorOutput::Forbidden),
         output,
@@ -288,4 +287,24 @@ fn data_test(
         operator,
         operand: operand?,
     })
+}
+
+/// Stands in for a rule that could not be read, keeping its `Next` edge for the linter. It is
+/// a rule the linter finds nothing wrong with (`$` is present / `true`), so the finding that
+/// made it a placeholder stays the only one.
+fn placeholder_condition(lang: QueryLanguage) -> Condition {
+    let always = match lang {
+        QueryLanguage::Jsonata => crate::jsonata::JsonataTemplate::compile(&Value::Bool(true))
+            .ok()
+            .map(Condition::Jsonata),
+        QueryLanguage::JsonPath => crate::path::Path::parse("$").ok().map(|variable| {
+            Condition::JsonPath(ChoiceRule::Test(DataTest {
+                variable,
+                operator: Operator::IsPresent,
+                operand: Operand::Literal(Value::Bool(true)),
+            }))
+        }),
+    };
+    // Both compile in any implementation; the empty `And` only guards against one that does not.
+    always.unwrap_or(Condition::JsonPath(ChoiceRule::And(Vec::new())))
 }
