@@ -273,3 +273,27 @@ fn every_recorded_expression_compiles() {
     }
     assert!(compiled >= 76, "only {compiled} expressions");
 }
+
+#[test]
+fn states_read_as_a_whole_has_every_field_given() {
+    let entropy = SeededEntropy::new(1);
+    let env = JsonataEnv {
+        input: &json!({"a": 1}),
+        context: &json!({"x": 3}),
+        result: Some(&json!("r")),
+        error_output: None,
+        vars: &(),
+        entropy: &entropy,
+    };
+    let keys = Jsonata::compile("{% $keys($states) %}").expect("compiles");
+    assert_eq!(
+        keys.eval(&env, "Output").ok(),
+        Some(json!(["input", "context", "result"]))
+    );
+    let lookup = Jsonata::compile("{% $lookup($states, 'context').x + $states.input.a %}")
+        .expect("compiles");
+    assert_eq!(lookup.eval(&env, "Output").ok(), Some(json!(4)));
+    let one = Jsonata::compile("{% $states.result %}").expect("compiles");
+    assert_eq!(one.eval(&env, "Output").ok(), Some(json!("r")));
+    assert_eq!(one.states_fields(), ["result".to_owned()]);
+}

@@ -242,14 +242,19 @@ fn evaluate(
     location: &str,
     now_millis: Option<i64>,
 ) -> Result<Value, EvalError> {
-    let mut states: Vec<(&'static str, &Value)> =
-        vec![("input", env.input), ("context", env.context)];
-    if let Some(result) = env.result {
-        states.push(("result", result));
-    }
-    if let Some(error_output) = env.error_output {
-        states.push(("errorOutput", error_output));
-    }
+    let states: Vec<(&'static str, &Value)> = [
+        ("input", Some(env.input)),
+        ("context", Some(env.context)),
+        ("result", env.result),
+        ("errorOutput", env.error_output),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| {
+        value
+            .filter(|_| program.reads_state(name))
+            .map(|v| (name, v))
+    })
+    .collect();
     let variables = program
         .variables()
         .iter()

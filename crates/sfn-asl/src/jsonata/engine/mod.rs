@@ -36,6 +36,8 @@ pub(crate) struct Program {
     uses_entropy: bool,
     /// The `$states` fields read (`input`, `result`, `errorOutput`, ...).
     states_fields: Vec<String>,
+    /// Whether `$states` is read as a whole, so every field must be bound.
+    states_whole: bool,
     /// What the error messages need to know about the expression.
     hints: messages::Hints,
 }
@@ -52,6 +54,10 @@ impl Program {
     /// The `$states` fields the expression reads.
     pub(crate) fn states_fields(&self) -> &[String] {
         &self.states_fields
+    }
+    /// Whether `$states.<field>` must be bound: converting an input nobody reads is wasted work.
+    pub(crate) fn reads_state(&self, field: &str) -> bool {
+        self.states_whole || self.states_fields.iter().any(|f| f == field)
     }
 }
 
@@ -120,6 +126,7 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
         variables: facts.variables,
         uses_entropy: facts.uses_entropy,
         states_fields: facts.states_fields,
+        states_whole: facts.states_whole,
         hints: facts.hints,
     }))
 }

@@ -10,6 +10,8 @@ pub(super) struct Facts {
     pub(super) variables: Vec<String>,
     pub(super) uses_entropy: bool,
     pub(super) states_fields: Vec<String>,
+    /// `$states` is used other than as `$states.<field>` (`$keys($states)`).
+    pub(super) states_whole: bool,
     pub(super) hints: messages::Hints,
 }
 
@@ -21,6 +23,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
     let mut variables: Vec<String> = Vec::new();
     let mut uses_entropy = false;
     let mut states_fields: Vec<String> = Vec::new();
+    let mut states_whole = false;
     let mut hints = messages::Hints::default();
     let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
     // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
@@ -43,7 +46,9 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                 if name == "random" || name == "uuid" {
                     uses_entropy = true;
                 }
-                if name != "states" && !variables.iter().any(|v| v == name) {
+                if name == "states" {
+                    states_whole = true;
+                } else if !variables.iter().any(|v| v == name) {
                     variables.push(name.clone());
                 }
             }
@@ -52,18 +57,16 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                     message: "Reference to '$$' is not supported.".into(),
                 })
             }
-            AstNode::Path { steps } => {
-                if let [first, second, ..] = steps.as_slice() {
-                    if let (AstNode::Variable(v), AstNode::Name(field)) =
-                        (&first.node, &second.node)
-                    {
-                        if v == "states" && !states_fields.contains(field) {
-                            states_fields.push(field.clone());
-                        }
+            AstNode::Path { steps } => match states_field(steps) {
+                Some(field) => {
+                    if !states_fields.contains(field) {
+                        states_fields.push(field.clone());
                     }
+                    // The `$states` step itself is accounted for; the rest read its fields.
+                    push_steps(&mut stack, steps.get(1..).unwrap_or_default(), false);
                 }
-                push_steps(&mut stack, steps, top)
-            }
+                None => push_steps(&mut stack, steps, top),
+            },
             AstNode::Binary {
                 op: BinaryOp::Range,
                 ..
@@ -177,8 +180,27 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
         variables,
         uses_entropy,
         states_fields,
+        states_whole,
         hints,
     })
+}
+
+/// `field` when the path starts `$states.field`.
+fn states_field(steps: &[PathStep]) -> Option<&String> {
+    let [first, second, ..] = steps else {
+        return None;
+    };
+    match (&first.node, &second.node) {
+        (AstNode::Variable(v), AstNode::Name(field))
+            if v == "states"
+                && first.stages.is_empty()
+                && first.focus.is_none()
+                && first.index_var.is_none() =>
+        {
+            Some(field)
+        }
+        _ => None,
+    }
 }
 
 /// A path's first step reads the context it is in; later steps and predicates read its items.
