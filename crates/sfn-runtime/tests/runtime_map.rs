@@ -64,6 +64,14 @@ async fn unbounded_map_runs_every_item_at_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn unbounded_inline_map_runs_at_most_forty_at_once() {
+    let (r, peak) = tracked();
+    let result = run(map_machine(0), items(50), r).await;
+    assert_eq!(result.outcome.status, Status::Succeeded);
+    assert_eq!(peak.load(Ordering::SeqCst), 40);
+}
+
+#[tokio::test(start_paused = true)]
 async fn item_selector_sees_the_map_item_context() {
     let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.xs",
         "ItemSelector": {"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value", "tag.$": "$.tag"},

@@ -10,6 +10,11 @@ use super::states::Flow;
 use super::{Block, Command, Execution, Failure, RngEntropy, ScopeStep, ScopeVars, Work};
 use crate::history::EventType;
 
+/// How many inline Map iterations AWS runs at once when `MaxConcurrency` is 0 or absent.
+const INLINE_MAP_CONCURRENCY: u64 = 40;
+/// The same for a distributed Map's child executions.
+const DISTRIBUTED_MAP_CONCURRENCY: u64 = 10_000;
+
 /// Progress of a Parallel state's branches or a Map state's iterations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Children {
@@ -216,6 +221,12 @@ impl Execution {
             }
             (count, percentage)
         };
+        // `MaxConcurrency: 0` means "as many as AWS allows": 40 inline, 10,000 distributed.
+        let limit = match (limit, m.is_distributed()) {
+            (0, false) => INLINE_MAP_CONCURRENCY,
+            (0, true) => DISTRIBUTED_MAP_CONCURRENCY,
+            (n, _) => n,
+        };
         let mut children = Children::new(true, inputs, limit);
         children.tolerated_count = count;
         children.tolerated_percentage = percentage;
@@ -351,7 +362,7 @@ impl Execution {
             return;
         };
         let silent = child_frame.isolated;
-        let name = self.active_name(frame);
+        let name = self.active_state_name(frame);
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
         };
@@ -435,17 +446,6 @@ impl Execution {
         }
     }
 
-    /// The name of the state active in `frame`.
-    fn active_name(&self, frame: u64) -> String {
-        self.data
-            .frames
-            .get(&frame)
-            .and_then(|f| f.active.as_ref())
-            .and_then(|a| self.state_at(frame, a.state))
-            .map(|(n, _)| n.to_owned())
-            .unwrap_or_default()
-    }
-
     fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
         match self
             .data
@@ -511,7 +511,7 @@ impl Execution {
         };
         let is_inline_map = ch.map && !ch.distributed;
         let direct = std::mem::take(&mut ch.running);
-        let name = self.active_name(frame);
+        let name = self.active_state_name(frame);
         let mut stack = direct.clone();
         while let Some(id) = stack.pop() {
             let kids: Vec<u64> = self

@@ -426,6 +426,17 @@ impl Execution {
         }
     }
 
+    /// The name of the state active in `frame` (empty when none).
+    pub(crate) fn active_state_name(&self, frame: u64) -> String {
+        self.data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .and_then(|a| self.state_at(frame, a.state))
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_default()
+    }
+
     /// The state a frame's scope holds at `idx`, with its name.
     fn state_at(&self, frame: u64, idx: usize) -> Option<(&str, &State)> {
         let f = self.data.frames.get(&frame)?;

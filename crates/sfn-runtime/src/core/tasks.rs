@@ -174,6 +174,16 @@ impl Execution {
             };
             prepare(&scope, t, lang, raw)?
         };
+        let limit = self.data.config.max_payload_bytes;
+        if crate::limits::json_size(&prepared.input, limit) > limit {
+            let name = self.active_state_name(frame);
+            return Ok(Flow::Fail(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                ),
+            )));
+        }
         let kind = classify(&t.resource);
         let task_id = self.data.next_task_id;
         self.data.next_task_id += 1;
