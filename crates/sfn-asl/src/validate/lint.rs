@@ -26,9 +26,11 @@ pub fn lint(machine: &StateMachine, options: &LintOptions) -> Vec<Finding> {
     for scope in &scopes {
         check_states_not_empty(scope, &mut out);
         check_start_at_exists(scope, &mut out);
-        check_transition_targets(scope, &mut out);
+        let targets_exist = check_transition_targets(scope, &mut out);
         let has_terminal = check_has_terminal(scope, &mut out);
-        if has_terminal {
+        // A dangling target is usually a misspelt state, which then looks unreachable: report
+        // the cause only (as AWS skips reachability when the terminal-state rule fires).
+        if has_terminal && targets_exist {
             check_reachable(scope, &mut out);
         }
         for (name, state) in scope.states {
@@ -232,7 +234,8 @@ fn check_start_at_exists(scope: &Scope<'_>, out: &mut Vec<Finding>) {
 }
 
 // Rule: every Next, Default, Choices[].Next and Catch[].Next names a state of the same scope.
-fn check_transition_targets(scope: &Scope<'_>, out: &mut Vec<Finding>) {
+fn check_transition_targets(scope: &Scope<'_>, out: &mut Vec<Finding>) -> bool {
+    let before = out.len();
     for (name, state) in scope.states {
         let site = Site {
             state: name,
@@ -252,6 +255,7 @@ fn check_transition_targets(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+    out.len() == before
 }
 
 // Rule: a `States` object has at least one terminal state (Succeed, Fail, or `End: true`).

@@ -123,6 +123,7 @@ pub fn parse_value_with(doc: &Value, options: &LintOptions) -> Result<StateMachi
                 || findings[..schema_count].iter().any(|g| {
                     covers(&g.pointer, &f.pointer)
                         || (!is_state_pointer(&f.pointer) && covers(&f.pointer, &g.pointer))
+                        || (is_unreachable(&f) && in_scope_of(&g.pointer, &f.pointer))
                 });
             if !echo {
                 findings.push(f);
@@ -146,6 +147,18 @@ fn covers(outer: &str, inner: &str) -> bool {
 }
 
 /// AWS answers an empty text this way, as a schema failure (recorded ValidateStateMachineDefinition).
+/// Whether `f` is the linter's "not reachable" finding. Reachability depends on every edge of
+/// the scope, and a state the schema pass could not read may have lost some.
+fn is_unreachable(f: &Finding) -> bool {
+    f.code == FindingCode::MissingTransitionTarget && f.message.ends_with("is not reachable.")
+}
+
+/// Whether `pointer` lies inside one of the states of the scope holding `state` (a state pointer).
+fn in_scope_of(pointer: &str, state: &str) -> bool {
+    let base = state.rsplitn(3, '/').nth(2).unwrap_or_default();
+    pointer.starts_with(&format!("{base}/States/"))
+}
+
 /// Whether a pointer names a state (`…/States/<name>`) rather than a field.
 fn is_state_pointer(pointer: &str) -> bool {
     let mut segments = pointer.rsplit('/');
@@ -237,6 +250,18 @@ mod tests {
             "{text}"
         );
         assert_eq!(text.lines().count(), 3);
+    }
+
+    #[test]
+    fn lost_edges_do_not_make_states_unreachable() {
+        let doc =
+            r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":7},"B":{"Type":"Succeed"}}}"#;
+        let f = parse(doc).unwrap_err();
+        assert_eq!(f.0.len(), 1, "{:?}", f.0);
+        // A dangling target is reported alone: the state it misspells is not also unreachable.
+        let doc =
+            r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"C"},"B":{"Type":"Succeed"}}}"#;
+        assert_eq!(parse(doc).unwrap_err().0.len(), 1);
     }
 
     #[test]
