@@ -170,7 +170,7 @@ impl Jsonata {
     /// Evaluates the expression for field `location` (`Items`, `Output/result`): failures are
     /// `States.QueryEvaluationError` with AWS's cause text and that location.
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        self.eval_with_clock(env, location, None)
+        self.eval_in(env, location, None, &mut engine::Conversions::default())
     }
 
     /// [`eval`](Self::eval) with `$now()` and `$millis()` reading `now_millis` (milliseconds since
@@ -182,19 +182,27 @@ impl Jsonata {
         location: &str,
         now_millis: i64,
     ) -> Result<Value, EvalError> {
-        self.eval_with_clock(env, location, Some(now_millis))
+        self.eval_in(
+            env,
+            location,
+            Some(now_millis),
+            &mut engine::Conversions::default(),
+        )
     }
 
-    pub(crate) fn eval_with_clock(
+    /// The evaluation behind [`eval`](Self::eval) and [`eval_at`](Self::eval_at), sharing
+    /// `conversions` with the other expressions of a template.
+    fn eval_in(
         &self,
         env: &JsonataEnv<'_>,
         location: &str,
         now_millis: Option<i64>,
+        conversions: &mut engine::Conversions,
     ) -> Result<Value, EvalError> {
         match &self.kind {
             Kind::Literal => Ok(Value::String(self.source.clone())),
             Kind::Expression { body, program } => {
-                evaluate(program, body, env, location, now_millis)
+                evaluate(program, body, env, location, now_millis, conversions)
             }
         }
     }
@@ -241,6 +249,7 @@ fn evaluate(
     env: &JsonataEnv<'_>,
     location: &str,
     now_millis: Option<i64>,
+    conversions: &mut engine::Conversions,
 ) -> Result<Value, EvalError> {
     let states: Vec<(&'static str, &Value)> = [
         ("input", Some(env.input)),
@@ -273,7 +282,7 @@ fn evaluate(
             Some(location.to_owned()),
         )
     };
-    match engine::evaluate(program, &bindings) {
+    match engine::evaluate(program, &bindings, conversions) {
         Ok(engine::Outcome::Json(value)) => Ok(value),
         Ok(engine::Outcome::Undefined) => Err(fail("returned nothing (undefined).".into())),
         Ok(engine::Outcome::Function) => Err(fail("returned an unsupported result type.".into())),

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::engine::Conversions;
 use super::{is_expression, Jsonata, JsonataEnv};
 use crate::error::{EvalError, ExprError};
 
@@ -100,7 +101,13 @@ impl JsonataTemplate {
     /// Evaluates every expression in the value; `location` names the field (`Output`,
     /// `Arguments`, `Assign`) and nested keys extend it (`Arguments/FunctionName`, `Output/list[0]`).
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        eval_node(&self.root, env, &mut location.to_owned(), None)
+        eval_node(
+            &self.root,
+            env,
+            &mut location.to_owned(),
+            None,
+            &mut Conversions::default(),
+        )
     }
 
     /// [`eval`](Self::eval) with `$now()` and `$millis()` reading `now_millis` (see
@@ -111,7 +118,13 @@ impl JsonataTemplate {
         location: &str,
         now_millis: i64,
     ) -> Result<Value, EvalError> {
-        eval_node(&self.root, env, &mut location.to_owned(), Some(now_millis))
+        eval_node(
+            &self.root,
+            env,
+            &mut location.to_owned(),
+            Some(now_millis),
+            &mut Conversions::default(),
+        )
     }
 }
 
@@ -184,16 +197,17 @@ fn eval_node(
     env: &JsonataEnv<'_>,
     location: &mut String,
     now: Option<i64>,
+    conversions: &mut Conversions,
 ) -> Result<Value, EvalError> {
     match node {
         Node::Literal(v) => Ok(v.clone()),
-        Node::Expression(e) => e.eval_with_clock(env, location, now),
+        Node::Expression(e) => e.eval_in(env, location, now, conversions),
         Node::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = location.len();
                 location.push_str(&format!("[{i}]"));
-                let value = eval_node(item, env, location, now);
+                let value = eval_node(item, env, location, now, conversions);
                 location.truncate(len);
                 out.push(value?);
             }
@@ -205,7 +219,7 @@ fn eval_node(
                 let len = location.len();
                 location.push('/');
                 location.push_str(key);
-                let value = eval_node(item, env, location, now);
+                let value = eval_node(item, env, location, now, conversions);
                 location.truncate(len);
                 out.insert(key.clone(), value?);
             }

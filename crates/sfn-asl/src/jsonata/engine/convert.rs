@@ -55,6 +55,41 @@ impl BigIntegers {
     }
 }
 
+/// The bound values already converted during one evaluation of a template, by address: a
+/// template whose ten expressions read `$states.input` converts it once, not ten times.
+#[derive(Default)]
+pub(crate) struct Conversions {
+    /// Keyed by the address of the borrowed `Value`, which outlives the cache (both live for one
+    /// `eval` call); the address is compared, never followed.
+    values: Vec<(*const Value, JValue)>,
+    big: BigIntegers,
+}
+
+impl std::fmt::Debug for Conversions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Conversions({} values)", self.values.len())
+    }
+}
+
+impl Conversions {
+    /// `value` as the crate's value, converted at most once.
+    pub(super) fn get(&mut self, value: &Value) -> Result<JValue, EngineError> {
+        let key = value as *const Value;
+        if let Some((_, converted)) = self.values.iter().find(|(k, _)| *k == key) {
+            // `JValue` shares its contents: a clone is a reference-count increment.
+            return Ok(converted.clone());
+        }
+        let converted = to_jvalue(value, 0, &mut self.big)?;
+        self.values.push((key, converted.clone()));
+        Ok(converted)
+    }
+
+    /// The large integers seen in the converted values.
+    pub(super) fn big_integers(&self) -> &BigIntegers {
+        &self.big
+    }
+}
+
 /// JSON → the crate's value, refusing nesting deeper than the limit.
 pub(super) fn to_jvalue(
     value: &Value,

@@ -22,6 +22,7 @@ mod guard;
 mod messages;
 mod walk;
 
+pub(crate) use convert::Conversions;
 use convert::{from_jvalue, to_jvalue, BigIntegers};
 
 /// A parsed JSONata body plus what the evaluation needs to know about it up front.
@@ -144,8 +145,13 @@ pub(crate) struct Bindings<'a> {
 }
 
 /// Evaluates `program` with `bindings` under the limits of [`limits`].
-pub(crate) fn evaluate(program: &Program, bindings: &Bindings<'_>) -> Result<Outcome, EngineError> {
-    guarded(|| evaluate_unguarded(program, bindings))?
+/// `conversions` carries bound values converted by earlier expressions of the same template.
+pub(crate) fn evaluate(
+    program: &Program,
+    bindings: &Bindings<'_>,
+    conversions: &mut Conversions,
+) -> Result<Outcome, EngineError> {
+    guarded(|| evaluate_unguarded(program, bindings, conversions))?
 }
 
 /// Runs `f`, turning a panic in the crate into an error: bad input must fail the field, not the
@@ -155,15 +161,18 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, EngineError> {
         .map_err(|_| EngineError::plain("the JSONata evaluator failed unexpectedly"))
 }
 
-fn evaluate_unguarded(program: &Program, bindings: &Bindings<'_>) -> Result<Outcome, EngineError> {
+fn evaluate_unguarded(
+    program: &Program,
+    bindings: &Bindings<'_>,
+    conversions: &mut Conversions,
+) -> Result<Outcome, EngineError> {
     let mut context = Context::new();
-    let mut big = BigIntegers::default();
     for (name, value) in &bindings.variables {
-        context.bind((*name).to_owned(), to_jvalue(value, 0, &mut big)?);
+        context.bind((*name).to_owned(), conversions.get(value)?);
     }
     let mut states = IndexMap::new();
     for (name, value) in &bindings.states {
-        states.insert((*name).to_owned(), to_jvalue(value, 0, &mut big)?);
+        states.insert((*name).to_owned(), conversions.get(value)?);
     }
     context.bind("states".to_owned(), JValue::object(states));
     let options = EvaluatorOptions {
@@ -181,7 +190,7 @@ fn evaluate_unguarded(program: &Program, bindings: &Bindings<'_>) -> Result<Outc
         .evaluate(&program.ast, &JValue::Undefined)
         .map_err(|e| map_error_in(e, &program.hints))?;
     let mut budget = limits::MAX_RESULT_BYTES;
-    from_jvalue(&result, 0, &mut budget, &big)
+    from_jvalue(&result, 0, &mut budget, conversions.big_integers())
 }
 
 /// Binds Step Functions' functions and withdraws `$eval`.
