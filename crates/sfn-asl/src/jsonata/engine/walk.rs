@@ -43,7 +43,8 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                 }
             }
             AstNode::Variable(name) => {
-                if name == "random" || name == "uuid" {
+                // `$map($a, $random)` passes the function as a value.
+                if matches!(name.as_str(), "random" | "uuid" | "shuffle") {
                     uses_entropy = true;
                 }
                 if name == "states" {
@@ -91,7 +92,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
             }
             AstNode::Unary { operand, .. } => stack.push((operand, top)),
             AstNode::Function { name, args, .. } => {
-                if name == "random" || name == "uuid" || name == "shuffle" {
+                if matches!(name.as_str(), "random" | "uuid" | "shuffle") {
                     uses_entropy = true;
                 }
                 if !hints.calls.contains(name) {
