@@ -73,39 +73,69 @@ fn state_enum_name(wf: &Workflow) -> Ident {
     format_ident!("{}State", wf.name)
 }
 
-/// The workflow struct alone (used when expansion failed).
-fn skeleton(wf: &Workflow) -> TokenStream {
-    let vis = &wf.vis;
-    let name = &wf.name;
-    let doc = wf.doc.as_ref().map(|d| d.text.clone()).unwrap_or_default();
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, Copy, Default)]
-        #vis struct #name;
+/// Every state name of the DSL (nested ones too), in order, without duplicates: the state
+/// enum of a workflow whose expansion failed still lists them.
+fn ast_states(m: &crate::ast::Machine, out: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for st in &m.states {
+        if !out.contains(&st.name.name) {
+            out.push(st.name.name.clone());
+        }
+        for entry in &st.body {
+            match entry {
+                crate::ast::Entry::Branch { machine, .. } | crate::ast::Entry::Processor { machine, .. } => {
+                    ast_states(machine, out, depth + 1)
+                }
+                _ => {}
+            }
+        }
     }
 }
 
+/// The workflow's items with an empty definition (used when expansion failed), so that code
+/// naming them reports no further errors.
+fn skeleton(wf: &Workflow) -> TokenStream {
+    let mut states = Vec::new();
+    ast_states(&wf.machine, &mut states, 0);
+    items(wf, &states, "", "", false, Vec::new())
+}
+
 fn generate(wf: &Workflow, l: &Lowered, express: bool) -> TokenStream {
-    let vis = &wf.vis;
-    let name = &wf.name;
-    let name_str = name.to_string();
-    let state_enum = state_enum_name(wf);
     let asl = sfn_asl::emit(&l.machine);
     let iam = serde_json::to_string_pretty(&iam::policy(&l.machine)).unwrap_or_default();
     if let Some(dir) = out::out_dir() {
-        out::write_files(&dir, &name_str, &asl, &iam);
+        out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
     }
-    let mut taken = HashSet::new();
-    let variants: Vec<Ident> = l.states.iter().map(|(s, _)| variant_name(s, &mut taken)).collect();
-    let names: Vec<&str> = l.states.iter().map(|(s, _)| s.as_str()).collect();
-    let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
-    let value = quote!(::sfn::__private::Value);
-    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
-    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
     let checks = match &wf.input {
         Some(t) => flow::shape_checks(&l.machine, &l.path_uses, t),
         None => Vec::new(),
     };
+    let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();
+    items(wf, &states, &asl, &iam, express, checks)
+}
+
+/// The generated items: the workflow type, its state enum, the `Workflow` impl, the checks.
+fn items(
+    wf: &Workflow,
+    states: &[String],
+    asl: &str,
+    iam: &str,
+    express: bool,
+    checks: Vec<TokenStream>,
+) -> TokenStream {
+    let vis = &wf.vis;
+    let name = &wf.name;
+    let name_str = name.to_string();
+    let state_enum = state_enum_name(wf);
+    let mut taken = HashSet::new();
+    let variants: Vec<Ident> = states.iter().map(|s| variant_name(s, &mut taken)).collect();
+    let names: Vec<&str> = states.iter().map(String::as_str).collect();
+    let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
+    let value = quote!(::sfn::__private::Value);
+    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
     let doc = wf.doc.as_ref().map(|d| d.text.clone()).unwrap_or_else(|| format!("The `{name_str}` workflow."));
     let enum_doc = format!("The states of [`{name_str}`], nested ones included.");
     let kind = if express { quote!(Express) } else { quote!(Standard) };

@@ -1,0 +1,185 @@
+//! `#[derive(Shape)]`: the JSON shape follows serde's attributes.
+
+use std::collections::BTreeMap;
+
+use sfn::shape::{FieldShape, JsonShape, ObjectShape};
+use sfn::Shape;
+
+fn object(shape: &'static JsonShape) -> &'static ObjectShape {
+    match shape {
+        JsonShape::Object(o) => o,
+        other => panic!("expected an object, got {other:?}"),
+    }
+}
+
+fn field(o: &'static ObjectShape, name: &str) -> &'static FieldShape {
+    o.fields.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no field `{name}` in {o:?}"))
+}
+
+fn names(o: &ObjectShape) -> Vec<&'static str> {
+    o.fields.iter().map(|f| f.name).collect()
+}
+
+#[derive(Shape)]
+#[allow(dead_code)]
+struct Meta {
+    source: String,
+}
+
+#[derive(Shape)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Order {
+    order_id: String,
+    #[serde(rename = "sum")]
+    total: f64,
+    #[serde(skip)]
+    cache: Vec<u8>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(flatten)]
+    meta: Meta,
+    extra: BTreeMap<String, u32>,
+    raw: serde_json::Value,
+    #[shape(any)]
+    custom: u8,
+}
+
+#[test]
+fn struct_fields_follow_renames_and_skips() {
+    let o = object(Order::SHAPE);
+    assert_eq!(o.name, "Order");
+    assert_eq!(names(o), ["orderId", "sum", "tags", "note", "extra", "raw", "custom"]);
+    assert!(matches!(field(o, "sum").shape, JsonShape::Number));
+    assert!(field(o, "tags").optional, "`default` makes a field optional");
+    assert!(field(o, "note").optional, "`skip_serializing_if` makes a field optional");
+    assert!(!field(o, "orderId").optional);
+    assert!(matches!(field(o, "tags").shape, JsonShape::Array(JsonShape::String)));
+    assert!(matches!(field(o, "note").shape, JsonShape::Nullable(JsonShape::String)));
+    assert!(matches!(field(o, "extra").shape, JsonShape::Map(JsonShape::Number)));
+    assert!(matches!(field(o, "raw").shape, JsonShape::Any));
+    assert!(matches!(field(o, "custom").shape, JsonShape::Any), "`#[shape(any)]` opts a field out");
+}
+
+#[test]
+fn flattened_fields_are_kept_apart() {
+    let o = object(Order::SHAPE);
+    assert_eq!(o.flatten.len(), 1);
+    assert_eq!(names(object(o.flatten[0])), ["source"]);
+}
+
+#[derive(Shape)]
+#[allow(dead_code)]
+struct Id(String);
+
+#[derive(Shape)]
+#[allow(dead_code)]
+struct Point(f64, f64);
+
+#[derive(Shape)]
+#[serde(transparent)]
+#[allow(dead_code)]
+struct Wrapper {
+    inner: Vec<u32>,
+}
+
+#[test]
+fn newtypes_tuples_and_transparent_structs() {
+    assert!(matches!(Id::SHAPE, JsonShape::String));
+    assert!(matches!(Point::SHAPE, JsonShape::Tuple([JsonShape::Number, JsonShape::Number])));
+    assert!(matches!(Wrapper::SHAPE, JsonShape::Array(JsonShape::Number)));
+}
+
+#[derive(Shape)]
+#[allow(dead_code)]
+enum Plain {
+    Placed,
+    Moved { to: String },
+    Paid(f64),
+}
+
+#[derive(Shape)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Internal {
+    OrderPlaced { at: String },
+    Cancelled,
+}
+
+#[derive(Shape)]
+#[serde(tag = "t", content = "c")]
+#[allow(dead_code)]
+enum Adjacent {
+    A(u32),
+    B,
+}
+
+#[derive(Shape)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Untagged {
+    Num(f64),
+    Obj { x: bool },
+}
+
+fn alternatives(shape: &'static JsonShape) -> &'static [&'static JsonShape] {
+    match shape {
+        JsonShape::OneOf(_, alts) => alts,
+        other => panic!("expected an enum, got {other:?}"),
+    }
+}
+
+#[test]
+fn externally_tagged_enums() {
+    let alts = alternatives(Plain::SHAPE);
+    assert!(matches!(alts[0], JsonShape::String));
+    assert_eq!(names(object(alts[1])), ["Moved"]);
+    assert_eq!(names(object(object(alts[1]).fields[0].shape)), ["to"]);
+    assert!(matches!(object(alts[2]).fields[0].shape, JsonShape::Number));
+}
+
+#[test]
+fn internally_and_adjacently_tagged_enums() {
+    let alts = alternatives(Internal::SHAPE);
+    assert_eq!(names(object(alts[0])), ["kind", "at"]);
+    assert_eq!(names(object(alts[1])), ["kind"]);
+    let alts = alternatives(Adjacent::SHAPE);
+    assert_eq!(names(object(alts[0])), ["t", "c"]);
+    assert_eq!(names(object(alts[1])), ["t"]);
+}
+
+#[test]
+fn untagged_enums_are_their_variants() {
+    let alts = alternatives(Untagged::SHAPE);
+    assert!(matches!(alts[0], JsonShape::Number));
+    assert_eq!(names(object(alts[1])), ["x"]);
+}
+
+#[derive(Shape)]
+#[allow(dead_code)]
+struct Page<T> {
+    items: Vec<T>,
+    next: Option<String>,
+}
+
+#[test]
+fn generic_types_take_their_parameter_shapes() {
+    let o = object(<Page<Id> as Shape>::SHAPE);
+    assert!(matches!(field(o, "items").shape, JsonShape::Array(JsonShape::String)));
+}
+
+// Path checks pass at compile time for valid paths (the failing ones are in tests/ui/shape).
+const _: () = sfn::__private::check_path::<Order>(
+    &[sfn::__private::Seg::Field("source")],
+    "$.source",
+    sfn::__private::Expect::String,
+);
+const _: () = sfn::__private::check_path::<Order>(
+    &[sfn::__private::Seg::Field("tags"), sfn::__private::Seg::Index],
+    "$.tags[0]",
+    sfn::__private::Expect::String,
+);
+const _: () =
+    sfn::__private::check_path::<Internal>(&[sfn::__private::Seg::Field("at")], "$.at", sfn::__private::Expect::Any);
