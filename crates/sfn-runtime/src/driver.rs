@@ -29,7 +29,7 @@ use tokio::time::{Duration, Instant};
 
 use crate::core::{Command, Event, Execution, ExecutionConfig, Outcome};
 use crate::history::HistoryEvent;
-use crate::resources::{Resources, TaskError};
+use crate::resources::{Resources, TaskError, TaskRequest};
 
 /// Errors of the engine API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -236,6 +236,15 @@ impl Engine {
     }
 }
 
+/// A task the driver is running.
+struct RunningTask {
+    handle: AbortHandle,
+    /// Its token, registered for `send_task_*`.
+    token: Option<String>,
+    /// The handler's answer is only the submission; the result comes by token.
+    callback: bool,
+}
+
 /// Deadlines of one running task.
 #[derive(Debug, Clone, Copy)]
 struct TaskDeadline {
@@ -254,7 +263,7 @@ struct Driver {
     epoch_ms: u64,
     history: Vec<HistoryEvent>,
     tasks: JoinSet<(u64, Result<Value, TaskError>)>,
-    running: HashMap<u64, (AbortHandle, Option<String>)>,
+    running: HashMap<u64, RunningTask>,
     timers: BTreeMap<(Instant, u64), ()>,
     deadlines: HashMap<u64, TaskDeadline>,
     outcome: Option<Outcome>,
@@ -282,8 +291,10 @@ impl Driver {
             let next_deadline = self.next_deadline();
             tokio::select! {
                 joined = self.tasks.join_next(), if !self.tasks.is_empty() => {
-                    if let Some(Ok((task_id, result))) = joined {
-                        self.task_finished(task_id, result);
+                    match joined {
+                        Some(Ok((task_id, result))) => self.task_finished(task_id, result),
+                        Some(Err(e)) if e.is_panic() => self.task_panicked(e.id()),
+                        _ => {}
                     }
                 }
                 msg = self.rx.recv() => {
@@ -354,9 +365,29 @@ impl Driver {
         }
     }
 
+    /// A handler panicked: its task fails (it would otherwise wait forever).
+    fn task_panicked(&mut self, id: tokio::task::Id) {
+        let Some(task_id) = self
+            .running
+            .iter()
+            .find(|(_, r)| r.handle.id() == id)
+            .map(|(t, _)| *t)
+        else {
+            return;
+        };
+        self.forget_task(task_id);
+        let now = self.now();
+        self.feed(Event::TaskFailed {
+            task_id,
+            error: Some("States.TaskFailed".into()),
+            cause: Some("The task handler panicked.".into()),
+            now,
+        });
+    }
+
     fn forget_task(&mut self, task_id: u64) {
         self.deadlines.remove(&task_id);
-        if let Some((handle, token)) = self.running.remove(&task_id) {
+        if let Some(RunningTask { handle, token, .. }) = self.running.remove(&task_id) {
             handle.abort();
             if let Some(token) = token {
                 self.tokens
@@ -368,11 +399,11 @@ impl Driver {
     }
 
     fn task_finished(&mut self, task_id: u64, result: Result<Value, TaskError>) {
-        let token = self.running.get(&task_id).and_then(|(_, t)| t.clone());
+        let callback = self.running.get(&task_id).is_some_and(|r| r.callback);
         let now = self.now();
-        match (token, result) {
+        match (callback, result) {
             // A callback task: the handler's answer is the submission; the result comes by token.
-            (Some(_), Ok(output)) => self.feed(Event::TaskSubmitted {
+            (true, Ok(output)) => self.feed(Event::TaskSubmitted {
                 task_id,
                 output,
                 now,
@@ -466,15 +497,25 @@ impl Driver {
                                 },
                             );
                     }
-                    let fut = self.resources.invoke(
-                        &inv.resource,
-                        inv.input,
-                        inv.token.clone(),
-                        inv.credentials,
-                    );
+                    let invocation = self.resources.invoke(TaskRequest {
+                        resource: inv.resource,
+                        input: inv.input,
+                        token: inv.token.clone(),
+                        credentials: inv.credentials,
+                        state_name: inv.state_name,
+                    });
                     let task_id = inv.task_id;
+                    let fut = invocation.result;
                     let handle = self.tasks.spawn(async move { (task_id, fut.await) });
-                    self.running.insert(task_id, (handle, inv.token));
+                    let callback = inv.token.is_some() && !invocation.from_source;
+                    self.running.insert(
+                        task_id,
+                        RunningTask {
+                            handle,
+                            token: inv.token,
+                            callback,
+                        },
+                    );
                 }
                 Command::StartTimer { timer_id, at } => {
                     let at = self.instant_at(at);

@@ -28,6 +28,8 @@ pub struct TaskRequest {
     pub token: Option<String>,
     /// The evaluated `Credentials`.
     pub credentials: Option<Value>,
+    /// The name of the Task state (mock sources answer per state).
+    pub state_name: String,
 }
 
 /// A task failure: an error name and a cause, as `SendTaskFailure` or a Lambda error reports them.
@@ -144,11 +146,6 @@ impl Resources {
     }
 
     fn call(&self, request: TaskRequest) -> TaskFuture {
-        for source in &self.sources {
-            if let Some(fut) = source.invoke(&request) {
-                return fut;
-            }
-        }
         match self.handler(&request.resource) {
             Some(h) => h(request),
             None => {
@@ -171,20 +168,25 @@ impl Resources {
         }
     }
 
-    /// Runs a task: `lambda:invoke` calls the function named by `FunctionName` with `Payload`
-    /// and wraps the result in Lambda's response envelope; other resources call their handler.
-    pub fn invoke(
-        &self,
-        resource: &str,
-        input: Value,
-        token: Option<String>,
-        credentials: Option<Value>,
-    ) -> TaskFuture {
-        let base = resource
+    /// Runs a task. Sources answer first, with the request as the state made it. Otherwise
+    /// `lambda:invoke` calls the function named by `FunctionName` with `Payload` and wraps the
+    /// result in Lambda's response envelope, and other resources call their handler.
+    pub fn invoke(&self, request: TaskRequest) -> Invocation {
+        for source in &self.sources {
+            if let Some(result) = source.invoke(&request) {
+                return Invocation {
+                    result,
+                    from_source: true,
+                };
+            }
+        }
+        let base = request
+            .resource
             .strip_suffix(".waitForTaskToken")
-            .unwrap_or(resource);
+            .unwrap_or(&request.resource);
         if base == LAMBDA_INVOKE {
-            let Some(function) = input
+            let Some(function) = request
+                .input
                 .get("FunctionName")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
@@ -193,26 +195,47 @@ impl Resources {
                     "States.Runtime",
                     "The field 'FunctionName' is required for lambda:invoke.",
                 );
-                return Box::pin(async move { Err(err) });
+                return Invocation {
+                    result: Box::pin(async move { Err(err) }),
+                    from_source: false,
+                };
             };
-            let payload = input.get("Payload").cloned().unwrap_or(Value::Null);
+            let payload = request.input.get("Payload").cloned().unwrap_or(Value::Null);
             let fut = self.call(TaskRequest {
                 resource: function,
                 input: payload,
-                token,
-                credentials,
+                ..request
             });
-            return Box::pin(async move {
+            let result: TaskFuture = Box::pin(async move {
                 let payload = fut.await?;
                 Ok(lambda_envelope(payload))
             });
+            return Invocation {
+                result,
+                from_source: false,
+            };
         }
-        self.call(TaskRequest {
-            resource: resource.to_owned(),
-            input,
-            token,
-            credentials,
-        })
+        Invocation {
+            result: self.call(request),
+            from_source: false,
+        }
+    }
+}
+
+/// A started task.
+pub struct Invocation {
+    /// The task's result.
+    pub result: TaskFuture,
+    /// Answered by a [`TaskSource`] (a mock): for a callback task this is the final result,
+    /// not the submission response.
+    pub from_source: bool,
+}
+
+impl std::fmt::Debug for Invocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invocation")
+            .field("from_source", &self.from_source)
+            .finish_non_exhaustive()
     }
 }
 
@@ -241,6 +264,16 @@ pub fn lambda_envelope(payload: Value) -> Value {
 mod tests {
     use super::*;
 
+    fn request(resource: &str, input: Value) -> TaskRequest {
+        TaskRequest {
+            resource: resource.into(),
+            input,
+            token: None,
+            credentials: None,
+            state_name: "S".into(),
+        }
+    }
+
     #[test]
     fn function_names() {
         assert_eq!(
@@ -258,12 +291,11 @@ mod tests {
             |req| async move { Ok(json!(req.input.as_i64().unwrap_or(0) * 2)) },
         );
         let out = r
-            .invoke(
+            .invoke(request(
                 LAMBDA_INVOKE,
                 json!({"FunctionName": "double", "Payload": 21}),
-                None,
-                None,
-            )
+            ))
+            .result
             .await
             .expect("ok");
         assert_eq!(out["Payload"], json!(42));
@@ -274,17 +306,17 @@ mod tests {
     async fn unregistered_resource_is_an_error() {
         let r = Resources::new();
         let err = r
-            .invoke("arn:aws:states:::sqs:sendMessage", json!({}), None, None)
+            .invoke(request("arn:aws:states:::sqs:sendMessage", json!({})))
+            .result
             .await
             .expect_err("no handler");
         assert_eq!(err.error, "States.Runtime");
         let err = r
-            .invoke(
+            .invoke(request(
                 "arn:aws:lambda:us-east-1:1:function:nope",
                 json!({}),
-                None,
-                None,
-            )
+            ))
+            .result
             .await
             .expect_err("no handler");
         assert_eq!(err.error, "Lambda.ResourceNotFoundException");
@@ -293,7 +325,7 @@ mod tests {
     struct Fixed;
     impl TaskSource for Fixed {
         fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
-            (request.resource == "mocked")
+            (request.state_name == "Mocked")
                 .then(|| Box::pin(async { Ok(json!("from mock")) }) as TaskFuture)
         }
     }
@@ -302,9 +334,10 @@ mod tests {
     async fn sources_answer_first() {
         let mut r = Resources::new();
         r.add_source(Arc::new(Fixed));
-        assert_eq!(
-            r.invoke("mocked", json!(null), None, None).await,
-            Ok(json!("from mock"))
-        );
+        let mut req = request(LAMBDA_INVOKE, json!({"FunctionName": "f"}));
+        req.state_name = "Mocked".into();
+        let inv = r.invoke(req);
+        assert!(inv.from_source);
+        assert_eq!(inv.result.await, Ok(json!("from mock")));
     }
 }

@@ -160,3 +160,25 @@ async fn jsonata_task_arguments_and_output() {
     let result = run(def, json!({"value": 4}), doubling()).await;
     assert_eq!(result.outcome.output, Some(json!(10)));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_handler_fails_its_task() {
+    let mut r = Resources::new();
+    r.register(FN_ARN, |req| async move {
+        if req.input.is_null() {
+            panic!("handler bug");
+        }
+        Ok(json!(1))
+    });
+    let def = json!({"StartAt": "Null", "States": {
+        "Null": {"Type": "Pass", "Result": null, "Next": "T"},
+        "T": {"Type": "Task", "Resource": FN_ARN,
+              "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Done"}], "End": true},
+        "Done": {"Type": "Pass", "End": true}}});
+    let result = run(def, json!({}), r).await;
+    assert_eq!(result.outcome.status, Status::Succeeded);
+    assert_eq!(
+        result.outcome.output,
+        Some(json!({"Error": "States.TaskFailed", "Cause": "The task handler panicked."}))
+    );
+}

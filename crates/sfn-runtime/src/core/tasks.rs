@@ -264,8 +264,10 @@ impl Execution {
             a.block = Block::Task(TaskWait { task_id, kind });
         }
         self.data.tasks.insert(task_id, frame);
+        let state_name = self.active_state_name(frame);
         self.out.commands.push(Command::InvokeTask(TaskInvocation {
             task_id,
+            state_name,
             resource: t.resource.clone(),
             input,
             token,

@@ -174,6 +174,8 @@ pub enum Event {
 pub struct TaskInvocation {
     /// Identifies the result event.
     pub task_id: u64,
+    /// The Task state's name.
+    pub state_name: String,
     /// The `Resource` ARN.
     pub resource: String,
     /// The task input (after `Parameters`/`Arguments`).
