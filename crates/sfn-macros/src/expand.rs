@@ -60,6 +60,10 @@ pub(crate) fn variant_name(state: &str, taken: &mut HashSet<String>) -> Ident {
     if base.starts_with(|c: char| c.is_ascii_digit()) {
         base.insert(0, 'S');
     }
+    // `Self` is the one keyword a capitalised state name can spell.
+    if base == "Self" {
+        base.push_str("State");
+    }
     let mut name = base.clone();
     let mut n = 2;
     while !taken.insert(name.clone()) {

@@ -17,6 +17,7 @@ mod lower_choice;
 mod lower_map;
 mod out;
 mod parse;
+mod parse_rule;
 
 use proc_macro::TokenStream;
 

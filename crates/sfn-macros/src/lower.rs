@@ -521,3 +521,7 @@ pub(crate) fn lower_str(src: &str) -> Result<StateMachine, String> {
     cx.check().map_err(|e| e.into_compile_error().to_string())?;
     lowered.map(|l| l.machine).ok_or_else(|| "not lowered".to_owned())
 }
+
+#[cfg(test)]
+#[path = "lower_tests.rs"]
+mod tests;
