@@ -132,3 +132,18 @@ async fn exited_events_record_assigned_variables_as_json_text() {
         json!({"s": "\"x\"", "n": "3"})
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn choice_failures_name_the_rule_in_the_location() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+                {"Condition": "{% false %}", "Next": "Done"},
+                {"Condition": "{% $states.input.missing %}", "Next": "Done"}],
+              "Default": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let result = run(def, json!({}), Resources::new()).await;
+    assert_eq!(result.outcome.error.as_deref(), Some("States.QueryEvaluationError"));
+    let failed = result.history.iter().find(|e| e.event_type == EventType::EvaluationFailed).expect("evaluation failed");
+    assert_eq!(failed.details["location"], "Choices[1]/Condition");
+    assert_eq!(failed.details["state"], "C");
+}

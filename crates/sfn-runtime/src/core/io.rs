@@ -135,10 +135,32 @@ pub(crate) fn eval_assign(
     result: Option<&Value>,
     error_output: Option<&Value>,
 ) -> Result<Map<String, Value>, EvalError> {
+    eval_assign_at(
+        scope,
+        t,
+        jsonpath_input,
+        state_input,
+        result,
+        error_output,
+        "Assign",
+    )
+}
+
+/// [`eval_assign`] for a field AWS names differently in `EvaluationFailed.location`
+/// (`Choices[0]/Assign`).
+pub(crate) fn eval_assign_at(
+    scope: &Scope<'_>,
+    t: &Template,
+    jsonpath_input: &Value,
+    state_input: &Value,
+    result: Option<&Value>,
+    error_output: Option<&Value>,
+    location: &str,
+) -> Result<Map<String, Value>, EvalError> {
     let value = match t {
         Template::JsonPath(p) => p.eval(&scope.env(jsonpath_input))?,
         Template::Jsonata(j) => {
-            j.eval(&scope.jsonata(state_input, result, error_output), "Assign")?
+            j.eval(&scope.jsonata(state_input, result, error_output), location)?
         }
     };
     match value {

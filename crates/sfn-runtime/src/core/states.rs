@@ -336,27 +336,43 @@ fn choice(
         QueryLanguage::Jsonata => raw.clone(),
     };
     let mut matched = None;
-    for branch in &c.choices {
+    for (i, branch) in c.choices.iter().enumerate() {
         let hit = match &branch.condition {
             Condition::JsonPath(rule) => rule.eval(&scope.env(&effective))?,
-            Condition::Jsonata(t) => match t.eval(&scope.jsonata(&raw, None, None), "Condition")? {
-                Value::Bool(b) => b,
-                other => {
-                    return Err(EvalError::query(
-                        format!("The Condition field evaluated to a non-boolean value: {other}"),
-                        Some("Condition".into()),
-                    ))
+            Condition::Jsonata(t) => {
+                // AWS names a rule's fields by index in `EvaluationFailed.location`.
+                let location = format!("Choices[{i}]/Condition");
+                match t.eval(&scope.jsonata(&raw, None, None), &location)? {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(EvalError::query(
+                            format!(
+                                "The Condition field evaluated to a non-boolean value: {other}"
+                            ),
+                            Some(location),
+                        ))
+                    }
                 }
-            },
+            }
         };
         if hit {
-            matched = Some(branch);
+            matched = Some((i, branch));
             break;
         }
     }
-    let (assign_t, output_t, next) = match matched {
-        Some(b) => (b.assign.as_ref(), b.output.as_ref(), Some(b.next.clone())),
-        None => (c.assign.as_ref(), c.output.as_ref(), c.default.clone()),
+    let (assign_t, output_t, next, prefix) = match matched {
+        Some((i, b)) => (
+            b.assign.as_ref(),
+            b.output.as_ref(),
+            Some(b.next.clone()),
+            format!("Choices[{i}]/"),
+        ),
+        None => (
+            c.assign.as_ref(),
+            c.output.as_ref(),
+            c.default.clone(),
+            String::new(),
+        ),
     };
     let Some(next) = next else {
         return Err(EvalError {
@@ -366,13 +382,18 @@ fn choice(
         });
     };
     let assign = match assign_t {
-        Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
+        Some(t) => {
+            let location = format!("{prefix}Assign");
+            Some(io::eval_assign_at(
+                scope, t, &effective, &raw, None, None, &location,
+            )?)
+        }
         None => None,
     };
     let output = match lang {
         QueryLanguage::JsonPath => io::output_path(scope, &c.output_path, effective)?,
         QueryLanguage::Jsonata => match output_t {
-            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
+            Some(t) => t.eval(&scope.jsonata(&raw, None, None), &format!("{prefix}Output"))?,
             None => raw,
         },
     };
