@@ -142,8 +142,36 @@ async fn choice_failures_name_the_rule_in_the_location() {
               "Default": "Done"},
         "Done": {"Type": "Succeed"}}});
     let result = run(def, json!({}), Resources::new()).await;
-    assert_eq!(result.outcome.error.as_deref(), Some("States.QueryEvaluationError"));
-    let failed = result.history.iter().find(|e| e.event_type == EventType::EvaluationFailed).expect("evaluation failed");
+    assert_eq!(
+        result.outcome.error.as_deref(),
+        Some("States.QueryEvaluationError")
+    );
+    let failed = result
+        .history
+        .iter()
+        .find(|e| e.event_type == EventType::EvaluationFailed)
+        .expect("evaluation failed");
     assert_eq!(failed.details["location"], "Choices[1]/Condition");
     assert_eq!(failed.details["state"], "C");
+}
+
+#[tokio::test(start_paused = true)]
+async fn catcher_failures_name_the_catcher_in_the_location() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
+              "Catch": [{"ErrorEquals": ["Other"], "Next": "Done"},
+                        {"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput.missing %}", "Next": "Done"}],
+              "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let result = run(def, json!({}), Resources::new()).await;
+    assert_eq!(
+        result.outcome.error.as_deref(),
+        Some("States.QueryEvaluationError")
+    );
+    let failed = result
+        .history
+        .iter()
+        .find(|e| e.event_type == EventType::EvaluationFailed)
+        .expect("evaluation failed");
+    assert_eq!(failed.details["location"], "Catch[1]/Output");
 }

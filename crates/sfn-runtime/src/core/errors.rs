@@ -177,9 +177,13 @@ impl Execution {
             }
         }
         if let Some(catchers) = catch {
-            if let Some(catcher) = catchers.iter().find(|c| failure.matches(&c.error_equals)) {
+            if let Some((index, catcher)) = catchers
+                .iter()
+                .enumerate()
+                .find(|(_, c)| failure.matches(&c.error_equals))
+            {
                 let lang = machine.effective_language(state);
-                self.catch(frame, catcher, lang, failure);
+                self.catch(frame, (index, catcher), lang, failure);
                 return;
             }
         }
@@ -255,7 +259,13 @@ impl Execution {
     }
 
     /// Takes a Catcher: error output through its ResultPath/Output, its Assign, then `Next`.
-    fn catch(&mut self, frame: u64, catcher: &Catcher, lang: QueryLanguage, failure: Failure) {
+    fn catch(
+        &mut self,
+        frame: u64,
+        (index, catcher): (usize, &Catcher),
+        lang: QueryLanguage,
+        failure: Failure,
+    ) {
         self.abort_children(frame);
         let Some(active) = self
             .data
@@ -279,7 +289,7 @@ impl Execution {
                 vars: &vars,
                 entropy: &entropy,
             };
-            catch_output(&scope, catcher, lang, raw_input, error_output)
+            catch_output(&scope, (index, catcher), lang, raw_input, error_output)
         };
         match result {
             Ok((output, assign)) => {
@@ -307,49 +317,37 @@ impl Execution {
 /// The output and assignment of a taken Catcher.
 fn catch_output(
     scope: &Scope<'_>,
-    catcher: &Catcher,
+    (index, catcher): (usize, &Catcher),
     lang: QueryLanguage,
     raw_input: Value,
     error_output: Value,
 ) -> Result<(Value, Option<Map<String, Value>>), EvalError> {
-    match lang {
+    // AWS names a catcher's fields by index in `EvaluationFailed.location` (`Catch[1]/Output`).
+    let assign = match &catcher.assign {
+        Some(t) => Some(io::eval_assign_at(
+            scope,
+            t,
+            &error_output,
+            &raw_input,
+            None,
+            Some(&error_output),
+            &format!("Catch[{index}]/Assign"),
+        )?),
+        None => None,
+    };
+    let output = match lang {
         QueryLanguage::JsonPath => {
-            let assign = match &catcher.assign {
-                Some(t) => Some(io::eval_assign(
-                    scope,
-                    t,
-                    &error_output,
-                    &raw_input,
-                    None,
-                    Some(&error_output),
-                )?),
-                None => None,
-            };
-            let output = io::apply_result_path(&catcher.result_path, raw_input, error_output)?;
-            Ok((output, assign))
+            io::apply_result_path(&catcher.result_path, raw_input, error_output)?
         }
-        QueryLanguage::Jsonata => {
-            let assign = match &catcher.assign {
-                Some(t) => Some(io::eval_assign(
-                    scope,
-                    t,
-                    &error_output,
-                    &raw_input,
-                    None,
-                    Some(&error_output),
-                )?),
-                None => None,
-            };
-            let output = match &catcher.output {
-                Some(t) => t.eval(
-                    &scope.jsonata(&raw_input, None, Some(&error_output)),
-                    "Output",
-                )?,
-                None => error_output,
-            };
-            Ok((output, assign))
-        }
-    }
+        QueryLanguage::Jsonata => match &catcher.output {
+            Some(t) => t.eval(
+                &scope.jsonata(&raw_input, None, Some(&error_output)),
+                &format!("Catch[{index}]/Output"),
+            )?,
+            None => error_output,
+        },
+    };
+    Ok((output, assign))
 }
 
 #[cfg(test)]
