@@ -23,10 +23,14 @@
 
 pub mod core;
 pub mod driver;
+pub mod express;
 pub mod history;
 pub mod limits;
+pub mod mock;
 pub mod resources;
+pub mod test_state;
 
 pub use crate::core::{Event, Execution, ExecutionConfig, Outcome, Status};
 pub use driver::{Engine, EngineError, ExecutionHandle, ExecutionResult};
 pub use resources::{Resources, TaskError, TaskRequest, TaskSource};
+pub use test_state::{test_state, TestStateResult};

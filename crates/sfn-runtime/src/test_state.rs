@@ -1,0 +1,707 @@
+//! TestState: run one state of a definition on an input, as Step Functions' `TestState` API does,
+//! optionally with a mocked task result or error.
+//!
+//! The state runs on the engine itself, so its semantics are the engine's: [`test_state`] builds
+//! a machine that starts at the tested state, replaces every state it can go to (`Next`,
+//! `Choices[].Next`, `Default`, `Catch[].Next`) with a stand-in `Succeed` state, runs it, and
+//! reads where it went from the outcome and the history.
+//!
+//! | status | when | fields |
+//! |---|---|---|
+//! | `SUCCEEDED` | the state finished | `output`, `nextState` unless it ends the execution |
+//! | `CAUGHT_ERROR` | it failed and a Catcher took the error | `output`, `error`, `cause`, `nextState` (the Catcher's) |
+//! | `RETRIABLE` | it failed and a Retrier would run it again | `error`, `cause` |
+//! | `FAILED` | it failed (or is a `Fail` state) | `error`, `cause` |
+//!
+//! A mock stands for the task's answer. It applies to Task states, and to Map and Parallel
+//! states, whose whole result (before `ResultSelector`) it then replaces. With
+//! [`TestStateOptions::retrier_retry_count`] = n and a mocked error, the state behaves as on its
+//! attempt n+1: the matching Retrier has used n attempts already.
+//!
+//! Waits and retry back-offs run on the tokio clock: run under a paused clock (as `sfn
+//! test-state` does) for them to take no real time.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
+//! let machine = sfn_asl::parse(r#"{"StartAt":"Charge","States":{
+//!     "Charge":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+//!       "Catch":[{"ErrorEquals":["Card.Declined"],"Next":"Declined"}],"Next":"Ship"},
+//!     "Declined":{"Type":"Fail"},"Ship":{"Type":"Succeed"}}}"#).unwrap();
+//! let mock = TestStateMock::Error { error: "Card.Declined".into(), cause: Some("no funds".into()) };
+//! let result = test_state(&machine, "Charge", serde_json::json!({}), Some(mock), TestStateOptions::default())
+//!     .await
+//!     .unwrap();
+//! assert_eq!(result.status, TestStatus::CaughtError);
+//! assert_eq!(result.next_state.as_deref(), Some("Declined"));
+//! assert_eq!(result.output, Some(serde_json::json!({"Error": "Card.Declined", "Cause": "no funds"})));
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+use sfn_asl::model::{Catcher, State, StateKind, States, Succeed, Task, Transition};
+use sfn_asl::StateMachine;
+use tokio::sync::Notify;
+
+use crate::core::{ExecutionConfig, Status};
+use crate::driver::Engine;
+use crate::history::HistoryEvent;
+use crate::resources::{Resources, TaskError, TaskFuture, TaskRequest, TaskSource};
+
+/// The answer a mock gives in place of the tested state's task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestStateMock {
+    /// The task returns this result (`mock.result`).
+    Result(Value),
+    /// The task fails (`mock.errorOutput`).
+    Error {
+        /// The error name.
+        error: String,
+        /// The cause.
+        cause: Option<String>,
+    },
+}
+
+/// Settings of a [`test_state`] run.
+#[derive(Debug, Clone, Default)]
+pub struct TestStateOptions {
+    /// Handlers for tasks no mock answers.
+    pub resources: Resources,
+    /// Retries the Retrier matching a mocked error has used already (`retrierRetryCount`).
+    pub retrier_retry_count: u64,
+}
+
+/// The `status` of a TestState result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestStatus {
+    /// The state finished.
+    Succeeded,
+    /// The state failed.
+    Failed,
+    /// The state failed and a Catcher took the error.
+    CaughtError,
+    /// The state failed and a Retrier would run it again.
+    Retriable,
+}
+
+impl TestStatus {
+    /// The AWS spelling (`CAUGHT_ERROR`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Succeeded => "SUCCEEDED",
+            TestStatus::Failed => "FAILED",
+            TestStatus::CaughtError => "CAUGHT_ERROR",
+            TestStatus::Retriable => "RETRIABLE",
+        }
+    }
+}
+
+/// What one tested state did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestStateResult {
+    /// `status`.
+    pub status: TestStatus,
+    /// `output`: the state's output (`SUCCEEDED`, `CAUGHT_ERROR`).
+    pub output: Option<Value>,
+    /// `error`.
+    pub error: Option<String>,
+    /// `cause`.
+    pub cause: Option<String>,
+    /// `nextState`: where the state goes, absent when it ends the execution or failed.
+    pub next_state: Option<String>,
+}
+
+impl TestStateResult {
+    /// The result as a JSON object (`{"status":…,"output":…,"nextState":…}`), absent fields
+    /// left out. `output` is a JSON value, not JSON text.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), self.status.as_str().into());
+        if let Some(o) = &self.output {
+            m.insert("output".into(), o.clone());
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), c.clone().into());
+        }
+        if let Some(n) = &self.next_state {
+            m.insert("nextState".into(), n.clone().into());
+        }
+        Value::Object(m)
+    }
+}
+
+/// Why a state could not be tested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TestStateError {
+    /// The definition has no top-level state of that name.
+    #[error("the definition has no state `{name}` (its states: {known})")]
+    UnknownState {
+        /// The name asked for.
+        name: String,
+        /// The top-level state names.
+        known: String,
+    },
+    /// A mock was given for a state that calls nothing.
+    #[error(
+        "state `{state}` is a {kind} state; a mock applies only to Task, Map and Parallel states"
+    )]
+    MockNotApplicable {
+        /// The state.
+        state: String,
+        /// Its `Type`.
+        kind: &'static str,
+    },
+}
+
+/// Runs the top-level state `state_name` of `definition` on `input`; see the [module
+/// docs](self).
+pub async fn test_state(
+    definition: &StateMachine,
+    state_name: &str,
+    input: Value,
+    mock: Option<TestStateMock>,
+    options: TestStateOptions,
+) -> Result<TestStateResult, TestStateError> {
+    let state = definition
+        .states
+        .get(state_name)
+        .ok_or_else(|| TestStateError::UnknownState {
+            name: state_name.to_owned(),
+            known: definition
+                .states
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let mut state = state.clone();
+    if mock.is_some() {
+        state = mocked_form(state).map_err(|kind| TestStateError::MockNotApplicable {
+            state: state_name.to_owned(),
+            kind,
+        })?;
+    }
+    let stand_ins = StandIns::redirect(&mut state, state_name);
+    let mut states = States::default();
+    states.insert(state_name.to_owned(), state);
+    for name in stand_ins.names() {
+        states.insert(name, stand_in_state());
+    }
+    let machine = StateMachine {
+        comment: None,
+        version: None,
+        timeout_seconds: None,
+        query_language: definition.query_language,
+        start_at: state_name.to_owned(),
+        states,
+    };
+
+    let source = Arc::new(TestedState {
+        state: state_name.to_owned(),
+        mock,
+        failed_attempts: options.retrier_retry_count,
+        invocations: AtomicU64::new(0),
+        last_failure: LastFailure::default(),
+        retried: Notify::new(),
+        inner: options.resources,
+    });
+    let mut resources = Resources::new();
+    resources.add_source(source.clone());
+    let engine = Engine::new(resources);
+    let run = engine.start_sync_execution(
+        Arc::new(machine),
+        input,
+        ExecutionConfig::new("TestState", "test-state"),
+    );
+    let result = tokio::select! {
+        result = run => result,
+        // The tested state was invoked again: a Retrier took the failure. Dropping the run
+        // stops the execution; the failure that led to the retry is the answer.
+        () = source.retried.notified() => {
+            let failure = source
+                .last_failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            return Ok(TestStateResult {
+                status: TestStatus::Retriable,
+                output: None,
+                error: failure.as_ref().map(|f| f.error.clone()),
+                cause: failure.map(|f| f.cause),
+                next_state: None,
+            });
+        }
+    };
+    let outcome = result.outcome;
+    if outcome.status != Status::Succeeded {
+        return Ok(TestStateResult {
+            status: TestStatus::Failed,
+            output: None,
+            error: outcome.error,
+            cause: outcome.cause,
+            next_state: None,
+        });
+    }
+    let Some((position, target)) = stand_ins.entered(&result.history) else {
+        return Ok(TestStateResult {
+            status: TestStatus::Succeeded,
+            output: outcome.output,
+            error: None,
+            cause: None,
+            next_state: None,
+        });
+    };
+    if !target.caught {
+        return Ok(TestStateResult {
+            status: TestStatus::Succeeded,
+            output: outcome.output,
+            error: None,
+            cause: None,
+            next_state: Some(target.name.clone()),
+        });
+    }
+    let (error, cause) = caught_failure(
+        result.history.get(..position).unwrap_or_default(),
+        outcome.output.as_ref(),
+    );
+    Ok(TestStateResult {
+        status: TestStatus::CaughtError,
+        output: outcome.output,
+        error,
+        cause,
+        next_state: Some(target.name.clone()),
+    })
+}
+
+/// The state as it runs with a mock: a Task as is, a Map or Parallel as a Task with the same
+/// data flow, Retry and Catch whose result the mock gives. `Err` holds the type of a state
+/// that calls nothing.
+fn mocked_form(state: State) -> Result<State, &'static str> {
+    let task = |input_path,
+                result_selector,
+                result_path,
+                output_path,
+                output,
+                assign,
+                retry,
+                catch,
+                transition| Task {
+        resource: "arn:aws:states:::mock".into(),
+        input_path,
+        parameters: None,
+        result_selector,
+        result_path,
+        output_path,
+        arguments: None,
+        output,
+        assign,
+        timeout_seconds: None,
+        heartbeat_seconds: None,
+        credentials: None,
+        retry,
+        catch,
+        transition,
+    };
+    let kind = match state.kind {
+        StateKind::Task(t) => StateKind::Task(t),
+        StateKind::Parallel(p) => StateKind::Task(Box::new(task(
+            p.input_path,
+            p.result_selector,
+            p.result_path,
+            p.output_path,
+            p.output,
+            p.assign,
+            p.retry,
+            p.catch,
+            p.transition,
+        ))),
+        StateKind::Map(m) => StateKind::Task(Box::new(task(
+            m.input_path,
+            m.result_selector,
+            m.result_path,
+            m.output_path,
+            m.output,
+            m.assign,
+            m.retry,
+            m.catch,
+            m.transition,
+        ))),
+        other => return Err(other.type_name()),
+    };
+    Ok(State { kind, ..state })
+}
+
+/// A state the tested state can go to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Target {
+    /// Its name in the definition.
+    name: String,
+    /// Reached through a Catcher.
+    caught: bool,
+}
+
+/// The stand-in states of one test, by index: stand-in `i` is named `{PREFIX}{i}`, a name no
+/// definition state can collide with but the tested state itself (checked).
+#[derive(Debug, Default)]
+struct StandIns {
+    prefix: String,
+    targets: Vec<Target>,
+}
+
+impl StandIns {
+    /// Points every transition of `state` at a stand-in and records where it pointed.
+    fn redirect(state: &mut State, state_name: &str) -> StandIns {
+        let mut prefix = String::from("\u{0}next ");
+        while state_name.starts_with(&prefix) {
+            prefix.push('\u{0}');
+        }
+        let mut s = StandIns {
+            prefix,
+            targets: Vec::new(),
+        };
+        match &mut state.kind {
+            StateKind::Task(t) => {
+                s.transition(&mut t.transition);
+                s.catchers(&mut t.catch);
+            }
+            StateKind::Parallel(p) => {
+                s.transition(&mut p.transition);
+                s.catchers(&mut p.catch);
+            }
+            StateKind::Map(m) => {
+                s.transition(&mut m.transition);
+                s.catchers(&mut m.catch);
+            }
+            StateKind::Pass(p) => s.transition(&mut p.transition),
+            StateKind::Wait(w) => s.transition(&mut w.transition),
+            StateKind::Choice(c) => {
+                for branch in &mut c.choices {
+                    branch.next = s.stand_in(&branch.next, false);
+                }
+                if let Some(d) = &mut c.default {
+                    *d = s.stand_in(d, false);
+                }
+            }
+            StateKind::Succeed(_) | StateKind::Fail(_) => {}
+        }
+        s
+    }
+
+    fn catchers(&mut self, catch: &mut Option<Vec<Catcher>>) {
+        for c in catch.iter_mut().flatten() {
+            c.next = self.stand_in(&c.next, true);
+        }
+    }
+
+    fn transition(&mut self, t: &mut Transition) {
+        if let Transition::Next(n) = t {
+            *n = self.stand_in(n, false);
+        }
+    }
+
+    /// The stand-in name for `name` reached normally or through a Catcher.
+    fn stand_in(&mut self, name: &str, caught: bool) -> String {
+        let target = Target {
+            name: name.to_owned(),
+            caught,
+        };
+        let index = match self.targets.iter().position(|t| *t == target) {
+            Some(i) => i,
+            None => {
+                self.targets.push(target);
+                self.targets.len() - 1
+            }
+        };
+        format!("{}{index}", self.prefix)
+    }
+
+    fn names(&self) -> impl Iterator<Item = String> + '_ {
+        (0..self.targets.len()).map(|i| format!("{}{i}", self.prefix))
+    }
+
+    /// The stand-in the execution entered (its event's position in `history`), if any.
+    fn entered<'a>(&'a self, history: &[HistoryEvent]) -> Option<(usize, &'a Target)> {
+        let by_name: HashMap<String, &Target> = self.names().zip(&self.targets).collect();
+        history.iter().enumerate().rev().find_map(|(i, e)| {
+            let name = e.details.get("name")?.as_str()?;
+            by_name.get(name).map(|t| (i, *t))
+        })
+    }
+}
+
+/// A stand-in target: `Succeed` passes its input on, so the execution output is the tested
+/// state's output.
+fn stand_in_state() -> State {
+    State {
+        comment: None,
+        query_language: None,
+        kind: StateKind::Succeed(Box::new(Succeed {
+            input_path: None,
+            output_path: None,
+            output: None,
+        })),
+    }
+}
+
+/// The error and cause a Catcher took: from the last failure event before the catch, else from
+/// the error output (`{"Error", "Cause"}`) when the Catcher kept it whole.
+fn caught_failure(
+    before: &[HistoryEvent],
+    output: Option<&Value>,
+) -> (Option<String>, Option<String>) {
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    if let Some(d) = before
+        .iter()
+        .rev()
+        .map(|e| &e.details)
+        .find(|d| d.get("error").is_some_and(Value::is_string))
+    {
+        return (text(d, "error"), text(d, "cause"));
+    }
+    match output {
+        Some(o) => (text(o, "Error"), text(o, "Cause")),
+        None => (None, None),
+    }
+}
+
+/// The task source of one test: answers the tested state with the mock (or its handler),
+/// remembers its last failure, and reports a second invocation (a retry) through `retried`.
+struct TestedState {
+    state: String,
+    mock: Option<TestStateMock>,
+    /// Invocations that fail with the mocked error before the one under test.
+    failed_attempts: u64,
+    invocations: AtomicU64,
+    last_failure: LastFailure,
+    retried: Notify,
+    inner: Resources,
+}
+
+type LastFailure = Arc<Mutex<Option<TaskError>>>;
+
+fn record(last: &LastFailure, failure: &TaskError) {
+    *last
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(failure.clone());
+}
+
+impl TaskSource for TestedState {
+    fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
+        if request.state_name != self.state {
+            // Tasks inside a tested Map or Parallel go to the handlers.
+            return Some(self.inner.invoke(request.clone()).result);
+        }
+        let n = self.invocations.fetch_add(1, Ordering::SeqCst);
+        let attempts = match &self.mock {
+            Some(TestStateMock::Error { .. }) => self.failed_attempts.saturating_add(1),
+            _ => 1,
+        };
+        if n >= attempts {
+            self.retried.notify_one();
+            return Some(Box::pin(std::future::pending()));
+        }
+        match &self.mock {
+            Some(TestStateMock::Result(v)) => {
+                let v = v.clone();
+                Some(Box::pin(async move { Ok(v) }))
+            }
+            Some(TestStateMock::Error { error, cause }) => {
+                let failure = TaskError::new(error.clone(), cause.clone().unwrap_or_default());
+                record(&self.last_failure, &failure);
+                Some(Box::pin(async move { Err(failure) }))
+            }
+            None => {
+                let fut = self.inner.invoke(request.clone()).result;
+                let last = self.last_failure.clone();
+                Some(Box::pin(async move {
+                    let result = fut.await;
+                    if let Err(e) = &result {
+                        record(&last, e);
+                    }
+                    result
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn machine() -> StateMachine {
+        sfn_asl::parse(
+            r#"{"StartAt":"Route","States":{
+            "Charge":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+              "Parameters":{"FunctionName":"charge","Payload.$":"$"},
+              "ResultSelector":{"id.$":"$.Payload.id"},"ResultPath":"$.charge",
+              "Retry":[{"ErrorEquals":["Busy"],"MaxAttempts":2}],
+              "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Declined"}],
+              "Next":"Ship"},
+            "Route":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Next":"Charge"},
+              {"Variable":"$.n","NumericEquals":1,"Next":"Again"}],"Default":"Declined"},
+            "Again":{"Type":"Pass","Result":1,"ResultPath":"$.again","Next":"Again"},
+            "Declined":{"Type":"Fail","Error":"Declined","Cause":"card declined"},
+            "Ship":{"Type":"Succeed"}}}"#,
+        )
+        .expect("valid")
+    }
+
+    async fn run(
+        state: &str,
+        input: Value,
+        mock: Option<TestStateMock>,
+        retries: u64,
+    ) -> TestStateResult {
+        let options = TestStateOptions {
+            retrier_retry_count: retries,
+            ..TestStateOptions::default()
+        };
+        test_state(&machine(), state, input, mock, options)
+            .await
+            .expect("testable")
+    }
+
+    fn error(e: &str) -> Option<TestStateMock> {
+        Some(TestStateMock::Error {
+            error: e.into(),
+            cause: Some("because".into()),
+        })
+    }
+
+    #[tokio::test]
+    async fn mocked_result_flows_through_the_data_processing() {
+        let mock = Some(TestStateMock::Result(json!({"Payload": {"id": 7}})));
+        let r = run("Charge", json!({"a": 1}), mock, 0).await;
+        assert_eq!(r.status, TestStatus::Succeeded);
+        assert_eq!(r.output, Some(json!({"a": 1, "charge": {"id": 7}})));
+        assert_eq!(r.next_state.as_deref(), Some("Ship"));
+        assert_eq!(
+            r.to_json(),
+            json!({"status": "SUCCEEDED", "output": {"a": 1, "charge": {"id": 7}}, "nextState": "Ship"})
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retriable_until_the_retrier_is_used_up_then_caught() {
+        let r = run("Charge", json!({}), error("Busy"), 0).await;
+        assert_eq!(r.status, TestStatus::Retriable);
+        assert_eq!(
+            (r.error.as_deref(), r.cause.as_deref()),
+            (Some("Busy"), Some("because"))
+        );
+        assert_eq!((r.output, r.next_state), (None, None));
+        assert_eq!(
+            run("Charge", json!({}), error("Busy"), 1).await.status,
+            TestStatus::Retriable
+        );
+        let r = run("Charge", json!({"a": 1}), error("Busy"), 2).await;
+        assert_eq!(r.status, TestStatus::CaughtError);
+        assert_eq!(r.next_state.as_deref(), Some("Declined"));
+        assert_eq!(r.error.as_deref(), Some("Busy"));
+        assert_eq!(
+            r.output,
+            Some(json!({"a": 1, "error": {"Error": "Busy", "Cause": "because"}}))
+        );
+    }
+
+    #[tokio::test]
+    async fn unmatched_retrier_goes_straight_to_the_catcher() {
+        let r = run("Charge", json!({}), error("Other"), 0).await;
+        assert_eq!(r.status, TestStatus::CaughtError);
+        assert_eq!(r.cause.as_deref(), Some("because"));
+    }
+
+    #[tokio::test]
+    async fn without_a_mock_or_handler_the_task_fails_and_is_caught() {
+        let r = run("Charge", json!({}), None, 0).await;
+        assert_eq!(r.status, TestStatus::CaughtError);
+        assert_eq!(r.error.as_deref(), Some("Lambda.ResourceNotFoundException"));
+    }
+
+    #[tokio::test]
+    async fn choice_reports_the_branch_taken() {
+        let r = run("Route", json!({"n": 2}), None, 0).await;
+        assert_eq!(
+            (r.status, r.next_state.as_deref()),
+            (TestStatus::Succeeded, Some("Charge"))
+        );
+        let r = run("Route", json!({"n": 0}), None, 0).await;
+        assert_eq!(r.next_state.as_deref(), Some("Declined"));
+        assert_eq!(r.output, Some(json!({"n": 0})));
+    }
+
+    #[tokio::test]
+    async fn self_loop_and_terminal_states() {
+        let r = run("Again", json!({}), None, 0).await;
+        assert_eq!(r.next_state.as_deref(), Some("Again"));
+        assert_eq!(r.output, Some(json!({"again": 1})));
+        let r = run("Declined", json!({}), None, 0).await;
+        assert_eq!(r.status, TestStatus::Failed);
+        assert_eq!(
+            (r.error.as_deref(), r.cause.as_deref()),
+            (Some("Declined"), Some("card declined"))
+        );
+        let r = run("Ship", json!({"x": 1}), None, 0).await;
+        assert_eq!((r.status, r.next_state), (TestStatus::Succeeded, None));
+        assert_eq!(r.output, Some(json!({"x": 1})));
+    }
+
+    #[tokio::test]
+    async fn mocked_parallel_result_replaces_the_branches() {
+        let m = sfn_asl::parse(
+            r#"{"StartAt":"Both","States":{"Both":{"Type":"Parallel","ResultPath":"$.both",
+            "Branches":[{"StartAt":"X","States":{"X":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}],
+            "End":true}}}"#,
+        )
+        .expect("valid");
+        let mock = Some(TestStateMock::Result(json!([1, 2])));
+        let r = test_state(&m, "Both", json!({}), mock, TestStateOptions::default())
+            .await
+            .expect("testable");
+        assert_eq!(r.output, Some(json!({"both": [1, 2]})));
+    }
+
+    #[tokio::test]
+    async fn bad_requests_are_errors() {
+        let err = test_state(
+            &machine(),
+            "Nope",
+            json!({}),
+            None,
+            TestStateOptions::default(),
+        )
+        .await
+        .expect_err("unknown");
+        assert!(err.to_string().contains("no state `Nope`"), "{err}");
+        assert!(
+            err.to_string().contains("its states: Charge, Route, Again"),
+            "{err}"
+        );
+        let mock = Some(TestStateMock::Result(json!(1)));
+        let err = test_state(
+            &machine(),
+            "Again",
+            json!({}),
+            mock,
+            TestStateOptions::default(),
+        )
+        .await
+        .expect_err("not a task");
+        assert_eq!(
+            err,
+            TestStateError::MockNotApplicable {
+                state: "Again".into(),
+                kind: "Pass"
+            }
+        );
+    }
+}
