@@ -148,6 +148,18 @@ impl Execution {
                 }
                 QueryLanguage::Jsonata => raw.clone(),
             };
+            if let Some(reader) = &m.item_reader {
+                // Items from S3 need an S3 source, which the engine does not have: fail
+                // clearly rather than iterate over the state input.
+                return Err(EvalError {
+                    error: "States.ItemReaderFailed".into(),
+                    cause: format!(
+                        "The ItemReader resource '{}' is not supported by this engine.",
+                        reader.resource
+                    ),
+                    location: None,
+                });
+            }
             let items = map_items(&scope, m, lang, &effective)?;
             let limit = match &m.max_concurrency {
                 Some(d) => io::dynamic_u64(&scope, d, &effective, "MaxConcurrency")?,
