@@ -1,38 +1,36 @@
-//! The `sfn` command line: `validate`, and more to come.
+//! `sfn validate`: parse and lint definitions, print every finding.
 
 use std::io::Write;
 
-/// Runs the CLI with `args` (without the program name); returns the exit code.
-pub fn main(args: &[String]) -> i32 {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(args, &mut stdout.lock(), &mut stderr.lock())
-}
+pub(super) const USAGE: &str = "usage: sfn validate [--express] FILE...";
 
-const USAGE: &str = "usage: sfn validate [--express] FILE...";
+pub(super) const HELP: &str = "\
+usage: sfn validate [--express] FILE...
 
-/// Runs the CLI writing to the given streams; returns the exit code.
-pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match args.first().map(String::as_str) {
-        Some("validate") => validate(&args[1..], out, err),
-        _ => {
-            let _ = writeln!(err, "{USAGE}");
-            2
-        }
-    }
-}
+Parses and lints each state machine definition; prints `FILE: ok` or every finding as
+`FILE: POINTER: CODE: MESSAGE`, its hint on the next line as `FILE:   hint: ...`.
+
+Options:
+  --express   validate as an EXPRESS state machine (no activities, .sync, .waitForTaskToken)
+
+Exit status: 0 all valid, 1 some definition is invalid, 2 a file cannot be read or bad arguments.
+";
 
 /// `sfn validate [--express] FILE...`: `ok` or every finding per file; exit 0 when all are
 /// valid, 1 when some is invalid, 2 when a file cannot be read (or the arguments are wrong).
 ///
 /// A finding prints as `FILE: POINTER: CODE: MESSAGE`, its hint on the next line as
 /// `FILE:   hint: ...`, so every line names its file (grep-friendly).
-fn validate(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut options = sfn_asl::validate::LintOptions::default();
     let mut files = Vec::new();
     for arg in args {
         match arg.as_str() {
             "--express" => options.express = true,
+            "--help" | "-h" => {
+                let _ = write!(out, "{HELP}");
+                return 0;
+            }
             flag if flag.starts_with("--") => {
                 let _ = writeln!(err, "unknown option `{flag}`\n{USAGE}");
                 return 2;
@@ -59,17 +57,7 @@ fn validate(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 let _ = writeln!(out, "{file}: ok");
             }
             Err(findings) => {
-                for f in &findings {
-                    let at = if f.pointer.is_empty() {
-                        "/"
-                    } else {
-                        &f.pointer
-                    };
-                    let _ = writeln!(out, "{file}: {at}: {}: {}", f.code.as_str(), f.message);
-                    if let Some(hint) = &f.hint {
-                        let _ = writeln!(out, "{file}:   hint: {hint}");
-                    }
-                }
+                write_findings(out, file, &findings);
                 if code == 0 {
                     code = 1;
                 }
@@ -77,6 +65,21 @@ fn validate(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     }
     code
+}
+
+/// Writes findings in the `sfn validate` format (shared with `sfn run` and `sfn test-state`).
+pub(super) fn write_findings(w: &mut dyn Write, file: &str, findings: &[sfn_asl::Finding]) {
+    for f in findings {
+        let at = if f.pointer.is_empty() {
+            "/"
+        } else {
+            &f.pointer
+        };
+        let _ = writeln!(w, "{file}: {at}: {}: {}", f.code.as_str(), f.message);
+        if let Some(hint) = &f.hint {
+            let _ = writeln!(w, "{file}:   hint: {hint}");
+        }
+    }
 }
 
 /// Parses and lints one definition with the CLI's options.

@@ -1,0 +1,206 @@
+//! The `sfn` command line: `validate`, `run`, `test-state`.
+//!
+//! Each subcommand is one module with a `main(args, out, err) -> exit code` and its help text,
+//! listed once in [`COMMANDS`]; adding a subcommand is adding a module and a row.
+//!
+//! Exit codes are shared: 0 success, 1 the definition or execution failed, 2 bad invocation.
+
+mod run;
+mod test_state;
+mod validate;
+
+use std::io::{Read, Write};
+
+use serde_json::Value;
+
+/// One subcommand.
+struct Command {
+    name: &'static str,
+    summary: &'static str,
+    help: &'static str,
+    main: fn(&[String], &mut dyn Write, &mut dyn Write) -> i32,
+}
+
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "validate",
+        summary: "check definitions and print every finding",
+        help: validate::HELP,
+        main: validate::main,
+    },
+    Command {
+        name: "run",
+        summary: "run a definition once and print its result as JSON",
+        help: run::HELP,
+        main: run::main,
+    },
+    Command {
+        name: "test-state",
+        summary: "run one state of a definition (like the TestState API)",
+        help: test_state::HELP,
+        main: test_state::main,
+    },
+];
+
+/// Runs the CLI with `args` (without the program name); returns the exit code.
+pub fn main(args: &[String]) -> i32 {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run(args, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// Runs the CLI writing to the given streams; returns the exit code.
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("help" | "--help" | "-h") => match rest.first() {
+            None => {
+                let _ = write!(out, "{}", usage());
+                0
+            }
+            Some(name) => match COMMANDS.iter().find(|c| c.name == name) {
+                Some(c) => {
+                    let _ = write!(out, "{}", c.help);
+                    0
+                }
+                None => unknown_command(name, err),
+            },
+        },
+        Some(name) => match COMMANDS.iter().find(|c| c.name == name) {
+            Some(c) => (c.main)(rest, out, err),
+            None => unknown_command(name, err),
+        },
+        None => {
+            let _ = write!(err, "{}", usage());
+            2
+        }
+    }
+}
+
+fn unknown_command(name: &str, err: &mut dyn Write) -> i32 {
+    let _ = write!(err, "unknown command `{name}`\n{}", usage());
+    2
+}
+
+/// The overall usage: one line per subcommand.
+fn usage() -> String {
+    let mut s = String::from("usage: sfn <command> [options]\n\ncommands:\n");
+    for c in COMMANDS {
+        s.push_str(&format!("  {:<12}{}\n", c.name, c.summary));
+    }
+    s.push_str("\n`sfn help <command>` or `sfn <command> --help` describes one command.\n");
+    s
+}
+
+/// A bad invocation: the message for stderr; the command exits 2.
+#[derive(Debug)]
+struct Usage(String);
+
+impl<T: Into<String>> From<T> for Usage {
+    fn from(s: T) -> Self {
+        Usage(s.into())
+    }
+}
+
+/// Command-line arguments: flags (`--name value`, `--name=value`, `--switch`) and positionals.
+struct Args<'a> {
+    args: std::slice::Iter<'a, String>,
+}
+
+/// One argument read by [`Args::next_arg`].
+enum Arg<'a> {
+    /// `--name` (with its inline `=value`, if any).
+    Flag(&'a str, Option<&'a str>),
+    /// A positional argument (`-` included).
+    Positional(&'a str),
+}
+
+impl<'a> Args<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Args { args: args.iter() }
+    }
+
+    fn next_arg(&mut self) -> Option<Arg<'a>> {
+        let a = self.args.next()?.as_str();
+        if a == "-h" {
+            return Some(Arg::Flag("--help", None));
+        }
+        match a.strip_prefix("--") {
+            Some(_) => Some(match a.split_once('=') {
+                Some((flag, value)) => Arg::Flag(flag, Some(value)),
+                None => Arg::Flag(a, None),
+            }),
+            None => Some(Arg::Positional(a)),
+        }
+    }
+
+    /// The value of `flag`: inline, or the next argument.
+    fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, Usage> {
+        match inline {
+            Some(v) => Ok(v),
+            None => self
+                .args
+                .next()
+                .map(String::as_str)
+                .ok_or_else(|| Usage(format!("option `{flag}` needs a value"))),
+        }
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_source(path: &str) -> Result<String, Usage> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| Usage(format!("{path}: cannot read: {e}")))
+}
+
+/// The execution input from `--input FILE|-`, `{}` when absent.
+fn read_input(path: Option<&str>) -> Result<Value, Usage> {
+    let Some(path) = path else {
+        return Ok(Value::Object(serde_json::Map::new()));
+    };
+    let text = read_source(path)?;
+    let name = if path == "-" { "standard input" } else { path };
+    serde_json::from_str(&text).map_err(|e| Usage(format!("{name}: the input is not JSON: {e}")))
+}
+
+/// Reads and validates a definition; on findings, prints them as `sfn validate` does (to
+/// stderr) and returns exit code 2.
+fn load_definition(
+    path: &str,
+    options: &sfn_asl::validate::LintOptions,
+    err: &mut dyn Write,
+) -> Result<sfn_asl::StateMachine, i32> {
+    let text = read_source(path).map_err(|u| fail(err, u))?;
+    sfn_asl::validate::parse_with(&text, options).map_err(|findings| {
+        validate::write_findings(err, path, &findings.0);
+        2
+    })
+}
+
+/// Prints a bad invocation and the command's usage line; returns 2.
+fn fail(err: &mut dyn Write, usage: Usage) -> i32 {
+    let _ = writeln!(err, "{}", usage.0);
+    2
+}
+
+/// A runtime for one command: a paused clock (Waits and back-offs take no real time) unless
+/// `real_time`.
+fn runtime(real_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    builder.enable_time();
+    if !real_time {
+        builder.start_paused(true);
+    }
+    builder.build()
+}
+
+/// Prints one JSON value on one line.
+fn print_json(out: &mut dyn Write, value: &Value) {
+    let _ = writeln!(out, "{value}");
+}

@@ -1,0 +1,346 @@
+//! `sfn run`: the real binary on the samples of `examples/asl/`: the JSON result, `--history`,
+//! exit codes, the virtual clock, mock configs with retries, Express rules and bad invocations.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ORDERS: &str = "examples/asl/order-processing.asl.json";
+const ORDERS_INPUT: &str = "examples/asl/order-processing.input.json";
+const ORDERS_MOCKS: &str = "examples/asl/order-processing.mock.json";
+
+/// What one run printed.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Stdout as the one JSON object it must be.
+    fn json(&self) -> Value {
+        assert_eq!(
+            self.stdout.lines().count(),
+            1,
+            "one JSON object on one line: {}",
+            self.stdout
+        );
+        serde_json::from_str(&self.stdout).expect("stdout is JSON")
+    }
+}
+
+/// Runs `sfn run ARGS` from the repository root, `stdin` on standard input.
+fn sfn_run(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .arg("run")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sfn");
+    if let Some(mut i) = child.stdin.take() {
+        i.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("sfn finishes");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn orders(case: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        ORDERS,
+        "--input",
+        ORDERS_INPUT,
+        "--mock-config",
+        ORDERS_MOCKS,
+        "--test-case",
+        case,
+    ];
+    args.extend_from_slice(extra);
+    sfn_run(&args, "")
+}
+
+#[test]
+fn success_prints_status_and_output_and_exits_0() {
+    let run = orders("Approved", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(
+        run.json(),
+        json!({"status": "SUCCEEDED", "output": {
+            "id": "o-17", "total": 42, "validation": {"ok": true},
+            "shipment": {"orderId": "o-17", "label": "ship-o-17"}}})
+    );
+}
+
+#[test]
+fn failure_prints_error_and_cause_and_exits_1() {
+    // Four throws use up the three retries; the Catcher goes to the Fail state.
+    let run = orders("AlwaysDown", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.json(),
+        json!({"status": "FAILED", "error": "OrderRejected", "cause": "validation failed"})
+    );
+}
+
+#[test]
+fn mocked_throw_then_return_is_retried() {
+    let run = orders("FlakyThenApproved", &["--history"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["output"]["validation"], json!({"ok": true}));
+    let types: Vec<&str> = v["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .filter(|t| t.starts_with("LambdaFunction"))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionFailed",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded"
+        ]
+    );
+}
+
+#[test]
+fn history_has_the_get_execution_history_shape() {
+    let run = orders("Approved", &["--history"]);
+    let v = run.json();
+    let events = v["history"].as_array().expect("history array");
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["id"], json!(i + 1), "ids count from 1: {e}");
+        assert!(e["previousEventId"].is_u64(), "{e}");
+        assert!(e["timestamp"].is_u64(), "{e}");
+        assert!(e["type"].is_string(), "{e}");
+    }
+    let first = events.first().expect("events");
+    assert_eq!(first["type"], "ExecutionStarted");
+    assert_eq!(first["previousEventId"], 0);
+    // Inputs and outputs are JSON text, as AWS sends them.
+    let input = first["executionStartedEventDetails"]["input"]
+        .as_str()
+        .expect("input is text");
+    assert_eq!(
+        serde_json::from_str::<Value>(input).expect("JSON text"),
+        json!({"id": "o-17", "total": 42})
+    );
+    let entered = events
+        .iter()
+        .find(|e| e["type"] == "TaskStateEntered")
+        .expect("TaskStateEntered");
+    assert_eq!(entered["stateEnteredEventDetails"]["name"], "Validate");
+    let last = events.last().expect("events");
+    assert_eq!(last["type"], "ExecutionSucceeded");
+    assert!(last["executionSucceededEventDetails"]["output"].is_string());
+    // Without --history there is no history key.
+    assert!(orders("Approved", &[]).json().get("history").is_none());
+}
+
+#[test]
+fn a_one_year_wait_finishes_at_once_on_the_virtual_clock() {
+    let started = Instant::now();
+    let run = sfn_run(&["examples/asl/wait-one-year.asl.json", "--history"], "");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    let events = v["history"].as_array().expect("history");
+    let first = events.first().and_then(|e| e["timestamp"].as_u64());
+    let last = events.last().and_then(|e| e["timestamp"].as_u64());
+    let year_ms = 31_536_000_000;
+    assert_eq!(
+        last.zip(first).map(|(l, f)| l - f),
+        Some(year_ms),
+        "a year passes in virtual time"
+    );
+    let out = &v["output"];
+    assert_ne!(out["started"], out["finished"]);
+}
+
+#[test]
+fn input_from_stdin() {
+    let run = sfn_run(
+        &[
+            ORDERS,
+            "--input",
+            "-",
+            "--mock-config",
+            ORDERS_MOCKS,
+            "--test-case",
+            "Approved",
+        ],
+        r#"{"id": "o-9", "total": 5}"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["output"]["shipment"]["label"], "ship-o-9");
+}
+
+#[test]
+fn default_input_is_an_empty_object() {
+    let run = sfn_run(&["examples/asl/wait-one-year.asl.json", "--history"], "");
+    let v = run.json();
+    assert_eq!(
+        v["history"][0]["executionStartedEventDetails"]["input"],
+        "{}"
+    );
+}
+
+#[test]
+fn an_unmocked_task_fails_naming_the_resource_and_the_fix() {
+    let run = sfn_run(&[ORDERS], "");
+    assert_eq!(run.code, 1);
+    let v = run.json();
+    assert_eq!(v["status"], "FAILED");
+    assert_eq!(v["error"], "States.Runtime");
+    let cause = v["cause"].as_str().expect("cause");
+    assert!(
+        cause.contains("arn:aws:lambda:us-east-1:123456789012:function:validate"),
+        "{cause}"
+    );
+    assert!(cause.contains("--mock-config"), "{cause}");
+}
+
+#[test]
+fn express_rejects_callback_tasks_at_start_naming_the_state() {
+    let file = "examples/asl/broken/express-wait-for-task-token.asl.json";
+    let run = sfn_run(&[file, "--type", "express"], "");
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some(
+            format!(
+                "{file}: /States/Approve/Resource: SCHEMA_VALIDATION_FAILED: state `Approve`, \
+                 field `Resource`: Express state machine does not support '.waitForTaskToken' \
+                 service integration"
+            )
+            .as_str()
+        )
+    );
+    // The same definition starts as a STANDARD machine (and fails: nothing answers the task).
+    assert_eq!(sfn_run(&[file], "").code, 1);
+}
+
+#[test]
+fn express_runs_synchronously_and_stops_after_five_minutes() {
+    let run = orders("Approved", &["--type", "express"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["status"], "SUCCEEDED");
+    // A total over 100 waits an hour for review: past the Express limit.
+    let run = sfn_run(
+        &[
+            ORDERS,
+            "--input",
+            "-",
+            "--mock-config",
+            ORDERS_MOCKS,
+            "--test-case",
+            "Approved",
+            "--type",
+            "express",
+        ],
+        r#"{"id": "big", "total": 500}"#,
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.json(),
+        json!({"status": "TIMED_OUT", "error": "States.Timeout"})
+    );
+}
+
+#[test]
+fn invalid_definition_exits_2_with_validate_findings_on_stderr() {
+    let file = "examples/asl/broken/missing-next-target.asl.json";
+    let run = sfn_run(&[file], "");
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("{file}: /States/Validate/Next: ")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+}
+
+#[test]
+fn bad_invocations_exit_2_naming_the_problem() {
+    let cases: &[(&[&str], &str)] = &[
+        (&[ORDERS, "--bogus"], "unknown option `--bogus`"),
+        (&[ORDERS, "--type", "fast"], "`standard` or `express`, not `fast`"),
+        (&[ORDERS, "--input"], "option `--input` needs a value"),
+        (&[ORDERS, "--mock-config", ORDERS_MOCKS], "needs `--test-case NAME`"),
+        (&[ORDERS, "--test-case", "Approved"], "needs `--mock-config FILE`"),
+        (
+            &[ORDERS, "--mock-config", ORDERS_MOCKS, "--test-case", "Nope"],
+            "no test case `Nope` for state machine `order-processing` (it has: AlwaysDown, Approved, FlakyThenApproved)",
+        ),
+        (
+            &[ORDERS, "--mock-config", ORDERS_MOCKS, "--test-case", "Approved", "--state-machine", "other"],
+            "no state machine `other`",
+        ),
+        (&[ORDERS, "--input", "examples/asl/missing.json"], "examples/asl/missing.json: cannot read"),
+        (&[ORDERS, "--input", ORDERS_MOCKS, "extra.json"], "unexpected argument `extra.json`"),
+        (&[], "usage: sfn run"),
+    ];
+    for (args, message) in cases {
+        let run = sfn_run(args, "");
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+    let run = sfn_run(&[ORDERS, "--input", "-"], "not json");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("standard input: the input is not JSON"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_describes_the_options_and_the_missing_handler_rule() {
+    for args in [&["run", "--help"][..], &["help", "run"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
+            .args(args)
+            .output()
+            .expect("run sfn");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for needle in [
+            "--mock-config",
+            "--real-time",
+            "--history",
+            "calls no real services",
+        ] {
+            assert!(text.contains(needle), "{args:?} lacks {needle}: {text}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .arg("help")
+        .output()
+        .expect("run sfn");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for command in ["validate", "run", "test-state"] {
+        assert!(text.contains(&format!("  {command} ")), "{text}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .arg("launch")
+        .output()
+        .expect("run sfn");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command `launch`"));
+}
