@@ -12,6 +12,8 @@ mod validate;
 use std::io::{Read, Write};
 
 use serde_json::Value;
+use sfn_runtime::resources::TaskFuture;
+use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
 /// One subcommand.
 struct Command {
@@ -203,4 +205,28 @@ fn runtime(real_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
 /// Prints one JSON value on one line.
 fn print_json(out: &mut dyn Write, value: &Value) {
     let _ = writeln!(out, "{value}");
+}
+
+/// The last task source of a command that calls no real services: a Task nothing mocks fails,
+/// saying why and what to do. `States.Runtime`, because no Catcher or Retrier should hide a
+/// missing mock.
+struct NoHandler {
+    /// `sfn run`.
+    command: &'static str,
+    /// The options that answer a Task.
+    fix: &'static str,
+}
+
+impl TaskSource for NoHandler {
+    fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
+        let err = TaskError::new(
+            "States.Runtime",
+            format!(
+                "The state '{}' calls the resource '{}', and `{}` calls no real services; \
+                 answer this state with {}.",
+                request.state_name, request.resource, self.command, self.fix
+            ),
+        );
+        Some(Box::pin(async move { Err(err) }))
+    }
 }

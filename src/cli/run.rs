@@ -7,12 +7,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use sfn_asl::validate::LintOptions;
 use sfn_runtime::mock::{MockConfig, MockTaskSource};
-use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
-use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
 use super::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, Usage,
+    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, NoHandler,
+    Usage,
 };
 
 pub(super) const HELP: &str = "\
@@ -132,7 +131,10 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
     if let Some(source) = mocks {
         resources.add_source(Arc::new(source));
     }
-    resources.add_source(Arc::new(NoHandler));
+    resources.add_source(Arc::new(NoHandler {
+        command: "sfn run",
+        fix: "--mock-config FILE --test-case NAME",
+    }));
     let engine = Engine::new(resources);
     let rt = match runtime(args.real_time) {
         Ok(rt) => rt,
@@ -205,24 +207,6 @@ fn machine_name_from(path: &str) -> String {
         "state-machine".into()
     } else {
         stem.into()
-    }
-}
-
-/// The last task source: `sfn run` has no handlers, so a Task nothing mocks fails, saying why
-/// and what to do. `States.Runtime`, because no Catcher or Retrier should hide a missing mock.
-struct NoHandler;
-
-impl TaskSource for NoHandler {
-    fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
-        let err = TaskError::new(
-            "States.Runtime",
-            format!(
-                "The state '{}' calls the resource '{}', and `sfn run` calls no real services; \
-                 answer this state with --mock-config FILE --test-case NAME.",
-                request.state_name, request.resource
-            ),
-        );
-        Some(Box::pin(async move { Err(err) }))
     }
 }
 

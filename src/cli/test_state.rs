@@ -1,13 +1,15 @@
 //! `sfn test-state`: one state of a definition on an input, like Step Functions' TestState API.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use serde_json::Value;
 use sfn_asl::validate::LintOptions;
 use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
 
 use super::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, Usage,
+    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, NoHandler,
+    Usage,
 };
 
 pub(super) const HELP: &str = "\
@@ -30,7 +32,8 @@ Options:
   --mock-error ERROR     the task fails with this error instead
   --mock-cause CAUSE     the cause of --mock-error
 
-Without a mock, a Task state fails: `sfn test-state` calls no real services.
+Without a mock, a Task state fails with States.Runtime naming its resource: `sfn test-state`
+calls no real services.
 Waits and retry back-offs take no real time.
 
 Exit status: 0 the state ran (SUCCEEDED, CAUGHT_ERROR, RETRIABLE); 1 FAILED; 2 bad invocation,
@@ -129,7 +132,12 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         Ok(rt) => rt,
         Err(e) => return fail(err, Usage(format!("cannot start the runtime: {e}"))),
     };
-    let run = test_state(&machine, state, input, mock, TestStateOptions::default());
+    let mut options = TestStateOptions::default();
+    options.resources.add_source(Arc::new(NoHandler {
+        command: "sfn test-state",
+        fix: "--mock-result FILE or --mock-error ERROR",
+    }));
+    let run = test_state(&machine, state, input, mock, options);
     match rt.block_on(run) {
         Ok(result) => {
             print_json(out, &result.to_json());

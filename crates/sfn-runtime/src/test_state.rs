@@ -203,6 +203,24 @@ pub async fn test_state(
         states,
     };
 
+    // A mocked error without a cause has none (a task failure carries a cause text).
+    let no_cause = matches!(&mock, Some(TestStateMock::Error { cause: None, .. }));
+    let mut result = run(machine, &stand_ins, state_name, input, mock, options).await;
+    if no_cause && result.cause.as_deref() == Some("") {
+        result.cause = None;
+    }
+    Ok(result)
+}
+
+/// Runs the one-state `machine` and reads the result.
+async fn run(
+    machine: StateMachine,
+    stand_ins: &StandIns,
+    state_name: &str,
+    input: Value,
+    mock: Option<TestStateMock>,
+    options: TestStateOptions,
+) -> TestStateResult {
     let source = Arc::new(TestedState {
         state: state_name.to_owned(),
         mock,
@@ -230,54 +248,54 @@ pub async fn test_state(
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take();
-            return Ok(TestStateResult {
+            return TestStateResult {
                 status: TestStatus::Retriable,
                 output: None,
                 error: failure.as_ref().map(|f| f.error.clone()),
                 cause: failure.map(|f| f.cause),
                 next_state: None,
-            });
+            };
         }
     };
     let outcome = result.outcome;
     if outcome.status != Status::Succeeded {
-        return Ok(TestStateResult {
+        return TestStateResult {
             status: TestStatus::Failed,
             output: None,
             error: outcome.error,
             cause: outcome.cause,
             next_state: None,
-        });
+        };
     }
     let Some((position, target)) = stand_ins.entered(&result.history) else {
-        return Ok(TestStateResult {
+        return TestStateResult {
             status: TestStatus::Succeeded,
             output: outcome.output,
             error: None,
             cause: None,
             next_state: None,
-        });
+        };
     };
     if !target.caught {
-        return Ok(TestStateResult {
+        return TestStateResult {
             status: TestStatus::Succeeded,
             output: outcome.output,
             error: None,
             cause: None,
             next_state: Some(target.name.clone()),
-        });
+        };
     }
     let (error, cause) = caught_failure(
         result.history.get(..position).unwrap_or_default(),
         outcome.output.as_ref(),
     );
-    Ok(TestStateResult {
+    TestStateResult {
         status: TestStatus::CaughtError,
         output: outcome.output,
         error,
         cause,
         next_state: Some(target.name.clone()),
-    })
+    }
 }
 
 /// The state as it runs with a mock: a Task as is, a Map or Parallel as a Task with the same
@@ -610,6 +628,19 @@ mod tests {
         assert_eq!(
             r.output,
             Some(json!({"a": 1, "error": {"Error": "Busy", "Cause": "because"}}))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_mocked_error_without_cause_reports_none() {
+        let mock = Some(TestStateMock::Error {
+            error: "Busy".into(),
+            cause: None,
+        });
+        let r = run("Charge", json!({}), mock, 0).await;
+        assert_eq!(
+            (r.status, r.error.as_deref(), r.cause),
+            (TestStatus::Retriable, Some("Busy"), None)
         );
     }
 

@@ -1,0 +1,232 @@
+//! `sfn test-state`: the real binary runs one state of `examples/asl/order-processing.asl.json`
+//! with and without mocks; statuses, next states, exit codes and bad invocations.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+const ORDERS: &str = "examples/asl/order-processing.asl.json";
+
+/// Runs `sfn test-state ORDERS ARGS` from the repository root with `stdin`; returns the exit
+/// code, stdout as JSON (`Null` when empty) and stderr.
+fn test_state(args: &[&str], stdin: &str) -> (i32, Value, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .arg("test-state")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sfn");
+    if let Some(mut i) = child.stdin.take() {
+        i.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("sfn finishes");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = if stdout.is_empty() {
+        Value::Null
+    } else {
+        assert_eq!(stdout.lines().count(), 1, "one JSON object: {stdout}");
+        serde_json::from_str(&stdout).expect("stdout is JSON")
+    };
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn choice_reports_the_next_state() {
+    let (code, v, err) = test_state(
+        &[ORDERS, "--state", "Route", "--input", "-"],
+        r#"{"validation": {"ok": true}, "total": 500}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"validation": {"ok": true}, "total": 500},
+               "nextState": "Review"})
+    );
+    let (_, v, _) = test_state(
+        &[ORDERS, "--state", "Route", "--input", "-"],
+        r#"{"validation": {"ok": false}}"#,
+    );
+    assert_eq!(v["nextState"], "Rejected");
+}
+
+#[test]
+fn mocked_result_goes_through_result_path() {
+    let (code, v, err) = test_state(
+        &[
+            ORDERS,
+            "--state",
+            "Validate",
+            "--input",
+            "examples/asl/order-processing.input.json",
+            "--mock-result",
+            "-",
+        ],
+        r#"{"ok": true}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED",
+               "output": {"id": "o-17", "total": 42, "validation": {"ok": true}},
+               "nextState": "Route"})
+    );
+}
+
+#[test]
+fn mocked_error_is_retriable_when_a_retrier_matches() {
+    let (code, v, err) = test_state(
+        &[
+            ORDERS,
+            "--state",
+            "Validate",
+            "--mock-error",
+            "Lambda.ServiceException",
+            "--mock-cause",
+            "busy",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "RETRIABLE", "error": "Lambda.ServiceException", "cause": "busy"})
+    );
+}
+
+#[test]
+fn mocked_error_no_retrier_takes_is_caught() {
+    // `States.TaskFailed` does not match `States.Timeout`; the `States.ALL` Catcher does.
+    let (code, v, err) = test_state(
+        &[
+            ORDERS,
+            "--state",
+            "Validate",
+            "--mock-error",
+            "States.Timeout",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "CAUGHT_ERROR", "error": "States.Timeout", "nextState": "Rejected",
+               "output": {"error": {"Error": "States.Timeout", "Cause": ""}}})
+    );
+}
+
+#[test]
+fn fail_state_fails_with_exit_1() {
+    let (code, v, _) = test_state(&[ORDERS, "--state", "Rejected"], "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        v,
+        json!({"status": "FAILED", "error": "OrderRejected", "cause": "validation failed"})
+    );
+}
+
+#[test]
+fn an_hour_long_wait_and_an_end_state() {
+    let (code, v, _) = test_state(&[ORDERS, "--state", "Review"], "");
+    assert_eq!(code, 0);
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {}, "nextState": "Ship"})
+    );
+    let (code, v, _) = test_state(&[ORDERS, "--state", "Ship", "--input", "-"], r#"{"id": 3}"#);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED",
+               "output": {"id": 3, "shipment": {"orderId": 3, "label": "ship-3"}}})
+    );
+}
+
+#[test]
+fn without_a_mock_a_task_fails_naming_its_resource() {
+    let (code, v, _) = test_state(&[ORDERS, "--state", "Validate"], "");
+    assert_eq!(code, 1);
+    assert_eq!(v["status"], "FAILED");
+    assert_eq!(v["error"], "States.Runtime");
+    let cause = v["cause"].as_str().unwrap_or_default();
+    assert!(cause.contains("function:validate"), "{cause}");
+    assert!(
+        cause.contains("--mock-result FILE or --mock-error ERROR"),
+        "{cause}"
+    );
+}
+
+#[test]
+fn bad_invocations_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[ORDERS, "--state", "Nope"],
+            "no state `Nope` (its states: Validate, Route, Review, Ship, Rejected)",
+        ),
+        (&[ORDERS], "missing `--state NAME`"),
+        (&["--state", "Route"], "missing a definition file"),
+        (
+            &[
+                ORDERS,
+                "--state",
+                "Validate",
+                "--mock-result",
+                "x.json",
+                "--mock-error",
+                "E",
+            ],
+            "not both",
+        ),
+        (
+            &[ORDERS, "--state", "Validate", "--mock-cause", "c"],
+            "`--mock-cause` goes with `--mock-error ERROR`",
+        ),
+        (
+            &[ORDERS, "--state", "Ship", "--mock-error", "E"],
+            "state `Ship` is a Pass state; a mock applies only to Task, Map and Parallel states",
+        ),
+        (
+            &[ORDERS, "--state", "Route", "--verbose"],
+            "unknown option `--verbose`",
+        ),
+        (
+            &[
+                "examples/asl/broken/missing-next-target.asl.json",
+                "--state",
+                "Validate",
+            ],
+            "/States/Validate/Next: ",
+        ),
+    ];
+    for (args, message) in cases {
+        let (code, v, err) = test_state(args, "");
+        assert_eq!((code, &v), (2, &Value::Null), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_lists_the_statuses_and_options() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .args(["test-state", "--help"])
+        .output()
+        .expect("run sfn");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--state NAME",
+        "--mock-result",
+        "--mock-error",
+        "CAUGHT_ERROR",
+        "RETRIABLE",
+    ] {
+        assert!(text.contains(needle), "help lacks {needle}: {text}");
+    }
+}
