@@ -344,3 +344,84 @@ fn help_describes_the_options_and_the_missing_handler_rule() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command `launch`"));
 }
+
+const GREETINGS: &str = "examples/asl/greetings.asl.json";
+const GREETINGS_MOCKS: &str = "examples/asl/greetings.mock.json";
+
+#[test]
+fn lambda_invoke_mocks_are_the_whole_result_counted_across_map_iterations() {
+    // `$.Payload.text` in the ResultSelector reads the mocked `Return` as is: not wrapped in a
+    // second Lambda envelope. Invocation 0 is the first iteration's, 1-2 the others'.
+    let args = [
+        GREETINGS,
+        "--input",
+        "-",
+        "--mock-config",
+        GREETINGS_MOCKS,
+        "--test-case",
+        "Friendly",
+    ];
+    let run = sfn_run(&args, r#"{"names": ["Ada", "Bo", "Cy"]}"#);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["output"],
+        json!([
+            {"text": "hello, first", "status": 200},
+            {"text": "hi", "status": 200},
+            {"text": "hi", "status": 200}
+        ])
+    );
+    // A fourth invocation has no mocked answer: the execution fails saying so.
+    let run = sfn_run(&args, r#"{"names": ["Ada", "Bo", "Cy", "Di"]}"#);
+    assert_eq!(run.code, 1);
+    let v = run.json();
+    assert_eq!(v["error"], "States.Runtime");
+    assert!(
+        v["cause"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("'Greet' has no answer for invocation 3"),
+        "{v}"
+    );
+}
+
+#[test]
+fn state_machine_picks_the_mock_config_entry() {
+    let run = sfn_run(
+        &[
+            GREETINGS,
+            "--input",
+            "-",
+            "--mock-config",
+            GREETINGS_MOCKS,
+            "--test-case",
+            "Friendly",
+            "--state-machine",
+            "farewells",
+        ],
+        r#"{"names": ["Ada"]}"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["output"],
+        json!([{"text": "bye", "status": 200}])
+    );
+    // The file name is not in this config, which holds two machines: name one.
+    let run = sfn_run(
+        &[
+            ORDERS,
+            "--mock-config",
+            GREETINGS_MOCKS,
+            "--test-case",
+            "Friendly",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no state machine `order-processing` and more than one other"),
+        "{}",
+        run.stderr
+    );
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use sfn_asl::validate::LintOptions;
-use sfn_runtime::mock::{MockConfig, MockTaskSource};
+use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource};
 use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use super::{
@@ -33,7 +33,8 @@ Options:
   --mock-config FILE     mocked task responses in the Step Functions Local format
   --test-case NAME       the test case of the mock config to use (needs --mock-config)
   --state-machine NAME   the state machine's name, and its entry in the mock config
-                         (default: the only one in the mock config, else the file name)
+                         (default: the file name without .asl.json, or the mock config's
+                         only state machine when it has none of that name)
   --history              add \"history\": the events as GetExecutionHistory returns them
   --real-time            let Waits and retry back-offs take real time (default: a virtual
                          clock, so a one-year Wait finishes at once)
@@ -178,11 +179,20 @@ fn mocks(args: &RunArgs<'_>, path: &str) -> Result<(String, Option<MockTaskSourc
         (None, Some(_)) => return Err("`--test-case` needs `--mock-config FILE`".into()),
     };
     let config = MockConfig::from_json(&read_source(file)?).map_err(|e| format!("{file}: {e}"))?;
+    // Default name: the file's, when the mock config has it, else the config's only machine.
+    let stem = machine_name_from(path);
     let name = match args.state_machine {
         Some(n) => n.to_owned(),
+        None if !matches!(
+            config.test_case(&stem, case),
+            Err(MockConfigError::UnknownMachine { .. })
+        ) =>
+        {
+            stem
+        }
         None => config.only_machine().map(str::to_owned).ok_or_else(|| {
             format!(
-                "{file}: the mock config does not hold exactly one state machine; \
+                "{file}: the mock config has no state machine `{stem}` and more than one other; \
                  name one with `--state-machine NAME`"
             )
         })?,

@@ -38,19 +38,19 @@
 //! # }
 //! ```
 
-use std::collections::HashMap;
+mod machine;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
-use sfn_asl::model::{Catcher, State, StateKind, States, Succeed, Task, Transition};
 use sfn_asl::StateMachine;
 use tokio::sync::Notify;
 
 use crate::core::{ExecutionConfig, Status};
 use crate::driver::Engine;
-use crate::history::HistoryEvent;
 use crate::resources::{Resources, TaskError, TaskFuture, TaskRequest, TaskSource};
+use machine::{caught_failure, mocked_form, one_state_machine, StandIns};
 
 /// The answer a mock gives in place of the tested state's task.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,20 +188,7 @@ pub async fn test_state(
             kind,
         })?;
     }
-    let stand_ins = StandIns::redirect(&mut state, state_name);
-    let mut states = States::default();
-    states.insert(state_name.to_owned(), state);
-    for name in stand_ins.names() {
-        states.insert(name, stand_in_state());
-    }
-    let machine = StateMachine {
-        comment: None,
-        version: None,
-        timeout_seconds: None,
-        query_language: definition.query_language,
-        start_at: state_name.to_owned(),
-        states,
-    };
+    let (machine, stand_ins) = one_state_machine(definition, state_name, state);
 
     // A mocked error without a cause has none (a task failure carries a cause text).
     let no_cause = matches!(&mock, Some(TestStateMock::Error { cause: None, .. }));
@@ -295,197 +282,6 @@ async fn run(
         error,
         cause,
         next_state: Some(target.name.clone()),
-    }
-}
-
-/// The state as it runs with a mock: a Task as is, a Map or Parallel as a Task with the same
-/// data flow, Retry and Catch whose result the mock gives. `Err` holds the type of a state
-/// that calls nothing.
-fn mocked_form(state: State) -> Result<State, &'static str> {
-    let task = |input_path,
-                result_selector,
-                result_path,
-                output_path,
-                output,
-                assign,
-                retry,
-                catch,
-                transition| Task {
-        resource: "arn:aws:states:::mock".into(),
-        input_path,
-        parameters: None,
-        result_selector,
-        result_path,
-        output_path,
-        arguments: None,
-        output,
-        assign,
-        timeout_seconds: None,
-        heartbeat_seconds: None,
-        credentials: None,
-        retry,
-        catch,
-        transition,
-    };
-    let kind = match state.kind {
-        StateKind::Task(t) => StateKind::Task(t),
-        StateKind::Parallel(p) => StateKind::Task(Box::new(task(
-            p.input_path,
-            p.result_selector,
-            p.result_path,
-            p.output_path,
-            p.output,
-            p.assign,
-            p.retry,
-            p.catch,
-            p.transition,
-        ))),
-        StateKind::Map(m) => StateKind::Task(Box::new(task(
-            m.input_path,
-            m.result_selector,
-            m.result_path,
-            m.output_path,
-            m.output,
-            m.assign,
-            m.retry,
-            m.catch,
-            m.transition,
-        ))),
-        other => return Err(other.type_name()),
-    };
-    Ok(State { kind, ..state })
-}
-
-/// A state the tested state can go to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Target {
-    /// Its name in the definition.
-    name: String,
-    /// Reached through a Catcher.
-    caught: bool,
-}
-
-/// The stand-in states of one test, by index: stand-in `i` is named `{PREFIX}{i}`, a name no
-/// definition state can collide with but the tested state itself (checked).
-#[derive(Debug, Default)]
-struct StandIns {
-    prefix: String,
-    targets: Vec<Target>,
-}
-
-impl StandIns {
-    /// Points every transition of `state` at a stand-in and records where it pointed.
-    fn redirect(state: &mut State, state_name: &str) -> StandIns {
-        let mut prefix = String::from("\u{0}next ");
-        while state_name.starts_with(&prefix) {
-            prefix.push('\u{0}');
-        }
-        let mut s = StandIns {
-            prefix,
-            targets: Vec::new(),
-        };
-        match &mut state.kind {
-            StateKind::Task(t) => {
-                s.transition(&mut t.transition);
-                s.catchers(&mut t.catch);
-            }
-            StateKind::Parallel(p) => {
-                s.transition(&mut p.transition);
-                s.catchers(&mut p.catch);
-            }
-            StateKind::Map(m) => {
-                s.transition(&mut m.transition);
-                s.catchers(&mut m.catch);
-            }
-            StateKind::Pass(p) => s.transition(&mut p.transition),
-            StateKind::Wait(w) => s.transition(&mut w.transition),
-            StateKind::Choice(c) => {
-                for branch in &mut c.choices {
-                    branch.next = s.stand_in(&branch.next, false);
-                }
-                if let Some(d) = &mut c.default {
-                    *d = s.stand_in(d, false);
-                }
-            }
-            StateKind::Succeed(_) | StateKind::Fail(_) => {}
-        }
-        s
-    }
-
-    fn catchers(&mut self, catch: &mut Option<Vec<Catcher>>) {
-        for c in catch.iter_mut().flatten() {
-            c.next = self.stand_in(&c.next, true);
-        }
-    }
-
-    fn transition(&mut self, t: &mut Transition) {
-        if let Transition::Next(n) = t {
-            *n = self.stand_in(n, false);
-        }
-    }
-
-    /// The stand-in name for `name` reached normally or through a Catcher.
-    fn stand_in(&mut self, name: &str, caught: bool) -> String {
-        let target = Target {
-            name: name.to_owned(),
-            caught,
-        };
-        let index = match self.targets.iter().position(|t| *t == target) {
-            Some(i) => i,
-            None => {
-                self.targets.push(target);
-                self.targets.len() - 1
-            }
-        };
-        format!("{}{index}", self.prefix)
-    }
-
-    fn names(&self) -> impl Iterator<Item = String> + '_ {
-        (0..self.targets.len()).map(|i| format!("{}{i}", self.prefix))
-    }
-
-    /// The stand-in the execution entered (its event's position in `history`), if any.
-    fn entered<'a>(&'a self, history: &[HistoryEvent]) -> Option<(usize, &'a Target)> {
-        let by_name: HashMap<String, &Target> = self.names().zip(&self.targets).collect();
-        history.iter().enumerate().rev().find_map(|(i, e)| {
-            let name = e.details.get("name")?.as_str()?;
-            by_name.get(name).map(|t| (i, *t))
-        })
-    }
-}
-
-/// A stand-in target: `Succeed` passes its input on, so the execution output is the tested
-/// state's output.
-fn stand_in_state() -> State {
-    State {
-        comment: None,
-        query_language: None,
-        kind: StateKind::Succeed(Box::new(Succeed {
-            input_path: None,
-            output_path: None,
-            output: None,
-        })),
-    }
-}
-
-/// The error and cause a Catcher took: from the last failure event before the catch, else from
-/// the error output (`{"Error", "Cause"}`) when the Catcher kept it whole.
-fn caught_failure(
-    before: &[HistoryEvent],
-    output: Option<&Value>,
-) -> (Option<String>, Option<String>) {
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    if let Some(d) = before
-        .iter()
-        .rev()
-        .map(|e| &e.details)
-        .find(|d| d.get("error").is_some_and(Value::is_string))
-    {
-        return (text(d, "error"), text(d, "cause"));
-    }
-    match output {
-        Some(o) => (text(o, "Error"), text(o, "Cause")),
-        None => (None, None),
     }
 }
 
