@@ -425,3 +425,15 @@ fn state_machine_picks_the_mock_config_entry() {
         run.stderr
     );
 }
+
+#[test]
+fn real_time_makes_back_offs_take_real_time() {
+    // FlakyThenApproved retries once after the Retrier's 2-second interval.
+    let started = Instant::now();
+    let run = orders("FlakyThenApproved", &["--real-time"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(started.elapsed() >= Duration::from_millis(1900));
+    let started = Instant::now();
+    assert_eq!(orders("FlakyThenApproved", &[]).code, 0);
+    assert!(started.elapsed() < Duration::from_millis(1900));
+}

@@ -18,6 +18,10 @@
 //! [`TestStateOptions::retrier_retry_count`] = n and a mocked error, the state behaves as on its
 //! attempt n+1: the matching Retrier has used n attempts already.
 //!
+//! An unmocked Map or Parallel state runs its branches for real (their tasks go to
+//! [`TestStateOptions::resources`]), and its retries with them: it reports the final result,
+//! never `RETRIABLE`.
+//!
 //! Waits and retry back-offs run on the tokio clock: run under a paused clock (as `sfn
 //! test-state` does) for them to take no real time.
 //!
@@ -495,6 +499,28 @@ mod tests {
             .await
             .expect("testable");
         assert_eq!(r.output, Some(json!({"both": [1, 2]})));
+    }
+
+    #[test]
+    fn futures_and_errors_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        fn send_sync_type<T: Send + Sync>() {}
+        send_sync_type::<TestStateError>();
+        send_sync_type::<TestStateResult>();
+        send_sync_type::<crate::express::ExpressError>();
+        send_sync_type::<crate::mock::MockConfigError>();
+        send_sync_type::<crate::mock::MockTaskSource>();
+        let m = machine();
+        let fut = test_state(&m, "Route", json!({}), None, TestStateOptions::default());
+        send_sync(&fut);
+        let engine = Engine::new(Resources::new());
+        let fut = crate::express::start_sync_execution(
+            &engine,
+            Arc::new(machine()),
+            json!({}),
+            crate::express::config("m", "r"),
+        );
+        send_sync(&fut);
     }
 
     #[tokio::test]
