@@ -437,3 +437,44 @@ fn real_time_makes_back_offs_take_real_time() {
     assert_eq!(orders("FlakyThenApproved", &[]).code, 0);
     assert!(started.elapsed() < Duration::from_millis(1900));
 }
+
+/// The Express cases recorded on AWS (`../shared/conformance/cases`), run as `sfn run --type
+/// express`: the printed object is AWS's answer (status, output or error and cause).
+#[test]
+fn express_conformance_cases() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/cases");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("conformance cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("express_"))
+        })
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "express cases in {}", dir.display());
+    let tmp = std::env::temp_dir().join(format!("sfn-cli-run-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    for path in names {
+        let case: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("case")).expect("JSON");
+        assert_eq!(case["state_machine_type"], "EXPRESS", "{}", path.display());
+        let definition = tmp.join("definition.asl.json");
+        std::fs::write(&definition, case["definition"].to_string()).expect("write definition");
+        let definition = definition.to_string_lossy().into_owned();
+        let run = sfn_run(
+            &[&definition, "--type", "express", "--input", "-"],
+            &case["input"].to_string(),
+        );
+        let expected = &case["expected"];
+        let code = if expected["status"] == "SUCCEEDED" {
+            0
+        } else {
+            1
+        };
+        assert_eq!(run.code, code, "{}: {}", path.display(), run.stderr);
+        assert_eq!(&run.json(), expected, "{}", path.display());
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
