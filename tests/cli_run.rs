@@ -281,6 +281,7 @@ fn bad_invocations_exit_2_naming_the_problem() {
         (&[ORDERS, "--bogus"], "unknown option `--bogus`"),
         (&[ORDERS, "--type", "fast"], "`standard` or `express`, not `fast`"),
         (&[ORDERS, "--input"], "option `--input` needs a value"),
+        (&[ORDERS, "--history=yes"], "option `--history` takes no value"),
         (&[ORDERS, "--mock-config", ORDERS_MOCKS], "needs `--test-case NAME`"),
         (&[ORDERS, "--test-case", "Approved"], "needs `--mock-config FILE`"),
         (

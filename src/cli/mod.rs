@@ -96,11 +96,11 @@ fn usage() -> String {
 
 /// A bad invocation: the message for stderr; the command exits 2.
 #[derive(Debug)]
-struct Usage(String);
+struct BadInvocation(String);
 
-impl<T: Into<String>> From<T> for Usage {
+impl<T: Into<String>> From<T> for BadInvocation {
     fn from(s: T) -> Self {
-        Usage(s.into())
+        BadInvocation(s.into())
     }
 }
 
@@ -137,20 +137,20 @@ impl<'a> Args<'a> {
     }
 
     /// The value of `flag`: inline, or the next argument.
-    fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, Usage> {
+    fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, BadInvocation> {
         match inline {
             Some(v) => Ok(v),
             None => self
                 .args
                 .next()
                 .map(String::as_str)
-                .ok_or_else(|| Usage(format!("option `{flag}` needs a value"))),
+                .ok_or_else(|| BadInvocation(format!("option `{flag}` needs a value"))),
         }
     }
 }
 
 /// Reads a file, or standard input for `-`.
-fn read_source(path: &str) -> Result<String, Usage> {
+fn read_source(path: &str) -> Result<String, BadInvocation> {
     if path == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -158,17 +158,18 @@ fn read_source(path: &str) -> Result<String, Usage> {
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(s);
     }
-    std::fs::read_to_string(path).map_err(|e| Usage(format!("{path}: cannot read: {e}")))
+    std::fs::read_to_string(path).map_err(|e| BadInvocation(format!("{path}: cannot read: {e}")))
 }
 
 /// The execution input from `--input FILE|-`, `{}` when absent.
-fn read_input(path: Option<&str>) -> Result<Value, Usage> {
+fn read_input(path: Option<&str>) -> Result<Value, BadInvocation> {
     let Some(path) = path else {
         return Ok(Value::Object(serde_json::Map::new()));
     };
     let text = read_source(path)?;
     let name = if path == "-" { "standard input" } else { path };
-    serde_json::from_str(&text).map_err(|e| Usage(format!("{name}: the input is not JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| BadInvocation(format!("{name}: the input is not JSON: {e}")))
 }
 
 /// Reads and validates a definition; on findings, prints them as `sfn validate` does (to
@@ -185,8 +186,8 @@ fn load_definition(
     })
 }
 
-/// Prints a bad invocation and the command's usage line; returns 2.
-fn fail(err: &mut dyn Write, usage: Usage) -> i32 {
+/// Prints a bad invocation; returns 2.
+fn fail(err: &mut dyn Write, usage: BadInvocation) -> i32 {
     let _ = writeln!(err, "{}", usage.0);
     2
 }

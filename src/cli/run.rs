@@ -10,8 +10,8 @@ use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource};
 use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use super::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, NoHandler,
-    Usage,
+    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
+    NoHandler,
 };
 
 pub(super) const HELP: &str = "\
@@ -61,7 +61,7 @@ struct RunArgs<'a> {
     help: bool,
 }
 
-fn parse_args(args: &[String]) -> Result<RunArgs<'_>, Usage> {
+fn parse_args(args: &[String]) -> Result<RunArgs<'_>, BadInvocation> {
     let mut parsed = RunArgs::default();
     let mut it = Args::new(args);
     while let Some(arg) = it.next_arg() {
@@ -83,6 +83,9 @@ fn parse_args(args: &[String]) -> Result<RunArgs<'_>, Usage> {
             Arg::Flag(f @ "--mock-config", v) => parsed.mock_config = Some(it.value(f, v)?),
             Arg::Flag(f @ "--test-case", v) => parsed.test_case = Some(it.value(f, v)?),
             Arg::Flag(f @ "--state-machine", v) => parsed.state_machine = Some(it.value(f, v)?),
+            Arg::Flag(f @ ("--history" | "--real-time"), Some(_)) => {
+                return Err(format!("option `{f}` takes no value").into())
+            }
             Arg::Flag("--history", None) => parsed.history = true,
             Arg::Flag("--real-time", None) => parsed.real_time = true,
             Arg::Flag(flag, _) => return Err(format!("unknown option `{flag}`").into()),
@@ -104,14 +107,14 @@ const USAGE_LINE: &str =
 pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let args = match parse_args(args) {
         Ok(a) => a,
-        Err(u) => return fail(err, Usage(format!("{}\n{USAGE_LINE}", u.0))),
+        Err(u) => return fail(err, BadInvocation(format!("{}\n{USAGE_LINE}", u.0))),
     };
     if args.help {
         let _ = write!(out, "{HELP}");
         return 0;
     }
     let Some(path) = args.definition else {
-        return fail(err, Usage(USAGE_LINE.into()));
+        return fail(err, BadInvocation(USAGE_LINE.into()));
     };
     let options = LintOptions {
         express: args.express,
@@ -139,7 +142,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
     let engine = Engine::new(resources);
     let rt = match runtime(args.real_time) {
         Ok(rt) => rt,
-        Err(e) => return fail(err, Usage(format!("cannot start the runtime: {e}"))),
+        Err(e) => return fail(err, BadInvocation(format!("cannot start the runtime: {e}"))),
     };
     let machine = Arc::new(machine);
     let result = if args.express {
@@ -150,7 +153,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         )) {
             Ok(r) => r,
             // The definition passed the Express lint above; kept for a clear message anyway.
-            Err(e) => return fail(err, Usage(e.to_string())),
+            Err(e) => return fail(err, BadInvocation(e.to_string())),
         }
     } else {
         let mut config = ExecutionConfig::new(&name, "run");
@@ -166,7 +169,10 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
 }
 
 /// The state machine's name and the mock source of `--mock-config`/`--test-case`.
-fn mocks(args: &RunArgs<'_>, path: &str) -> Result<(String, Option<MockTaskSource>), Usage> {
+fn mocks(
+    args: &RunArgs<'_>,
+    path: &str,
+) -> Result<(String, Option<MockTaskSource>), BadInvocation> {
     let (file, case) = match (args.mock_config, args.test_case) {
         (None, None) => {
             let name = args

@@ -8,8 +8,8 @@ use sfn_asl::validate::LintOptions;
 use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
 
 use super::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, NoHandler,
-    Usage,
+    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
+    NoHandler,
 };
 
 pub(super) const HELP: &str = "\
@@ -54,7 +54,7 @@ struct TestStateArgs<'a> {
     help: bool,
 }
 
-fn parse_args(args: &[String]) -> Result<TestStateArgs<'_>, Usage> {
+fn parse_args(args: &[String]) -> Result<TestStateArgs<'_>, BadInvocation> {
     let mut parsed = TestStateArgs::default();
     let mut it = Args::new(args);
     while let Some(arg) = it.next_arg() {
@@ -76,7 +76,7 @@ fn parse_args(args: &[String]) -> Result<TestStateArgs<'_>, Usage> {
 }
 
 /// The mock of `--mock-result` / `--mock-error` / `--mock-cause`.
-fn mock(args: &TestStateArgs<'_>) -> Result<Option<TestStateMock>, Usage> {
+fn mock(args: &TestStateArgs<'_>) -> Result<Option<TestStateMock>, BadInvocation> {
     match (args.mock_result, args.mock_error, args.mock_cause) {
         (Some(_), Some(_), _) => {
             Err("give either `--mock-result` or `--mock-error`, not both".into())
@@ -102,7 +102,7 @@ fn mock(args: &TestStateArgs<'_>) -> Result<Option<TestStateMock>, Usage> {
 pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let args = match parse_args(args) {
         Ok(a) => a,
-        Err(u) => return fail(err, Usage(format!("{}\n{USAGE_LINE}", u.0))),
+        Err(u) => return fail(err, BadInvocation(format!("{}\n{USAGE_LINE}", u.0))),
     };
     if args.help {
         let _ = write!(out, "{HELP}");
@@ -114,7 +114,10 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         } else {
             "`--state NAME`"
         };
-        return fail(err, Usage(format!("missing {missing}\n{USAGE_LINE}")));
+        return fail(
+            err,
+            BadInvocation(format!("missing {missing}\n{USAGE_LINE}")),
+        );
     };
     let mock = match mock(&args) {
         Ok(m) => m,
@@ -130,7 +133,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
     };
     let rt = match runtime(false) {
         Ok(rt) => rt,
-        Err(e) => return fail(err, Usage(format!("cannot start the runtime: {e}"))),
+        Err(e) => return fail(err, BadInvocation(format!("cannot start the runtime: {e}"))),
     };
     let mut options = TestStateOptions::default();
     options.resources.add_source(Arc::new(NoHandler {
@@ -147,6 +150,6 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
                 0
             }
         }
-        Err(e) => fail(err, Usage(format!("{path}: {e}"))),
+        Err(e) => fail(err, BadInvocation(format!("{path}: {e}"))),
     }
 }
