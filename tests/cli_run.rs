@@ -479,3 +479,57 @@ fn express_conformance_cases() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn a_mocked_callback_task_returns_the_mocked_result() {
+    // A `.waitForTaskToken` task answered by a mock needs no token: the mock is its result.
+    let tmp = std::env::temp_dir().join(format!("sfn-cli-callback-{}.json", std::process::id()));
+    let mocks = r#"{"StateMachines":{"approvals":{"TestCases":{"Yes":{"Approve":"Approved"}}}},
+        "MockedResponses":{"Approved":{"0":{"Return":{"approved":true}}}}}"#;
+    std::fs::write(&tmp, mocks).expect("write mock config");
+    let mock_file = tmp.to_string_lossy().into_owned();
+    let run = sfn_run(
+        &[
+            "examples/asl/broken/express-wait-for-task-token.asl.json",
+            "--mock-config",
+            &mock_file,
+            "--test-case",
+            "Yes",
+        ],
+        "",
+    );
+    let _ = std::fs::remove_file(&tmp);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json(),
+        json!({"status": "SUCCEEDED", "output": {"approved": true}})
+    );
+}
+
+#[test]
+fn histories_are_reproducible_but_for_the_start_time() {
+    let history = || {
+        let v = orders("FlakyThenApproved", &["--history"]).json();
+        let events = v["history"].as_array().cloned().unwrap_or_default();
+        let start = events
+            .first()
+            .and_then(|e| e["timestamp"].as_u64())
+            .unwrap_or(0);
+        events
+            .into_iter()
+            .map(|mut e| {
+                let at = e["timestamp"].as_u64().unwrap_or(0);
+                e["timestamp"] = json!(at - start);
+                e
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = history();
+    assert!(first.len() > 10);
+    assert_eq!(first, history());
+    // The retry waited the Retrier's 2 s of virtual time.
+    assert_eq!(
+        first.last().map(|e| e["timestamp"].clone()),
+        Some(json!(2000))
+    );
+}
