@@ -1,10 +1,13 @@
-//! Which top-level states still see the workflow's input type, and the shape checks emitted for
-//! their path literals.
+//! Which states see (a part of) the workflow's input type, and the shape checks emitted for their
+//! path literals.
 //!
 //! A state sees the input type when every way into it passes the input on: the start state;
 //! after a Choice/Wait/Succeed without `input_path`/`output_path`; after a state whose result
 //! is written under a sub-path (`result_path: "$.validation"`) or dropped (`result_path: null`).
 //! Paths under such a sub-path are not checked (what the task returns is not typed yet).
+//! The first state of a Parallel branch sees what the Parallel state sees; the first state of a
+//! Map iteration sees one element of the array at `items_path` (`$.items[0]`), so paths inside
+//! the iteration are checked against the element type.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,13 +17,17 @@ use sfn_asl::model::*;
 
 use crate::lower::PathUse;
 
+/// Where a scope's `$` lies in the workflow input.
+type Base = Vec<Seg>;
+
 /// What is known about the input of one state.
 #[derive(Clone, PartialEq)]
 enum Known {
     /// Not reached yet while iterating.
     Unvisited,
-    /// The workflow input, plus values written at these sub-paths.
-    Input(BTreeSet<String>),
+    /// The workflow input seen at `base` (a path into it; empty for the whole input), plus
+    /// values written at these sub-paths.
+    Input(Base, BTreeSet<String>),
     /// Something else.
     Unknown,
 }
@@ -28,34 +35,37 @@ enum Known {
 fn merge(a: &Known, b: &Known) -> Known {
     match (a, b) {
         (Known::Unvisited, x) | (x, Known::Unvisited) => x.clone(),
-        (Known::Input(x), Known::Input(y)) => Known::Input(x.union(y).cloned().collect()),
+        (Known::Input(bx, x), Known::Input(by, y)) if bx == by => {
+            Known::Input(bx.clone(), x.union(y).cloned().collect())
+        }
         _ => Known::Unknown,
     }
 }
 
 /// What a state hands on along its `Next`, given what it received.
 fn after(state: &State, machine: &StateMachine, input: &Known) -> Known {
-    let Known::Input(ov) = input else { return input.clone() };
+    let Known::Input(base, ov) = input else { return input.clone() };
     if machine.effective_language(state) == QueryLanguage::Jsonata {
         return Known::Unknown;
     }
     let through = |result_path: &Option<Option<sfn_asl::path::ReferencePath>>| -> Known {
         match result_path {
-            Some(None) => Known::Input(ov.clone()),
+            Some(None) => Known::Input(base.clone(), ov.clone()),
             Some(Some(p)) if !p.is_root() => {
                 let mut ov = ov.clone();
                 ov.insert(p.source().to_owned());
-                Known::Input(ov)
+                Known::Input(base.clone(), ov)
             }
             _ => Known::Unknown,
         }
     };
+    let same = || Known::Input(base.clone(), ov.clone());
     match &state.kind {
-        StateKind::Choice(c) if c.input_path.is_none() && c.output_path.is_none() => Known::Input(ov.clone()),
-        StateKind::Wait(w) if w.input_path.is_none() && w.output_path.is_none() => Known::Input(ov.clone()),
+        StateKind::Choice(c) if c.input_path.is_none() && c.output_path.is_none() => same(),
+        StateKind::Wait(w) if w.input_path.is_none() && w.output_path.is_none() => same(),
         StateKind::Pass(p) if p.output_path.is_none() => {
             if p.result.is_none() && p.parameters.is_none() && p.input_path.is_none() && p.result_path.is_none() {
-                Known::Input(ov.clone())
+                same()
             } else {
                 through(&p.result_path)
             }
@@ -85,17 +95,17 @@ fn nexts(state: &State) -> Vec<&str> {
     out
 }
 
-/// The known input of every top-level state.
-fn analyse(machine: &StateMachine) -> HashMap<&str, Known> {
-    let mut known: HashMap<&str, Known> = machine.states.keys().map(|k| (k.as_str(), Known::Unvisited)).collect();
-    if let Some(k) = known.get_mut(machine.start_at.as_str()) {
-        *k = Known::Input(BTreeSet::new());
+/// The known input of every state of one scope, given what its first state receives.
+fn analyse<'m>(states: &'m States, start_at: &str, entry: Known, machine: &StateMachine) -> HashMap<&'m str, Known> {
+    let mut known: HashMap<&str, Known> = states.keys().map(|k| (k.as_str(), Known::Unvisited)).collect();
+    if let Some(k) = known.get_mut(start_at) {
+        *k = entry;
     }
     // The lattice is finite (overlays only come from the definition), so this settles; the cap
     // keeps it bounded whatever happens.
-    for _ in 0..(machine.states.len() * 4 + 4) {
+    for _ in 0..(states.len() * 4 + 4) {
         let mut changed = false;
-        for (name, state) in &machine.states {
+        for (name, state) in states {
             let input = known.get(name.as_str()).cloned().unwrap_or(Known::Unknown);
             if input == Known::Unvisited {
                 continue;
@@ -104,11 +114,11 @@ fn analyse(machine: &StateMachine) -> HashMap<&str, Known> {
                 nexts(state).into_iter().map(|n| (n, after(state, machine, &input))).collect();
             for c in catchers(state) {
                 let k = match (&input, &c.result_path) {
-                    (Known::Input(ov), Some(None)) => Known::Input(ov.clone()),
-                    (Known::Input(ov), Some(Some(p))) if !p.is_root() => {
+                    (Known::Input(b, ov), Some(None)) => Known::Input(b.clone(), ov.clone()),
+                    (Known::Input(b, ov), Some(Some(p))) if !p.is_root() => {
                         let mut ov = ov.clone();
                         ov.insert(p.source().to_owned());
-                        Known::Input(ov)
+                        Known::Input(b.clone(), ov)
                     }
                     _ => Known::Unknown,
                 };
@@ -131,15 +141,77 @@ fn analyse(machine: &StateMachine) -> HashMap<&str, Known> {
     known
 }
 
+/// Scope depth cap (the linter's is lower).
+const MAX_DEPTH: usize = 64;
+
+/// The known input of every state of the workflow, nested scopes included.
+fn analyse_all<'m>(
+    states: &'m States,
+    start_at: &str,
+    entry: Known,
+    machine: &'m StateMachine,
+    out: &mut HashMap<&'m str, (Known, &'m State)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let known = analyse(states, start_at, entry, machine);
+    for (name, state) in states {
+        let k = known.get(name.as_str()).cloned().unwrap_or(Known::Unknown);
+        let jsonpath = machine.effective_language(state) == QueryLanguage::JsonPath;
+        match &state.kind {
+            StateKind::Parallel(p) => {
+                let entry = match (&k, jsonpath && p.input_path.is_none() && p.parameters.is_none()) {
+                    (Known::Input(..), true) => k.clone(),
+                    _ => Known::Unknown,
+                };
+                for b in &p.branches {
+                    analyse_all(&b.states, &b.start_at, entry.clone(), machine, out, depth + 1);
+                }
+            }
+            StateKind::Map(m) => {
+                let plain = jsonpath
+                    && m.input_path.is_none()
+                    && m.item_selector.is_none()
+                    && m.parameters.is_none()
+                    && m.item_reader.is_none()
+                    && m.item_batcher.is_none();
+                let entry = match (&k, plain) {
+                    (Known::Input(base, ov), true) => {
+                        let items = m.items_path.as_ref().map_or("$", |p| p.source());
+                        match segments(items) {
+                            Some((segs, true)) if !under(items, ov) => {
+                                let mut base = base.clone();
+                                base.extend(segs);
+                                base.push(Seg::Index);
+                                Known::Input(base, BTreeSet::new())
+                            }
+                            _ => Known::Unknown,
+                        }
+                    }
+                    _ => Known::Unknown,
+                };
+                let p = &m.item_processor;
+                analyse_all(&p.states, &p.start_at, entry, machine, out, depth + 1);
+            }
+            _ => {}
+        }
+        out.insert(name.as_str(), (k, state));
+    }
+}
+
 /// One segment of a simple path.
+#[derive(Clone, PartialEq)]
 enum Seg {
     Field(String),
     Index,
 }
 
-/// `$.a.b[0]['c d']` → segments; stops at the first construct that is not a plain member or
-/// index (wildcards, filters, slices, `..`): only the prefix before it is checked.
-fn segments(path: &str) -> Option<Vec<Seg>> {
+/// `$.a.b[0]['c d']` → segments, and whether the whole path was read. Reading stops at the first
+/// construct that is not a plain member or index (wildcards, filters, slices, `..`): only the
+/// prefix before it is checked. `None` for `$$` and variable paths.
+fn segments(path: &str) -> Option<(Vec<Seg>, bool)> {
     let mut rest = path.strip_prefix('$')?;
     if rest.starts_with('$') || rest.chars().next().is_some_and(|c| c.is_alphabetic()) {
         return None; // context object or variable
@@ -148,32 +220,32 @@ fn segments(path: &str) -> Option<Vec<Seg>> {
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix('.') {
             if r.starts_with('.') || r.starts_with('*') {
-                break;
+                return Some((out, false));
             }
             let end = r.find(['.', '[']).unwrap_or(r.len());
             let name = &r[..end];
             if name.is_empty() || name.contains('\\') {
-                break;
+                return Some((out, false));
             }
             out.push(Seg::Field(name.to_owned()));
             rest = &r[end..];
         } else if let Some(r) = rest.strip_prefix("['") {
-            let Some(end) = r.find("']") else { break };
+            let Some(end) = r.find("']") else { return Some((out, false)) };
             out.push(Seg::Field(r[..end].to_owned()));
             rest = &r[end + 2..];
         } else if let Some(r) = rest.strip_prefix('[') {
-            let Some(end) = r.find(']') else { break };
-            if r[..end].chars().all(|c| c.is_ascii_digit()) && end > 0 {
+            let Some(end) = r.find(']') else { return Some((out, false)) };
+            if end > 0 && r[..end].chars().all(|c| c.is_ascii_digit()) {
                 out.push(Seg::Index);
                 rest = &r[end + 1..];
             } else {
-                break;
+                return Some((out, false));
             }
         } else {
-            break;
+            return Some((out, false));
         }
     }
-    Some(out)
+    Some((out, true))
 }
 
 /// Whether `path` lies under one of the overlay prefixes.
@@ -183,11 +255,12 @@ fn under(path: &str, prefixes: &BTreeSet<String>) -> bool {
 
 /// Const assertions for every path literal read against the workflow input type.
 pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn::Type) -> Vec<TokenStream> {
-    let known = analyse(machine);
+    let mut known = HashMap::new();
+    let entry = Known::Input(Vec::new(), BTreeSet::new());
+    analyse_all(&machine.states, &machine.start_at, entry, machine, &mut known, 0);
     let mut out = Vec::new();
     for u in uses {
-        let Some(Known::Input(ov)) = known.get(u.state.as_str()) else { continue };
-        let Some(state) = machine.states.get(&u.state) else { continue };
+        let Some((Known::Input(base, ov), state)) = known.get(u.state.as_str()) else { continue };
         let text = u.lit.value();
         // With an `input_path`, other paths of the state read its result, not the input.
         let input_path = match &state.kind {
@@ -206,9 +279,9 @@ pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn
         if under(&text, ov) {
             continue;
         }
-        let Some(segs) = segments(&text) else { continue };
+        let Some((segs, _)) = segments(&text) else { continue };
         let span = u.lit.span();
-        let segs = segs.iter().map(|s| match s {
+        let segs = base.iter().chain(&segs).map(|s| match s {
             Seg::Field(f) => quote_spanned!(span=> ::sfn::__private::Seg::Field(#f)),
             Seg::Index => quote_spanned!(span=> ::sfn::__private::Seg::Index),
         });
@@ -231,7 +304,8 @@ mod tests {
 
     #[test]
     fn simple_paths_split_into_segments() {
-        let segs = segments("$.a.b[0]['c d']").unwrap_or_default();
+        let (segs, complete) = segments("$.a.b[0]['c d']").unwrap_or_default();
+        assert!(complete);
         let names: Vec<String> = segs
             .iter()
             .map(|s| match s {
@@ -244,8 +318,8 @@ mod tests {
 
     #[test]
     fn indefinite_parts_stop_the_check() {
-        assert_eq!(segments("$.a[*].b").map(|s| s.len()), Some(1));
-        assert_eq!(segments("$..b").map(|s| s.len()), Some(0));
+        assert!(matches!(segments("$.a[*].b"), Some((s, false)) if s.len() == 1));
+        assert!(matches!(segments("$..b"), Some((s, false)) if s.is_empty()));
         assert!(segments("$$.Execution.Id").is_none());
         assert!(segments("$var.x").is_none());
     }

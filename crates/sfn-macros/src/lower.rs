@@ -28,7 +28,7 @@ pub(crate) struct Lowered {
 
 /// A path literal that reads a state's input (or its effective input).
 pub(crate) struct PathUse {
-    /// The state it belongs to (top-level states only are checked for now).
+    /// The state it belongs to (names are unique in the whole workflow).
     pub(crate) state: String,
     pub(crate) lit: LitStr,
     /// For choice comparisons: the JSON type the compared value must have.
@@ -64,8 +64,8 @@ pub(crate) struct Lowerer<'a> {
     names: HashMap<String, Span>,
     states: Vec<(String, Span)>,
     pub(crate) path_uses: Vec<PathUse>,
-    /// The top-level state being lowered (for [`PathUse`]); `None` inside branches/processors.
-    pub(crate) current_top: Option<String>,
+    /// The state being lowered (for [`PathUse`]).
+    pub(crate) current: Option<String>,
 }
 
 /// Lowers a whole workflow.
@@ -87,7 +87,7 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         names: HashMap::new(),
         states: Vec::new(),
         path_uses: Vec::new(),
-        current_top: None,
+        current: None,
     };
     lw.spans.insert(String::new(), wf.name.span());
     let timeout_seconds = wf.options.timeout_seconds.as_ref().and_then(|l| {
@@ -103,7 +103,7 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
     if let Some(d) = &wf.doc {
         lw.spans.insert("/Comment".into(), d.span);
     }
-    let (start_at, states) = lw.machine(&wf.machine, "", true);
+    let (start_at, states) = lw.machine(&wf.machine, "");
     let machine = StateMachine {
         comment: wf.doc.as_ref().map(|d| d.text.clone()),
         version: wf.options.version.as_ref().map(LitStr::value),
@@ -117,7 +117,7 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
 
 impl Lowerer<'_> {
     /// Lowers `{ start A; ... }` found at `ptr` (`""`, `/States/P/Branches/0`, ...).
-    fn machine(&mut self, m: &ast::Machine, ptr: &str, top: bool) -> (String, States) {
+    fn machine(&mut self, m: &ast::Machine, ptr: &str) -> (String, States) {
         let start_at = match &m.start {
             Some(s) => {
                 self.spans.insert(format!("{ptr}/StartAt"), s.span);
@@ -147,22 +147,19 @@ impl Lowerer<'_> {
             self.names.insert(def.name.name.clone(), def.name.span);
             self.states.push((def.name.name.clone(), def.name.span));
             self.spans.insert(sptr.clone(), def.name.span);
-            if top {
-                self.current_top = Some(def.name.name.clone());
-            }
+            // Nested states are lowered inside their parent's lowering: restore the parent after.
+            let parent = self.current.replace(def.name.name.clone());
             if let Some(state) = self.state(def, &sptr) {
                 states.insert(def.name.name.clone(), state);
             }
-            if top {
-                self.current_top = None;
-            }
+            self.current = parent;
         }
         (start_at, states)
     }
 
     /// Lowers a Parallel branch or Map processor.
     pub(crate) fn machine_nested(&mut self, m: &ast::Machine, ptr: &str) -> (String, States) {
-        self.machine(m, ptr, false)
+        self.machine(m, ptr)
     }
 
     fn state(&mut self, def: &ast::StateDef, ptr: &str) -> Option<State> {
@@ -239,7 +236,7 @@ impl Lowerer<'_> {
                 for (i, (doc, m)) in branches.into_iter().enumerate() {
                     let bptr = format!("{ptr}/Branches/{i}");
                     self.spans.insert(bptr.clone(), m.span);
-                    let (start_at, states) = self.machine(m, &bptr, false);
+                    let (start_at, states) = self.machine(m, &bptr);
                     out.push(Branch { comment: doc.as_ref().map(|d| d.text.clone()), start_at, states });
                 }
                 self.parallel(&mut bag, ptr, ql, out, transition?)
@@ -462,7 +459,7 @@ impl Lowerer<'_> {
 
     /// Records a path literal for the shape checks.
     pub(crate) fn use_path(&mut self, j: &Json, expect: Option<&'static str>) {
-        if let (Some(state), Json::Str(lit)) = (&self.current_top, j) {
+        if let (Some(state), Json::Str(lit)) = (&self.current, j) {
             self.path_uses.push(PathUse { state: state.clone(), lit: lit.clone(), expect });
         }
     }

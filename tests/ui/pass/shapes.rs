@@ -4,6 +4,12 @@ use std::collections::HashMap;
 use sfn::{workflow, Shape};
 
 #[derive(Shape)]
+pub struct Line {
+    pub sku: String,
+    pub quantity: u32,
+}
+
+#[derive(Shape)]
 pub struct Meta {
     pub source: String,
 }
@@ -24,6 +30,7 @@ pub struct Order {
     pub extra: HashMap<String, serde_json::Value>,
     pub raw: serde_json::Value,
     pub event: Event,
+    pub lines: Vec<Line>,
 }
 
 #[derive(Shape)]
@@ -41,13 +48,21 @@ workflow! {
             result_path: "$.check",
         } => Route;
         Route: choice {
-            "$.sum" > 10 && "$.paid" == true => Done,
+            "$.sum" > 10 && "$.paid" == true => Lines,
             "$.check.whatever" == "x" => Done,
             "$.extra.key.deeper" == 1 => Done,
             "$.event.kind" == "Placed" && "$.event.reason" == "none" => Done,
             is_present("$.event.at") => Done,
-            else => Done,
+            else => Lines,
         };
+        Lines: map {
+            items_path: "$.lines",
+            processor {
+                start CheckLine;
+                CheckLine: choice { "$.quantity" > 0 && "$.sku" == "a" => Ok, else => Ok };
+                Ok: succeed;
+            },
+        } => Done;
         Done: succeed;
     }
 }
