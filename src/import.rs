@@ -67,6 +67,53 @@ fn type_name(name: &str) -> String {
     out
 }
 
+/// The order fields are printed in.
+const FIELD_ORDER: &[&str] = &[
+    "QueryLanguage",
+    "Seconds",
+    "SecondsPath",
+    "Timestamp",
+    "TimestampPath",
+    "Error",
+    "ErrorPath",
+    "Cause",
+    "CausePath",
+    "Choices",
+    "Default",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "ItemReader",
+    "ItemsPath",
+    "Items",
+    "ItemSelector",
+    "ItemBatcher",
+    "MaxConcurrency",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "Label",
+    "ResultWriter",
+    "InputPath",
+    "Parameters",
+    "Arguments",
+    "Result",
+    "ResultSelector",
+    "ResultPath",
+    "OutputPath",
+    "Output",
+    "Assign",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "HeartbeatSeconds",
+    "HeartbeatSecondsPath",
+    "Credentials",
+    "Retry",
+    "Catch",
+];
+
 /// Rust keywords (strict and reserved), which cannot be written as bare state names.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
@@ -198,8 +245,11 @@ impl Printer {
             (None, Some(Value::Bool(true))) => " end".to_owned(),
             _ => String::new(),
         };
-        let body: Vec<(&String, &Value)> =
+        // A fixed field order (not the emitter's), so the printed source depends only on the
+        // definition; fields this list does not know follow in document order.
+        let mut body: Vec<(&String, &Value)> =
             s.iter().filter(|(k, _)| !matches!(k.as_str(), "Type" | "Comment" | "Resource" | "Next" | "End")).collect();
+        body.sort_by_key(|(k, _)| FIELD_ORDER.iter().position(|f| f == k).unwrap_or(FIELD_ORDER.len()));
         if body.is_empty() {
             self.line(&format!("{head}{transition};"));
             return;

@@ -85,9 +85,9 @@ mod c001 {
                 result_path: "$.result",
             } => "Create Stack";
             "Create Stack": task "arn:aws:states:::aws-sdk:cloudformation:createStack" {
-                credentials: { "RoleArn.$": "$.result.Credentials" },
                 parameters: { "StackName.$": "$.StackName", "TemplateBody.$": "$.TemplateBody" },
                 result_path: "$.result.CreateStack",
+                credentials: { "RoleArn.$": "$.result.Credentials" },
             } end;
             "List Organizational Units": task "arn:aws:states:::aws-sdk:organizations:listOrganizationalUnitsForParent" {
                 parameters: { "ParentId.$": "$.data.rootOU.Roots[0].Id" },
@@ -5085,10 +5085,10 @@ mod c113 {
                 seconds: 5,
             } => CheckCreatingStackSetStatus;
             "Create Completed?": choice {
-                output_path: "$.StackSetOperation",
                 "$.StackSetOperation.Status" == "RUNNING" || "$.StackSetOperation.Status" == "QUEUED" => "Creating, Wait 5s",
                 "$.StackSetOperation.Status" == "SUCCEEDED" => "StackSet Created",
                 else => CreateStackSetFailed,
+                output_path: "$.StackSetOperation",
             };
             CheckCreatingStackSetStatus: task "arn:aws:states:::aws-sdk:cloudformation:describeStackSetOperation" {
                 parameters: { "StackSetName": "sfn-cfn-stackset", "OperationId.$": "$.OperationId" },
@@ -5110,10 +5110,10 @@ mod c113 {
                 seconds: 5,
             } => CheckDeletingStackSetStatus;
             "Delete Completed?": choice {
-                output_path: "$.StackSetOperation",
                 "$.StackSetOperation.Status" == "RUNNING" || "$.StackSetOperation.Status" == "QUEUED" => "Deleting, Wait 5s",
                 "$.StackSetOperation.Status" == "SUCCEEDED" => DeleteStackSet,
                 else => DeleteStackSetFailed,
+                output_path: "$.StackSetOperation",
             };
             CheckDeletingStackSetStatus: task "arn:aws:states:::aws-sdk:cloudformation:describeStackSetOperation" {
                 parameters: { "StackSetName": "sfn-cfn-stackset", "OperationId.$": "$.OperationId" },
@@ -5215,8 +5215,8 @@ mod c115 {
                     } end;
                 },
                 items_path: "$.Payload.assets",
-                parameters: { "event.$": "$.Payload.event", "asset.$": "$$.Map.Item.Value" },
                 max_concurrency: 1,
+                parameters: { "event.$": "$.Payload.event", "asset.$": "$$.Map.Item.Value" },
             } end;
         }
     }
@@ -5886,9 +5886,9 @@ mod c131 {
         pub Imported {
             start "Add Pet to Store";
             "Add Pet to Store": task "arn:aws:states:::apigateway:invoke" {
-                credentials: { "RoleArn": "${APIRoleArn}" },
                 parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "POST", "Stage": "${STAGE}", "Path": "pets", "RequestBody.$": "$.NewPet", "AuthType": "IAM_ROLE" },
                 result_selector: { "ResponseBody.$": "$.ResponseBody" },
+                credentials: { "RoleArn": "${APIRoleArn}" },
             } => "Pet was Added Successfully?";
             "Pet was Added Successfully?": choice {
                 is_present("$.ResponseBody.errors") => Failure,
@@ -5919,9 +5919,9 @@ mod c132 {
         pub Imported {
             start "Add Pet to Store";
             "Add Pet to Store": task "arn:aws:states:::apigateway:invoke" {
-                credentials: { "RoleArn": "${APIRoleArn}" },
                 parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "POST", "Stage": "${STAGE}", "Path": "pets", "RequestBody.$": "$.NewPet", "AuthType": "IAM_ROLE" },
                 result_selector: { "ResponseBody.$": "$.ResponseBody" },
+                credentials: { "RoleArn": "${APIRoleArn}" },
             } => "Pet was Added Successfully?";
             "Pet was Added Successfully?": choice {
                 is_present("$.ResponseBody.errors") => Failure,
