@@ -27,6 +27,7 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
+use crate::activities::{Activities, ActivityTask};
 use crate::core::{Command, Event, Execution, ExecutionConfig, Outcome};
 use crate::history::HistoryEvent;
 use crate::resources::{Resources, TaskError, TaskRequest};
@@ -82,6 +83,7 @@ type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
 pub struct Engine {
     resources: Arc<Resources>,
     tokens: Tokens,
+    activities: Arc<Activities>,
     epoch_ms: Option<u64>,
 }
 
@@ -114,6 +116,7 @@ impl Engine {
         Engine {
             resources: Arc::new(resources),
             tokens: Arc::default(),
+            activities: Arc::default(),
             epoch_ms: None,
         }
     }
@@ -165,6 +168,7 @@ impl Engine {
             exec: Execution::new(machine, config),
             resources: self.resources.clone(),
             tokens: self.tokens.clone(),
+            activities: self.activities.clone(),
             tx,
             rx,
             origin: Instant::now(),
@@ -234,6 +238,31 @@ impl Engine {
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
         self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
     }
+
+    /// `CreateActivity`: Task states may now schedule work on `arn` for workers to poll.
+    pub fn create_activity(&self, arn: &str) {
+        self.activities.create(arn);
+    }
+
+    /// `GetActivityTask` without waiting: the oldest scheduled task of `arn`, if any.
+    pub fn try_get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
+        self.activities.take(arn)
+    }
+
+    /// `GetActivityTask`: waits up to 60 seconds (AWS's long poll) for a task of `arn`.
+    pub async fn get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            // Register interest before looking, so a task scheduled in between is not missed.
+            let changed = self.activities.changed();
+            if let Some(task) = self.activities.take(arn) {
+                return Some(task);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return self.activities.take(arn);
+            }
+        }
+    }
 }
 
 /// A task the driver is running.
@@ -257,6 +286,7 @@ struct Driver {
     exec: Execution,
     resources: Arc<Resources>,
     tokens: Tokens,
+    activities: Arc<Activities>,
     tx: mpsc::UnboundedSender<DriverMsg>,
     rx: mpsc::UnboundedReceiver<DriverMsg>,
     origin: Instant,
@@ -390,6 +420,7 @@ impl Driver {
         if let Some(RunningTask { handle, token, .. }) = self.running.remove(&task_id) {
             handle.abort();
             if let Some(token) = token {
+                self.activities.withdraw(&token);
                 self.tokens
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -497,6 +528,27 @@ impl Driver {
                                 },
                             );
                     }
+                    if let Some(token) = inv.token.clone().filter(|_| {
+                        inv.resource.contains(":activity:")
+                            && !self.resources.answers(&inv.resource)
+                    }) {
+                        let task = ActivityTask {
+                            token: token.clone(),
+                            input: inv.input.clone(),
+                        };
+                        if self.activities.schedule(&inv.resource, task) {
+                            // A worker answers by token; nothing runs here meanwhile.
+                            let handle = self.tasks.spawn(std::future::pending());
+                            let running = RunningTask {
+                                handle,
+                                token: Some(token),
+                                callback: true,
+                            };
+                            self.running.insert(inv.task_id, running);
+                            continue;
+                        }
+                    }
+                    let is_activity = inv.resource.contains(":activity:");
                     let invocation = self.resources.invoke(TaskRequest {
                         resource: inv.resource,
                         input: inv.input,
@@ -507,7 +559,8 @@ impl Driver {
                     let task_id = inv.task_id;
                     let fut = invocation.result;
                     let handle = self.tasks.spawn(async move { (task_id, fut.await) });
-                    let callback = inv.token.is_some() && !invocation.from_source;
+                    // A handler serving an activity answers in full; a callback resource only submits.
+                    let callback = inv.token.is_some() && !invocation.from_source && !is_activity;
                     self.running.insert(
                         task_id,
                         RunningTask {

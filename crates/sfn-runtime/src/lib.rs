@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod activities;
 pub mod core;
 pub mod driver;
 pub mod express;

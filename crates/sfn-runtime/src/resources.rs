@@ -124,6 +124,11 @@ impl Resources {
         self
     }
 
+    /// Whether a source or handler may answer `resource` (sources are assumed to).
+    pub(crate) fn answers(&self, resource: &str) -> bool {
+        !self.sources.is_empty() || self.handler(resource).is_some()
+    }
+
     /// Whether a handler is registered under exactly `resource`.
     pub fn has(&self, resource: &str) -> bool {
         self.handlers.contains_key(resource)
@@ -150,7 +155,12 @@ impl Resources {
             Some(h) => h(request),
             None => {
                 let resource = request.resource;
-                let err = if resource.starts_with("arn:aws:states:")
+                let err = if resource.contains(":activity:") {
+                    TaskError::new(
+                        "States.Runtime",
+                        format!("The activity {resource} does not exist."),
+                    )
+                } else if resource.starts_with("arn:aws:states:")
                     && !resource.contains(":function:")
                 {
                     TaskError::new(

@@ -145,11 +145,11 @@ impl Execution {
         t: &Task,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
-        let token = t
-            .resource
-            .ends_with(".waitForTaskToken")
-            .then(|| uuid(&self.data.rng));
-        if let (Some(token), Value::Object(ctx)) = (&token, &mut self.context) {
+        let callback = t.resource.ends_with(".waitForTaskToken");
+        // Activity workers answer through a token too, but it is not in `$$.Task.Token`.
+        let activity = matches!(classify(&t.resource), TaskKind::Activity { .. });
+        let token = (callback || activity).then(|| uuid(&self.data.rng));
+        if let (true, Some(token), Value::Object(ctx)) = (callback, &token, &mut self.context) {
             ctx.insert("Task".into(), json!({"Token": token}));
         }
         let prepared = {
