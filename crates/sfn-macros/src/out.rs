@@ -40,3 +40,32 @@ pub(crate) fn write_files(dir: &Path, name: &str, asl: &str, iam: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_written_and_unchanged_ones_left_alone() {
+        let dir = std::env::temp_dir().join(format!("sfn-macros-out-{}", std::process::id()));
+        write_files(&dir, "Flow", "{\"asl\":1}", "{\"iam\":1}");
+        assert_eq!(std::fs::read_to_string(dir.join("Flow.asl.json")).ok().as_deref(), Some("{\"asl\":1}"));
+        assert_eq!(std::fs::read_to_string(dir.join("Flow.iam.json")).ok().as_deref(), Some("{\"iam\":1}"));
+        let before = std::fs::metadata(dir.join("Flow.asl.json")).and_then(|m| m.modified()).ok();
+        write_files(&dir, "Flow", "{\"asl\":1}", "{\"iam\":2}");
+        let after = std::fs::metadata(dir.join("Flow.asl.json")).and_then(|m| m.modified()).ok();
+        assert_eq!(before, after, "an unchanged file is not rewritten");
+        assert_eq!(std::fs::read_to_string(dir.join("Flow.iam.json")).ok().as_deref(), Some("{\"iam\":2}"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_not_an_error() {
+        // A path under a regular file cannot be created: nothing happens, nothing panics.
+        let file = std::env::temp_dir().join(format!("sfn-macros-file-{}", std::process::id()));
+        let _ = std::fs::write(&file, "x");
+        write_files(&file.join("sub"), "Flow", "{}", "{}");
+        assert!(!file.join("sub").exists());
+        let _ = std::fs::remove_file(&file);
+    }
+}
