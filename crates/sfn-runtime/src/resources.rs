@@ -51,11 +51,17 @@ impl TaskError {
         }
     }
 
-    /// A Lambda function error: the name is the `errorType`, the cause Lambda's JSON
-    /// (`{"errorMessage":…,"errorType":…}`).
+    /// A Lambda function error: the name is the `errorType`, the cause the function's error
+    /// JSON as the Lambda runtime writes it (`{"errorMessage": "…", "errorType": "…"}`). A
+    /// legacy function ARN passes it on verbatim; `lambda:invoke` re-serialises it compactly.
     pub fn lambda(error_type: impl Into<String>, message: impl Into<String>) -> Self {
         let error = error_type.into();
-        let cause = json!({"errorMessage": message.into(), "errorType": error}).to_string();
+        let quote = |s: &str| Value::String(s.to_owned()).to_string();
+        let cause = format!(
+            "{{\"errorMessage\": {}, \"errorType\": {}}}",
+            quote(&message.into()),
+            quote(&error)
+        );
         TaskError { error, cause }
     }
 }
@@ -217,8 +223,17 @@ impl Resources {
                 ..request
             });
             let result: TaskFuture = Box::pin(async move {
-                let payload = fut.await?;
-                Ok(lambda_envelope(payload))
+                match fut.await {
+                    Ok(payload) => Ok(lambda_envelope(payload)),
+                    // The integration re-serialises the function's error JSON compactly.
+                    Err(TaskError { error, cause }) => {
+                        let cause = match serde_json::from_str::<Value>(&cause) {
+                            Ok(v @ Value::Object(_)) => v.to_string(),
+                            _ => cause,
+                        };
+                        Err(TaskError { error, cause })
+                    }
+                }
             });
             return Invocation {
                 result,
@@ -310,6 +325,36 @@ mod tests {
             .expect("ok");
         assert_eq!(out["Payload"], json!(42));
         assert_eq!(out["StatusCode"], json!(200));
+    }
+
+    #[tokio::test]
+    async fn lambda_errors_keep_or_compact_the_runtime_json() {
+        let mut r = Resources::new();
+        r.register("arn:aws:lambda:us-east-1:1:function:bad", |_| async move {
+            Err::<Value, _>(TaskError::lambda("ValueError", "no \"n\""))
+        });
+        let legacy = r
+            .invoke(request(
+                "arn:aws:lambda:us-east-1:1:function:bad",
+                json!({}),
+            ))
+            .result
+            .await
+            .expect_err("fails");
+        assert_eq!(
+            legacy.cause,
+            r#"{"errorMessage": "no \"n\"", "errorType": "ValueError"}"#
+        );
+        let invoked = r
+            .invoke(request(LAMBDA_INVOKE, json!({"FunctionName": "bad"})))
+            .result
+            .await
+            .expect_err("fails");
+        assert_eq!(invoked.error, "ValueError");
+        assert_eq!(
+            invoked.cause,
+            r#"{"errorMessage":"no \"n\"","errorType":"ValueError"}"#
+        );
     }
 
     #[tokio::test]
