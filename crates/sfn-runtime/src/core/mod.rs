@@ -16,6 +16,7 @@
 //! assert_ne!(exec.status(), Status::Running);
 //! ```
 
+mod branches;
 mod children;
 mod context;
 mod errors;

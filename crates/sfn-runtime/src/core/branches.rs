@@ -1,0 +1,276 @@
+//! Starting Parallel and Map states: branch inputs, items, item selectors, concurrency and
+//! tolerance. Running the children is [`super::children`]'s job.
+
+use serde_json::{json, Value};
+use sfn_asl::model::{Map as MapState, Parallel, QueryLanguage, Template};
+use sfn_asl::EvalError;
+
+use super::children::Children;
+use super::io::{self, Scope};
+use super::states::Flow;
+use super::{Execution, RngEntropy, ScopeVars};
+use crate::history::EventType;
+
+/// How many inline Map iterations AWS runs at once when `MaxConcurrency` is 0 or absent.
+const INLINE_MAP_CONCURRENCY: u64 = 40;
+/// The same for a distributed Map's child executions.
+const DISTRIBUTED_MAP_CONCURRENCY: u64 = 10_000;
+
+impl Execution {
+    fn scope_of<'a>(
+        &'a self,
+        frame: u64,
+        vars: &'a ScopeVars<'a>,
+        entropy: &'a RngEntropy<'a>,
+    ) -> Scope<'a> {
+        let _ = frame;
+        Scope {
+            context: &self.context,
+            vars,
+            entropy,
+        }
+    }
+
+    /// Starts a Parallel state: every branch gets the same input.
+    pub(crate) fn start_parallel(
+        &mut self,
+        frame: u64,
+        p: &Parallel,
+        lang: QueryLanguage,
+    ) -> Result<Flow, EvalError> {
+        let input = {
+            let Some(raw) = self
+                .data
+                .frames
+                .get(&frame)
+                .and_then(|f| f.active.as_ref())
+                .map(|a| &a.raw_input)
+            else {
+                return Ok(Flow::Blocked);
+            };
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            match lang {
+                QueryLanguage::JsonPath => {
+                    let effective = io::input_path(&scope, &p.input_path, raw)?;
+                    match &p.parameters {
+                        Some(t) => io::template(&scope, t, &effective)?,
+                        None => effective.into_owned(),
+                    }
+                }
+                QueryLanguage::Jsonata => match &p.arguments {
+                    Some(a) => a.eval(&scope.jsonata(raw, None, None), "Arguments")?,
+                    None => raw.clone(),
+                },
+            }
+        };
+        let started = self.emit(frame, EventType::ParallelStateStarted, || Value::Null);
+        let mut children = Children::new(false, vec![input; p.branches.len()], 0);
+        children.started_event = started;
+        self.begin_children(frame, children);
+        Ok(Flow::Blocked)
+    }
+
+    /// Starts a Map state: items, item inputs, concurrency and tolerance.
+    pub(crate) fn start_map(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        lang: QueryLanguage,
+    ) -> Result<Flow, EvalError> {
+        let Some(raw) = self
+            .data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .map(|a| a.raw_input.clone())
+        else {
+            return Ok(Flow::Blocked);
+        };
+        let (effective, items, limit) = {
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            let effective = match lang {
+                QueryLanguage::JsonPath => {
+                    io::input_path(&scope, &m.input_path, &raw)?.into_owned()
+                }
+                QueryLanguage::Jsonata => raw.clone(),
+            };
+            if let Some(reader) = &m.item_reader {
+                // Items from S3 need an S3 source, which the engine does not have: fail
+                // clearly rather than iterate over the state input.
+                return Err(EvalError {
+                    error: "States.ItemReaderFailed".into(),
+                    cause: format!(
+                        "The ItemReader resource '{}' is not supported by this engine.",
+                        reader.resource
+                    ),
+                    location: None,
+                });
+            }
+            let items = map_items(&scope, m, lang, &effective)?;
+            let limit = match &m.max_concurrency {
+                Some(d) => io::dynamic_u64(&scope, d, &effective, "MaxConcurrency")?,
+                None => 0,
+            };
+            (effective, items, limit)
+        };
+        let selector = match (&m.item_selector, &m.parameters) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(p)) => Some(Template::JsonPath(p.clone())),
+            (None, None) => None,
+        };
+        let inputs = match selector {
+            None => items,
+            Some(t) => {
+                let mut inputs = Vec::with_capacity(items.len());
+                for (index, item) in items.into_iter().enumerate() {
+                    if let Value::Object(ctx) = &mut self.context {
+                        ctx.insert(
+                            "Map".into(),
+                            json!({"Item": {"Index": index, "Value": item}}),
+                        );
+                    }
+                    let vars = ScopeVars {
+                        frames: &self.data.frames,
+                        frame,
+                    };
+                    let entropy = RngEntropy(&self.data.rng);
+                    let scope = self.scope_of(frame, &vars, &entropy);
+                    let v = match &t {
+                        Template::JsonPath(p) => io::template(&scope, p, &effective)?,
+                        Template::Jsonata(j) => {
+                            j.eval(&scope.jsonata(&raw, None, None), "ItemSelector")?
+                        }
+                    };
+                    inputs.push(v);
+                }
+                if let Value::Object(ctx) = &mut self.context {
+                    ctx.remove("Map");
+                }
+                inputs
+            }
+        };
+        let length = inputs.len();
+        self.emit(
+            frame,
+            EventType::MapStateStarted,
+            || json!({"length": length}),
+        );
+        let (count, percentage) = {
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            let count = m
+                .tolerated_failure_count
+                .as_ref()
+                .map(|d| io::dynamic_u64(&scope, d, &effective, "ToleratedFailureCount"))
+                .transpose()?;
+            let percentage = m
+                .tolerated_failure_percentage
+                .as_ref()
+                .map(|d| io::dynamic_f64(&scope, d, &effective, "ToleratedFailurePercentage"))
+                .transpose()?;
+            if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+                return Err(EvalError::runtime(
+                    "ToleratedFailurePercentage must be between 0 and 100.",
+                ));
+            }
+            (count, percentage)
+        };
+        // `MaxConcurrency: 0` means "as many as AWS allows": 40 inline, 10,000 distributed.
+        let limit = match (limit, m.is_distributed()) {
+            (0, false) => INLINE_MAP_CONCURRENCY,
+            (0, true) => DISTRIBUTED_MAP_CONCURRENCY,
+            (n, _) => n,
+        };
+        let mut children = Children::new(true, inputs, limit);
+        children.tolerated_count = count;
+        children.tolerated_percentage = percentage;
+        if m.is_distributed() {
+            children.distributed = true;
+            let name = self
+                .data
+                .frames
+                .get(&frame)
+                .and_then(|f| f.active.as_ref())
+                .and_then(|a| self.state_at(frame, a.state))
+                .map(|(n, _)| n.to_owned())
+                .unwrap_or_default();
+            let arn = format!(
+                "{}/{}:{}",
+                self.data
+                    .config
+                    .state_machine_arn
+                    .replace(":stateMachine:", ":mapRun:"),
+                m.label.clone().unwrap_or(name),
+                self.data.next_event_id
+            );
+            children.started_event = self.emit(
+                frame,
+                EventType::MapRunStarted,
+                || json!({"mapRunArn": arn}),
+            );
+            children.last_end_event = children.started_event;
+        }
+        self.begin_children(frame, children);
+        Ok(Flow::Blocked)
+    }
+}
+
+/// The items a Map iterates over.
+fn map_items(
+    scope: &Scope<'_>,
+    m: &MapState,
+    lang: QueryLanguage,
+    effective: &Value,
+) -> Result<Vec<Value>, EvalError> {
+    match lang {
+        QueryLanguage::JsonPath => {
+            let items = match &m.items_path {
+                Some(p) if !p.is_root() => {
+                    let env = scope.env(effective);
+                    p.select(&env)
+                        .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?
+                        .into_owned()
+                }
+                _ => effective.clone(),
+            };
+            match items {
+                Value::Array(a) => Ok(a),
+                _ => {
+                    let p = m.items_path.as_ref().map_or("$", |p| p.source());
+                    Err(EvalError::runtime(format!("Reference path \"{p}\" must point to array.")))
+                }
+            }
+        }
+        QueryLanguage::Jsonata => match &m.items {
+            Some(t) => match t.eval(&scope.jsonata(effective, None, None), "Items")? {
+                Value::Array(a) => Ok(a),
+                other => Err(EvalError::query(
+                    format!(
+                        "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {other}",
+                        io::strip_braces(t.to_value().as_str().unwrap_or_default()),
+                        io::type_name(&other)
+                    ),
+                    Some("Items".into()),
+                )),
+            },
+            None => match effective {
+                Value::Array(a) => Ok(a.clone()),
+                other => Err(EvalError::query(format!("Map state input must be an array but was: {other}"), None)),
+            },
+        },
+    }
+}
