@@ -84,6 +84,8 @@ pub struct Engine {
     resources: Arc<Resources>,
     tokens: Tokens,
     activities: Arc<Activities>,
+    /// State machines `states:startExecution` tasks may start, by ARN.
+    machines: Arc<Mutex<HashMap<String, Arc<StateMachine>>>>,
     epoch_ms: Option<u64>,
 }
 
@@ -117,6 +119,7 @@ impl Engine {
             resources: Arc::new(resources),
             tokens: Arc::default(),
             activities: Arc::default(),
+            machines: Arc::default(),
             epoch_ms: None,
         }
     }
@@ -165,6 +168,7 @@ impl Engine {
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
         });
         Driver {
+            engine: self.clone(),
             exec: Execution::new(machine, config),
             resources: self.resources.clone(),
             tokens: self.tokens.clone(),
@@ -180,6 +184,12 @@ impl Engine {
             deadlines: HashMap::new(),
             outcome: None,
         }
+    }
+
+    pub(crate) fn machines(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<StateMachine>>> {
+        self.machines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn complete(
@@ -283,6 +293,8 @@ struct TaskDeadline {
 }
 
 struct Driver {
+    /// For nested executions.
+    engine: Engine,
     exec: Execution,
     resources: Arc<Resources>,
     tokens: Tokens,
@@ -549,13 +561,27 @@ impl Driver {
                         }
                     }
                     let is_activity = inv.resource.contains(":activity:");
-                    let invocation = self.resources.invoke(TaskRequest {
-                        resource: inv.resource,
-                        input: inv.input,
-                        token: inv.token.clone(),
-                        credentials: inv.credentials,
-                        state_name: inv.state_name,
-                    });
+                    let nested = crate::nested::pattern(&inv.resource)
+                        .filter(|_| !self.resources.answers(&inv.resource));
+                    let invocation = match nested {
+                        Some(pattern) => {
+                            let name = format!("{}-{}", self.exec.config().name, inv.task_id);
+                            let now = self.now();
+                            let result =
+                                crate::nested::start(&self.engine, pattern, &inv.input, now, name);
+                            crate::resources::Invocation {
+                                result,
+                                from_source: false,
+                            }
+                        }
+                        None => self.resources.invoke(TaskRequest {
+                            resource: inv.resource,
+                            input: inv.input,
+                            token: inv.token.clone(),
+                            credentials: inv.credentials,
+                            state_name: inv.state_name,
+                        }),
+                    };
                     let task_id = inv.task_id;
                     let fut = invocation.result;
                     let handle = self.tasks.spawn(async move { (task_id, fut.await) });

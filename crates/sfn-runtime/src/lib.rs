@@ -28,6 +28,7 @@ pub mod express;
 pub mod history;
 pub mod limits;
 pub mod mock;
+pub mod nested;
 pub mod resources;
 pub mod test_state;
 
