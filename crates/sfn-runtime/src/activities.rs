@@ -20,6 +20,9 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 use tokio::sync::Notify;
+use tokio::time::{Duration, Instant};
+
+use crate::driver::Engine;
 
 /// One scheduled activity task, as `GetActivityTask` hands it to a worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,5 +82,32 @@ impl Activities {
     /// Waits until a task is scheduled somewhere.
     pub(crate) async fn changed(&self) {
         self.scheduled.notified().await;
+    }
+}
+
+impl Engine {
+    /// `CreateActivity`: Task states may now schedule work on `arn` for workers to poll.
+    pub fn create_activity(&self, arn: &str) {
+        self.activities().create(arn);
+    }
+
+    /// `GetActivityTask` without waiting: the oldest scheduled task of `arn`, if any.
+    pub fn try_get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
+        self.activities().take(arn)
+    }
+
+    /// `GetActivityTask`: waits up to 60 seconds (AWS's long poll) for a task of `arn`.
+    pub async fn get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            // Register interest before looking, so a task scheduled in between is not missed.
+            let changed = self.activities().changed();
+            if let Some(task) = self.activities().take(arn) {
+                return Some(task);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return self.activities().take(arn);
+            }
+        }
     }
 }

@@ -186,6 +186,10 @@ impl Engine {
         }
     }
 
+    pub(crate) fn activities(&self) -> &Activities {
+        &self.activities
+    }
+
     pub(crate) fn machines(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<StateMachine>>> {
         self.machines
             .lock()
@@ -247,31 +251,6 @@ impl Engine {
     /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
         self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
-    }
-
-    /// `CreateActivity`: Task states may now schedule work on `arn` for workers to poll.
-    pub fn create_activity(&self, arn: &str) {
-        self.activities.create(arn);
-    }
-
-    /// `GetActivityTask` without waiting: the oldest scheduled task of `arn`, if any.
-    pub fn try_get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
-        self.activities.take(arn)
-    }
-
-    /// `GetActivityTask`: waits up to 60 seconds (AWS's long poll) for a task of `arn`.
-    pub async fn get_activity_task(&self, arn: &str) -> Option<ActivityTask> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            // Register interest before looking, so a task scheduled in between is not missed.
-            let changed = self.activities.changed();
-            if let Some(task) = self.activities.take(arn) {
-                return Some(task);
-            }
-            if tokio::time::timeout_at(deadline, changed).await.is_err() {
-                return self.activities.take(arn);
-            }
-        }
     }
 }
 
