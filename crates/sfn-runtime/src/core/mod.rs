@@ -3,7 +3,7 @@
 //! The core never reads a clock, spawns a task or draws unseeded randomness: time arrives in
 //! events, randomness comes from a generator kept in the execution, and everything the outside
 //! world must do comes back as [`Command`]s. Parallel branches and Map iterations are child
-//! [frames](Frame) of the same execution, so a stop or a snapshot reaches them too.
+//! frames of the same execution, so a stop or a snapshot reaches them too.
 //!
 //! ```
 //! use std::sync::Arc;

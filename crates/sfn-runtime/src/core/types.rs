@@ -216,7 +216,7 @@ pub enum Command {
     Finished(Outcome),
 }
 
-/// What one [`Execution::handle`] call produced.
+/// What one [`Execution::handle`](crate::core::Execution::handle) call produced.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Step {
     /// History events appended (empty when recording is off).
