@@ -67,6 +67,17 @@ async fn wait_until_a_timestamp() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_wait_beyond_two_to_the_31_seconds_is_refused() {
+    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.at", "End": true}}});
+    let result = run(def, json!({"at": "2200-01-01T00:00:00Z"}), Resources::new()).await;
+    assert_eq!(result.outcome.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        result.outcome.cause.as_deref(),
+        Some("An error occurred while executing the state 'W' (entered at the event id #2). Wait state delay is too long.")
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_history_limit_fails_the_execution() {
     let def = json!({"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Next": "B"},

@@ -470,6 +470,10 @@ fn wait(
             })?
         }
     };
+    // AWS keeps a wait's delay in a signed 32-bit count of seconds.
+    if at.saturating_sub(now) > u64::from(i32::MAX.unsigned_abs()) * 1000 {
+        return Err(EvalError::runtime("Wait state delay is too long."));
+    }
     let assign = match &w.assign {
         Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
         None => None,
