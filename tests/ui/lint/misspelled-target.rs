@@ -1,0 +1,11 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start Validate;
+        Validate: pass => Chrage;
+        Charge: succeed;
+    }
+}
+
+fn main() {}
