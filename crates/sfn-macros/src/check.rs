@@ -19,6 +19,17 @@ pub(crate) fn check_lint(cx: &Ctxt, lowered: &Lowered, express: bool, fallback: 
     }
 }
 
+/// The emitted ASL must read back through `sfn_asl::parse` exactly as `sfn validate` and the
+/// engine will read it (so `Workflow::definition()` cannot fail at run time): the parser's
+/// schema findings share the lowering's JSON pointers, so they land on the user's tokens too.
+pub(crate) fn check_emitted(cx: &Ctxt, lowered: &Lowered, asl: &str, fallback: proc_macro2::Span) {
+    if let Err(findings) = sfn_asl::parse(asl) {
+        for f in &findings.0 {
+            report(cx, lowered, f, fallback);
+        }
+    }
+}
+
 /// One finding as a compiler error: the linter's message and hint, at the token it points to.
 pub(crate) fn report(cx: &Ctxt, lowered: &Lowered, f: &Finding, fallback: proc_macro2::Span) {
     let span = lowered.spans.lookup(&f.pointer).unwrap_or(fallback);

@@ -25,14 +25,19 @@ pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
         }
     };
     let lowered = lower::lower(&cx, &wf);
+    let mut asl = String::new();
     if let Some(l) = &lowered {
         if !cx.has_errors() {
             check::check_lint(&cx, l, express, wf.name.span());
         }
+        if !cx.has_errors() {
+            asl = sfn_asl::emit(&l.machine);
+            check::check_emitted(&cx, l, &asl, wf.name.span());
+        }
     }
     let result = cx.check();
     match (result, lowered) {
-        (Ok(()), Some(l)) => Ok(generate(&wf, &l, express)),
+        (Ok(()), Some(l)) => Ok(generate(&wf, &l, express, asl)),
         (Err(e), _) => {
             // Still define the workflow's items so code that names them does not fail too.
             let mut tokens = skeleton(&wf);
@@ -106,8 +111,7 @@ fn skeleton(wf: &Workflow) -> TokenStream {
     items(wf, &states, "", "", false, Vec::new())
 }
 
-fn generate(wf: &Workflow, l: &Lowered, express: bool) -> TokenStream {
-    let asl = sfn_asl::emit(&l.machine);
+fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStream {
     let iam = serde_json::to_string_pretty(&iam::policy(&l.machine)).unwrap_or_default();
     if let Some(dir) = out::out_dir() {
         out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
