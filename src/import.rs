@@ -168,6 +168,42 @@ fn json(v: &Value) -> String {
     }
 }
 
+/// Lines longer than this are broken: objects and arrays go one entry per line.
+const WIDTH: usize = 100;
+
+/// A JSON value starting `used` characters into a line indented by `indent` spaces: on one line
+/// when it fits, else one entry per line (continuation lines carry their own indentation).
+fn json_block(v: &Value, indent: usize, used: usize) -> String {
+    let flat = json(v);
+    if indent + used + flat.len() <= WIDTH {
+        return flat;
+    }
+    let pad = " ".repeat(indent + 4);
+    let close = " ".repeat(indent);
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            let mut out = String::from("{\n");
+            for (k, v) in map {
+                let key = format!("{k:?}: ");
+                let _ = writeln!(out, "{pad}{key}{},", json_block(v, indent + 4, key.len()));
+            }
+            out.push_str(&close);
+            out.push('}');
+            out
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let mut out = String::from("[\n");
+            for item in items {
+                let _ = writeln!(out, "{pad}{},", json_block(item, indent + 4, 0));
+            }
+            out.push_str(&close);
+            out.push(']');
+            out
+        }
+        _ => flat,
+    }
+}
+
 /// An error name: `TaskFailed` for `States.TaskFailed`, else a string.
 fn error_name(e: &Value) -> String {
     let s = e.as_str().unwrap_or_default();
@@ -306,7 +342,11 @@ impl Printer {
                 let q = value.as_str().unwrap_or_default();
                 self.line(&format!("query_language: {q},"));
             }
-            _ => self.line(&format!("{}: {},", snake(key), json(value))),
+            _ => {
+                let field = format!("{}: ", snake(key));
+                let value = json_block(value, self.depth * 4, field.len());
+                self.line(&format!("{field}{value},"));
+            }
         }
     }
 

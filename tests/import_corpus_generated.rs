@@ -23,15 +23,25 @@ mod c000 {
         pub Imported {
             start "Submit Batch Job";
             "Submit Batch Job": task "arn:aws:states:::batch:submitJob.sync" {
-                parameters: { "JobName": "BatchJobNotification", "JobQueue": "${jobQueueArn}", "JobDefinition": "${jobDefinitionArn}" },
+                parameters: {
+                    "JobName": "BatchJobNotification",
+                    "JobQueue": "${jobQueueArn}",
+                    "JobDefinition": "${jobDefinitionArn}",
+                },
                 retry: [ALL] every 30s x 2 backoff 1.5,
                 catch: [ALL] => "Notify Failure",
             } => "Notify Success";
             "Notify Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Batch job submitted through Step Functions succeeded", "TopicArn": "${TopicArn}" },
+                parameters: {
+                    "Message": "Batch job submitted through Step Functions succeeded",
+                    "TopicArn": "${TopicArn}",
+                },
             } end;
             "Notify Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Batch job submitted through Step Functions failed", "TopicArn": "${TopicArn}" },
+                parameters: {
+                    "Message": "Batch job submitted through Step Functions failed",
+                    "TopicArn": "${TopicArn}",
+                },
             } end;
         }
     }
@@ -77,11 +87,17 @@ mod c001 {
                 else => "Move Account To OU",
             };
             "Move Account To OU": task "arn:aws:states:::aws-sdk:organizations:moveAccount" {
-                parameters: { "AccountId.$": "$.result.NewAccount.CreateAccountStatus.AccountId", "DestinationParentId.$": "$.result.newOU.OrganizationalUnit.Id", "SourceParentId.$": "$.data.rootOU.Roots[0].Id" },
+                parameters: {
+                    "AccountId.$": "$.result.NewAccount.CreateAccountStatus.AccountId",
+                    "DestinationParentId.$": "$.result.newOU.OrganizationalUnit.Id",
+                    "SourceParentId.$": "$.data.rootOU.Roots[0].Id",
+                },
                 result_path: "$.result.MoveAccount",
             } => "New Account Credentials";
             "New Account Credentials": pass {
-                parameters: { "Credentials.$": "States.Format('arn:aws:iam::{}:role/OrganizationAccountAccessRole',$.result.NewAccount.CreateAccountStatus.AccountId)" },
+                parameters: {
+                    "Credentials.$": "States.Format('arn:aws:iam::{}:role/OrganizationAccountAccessRole',$.result.NewAccount.CreateAccountStatus.AccountId)",
+                },
                 result_path: "$.result",
             } => "Create Stack";
             "Create Stack": task "arn:aws:states:::aws-sdk:cloudformation:createStack" {
@@ -185,7 +201,12 @@ mod c004 {
             start "Get Current Lock Item";
             /// Get info from DDB for the lock item to look and see if this specific owner is still holding a lock
             "Get Current Lock Item": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "TableName": "${SF_TableSemaphore}", "ExpressionAttributeNames": { "#lockownerid.$": "$.detail.executionArn" }, "Key": { "LockName": { "S": "${SF_LockName}" } }, "ProjectionExpression": "#lockownerid" },
+                parameters: {
+                    "TableName": "${SF_TableSemaphore}",
+                    "ExpressionAttributeNames": { "#lockownerid.$": "$.detail.executionArn" },
+                    "Key": { "LockName": { "S": "${SF_LockName}" } },
+                    "ProjectionExpression": "#lockownerid",
+                },
                 result_selector: { "Item.$": "$.Item", "ItemString.$": "States.JsonToString($.Item)" },
                 result_path: "$.lockinfo.currentlockitem",
                 retry: [ALL] every 5s x 20 backoff 1.4,
@@ -197,7 +218,18 @@ mod c004 {
             };
             /// If this lockownerid is still there, then clean it up and release the lock
             "Clean Up Lock": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${SF_TableSemaphore}", "Key": { "LockName": { "S": "${SF_LockName}" } }, "ExpressionAttributeNames": { "#currentlockcount": "currentlockcount", "#lockownerid.$": "$.detail.executionArn" }, "ExpressionAttributeValues": { ":decrease": { "N": "1" } }, "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid", "ConditionExpression": "attribute_exists(#lockownerid)", "ReturnValues": "UPDATED_NEW" },
+                parameters: {
+                    "TableName": "${SF_TableSemaphore}",
+                    "Key": { "LockName": { "S": "${SF_LockName}" } },
+                    "ExpressionAttributeNames": {
+                        "#currentlockcount": "currentlockcount",
+                        "#lockownerid.$": "$.detail.executionArn",
+                    },
+                    "ExpressionAttributeValues": { ":decrease": { "N": "1" } },
+                    "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid",
+                    "ConditionExpression": "attribute_exists(#lockownerid)",
+                    "ReturnValues": "UPDATED_NEW",
+                },
                 result_path: null,
                 retry: ["DynamoDB.ConditionalCheckFailedException"] x 0,
                 retry: [ALL] every 5s x 20 backoff 1.4,
@@ -228,7 +260,22 @@ mod c005 {
                     start "Acquire Lock";
                     /// acquire a lock using a conditional update to DynamoDB. This update will do two things: 1) increment a counter for the number of held locks and 2) add an attribute to the DynamoDB Item with a unique key for this execution and with a value of the time when the lock was Acquired. The Update includes a conditional expression that will fail under two circumstances: 1) if the maximum number of locks have already been distributed or 2) if the current execution already owns a lock. The latter check is important to ensure the same execution doesn't increase the counter more than once. If either of these conditions are not met, then the task will fail with a DynamoDB.ConditionalCheckFailedException error, retry a few times, then if it is still not successful, it will move off to another branch of the workflow. If this is the first time that a given lockname has been used, there will not be a row in DynamoDB, so the update will fail with DynamoDB.AmazonDynamoDBException. In that case, this state sends the workflow to state that will create that row to initialize.
                     "Acquire Lock": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "Key": { "LockName": { "S": "${SF_LockName}" } }, "ExpressionAttributeNames": { "#currentlockcount": "currentlockcount", "#lockownerid.$": "$$.Execution.Id" }, "ExpressionAttributeValues": { ":increase": { "N": "1" }, ":limit": { "N": "${SF_ConcurrentAccessLimit}" }, ":lockacquiredtime": { "S.$": "$$.State.EnteredTime" } }, "UpdateExpression": "SET #currentlockcount = #currentlockcount + :increase, #lockownerid = :lockacquiredtime", "ConditionExpression": "currentlockcount <> :limit and attribute_not_exists(#lockownerid)", "ReturnValues": "UPDATED_NEW" },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "Key": { "LockName": { "S": "${SF_LockName}" } },
+                            "ExpressionAttributeNames": {
+                                "#currentlockcount": "currentlockcount",
+                                "#lockownerid.$": "$$.Execution.Id",
+                            },
+                            "ExpressionAttributeValues": {
+                                ":increase": { "N": "1" },
+                                ":limit": { "N": "${SF_ConcurrentAccessLimit}" },
+                                ":lockacquiredtime": { "S.$": "$$.State.EnteredTime" },
+                            },
+                            "UpdateExpression": "SET #currentlockcount = #currentlockcount + :increase, #lockownerid = :lockacquiredtime",
+                            "ConditionExpression": "currentlockcount <> :limit and attribute_not_exists(#lockownerid)",
+                            "ReturnValues": "UPDATED_NEW",
+                        },
                         retry: ["DynamoDB.AmazonDynamoDBException"] x 0,
                         retry: [ALL] x 6 backoff 2,
                         catch: ["DynamoDB.AmazonDynamoDBException"] result_path "$.lockinfo.acquisitionerror" => "Initialize Lock Item",
@@ -236,14 +283,30 @@ mod c005 {
                     } end;
                     /// This state handles the case where an item hasn't been created for this lock yet. In that case, it will insert an initial item that includes the lock name as the key and currentlockcount of 0. The Put to DynamoDB includes a conditonal expression to fail if the an item with that key already exists, which avoids a race condition if multiple executions start at the same time. There are other reasons that the previous state could fail and end up here, so this is safe in those cases too.
                     "Initialize Lock Item": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "Item": { "LockName": { "S": "${SF_LockName}" }, "currentlockcount": { "N": "0" } }, "ConditionExpression": "LockName <> :lockname", "ExpressionAttributeValues": { ":lockname": { "S": "${SF_LockName}" } } },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "Item": {
+                                "LockName": { "S": "${SF_LockName}" },
+                                "currentlockcount": { "N": "0" },
+                            },
+                            "ConditionExpression": "LockName <> :lockname",
+                            "ExpressionAttributeValues": { ":lockname": { "S": "${SF_LockName}" } },
+                        },
                         result_path: null,
                         catch: [ALL] result_path null => "Acquire Lock",
                     } => "Acquire Lock";
                     /// This state is called when the execution is unable to acquire a lock because there limit has either been exceeded or because this execution already holds a lock. I that case, this task loads info from DDB for the current lock item so that the right decision can be made in subsequent states.
                     "Get Current Lock Record": task "arn:aws:states:::dynamodb:getItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "ExpressionAttributeNames": { "#lockownerid.$": "$$.Execution.Id" }, "Key": { "LockName": { "S": "${SF_LockName}" } }, "ProjectionExpression": "#lockownerid" },
-                        result_selector: { "Item.$": "$.Item", "ItemString.$": "States.JsonToString($.Item)" },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "ExpressionAttributeNames": { "#lockownerid.$": "$$.Execution.Id" },
+                            "Key": { "LockName": { "S": "${SF_LockName}" } },
+                            "ProjectionExpression": "#lockownerid",
+                        },
+                        result_selector: {
+                            "Item.$": "$.Item",
+                            "ItemString.$": "States.JsonToString($.Item)",
+                        },
                         result_path: "$.lockinfo.currentlockitem",
                     } => "Check If Lock Already Acquired";
                     /// This state checks to see if the current execution already holds a lock. It can tell that by looking for Z, which will be indicative of the timestamp value. That will only be there in the stringified version of the data returned from DDB if this execution holds a lock.
@@ -275,7 +338,18 @@ mod c005 {
                 },
             } => "Release Lock";
             "Release Lock": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${SF_TableSemaphore}", "Key": { "LockName": { "S": "${SF_LockName}" } }, "ExpressionAttributeNames": { "#currentlockcount": "currentlockcount", "#lockownerid.$": "$$.Execution.Id" }, "ExpressionAttributeValues": { ":decrease": { "N": "1" } }, "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid", "ConditionExpression": "attribute_exists(#lockownerid)", "ReturnValues": "UPDATED_NEW" },
+                parameters: {
+                    "TableName": "${SF_TableSemaphore}",
+                    "Key": { "LockName": { "S": "${SF_LockName}" } },
+                    "ExpressionAttributeNames": {
+                        "#currentlockcount": "currentlockcount",
+                        "#lockownerid.$": "$$.Execution.Id",
+                    },
+                    "ExpressionAttributeValues": { ":decrease": { "N": "1" } },
+                    "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid",
+                    "ConditionExpression": "attribute_exists(#lockownerid)",
+                    "ReturnValues": "UPDATED_NEW",
+                },
                 result_path: null,
                 retry: ["DynamoDB.ConditionalCheckFailedException"] x 0,
                 retry: [ALL] x 5 backoff 1.5,
@@ -306,7 +380,22 @@ mod c006 {
                     start "Acquire Lock";
                     /// acquire a lock using a conditional update to DynamoDB. This update will do two things: 1) increment a counter for the number of held locks and 2) add an attribute to the DynamoDB Item with a unique key for this execution and with a value of the time when the lock was Acquired. The Update includes a conditional expression that will fail under two circumstances: 1) if the maximum number of locks have already been distributed or 2) if the current execution already owns a lock. The latter check is important to ensure the same execution doesn't increase the counter more than once. If either of these conditions are not met, then the task will fail with a DynamoDB.ConditionalCheckFailedException error, retry a few times, then if it is still not successful, it will move off to another branch of the workflow. If this is the first time that a given lockname has been used, there will not be a row in DynamoDB, so the update will fail with DynamoDB.AmazonDynamoDBException. In that case, this state sends the workflow to state that will create that row to initialize.
                     "Acquire Lock": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "Key": { "LockName": { "S": "${SF_LockName}" } }, "ExpressionAttributeNames": { "#currentlockcount": "currentlockcount", "#lockownerid.$": "$$.Execution.Id" }, "ExpressionAttributeValues": { ":increase": { "N": "1" }, ":limit": { "N": "${SF_ConcurrentAccessLimit}" }, ":lockacquiredtime": { "S.$": "$$.State.EnteredTime" } }, "UpdateExpression": "SET #currentlockcount = #currentlockcount + :increase, #lockownerid = :lockacquiredtime", "ConditionExpression": "currentlockcount <> :limit and attribute_not_exists(#lockownerid)", "ReturnValues": "UPDATED_NEW" },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "Key": { "LockName": { "S": "${SF_LockName}" } },
+                            "ExpressionAttributeNames": {
+                                "#currentlockcount": "currentlockcount",
+                                "#lockownerid.$": "$$.Execution.Id",
+                            },
+                            "ExpressionAttributeValues": {
+                                ":increase": { "N": "1" },
+                                ":limit": { "N": "${SF_ConcurrentAccessLimit}" },
+                                ":lockacquiredtime": { "S.$": "$$.State.EnteredTime" },
+                            },
+                            "UpdateExpression": "SET #currentlockcount = #currentlockcount + :increase, #lockownerid = :lockacquiredtime",
+                            "ConditionExpression": "currentlockcount <> :limit and attribute_not_exists(#lockownerid)",
+                            "ReturnValues": "UPDATED_NEW",
+                        },
                         retry: ["DynamoDB.AmazonDynamoDBException"] x 0,
                         retry: [ALL] x 6 backoff 2,
                         catch: ["DynamoDB.AmazonDynamoDBException"] result_path "$.lockinfo.acquisitionerror" => "Initialize Lock Item",
@@ -314,14 +403,30 @@ mod c006 {
                     } end;
                     /// This state handles the case where an item hasn't been created for this lock yet. In that case, it will insert an initial item that includes the lock name as the key and currentlockcount of 0. The Put to DynamoDB includes a conditonal expression to fail if the an item with that key already exists, which avoids a race condition if multiple executions start at the same time. There are other reasons that the previous state could fail and end up here, so this is safe in those cases too.
                     "Initialize Lock Item": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "Item": { "LockName": { "S": "${SF_LockName}" }, "currentlockcount": { "N": "0" } }, "ConditionExpression": "LockName <> :lockname", "ExpressionAttributeValues": { ":lockname": { "S": "${SF_LockName}" } } },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "Item": {
+                                "LockName": { "S": "${SF_LockName}" },
+                                "currentlockcount": { "N": "0" },
+                            },
+                            "ConditionExpression": "LockName <> :lockname",
+                            "ExpressionAttributeValues": { ":lockname": { "S": "${SF_LockName}" } },
+                        },
                         result_path: null,
                         catch: [ALL] result_path null => "Acquire Lock",
                     } => "Acquire Lock";
                     /// This state is called when the execution is unable to acquire a lock because there limit has either been exceeded or because this execution already holds a lock. I that case, this task loads info from DDB for the current lock item so that the right decision can be made in subsequent states.
                     "Get Current Lock Record": task "arn:aws:states:::dynamodb:getItem" {
-                        parameters: { "TableName": "${SF_TableSemaphore}", "ExpressionAttributeNames": { "#lockownerid.$": "$$.Execution.Id" }, "Key": { "LockName": { "S": "${SF_LockName}" } }, "ProjectionExpression": "#lockownerid" },
-                        result_selector: { "Item.$": "$.Item", "ItemString.$": "States.JsonToString($.Item)" },
+                        parameters: {
+                            "TableName": "${SF_TableSemaphore}",
+                            "ExpressionAttributeNames": { "#lockownerid.$": "$$.Execution.Id" },
+                            "Key": { "LockName": { "S": "${SF_LockName}" } },
+                            "ProjectionExpression": "#lockownerid",
+                        },
+                        result_selector: {
+                            "Item.$": "$.Item",
+                            "ItemString.$": "States.JsonToString($.Item)",
+                        },
                         result_path: "$.lockinfo.currentlockitem",
                     } => "Check If Lock Already Acquired";
                     /// This state checks to see if the current execution already holds a lock. It can tell that by looking for Z, which will be indicative of the timestamp value. That will only be there in the stringified version of the data returned from DDB if this execution holds a lock.
@@ -353,7 +458,18 @@ mod c006 {
                 },
             } => "Release Lock";
             "Release Lock": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${SF_TableSemaphore}", "Key": { "LockName": { "S": "${SF_LockName}" } }, "ExpressionAttributeNames": { "#currentlockcount": "currentlockcount", "#lockownerid.$": "$$.Execution.Id" }, "ExpressionAttributeValues": { ":decrease": { "N": "1" } }, "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid", "ConditionExpression": "attribute_exists(#lockownerid)", "ReturnValues": "UPDATED_NEW" },
+                parameters: {
+                    "TableName": "${SF_TableSemaphore}",
+                    "Key": { "LockName": { "S": "${SF_LockName}" } },
+                    "ExpressionAttributeNames": {
+                        "#currentlockcount": "currentlockcount",
+                        "#lockownerid.$": "$$.Execution.Id",
+                    },
+                    "ExpressionAttributeValues": { ":decrease": { "N": "1" } },
+                    "UpdateExpression": "SET #currentlockcount = #currentlockcount - :decrease REMOVE #lockownerid",
+                    "ConditionExpression": "attribute_exists(#lockownerid)",
+                    "ReturnValues": "UPDATED_NEW",
+                },
                 result_path: null,
                 retry: ["DynamoDB.ConditionalCheckFailedException"] x 0,
                 retry: [ALL] x 5 backoff 1.5,
@@ -379,13 +495,121 @@ mod c007 {
         pub Imported {
             start GenerateDefaultInput;
             GenerateDefaultInput: pass {
-                parameters: { "iterations": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 36, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 84, 95, 96, 97, 98, 99, 100] },
+                parameters: {
+                    "iterations": [
+                        1,
+                        2,
+                        3,
+                        4,
+                        5,
+                        6,
+                        7,
+                        8,
+                        9,
+                        10,
+                        11,
+                        12,
+                        13,
+                        14,
+                        15,
+                        16,
+                        17,
+                        18,
+                        19,
+                        20,
+                        21,
+                        22,
+                        23,
+                        24,
+                        25,
+                        26,
+                        27,
+                        28,
+                        29,
+                        30,
+                        31,
+                        32,
+                        33,
+                        34,
+                        35,
+                        36,
+                        36,
+                        38,
+                        39,
+                        40,
+                        41,
+                        42,
+                        43,
+                        44,
+                        45,
+                        46,
+                        47,
+                        48,
+                        49,
+                        50,
+                        51,
+                        52,
+                        53,
+                        54,
+                        55,
+                        56,
+                        57,
+                        58,
+                        59,
+                        60,
+                        61,
+                        62,
+                        63,
+                        64,
+                        65,
+                        66,
+                        67,
+                        68,
+                        69,
+                        70,
+                        71,
+                        72,
+                        73,
+                        74,
+                        75,
+                        76,
+                        77,
+                        78,
+                        79,
+                        80,
+                        81,
+                        82,
+                        83,
+                        84,
+                        85,
+                        86,
+                        87,
+                        88,
+                        89,
+                        90,
+                        91,
+                        92,
+                        93,
+                        84,
+                        95,
+                        96,
+                        97,
+                        98,
+                        99,
+                        100,
+                    ],
+                },
             } => StartInParallel;
             StartInParallel: map {
                 iterator {
                     start RunChildStateMachine;
                     RunChildStateMachine: task "arn:aws:states:::states:startExecution.sync:2" {
-                        parameters: { "Input": { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" }, "StateMachineArn": "${SF_StateMachineSemaphore}" },
+                        parameters: {
+                            "Input": {
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                            },
+                            "StateMachineArn": "${SF_StateMachineSemaphore}",
+                        },
                         result_selector: { "Nothing": "Nothing" },
                         retry: ["StepFunctions.ExecutionAlreadyExistsException"] every 1s x 1 backoff 5,
                         retry: [ALL] every 1s x 12 backoff 2,
@@ -417,11 +641,18 @@ mod c008 {
         pub Imported {
             start SplitExeArn;
             SplitExeArn: pass {
-                parameters: { "workflow.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 6)", "uuid1.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 7)", "uuid2.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 8)" },
+                parameters: {
+                    "workflow.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 6)",
+                    "uuid1.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 7)",
+                    "uuid2.$": "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 8)",
+                },
                 result_path: "$.arn",
             } => FormatExeArnAndGenerateResults;
             FormatExeArnAndGenerateResults: pass {
-                parameters: { "formattedExeArn.$": "States.Format('{}:{}:{}', $.arn.workflow, $.arn.uuid1, $.arn.uuid2)", "resultItems.$": "States.ArrayRange(1,5,1)" },
+                parameters: {
+                    "formattedExeArn.$": "States.Format('{}:{}:{}', $.arn.workflow, $.arn.uuid1, $.arn.uuid2)",
+                    "resultItems.$": "States.ArrayRange(1,5,1)",
+                },
             } => SimulatedProcessing;
             SimulatedProcessing: map {
                 processor(mode = INLINE) {
@@ -434,16 +665,40 @@ mod c008 {
                         else => SendResult,
                     };
                     SendFinalResult: task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${DDBReponseTableName}", "Item": { "ExecutionArn": { "S.$": "$.formattedExeArn" }, "ResultTimestamp": { "S.$": "$$.State.EnteredTime" }, "Result": { "S.$": "States.Format('This is simulated result {}', $.index)" }, "${FinalResultFieldName}": { "BOOL": true } } },
+                        parameters: {
+                            "TableName": "${DDBReponseTableName}",
+                            "Item": {
+                                "ExecutionArn": { "S.$": "$.formattedExeArn" },
+                                "ResultTimestamp": { "S.$": "$$.State.EnteredTime" },
+                                "Result": {
+                                    "S.$": "States.Format('This is simulated result {}', $.index)",
+                                },
+                                "${FinalResultFieldName}": { "BOOL": true },
+                            },
+                        },
                         result_path: null,
                     } end;
                     SendResult: task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${DDBReponseTableName}", "Item": { "ExecutionArn": { "S.$": "$.formattedExeArn" }, "ResultTimestamp": { "S.$": "$$.State.EnteredTime" }, "Result": { "S.$": "States.Format('This is simulated result {}', $.index)" } } },
+                        parameters: {
+                            "TableName": "${DDBReponseTableName}",
+                            "Item": {
+                                "ExecutionArn": { "S.$": "$.formattedExeArn" },
+                                "ResultTimestamp": { "S.$": "$$.State.EnteredTime" },
+                                "Result": {
+                                    "S.$": "States.Format('This is simulated result {}', $.index)",
+                                },
+                            },
+                        },
                         result_path: null,
                     } end;
                 },
                 items_path: "$.resultItems",
-                item_selector: { "formattedExeArn.$": "$.formattedExeArn", "value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "lastItemIndex.$": "States.MathAdd(States.ArrayLength($.resultItems), -1)" },
+                item_selector: {
+                    "formattedExeArn.$": "$.formattedExeArn",
+                    "value.$": "$$.Map.Item.Value",
+                    "index.$": "$$.Map.Item.Index",
+                    "lastItemIndex.$": "States.MathAdd(States.ArrayLength($.resultItems), -1)",
+                },
                 max_concurrency: 1,
                 result_path: "$.results",
             } end;
@@ -466,7 +721,12 @@ mod c009 {
         pub Imported {
             start ModifyState;
             ModifyState: pass {
-                parameters: { "policy.$": "$.detail.requestParameters.policyDocument", "accountId.$": "$.detail.userIdentity.accountId", "region.$": "$.region", "policyMeta.$": "$.detail.responseElements.policy" },
+                parameters: {
+                    "policy.$": "$.detail.requestParameters.policyDocument",
+                    "accountId.$": "$.detail.userIdentity.accountId",
+                    "region.$": "$.region",
+                    "policyMeta.$": "$.detail.responseElements.policy",
+                },
                 result_path: "$",
             } => ValidatePolicy;
             ValidatePolicy: task "${ValidatePolicyArn}" {
@@ -481,10 +741,17 @@ mod c009 {
                 else => AllowWithNotification,
             };
             AllowWithNotification: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${AlertTopic}", "Subject": "Policy change detected!", "Message.$": "$.taskresult.message" },
+                parameters: {
+                    "TopicArn": "${AlertTopic}",
+                    "Subject": "Policy change detected!",
+                    "Message.$": "$.taskresult.message",
+                },
             } end;
             AskUser: task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "FunctionName": "${AskUserArn}", "Payload": { "token.$": "$$.Task.Token" } },
+                parameters: {
+                    "FunctionName": "${AskUserArn}",
+                    "Payload": { "token.$": "$$.Task.Token" },
+                },
                 result_path: "$.taskresult",
             } => usersChoice;
             usersChoice: choice {
@@ -545,7 +812,12 @@ mod c011 {
                 result_path: "$.batch_input",
             } => "Submit Batch Job";
             "Submit Batch Job": task "arn:aws:states:::batch:submitJob.sync" {
-                parameters: { "JobName": "BatchJobWithLambda", "JobQueue": "${jobQueueArn}", "JobDefinition": "${jobDefinitionArn}", "Parameters.$": "$.batch_input" },
+                parameters: {
+                    "JobName": "BatchJobWithLambda",
+                    "JobQueue": "${jobQueueArn}",
+                    "JobDefinition": "${jobDefinitionArn}",
+                    "Parameters.$": "$.batch_input",
+                },
             } end;
         }
     }
@@ -570,7 +842,12 @@ mod c012 {
                 result_path: "$.batch_input",
             } => "Submit Batch Job";
             "Submit Batch Job": task "arn:${partition}:states:::batch:submitJob.sync" {
-                parameters: { "JobName": "BatchJobWithLambda", "JobQueue": "${jobQueueArn}", "JobDefinition": "${jobDefinitionArn}", "Parameters.$": "$.batch_input" },
+                parameters: {
+                    "JobName": "BatchJobWithLambda",
+                    "JobQueue": "${jobQueueArn}",
+                    "JobDefinition": "${jobDefinitionArn}",
+                    "Parameters.$": "$.batch_input",
+                },
             } end;
         }
     }
@@ -595,7 +872,12 @@ mod c013 {
                 result_path: "$.batch_input",
             } => "Submit Batch Job";
             "Submit Batch Job": task "arn:${partition}:states:::batch:submitJob.sync" {
-                parameters: { "JobName": "BatchJobWithLambda", "JobQueue": "${jobQueueArn}", "JobDefinition": "${jobDefinitionArn}", "Parameters.$": "$.batch_input" },
+                parameters: {
+                    "JobName": "BatchJobWithLambda",
+                    "JobQueue": "${jobQueueArn}",
+                    "JobDefinition": "${jobDefinitionArn}",
+                    "Parameters.$": "$.batch_input",
+                },
             } end;
         }
     }
@@ -620,16 +902,107 @@ mod c014 {
                 branch {
                     start CreateKnowledgeBase;
                     "Create Data Source": task "arn:aws:states:::aws-sdk:bedrockagent:createDataSource" {
-                        arguments: { "DataSourceConfiguration": { "S3Configuration": { "BucketArn": "arn:aws:s3:::BUCKET_NAME", "BucketOwnerAccountId": "000000000000" }, "Type": "S3" }, "KnowledgeBaseId": "{% $KnowledgeBaseId %}", "Name": "{% 'DataSource' & $uuid() %}" },
+                        arguments: {
+                            "DataSourceConfiguration": {
+                                "S3Configuration": {
+                                    "BucketArn": "arn:aws:s3:::BUCKET_NAME",
+                                    "BucketOwnerAccountId": "000000000000",
+                                },
+                                "Type": "S3",
+                            },
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                            "Name": "{% 'DataSource' & $uuid() %}",
+                        },
                         assign: { "DataSourceId": "{% $states.result.DataSource.DataSourceId %}" },
                     } => "Start Ingestion Job";
                     "Create Evaluation Job": task "arn:aws:states:::aws-sdk:bedrock:createEvaluationJob" {
-                        arguments: { "ApplicationType": "RagEvaluation", "EvaluationConfig": { "Automated": { "DatasetMetricConfigs": [{ "Dataset": { "DatasetLocation": { "S3Uri": "s3://BUCKET_NAME/input/referenceresponses.jsonl" }, "Name": "Evaluations" }, "MetricNames": ["Builtin.Correctness", "Builtin.Completeness", "Builtin.Helpfulness"], "TaskType": "Generation" }], "EvaluatorModelConfig": { "BedrockEvaluatorModels": [{ "ModelIdentifier": "anthropic.claude-3-5-sonnet-20240620-v1:0" }] } } }, "InferenceConfig": { "RagConfigs": [{ "KnowledgeBaseConfig": { "RetrieveAndGenerateConfig": { "KnowledgeBaseConfiguration": { "KnowledgeBaseId": "{% $KnowledgeBaseId %}", "ModelArn": "anthropic.claude-3-5-sonnet-20240620-v1:0", "RetrievalConfiguration": { "VectorSearchConfiguration": { "NumberOfResults": 3 } } }, "Type": "KNOWLEDGE_BASE" } } }] }, "JobName": "{%$lowercase('EvaluationJob' & $KnowledgeBaseId & $uuid()) %}", "OutputDataConfig": { "S3Uri": "s3://BUCKET_NAME/output/" }, "RoleArn": "arn:aws:iam::000000000000:role/bedrock-eval-role" },
+                        arguments: {
+                            "ApplicationType": "RagEvaluation",
+                            "EvaluationConfig": {
+                                "Automated": {
+                                    "DatasetMetricConfigs": [
+                                        {
+                                            "Dataset": {
+                                                "DatasetLocation": {
+                                                    "S3Uri": "s3://BUCKET_NAME/input/referenceresponses.jsonl",
+                                                },
+                                                "Name": "Evaluations",
+                                            },
+                                            "MetricNames": [
+                                                "Builtin.Correctness",
+                                                "Builtin.Completeness",
+                                                "Builtin.Helpfulness",
+                                            ],
+                                            "TaskType": "Generation",
+                                        },
+                                    ],
+                                    "EvaluatorModelConfig": {
+                                        "BedrockEvaluatorModels": [
+                                            {
+                                                "ModelIdentifier": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                                            },
+                                        ],
+                                    },
+                                },
+                            },
+                            "InferenceConfig": {
+                                "RagConfigs": [
+                                    {
+                                        "KnowledgeBaseConfig": {
+                                            "RetrieveAndGenerateConfig": {
+                                                "KnowledgeBaseConfiguration": {
+                                                    "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                                                    "ModelArn": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                                                    "RetrievalConfiguration": {
+                                                        "VectorSearchConfiguration": {
+                                                            "NumberOfResults": 3,
+                                                        },
+                                                    },
+                                                },
+                                                "Type": "KNOWLEDGE_BASE",
+                                            },
+                                        },
+                                    },
+                                ],
+                            },
+                            "JobName": "{%$lowercase('EvaluationJob' & $KnowledgeBaseId & $uuid()) %}",
+                            "OutputDataConfig": { "S3Uri": "s3://BUCKET_NAME/output/" },
+                            "RoleArn": "arn:aws:iam::000000000000:role/bedrock-eval-role",
+                        },
                         assign: { "EvaluationJobId": "{% $states.result.JobArn %}" },
                     } => "Wait 10 Minutes";
                     CreateKnowledgeBase: task "arn:aws:states:::aws-sdk:bedrockagent:createKnowledgeBase" {
-                        arguments: { "KnowledgeBaseConfiguration": { "Type": "VECTOR", "VectorKnowledgeBaseConfiguration": { "EmbeddingModelArn": "arn:aws:bedrock:REGION::foundation-model/amazon.titan-embed-text-v2:0", "EmbeddingModelConfiguration": { "BedrockEmbeddingModelConfiguration": { "Dimensions": 1024, "EmbeddingDataType": "FLOAT32" } } } }, "Name": "{% 'KnowledgeBase' & $uuid() %}", "RoleArn": "arn:aws:iam::000000000000:role/bedrock-kb-role", "StorageConfiguration": { "OpensearchServerlessConfiguration": { "CollectionArn": "arn:aws:aoss:REGION:000000000000:collection/COLLECTION_ID", "FieldMapping": { "MetadataField": "metadata", "TextField": "text", "VectorField": "vector_field" }, "VectorIndexName": "vector-index-1" }, "Type": "OPENSEARCH_SERVERLESS" } },
-                        assign: { "KnowledgeBaseId": "{% $states.result.KnowledgeBase.KnowledgeBaseId %}" },
+                        arguments: {
+                            "KnowledgeBaseConfiguration": {
+                                "Type": "VECTOR",
+                                "VectorKnowledgeBaseConfiguration": {
+                                    "EmbeddingModelArn": "arn:aws:bedrock:REGION::foundation-model/amazon.titan-embed-text-v2:0",
+                                    "EmbeddingModelConfiguration": {
+                                        "BedrockEmbeddingModelConfiguration": {
+                                            "Dimensions": 1024,
+                                            "EmbeddingDataType": "FLOAT32",
+                                        },
+                                    },
+                                },
+                            },
+                            "Name": "{% 'KnowledgeBase' & $uuid() %}",
+                            "RoleArn": "arn:aws:iam::000000000000:role/bedrock-kb-role",
+                            "StorageConfiguration": {
+                                "OpensearchServerlessConfiguration": {
+                                    "CollectionArn": "arn:aws:aoss:REGION:000000000000:collection/COLLECTION_ID",
+                                    "FieldMapping": {
+                                        "MetadataField": "metadata",
+                                        "TextField": "text",
+                                        "VectorField": "vector_field",
+                                    },
+                                    "VectorIndexName": "vector-index-1",
+                                },
+                                "Type": "OPENSEARCH_SERVERLESS",
+                            },
+                        },
+                        assign: {
+                            "KnowledgeBaseId": "{% $states.result.KnowledgeBase.KnowledgeBaseId %}",
+                        },
                     } => Wait;
                     "Evaluation Complete?": choice {
                         "{% $states.input.Status = 'Completed' %}" => Success,
@@ -641,14 +1014,21 @@ mod c014 {
                         arguments: { "JobIdentifier": "{% $EvaluationJobId %}" },
                     } => "Evaluation Complete?";
                     "Get Ingestion Job": task "arn:aws:states:::aws-sdk:bedrockagent:getIngestionJob" {
-                        arguments: { "DataSourceId": "{% $DataSourceId %}", "IngestionJobId": "{% $IngestionJobId %}", "KnowledgeBaseId": "{% $KnowledgeBaseId %}" },
+                        arguments: {
+                            "DataSourceId": "{% $DataSourceId %}",
+                            "IngestionJobId": "{% $IngestionJobId %}",
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                        },
                     } => "Ingestion Complete?";
                     "Ingestion Complete?": choice {
                         "{% $states.input.IngestionJob.Status = 'COMPLETE' %}" => "Create Evaluation Job",
                         else => "Wait 60 Seconds",
                     };
                     "Start Ingestion Job": task "arn:aws:states:::aws-sdk:bedrockagent:startIngestionJob" {
-                        arguments: { "DataSourceId": "{% $DataSourceId %}", "KnowledgeBaseId": "{% $KnowledgeBaseId %}" },
+                        arguments: {
+                            "DataSourceId": "{% $DataSourceId %}",
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                        },
                         assign: { "IngestionJobId": "{% $states.result.IngestionJob.IngestionJobId %}" },
                     } => "Wait 60 Seconds";
                     Success: succeed;
@@ -665,16 +1045,119 @@ mod c014 {
                 branch {
                     start "Create Knowledge Base 2";
                     "Create Data Source 2": task "arn:aws:states:::aws-sdk:bedrockagent:createDataSource" {
-                        arguments: { "DataSourceConfiguration": { "S3Configuration": { "BucketArn": "arn:aws:s3:::BUCKET_NAME", "BucketOwnerAccountId": "000000000000" }, "Type": "S3" }, "KnowledgeBaseId": "{% $KnowledgeBaseId %}", "Name": "{% 'DataSource' & $uuid() %}", "VectorIngestionConfiguration": { "ChunkingConfiguration": { "ChunkingStrategy": "HIERARCHICAL", "HierarchicalChunkingConfiguration": { "LevelConfigurations": [{ "MaxTokens": 1500 }, { "MaxTokens": 300 }], "OverlapTokens": 60 } } } },
+                        arguments: {
+                            "DataSourceConfiguration": {
+                                "S3Configuration": {
+                                    "BucketArn": "arn:aws:s3:::BUCKET_NAME",
+                                    "BucketOwnerAccountId": "000000000000",
+                                },
+                                "Type": "S3",
+                            },
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                            "Name": "{% 'DataSource' & $uuid() %}",
+                            "VectorIngestionConfiguration": {
+                                "ChunkingConfiguration": {
+                                    "ChunkingStrategy": "HIERARCHICAL",
+                                    "HierarchicalChunkingConfiguration": {
+                                        "LevelConfigurations": [
+                                            { "MaxTokens": 1500 },
+                                            { "MaxTokens": 300 },
+                                        ],
+                                        "OverlapTokens": 60,
+                                    },
+                                },
+                            },
+                        },
                         assign: { "DataSourceId": "{% $states.result.DataSource.DataSourceId %}" },
                     } => "Start Ingestion Job 2";
                     "Create Evaluation Job 2": task "arn:aws:states:::aws-sdk:bedrock:createEvaluationJob" {
-                        arguments: { "ApplicationType": "RagEvaluation", "EvaluationConfig": { "Automated": { "DatasetMetricConfigs": [{ "Dataset": { "DatasetLocation": { "S3Uri": "s3://BUCKET_NAME/input/referenceresponses.jsonl" }, "Name": "Evaluations" }, "MetricNames": ["Builtin.Correctness", "Builtin.Completeness", "Builtin.Helpfulness"], "TaskType": "Generation" }], "EvaluatorModelConfig": { "BedrockEvaluatorModels": [{ "ModelIdentifier": "anthropic.claude-3-5-sonnet-20240620-v1:0" }] } } }, "InferenceConfig": { "RagConfigs": [{ "KnowledgeBaseConfig": { "RetrieveAndGenerateConfig": { "KnowledgeBaseConfiguration": { "KnowledgeBaseId": "{% $KnowledgeBaseId %}", "ModelArn": "anthropic.claude-3-5-sonnet-20240620-v1:0", "RetrievalConfiguration": { "VectorSearchConfiguration": { "NumberOfResults": 3 } } }, "Type": "KNOWLEDGE_BASE" } } }] }, "JobName": "{%$lowercase('EvaluationJob' & $KnowledgeBaseId & $uuid()) %}", "OutputDataConfig": { "S3Uri": "s3://BUCKET_NAME/output/" }, "RoleArn": "arn:aws:iam::000000000000:role/bedrock-eval-role" },
+                        arguments: {
+                            "ApplicationType": "RagEvaluation",
+                            "EvaluationConfig": {
+                                "Automated": {
+                                    "DatasetMetricConfigs": [
+                                        {
+                                            "Dataset": {
+                                                "DatasetLocation": {
+                                                    "S3Uri": "s3://BUCKET_NAME/input/referenceresponses.jsonl",
+                                                },
+                                                "Name": "Evaluations",
+                                            },
+                                            "MetricNames": [
+                                                "Builtin.Correctness",
+                                                "Builtin.Completeness",
+                                                "Builtin.Helpfulness",
+                                            ],
+                                            "TaskType": "Generation",
+                                        },
+                                    ],
+                                    "EvaluatorModelConfig": {
+                                        "BedrockEvaluatorModels": [
+                                            {
+                                                "ModelIdentifier": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                                            },
+                                        ],
+                                    },
+                                },
+                            },
+                            "InferenceConfig": {
+                                "RagConfigs": [
+                                    {
+                                        "KnowledgeBaseConfig": {
+                                            "RetrieveAndGenerateConfig": {
+                                                "KnowledgeBaseConfiguration": {
+                                                    "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                                                    "ModelArn": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                                                    "RetrievalConfiguration": {
+                                                        "VectorSearchConfiguration": {
+                                                            "NumberOfResults": 3,
+                                                        },
+                                                    },
+                                                },
+                                                "Type": "KNOWLEDGE_BASE",
+                                            },
+                                        },
+                                    },
+                                ],
+                            },
+                            "JobName": "{%$lowercase('EvaluationJob' & $KnowledgeBaseId & $uuid()) %}",
+                            "OutputDataConfig": { "S3Uri": "s3://BUCKET_NAME/output/" },
+                            "RoleArn": "arn:aws:iam::000000000000:role/bedrock-eval-role",
+                        },
                         assign: { "EvaluationJobId": "{% $states.result.JobArn %}" },
                     } => "Wait 10 Minutes 2";
                     "Create Knowledge Base 2": task "arn:aws:states:::aws-sdk:bedrockagent:createKnowledgeBase" {
-                        arguments: { "KnowledgeBaseConfiguration": { "Type": "VECTOR", "VectorKnowledgeBaseConfiguration": { "EmbeddingModelArn": "arn:aws:bedrock:REGION::foundation-model/amazon.titan-embed-text-v2:0", "EmbeddingModelConfiguration": { "BedrockEmbeddingModelConfiguration": { "Dimensions": 1024, "EmbeddingDataType": "FLOAT32" } } } }, "Name": "{% 'KnowledgeBase' & $uuid() %}", "RoleArn": "arn:aws:iam::000000000000:role/bedrock-kb-role", "StorageConfiguration": { "OpensearchServerlessConfiguration": { "CollectionArn": "arn:aws:aoss:REGION:000000000000:collection/COLLECTION_ID", "FieldMapping": { "MetadataField": "metadata", "TextField": "text", "VectorField": "vector_field" }, "VectorIndexName": "vector-index-2" }, "Type": "OPENSEARCH_SERVERLESS" } },
-                        assign: { "KnowledgeBaseId": "{% $states.result.KnowledgeBase.KnowledgeBaseId %}" },
+                        arguments: {
+                            "KnowledgeBaseConfiguration": {
+                                "Type": "VECTOR",
+                                "VectorKnowledgeBaseConfiguration": {
+                                    "EmbeddingModelArn": "arn:aws:bedrock:REGION::foundation-model/amazon.titan-embed-text-v2:0",
+                                    "EmbeddingModelConfiguration": {
+                                        "BedrockEmbeddingModelConfiguration": {
+                                            "Dimensions": 1024,
+                                            "EmbeddingDataType": "FLOAT32",
+                                        },
+                                    },
+                                },
+                            },
+                            "Name": "{% 'KnowledgeBase' & $uuid() %}",
+                            "RoleArn": "arn:aws:iam::000000000000:role/bedrock-kb-role",
+                            "StorageConfiguration": {
+                                "OpensearchServerlessConfiguration": {
+                                    "CollectionArn": "arn:aws:aoss:REGION:000000000000:collection/COLLECTION_ID",
+                                    "FieldMapping": {
+                                        "MetadataField": "metadata",
+                                        "TextField": "text",
+                                        "VectorField": "vector_field",
+                                    },
+                                    "VectorIndexName": "vector-index-2",
+                                },
+                                "Type": "OPENSEARCH_SERVERLESS",
+                            },
+                        },
+                        assign: {
+                            "KnowledgeBaseId": "{% $states.result.KnowledgeBase.KnowledgeBaseId %}",
+                        },
                     } => "Wait 2";
                     "Evaluation Complete? 2": choice {
                         "{% $states.input.Status = 'Completed' %}" => "Success 2",
@@ -686,14 +1169,21 @@ mod c014 {
                         arguments: { "JobIdentifier": "{% $EvaluationJobId %}" },
                     } => "Evaluation Complete? 2";
                     "Get Ingestion Job 2": task "arn:aws:states:::aws-sdk:bedrockagent:getIngestionJob" {
-                        arguments: { "DataSourceId": "{% $DataSourceId %}", "IngestionJobId": "{% $IngestionJobId %}", "KnowledgeBaseId": "{% $KnowledgeBaseId %}" },
+                        arguments: {
+                            "DataSourceId": "{% $DataSourceId %}",
+                            "IngestionJobId": "{% $IngestionJobId %}",
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                        },
                     } => "Ingestion Complete? 2";
                     "Ingestion Complete? 2": choice {
                         "{% $states.input.IngestionJob.Status = 'COMPLETE' %}" => "Create Evaluation Job 2",
                         else => "Wait 60 Seconds 2",
                     };
                     "Start Ingestion Job 2": task "arn:aws:states:::aws-sdk:bedrockagent:startIngestionJob" {
-                        arguments: { "DataSourceId": "{% $DataSourceId %}", "KnowledgeBaseId": "{% $KnowledgeBaseId %}" },
+                        arguments: {
+                            "DataSourceId": "{% $DataSourceId %}",
+                            "KnowledgeBaseId": "{% $KnowledgeBaseId %}",
+                        },
                         assign: { "IngestionJobId": "{% $states.result.IngestionJob.IngestionJobId %}" },
                     } => "Wait 60 Seconds 2";
                     "Success 2": succeed;
@@ -727,7 +1217,13 @@ mod c015 {
         pub Imported {
             start "Bedrock InvokeModel";
             "Bedrock InvokeModel": task "arn:aws:states:::bedrock:invokeModel" {
-                parameters: { "Body": { "prompt.$": "States.Format('\n\nHuman: {}\n\nAssistant:', $.prompt)", "max_tokens_to_sample": 200 }, "ModelId.$": "$.modelID" },
+                parameters: {
+                    "Body": {
+                        "prompt.$": "States.Format('\n\nHuman: {}\n\nAssistant:', $.prompt)",
+                        "max_tokens_to_sample": 200,
+                    },
+                    "ModelId.$": "$.modelID",
+                },
             } end;
         }
     }
@@ -770,17 +1266,27 @@ mod c017 {
         pub Imported {
             start "Call API";
             "Call API": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "8dr32vcmf1.execute-api.us-east-2.amazonaws.com", "Method": "GET", "AuthType": "IAM_ROLE" },
+                parameters: {
+                    "ApiEndpoint": "8dr32vcmf1.execute-api.us-east-2.amazonaws.com",
+                    "Method": "GET",
+                    "AuthType": "IAM_ROLE",
+                },
             } => "Call Successful?";
             "Call Successful?": choice {
                 "$.StatusCode" == 200 => "Notify Success",
                 else => "Notify Failure",
             };
             "Notify Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Call was successful", "TopicArn": "arn:aws:sns:us-east-2:960196974364:StepFunctionsSample-ApiGatewayECSWorkflow8c411f30-ea02-47cd-8166-a47a28c7b088-SNSTopic-pOprfVyxWL6j" },
+                parameters: {
+                    "Message": "Call was successful",
+                    "TopicArn": "arn:aws:sns:us-east-2:960196974364:StepFunctionsSample-ApiGatewayECSWorkflow8c411f30-ea02-47cd-8166-a47a28c7b088-SNSTopic-pOprfVyxWL6j",
+                },
             } end;
             "Notify Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Call was not successful", "TopicArn": "arn:aws:sns:us-east-2:960196974364:StepFunctionsSample-ApiGatewayECSWorkflow8c411f30-ea02-47cd-8166-a47a28c7b088-SNSTopic-pOprfVyxWL6j" },
+                parameters: {
+                    "Message": "Call was not successful",
+                    "TopicArn": "arn:aws:sns:us-east-2:960196974364:StepFunctionsSample-ApiGatewayECSWorkflow8c411f30-ea02-47cd-8166-a47a28c7b088-SNSTopic-pOprfVyxWL6j",
+                },
             } end;
         }
     }
@@ -801,7 +1307,10 @@ mod c018 {
         pub Imported {
             start "Invoke Async API & Wait For CallBack";
             "Invoke Async API & Wait For CallBack": task "${SQSSendMessageAction}" {
-                parameters: { "QueueUrl": "${SQSQueueURL}", "MessageBody": { "taskToken.$": "$$.Task.Token", "payload.$": "$$.Execution.Input" } },
+                parameters: {
+                    "QueueUrl": "${SQSQueueURL}",
+                    "MessageBody": { "taskToken.$": "$$.Task.Token", "payload.$": "$$.Execution.Input" },
+                },
                 timeout_seconds: 300,
                 catch: [Timeout, TaskFailed] => "SNS Publish - Send Error Notification",
             } => "Check Response Status";
@@ -810,10 +1319,16 @@ mod c018 {
                 else => "SNS Publish - Send Error Notification",
             };
             "SNS Publish - Send Success Notification": task "${SNSTopicPublishAction}" {
-                parameters: { "TopicArn": "${SNSTopicARN}", "Message": { "status": 200, "message": "API Executed Successfully", "body": "" } },
+                parameters: {
+                    "TopicArn": "${SNSTopicARN}",
+                    "Message": { "status": 200, "message": "API Executed Successfully", "body": "" },
+                },
             } end;
             "SNS Publish - Send Error Notification": task "${SNSTopicPublishAction}" {
-                parameters: { "TopicArn": "${SNSTopicARN}", "Message": { "status": 500, "message": "API Failed", "body": "" } },
+                parameters: {
+                    "TopicArn": "${SNSTopicARN}",
+                    "Message": { "status": 500, "message": "API Failed", "body": "" },
+                },
             } end;
         }
     }
@@ -859,7 +1374,27 @@ mod c020 {
         pub Imported {
             start InvokeModel;
             InvokeModel: task "arn:aws:states:::bedrock:invokeModel" {
-                parameters: { "ModelId": "anthropic.claude-3-haiku-20240307-v1:0", "ContentType": "application/json", "Accept": "application/json", "Body": { "anthropic_version": "bedrock-2023-05-31", "max_tokens": 2000, "messages": [{ "role": "user", "content": [{ "type": "text", "text.$": "States.JsonToString($)" }, { "type": "text", "text": "You are a text categorizing program. Given the list of categories [\"COMPLAINT\",\"BILLING\"], categorize the text into one of these classes (\"Category\"). Give the answer with exactly one class and no additional text. If you cannot categorize the text, please use [\"UNKNOWN\"] category. Do not try to make up a category." }] }] } },
+                parameters: {
+                    "ModelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                    "ContentType": "application/json",
+                    "Accept": "application/json",
+                    "Body": {
+                        "anthropic_version": "bedrock-2023-05-31",
+                        "max_tokens": 2000,
+                        "messages": [
+                            {
+                                "role": "user",
+                                "content": [
+                                    { "type": "text", "text.$": "States.JsonToString($)" },
+                                    {
+                                        "type": "text",
+                                        "text": "You are a text categorizing program. Given the list of categories [\"COMPLAINT\",\"BILLING\"], categorize the text into one of these classes (\"Category\"). Give the answer with exactly one class and no additional text. If you cannot categorize the text, please use [\"UNKNOWN\"] category. Do not try to make up a category.",
+                                    },
+                                ],
+                            },
+                        ],
+                    },
+                },
                 result_selector: { "category.$": "$.Body.content[0].text" },
                 result_path: "$.result",
             } => Choice;
@@ -869,13 +1404,22 @@ mod c020 {
                 else => "SQS Default",
             };
             "SQS Complaints": task "arn:aws:states:::sqs:sendMessage" {
-                parameters: { "MessageBody": { "message.$": "$.message" }, "QueueUrl": "${complaintsSubstitution}" },
+                parameters: {
+                    "MessageBody": { "message.$": "$.message" },
+                    "QueueUrl": "${complaintsSubstitution}",
+                },
             } end;
             "SQS Billing": task "arn:aws:states:::sqs:sendMessage" {
-                parameters: { "MessageBody": { "message.$": "$.message" }, "QueueUrl": "${billingSubstitution}" },
+                parameters: {
+                    "MessageBody": { "message.$": "$.message" },
+                    "QueueUrl": "${billingSubstitution}",
+                },
             } end;
             "SQS Default": task "arn:aws:states:::sqs:sendMessage" {
-                parameters: { "MessageBody": { "message.$": "$.message" }, "QueueUrl": "${defaultQueueSubstitution}" },
+                parameters: {
+                    "MessageBody": { "message.$": "$.message" },
+                    "QueueUrl": "${defaultQueueSubstitution}",
+                },
             } end;
         }
     }
@@ -896,7 +1440,14 @@ mod c021 {
         pub Imported {
             start "Recognize celebrities";
             "Recognize celebrities": task "arn:aws:states:::aws-sdk:rekognition:recognizeCelebrities" {
-                parameters: { "Image": { "S3Object": { "Bucket.$": "$.detail.bucket.name", "Name.$": "$.detail.object.key" } } },
+                parameters: {
+                    "Image": {
+                        "S3Object": {
+                            "Bucket.$": "$.detail.bucket.name",
+                            "Name.$": "$.detail.object.key",
+                        },
+                    },
+                },
                 result_path: "$.Rekognition",
             } => "Celebrities detected";
             "Celebrities detected": choice {
@@ -913,11 +1464,26 @@ mod c021 {
                     };
                     "Low confidence": succeed;
                     "Write to database": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${Table}", "Item": { "CelebID": { "S.$": "$.CelebrityFaces.Id" }, "Name": { "S.$": "$.CelebrityFaces.Name" }, "Time": { "S.$": "$.time" }, "ObjectLocation": { "S.$": "States.Format('S3://{}/{}', $.bucket, $.key)" } } },
+                        parameters: {
+                            "TableName": "${Table}",
+                            "Item": {
+                                "CelebID": { "S.$": "$.CelebrityFaces.Id" },
+                                "Name": { "S.$": "$.CelebrityFaces.Name" },
+                                "Time": { "S.$": "$.time" },
+                                "ObjectLocation": {
+                                    "S.$": "States.Format('S3://{}/{}', $.bucket, $.key)",
+                                },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.Rekognition.CelebrityFaces",
-                item_selector: { "bucket.$": "$.detail.bucket.name", "key.$": "$.detail.object.key", "time.$": "$.time", "CelebrityFaces.$": "$$.Map.Item.Value" },
+                item_selector: {
+                    "bucket.$": "$.detail.bucket.name",
+                    "key.$": "$.detail.object.key",
+                    "time.$": "$.time",
+                    "CelebrityFaces.$": "$$.Map.Item.Value",
+                },
             } end;
         }
     }
@@ -1028,47 +1594,118 @@ mod c025 {
         pub Imported {
             start "Set Order, Payment and Shipping Status";
             "Set Order, Payment and Shipping Status": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${DynamoName}", "Item": { "cart_id": { "S.$": "$.CartId" }, "email": { "S.$": "$.Email" }, "address": { "S.$": "$.Address" }, "orange": { "S.$": "$.Orange" }, "banana": { "S.$": "$.Banana" }, "lemon": { "S.$": "$.Lemon" }, "total_cost": { "S.$": "$.total_cost" }, "order_status": { "S": "pending" }, "payment_status": { "S": "pending" }, "shipping_status": { "S": "pending" } } },
+                parameters: {
+                    "TableName": "${DynamoName}",
+                    "Item": {
+                        "cart_id": { "S.$": "$.CartId" },
+                        "email": { "S.$": "$.Email" },
+                        "address": { "S.$": "$.Address" },
+                        "orange": { "S.$": "$.Orange" },
+                        "banana": { "S.$": "$.Banana" },
+                        "lemon": { "S.$": "$.Lemon" },
+                        "total_cost": { "S.$": "$.total_cost" },
+                        "order_status": { "S": "pending" },
+                        "payment_status": { "S": "pending" },
+                        "shipping_status": { "S": "pending" },
+                    },
+                },
                 result_path: "$.taskresult",
             } => "Third Party Payment Service HTTPS Endpoint";
             "Third Party Payment Service HTTPS Endpoint": task "arn:aws:states:::apigateway:invoke.waitForTaskToken" {
-                parameters: { "ApiEndpoint": "${ApiGateWayEndpoint}", "Method": "POST", "Path": "/dev/checkout/payment", "RequestBody": { "Payload.$": "$", "MyTaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "ApiEndpoint": "${ApiGateWayEndpoint}",
+                    "Method": "POST",
+                    "Path": "/dev/checkout/payment",
+                    "RequestBody": { "Payload.$": "$", "MyTaskToken.$": "$$.Task.Token" },
+                },
             } => "Payment Validation";
             "Payment Validation": choice {
                 "$.Status" == "PaymentFailed" => "Set Payment Status: Unsuccessful",
                 else => "Set Payment Status: Successful",
             };
             "Set Payment Status: Unsuccessful": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${DynamoName}", "Key": { "cart_id": { "S.$": "$.CartId" } }, "UpdateExpression": "SET payment_status = :myValueRef", "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } } },
+                parameters: {
+                    "TableName": "${DynamoName}",
+                    "Key": { "cart_id": { "S.$": "$.CartId" } },
+                    "UpdateExpression": "SET payment_status = :myValueRef",
+                    "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } },
+                },
                 result_path: null,
             } => "Send PaymentFailed Event to Notification Bus";
             "Send PaymentFailed Event to Notification Bus": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" }, "DetailType": "PaymentFailed", "EventBusName": "${EventBusName}", "Source": "CheckoutWorkflow" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" },
+                            "DetailType": "PaymentFailed",
+                            "EventBusName": "${EventBusName}",
+                            "Source": "CheckoutWorkflow",
+                        },
+                    ],
+                },
             } end;
             "Set Payment Status: Successful": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${DynamoName}", "Key": { "cart_id": { "S.$": "$.CartId" } }, "UpdateExpression": "SET payment_status = :myValueRef", "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } } },
+                parameters: {
+                    "TableName": "${DynamoName}",
+                    "Key": { "cart_id": { "S.$": "$.CartId" } },
+                    "UpdateExpression": "SET payment_status = :myValueRef",
+                    "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } },
+                },
                 result_path: null,
             } => "Third Party Shipping Service HTTPS Endpoint";
             "Third Party Shipping Service HTTPS Endpoint": task "arn:aws:states:::apigateway:invoke.waitForTaskToken" {
-                parameters: { "ApiEndpoint": "${ApiGateWayEndpoint}", "Method": "POST", "Path": "/dev/checkout/shipping", "RequestBody": { "Payload.$": "$", "MyTaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "ApiEndpoint": "${ApiGateWayEndpoint}",
+                    "Method": "POST",
+                    "Path": "/dev/checkout/shipping",
+                    "RequestBody": { "Payload.$": "$", "MyTaskToken.$": "$$.Task.Token" },
+                },
             } => "Shipping Validation";
             "Shipping Validation": choice {
                 "$.Status" == "ShippingFailed" => "Set Shipping Status: Unsuccessful",
                 else => "Set Shipping Status: Successful",
             };
             "Set Shipping Status: Successful": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${DynamoName}", "Key": { "cart_id": { "S.$": "$.CartId" } }, "UpdateExpression": "SET shipping_status = :myValueRef", "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } } },
+                parameters: {
+                    "TableName": "${DynamoName}",
+                    "Key": { "cart_id": { "S.$": "$.CartId" } },
+                    "UpdateExpression": "SET shipping_status = :myValueRef",
+                    "ExpressionAttributeValues": { ":myValueRef": { "S": "Successful" } },
+                },
                 result_path: null,
             } => "Send ShippingSuccessful Event to Notification Bus";
             "Set Shipping Status: Unsuccessful": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${DynamoName}", "Key": { "cart_id": { "S.$": "$.CartId" } }, "UpdateExpression": "SET shipping_status = :myValueRef", "ExpressionAttributeValues": { ":myValueRef": { "S": "Unsuccessful" } } },
+                parameters: {
+                    "TableName": "${DynamoName}",
+                    "Key": { "cart_id": { "S.$": "$.CartId" } },
+                    "UpdateExpression": "SET shipping_status = :myValueRef",
+                    "ExpressionAttributeValues": { ":myValueRef": { "S": "Unsuccessful" } },
+                },
                 result_path: null,
             } => "Send ShippingFailed Event to Notification Bus";
             "Send ShippingFailed Event to Notification Bus": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" }, "DetailType": "ShippingFailed", "EventBusName": "${EventBusName}", "Source": "CheckoutWorkflow" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" },
+                            "DetailType": "ShippingFailed",
+                            "EventBusName": "${EventBusName}",
+                            "Source": "CheckoutWorkflow",
+                        },
+                    ],
+                },
             } end;
             "Send ShippingSuccessful Event to Notification Bus": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" }, "DetailType": "ShippingSuccessful", "EventBusName": "${EventBusName}", "Source": "CheckoutWorkflow" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "cart_id.$": "$.CartId", "Time.$": "$$.State.EnteredTime" },
+                            "DetailType": "ShippingSuccessful",
+                            "EventBusName": "${EventBusName}",
+                            "Source": "CheckoutWorkflow",
+                        },
+                    ],
+                },
             } end;
         }
     }
@@ -1131,7 +1768,10 @@ mod c027 {
                 catch: [ALL] comment "send to common error handler" => "Common Error Handler",
             } => "Even Lambda";
             "Common Error Handler": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${CommonErrorOption2FunctionArn}", "Payload": { "Execution.$": "$$.Execution", "StateMachine.$": "$$.StateMachine" } },
+                parameters: {
+                    "FunctionName": "${CommonErrorOption2FunctionArn}",
+                    "Payload": { "Execution.$": "$$.Execution", "StateMachine.$": "$$.StateMachine" },
+                },
                 result_path: "$.commonErrorLambda",
             } end;
             "Even Lambda": task "arn:aws:states:::lambda:invoke" {
@@ -1183,7 +1823,21 @@ mod c028 {
             } => "Send ItemSalesReport Query Results";
             /// Sends results of ItemSalesReport Query to EventBridge
             "Send ItemSalesReport Query Results": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "query.$": "$.detail.query", "queryMessageId.$": "$.id", "queryStatus.$": "$.QueryResponse.statusCode", "queryResult.$": "$.QueryResponse.body" }, "DetailType": "orderQueryResponse", "EventBusName": "${EventBridgeBusName}", "Source": "orderPipeline" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "query.$": "$.detail.query",
+                                "queryMessageId.$": "$.id",
+                                "queryStatus.$": "$.QueryResponse.statusCode",
+                                "queryResult.$": "$.QueryResponse.body",
+                            },
+                            "DetailType": "orderQueryResponse",
+                            "EventBusName": "${EventBridgeBusName}",
+                            "Source": "orderPipeline",
+                        },
+                    ],
+                },
             } end;
             /// Loops over order items
             "Loop Order Items": map {
@@ -1191,7 +1845,12 @@ mod c028 {
                     start "Marshall Item Object";
                     #[doc = " Transforms Order Item data to DynamoDB AttributeValues "]
                     "Marshall Item Object": pass {
-                        parameters: { "M": { "itemid": { "S.$": "$.itemid" }, "quantity": { "N.$": "States.JsonToString($.quantity)" } } },
+                        parameters: {
+                            "M": {
+                                "itemid": { "S.$": "$.itemid" },
+                                "quantity": { "N.$": "States.JsonToString($.quantity)" },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.detail.items",
@@ -1199,13 +1858,33 @@ mod c028 {
             } => "Put Order to DynamoDB";
             /// Puts Order data to DynamoDB
             "Put Order to DynamoDB": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${DynamoDBTableName}", "Item": { "orderid": { "S.$": "$.detail.orderId" }, "items": { "L.$": "$.detail.itemsMarshalled" }, "status": { "S.$": "$.detail.command" }, "lastUpdateDate": { "S.$": "$.time" } } },
+                parameters: {
+                    "TableName": "${DynamoDBTableName}",
+                    "Item": {
+                        "orderid": { "S.$": "$.detail.orderId" },
+                        "items": { "L.$": "$.detail.itemsMarshalled" },
+                        "status": { "S.$": "$.detail.command" },
+                        "lastUpdateDate": { "S.$": "$.time" },
+                    },
+                },
                 result_selector: { "responseCode.$": "$.SdkHttpMetadata.HttpStatusCode" },
                 result_path: "$.DDBCommandResponse",
             } => "Send Response to EventBridge";
             /// Sends a confirmation message to EventBridge on successful execution of orderCommand
             "Send Response to EventBridge": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "orderid.$": "$.detail.orderId", "commandStatus": "orderCreated" }, "DetailType": "orderCommandResponse", "EventBusName": "${EventBridgeBusName}", "Source": "orderPipeline" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "orderid.$": "$.detail.orderId",
+                                "commandStatus": "orderCreated",
+                            },
+                            "DetailType": "orderCommandResponse",
+                            "EventBusName": "${EventBridgeBusName}",
+                            "Source": "orderPipeline",
+                        },
+                    ],
+                },
             } end;
             /// Step Functions cannot make a decision based on the received event
             Fail: fail {
@@ -1213,14 +1892,31 @@ mod c028 {
             };
             /// Invokes Lambda for MonthlySalesByItem Query with itemid as paramenetr
             "Invoke MonthlySalesByItem Query": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${QueryMonthlySalesByItemFunctionArn}", "Payload": { "itemid.$": "$.detail.itemid" } },
+                parameters: {
+                    "FunctionName": "${QueryMonthlySalesByItemFunctionArn}",
+                    "Payload": { "itemid.$": "$.detail.itemid" },
+                },
                 result_selector: { "statusCode.$": "$.Payload.statusCode", "body.$": "$.Payload.body" },
                 result_path: "$.QueryResponse",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Send MonthlySalesByItem Query Results";
             /// Sends results of MonthlySalesByItem Query to EventBridge
             "Send MonthlySalesByItem Query Results": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "query.$": "$.detail.query", "queryItemId.$": "$.detail.itemid", "queryStatus.$": "$.QueryResponse.statusCode", "queryResult.$": "$.QueryResponse.body" }, "DetailType": "orderQueryResponse", "EventBusName": "${EventBridgeBusName}", "Source": "orderPipeline" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "query.$": "$.detail.query",
+                                "queryItemId.$": "$.detail.itemid",
+                                "queryStatus.$": "$.QueryResponse.statusCode",
+                                "queryResult.$": "$.QueryResponse.body",
+                            },
+                            "DetailType": "orderQueryResponse",
+                            "EventBusName": "${EventBridgeBusName}",
+                            "Source": "orderPipeline",
+                        },
+                    ],
+                },
             } end;
         }
     }
@@ -1247,24 +1943,47 @@ mod c029 {
                         branch {
                             start GetObjectAttributes;
                             GetObjectAttributes: task "arn:aws:states:::aws-sdk:s3:getObjectAttributes" {
-                                parameters: { "Bucket.$": "$.ObjectDetails.Bucket", "Key.$": "$.ObjectDetails.Key", "ObjectAttributes": ["StorageClass", "ObjectSize"] },
+                                parameters: {
+                                    "Bucket.$": "$.ObjectDetails.Bucket",
+                                    "Key.$": "$.ObjectDetails.Key",
+                                    "ObjectAttributes": ["StorageClass", "ObjectSize"],
+                                },
                                 result_path: "$.ObjectMetadata",
                             } end;
                         },
                         branch {
                             start DetectLabels;
                             DetectLabels: task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                                parameters: { "Image": { "S3Object": { "Bucket.$": "$.ObjectDetails.Bucket", "Name.$": "$.ObjectDetails.Key" } } },
+                                parameters: {
+                                    "Image": {
+                                        "S3Object": {
+                                            "Bucket.$": "$.ObjectDetails.Bucket",
+                                            "Name.$": "$.ObjectDetails.Key",
+                                        },
+                                    },
+                                },
                                 result_path: "$.Labels",
                             } end;
                         },
                     } => "DynamoDB PutItem";
                     "DynamoDB PutItem": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${SF_TableName}", "Item": { "id": { "S.$": "$[0].ObjectDetails.Key" }, "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" }, "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" }, "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" }, "labels": { "S.$": "States.JsonToString($[1].Labels)" } } },
+                        parameters: {
+                            "TableName": "${SF_TableName}",
+                            "Item": {
+                                "id": { "S.$": "$[0].ObjectDetails.Key" },
+                                "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" },
+                                "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" },
+                                "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" },
+                                "labels": { "S.$": "States.JsonToString($[1].Labels)" },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.Objects",
-                parameters: { "ObjectIndex.$": "$$.Map.Item.Index", "ObjectDetails.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "ObjectIndex.$": "$$.Map.Item.Index",
+                    "ObjectDetails.$": "$$.Map.Item.Value",
+                },
             } end;
         }
     }
@@ -1291,24 +2010,47 @@ mod c030 {
                         branch {
                             start GetObjectAttributes;
                             GetObjectAttributes: task "arn:aws:states:::aws-sdk:s3:getObjectAttributes" {
-                                parameters: { "Bucket.$": "$.ObjectDetails.Bucket", "Key.$": "$.ObjectDetails.Key", "ObjectAttributes": ["StorageClass", "ObjectSize"] },
+                                parameters: {
+                                    "Bucket.$": "$.ObjectDetails.Bucket",
+                                    "Key.$": "$.ObjectDetails.Key",
+                                    "ObjectAttributes": ["StorageClass", "ObjectSize"],
+                                },
                                 result_path: "$.ObjectMetadata",
                             } end;
                         },
                         branch {
                             start DetectLabels;
                             DetectLabels: task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                                parameters: { "Image": { "S3Object": { "Bucket.$": "$.ObjectDetails.Bucket", "Name.$": "$.ObjectDetails.Key" } } },
+                                parameters: {
+                                    "Image": {
+                                        "S3Object": {
+                                            "Bucket.$": "$.ObjectDetails.Bucket",
+                                            "Name.$": "$.ObjectDetails.Key",
+                                        },
+                                    },
+                                },
                                 result_path: "$.Labels",
                             } end;
                         },
                     } => "DynamoDB PutItem";
                     "DynamoDB PutItem": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "images-data-workflow-pattern-sl", "Item": { "id": { "S.$": "$[0].ObjectDetails.Key" }, "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" }, "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" }, "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" }, "labels": { "S.$": "States.JsonToString($[1].Labels)" } } },
+                        parameters: {
+                            "TableName": "images-data-workflow-pattern-sl",
+                            "Item": {
+                                "id": { "S.$": "$[0].ObjectDetails.Key" },
+                                "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" },
+                                "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" },
+                                "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" },
+                                "labels": { "S.$": "States.JsonToString($[1].Labels)" },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.Objects",
-                parameters: { "ObjectIndex.$": "$$.Map.Item.Index", "ObjectDetails.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "ObjectIndex.$": "$$.Map.Item.Index",
+                    "ObjectDetails.$": "$$.Map.Item.Value",
+                },
             } end;
         }
     }
@@ -1335,24 +2077,47 @@ mod c031 {
                         branch {
                             start GetObjectAttributes;
                             GetObjectAttributes: task "arn:aws:states:::aws-sdk:s3:getObjectAttributes" {
-                                parameters: { "Bucket.$": "$.ObjectDetails.Bucket", "Key.$": "$.ObjectDetails.Key", "ObjectAttributes": ["StorageClass", "ObjectSize"] },
+                                parameters: {
+                                    "Bucket.$": "$.ObjectDetails.Bucket",
+                                    "Key.$": "$.ObjectDetails.Key",
+                                    "ObjectAttributes": ["StorageClass", "ObjectSize"],
+                                },
                                 result_path: "$.ObjectMetadata",
                             } end;
                         },
                         branch {
                             start DetectLabels;
                             DetectLabels: task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                                parameters: { "Image": { "S3Object": { "Bucket.$": "$.ObjectDetails.Bucket", "Name.$": "$.ObjectDetails.Key" } } },
+                                parameters: {
+                                    "Image": {
+                                        "S3Object": {
+                                            "Bucket.$": "$.ObjectDetails.Bucket",
+                                            "Name.$": "$.ObjectDetails.Key",
+                                        },
+                                    },
+                                },
                                 result_path: "$.Labels",
                             } end;
                         },
                     } => "DynamoDB PutItem";
                     "DynamoDB PutItem": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "images-data-workflow-pattern-sl", "Item": { "id": { "S.$": "$[0].ObjectDetails.Key" }, "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" }, "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" }, "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" }, "labels": { "S.$": "States.JsonToString($[1].Labels)" } } },
+                        parameters: {
+                            "TableName": "images-data-workflow-pattern-sl",
+                            "Item": {
+                                "id": { "S.$": "$[0].ObjectDetails.Key" },
+                                "size": { "N.$": "States.JsonToString($[0].ObjectMetadata.ObjectSize)" },
+                                "lastModified": { "S.$": "$[0].ObjectMetadata.LastModified" },
+                                "storageClass": { "S.$": "$[0].ObjectMetadata.StorageClass" },
+                                "labels": { "S.$": "States.JsonToString($[1].Labels)" },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.Objects",
-                parameters: { "ObjectIndex.$": "$$.Map.Item.Index", "ObjectDetails.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "ObjectIndex.$": "$$.Map.Item.Index",
+                    "ObjectDetails.$": "$$.Map.Item.Value",
+                },
             } end;
         }
     }
@@ -1374,7 +2139,12 @@ mod c032 {
         pub Imported {
             start "Assign variables";
             "Assign variables": pass {
-                assign: { "locationId": "{% $states.input.locationId %}", "locationDataType": ["failed", "rejected"], "taskId": "{% $states.input.taskId %}", "taskToken": "{% $states.input.taskToken %}" },
+                assign: {
+                    "locationId": "{% $states.input.locationId %}",
+                    "locationDataType": ["failed", "rejected"],
+                    "taskId": "{% $states.input.taskId %}",
+                    "taskToken": "{% $states.input.taskToken %}",
+                },
             } => "Iterate states";
             "Iterate states": map {
                 processor(mode = INLINE) {
@@ -1383,15 +2153,33 @@ mod c032 {
                         assign: { "dataType": "{% $states.input%}", "maxCount": 400, "offset": 0 },
                     } => "Get Data";
                     "Get Data": task "arn:aws:states:::states:startExecution.sync:2" {
-                        arguments: { "StateMachineArn": "{% 'child2' %}", "Input": { "locationId": "{% $locationId %}", "dataType": "{% $dataType %}", "limit": "{% $maxCount %}", "offset": "{% $offset %}", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": "{% $states.context.Execution.Id %}", "childTaskToken": "{% $states.context.Task.Token %}" } },
-                        assign: { "resultCount": "{% $states.result.resultCount %}", "offset": "{% $states.result.offset %}" },
+                        arguments: {
+                            "StateMachineArn": "{% 'child2' %}",
+                            "Input": {
+                                "locationId": "{% $locationId %}",
+                                "dataType": "{% $dataType %}",
+                                "limit": "{% $maxCount %}",
+                                "offset": "{% $offset %}",
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": "{% $states.context.Execution.Id %}",
+                                "childTaskToken": "{% $states.context.Task.Token %}",
+                            },
+                        },
+                        assign: {
+                            "resultCount": "{% $states.result.resultCount %}",
+                            "offset": "{% $states.result.offset %}",
+                        },
                     } => "Data count";
                     "Data count": choice {
                         "{% $count($states.input.csvContent) > 0 %}" => PutObject { output: { "data": "{% $states.input.csvContent %}" } },
                         else => "No data found",
                     };
                     PutObject: task "arn:aws:states:::aws-sdk:s3:putObject" {
-                        arguments: { "Body": "{% $string($states.input.data) %}", "Bucket": "{% 's3-bucket-name' %}", "Key": "{% 'tmp/'&$taskId&'/'&'part-'&$millis()&'.json' %}", "ContentType": "application/json" },
+                        arguments: {
+                            "Body": "{% $string($states.input.data) %}",
+                            "Bucket": "{% 's3-bucket-name' %}",
+                            "Key": "{% 'tmp/'&$taskId&'/'&'part-'&$millis()&'.json' %}",
+                            "ContentType": "application/json",
+                        },
                     } => "Check pagination";
                     "No data found": pass end;
                     "Check pagination": choice {
@@ -1425,24 +2213,50 @@ mod c033 {
         pub Imported {
             start "initiate variables";
             "initiate variables": pass {
-                assign: { "locationId": "{% $states.input.locationId %}", "dataType": "{% $states.input.dataType %}", "limit": "{% $states.input.limit %}", "offset": "{% $states.input.offset %}", "childTaskToken": "{% $states.input.childTaskToken %}" },
+                assign: {
+                    "locationId": "{% $states.input.locationId %}",
+                    "dataType": "{% $states.input.dataType %}",
+                    "limit": "{% $states.input.limit %}",
+                    "offset": "{% $states.input.offset %}",
+                    "childTaskToken": "{% $states.input.childTaskToken %}",
+                },
             } => "Get Data";
             "Get Data": task "arn:aws:states:::http:invoke" {
-                arguments: { "ApiEndpoint": "{% 'api_endpoint'& $locationId &'/get-data' %}", "Method": "GET", "InvocationConfig": { "ConnectionArn": "{% 'ConnectionArn' %}" }, "QueryParameters": { "state": "{% $dataType %}", "limit": "{% $limit %}", "offset": "{% $offset %}" } },
-                assign: { "resultCount": "{% $states.result.ResponseBody.count %}", "nextOffset": "{% $states.result.ResponseBody.count+$number($offset) %}" },
+                arguments: {
+                    "ApiEndpoint": "{% 'api_endpoint'& $locationId &'/get-data' %}",
+                    "Method": "GET",
+                    "InvocationConfig": { "ConnectionArn": "{% 'ConnectionArn' %}" },
+                    "QueryParameters": {
+                        "state": "{% $dataType %}",
+                        "limit": "{% $limit %}",
+                        "offset": "{% $offset %}",
+                    },
+                },
+                assign: {
+                    "resultCount": "{% $states.result.ResponseBody.count %}",
+                    "nextOffset": "{% $states.result.ResponseBody.count+$number($offset) %}",
+                },
                 retry: [ALL] every 1s x 3 backoff 2 jitter FULL,
             } => "Convert Page to JSON content";
             "Convert Page to JSON content": map {
                 processor(mode = INLINE) {
                     start "Format Row";
                     "Format Row": pass {
-                        output: { "discount_code": "{% $states.input.resourceKey %}", "error_message": "{% $replace($states.input.errors[0].message, '\"', '') %}", "status": "{% $states.input.state %}" },
+                        output: {
+                            "discount_code": "{% $states.input.resourceKey %}",
+                            "error_message": "{% $replace($states.input.errors[0].message, '\"', '') %}",
+                            "status": "{% $states.input.state %}",
+                        },
                     } end;
                 },
                 items: "{% $states.input.ResponseBody.results %}",
             } => output;
             output: pass {
-                output: { "csvContent": "{% $states.input %}", "resultCount": "{% $resultCount %}", "offset": "{% $nextOffset %}" },
+                output: {
+                    "csvContent": "{% $states.input %}",
+                    "resultCount": "{% $resultCount %}",
+                    "offset": "{% $nextOffset %}",
+                },
             } => SendTaskSuccess;
             SendTaskSuccess: task "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess" {
                 arguments: { "Output": "{% $states.input %}", "TaskToken": "{% $childTaskToken %}" },
@@ -1467,18 +2281,38 @@ mod c034 {
         pub Imported {
             start "Initiate variables";
             "Initiate variables": pass {
-                assign: { "taskId": "{% $states.input.task_id %}", "taskSortKey": "{% $states.input.task_sort_key %}", "outputFileName": "{% 'accumulate-' & $string($millis()) & '-file.csv' %}" },
+                assign: {
+                    "taskId": "{% $states.input.task_id %}",
+                    "taskSortKey": "{% $states.input.task_sort_key %}",
+                    "outputFileName": "{% 'accumulate-' & $string($millis()) & '-file.csv' %}",
+                },
             } => "Get Third-party locations";
             "Get Third-party locations": task "arn:aws:states:::aws-sdk:dynamodb:query" {
-                arguments: { "TableName": "locations", "KeyConditionExpression": "task_id = :taskValue", "ExpressionAttributeValues": { ":taskValue": { "S": "{% $states.input.task_id %}" } } },
+                arguments: {
+                    "TableName": "locations",
+                    "KeyConditionExpression": "task_id = :taskValue",
+                    "ExpressionAttributeValues": {
+                        ":taskValue": { "S": "{% $states.input.task_id %}" },
+                    },
+                },
             } => "Iterate Containers";
             "Iterate Containers": map {
                 processor(mode = DISTRIBUTED, execution_type = STANDARD) {
                     start "Get location Summary";
                     "Get location Summary": task "arn:aws:states:::http:invoke" {
-                        arguments: { "ApiEndpoint": "{% 'api_endpoint'& $states.input.Items.location_id.S &'/get-summary' %}", "Method": "GET", "InvocationConfig": { "ConnectionArn": "{% 'ConnectionArn' %}" } },
-                        output: { "failed": "{% $states.result.ResponseBody.states.failed %}", "rejected": "{% $states.result.ResponseBody.states.rejected %}" },
-                        assign: { "locationId": "{% $states.input.Items.location_id.S %}", "locationTaskId": "{% $states.input.BatchInput.mapTaskId %}" },
+                        arguments: {
+                            "ApiEndpoint": "{% 'api_endpoint'& $states.input.Items.location_id.S &'/get-summary' %}",
+                            "Method": "GET",
+                            "InvocationConfig": { "ConnectionArn": "{% 'ConnectionArn' %}" },
+                        },
+                        output: {
+                            "failed": "{% $states.result.ResponseBody.states.failed %}",
+                            "rejected": "{% $states.result.ResponseBody.states.rejected %}",
+                        },
+                        assign: {
+                            "locationId": "{% $states.input.Items.location_id.S %}",
+                            "locationTaskId": "{% $states.input.BatchInput.mapTaskId %}",
+                        },
                         retry: [ALL] every 1s x 3 backoff 2 jitter FULL,
                     } => "Has Data";
                     "Has Data": choice {
@@ -1487,7 +2321,15 @@ mod c034 {
                         else => "Do Nothing",
                     };
                     "Extract Data": task "arn:aws:states:::states:startExecution.sync:2" {
-                        arguments: { "StateMachineArn": "{% 'child1' %}", "Input": { "locationId": "{% $locationId %}", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": "{% $states.context.Execution.Id %}", "taskId": "{% $locationTaskId %}", "taskToken": "{% $states.context.Task.Token %}" } },
+                        arguments: {
+                            "StateMachineArn": "{% 'child1' %}",
+                            "Input": {
+                                "locationId": "{% $locationId %}",
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": "{% $states.context.Execution.Id %}",
+                                "taskId": "{% $locationTaskId %}",
+                                "taskToken": "{% $states.context.Task.Token %}",
+                            },
+                        },
                     } => "Do Nothing";
                     "Do Nothing": pass {
                         output: {},
@@ -1500,7 +2342,14 @@ mod c034 {
                 assign: { "taskId1": "{% $taskId %}" },
             } => "Combine Part Files";
             "Combine Part Files": task "arn:aws:states:::glue:startJobRun" {
-                arguments: { "JobName": "{% 'glue_job' %}", "Arguments": { "--task_id": "{% $taskId %}", "--bucket": "{% 's3-bucket-name' %}", "--output_file_name": "{% $outputFileName %}" } },
+                arguments: {
+                    "JobName": "{% 'glue_job' %}",
+                    "Arguments": {
+                        "--task_id": "{% $taskId %}",
+                        "--bucket": "{% 's3-bucket-name' %}",
+                        "--output_file_name": "{% $outputFileName %}",
+                    },
+                },
                 output: { "Id": "{% $states.result.JobRunId %}" },
             } => "Wait for the status";
             "Wait for the status": wait {
@@ -1516,7 +2365,16 @@ mod c034 {
                 output: { "Id": "{% $states.input.JobRun.Id %}" },
             };
             "Update DynamoDb": task "arn:aws:states:::dynamodb:updateItem" {
-                arguments: { "TableName": "{% 'task_table' %}", "Key": { "task_id": { "S": "{% $taskId %}" }, "created_at": { "S": "{% $taskSortKey %}" } }, "UpdateExpression": "SET #CsvUrl = :fileRef", "ExpressionAttributeValues": { ":fileRef": { "S": "{% $outputFileName %}" } }, "ExpressionAttributeNames": { "#errorCsvUrl": "errorCsvUrl" } },
+                arguments: {
+                    "TableName": "{% 'task_table' %}",
+                    "Key": {
+                        "task_id": { "S": "{% $taskId %}" },
+                        "created_at": { "S": "{% $taskSortKey %}" },
+                    },
+                    "UpdateExpression": "SET #CsvUrl = :fileRef",
+                    "ExpressionAttributeValues": { ":fileRef": { "S": "{% $outputFileName %}" } },
+                    "ExpressionAttributeNames": { "#errorCsvUrl": "errorCsvUrl" },
+                },
             } => "Job Succeeded";
             "Job Succeeded": pass {
                 output: { "outputFileName": "{% $outputFileName %}" },
@@ -1543,11 +2401,23 @@ mod c035 {
                 processor(mode = DISTRIBUTED, execution_type = EXPRESS) {
                     start "Add Item";
                     "Add Item": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${TableName}", "Item": { "id": { "S.$": "$.Content" }, "VideoPublishTime": { "S.$": "$.VideoPublishTime" }, "VideoTitle": { "S.$": "$.VideoTitle" }, "Views": { "N.$": "$.Views" } } },
+                        parameters: {
+                            "TableName": "${TableName}",
+                            "Item": {
+                                "id": { "S.$": "$.Content" },
+                                "VideoPublishTime": { "S.$": "$.VideoPublishTime" },
+                                "VideoTitle": { "S.$": "$.VideoTitle" },
+                                "Views": { "N.$": "$.Views" },
+                            },
+                        },
                         result_path: "$.result",
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" }, "Parameters": { "Bucket.$": "$.BucketName", "Key.$": "$.FileKey" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" },
+                    "Parameters": { "Bucket.$": "$.BucketName", "Key.$": "$.FileKey" },
+                },
                 max_concurrency: 100,
             } end;
         }
@@ -1568,7 +2438,15 @@ mod c036 {
         pub Imported {
             start "Add Item";
             "Add Item": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${MetadataTable}", "Item": { "id": { "S.$": "$.StatePayload.Content" }, "VideoPublishTime": { "S.$": "$.StatePayload.VideoPublishTime" }, "VideoTitle": { "S.$": "$.StatePayload.VideoTitle" }, "Views": { "N.$": "$.StatePayload.Views" } } },
+                parameters: {
+                    "TableName": "${MetadataTable}",
+                    "Item": {
+                        "id": { "S.$": "$.StatePayload.Content" },
+                        "VideoPublishTime": { "S.$": "$.StatePayload.VideoPublishTime" },
+                        "VideoTitle": { "S.$": "$.StatePayload.VideoTitle" },
+                        "Views": { "N.$": "$.StatePayload.Views" },
+                    },
+                },
                 result_path: "$.result",
             } end;
         }
@@ -1592,10 +2470,20 @@ mod c037 {
                 processor(mode = DISTRIBUTED, execution_type = EXPRESS) {
                     start "Start Child Step Function";
                     "Start Child Step Function": task "arn:aws:states:::states:startExecution" {
-                        parameters: { "StateMachineArn": "${ChildStateMachine}", "Input": { "StatePayload.$": "$", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                        parameters: {
+                            "StateMachineArn": "${ChildStateMachine}",
+                            "Input": {
+                                "StatePayload.$": "$",
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                            },
+                        },
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" }, "Parameters": { "Bucket": "${CSVBucket}", "Key": "metrics.csv" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" },
+                    "Parameters": { "Bucket": "${CSVBucket}", "Key": "metrics.csv" },
+                },
                 max_concurrency: 100,
             } end;
         }
@@ -1619,10 +2507,20 @@ mod c038 {
                 processor(mode = DISTRIBUTED, execution_type = EXPRESS) {
                     start "Start Child Step Function";
                     "Start Child Step Function": task "arn:aws:states:::states:startExecution" {
-                        parameters: { "StateMachineArn": "${ChildStateMachine}", "Input": { "StatePayload.$": "$", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                        parameters: {
+                            "StateMachineArn": "${ChildStateMachine}",
+                            "Input": {
+                                "StatePayload.$": "$",
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                            },
+                        },
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" }, "Parameters": { "Bucket": "${CSVBucket}", "Key": "metrics.csv" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" },
+                    "Parameters": { "Bucket": "${CSVBucket}", "Key": "metrics.csv" },
+                },
                 max_concurrency: 100,
             } end;
         }
@@ -1653,7 +2551,10 @@ mod c039 {
                         retry: [TaskFailed] every 2s x 2 backoff 1,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket.$": "$.bucket_name", "Prefix.$": "$.inputprefix" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket.$": "$.bucket_name", "Prefix.$": "$.inputprefix" },
+                },
                 max_concurrency: 1000,
                 label: "DistributedMontecarlo",
                 result_path: "$.MapOutput",
@@ -1680,7 +2581,11 @@ mod c040 {
         pub Imported {
             start "Tidy paload for manual run";
             "Tidy paload for manual run": pass {
-                parameters: { "key.$": "$.detail.requestParameters.key", "bucket.$": "$.detail.requestParameters.bucketName", "chunksFile.$": "States.Format('Chunks-{}.json', $.detail.requestParameters.key)" },
+                parameters: {
+                    "key.$": "$.detail.requestParameters.key",
+                    "bucket.$": "$.detail.requestParameters.bucketName",
+                    "chunksFile.$": "States.Format('Chunks-{}.json', $.detail.requestParameters.key)",
+                },
             } => "calculate how many gif chunks";
             "calculate how many gif chunks": task "arn:aws:states:::lambda:invoke" {
                 parameters: { "Payload.$": "$", "FunctionName": "${snippets}" },
@@ -1688,7 +2593,11 @@ mod c040 {
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Save Chunks JSON to S3";
             "Save Chunks JSON to S3": task "arn:aws:states:::aws-sdk:s3:putObject" {
-                parameters: { "Body.$": "$.Payload.Payload", "Bucket.$": "$.bucket", "Key.$": "$.chunksFile" },
+                parameters: {
+                    "Body.$": "$.Payload.Payload",
+                    "Bucket.$": "$.bucket",
+                    "Key.$": "$.chunksFile",
+                },
                 result_path: "$.chunks",
             } => "File Analysis";
             "File Analysis": map {
@@ -1700,13 +2609,21 @@ mod c040 {
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": { "InputType": "JSON" }, "Parameters": { "Bucket.$": "$.bucket", "Key.$": "$.chunksFile" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": { "InputType": "JSON" },
+                    "Parameters": { "Bucket.$": "$.bucket", "Key.$": "$.chunksFile" },
+                },
                 max_concurrency: 1000,
                 label: "FileAnalysis",
                 result_path: null,
             } => "Gather Results";
             "Gather Results": pass {
-                parameters: { "SourceBucket.$": "$.bucket", "key.$": "$.key", "destinationBucket": "gif-destination-bucket" },
+                parameters: {
+                    "SourceBucket.$": "$.bucket",
+                    "key.$": "$.key",
+                    "destinationBucket": "gif-destination-bucket",
+                },
             } end;
         }
     }
@@ -1731,13 +2648,27 @@ mod c041 {
                 "$.httpMethod" == "DELETE" => "DynamoDB Delete Item Tasktem",
             };
             "DynamoDB Get Item Task": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "Key": { "book_id": { "S.$": "$.querystring.book_id" } }, "TableName": "Books", "ConsistentRead": false },
+                parameters: {
+                    "Key": { "book_id": { "S.$": "$.querystring.book_id" } },
+                    "TableName": "Books",
+                    "ConsistentRead": false,
+                },
             } end;
             "DynamoDB Put Item Task": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "Item": { "book_id": { "S.$": "$.body.book_id" }, "Author": { "S.$": "$.body.author" } }, "TableName": "Books" },
+                parameters: {
+                    "Item": {
+                        "book_id": { "S.$": "$.body.book_id" },
+                        "Author": { "S.$": "$.body.author" },
+                    },
+                    "TableName": "Books",
+                },
             } end;
             "DynamoDB Delete Item Tasktem": task "arn:aws:states:::dynamodb:deleteItem" {
-                parameters: { "Key": { "book_id": { "S.$": "$.path.book_id" } }, "TableName": "Books", "ConditionExpression": "attribute_exists(book_id)" },
+                parameters: {
+                    "Key": { "book_id": { "S.$": "$.path.book_id" } },
+                    "TableName": "Books",
+                    "ConditionExpression": "attribute_exists(book_id)",
+                },
             } end;
         }
     }
@@ -1757,7 +2688,10 @@ mod c042 {
         pub Imported {
             start "Read messages from SQS queue";
             "Read messages from SQS queue": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:MapStateCdkStack-ReadfromSQS7A438AF1-rxxSWTi0VGpc", "Payload.$": "$" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:MapStateCdkStack-ReadfromSQS7A438AF1-rxxSWTi0VGpc",
+                    "Payload.$": "$",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Are there messages to process?";
@@ -1769,22 +2703,39 @@ mod c042 {
                 iterator {
                     start "Write message to DynamoDB";
                     "Write message to DynamoDB": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "Item": { "MessageId": { "S.$": "$.MessageDetails.MessageId" }, "Body": { "S.$": "$.MessageDetails.Body" } }, "TableName": "MapStateCdkStack-MessagesTable05B58A27-12YI1A00B0RE6", "ReturnConsumedCapacity": "TOTAL" },
+                        parameters: {
+                            "Item": {
+                                "MessageId": { "S.$": "$.MessageDetails.MessageId" },
+                                "Body": { "S.$": "$.MessageDetails.Body" },
+                            },
+                            "TableName": "MapStateCdkStack-MessagesTable05B58A27-12YI1A00B0RE6",
+                            "ReturnConsumedCapacity": "TOTAL",
+                        },
                         result_path: null,
                     } => "Remove messages from SQS queue";
                     "Remove messages from SQS queue": task "arn:aws:states:::lambda:invoke" {
                         input_path: "$.MessageDetails",
-                        parameters: { "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:MapStateCdkStack-DeletefromsqsEF763BFD-ARg8hYoj6vPu", "Payload": { "ReceiptHandle.$": "$.ReceiptHandle" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:MapStateCdkStack-DeletefromsqsEF763BFD-ARg8hYoj6vPu",
+                            "Payload": { "ReceiptHandle.$": "$.ReceiptHandle" },
+                        },
                         result_path: null,
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } => "Publish message to SNS topic";
                     "Publish message to SNS topic": task "arn:aws:states:::sns:publish" {
                         input_path: "$.MessageDetails",
-                        parameters: { "TopicArn": "arn:aws:sns:me-south-1:112233445566:MapStateCdkStack-NotificationTopic", "Message.$": "$.Body", "Subject": "Message from Step Functions!" },
+                        parameters: {
+                            "TopicArn": "arn:aws:sns:me-south-1:112233445566:MapStateCdkStack-NotificationTopic",
+                            "Message.$": "$.Body",
+                            "Subject": "Message from Step Functions!",
+                        },
                     } end;
                 },
                 items_path: "$",
-                parameters: { "MessageNumber.$": "$$.Map.Item.Index", "MessageDetails.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "MessageNumber.$": "$$.Map.Item.Index",
+                    "MessageDetails.$": "$$.Map.Item.Value",
+                },
             } => Finish;
             Finish: succeed;
         }
@@ -1817,21 +2768,38 @@ mod c043 {
                 iterator {
                     start "Write message to DynamoDB";
                     "Write message to DynamoDB": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${DDBTableName}", "ReturnConsumedCapacity": "TOTAL", "Item": { "MessageId": { "S.$": "$.MessageDetails.MessageId" }, "Body": { "S.$": "$.MessageDetails.Body" } } },
+                        parameters: {
+                            "TableName": "${DDBTableName}",
+                            "ReturnConsumedCapacity": "TOTAL",
+                            "Item": {
+                                "MessageId": { "S.$": "$.MessageDetails.MessageId" },
+                                "Body": { "S.$": "$.MessageDetails.Body" },
+                            },
+                        },
                         result_path: null,
                     } => "Remove message from SQS queue";
                     "Remove message from SQS queue": task "arn:aws:states:::lambda:invoke" {
                         input_path: "$.MessageDetails",
-                        parameters: { "FunctionName": "${DeleteFromSQSFunctionName}", "Payload": { "ReceiptHandle.$": "$.ReceiptHandle" } },
+                        parameters: {
+                            "FunctionName": "${DeleteFromSQSFunctionName}",
+                            "Payload": { "ReceiptHandle.$": "$.ReceiptHandle" },
+                        },
                         result_path: null,
                     } => "Publish message to SNS topic";
                     "Publish message to SNS topic": task "arn:aws:states:::sns:publish" {
                         input_path: "$.MessageDetails",
-                        parameters: { "Subject": "Message from Step Functions!", "Message.$": "$.Body", "TopicArn": "${SNSTopicArn}" },
+                        parameters: {
+                            "Subject": "Message from Step Functions!",
+                            "Message.$": "$.Body",
+                            "TopicArn": "${SNSTopicArn}",
+                        },
                     } end;
                 },
                 items_path: "$",
-                parameters: { "MessageNumber.$": "$$.Map.Item.Index", "MessageDetails.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "MessageNumber.$": "$$.Map.Item.Index",
+                    "MessageDetails.$": "$$.Map.Item.Value",
+                },
             } => Finish;
             Finish: succeed;
         }
@@ -1878,7 +2846,11 @@ mod c044 {
                 else => Success,
             };
             "Get the next set of records": task "arn:aws:states:::aws-sdk:dynamodb:scan" {
-                parameters: { "TableName": "${MigrateTableName}", "Limit": 3, "ExclusiveStartKey.$": "$.LastEvaluatedKey" },
+                parameters: {
+                    "TableName": "${MigrateTableName}",
+                    "Limit": 3,
+                    "ExclusiveStartKey.$": "$.LastEvaluatedKey",
+                },
             } => "Iterate through items";
             Success: succeed;
         }
@@ -1922,7 +2894,11 @@ mod c045 {
                 else => Success,
             };
             "Get the next set of records": task "arn:aws:states:::aws-sdk:dynamodb:scan" {
-                parameters: { "TableName": "${SourceTableName}", "Limit": 3, "ExclusiveStartKey.$": "$.LastEvaluatedKey" },
+                parameters: {
+                    "TableName": "${SourceTableName}",
+                    "Limit": 3,
+                    "ExclusiveStartKey.$": "$.LastEvaluatedKey",
+                },
             } => "Iterate through items";
             Success: succeed;
         }
@@ -1947,7 +2923,10 @@ mod c046 {
                 result_path: "$.InstanceDescription",
             } => "Disable Instance Termination";
             "Disable Instance Termination": task "arn:aws:states:::aws-sdk:ec2:modifyInstanceAttribute" {
-                parameters: { "InstanceId.$": "$.IsolatedInstanceId", "DisableApiTermination": { "Value": "true" } },
+                parameters: {
+                    "InstanceId.$": "$.IsolatedInstanceId",
+                    "DisableApiTermination": { "Value": "true" },
+                },
                 result_path: null,
             } => "Get AutoScalingGroup Info";
             "Get AutoScalingGroup Info": task "arn:aws:states:::aws-sdk:autoscaling:describeAutoScalingInstances" {
@@ -1959,21 +2938,34 @@ mod c046 {
                 else => "Create Forensic Instance, Snapshots, Volume",
             };
             "Detach Instance from ASG": task "arn:aws:states:::aws-sdk:autoscaling:detachInstances" {
-                parameters: { "AutoScalingGroupName.$": "$.AutoScalingResult.AutoScalingInstances[0].AutoScalingGroupName", "ShouldDecrementDesiredCapacity": "false", "InstanceIds.$": "States.Array($.IsolatedInstanceId)" },
+                parameters: {
+                    "AutoScalingGroupName.$": "$.AutoScalingResult.AutoScalingInstances[0].AutoScalingGroupName",
+                    "ShouldDecrementDesiredCapacity": "false",
+                    "InstanceIds.$": "States.Array($.IsolatedInstanceId)",
+                },
                 result_path: null,
             } => "Create Forensic Instance, Snapshots, Volume";
             "Create Forensic Instance, Snapshots, Volume": parallel {
                 branch {
                     start "Create Forensic Instance";
                     "Create Forensic Instance": task "arn:aws:states:::aws-sdk:ec2:runInstances" {
-                        parameters: { "MaxCount": 1, "MinCount": 1, "InstanceType.$": "$.InstanceDescription.Reservations[0].Instances[0].InstanceType", "ImageId.$": "$.InstanceDescription.Reservations[0].Instances[0].ImageId", "SubnetId.$": "$.InstanceDescription.Reservations[0].Instances[0].NetworkInterfaces[0].SubnetId", "SecurityGroupIds": ["${EC2IsolationSecurityGroup}"] },
+                        parameters: {
+                            "MaxCount": 1,
+                            "MinCount": 1,
+                            "InstanceType.$": "$.InstanceDescription.Reservations[0].Instances[0].InstanceType",
+                            "ImageId.$": "$.InstanceDescription.Reservations[0].Instances[0].ImageId",
+                            "SubnetId.$": "$.InstanceDescription.Reservations[0].Instances[0].NetworkInterfaces[0].SubnetId",
+                            "SecurityGroupIds": ["${EC2IsolationSecurityGroup}"],
+                        },
                         result_selector: { "ForensicInstanceId.$": "$.Instances[0].InstanceId" },
                     } end;
                 },
                 branch {
                     start "Create Snapshot from Isolated Instance";
                     "Create Snapshot from Isolated Instance": task "arn:aws:states:::aws-sdk:ec2:createSnapshot" {
-                        parameters: { "VolumeId.$": "$.InstanceDescription.Reservations[0].Instances[0].BlockDeviceMappings[0].Ebs.VolumeId" },
+                        parameters: {
+                            "VolumeId.$": "$.InstanceDescription.Reservations[0].Instances[0].BlockDeviceMappings[0].Ebs.VolumeId",
+                        },
                         result_path: "$.SnapshotId",
                     } => "Get Snapshot Status";
                     "Get Snapshot Status": task "arn:aws:states:::aws-sdk:ec2:describeSnapshots" {
@@ -1986,7 +2978,10 @@ mod c046 {
                         else => "Wait for Snapshot Creation",
                     };
                     "Create EBS Volume from Snapshot": task "arn:aws:states:::aws-sdk:ec2:createVolume" {
-                        parameters: { "AvailabilityZone.$": "$.InstanceDescription.Reservations[0].Instances[0].Placement.AvailabilityZone", "SnapshotId.$": "$.SnapshotId.SnapshotId" },
+                        parameters: {
+                            "AvailabilityZone.$": "$.InstanceDescription.Reservations[0].Instances[0].Placement.AvailabilityZone",
+                            "SnapshotId.$": "$.SnapshotId.SnapshotId",
+                        },
                         result_path: "$.Volumes",
                     } => "Get EBS Volume Status";
                     "Get EBS Volume Status": task "arn:aws:states:::aws-sdk:ec2:describeVolumes" {
@@ -2009,15 +3004,31 @@ mod c046 {
                 },
             } => "Attach Volume";
             "Attach Volume": task "arn:aws:states:::aws-sdk:ec2:attachVolume" {
-                parameters: { "Device": "/dev/sdf", "InstanceId.$": "$[0].ForensicInstanceId", "VolumeId.$": "$[1].Volumes.VolumeId" },
+                parameters: {
+                    "Device": "/dev/sdf",
+                    "InstanceId.$": "$[0].ForensicInstanceId",
+                    "VolumeId.$": "$[1].Volumes.VolumeId",
+                },
                 result_path: null,
             } => "Allow Forensic Instance Ingress";
             "Allow Forensic Instance Ingress": task "arn:aws:states:::aws-sdk:ec2:authorizeSecurityGroupIngress" {
-                parameters: { "GroupId.$": "$[1].InstanceDescription.Reservations[0].Instances[0].SecurityGroups[0].GroupId", "IpPermissions": [{ "IpProtocol": "-1", "FromPort": -1, "UserIdGroupPairs": [{ "GroupId": "${EC2IsolationSecurityGroup}" }] }] },
+                parameters: {
+                    "GroupId.$": "$[1].InstanceDescription.Reservations[0].Instances[0].SecurityGroups[0].GroupId",
+                    "IpPermissions": [
+                        {
+                            "IpProtocol": "-1",
+                            "FromPort": -1,
+                            "UserIdGroupPairs": [{ "GroupId": "${EC2IsolationSecurityGroup}" }],
+                        },
+                    ],
+                },
                 result_path: null,
             } => "Tag Instance as Quarantine";
             "Tag Instance as Quarantine": task "arn:aws:states:::aws-sdk:ec2:createTags" {
-                parameters: { "Resources.$": "States.Array($[1].IsolatedInstanceId)", "Tags": [{ "Key": "Environment", "Value": "Quarantine" }] },
+                parameters: {
+                    "Resources.$": "States.Array($[1].IsolatedInstanceId)",
+                    "Tags": [{ "Key": "Environment", "Value": "Quarantine" }],
+                },
             } end;
         }
     }
@@ -2041,7 +3052,10 @@ mod c047 {
                 result_path: "$.InstanceDescription",
             } => "Disable Instance Termination";
             "Disable Instance Termination": task "arn:aws:states:::aws-sdk:ec2:modifyInstanceAttribute" {
-                parameters: { "InstanceId.$": "$.IsolatedInstanceId", "DisableApiTermination": { "Value": "true" } },
+                parameters: {
+                    "InstanceId.$": "$.IsolatedInstanceId",
+                    "DisableApiTermination": { "Value": "true" },
+                },
                 result_path: null,
             } => "Get AutoScalingGroup Info";
             "Get AutoScalingGroup Info": task "arn:aws:states:::aws-sdk:autoscaling:describeAutoScalingInstances" {
@@ -2053,21 +3067,34 @@ mod c047 {
                 else => "Create Forensic Instance, Snapshots, Volume",
             };
             "Detach Instance from ASG": task "arn:aws:states:::aws-sdk:autoscaling:detachInstances" {
-                parameters: { "AutoScalingGroupName.$": "$.AutoScalingResult.AutoScalingInstances[0].AutoScalingGroupName", "ShouldDecrementDesiredCapacity": "false", "InstanceIds.$": "States.Array($.IsolatedInstanceId)" },
+                parameters: {
+                    "AutoScalingGroupName.$": "$.AutoScalingResult.AutoScalingInstances[0].AutoScalingGroupName",
+                    "ShouldDecrementDesiredCapacity": "false",
+                    "InstanceIds.$": "States.Array($.IsolatedInstanceId)",
+                },
                 result_path: null,
             } => "Create Forensic Instance, Snapshots, Volume";
             "Create Forensic Instance, Snapshots, Volume": parallel {
                 branch {
                     start "Create Forensic Instance";
                     "Create Forensic Instance": task "arn:aws:states:::aws-sdk:ec2:runInstances" {
-                        parameters: { "MaxCount": 1, "MinCount": 1, "InstanceType.$": "$.InstanceDescription.Reservations[0].Instances[0].InstanceType", "ImageId.$": "$.InstanceDescription.Reservations[0].Instances[0].ImageId", "SubnetId.$": "$.InstanceDescription.Reservations[0].Instances[0].NetworkInterfaces[0].SubnetId", "SecurityGroupIds": ["${EC2IsolationSecurityGroup}"] },
+                        parameters: {
+                            "MaxCount": 1,
+                            "MinCount": 1,
+                            "InstanceType.$": "$.InstanceDescription.Reservations[0].Instances[0].InstanceType",
+                            "ImageId.$": "$.InstanceDescription.Reservations[0].Instances[0].ImageId",
+                            "SubnetId.$": "$.InstanceDescription.Reservations[0].Instances[0].NetworkInterfaces[0].SubnetId",
+                            "SecurityGroupIds": ["${EC2IsolationSecurityGroup}"],
+                        },
                         result_selector: { "ForensicInstanceId.$": "$.Instances[0].InstanceId" },
                     } end;
                 },
                 branch {
                     start "Create Snapshot from Isolated Instance";
                     "Create Snapshot from Isolated Instance": task "arn:aws:states:::aws-sdk:ec2:createSnapshot" {
-                        parameters: { "VolumeId.$": "$.InstanceDescription.Reservations[0].Instances[0].BlockDeviceMappings[0].Ebs.VolumeId" },
+                        parameters: {
+                            "VolumeId.$": "$.InstanceDescription.Reservations[0].Instances[0].BlockDeviceMappings[0].Ebs.VolumeId",
+                        },
                         result_path: "$.SnapshotId",
                     } => "Get Snapshot Status";
                     "Get Snapshot Status": task "arn:aws:states:::aws-sdk:ec2:describeSnapshots" {
@@ -2080,7 +3107,10 @@ mod c047 {
                         else => "Wait for Snapshot Creation",
                     };
                     "Create EBS Volume from Snapshot": task "arn:aws:states:::aws-sdk:ec2:createVolume" {
-                        parameters: { "AvailabilityZone.$": "$.InstanceDescription.Reservations[0].Instances[0].Placement.AvailabilityZone", "SnapshotId.$": "$.SnapshotId.SnapshotId" },
+                        parameters: {
+                            "AvailabilityZone.$": "$.InstanceDescription.Reservations[0].Instances[0].Placement.AvailabilityZone",
+                            "SnapshotId.$": "$.SnapshotId.SnapshotId",
+                        },
                         result_path: "$.Volumes",
                     } => "Get EBS Volume Status";
                     "Get EBS Volume Status": task "arn:aws:states:::aws-sdk:ec2:describeVolumes" {
@@ -2103,15 +3133,31 @@ mod c047 {
                 },
             } => "Attach Volume";
             "Attach Volume": task "arn:aws:states:::aws-sdk:ec2:attachVolume" {
-                parameters: { "Device": "/dev/sdf", "InstanceId.$": "$[0].ForensicInstanceId", "VolumeId.$": "$[1].Volumes.VolumeId" },
+                parameters: {
+                    "Device": "/dev/sdf",
+                    "InstanceId.$": "$[0].ForensicInstanceId",
+                    "VolumeId.$": "$[1].Volumes.VolumeId",
+                },
                 result_path: null,
             } => "Allow Forensic Instance Ingress";
             "Allow Forensic Instance Ingress": task "arn:aws:states:::aws-sdk:ec2:authorizeSecurityGroupIngress" {
-                parameters: { "GroupId.$": "$[1].InstanceDescription.Reservations[0].Instances[0].SecurityGroups[0].GroupId", "IpPermissions": [{ "IpProtocol": "-1", "FromPort": -1, "UserIdGroupPairs": [{ "GroupId": "${EC2IsolationSecurityGroup}" }] }] },
+                parameters: {
+                    "GroupId.$": "$[1].InstanceDescription.Reservations[0].Instances[0].SecurityGroups[0].GroupId",
+                    "IpPermissions": [
+                        {
+                            "IpProtocol": "-1",
+                            "FromPort": -1,
+                            "UserIdGroupPairs": [{ "GroupId": "${EC2IsolationSecurityGroup}" }],
+                        },
+                    ],
+                },
                 result_path: null,
             } => "Tag Instance as Quarantine";
             "Tag Instance as Quarantine": task "arn:aws:states:::aws-sdk:ec2:createTags" {
-                parameters: { "Resources.$": "States.Array($[1].IsolatedInstanceId)", "Tags": [{ "Key": "Environment", "Value": "Quarantine" }] },
+                parameters: {
+                    "Resources.$": "States.Array($[1].IsolatedInstanceId)",
+                    "Tags": [{ "Key": "Environment", "Value": "Quarantine" }],
+                },
             } end;
         }
     }
@@ -2206,24 +3252,72 @@ mod c049 {
             start "Emit - PHASE 1";
             TIMEOUT: pass => "Emit - TIMEDOUT";
             "Emit - TIMEDOUT": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "Message": "The workflow has reached timedout", "TaskToken.$": "$$.Task.Token" }, "DetailType": "timeout", "EventBusName": "Default", "Source": "emitAndWait" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "Message": "The workflow has reached timedout",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                            "DetailType": "timeout",
+                            "EventBusName": "Default",
+                            "Source": "emitAndWait",
+                        },
+                    ],
+                },
                 result_path: null,
                 heartbeat_seconds: 300,
             } end;
             "Emit - PHASE 1": task "arn:aws:states:::events:putEvents.waitForTaskToken" {
-                parameters: { "Entries": [{ "Detail": { "Message": "The workflow has reached Phase 2", "TaskToken.$": "$$.Task.Token" }, "DetailType": "Phase", "EventBusName": "Default", "Source": "emitAndWait" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "Message": "The workflow has reached Phase 2",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                            "DetailType": "Phase",
+                            "EventBusName": "Default",
+                            "Source": "emitAndWait",
+                        },
+                    ],
+                },
                 result_path: null,
                 heartbeat_seconds: 300,
                 catch: [Timeout] result_path "$.comment" comment "Customer timed out" => TIMEOUT,
             } => "Emit - PHASE 2";
             "Emit - PHASE 2": task "arn:aws:states:::events:putEvents.waitForTaskToken" {
-                parameters: { "Entries": [{ "Detail": { "Message": "The workflow has reached Phase 2", "TaskToken.$": "$$.Task.Token" }, "DetailType": "Phase", "EventBusName": "Default", "Source": "emitAndWait" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "Message": "The workflow has reached Phase 2",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                            "DetailType": "Phase",
+                            "EventBusName": "Default",
+                            "Source": "emitAndWait",
+                        },
+                    ],
+                },
                 result_path: null,
                 heartbeat_seconds: 300,
                 catch: [Timeout] result_path "$.comment" comment "Customer timed out" => TIMEOUT,
             } => "Emit - PHASE 3";
             "Emit - PHASE 3": task "arn:aws:states:::events:putEvents.waitForTaskToken" {
-                parameters: { "Entries": [{ "Detail": { "Message": "The workflow has reached Phase 3", "TaskToken.$": "$$.Task.Token" }, "DetailType": "Phase", "EventBusName": "Default", "Source": "emitAndWait" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": {
+                                "Message": "The workflow has reached Phase 3",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                            "DetailType": "Phase",
+                            "EventBusName": "Default",
+                            "Source": "emitAndWait",
+                        },
+                    ],
+                },
                 result_path: null,
                 heartbeat_seconds: 300,
                 catch: [Timeout] result_path "$.comment" comment "Customer timed out" => TIMEOUT,
@@ -2249,7 +3343,13 @@ mod c050 {
                 branch {
                     start StartWorkflowMonitoring;
                     StartWorkflowMonitoring: task "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken" {
-                        parameters: { "TableName": "<TableName>", "Item": { "workflowkey": { "S.$": "$.workflowkey" }, "tasktoken": { "S.$": "$$.Task.Token" } } },
+                        parameters: {
+                            "TableName": "<TableName>",
+                            "Item": {
+                                "workflowkey": { "S.$": "$.workflowkey" },
+                                "tasktoken": { "S.$": "$$.Task.Token" },
+                            },
+                        },
                     } end;
                 },
                 branch {
@@ -2258,7 +3358,20 @@ mod c050 {
                         seconds: 1000,
                     } => StopWorkflowMontoring;
                     StopWorkflowMontoring: task "arn:aws:states:::events:putEvents.waitForTaskToken" {
-                        parameters: { "Entries": [{ "Detail": { "message": "StopWorkflowMonitoring", "tasktoken.$": "$$.Task.Token", "workflowkey.$": "$.workflowkey" }, "DetailType": "WorkflowMonitoring", "EventBusName": "<EventBusARN>", "Source": "workflow.sfn" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail": {
+                                        "message": "StopWorkflowMonitoring",
+                                        "tasktoken.$": "$$.Task.Token",
+                                        "workflowkey.$": "$.workflowkey",
+                                    },
+                                    "DetailType": "WorkflowMonitoring",
+                                    "EventBusName": "<EventBusARN>",
+                                    "Source": "workflow.sfn",
+                                },
+                            ],
+                        },
                     } end;
                 },
             } end;
@@ -2293,11 +3406,24 @@ mod c051 {
             };
             "Process Product Received": task "arn:aws:states:::lambda:invoke" {
                 parameters: { "Payload.$": "$", "FunctionName": "${ESPProcessProductReceivedArn}" },
-                result_selector: { "UpdatedProduct.$": "$.Payload.UpdatedProduct", "Event.$": "$.Payload.Event", "Product_Id.$": "$.Payload.Product_Id", "EventDateTime.$": "$.Payload.EventDateTime" },
+                result_selector: {
+                    "UpdatedProduct.$": "$.Payload.UpdatedProduct",
+                    "Event.$": "$.Payload.Event",
+                    "Product_Id.$": "$.Payload.Product_Id",
+                    "EventDateTime.$": "$.Payload.EventDateTime",
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
             } => "Store Event and Product Entity state changes in the Event Store";
             "Store Event and Product Entity state changes in the Event Store": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${ESPDynamoDBTableName}", "Item": { "Product_Id": { "S.$": "$.Product_Id" }, "Event_DateTime": { "S.$": "$.EventDateTime" }, "Event": { "S.$": "$.Event" }, "Product_Details": { "S.$": "$.UpdatedProduct" } } },
+                parameters: {
+                    "TableName": "${ESPDynamoDBTableName}",
+                    "Item": {
+                        "Product_Id": { "S.$": "$.Product_Id" },
+                        "Event_DateTime": { "S.$": "$.EventDateTime" },
+                        "Event": { "S.$": "$.Event" },
+                        "Product_Details": { "S.$": "$.UpdatedProduct" },
+                    },
+                },
             } end;
             Fail: fail;
             "Process Product Shipped": task "arn:aws:states:::lambda:invoke" {
@@ -2329,7 +3455,16 @@ mod c052 {
         pub Imported {
             start "Send a custom event";
             "Send a custom event": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "Message": "Hello from Step Functions!" }, "DetailType": "MessageFromStepFunctions", "EventBusName": "${bus_name}", "Source": "my.statemachine" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "Message": "Hello from Step Functions!" },
+                            "DetailType": "MessageFromStepFunctions",
+                            "EventBusName": "${bus_name}",
+                            "Source": "my.statemachine",
+                        },
+                    ],
+                },
             } end;
         }
     }
@@ -2350,7 +3485,16 @@ mod c053 {
         pub Imported {
             start "Send a custom event";
             "Send a custom event": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "Message": "Hello from Step Functions!" }, "DetailType": "MessageFromStepFunctions", "EventBusName": "stepfunctions-sampleproject-eventbus", "Source": "my.statemachine" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "Message": "Hello from Step Functions!" },
+                            "DetailType": "MessageFromStepFunctions",
+                            "EventBusName": "stepfunctions-sampleproject-eventbus",
+                            "Source": "my.statemachine",
+                        },
+                    ],
+                },
             } end;
         }
     }
@@ -2371,7 +3515,16 @@ mod c054 {
         pub Imported {
             start "Send a custom event";
             "Send a custom event": task "arn:aws:states:::events:putEvents" {
-                parameters: { "Entries": [{ "Detail": { "Message": "Hello from Step Functions!" }, "DetailType": "MessageFromStepFunctions", "EventBusName": "stepfunctions-sampleproject-eventbus", "Source": "my.statemachine" }] },
+                parameters: {
+                    "Entries": [
+                        {
+                            "Detail": { "Message": "Hello from Step Functions!" },
+                            "DetailType": "MessageFromStepFunctions",
+                            "EventBusName": "stepfunctions-sampleproject-eventbus",
+                            "Source": "my.statemachine",
+                        },
+                    ],
+                },
             } end;
         }
     }
@@ -2405,7 +3558,16 @@ mod c055 {
                     };
                     Pass: pass end;
                     "Simulate Event": task "arn:aws:states:::events:putEvents" {
-                        parameters: { "Entries": [{ "Detail.$": "$.detail", "DetailType.$": "$.detail-type", "EventBusName": "${EventBusName}", "Source.$": "$.source" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail.$": "$.detail",
+                                    "DetailType.$": "$.detail-type",
+                                    "EventBusName": "${EventBusName}",
+                                    "Source.$": "$.source",
+                                },
+                            ],
+                        },
                     } end;
                     Wait: wait {
                         timestamp_path: "$.time",
@@ -2442,7 +3604,15 @@ mod c056 {
                 processor(mode = DISTRIBUTED, execution_type = STANDARD) {
                     start CreateSchedule;
                     CreateSchedule: task "arn:aws:states:::aws-sdk:scheduler:createSchedule" {
-                        parameters: { "Name.$": "$.Name", "FlexibleTimeWindow.$": "$.FlexibleTimeWindow", "ScheduleExpression.$": "$.ScheduleExpression", "Target.$": "$.Target", "Description.$": "$.Description", "State.$": "$.State", "GroupName.$": "$.GroupName" },
+                        parameters: {
+                            "Name.$": "$.Name",
+                            "FlexibleTimeWindow.$": "$.FlexibleTimeWindow",
+                            "ScheduleExpression.$": "$.ScheduleExpression",
+                            "Target.$": "$.Target",
+                            "Description.$": "$.Description",
+                            "State.$": "$.State",
+                            "GroupName.$": "$.GroupName",
+                        },
                         result_path: null,
                     } => "Check RuleState";
                     "Check RuleState": choice {
@@ -2459,7 +3629,17 @@ mod c056 {
                     } end;
                 },
                 items_path: "$.ProcessRules.Lambda.ParamsList",
-                item_selector: { "Name.$": "$$.Map.Item.Value.Name", "FlexibleTimeWindow.$": "$$.Map.Item.Value.FlexibleTimeWindow", "ScheduleExpression.$": "$$.Map.Item.Value.ScheduleExpression", "Target.$": "$$.Map.Item.Value.Target", "Description.$": "$$.Map.Item.Value.Description", "State.$": "$$.Map.Item.Value.State", "RuleState.$": "$$.Map.Item.Value.RuleState", "GroupName.$": "$$.Map.Item.Value.ScheduleGroup", "RuleName.$": "$$.Map.Item.Value.RuleName" },
+                item_selector: {
+                    "Name.$": "$$.Map.Item.Value.Name",
+                    "FlexibleTimeWindow.$": "$$.Map.Item.Value.FlexibleTimeWindow",
+                    "ScheduleExpression.$": "$$.Map.Item.Value.ScheduleExpression",
+                    "Target.$": "$$.Map.Item.Value.Target",
+                    "Description.$": "$$.Map.Item.Value.Description",
+                    "State.$": "$$.Map.Item.Value.State",
+                    "RuleState.$": "$$.Map.Item.Value.RuleState",
+                    "GroupName.$": "$$.Map.Item.Value.ScheduleGroup",
+                    "RuleName.$": "$$.Map.Item.Value.RuleName",
+                },
                 max_concurrency: 50,
                 label: "forRuleinRules",
                 result_path: null,
@@ -2491,7 +3671,15 @@ mod c057 {
                 catch: [ALL] => SendErrorNotification,
             } end;
             SendErrorNotification: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${SnsTopicArn}", "Message": { "ExecutionArn.$": "$$.Execution.Id", "Error.$": "$.Error", "Cause.$": "$.Cause" }, "Subject": "Step Function Error Notification" },
+                parameters: {
+                    "TopicArn": "${SnsTopicArn}",
+                    "Message": {
+                        "ExecutionArn.$": "$$.Execution.Id",
+                        "Error.$": "$.Error",
+                        "Cause.$": "$.Cause",
+                    },
+                    "Subject": "Step Function Error Notification",
+                },
             } end;
         }
     }
@@ -2612,7 +3800,12 @@ mod c060 {
                 result_path: null,
             } => "Gather Results";
             "Gather Results": pass {
-                parameters: { "SourceBucket.$": "$.bucket", "key.$": "$.key", "gifs.$": "States.ArrayLength($.Payload.Payload)", "destinationBucket": "gif-destination-bucket" },
+                parameters: {
+                    "SourceBucket.$": "$.bucket",
+                    "key.$": "$.key",
+                    "gifs.$": "States.ArrayLength($.Payload.Payload)",
+                    "destinationBucket": "gif-destination-bucket",
+                },
             } end;
         }
     }
@@ -2639,14 +3832,24 @@ mod c061 {
                 processor(mode = INLINE) {
                     start "Call out to GitHub";
                     "Call out to GitHub": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "${FunctionNameGitHub}", "Payload": { "repoName.$": "$" } },
+                        parameters: {
+                            "FunctionName": "${FunctionNameGitHub}",
+                            "Payload": { "repoName.$": "$" },
+                        },
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } => Pass;
                     Pass: pass {
                         parameters: { "item.$": "$.Payload" },
                     } => "DynamoDB PutItem";
                     "DynamoDB PutItem": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${table}", "Item": { "PK": { "S.$": "States.Format('Repos-{}', $.item.repoName)" }, "SK": { "S.$": "$.item.timestamp" }, "Views": { "S.$": "States.Format('{}',$.item.count)" } } },
+                        parameters: {
+                            "TableName": "${table}",
+                            "Item": {
+                                "PK": { "S.$": "States.Format('Repos-{}', $.item.repoName)" },
+                                "SK": { "S.$": "$.item.timestamp" },
+                                "Views": { "S.$": "States.Format('{}',$.item.count)" },
+                            },
+                        },
                     } end;
                 },
                 input_path: "$.Repos",
@@ -2670,7 +3873,14 @@ mod c062 {
         pub Imported {
             start "Notify Approver";
             "Notify Approver": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "FunctionName": "${SendApprovalEmailFunction}", "Payload": { "execution.$": "$$.Execution.Id", "taskToken.$": "$$.Task.Token", "input.$": "$" } },
+                parameters: {
+                    "FunctionName": "${SendApprovalEmailFunction}",
+                    "Payload": {
+                        "execution.$": "$$.Execution.Id",
+                        "taskToken.$": "$$.Task.Token",
+                        "input.$": "$",
+                    },
+                },
                 result_path: "$.approvalStatus",
                 timeout_seconds: 3600,
             } => "Approved?";
@@ -2681,16 +3891,25 @@ mod c062 {
             };
             /// Invokes ProcessingLambda with failure result for downstream handling
             "Handle failure": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "failure" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "failure" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             /// Invokes ProcessingLambda with rejected result for downstream handling
             "Handle rejection": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "rejected" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "rejected" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             "Handle approval": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "approved" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "approved" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
         }
@@ -2712,7 +3931,10 @@ mod c063 {
         pub Imported {
             start "Notify Approver";
             "Notify Approver": task "arn:aws:states:::sns:publish.waitForTaskToken" {
-                parameters: { "TopicArn": "${TopicName}", "Message": { "token.$": "$$.Task.Token", "message.$": "$" } },
+                parameters: {
+                    "TopicArn": "${TopicName}",
+                    "Message": { "token.$": "$$.Task.Token", "message.$": "$" },
+                },
                 result_path: "$.approvalStatus",
             } => "Approved?";
             "Approved?": choice {
@@ -2754,7 +3976,14 @@ mod c064 {
         pub Imported {
             start "Notify Approver";
             "Notify Approver": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "FunctionName": "${SendApprovalEmailFunction}", "Payload": { "execution.$": "$$.Execution.Id", "taskToken.$": "$$.Task.Token", "input.$": "$" } },
+                parameters: {
+                    "FunctionName": "${SendApprovalEmailFunction}",
+                    "Payload": {
+                        "execution.$": "$$.Execution.Id",
+                        "taskToken.$": "$$.Task.Token",
+                        "input.$": "$",
+                    },
+                },
                 result_path: "$.approvalStatus",
                 timeout_seconds: 3600,
             } => "Approved?";
@@ -2764,15 +3993,24 @@ mod c064 {
                 else => "Handle failure",
             };
             "Handle failure": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "failure" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "failure" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             "Handle rejection": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "rejected" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "rejected" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             "Handle approval": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessingLambda}", "Payload": { "input.$": "$", "result": "approved" } },
+                parameters: {
+                    "FunctionName": "${ProcessingLambda}",
+                    "Payload": { "input.$": "$", "result": "approved" },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
         }
@@ -2798,7 +4036,31 @@ mod c065 {
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 3s x 10 backoff 2,
             } => "Create and lock idempotency record";
             "Create and lock idempotency record": task "${DDBTransactWriteItems}" {
-                parameters: { "TransactItems": [{ "Update": { "ConditionExpression": "attribute_not_exists(#s) or #s = :failed", "ExpressionAttributeNames": { "#s": "executionstatus", "#e": "execution", "#st": "starttime", "#ttl": "ttl" }, "ExpressionAttributeValues": { ":failed": { "S": "FAILED" }, ":inprogress": { "S": "IN_PROGRESS" }, ":e": { "S.$": "$$.Execution.Id" }, ":st": { "S.$": "$$.Execution.StartTime" }, ":ttl": { "N.$": "$.idempotencyConfig.ttl" } }, "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "UpdateExpression": "set #s = :inprogress, #e = :e, #st = :st, #ttl = :ttl", "TableName": "${DDBTable}" } }] },
+                parameters: {
+                    "TransactItems": [
+                        {
+                            "Update": {
+                                "ConditionExpression": "attribute_not_exists(#s) or #s = :failed",
+                                "ExpressionAttributeNames": {
+                                    "#s": "executionstatus",
+                                    "#e": "execution",
+                                    "#st": "starttime",
+                                    "#ttl": "ttl",
+                                },
+                                "ExpressionAttributeValues": {
+                                    ":failed": { "S": "FAILED" },
+                                    ":inprogress": { "S": "IN_PROGRESS" },
+                                    ":e": { "S.$": "$$.Execution.Id" },
+                                    ":st": { "S.$": "$$.Execution.StartTime" },
+                                    ":ttl": { "N.$": "$.idempotencyConfig.ttl" },
+                                },
+                                "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                                "UpdateExpression": "set #s = :inprogress, #e = :e, #st = :st, #ttl = :ttl",
+                                "TableName": "${DDBTable}",
+                            },
+                        },
+                    ],
+                },
                 result_path: null,
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
                 catch: ["DynamoDb.TransactionCanceledException"] result_path "$.errors.lockItem" => "Get idempotency record from DynamoDB",
@@ -2810,7 +4072,12 @@ mod c065 {
                 else => "Undefined execution state in idempotency record",
             };
             "Get idempotency record from DynamoDB": task "${DDBGetItem}" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "${DDBTable}", "ConsistentRead": false, "ProjectionExpression": "executionstatus,executionresult" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "${DDBTable}",
+                    "ConsistentRead": false,
+                    "ProjectionExpression": "executionstatus,executionresult",
+                },
                 result_path: "$.idempotencyTable",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
             } => "Previous or concurrent execution SUCCEEDED, IN_PROGRESS, or FAILED?";
@@ -2822,12 +4089,23 @@ mod c065 {
                 cause: "The idempotency records exists but the executionstatus is neither SUCCEEDED, IN_PROGRESS, or FAILED",
             };
             "De-serialize previous results": pass {
-                parameters: { "previous_results.$": "States.StringToJson($.idempotencyTable.Item.executionresult.S)" },
+                parameters: {
+                    "previous_results.$": "States.StringToJson($.idempotencyTable.Item.executionresult.S)",
+                },
                 output_path: "$.previous_results",
             } => Success;
             Success: succeed;
             "Save execution results": task "${DDBUpdateItem}" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "${DDBTable}", "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" }, "ExpressionAttributeValues": { ":s": { "S": "SUCCEEDED" }, ":r": { "S.$": "States.JsonToString($.results)" } }, "UpdateExpression": "SET #s = :s, #r = :r" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "${DDBTable}",
+                    "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" },
+                    "ExpressionAttributeValues": {
+                        ":s": { "S": "SUCCEEDED" },
+                        ":r": { "S.$": "States.JsonToString($.results)" },
+                    },
+                    "UpdateExpression": "SET #s = :s, #r = :r",
+                },
                 result_path: "$.idempotencyTable.updateResult",
                 output_path: "$.results",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
@@ -2861,7 +4139,16 @@ mod c065 {
                 catch: [ALL] result_path "$.errors.childworkflow" => "Save failure",
             } => "Save execution results";
             "Save failure": task "${DDBUpdateItem}" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "${DDBTable}", "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" }, "ExpressionAttributeValues": { ":s": { "S": "FAILED" }, ":r": { "S.$": "States.JsonToString($.errors.childworkflow)" } }, "UpdateExpression": "SET #s = :s, #r = :r" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "${DDBTable}",
+                    "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" },
+                    "ExpressionAttributeValues": {
+                        ":s": { "S": "FAILED" },
+                        ":r": { "S.$": "States.JsonToString($.errors.childworkflow)" },
+                    },
+                    "UpdateExpression": "SET #s = :s, #r = :r",
+                },
                 result_path: "$.idempotencyTable.updateErrorResult",
                 output_path: "$.errors.childworkflow",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
@@ -2893,7 +4180,31 @@ mod c066 {
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 3s x 10 backoff 2,
             } => "Create and lock idempotency record";
             "Create and lock idempotency record": task "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems" {
-                parameters: { "TransactItems": [{ "Update": { "ConditionExpression": "attribute_not_exists(#s) or #s = :failed", "ExpressionAttributeNames": { "#s": "executionstatus", "#e": "execution", "#st": "starttime", "#ttl": "ttl" }, "ExpressionAttributeValues": { ":failed": { "S": "FAILED" }, ":inprogress": { "S": "IN_PROGRESS" }, ":e": { "S.$": "$$.Execution.Id" }, ":st": { "S.$": "$$.Execution.StartTime" }, ":ttl": { "N.$": "$.idempotencyConfig.ttl" } }, "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "UpdateExpression": "set #s = :inprogress, #e = :e, #st = :st, #ttl = :ttl", "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7" } }] },
+                parameters: {
+                    "TransactItems": [
+                        {
+                            "Update": {
+                                "ConditionExpression": "attribute_not_exists(#s) or #s = :failed",
+                                "ExpressionAttributeNames": {
+                                    "#s": "executionstatus",
+                                    "#e": "execution",
+                                    "#st": "starttime",
+                                    "#ttl": "ttl",
+                                },
+                                "ExpressionAttributeValues": {
+                                    ":failed": { "S": "FAILED" },
+                                    ":inprogress": { "S": "IN_PROGRESS" },
+                                    ":e": { "S.$": "$$.Execution.Id" },
+                                    ":st": { "S.$": "$$.Execution.StartTime" },
+                                    ":ttl": { "N.$": "$.idempotencyConfig.ttl" },
+                                },
+                                "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                                "UpdateExpression": "set #s = :inprogress, #e = :e, #st = :st, #ttl = :ttl",
+                                "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7",
+                            },
+                        },
+                    ],
+                },
                 result_path: null,
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
                 catch: ["DynamoDb.TransactionCanceledException"] result_path "$.errors.lockItem" => "Get idempotency record from DynamoDB",
@@ -2905,7 +4216,12 @@ mod c066 {
                 else => "Undefined execution state in idempotency record",
             };
             "Get idempotency record from DynamoDB": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7", "ConsistentRead": false, "ProjectionExpression": "executionstatus,executionresult" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7",
+                    "ConsistentRead": false,
+                    "ProjectionExpression": "executionstatus,executionresult",
+                },
                 result_path: "$.idempotencyTable",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
             } => "Previous or concurrent execution SUCCEEDED, IN_PROGRESS, or FAILED?";
@@ -2917,12 +4233,23 @@ mod c066 {
                 cause: "The idempotency records exists but the executionstatus is neither SUCCEEDED, IN_PROGRESS, or FAILED",
             };
             "De-serialize previous results": pass {
-                parameters: { "previous_results.$": "States.StringToJson($.idempotencyTable.Item.executionresult.S)" },
+                parameters: {
+                    "previous_results.$": "States.StringToJson($.idempotencyTable.Item.executionresult.S)",
+                },
                 output_path: "$.previous_results",
             } => Success;
             Success: succeed;
             "Save execution results": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7", "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" }, "ExpressionAttributeValues": { ":s": { "S": "SUCCEEDED" }, ":r": { "S.$": "States.JsonToString($.results)" } }, "UpdateExpression": "SET #s = :s, #r = :r" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7",
+                    "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" },
+                    "ExpressionAttributeValues": {
+                        ":s": { "S": "SUCCEEDED" },
+                        ":r": { "S.$": "States.JsonToString($.results)" },
+                    },
+                    "UpdateExpression": "SET #s = :s, #r = :r",
+                },
                 result_path: "$.idempotencyTable.updateResult",
                 output_path: "$.results",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
@@ -2956,7 +4283,16 @@ mod c066 {
                 catch: [ALL] result_path "$.errors.childworkflow" => "Save failure",
             } => "Save execution results";
             "Save failure": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } }, "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7", "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" }, "ExpressionAttributeValues": { ":s": { "S": "FAILED" }, ":r": { "S.$": "States.JsonToString($.errors.childworkflow)" } }, "UpdateExpression": "SET #s = :s, #r = :r" },
+                parameters: {
+                    "Key": { "id": { "S.$": "$.idempotencyConfig.idempotencyKey" } },
+                    "TableName": "IdempotentStepfunctionsWorkflowStack-IdempotentStepfunctionsWorkflowIdempotencyTable276F57BD-VXO568YJ8PJ7",
+                    "ExpressionAttributeNames": { "#s": "executionstatus", "#r": "executionresult" },
+                    "ExpressionAttributeValues": {
+                        ":s": { "S": "FAILED" },
+                        ":r": { "S.$": "States.JsonToString($.errors.childworkflow)" },
+                    },
+                    "UpdateExpression": "SET #s = :s, #r = :r",
+                },
                 result_path: "$.idempotencyTable.updateErrorResult",
                 output_path: "$.errors.childworkflow",
                 retry: ["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceeded", "DynamoDb.ThrottlingException"] every 3s x 10 backoff 2,
@@ -2983,12 +4319,18 @@ mod c067 {
         pub Imported {
             start "Create S3 Bucket";
             "Create S3 Bucket": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:BucketCreation", "Payload": { "token.$": "$$" } },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:BucketCreation",
+                    "Payload": { "token.$": "$$" },
+                },
                 result_path: "$.BucketName",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Get Cheque IDs";
             "Get Cheque IDs": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:GetChequeIDs", "Payload.$": "$" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:GetChequeIDs",
+                    "Payload.$": "$",
+                },
                 result_path: "$.ChequesList",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Map State";
@@ -2996,7 +4338,10 @@ mod c067 {
                 iterator {
                     start "Generate Cheque Images";
                     "Generate Cheque Images": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:GetChequeImages", "Payload": { "token.$": "$$", "input.$": "$.id" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:GetChequeImages",
+                            "Payload": { "token.$": "$$", "input.$": "$.id" },
+                        },
                         result_path: "$.ChequesImages",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
@@ -3006,7 +4351,10 @@ mod c067 {
                 result_path: "$.ChequesImagesList",
             } => "Generate Zip File";
             "Generate Zip File": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:ZipImages", "Payload.$": "$" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:us-east-1:569294346996:function:ZipImages",
+                    "Payload.$": "$",
+                },
                 result_path: "$.ZipFile",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
@@ -3040,12 +4388,18 @@ mod c068 {
                 processor(mode = DISTRIBUTED, execution_type = STANDARD) {
                     start "Decompress File";
                     "Decompress File": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:us-east-1:<account_number>:function:<function_name>", "Payload.$": "$" },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:us-east-1:<account_number>:function:<function_name>",
+                            "Payload.$": "$",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket": "<bucket_name>", "Prefix": "raw_source/" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket": "<bucket_name>", "Prefix": "raw_source/" },
+                },
                 item_batcher: { "MaxItemsPerBatch": 5 },
                 max_concurrency: 1000,
                 label: "Map",
@@ -3057,7 +4411,14 @@ mod c068 {
                 else => Wait,
             };
             "Query Storm Data": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryExecutionContext": { "Catalog": "AwsDataCatalog", "Database": "storm_events_db" }, "QueryString": "SELECT YEAR, STATE, EVENT_TYPE, COUNT(EVENT_TYPE) as NUMBER_OF_OCCURRENCES FROM storm_events_db.details GROUP BY YEAR, STATE, EVENT_TYPE ORDER BY YEAR, STATE", "WorkGroup": "storm_events_workgroup" },
+                parameters: {
+                    "QueryExecutionContext": {
+                        "Catalog": "AwsDataCatalog",
+                        "Database": "storm_events_db",
+                    },
+                    "QueryString": "SELECT YEAR, STATE, EVENT_TYPE, COUNT(EVENT_TYPE) as NUMBER_OF_OCCURRENCES FROM storm_events_db.details GROUP BY YEAR, STATE, EVENT_TYPE ORDER BY YEAR, STATE",
+                    "WorkGroup": "storm_events_workgroup",
+                },
             } end;
             Wait: wait {
                 seconds: 25,
@@ -3081,7 +4442,12 @@ mod c069 {
         pub Imported {
             start "Format parameters";
             "Format parameters": pass {
-                parameters: { "productId.$": "$.id.S", "stockNumeric.$": "States.StringToJson($.stock.N)", "thresholdNumeric.$": "States.StringToJson($.threshold.N)", "minPOAmountNumeric.$": "States.StringToJson($.minPOAmount.N)" },
+                parameters: {
+                    "productId.$": "$.id.S",
+                    "stockNumeric.$": "States.StringToJson($.stock.N)",
+                    "thresholdNumeric.$": "States.StringToJson($.threshold.N)",
+                    "minPOAmountNumeric.$": "States.StringToJson($.minPOAmount.N)",
+                },
             } => "Check Stock Levels";
             "Check Stock Levels": parallel {
                 branch {
@@ -3091,11 +4457,30 @@ mod c069 {
                         else => "Pass not below threshold",
                     };
                     "Send create-purchase-order event": task "arn:aws:states:::events:putEvents" {
-                        parameters: { "Entries": [{ "Detail": { "productId.$": "$.productId", "minPOAmount.$": "$.minPOAmountNumeric", "quantityRequested": 0 }, "DetailType": "create-purchase-order", "EventBusName": "${InventoryEventBusName}", "Source": "com.inventory" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail": {
+                                        "productId.$": "$.productId",
+                                        "minPOAmount.$": "$.minPOAmountNumeric",
+                                        "quantityRequested": 0,
+                                    },
+                                    "DetailType": "create-purchase-order",
+                                    "EventBusName": "${InventoryEventBusName}",
+                                    "Source": "com.inventory",
+                                },
+                            ],
+                        },
                         result_path: "$.sendEventResult",
                     } => "Alert stock is below threshold";
                     "Alert stock is below threshold": task "arn:aws:states:::sns:publish" {
-                        parameters: { "TopicArn": "${InventoryManagementTopicArn}", "Subject": "Inventory level is below threshold", "Message": { "message.$": "States.Format('Stock for product id {} is {} which is below the threshold of {}. A create-purchase-order event has been sent.', $.productId, $.stockNumeric, $.thresholdNumeric)" } },
+                        parameters: {
+                            "TopicArn": "${InventoryManagementTopicArn}",
+                            "Subject": "Inventory level is below threshold",
+                            "Message": {
+                                "message.$": "States.Format('Stock for product id {} is {} which is below the threshold of {}. A create-purchase-order event has been sent.', $.productId, $.stockNumeric, $.thresholdNumeric)",
+                            },
+                        },
                     } end;
                     /// Nothing to do
                     "Pass not below threshold": pass end;
@@ -3107,11 +4492,23 @@ mod c069 {
                         else => "Pass not zero",
                     };
                     "Update product to OUT OF STOCK": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${InventoryTableName}", "Key": { "id": { "S.$": "$.productId" } }, "UpdateExpression": "SET #status = :status", "ExpressionAttributeNames": { "#status": "status" }, "ExpressionAttributeValues": { ":status": { "S": "OUT OF STOCK" } } },
+                        parameters: {
+                            "TableName": "${InventoryTableName}",
+                            "Key": { "id": { "S.$": "$.productId" } },
+                            "UpdateExpression": "SET #status = :status",
+                            "ExpressionAttributeNames": { "#status": "status" },
+                            "ExpressionAttributeValues": { ":status": { "S": "OUT OF STOCK" } },
+                        },
                         result_path: "$.updateResult",
                     } => "Alert stock is zero";
                     "Alert stock is zero": task "arn:aws:states:::sns:publish" {
-                        parameters: { "TopicArn": "${InventoryManagementTopicArn}", "Subject": "Inventory level is zero", "Message": { "message.$": "States.Format('Stock for product id {} is 0. The product status has been updated to \"OUT OF STOCK\".', $.productId)" } },
+                        parameters: {
+                            "TopicArn": "${InventoryManagementTopicArn}",
+                            "Subject": "Inventory level is zero",
+                            "Message": {
+                                "message.$": "States.Format('Stock for product id {} is 0. The product status has been updated to \"OUT OF STOCK\".', $.productId)",
+                            },
+                        },
                     } end;
                     /// Nothing to do
                     "Pass not zero": pass end;
@@ -3136,14 +4533,33 @@ mod c070 {
         pub Imported {
             start "Send Purchase Order Email";
             "Send Purchase Order Email": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "FunctionName": "${SendPurchaseOrderEmailLambdaArn}", "Payload": { "taskToken.$": "$$.Task.Token", "productId.$": "$.detail.productId", "quantityRequested.$": "$.detail.quantityRequested", "minPOAmount.$": "$.detail.minPOAmount" } },
+                parameters: {
+                    "FunctionName": "${SendPurchaseOrderEmailLambdaArn}",
+                    "Payload": {
+                        "taskToken.$": "$$.Task.Token",
+                        "productId.$": "$.detail.productId",
+                        "quantityRequested.$": "$.detail.quantityRequested",
+                        "minPOAmount.$": "$.detail.minPOAmount",
+                    },
+                },
             } => ManualApprovalChoiceState;
             ManualApprovalChoiceState: choice {
                 "$.Status" == "Approved" => "Update Inventory",
                 "$.Status" == "Rejected" => RejectedPassState,
             };
             "Update Inventory": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${InventoryTableName}", "Key": { "id": { "S.$": "$$.Execution.Input.detail.productId" } }, "UpdateExpression": "SET #stock = #stock + :quantity, #status = :status", "ExpressionAttributeNames": { "#stock": "stock", "#status": "status" }, "ExpressionAttributeValues": { ":quantity": { "N.$": "States.Format('{}', States.MathAdd($$.Execution.Input.detail.quantityRequested, $$.Execution.Input.detail.minPOAmount))" }, ":status": { "S": "IN STOCK" } } },
+                parameters: {
+                    "TableName": "${InventoryTableName}",
+                    "Key": { "id": { "S.$": "$$.Execution.Input.detail.productId" } },
+                    "UpdateExpression": "SET #stock = #stock + :quantity, #status = :status",
+                    "ExpressionAttributeNames": { "#stock": "stock", "#status": "status" },
+                    "ExpressionAttributeValues": {
+                        ":quantity": {
+                            "N.$": "States.Format('{}', States.MathAdd($$.Execution.Input.detail.quantityRequested, $$.Execution.Input.detail.minPOAmount))",
+                        },
+                        ":status": { "S": "IN STOCK" },
+                    },
+                },
             } end;
             /// Implement your own rejected flow
             RejectedPassState: pass end;
@@ -3166,8 +4582,15 @@ mod c071 {
         pub Imported {
             start "DynamoDB GetItem";
             "DynamoDB GetItem": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "TableName": "${InventoryTableName}", "Key": { "id": { "S.$": "$.productId" } } },
-                result_selector: { "status.$": "$.Item.status.S", "stockNumeric.$": "States.StringToJson($.Item.stock.N)", "minPOAmountNumeric.$": "States.StringToJson($.Item.minPOAmount.N)" },
+                parameters: {
+                    "TableName": "${InventoryTableName}",
+                    "Key": { "id": { "S.$": "$.productId" } },
+                },
+                result_selector: {
+                    "status.$": "$.Item.status.S",
+                    "stockNumeric.$": "States.StringToJson($.Item.stock.N)",
+                    "minPOAmountNumeric.$": "States.StringToJson($.Item.minPOAmount.N)",
+                },
                 result_path: "$.product",
             } => "IN STOCK and Enough Stock?";
             "IN STOCK and Enough Stock?": choice {
@@ -3178,19 +4601,48 @@ mod c071 {
                 branch {
                     start "Update stock";
                     "Update stock": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${InventoryTableName}", "Key": { "id": { "S.$": "$.productId" } }, "UpdateExpression": "SET #stock = #stock - :quantity", "ExpressionAttributeNames": { "#stock": "stock" }, "ExpressionAttributeValues": { ":quantity": { "N.$": "States.Format('{}', $.quantity)" } } },
+                        parameters: {
+                            "TableName": "${InventoryTableName}",
+                            "Key": { "id": { "S.$": "$.productId" } },
+                            "UpdateExpression": "SET #stock = #stock - :quantity",
+                            "ExpressionAttributeNames": { "#stock": "stock" },
+                            "ExpressionAttributeValues": {
+                                ":quantity": { "N.$": "States.Format('{}', $.quantity)" },
+                            },
+                        },
                     } end;
                 },
                 branch {
                     start "Send stock reserved event";
                     "Send stock reserved event": task "arn:aws:states:::events:putEvents" {
-                        parameters: { "Entries": [{ "Detail": { "productId.$": "$.productId", "orderId.$": "$.orderId", "requestedQuantity.$": "$.quantity" }, "DetailType": "stock-reserved", "EventBusName": "${InventoryEventBusName}", "Source": "com.inventory" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail": {
+                                        "productId.$": "$.productId",
+                                        "orderId.$": "$.orderId",
+                                        "requestedQuantity.$": "$.quantity",
+                                    },
+                                    "DetailType": "stock-reserved",
+                                    "EventBusName": "${InventoryEventBusName}",
+                                    "Source": "com.inventory",
+                                },
+                            ],
+                        },
                     } end;
                 },
                 branch {
                     start "Write Item to InventoryReservationTable";
                     "Write Item to InventoryReservationTable": task "arn:aws:states:::dynamodb:putItem" {
-                        parameters: { "TableName": "${InventoryReservationTableName}", "Item": { "id": { "S.$": "States.UUID()" }, "orderId": { "S.$": "$.orderId" }, "productId": { "S.$": "$.productId" }, "reservedQuantity": { "N.$": "States.Format('{}', $.quantity)" } } },
+                        parameters: {
+                            "TableName": "${InventoryReservationTableName}",
+                            "Item": {
+                                "id": { "S.$": "States.UUID()" },
+                                "orderId": { "S.$": "$.orderId" },
+                                "productId": { "S.$": "$.productId" },
+                                "reservedQuantity": { "N.$": "States.Format('{}', $.quantity)" },
+                            },
+                        },
                     } end;
                 },
             } => Pass;
@@ -3198,19 +4650,52 @@ mod c071 {
                 branch {
                     start "Send create-purchase-order event";
                     "Send create-purchase-order event": task "arn:aws:states:::events:putEvents" {
-                        parameters: { "Entries": [{ "Detail": { "productId.$": "$.productId", "minPOAmount.$": "$.product.minPOAmountNumeric", "quantityRequested.$": "$.quantity" }, "DetailType": "create-purchase-order", "EventBusName": "${InventoryEventBusName}", "Source": "com.inventory" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail": {
+                                        "productId.$": "$.productId",
+                                        "minPOAmount.$": "$.product.minPOAmountNumeric",
+                                        "quantityRequested.$": "$.quantity",
+                                    },
+                                    "DetailType": "create-purchase-order",
+                                    "EventBusName": "${InventoryEventBusName}",
+                                    "Source": "com.inventory",
+                                },
+                            ],
+                        },
                     } end;
                 },
                 branch {
                     start "Send stock unavailable event";
                     "Send stock unavailable event": task "arn:aws:states:::events:putEvents" {
-                        parameters: { "Entries": [{ "Detail": { "productId.$": "$.productId", "orderId.$": "$.orderId", "requestedQuantity.$": "$.quantity", "availableQuantity.$": "$.product.stockNumeric" }, "DetailType": "stock-unavailable", "EventBusName": "${InventoryEventBusName}", "Source": "com.inventory" }] },
+                        parameters: {
+                            "Entries": [
+                                {
+                                    "Detail": {
+                                        "productId.$": "$.productId",
+                                        "orderId.$": "$.orderId",
+                                        "requestedQuantity.$": "$.quantity",
+                                        "availableQuantity.$": "$.product.stockNumeric",
+                                    },
+                                    "DetailType": "stock-unavailable",
+                                    "EventBusName": "${InventoryEventBusName}",
+                                    "Source": "com.inventory",
+                                },
+                            ],
+                        },
                     } end;
                 },
                 branch {
                     start "Send stock unavailable notification";
                     "Send stock unavailable notification": task "arn:aws:states:::sns:publish" {
-                        parameters: { "TopicArn": "${InventoryManagementTopicArn}", "Subject": "Stock unavailable", "Message": { "message.$": "States.Format('Stock unavailable for order id {}, product id {}, quantity {}.', $.orderId, $.productId, $.quantity)" } },
+                        parameters: {
+                            "TopicArn": "${InventoryManagementTopicArn}",
+                            "Subject": "Stock unavailable",
+                            "Message": {
+                                "message.$": "States.Format('Stock unavailable for order id {}, product id {}, quantity {}.', $.orderId, $.productId, $.quantity)",
+                            },
+                        },
                     } end;
                 },
             } => Pass;
@@ -3237,7 +4722,10 @@ mod c072 {
                 result_path: "$.recommended_type",
             } => "Request Human Approval";
             "Request Human Approval": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${queueUrl}", "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${queueUrl}",
+                    "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" },
+                },
                 result_path: null,
             } => "Buy or Sell?";
             "Buy or Sell?": choice {
@@ -3271,7 +4759,10 @@ mod c073 {
                 result_path: "$.recommended_type",
             } => "Request Human Approval";
             "Request Human Approval": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${queueUrl}", "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${queueUrl}",
+                    "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" },
+                },
                 result_path: null,
             } => "Buy or Sell?";
             "Buy or Sell?": choice {
@@ -3305,7 +4796,10 @@ mod c074 {
                 result_path: "$.recommended_type",
             } => "Request Human Approval";
             "Request Human Approval": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${queueUrl}", "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${queueUrl}",
+                    "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" },
+                },
                 result_path: null,
             } => "Buy or Sell?";
             "Buy or Sell?": choice {
@@ -3339,7 +4833,10 @@ mod c075 {
                 result_path: "$.recommended_type",
             } => "Request Human Approval";
             "Request Human Approval": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${queueUrl}", "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${queueUrl}",
+                    "MessageBody": { "Input.$": "$", "TaskToken.$": "$$.Task.Token" },
+                },
                 result_path: null,
             } => "Buy or Sell?";
             "Buy or Sell?": choice {
@@ -3380,7 +4877,11 @@ mod c076 {
                 else => "Wait 30 second",
             };
             "Start Model": task "arn:aws:states:::aws-sdk:lookoutvision:startModel" {
-                parameters: { "MinInferenceUnits": 1, "ModelVersion": "${L4VModelVersion}", "ProjectName": "${L4VProject}" },
+                parameters: {
+                    "MinInferenceUnits": 1,
+                    "ModelVersion": "${L4VModelVersion}",
+                    "ProjectName": "${L4VProject}",
+                },
                 result_path: null,
             } => "Wait 30 second";
             "L4V Inference": task "arn:aws:states:::lambda:invoke" {
@@ -3393,7 +4894,11 @@ mod c076 {
                 "$.response.anomalous" == false => Success,
             };
             "Copy Anomalous Object": task "arn:aws:states:::aws-sdk:s3:copyObject" {
-                parameters: { "Bucket": "${ResultBucketName}", "CopySource.$": "$.copysource", "Key.$": "$.response.newkeyname" },
+                parameters: {
+                    "Bucket": "${ResultBucketName}",
+                    "CopySource.$": "$.copysource",
+                    "Key.$": "$.response.newkeyname",
+                },
             } end;
             "Wait 30 second": wait {
                 seconds: 30,
@@ -3418,16 +4923,69 @@ mod c077 {
         pub Imported {
             start "Create an EMR cluster";
             "Create an EMR cluster": task "arn:${Partition}:states:::elasticmapreduce:createCluster.sync" {
-                parameters: { "Name": "ExampleCluster", "VisibleToAllUsers": true, "ReleaseLabel": "emr-5.26.0", "Applications": [{ "Name": "Hive" }], "ServiceRole": "${emrServiceRole}", "JobFlowRole": "${emrEc2InstanceProfile}", "LogUri": "s3://${emrS3LogBucket}/logs/", "Instances": { "KeepJobFlowAliveWhenNoSteps": true, "InstanceFleets": [{ "Name": "MyMasterFleet", "InstanceFleetType": "MASTER", "TargetOnDemandCapacity": 1, "InstanceTypeConfigs": [{ "InstanceType": "m5.xlarge" }] }, { "Name": "MyCoreFleet", "InstanceFleetType": "CORE", "TargetOnDemandCapacity": 1, "InstanceTypeConfigs": [{ "InstanceType": "m5.xlarge" }] }] } },
+                parameters: {
+                    "Name": "ExampleCluster",
+                    "VisibleToAllUsers": true,
+                    "ReleaseLabel": "emr-5.26.0",
+                    "Applications": [{ "Name": "Hive" }],
+                    "ServiceRole": "${emrServiceRole}",
+                    "JobFlowRole": "${emrEc2InstanceProfile}",
+                    "LogUri": "s3://${emrS3LogBucket}/logs/",
+                    "Instances": {
+                        "KeepJobFlowAliveWhenNoSteps": true,
+                        "InstanceFleets": [
+                            {
+                                "Name": "MyMasterFleet",
+                                "InstanceFleetType": "MASTER",
+                                "TargetOnDemandCapacity": 1,
+                                "InstanceTypeConfigs": [{ "InstanceType": "m5.xlarge" }],
+                            },
+                            {
+                                "Name": "MyCoreFleet",
+                                "InstanceFleetType": "CORE",
+                                "TargetOnDemandCapacity": 1,
+                                "InstanceTypeConfigs": [{ "InstanceType": "m5.xlarge" }],
+                            },
+                        ],
+                    },
+                },
                 result_path: "$.cluster",
             } => "Run first step";
             "Run first step": task "arn:${Partition}:states:::elasticmapreduce:addStep.sync" {
-                parameters: { "ClusterId.$": "$.cluster.ClusterId", "Step": { "Name": "My first EMR step", "ActionOnFailure": "CONTINUE", "HadoopJarStep": { "Jar": "command-runner.jar", "Args": ["${commandArguments1}", "${commandArguments2}", "${commandArguments3}"] } } },
+                parameters: {
+                    "ClusterId.$": "$.cluster.ClusterId",
+                    "Step": {
+                        "Name": "My first EMR step",
+                        "ActionOnFailure": "CONTINUE",
+                        "HadoopJarStep": {
+                            "Jar": "command-runner.jar",
+                            "Args": [
+                                "${commandArguments1}",
+                                "${commandArguments2}",
+                                "${commandArguments3}",
+                            ],
+                        },
+                    },
+                },
                 result_path: "$.firstStep",
                 retry: [ALL] every 1s x 3 backoff 2.0,
             } => "Run second step";
             "Run second step": task "arn:${Partition}:states:::elasticmapreduce:addStep.sync" {
-                parameters: { "ClusterId.$": "$.cluster.ClusterId", "Step": { "Name": "My second EMR step", "ActionOnFailure": "CONTINUE", "HadoopJarStep": { "Jar": "command-runner.jar", "Args": ["${commandArguments1}", "${commandArguments2}", "${commandArguments3}"] } } },
+                parameters: {
+                    "ClusterId.$": "$.cluster.ClusterId",
+                    "Step": {
+                        "Name": "My second EMR step",
+                        "ActionOnFailure": "CONTINUE",
+                        "HadoopJarStep": {
+                            "Jar": "command-runner.jar",
+                            "Args": [
+                                "${commandArguments1}",
+                                "${commandArguments2}",
+                                "${commandArguments3}",
+                            ],
+                        },
+                    },
+                },
                 result_path: "$.secondStep",
                 retry: [ALL] every 1s x 3 backoff 2.0,
             } => "Terminate Cluster";
@@ -3453,7 +5011,10 @@ mod c078 {
         pub Imported {
             start "Read Input File";
             "Consolidate Migration": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "MigrateCSVToDDBDistribute-MigrationWorkflowConsoli-XfEZCwVAtxFM", "Payload": { "execution_name.$": "$$.Execution.Name", "report.$": "$" } },
+                parameters: {
+                    "FunctionName": "MigrateCSVToDDBDistribute-MigrationWorkflowConsoli-XfEZCwVAtxFM",
+                    "Payload": { "execution_name.$": "$$.Execution.Name", "report.$": "$" },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                 catch: ["ConsolidationError"] => "Migration Failed",
@@ -3461,7 +5022,10 @@ mod c078 {
             "Migration Complete": pass end;
             "Migration Failed": fail;
             "Publish Results": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message.$": "$", "TopicArn": "arn:aws:sns:us-east-1:572295176704:MigrateCSVToDDBDistributedMapStack-MigrationWorkflowPublishMigrationResultsED3B0CF2-M1xNC7B6b9Iq" },
+                parameters: {
+                    "Message.$": "$",
+                    "TopicArn": "arn:aws:sns:us-east-1:572295176704:MigrateCSVToDDBDistributedMapStack-MigrationWorkflowPublishMigrationResultsED3B0CF2-M1xNC7B6b9Iq",
+                },
                 result_path: "$.SnsPublish",
             } => "Migration Complete";
             "Read Input File": map {
@@ -3469,14 +5033,25 @@ mod c078 {
                     start "Validate, Transform, and Migrate Items";
                     "Individual map process failed": fail;
                     "Validate, Transform, and Migrate Items": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "MigrateCSVToDDBDistribute-MigrationWorkflowDataTra-cYgrlXsLCigq", "Payload.$": "$" },
+                        parameters: {
+                            "FunctionName": "MigrateCSVToDDBDistribute-MigrationWorkflowDataTra-cYgrlXsLCigq",
+                            "Payload.$": "$",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                         catch: ["MigrationError"] => "Individual map process failed",
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" }, "Parameters": { "Bucket.$": "$.bucket_name", "Key.$": "$.file_key" } },
-                item_batcher: { "MaxItemsPerBatch": 100, "MaxInputBytesPerBatch": 262144, "BatchInput": { "execution_name.$": "$$.Execution.Name" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": { "InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW" },
+                    "Parameters": { "Bucket.$": "$.bucket_name", "Key.$": "$.file_key" },
+                },
+                item_batcher: {
+                    "MaxItemsPerBatch": 100,
+                    "MaxInputBytesPerBatch": 262144,
+                    "BatchInput": { "execution_name.$": "$$.Execution.Name" },
+                },
                 max_concurrency: 100,
                 tolerated_failure_percentage: 100,
                 label: "ReadInputFile",
@@ -3511,26 +5086,47 @@ mod c079 {
                 branch {
                     start "Detect objects in image";
                     "Detect objects in image": task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record objects in database";
                     "Record objects in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "Key": { "Id": { "S.$": "$.key" } }, "TableName": "ModeratedImageCatalogPython-CatalogTableA1B2C3D4-EXAMPLE111111", "ExpressionAttributeValues": { ":o": { "S.$": "States.JsonToString($.output.Labels)" } }, "UpdateExpression": "SET detectedObjects = :o" },
+                        parameters: {
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "TableName": "ModeratedImageCatalogPython-CatalogTableA1B2C3D4-EXAMPLE111111",
+                            "ExpressionAttributeValues": {
+                                ":o": { "S.$": "States.JsonToString($.output.Labels)" },
+                            },
+                            "UpdateExpression": "SET detectedObjects = :o",
+                        },
                     } end;
                 },
                 branch {
                     start "Detect text in image";
                     "Detect text in image": task "arn:aws:states:::aws-sdk:rekognition:detectText" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record text in database";
                     "Record text in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "Key": { "Id": { "S.$": "$.key" } }, "TableName": "ModeratedImageCatalogPython-CatalogTableA1B2C3D4-EXAMPLE111111", "ExpressionAttributeValues": { ":t": { "S.$": "States.JsonToString($.output.TextDetections)" } }, "UpdateExpression": "SET detectedText = :t" },
+                        parameters: {
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "TableName": "ModeratedImageCatalogPython-CatalogTableA1B2C3D4-EXAMPLE111111",
+                            "ExpressionAttributeValues": {
+                                ":t": { "S.$": "States.JsonToString($.output.TextDetections)" },
+                            },
+                            "UpdateExpression": "SET detectedText = :t",
+                        },
                     } end;
                 },
             } end;
             "Notify content moderators": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:ModeratorNotificationTopic-python", "Message.$": "$" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:ModeratorNotificationTopic-python",
+                    "Message.$": "$",
+                },
             } end;
         }
     }
@@ -3561,26 +5157,47 @@ mod c080 {
                 branch {
                     start "Detect objects in image";
                     "Detect objects in image": task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record objects in database";
                     "Record objects in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "Key": { "Id": { "S.$": "$.key" } }, "TableName": "ModeratedImageCatalogTypescript-CatalogTableA1B2C3D4-EXAMPLE111111", "ExpressionAttributeValues": { ":o": { "S.$": "States.JsonToString($.output.Labels)" } }, "UpdateExpression": "SET detectedObjects = :o" },
+                        parameters: {
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "TableName": "ModeratedImageCatalogTypescript-CatalogTableA1B2C3D4-EXAMPLE111111",
+                            "ExpressionAttributeValues": {
+                                ":o": { "S.$": "States.JsonToString($.output.Labels)" },
+                            },
+                            "UpdateExpression": "SET detectedObjects = :o",
+                        },
                     } end;
                 },
                 branch {
                     start "Detect text in image";
                     "Detect text in image": task "arn:aws:states:::aws-sdk:rekognition:detectText" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record text in database";
                     "Record text in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "Key": { "Id": { "S.$": "$.key" } }, "TableName": "ModeratedImageCatalogTypescript-CatalogTableA1B2C3D4-EXAMPLE111111", "ExpressionAttributeValues": { ":t": { "S.$": "States.JsonToString($.output.TextDetections)" } }, "UpdateExpression": "SET detectedText = :t" },
+                        parameters: {
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "TableName": "ModeratedImageCatalogTypescript-CatalogTableA1B2C3D4-EXAMPLE111111",
+                            "ExpressionAttributeValues": {
+                                ":t": { "S.$": "States.JsonToString($.output.TextDetections)" },
+                            },
+                            "UpdateExpression": "SET detectedText = :t",
+                        },
                     } end;
                 },
             } end;
             "Notify content moderators": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:ModeratorNotificationTopic-Typescript", "Message.$": "$" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:ModeratorNotificationTopic-Typescript",
+                    "Message.$": "$",
+                },
             } end;
         }
     }
@@ -3611,21 +5228,39 @@ mod c081 {
                 branch {
                     start "Detect objects in image";
                     "Detect objects in image": task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record objects in database";
                     "Record objects in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${CatalogTable}", "Key": { "Id": { "S.$": "$.key" } }, "UpdateExpression": "set detectedObjects=:o", "ExpressionAttributeValues": { ":o": { "S.$": "States.JsonToString($.output.Labels)" } } },
+                        parameters: {
+                            "TableName": "${CatalogTable}",
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "UpdateExpression": "set detectedObjects=:o",
+                            "ExpressionAttributeValues": {
+                                ":o": { "S.$": "States.JsonToString($.output.Labels)" },
+                            },
+                        },
                     } end;
                 },
                 branch {
                     start "Detect text in image";
                     "Detect text in image": task "arn:aws:states:::aws-sdk:rekognition:detectText" {
-                        parameters: { "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } } },
+                        parameters: {
+                            "Image": { "S3Object": { "Bucket.$": "$.bucket", "Name.$": "$.key" } },
+                        },
                         result_path: "$.output",
                     } => "Record text in database";
                     "Record text in database": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${CatalogTable}", "Key": { "Id": { "S.$": "$.key" } }, "UpdateExpression": "set detectedText=:t", "ExpressionAttributeValues": { ":t": { "S.$": "States.JsonToString($.output.TextDetections)" } } },
+                        parameters: {
+                            "TableName": "${CatalogTable}",
+                            "Key": { "Id": { "S.$": "$.key" } },
+                            "UpdateExpression": "set detectedText=:t",
+                            "ExpressionAttributeValues": {
+                                ":t": { "S.$": "States.JsonToString($.output.TextDetections)" },
+                            },
+                        },
                     } end;
                 },
             } end;
@@ -3655,7 +5290,11 @@ mod c082 {
                 result_path: "$.executions",
             } => "more results?";
             "List Executions nextPage": task "arn:aws:states:::aws-sdk:sfn:listExecutions" {
-                parameters: { "StateMachineArn.$": "$$.StateMachine.Id", "StatusFilter": "SUCCEEDED", "NextToken.$": "$.executions.NextToken" },
+                parameters: {
+                    "StateMachineArn.$": "$$.StateMachine.Id",
+                    "StatusFilter": "SUCCEEDED",
+                    "NextToken.$": "$.executions.NextToken",
+                },
                 result_path: "$.executions",
             } => "more results?";
             Success: succeed;
@@ -3697,11 +5336,28 @@ mod c083 {
             } => Initialize;
             /// Sets up initial state with query and 4 workers using different approaches
             Initialize: pass {
-                parameters: { "query.$": "$.parsed.input.query", "approaches": [{ "workerId": 1, "approach": "general" }, { "workerId": 2, "approach": "service_specific" }, { "workerId": 3, "approach": "architecture_patterns" }, { "workerId": 4, "approach": "cost_optimization" }] },
+                parameters: {
+                    "query.$": "$.parsed.input.query",
+                    "approaches": [
+                        { "workerId": 1, "approach": "general" },
+                        { "workerId": 2, "approach": "service_specific" },
+                        { "workerId": 3, "approach": "architecture_patterns" },
+                        { "workerId": 4, "approach": "cost_optimization" },
+                    ],
+                },
             } => "Launch Workers";
             /// Starts worker state machine with task token. First worker to complete advances the workflow.
             "Launch Workers": task "arn:aws:states:::states:startExecution.waitForTaskToken" {
-                parameters: { "StateMachineArn": "${WorkerStateMachine}", "Input": { "workers.$": "$.approaches", "query.$": "$.query", "executionName.$": "$$.Execution.Name", "taskToken.$": "$$.Task.Token" }, "Name.$": "$$.Execution.Name" },
+                parameters: {
+                    "StateMachineArn": "${WorkerStateMachine}",
+                    "Input": {
+                        "workers.$": "$.approaches",
+                        "query.$": "$.query",
+                        "executionName.$": "$$.Execution.Name",
+                        "taskToken.$": "$$.Task.Token",
+                    },
+                    "Name.$": "$$.Execution.Name",
+                },
                 result_path: "$.workerResult",
                 timeout_seconds: 600,
                 catch: [Timeout, TaskFailed] => "All Workers Failed",
@@ -3713,21 +5369,51 @@ mod c083 {
             };
             /// Stops the worker state machine execution after first result
             "Clean Up Workers": task "arn:aws:states:::aws-sdk:sfn:stopExecution" {
-                parameters: { "ExecutionArn.$": "$.workerResult.executionArn", "Cause": "Successfully completed - First worker returned valid result", "Error": "SUCCESS" },
+                parameters: {
+                    "ExecutionArn.$": "$.workerResult.executionArn",
+                    "Cause": "Successfully completed - First worker returned valid result",
+                    "Error": "SUCCESS",
+                },
                 result_path: null,
             } => "Update State";
             /// Extracts successful worker result
             "Update State": pass {
-                parameters: { "query.$": "$.query", "approaches.$": "$.approaches", "result.$": "$.workerResult.result", "confidence_score.$": "$.workerResult.confidence_score", "agent_id.$": "$.workerResult.agent_id" },
+                parameters: {
+                    "query.$": "$.query",
+                    "approaches.$": "$.approaches",
+                    "result.$": "$.workerResult.result",
+                    "confidence_score.$": "$.workerResult.confidence_score",
+                    "agent_id.$": "$.workerResult.agent_id",
+                },
             } => "Generate Synthesis";
             /// Generates final synthesis output with early termination details
             "Generate Synthesis": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${SynthesisFunction}", "Payload": { "original_query.$": "$.query", "agent_results": [{ "result.$": "$.result", "confidence_score.$": "$.confidence_score", "agent_id.$": "$.agent_id" }] } },
+                parameters: {
+                    "FunctionName": "${SynthesisFunction}",
+                    "Payload": {
+                        "original_query.$": "$.query",
+                        "agent_results": [
+                            {
+                                "result.$": "$.result",
+                                "confidence_score.$": "$.confidence_score",
+                                "agent_id.$": "$.agent_id",
+                            },
+                        ],
+                    },
+                },
                 result_path: "$.synthesis",
             } => "Format Final Output";
             /// Formats the final JSON output with all required fields
             "Format Final Output": pass {
-                parameters: { "early_termination": true, "original_query.$": "$.query", "winning_approach.$": "$.approaches[?(@.workerId == $.agent_id)].approach", "confidence_score.$": "$.confidence_score", "result.$": "$.result", "synthesized_result.$": "$.synthesis.Payload.synthesized_result", "agent_id.$": "$.agent_id" },
+                parameters: {
+                    "early_termination": true,
+                    "original_query.$": "$.query",
+                    "winning_approach.$": "$.approaches[?(@.workerId == $.agent_id)].approach",
+                    "confidence_score.$": "$.confidence_score",
+                    "result.$": "$.result",
+                    "synthesized_result.$": "$.synthesis.Payload.synthesized_result",
+                    "agent_id.$": "$.agent_id",
+                },
             } => Success;
             /// Final state - returns text obtained AWS documentation server
             Success: succeed {
@@ -3757,7 +5443,14 @@ mod c084 {
                     start "Call Worker Agent";
                     /// Invokes WorkerAgent to query AWS MCP server
                     "Call Worker Agent": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload": { "query.$": "$.query", "agent_id.$": "$.workerId", "approach.$": "$.approach" }, "FunctionName": "${WorkerAgentFunction}" },
+                        parameters: {
+                            "Payload": {
+                                "query.$": "$.query",
+                                "agent_id.$": "$.workerId",
+                                "approach.$": "$.approach",
+                            },
+                            "FunctionName": "${WorkerAgentFunction}",
+                        },
                         result_path: "$.agentResult",
                         catch: [ALL] => "Worker Error",
                     } => "Evaluate Result";
@@ -3768,7 +5461,10 @@ mod c084 {
                     };
                     /// Evaluates if the agent result meets confidence threshold
                     "Evaluate Result": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "$.agentResult.Payload", "FunctionName": "${EvaluationFunction}" },
+                        parameters: {
+                            "Payload.$": "$.agentResult.Payload",
+                            "FunctionName": "${EvaluationFunction}",
+                        },
                         result_path: "$.evaluation",
                     } => "Check Confidence Threshold";
                     /// Checks if confidence threshold is met
@@ -3778,11 +5474,29 @@ mod c084 {
                     };
                     /// Reports back to main state machine with generated number using task token
                     "Report Success": task "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess" {
-                        parameters: { "TaskToken.$": "$.taskToken", "Output": { "result.$": "$.evaluation.Payload.result", "confidence_score.$": "$.evaluation.Payload.confidence_score", "agent_id.$": "$.evaluation.Payload.agent_id", "workerId.$": "$.workerId", "executionArn.$": "$$.Execution.Id", "executionName.$": "$.executionName", "query.$": "$.query", "approach.$": "$.approach" } },
+                        parameters: {
+                            "TaskToken.$": "$.taskToken",
+                            "Output": {
+                                "result.$": "$.evaluation.Payload.result",
+                                "confidence_score.$": "$.evaluation.Payload.confidence_score",
+                                "agent_id.$": "$.evaluation.Payload.agent_id",
+                                "workerId.$": "$.workerId",
+                                "executionArn.$": "$$.Execution.Id",
+                                "executionName.$": "$.executionName",
+                                "query.$": "$.query",
+                                "approach.$": "$.approach",
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.workers",
-                parameters: { "taskToken.$": "$.taskToken", "executionName.$": "$.executionName", "query.$": "$.query", "workerId.$": "$$.Map.Item.Value.workerId", "approach.$": "$$.Map.Item.Value.approach" },
+                parameters: {
+                    "taskToken.$": "$.taskToken",
+                    "executionName.$": "$.executionName",
+                    "query.$": "$.query",
+                    "workerId.$": "$$.Map.Item.Value.workerId",
+                    "approach.$": "$$.Map.Item.Value.approach",
+                },
             } end;
         }
     }
@@ -3806,19 +5520,28 @@ mod c085 {
                 branch {
                     start "SNS Publish to Approver 1";
                     "SNS Publish to Approver 1": task "arn:aws:states:::sns:publish.waitForTaskToken" {
-                        parameters: { "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver1", "Message": { "token.$": "$$.Task.Token", "message.$": "$" } },
+                        parameters: {
+                            "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver1",
+                            "Message": { "token.$": "$$.Task.Token", "message.$": "$" },
+                        },
                     } end;
                 },
                 branch {
                     start "SNS Publish to Approver2";
                     "SNS Publish to Approver2": task "arn:aws:states:::sns:publish.waitForTaskToken" {
-                        parameters: { "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver2", "Message": { "token.$": "$$.Task.Token", "message.$": "$" } },
+                        parameters: {
+                            "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver2",
+                            "Message": { "token.$": "$$.Task.Token", "message.$": "$" },
+                        },
                     } end;
                 },
                 branch {
                     start "SNS Publish to Approver3";
                     "SNS Publish to Approver3": task "arn:aws:states:::sns:publish.waitForTaskToken" {
-                        parameters: { "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver3", "Message": { "token.$": "$$.Task.Token", "message.$": "$" } },
+                        parameters: {
+                            "TopicArn": "arn:aws:sns:eu-central-1:341648752667:Approver3",
+                            "Message": { "token.$": "$$.Task.Token", "message.$": "$" },
+                        },
                     } end;
                 },
                 catch: [ALL] => Fail,
@@ -3871,28 +5594,55 @@ mod c087 {
         pub Imported {
             start "Log execution in DynamoDB";
             "Log execution in DynamoDB": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${DDBTable}", "Item": { "id.$": "$$.Execution.Id", "timeout_occurred": { "BOOL": "false" }, "successful_processes": { "L": [] }, "failed_processes": { "L": [] } } },
+                parameters: {
+                    "TableName": "${DDBTable}",
+                    "Item": {
+                        "id.$": "$$.Execution.Id",
+                        "timeout_occurred": { "BOOL": "false" },
+                        "successful_processes": { "L": [] },
+                        "failed_processes": { "L": [] },
+                    },
+                },
             } => "Wait for at least \"quorum\" number processes complete";
             "Wait for at least \"quorum\" number processes complete": parallel {
                 branch {
                     start "Mock Process 1";
                     "Mock Process 1": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "$", "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST" },
+                        parameters: {
+                            "Payload.$": "$",
+                            "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                         catch: [ALL] result_path "$.error" => "Update Process1 Failure",
                     } => "Update Process1 Success";
                     "Update Process1 Failure": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process1"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process1"] } },
+                        },
                     } => "Get Process Completion Statuses1";
                     "Update Process1 Success": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process1"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process1"] } },
+                        },
                     } => "Get Process Completion Statuses1";
                     "Get Process Completion Statuses1": task "arn:aws:states:::dynamodb:getItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "ConsistentRead": true },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "ConsistentRead": true,
+                        },
                     } => "Count Processes 1";
                     "Count Processes 1": pass {
-                        parameters: { "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)" },
+                        parameters: {
+                            "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)",
+                        },
                     } => "Check If Quorum Met 1";
                     "Check If Quorum Met 1": choice {
                         "$.completed_processes_count" >= numeric_path("$$.Execution.Input.quorum") => "Quorum Met (DummyFailure) - 1",
@@ -3907,22 +5657,41 @@ mod c087 {
                 branch {
                     start "Mock Process 2";
                     "Mock Process 2": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "$", "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST" },
+                        parameters: {
+                            "Payload.$": "$",
+                            "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                         catch: [ALL] result_path "$.error" => "Update Process2 Failure",
                     } => "Update Process2 Success";
                     "Update Process2 Failure": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process2"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process2"] } },
+                        },
                     } => "Get Process Completion Statuses2";
                     "Update Process2 Success": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process2"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process2"] } },
+                        },
                     } => "Get Process Completion Statuses2";
                     "Get Process Completion Statuses2": task "arn:aws:states:::dynamodb:getItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "ConsistentRead": true },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "ConsistentRead": true,
+                        },
                     } => "Count Processes 2";
                     "Count Processes 2": pass {
-                        parameters: { "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)" },
+                        parameters: {
+                            "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)",
+                        },
                     } => "Check If Quorum Met 2";
                     "Check If Quorum Met 2": choice {
                         "$.completed_processes_count" >= numeric_path("$$.Execution.Input.quorum") => "Quorum Met (DummyFailure) - 2",
@@ -3937,22 +5706,41 @@ mod c087 {
                 branch {
                     start "Mock Process 3";
                     "Mock Process 3": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "$", "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST" },
+                        parameters: {
+                            "Payload.$": "$",
+                            "FunctionName": "arn:aws:lambda:us-east-1:625787456381:function:${LambdaFunctionName}:$LATEST",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                         catch: [ALL] result_path "$.error" => "Update Process3 Failure",
                     } => "Update Process3 Success";
                     "Update Process3 Failure": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process3"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET failed_processes = list_append(failed_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process3"] } },
+                        },
                     } => "Get Process Completion Statuses3";
                     "Update Process3 Success": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)", "ExpressionAttributeValues": { ":proc": { "L": ["Process3"] } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET successful_processes = list_append(successful_processes, :proc)",
+                            "ExpressionAttributeValues": { ":proc": { "L": ["Process3"] } },
+                        },
                     } => "Get Process Completion Statuses3";
                     "Get Process Completion Statuses3": task "arn:aws:states:::dynamodb:getItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "ConsistentRead": true },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "ConsistentRead": true,
+                        },
                     } => "Count Processes 3";
                     "Count Processes 3": pass {
-                        parameters: { "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)" },
+                        parameters: {
+                            "completed_processes_count.$": "States.ArrayLength($.Item.successful_processes.L)",
+                        },
                     } => "Check If Quorum Met 3";
                     "Check If Quorum Met 3": choice {
                         "$.completed_processes_count" >= numeric_path("$$.Execution.Input.quorum") => "Quorum Met (DummyFailure) - 3",
@@ -3970,7 +5758,12 @@ mod c087 {
                         seconds: 5,
                     } => "Update Process Ran out of time";
                     "Update Process Ran out of time": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET timeout_occurred = :var", "ExpressionAttributeValues": { ":var": { "BOOL": true } } },
+                        parameters: {
+                            "TableName": "${DDBTable}",
+                            "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                            "UpdateExpression": "SET timeout_occurred = :var",
+                            "ExpressionAttributeValues": { ":var": { "BOOL": true } },
+                        },
                     } => "Ran out of Time";
                     "Ran out of Time": fail {
                         error: "States.RanOutOfTime",
@@ -3983,11 +5776,25 @@ mod c087 {
             "Next Step When Quorum is met": pass => "Update \"Ran Out of time\" to False (if needed)";
             /// There are race conditions when processes finish just at the time of timeout. To ensure the DynamoDB item does not hold contradictory information that Quorum has been met, but that time out has occurred, we are setting the timeout to False, when quorum is met. This step updates the timeout field to false, if it is set to true and number of processes successfully completed meets quorum
             "Update \"Ran Out of time\" to False (if needed)": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "UpdateExpression": "SET timeout_occurred = :false_value", "ConditionExpression": "(timeout_occurred = :true_value) and (size(successful_processes) >= :quorum_value)", "ExpressionAttributeValues": { ":false_value": { "BOOL": false }, ":true_value": { "BOOL": true }, ":quorum_value": { "N.$": "States.Format('{}',$$.Execution.Input.quorum)" } } },
+                parameters: {
+                    "TableName": "${DDBTable}",
+                    "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                    "UpdateExpression": "SET timeout_occurred = :false_value",
+                    "ConditionExpression": "(timeout_occurred = :true_value) and (size(successful_processes) >= :quorum_value)",
+                    "ExpressionAttributeValues": {
+                        ":false_value": { "BOOL": false },
+                        ":true_value": { "BOOL": true },
+                        ":quorum_value": { "N.$": "States.Format('{}',$$.Execution.Input.quorum)" },
+                    },
+                },
                 catch: ["DynamoDB.ConditionalCheckFailedException"] comment "This is the usual scenario. There are race conditions when the timeout could be set to true, but processes might have completed. Hence this update is in place." => "Get Process Completion Status",
             } => "Get Process Completion Status";
             "Get Process Completion Status": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "TableName": "${DDBTable}", "Key": { "id": { "S.$": "$$.Execution.Id" } }, "ConsistentRead": true },
+                parameters: {
+                    "TableName": "${DDBTable}",
+                    "Key": { "id": { "S.$": "$$.Execution.Id" } },
+                    "ConsistentRead": true,
+                },
             } end;
             "Next Step if Process Ran out of time": pass => "Update \"Ran Out of time\" to False (if needed)";
         }
@@ -4011,7 +5818,11 @@ mod c088 {
                 parameters: { "uuid.$": "States.UUID()" },
             } => ExecuteStatement;
             ExecuteStatement: task "arn:aws:states:::aws-sdk:redshiftdata:executeStatement" {
-                parameters: { "WorkgroupName.$": "$$.Execution.Input.redshift_workgroup", "Database.$": "$$.Execution.Input.redshift_database", "Sql.$": "States.Format('unload (\\'{}\\') to \\'s3://{}/{}/result_\\' iam_role default manifest', $$.Execution.Input.query_without_unload, $$.Execution.Input.output_bucket, $.uuid)" },
+                parameters: {
+                    "WorkgroupName.$": "$$.Execution.Input.redshift_workgroup",
+                    "Database.$": "$$.Execution.Input.redshift_database",
+                    "Sql.$": "States.Format('unload (\\'{}\\') to \\'s3://{}/{}/result_\\' iam_role default manifest', $$.Execution.Input.query_without_unload, $$.Execution.Input.output_bucket, $.uuid)",
+                },
                 result_path: "$.executeStatement",
             } => Wait;
             Wait: wait {
@@ -4027,7 +5838,10 @@ mod c088 {
                 else => Wait,
             };
             "Get manifest file": task "arn:aws:states:::aws-sdk:s3:getObject" {
-                parameters: { "Bucket": "sfnredshiftworkflowstack-sfnredshiftresultsbucket-udjwa1ue57pt", "Key.$": "States.Format('{}/result_manifest', $.uuid)" },
+                parameters: {
+                    "Bucket": "sfnredshiftworkflowstack-sfnredshiftresultsbucket-udjwa1ue57pt",
+                    "Key.$": "States.Format('{}/result_manifest', $.uuid)",
+                },
                 result_selector: { "result.$": "States.StringToJson($.Body)" },
                 result_path: "$.getManifest",
                 catch: [ALL] => "Manifest file not found",
@@ -4061,7 +5875,10 @@ mod c089 {
                 seconds_path: "$.timer_seconds",
             } => "Send message to SNS";
             "Send message to SNS": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:RequestResponsePython-topic", "Message": { "input.$": "$.message" } },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:RequestResponsePython-topic",
+                    "Message": { "input.$": "$.message" },
+                },
             } end;
         }
     }
@@ -4084,7 +5901,10 @@ mod c090 {
                 seconds_path: "$.timer_seconds",
             } => "Send message to SNS";
             "Send message to SNS": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:RequestResponseTypescript-topic", "Message": { "input.$": "$.message" } },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:RequestResponseTypescript-topic",
+                    "Message": { "input.$": "$.message" },
+                },
             } end;
         }
     }
@@ -4108,7 +5928,10 @@ mod c091 {
                 seconds_path: "$.timer_seconds",
             } => "Send message to SNS";
             "Send message to SNS": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${topicArn}", "Message": { "Input": "Hello from Step Functions!" } },
+                parameters: {
+                    "TopicArn": "${topicArn}",
+                    "Message": { "Input": "Hello from Step Functions!" },
+                },
             } end;
         }
     }
@@ -4132,14 +5955,28 @@ mod c092 {
                 processor(mode = INLINE) {
                     start ListAggregateDiscoveredResources;
                     ListAggregateDiscoveredResources: task "arn:aws:states:::aws-sdk:config:listAggregateDiscoveredResources" {
-                        parameters: { "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName", "ResourceType.$": "$", "Limit.$": "$$.Execution.Input.PaginationLimit" },
+                        parameters: {
+                            "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName",
+                            "ResourceType.$": "$",
+                            "Limit.$": "$$.Execution.Input.PaginationLimit",
+                        },
                         retry: [Timeout, TaskFailed] every 5s x 20 backoff 2 comment "Retry Handler",
                     } => MapResolverRulesAndAssociations;
                     MapResolverRulesAndAssociations: map {
                         processor(mode = INLINE) {
                             start BatchGetAggregateResourceConfig;
                             BatchGetAggregateResourceConfig: task "arn:aws:states:::aws-sdk:config:batchGetAggregateResourceConfig" {
-                                parameters: { "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName", "ResourceIdentifiers": [{ "ResourceId.$": "$.ResourceId", "ResourceType.$": "$.ResourceType", "SourceAccountId.$": "$.SourceAccountId", "SourceRegion.$": "$.SourceRegion" }] },
+                                parameters: {
+                                    "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName",
+                                    "ResourceIdentifiers": [
+                                        {
+                                            "ResourceId.$": "$.ResourceId",
+                                            "ResourceType.$": "$.ResourceType",
+                                            "SourceAccountId.$": "$.SourceAccountId",
+                                            "SourceRegion.$": "$.SourceRegion",
+                                        },
+                                    ],
+                                },
                                 output_path: "$.BaseConfigurationItems[0]",
                                 retry: [Timeout, TaskFailed] every 5s x 20 backoff 2 comment "Retry Handler",
                             } => WriteToS3WithResourceNameOrResourceId;
@@ -4148,11 +5985,19 @@ mod c092 {
                                 else => PutObjectUsingResourceId,
                             };
                             PutObjectUsingResourceName: task "arn:aws:states:::aws-sdk:s3:putObject" {
-                                parameters: { "Body.$": "$", "Bucket.$": "$$.Execution.Input.S3BucketName", "Key.$": "States.Format('{}/{}/{}/{}/{}/{}/{}.json', 'config-snapshots-by-date', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $.AccountId, $.AwsRegion, States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 1), States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 2), $.ResourceName)" },
+                                parameters: {
+                                    "Body.$": "$",
+                                    "Bucket.$": "$$.Execution.Input.S3BucketName",
+                                    "Key.$": "States.Format('{}/{}/{}/{}/{}/{}/{}.json', 'config-snapshots-by-date', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $.AccountId, $.AwsRegion, States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 1), States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 2), $.ResourceName)",
+                                },
                                 retry: [TaskFailed] every 2s x 3 backoff 2 jitter FULL comment "Retry Handler",
                             } end;
                             PutObjectUsingResourceId: task "arn:aws:states:::aws-sdk:s3:putObject" {
-                                parameters: { "Body.$": "$", "Bucket.$": "$$.Execution.Input.S3BucketName", "Key.$": "States.Format('{}/{}/{}/{}/{}/{}/{}.json', 'config-snapshots-by-date', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $.AccountId, $.AwsRegion, States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 1), States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 2), $.ResourceId)" },
+                                parameters: {
+                                    "Body.$": "$",
+                                    "Bucket.$": "$$.Execution.Input.S3BucketName",
+                                    "Key.$": "States.Format('{}/{}/{}/{}/{}/{}/{}.json', 'config-snapshots-by-date', States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0), $.AccountId, $.AwsRegion, States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 1), States.ArrayGetItem(States.StringSplit($.ResourceType, '::'), 2), $.ResourceId)",
+                                },
                                 result_path: null,
                                 retry: [TaskFailed] every 2s x 3 backoff 2 jitter FULL comment "Retry Handler",
                             } end;
@@ -4165,7 +6010,12 @@ mod c092 {
                         else => Success,
                     };
                     "ListAggregateDiscoveredResources-Pagination": task "arn:aws:states:::aws-sdk:config:listAggregateDiscoveredResources" {
-                        parameters: { "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName", "ResourceType.$": "$.ResourceIdentifiers[0].ResourceType", "NextToken.$": "$.NextToken", "Limit.$": "$$.Execution.Input.PaginationLimit" },
+                        parameters: {
+                            "ConfigurationAggregatorName.$": "$$.Execution.Input.ConfigAggregatorName",
+                            "ResourceType.$": "$.ResourceIdentifiers[0].ResourceType",
+                            "NextToken.$": "$.NextToken",
+                            "Limit.$": "$$.Execution.Input.PaginationLimit",
+                        },
                         retry: [Timeout, TaskFailed] every 5s x 20 backoff 2 comment "Retry Handler",
                     } => MapResolverRulesAndAssociations;
                     Success: succeed;
@@ -4228,7 +6078,9 @@ mod c094 {
                                         parameters: { "Bucket": "bucket", "Key.$": "$.Key" },
                                     } => TransformItem;
                                     TransformItem: pass {
-                                        parameters: { "output.$": "States.JsonMerge(States.StringToJson($.Body), States.StringToJson('{\"NewField\": \"MyValue\" }'), false)" },
+                                        parameters: {
+                                            "output.$": "States.JsonMerge(States.StringToJson($.Body), States.StringToJson('{\"NewField\": \"MyValue\" }'), false)",
+                                        },
                                         output_path: "$.output",
                                     } => PublishItem;
                                     PublishItem: task "arn:aws:states:::sns:publish" {
@@ -4249,7 +6101,10 @@ mod c094 {
                     } end;
                     FailItem: fail;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket": "bucket" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket": "bucket" },
+                },
                 item_batcher: { "MaxItemsPerBatch": 10 },
                 max_concurrency: 1000,
                 tolerated_failure_percentage: 100,
@@ -4305,7 +6160,14 @@ mod c095 {
                         else => "Restore Object in S3",
                     };
                     "Restore Object in S3": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                        parameters: { "FunctionName": "${restoreFunctionArn}", "Payload": { "bucket.$": "$.bucket", "key.$": "$.key", "taskToken.$": "$$.Task.Token" } },
+                        parameters: {
+                            "FunctionName": "${restoreFunctionArn}",
+                            "Payload": {
+                                "bucket.$": "$.bucket",
+                                "key.$": "$.key",
+                                "taskToken.$": "$$.Task.Token",
+                            },
+                        },
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } => Pass;
                     Pass: pass => Success;
@@ -4395,7 +6257,10 @@ mod c097 {
                 catch: [ALL] result_path "$.ConfirmCarRentalError" => RefundPayment,
             } => SendingSMSSuccess;
             SendingSMSSuccess: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation is Successful" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation is Successful",
+                },
             } => "Reservation Successful!";
             "Reservation Successful!": succeed;
             RefundPayment: task "arn:aws:states:::lambda:invoke" {
@@ -4417,7 +6282,10 @@ mod c097 {
                 retry: [ALL] x 3,
             } => SendingSMSFailure;
             SendingSMSFailure: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation Failed" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation Failed",
+                },
             } => "Reservation Failed";
             "Reservation Failed": fail {
                 error: "Job Failed",
@@ -4470,7 +6338,10 @@ mod c098 {
                 catch: [ALL] result_path "$.ConfirmCarRentalError" => RefundPayment,
             } => SendingSMSSuccess;
             SendingSMSSuccess: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation is Successful" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation is Successful",
+                },
             } => "Reservation Successful!";
             "Reservation Successful!": succeed;
             RefundPayment: task "arn:aws:states:::lambda:invoke" {
@@ -4492,7 +6363,10 @@ mod c098 {
                 retry: [ALL] x 3,
             } => SendingSMSFailure;
             SendingSMSFailure: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation Failed" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation Failed",
+                },
             } => "Reservation Failed";
             "Reservation Failed": fail {
                 error: "Job Failed",
@@ -4545,7 +6419,10 @@ mod c099 {
                 catch: [ALL] result_path "$.ConfirmCarRentalError" => RefundPayment,
             } => SendingSMSSuccess;
             SendingSMSSuccess: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation is Successful" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation is Successful",
+                },
             } => "Reservation Successful!";
             "Reservation Successful!": succeed;
             RefundPayment: task "arn:aws:states:::lambda:invoke" {
@@ -4567,7 +6444,10 @@ mod c099 {
                 retry: [ALL] x 3,
             } => SendingSMSFailure;
             SendingSMSFailure: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${snsTopicArn}", "Message": "Your Travel Reservation Failed" },
+                parameters: {
+                    "TopicArn": "${snsTopicArn}",
+                    "Message": "Your Travel Reservation Failed",
+                },
             } => "Reservation Failed";
             "Reservation Failed": fail {
                 error: "Job Failed",
@@ -4604,7 +6484,22 @@ mod c100 {
                 seconds: 300,
             } => PutMetricAlarm;
             PutMetricAlarm: task "arn:aws:states:::aws-sdk:cloudwatch:putMetricAlarm" {
-                parameters: { "AlarmName.$": "$.detail.EndpointName", "Namespace": "AWS/SageMaker", "MetricName": "Invocations", "Dimensions": [{ "Name": "EndpointName", "Value.$": "$.detail.EndpointName" }, { "Name": "VariantName", "Value": "AllTraffic" }], "ComparisonOperator": "LessThanOrEqualToThreshold", "DatapointsToAlarm": 3, "EvaluationPeriods": 3, "Period": 300, "Statistic": "Maximum", "Threshold": 0, "TreatMissingData": "breaching" },
+                parameters: {
+                    "AlarmName.$": "$.detail.EndpointName",
+                    "Namespace": "AWS/SageMaker",
+                    "MetricName": "Invocations",
+                    "Dimensions": [
+                        { "Name": "EndpointName", "Value.$": "$.detail.EndpointName" },
+                        { "Name": "VariantName", "Value": "AllTraffic" },
+                    ],
+                    "ComparisonOperator": "LessThanOrEqualToThreshold",
+                    "DatapointsToAlarm": 3,
+                    "EvaluationPeriods": 3,
+                    "Period": 300,
+                    "Statistic": "Maximum",
+                    "Threshold": 0,
+                    "TreatMissingData": "breaching",
+                },
             } end;
             DeleteAlarms: task "arn:aws:states:::aws-sdk:cloudwatch:deleteAlarms" {
                 parameters: { "AlarmNames.$": "States.Array($.detail.EndpointName)" },
@@ -4631,7 +6526,11 @@ mod c101 {
         pub Imported {
             start "Notify that a SageMaker Pipeline execution has failed";
             "Notify that a SageMaker Pipeline execution has failed": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:SageMakerPipelineNotificationsPython-SageMakerPipelineFailedNotificationA1B2C3D4-EXAMPLE11111", "Message.$": "States.Format('The SageMaker Pipeline, {}, started at {} and failed at {}.', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1), $.detail.executionStartTime, $.detail.executionEndTime)", "Subject.$": "States.Format('Amazon SageMaker Pipeline Failed - Pipeline Name: {}', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1))" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:SageMakerPipelineNotificationsPython-SageMakerPipelineFailedNotificationA1B2C3D4-EXAMPLE11111",
+                    "Message.$": "States.Format('The SageMaker Pipeline, {}, started at {} and failed at {}.', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1), $.detail.executionStartTime, $.detail.executionEndTime)",
+                    "Subject.$": "States.Format('Amazon SageMaker Pipeline Failed - Pipeline Name: {}', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1))",
+                },
             } end;
         }
     }
@@ -4651,7 +6550,11 @@ mod c102 {
         pub Imported {
             start "Notify that a SageMaker Pipeline execution has failed";
             "Notify that a SageMaker Pipeline execution has failed": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:SageMakerPipelineNotificationsPython-SageMakerPipelineFailedNotificationA1B2C3D4-EXAMPLE11111", "Message.$": "States.Format('The SageMaker Pipeline, {}, started at {} and failed at {}.', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1), $.detail.executionStartTime, $.detail.executionEndTime)", "Subject.$": "States.Format('Amazon SageMaker Pipeline Failed - Pipeline Name: {}', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1))" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:SageMakerPipelineNotificationsPython-SageMakerPipelineFailedNotificationA1B2C3D4-EXAMPLE11111",
+                    "Message.$": "States.Format('The SageMaker Pipeline, {}, started at {} and failed at {}.', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1), $.detail.executionStartTime, $.detail.executionEndTime)",
+                    "Subject.$": "States.Format('Amazon SageMaker Pipeline Failed - Pipeline Name: {}', States.ArrayGetItem(States.StringSplit($.detail.pipelineArn, '/'), 1))",
+                },
             } end;
         }
     }
@@ -4675,7 +6578,10 @@ mod c103 {
                 iterator {
                     start "Get quote";
                     "Get quote": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName.$": "$.quoteProvider", "Payload": { "requestDescription.$": "$.requestDescription" } },
+                        parameters: {
+                            "FunctionName.$": "$.quoteProvider",
+                            "Payload": { "requestDescription.$": "$.requestDescription" },
+                        },
                         output_path: "$.Payload",
                         catch: [ALL] => ErrorHandler,
                     } end;
@@ -4684,12 +6590,21 @@ mod c103 {
                     } end;
                 },
                 items_path: "$.quoteProviders",
-                parameters: { "requestDescription.$": "$.requestDescription", "quoteProvider.$": "$$.Map.Item.Value" },
+                parameters: {
+                    "requestDescription.$": "$.requestDescription",
+                    "quoteProvider.$": "$$.Map.Item.Value",
+                },
                 result_selector: { "requestId.$": "States.UUID()", "quotes.$": "$" },
                 result_path: "$",
             } => "Save quotes to DynamoDB";
             "Save quotes to DynamoDB": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "Item": { "requestId": { "S.$": "$.requestId" }, "quotes": { "S.$": "States.JsonToString($.quotes)" } }, "TableName": "ScatterGatherStack-Quotes4DCFF1CF-M5K0TUIFX7XN" },
+                parameters: {
+                    "Item": {
+                        "requestId": { "S.$": "$.requestId" },
+                        "quotes": { "S.$": "States.JsonToString($.quotes)" },
+                    },
+                    "TableName": "ScatterGatherStack-Quotes4DCFF1CF-M5K0TUIFX7XN",
+                },
             } end;
         }
     }
@@ -4716,7 +6631,10 @@ mod c104 {
             };
             /// Get Transcribed json file
             GetObject: task "arn:aws:states:us-east-1:776177632559:aws-sdk:s3:getObject" {
-                parameters: { "Bucket": "bucket-776177632559-us-east-1-transcript-results", "Key": "temp.json" },
+                parameters: {
+                    "Bucket": "bucket-776177632559-us-east-1-transcript-results",
+                    "Key": "temp.json",
+                },
                 result_selector: { "filecontent.$": "States.StringToJson($.Body)" },
                 result_path: "$.transcription",
             } => PutObject;
@@ -4726,11 +6644,23 @@ mod c104 {
             } => TranscriptionJobStatus;
             /// extract transcription text in json file
             PutObject: task "arn:aws:states:us-east-1:776177632559:aws-sdk:s3:putObject" {
-                parameters: { "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript", "Bucket": "bucket-776177632559-us-east-1-transcript-results", "Key": "script.txt" },
+                parameters: {
+                    "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript",
+                    "Bucket": "bucket-776177632559-us-east-1-transcript-results",
+                    "Key": "script.txt",
+                },
             } end;
             /// Start a transcribe job on the provided media file
             StartTranscriptionJob: task "arn:aws:states:us-east-1:776177632559:aws-sdk:transcribe:startTranscriptionJob" {
-                parameters: { "IdentifyLanguage": true, "Media": { "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)" }, "OutputBucketName": "bucket-776177632559-us-east-1-transcript-results", "OutputKey": "temp.json", "TranscriptionJobName.$": "$$.Execution.Name" },
+                parameters: {
+                    "IdentifyLanguage": true,
+                    "Media": {
+                        "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)",
+                    },
+                    "OutputBucketName": "bucket-776177632559-us-east-1-transcript-results",
+                    "OutputKey": "temp.json",
+                    "TranscriptionJobName.$": "$$.Execution.Name",
+                },
             } => Wait;
             TranscriptionJobStatus: choice {
                 "$.TranscriptionJob.TranscriptionJobStatus" == "COMPLETED" => GetObject,
@@ -4759,7 +6689,11 @@ mod c105 {
         pub Imported {
             start StartSegmentDetection;
             StartSegmentDetection: task "arn:aws:states:::aws-sdk:rekognition:startSegmentDetection" {
-                parameters: { "Filters": { "ShotFilter": { "MinSegmentConfidence": 95 } }, "SegmentTypes": ["TECHNICAL_CUE"], "Video": { "S3Object": { "Bucket.$": "$.Input.Bucket", "Name.$": "$.Input.Key" } } },
+                parameters: {
+                    "Filters": { "ShotFilter": { "MinSegmentConfidence": 95 } },
+                    "SegmentTypes": ["TECHNICAL_CUE"],
+                    "Video": { "S3Object": { "Bucket.$": "$.Input.Bucket", "Name.$": "$.Input.Key" } },
+                },
                 result_path: "$.SegmentJob",
             } => Wait;
             Wait: wait {
@@ -4774,7 +6708,51 @@ mod c105 {
                 else => Wait,
             };
             "MediaConvert CreateJob": task "arn:aws:states:::mediaconvert:createJob.sync" {
-                parameters: { "Queue": "arn:aws:mediaconvert:${REGION}:${AWS_ACCOUNT_ID}:queues/Default", "UserMetadata": {}, "Role": "${MEDIACONVERT_ROLE}", "Settings": { "TimecodeConfig": { "Source": "ZEROBASED" }, "OutputGroups": [{ "Name": "Apple HLS", "Outputs": [{ "Preset": "System-Ott_Hls_Ts_Avc_Aac_16x9_1280x720p_30Hz_5.0Mbps", "NameModifier": "test" }], "OutputGroupSettings": { "Type": "HLS_GROUP_SETTINGS", "HlsGroupSettings": { "SegmentLength": 10, "Destination.$": "States.Format('s3://{}/{}', $.Output.Bucket, $.Output.Key)", "MinSegmentLength": 0 } } }], "FollowSource": 1, "Inputs": [{ "InputClippings": [{ "StartTimecode.$": "$.Segments.Segments[0].EndTimecodeSMPTE" }], "AudioSelectors": { "Audio Selector 1": { "DefaultSelection": "DEFAULT" } }, "VideoSelector": {}, "TimecodeSource": "ZEROBASED", "FileInput.$": "States.Format('s3://{}/{}', $.Input.Bucket, $.Input.Key)" }] }, "BillingTagsSource": "JOB", "AccelerationSettings": { "Mode": "DISABLED" }, "StatusUpdateInterval": "SECONDS_60", "Priority": 0 },
+                parameters: {
+                    "Queue": "arn:aws:mediaconvert:${REGION}:${AWS_ACCOUNT_ID}:queues/Default",
+                    "UserMetadata": {},
+                    "Role": "${MEDIACONVERT_ROLE}",
+                    "Settings": {
+                        "TimecodeConfig": { "Source": "ZEROBASED" },
+                        "OutputGroups": [
+                            {
+                                "Name": "Apple HLS",
+                                "Outputs": [
+                                    {
+                                        "Preset": "System-Ott_Hls_Ts_Avc_Aac_16x9_1280x720p_30Hz_5.0Mbps",
+                                        "NameModifier": "test",
+                                    },
+                                ],
+                                "OutputGroupSettings": {
+                                    "Type": "HLS_GROUP_SETTINGS",
+                                    "HlsGroupSettings": {
+                                        "SegmentLength": 10,
+                                        "Destination.$": "States.Format('s3://{}/{}', $.Output.Bucket, $.Output.Key)",
+                                        "MinSegmentLength": 0,
+                                    },
+                                },
+                            },
+                        ],
+                        "FollowSource": 1,
+                        "Inputs": [
+                            {
+                                "InputClippings": [
+                                    { "StartTimecode.$": "$.Segments.Segments[0].EndTimecodeSMPTE" },
+                                ],
+                                "AudioSelectors": {
+                                    "Audio Selector 1": { "DefaultSelection": "DEFAULT" },
+                                },
+                                "VideoSelector": {},
+                                "TimecodeSource": "ZEROBASED",
+                                "FileInput.$": "States.Format('s3://{}/{}', $.Input.Bucket, $.Input.Key)",
+                            },
+                        ],
+                    },
+                    "BillingTagsSource": "JOB",
+                    "AccelerationSettings": { "Mode": "DISABLED" },
+                    "StatusUpdateInterval": "SECONDS_60",
+                    "Priority": 0,
+                },
             } end;
         }
     }
@@ -4794,16 +6772,28 @@ mod c106 {
         pub Imported {
             start "Update Order History";
             "Update Order History": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update order history." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update order history." },
+                },
             } => "Update Data Warehouse";
             "Update Data Warehouse": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update data warehouse." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update data warehouse." },
+                },
             } => "Update Customer Profile";
             "Update Customer Profile": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update customer profile." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update customer profile." },
+                },
             } => "Update Inventory";
             "Update Inventory": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update inventory." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update inventory." },
+                },
             } end;
         }
     }
@@ -4824,31 +6814,58 @@ mod c107 {
         pub Imported {
             start "Approve Order Request";
             "Approve Order Request": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${sqsQueueUrl}", "MessageBody": { "MessageTitle": "Order Request received. Pausing workflow to wait for manual approval. ", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${sqsQueueUrl}",
+                    "MessageBody": {
+                        "MessageTitle": "Order Request received. Pausing workflow to wait for manual approval. ",
+                        "TaskToken.$": "$$.Task.Token",
+                    },
+                },
                 catch: [ALL] => "Notify Order Failure",
             } => "Notify Order Success";
             "Notify Order Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order has been approved. Resuming workflow.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order has been approved. Resuming workflow.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } => "Process Payment";
             "Notify Order Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order not approved. Order failed.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order not approved. Order failed.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } end;
             "Process Payment": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${sqsQueueUrl}", "MessageBody": { "MessageTitle": "Payment sent to third-party for processing. Pausing workflow to wait for response.", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${sqsQueueUrl}",
+                    "MessageBody": {
+                        "MessageTitle": "Payment sent to third-party for processing. Pausing workflow to wait for response.",
+                        "TaskToken.$": "$$.Task.Token",
+                    },
+                },
                 catch: [ALL] => "Notify Payment Failure",
             } => "Notify Payment Success";
             "Notify Payment Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Payment processing succeeded. Resuming workflow.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Payment processing succeeded. Resuming workflow.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } => "Workflow to Update Backend Systems";
             "Notify Payment Failure": task "arn:aws:states:::sns:publish" {
                 parameters: { "Message": "Payment processing failed.", "TopicArn": "${sendtoSNSArn}" },
             } end;
             /// Starting an execution of an Express workflow to handle backend updates. Express workflows are fast and cost-effective for steps where checkpointing isn't required.
             "Workflow to Update Backend Systems": task "arn:aws:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${SelectiveCheckpointingExpressStateMachineArn}", "Input": { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${SelectiveCheckpointingExpressStateMachineArn}",
+                    "Input": { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" },
+                },
             } => "Ship the Package";
             "Ship the Package": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order and payment received, database is updated and the package is ready to ship.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order and payment received, database is updated and the package is ready to ship.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } end;
         }
     }
@@ -4868,16 +6885,28 @@ mod c108 {
         pub Imported {
             start "Update Order History";
             "Update Order History": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update order history." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update order history." },
+                },
             } => "Update Data Warehouse";
             "Update Data Warehouse": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update data warehouse." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update data warehouse." },
+                },
             } => "Update Customer Profile";
             "Update Customer Profile": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update customer profile." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update customer profile." },
+                },
             } => "Update Inventory";
             "Update Inventory": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${UpdateDatabaseLambdaFunction}", "Payload": { "Message": "Update inventory." } },
+                parameters: {
+                    "FunctionName": "${UpdateDatabaseLambdaFunction}",
+                    "Payload": { "Message": "Update inventory." },
+                },
             } end;
         }
     }
@@ -4898,31 +6927,58 @@ mod c109 {
         pub Imported {
             start "Approve Order Request";
             "Approve Order Request": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${sqsQueueUrl}", "MessageBody": { "MessageTitle": "Order Request received. Pausing workflow to wait for manual approval. ", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${sqsQueueUrl}",
+                    "MessageBody": {
+                        "MessageTitle": "Order Request received. Pausing workflow to wait for manual approval. ",
+                        "TaskToken.$": "$$.Task.Token",
+                    },
+                },
                 catch: [ALL] => "Notify Order Failure",
             } => "Notify Order Success";
             "Notify Order Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order has been approved. Resuming workflow.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order has been approved. Resuming workflow.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } => "Process Payment";
             "Notify Order Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order not approved. Order failed.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order not approved. Order failed.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } end;
             "Process Payment": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${sqsQueueUrl}", "MessageBody": { "MessageTitle": "Payment sent to third-party for processing. Pausing workflow to wait for response.", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${sqsQueueUrl}",
+                    "MessageBody": {
+                        "MessageTitle": "Payment sent to third-party for processing. Pausing workflow to wait for response.",
+                        "TaskToken.$": "$$.Task.Token",
+                    },
+                },
                 catch: [ALL] => "Notify Payment Failure",
             } => "Notify Payment Success";
             "Notify Payment Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Payment processing succeeded. Resuming workflow.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Payment processing succeeded. Resuming workflow.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } => "Workflow to Update Backend Systems";
             "Notify Payment Failure": task "arn:aws:states:::sns:publish" {
                 parameters: { "Message": "Payment processing failed.", "TopicArn": "${sendtoSNSArn}" },
             } end;
             /// Starting an execution of an Express workflow to handle backend updates. Express workflows are fast and cost-effective for steps where checkpointing isn't required.
             "Workflow to Update Backend Systems": task "arn:aws:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${SelectiveCheckpointingExpressStateMachineArn}", "Input": { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${SelectiveCheckpointingExpressStateMachineArn}",
+                    "Input": { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" },
+                },
             } => "Ship the Package";
             "Ship the Package": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Order and payment received, database is updated and the package is ready to ship.", "TopicArn": "${sendtoSNSArn}" },
+                parameters: {
+                    "Message": "Order and payment received, database is updated and the package is ready to ship.",
+                    "TopicArn": "${sendtoSNSArn}",
+                },
             } end;
         }
     }
@@ -4943,14 +6999,23 @@ mod c110 {
         pub Imported {
             start "Start Athena Query";
             "Start Athena Query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT uri FROM cf_access_logs limit 10", "QueryExecutionContext": { "Database": "serverlessland_database" }, "ResultConfiguration": { "OutputLocation": "s3://sfnathenacdkpythonstack-athenaresultsbucket879938-kofgclbeydzu/results/" } },
+                parameters: {
+                    "QueryString": "SELECT uri FROM cf_access_logs limit 10",
+                    "QueryExecutionContext": { "Database": "serverlessland_database" },
+                    "ResultConfiguration": {
+                        "OutputLocation": "s3://sfnathenacdkpythonstack-athenaresultsbucket879938-kofgclbeydzu/results/",
+                    },
+                },
             } => "Get Query Results";
             "Get Query Results": task "arn:aws:states:::athena:getQueryResults" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
                 result_path: "$.GetQueryResults",
             } => "Map State";
             "Prepare Next Query Params": pass {
-                parameters: { "QueryExecutionId.$": "$.StartQueryParams.QueryExecutionId", "NextToken.$": "$.GetQueryResults.NextToken" },
+                parameters: {
+                    "QueryExecutionId.$": "$.StartQueryParams.QueryExecutionId",
+                    "NextToken.$": "$.GetQueryResults.NextToken",
+                },
                 result_path: "$.StartQueryParams",
             } => "Get Query Results";
             "Has More Results?": choice {
@@ -4985,7 +7050,12 @@ mod c111 {
         pub Imported {
             start "Start Athena Query";
             "Start Athena Query": task "arn:aws:states:::athena:startQueryExecution" {
-                parameters: { "QueryString.$": "States.Format('SELECT * FROM \"{}\" LIMIT 10', $.Table)", "QueryExecutionContext": { "Database.$": "$.Database" }, "ResultConfiguration": {}, "WorkGroup.$": "$.Workgroup" },
+                parameters: {
+                    "QueryString.$": "States.Format('SELECT * FROM \"{}\" LIMIT 10', $.Table)",
+                    "QueryExecutionContext": { "Database.$": "$.Database" },
+                    "ResultConfiguration": {},
+                    "WorkGroup.$": "$.Workgroup",
+                },
             } => "Get query result";
             "Get query result": task "arn:aws:states:::athena:getQueryExecution" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecutionId" },
@@ -4997,7 +7067,12 @@ mod c111 {
                 else => Wait,
             };
             "Process results": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ProcessResultsFunctionArn}", "Payload": { "resultLocation.$": "$.QueryExecution.ResultConfiguration.OutputLocation" } },
+                parameters: {
+                    "FunctionName": "${ProcessResultsFunctionArn}",
+                    "Payload": {
+                        "resultLocation.$": "$.QueryExecution.ResultConfiguration.OutputLocation",
+                    },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             Wait: wait {
@@ -5035,7 +7110,10 @@ mod c112 {
                         parameters: { "Body.$": "$.text", "Bucket.$": "$.bucket", "Key.$": "$.key" },
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket.$": "$.Bucket" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket.$": "$.Bucket" },
+                },
                 item_selector: { "Bucket.$": "$.Bucket", "Data.$": "$$.Map.Item.Value" },
                 item_batcher: { "MaxItemsPerBatch": 10 },
                 max_concurrency: 1000,
@@ -5074,12 +7152,30 @@ mod c113 {
                 cause: "Input Params should be ( \"operation\": \"create\"|\"delete\" }",
             };
             CreateStackSet: task "arn:aws:states:::aws-sdk:cloudformation:createStackSet" {
-                parameters: { "StackSetName": "sfn-cfn-stackset", "Description": "StackSet for creating IAM roles in linked accounts", "ManagedExecution": { "Active": true }, "PermissionModel": "SERVICE_MANAGED", "Capabilities": ["CAPABILITY_NAMED_IAM"], "AutoDeployment": { "Enabled": true, "RetainStacksOnAccountRemoval": false }, "Parameters": [{ "ParameterKey": "ManagementAccountId", "ParameterValue.$": "$.managementAccountId" }], "TemplateURL.$": "$.templateURL" },
+                parameters: {
+                    "StackSetName": "sfn-cfn-stackset",
+                    "Description": "StackSet for creating IAM roles in linked accounts",
+                    "ManagedExecution": { "Active": true },
+                    "PermissionModel": "SERVICE_MANAGED",
+                    "Capabilities": ["CAPABILITY_NAMED_IAM"],
+                    "AutoDeployment": { "Enabled": true, "RetainStacksOnAccountRemoval": false },
+                    "Parameters": [
+                        {
+                            "ParameterKey": "ManagementAccountId",
+                            "ParameterValue.$": "$.managementAccountId",
+                        },
+                    ],
+                    "TemplateURL.$": "$.templateURL",
+                },
                 result_path: "$.StackSetId",
                 catch: ["CloudFormation.NameAlreadyExistsException"] => StackSetExists,
             } => CreateStackInstances;
             CreateStackInstances: task "arn:aws:states:::aws-sdk:cloudformation:createStackInstances" {
-                parameters: { "StackSetName": "sfn-cfn-stackset", "Regions": ["us-east-1"], "DeploymentTargets": { "OrganizationalUnitIds.$": "States.Array($.org.rootOU)" } },
+                parameters: {
+                    "StackSetName": "sfn-cfn-stackset",
+                    "Regions": ["us-east-1"],
+                    "DeploymentTargets": { "OrganizationalUnitIds.$": "States.Array($.org.rootOU)" },
+                },
             } => "Creating, Wait 5s";
             "Creating, Wait 5s": wait {
                 seconds: 5,
@@ -5103,7 +7199,12 @@ mod c113 {
                 cause: "StackSet already exists",
             };
             DeleteStackInstances: task "arn:aws:states:::aws-sdk:cloudformation:deleteStackInstances" {
-                parameters: { "StackSetName": "sfn-cfn-stackset", "Regions": ["us-east-1"], "DeploymentTargets": { "OrganizationalUnitIds.$": "States.Array($.org.rootOU)" }, "RetainStacks": "false" },
+                parameters: {
+                    "StackSetName": "sfn-cfn-stackset",
+                    "Regions": ["us-east-1"],
+                    "DeploymentTargets": { "OrganizationalUnitIds.$": "States.Array($.org.rootOU)" },
+                    "RetainStacks": "false",
+                },
                 catch: ["CloudFormation.StackSetNotFoundException"] => DeleteStackSetFailed,
             } => "Deleting, Wait 5s";
             "Deleting, Wait 5s": wait {
@@ -5160,7 +7261,10 @@ mod c114 {
                 else => Fail,
             };
             "Transform data required for GetWorkflowRun state": pass {
-                parameters: { "taskresult": { "RunId.$": "$.Run.WorkflowRunId" }, "workflow_name.$": "$.Run.Name" },
+                parameters: {
+                    "taskresult": { "RunId.$": "$.Run.WorkflowRunId" },
+                    "workflow_name.$": "$.Run.Name",
+                },
             } => "Wait until worflow run is completed";
             Fail: fail;
             CheckWorkFlowRunStatistics: choice {
@@ -5174,7 +7278,13 @@ mod c114 {
                 parameters: { "workflow_name.$": "$.Run.Name" },
             } => "Step Functions StartExecution";
             "Step Functions StartExecution": task "arn:aws:states:::states:startExecution" {
-                parameters: { "StateMachineArn": "${state_machine_arn}", "Input": { "workflow_name.$": "$.workflow_name", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${state_machine_arn}",
+                    "Input": {
+                        "workflow_name.$": "$.workflow_name",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
             } end;
         }
     }
@@ -5195,7 +7305,10 @@ mod c115 {
             start "Start State";
             "Start State": pass => "Find assets";
             "Find assets": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:::function:${fn_find_assets}", "Payload.$": "$.Payload" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:::function:${fn_find_assets}",
+                    "Payload.$": "$.Payload",
+                },
                 retry: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Check Assets Found";
             "Check Assets Found": choice {
@@ -5210,7 +7323,10 @@ mod c115 {
                         retry: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } => "Publish Asset Metadata Revision";
                     "Publish Asset Metadata Revision": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:::function:${fn_publish_asset}", "Payload.$": "$" },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:::function:${fn_publish_asset}",
+                            "Payload.$": "$",
+                        },
                         retry: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
                 },
@@ -5245,7 +7361,21 @@ mod c116 {
                 processor(mode = INLINE) {
                     start "JSON Formatter";
                     "JSON Formatter": pass {
-                        parameters: { "PutRequest": { "Item": { "${DynamoDBTable_PartitionKey}": { "S.$": "$.${DynamoDBTable_PartitionKey}" }, "${DynamoDBTable_Attribute1}": { "S.$": "$.${DynamoDBTable_Attribute1}" }, "${DynamoDBTable_Attribute2}": { "S.$": "$.${DynamoDBTable_Attribute2}" } } } },
+                        parameters: {
+                            "PutRequest": {
+                                "Item": {
+                                    "${DynamoDBTable_PartitionKey}": {
+                                        "S.$": "$.${DynamoDBTable_PartitionKey}",
+                                    },
+                                    "${DynamoDBTable_Attribute1}": {
+                                        "S.$": "$.${DynamoDBTable_Attribute1}",
+                                    },
+                                    "${DynamoDBTable_Attribute2}": {
+                                        "S.$": "$.${DynamoDBTable_Attribute2}",
+                                    },
+                                },
+                            },
+                        },
                     } end;
                 },
                 items_path: "$.Items",
@@ -5290,7 +7420,10 @@ mod c117 {
                 processor(mode = DISTRIBUTED, execution_type = STANDARD) {
                     start "Lambda Invoke";
                     "Lambda Invoke": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "$", "FunctionName": "${pythonFunction.functionName}" },
+                        parameters: {
+                            "Payload.$": "$",
+                            "FunctionName": "${pythonFunction.functionName}",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } end;
@@ -5298,7 +7431,10 @@ mod c117 {
                 items_path: "$.Accounts",
                 max_concurrency: 10,
                 label: "MapAccounts",
-                result_writer: { "Resource": "arn:aws:states:::s3:putObject", "Parameters": { "Bucket": "${inventoryBucket.bucketName}", "Prefix": "data/" } },
+                result_writer: {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": { "Bucket": "${inventoryBucket.bucketName}", "Prefix": "data/" },
+                },
                 result_selector: { "Clusters.$": "$[*][*]" },
             } end;
         }
@@ -5333,13 +7469,19 @@ mod c118 {
                 seconds: 30,
             } => "Get Crawler status";
             "Start an Athena query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"${glue_table}\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5", "WorkGroup": "${aws_athena_workgroup}" },
+                parameters: {
+                    "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"${glue_table}\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5",
+                    "WorkGroup": "${aws_athena_workgroup}",
+                },
             } => "Get query results";
             "Get query results": task "arn:aws:states:::athena:getQueryResults" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
             } => "Send query results";
             "Send query results": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${topic_athena_updates}", "Message": { "Input.$": "$.ResultSet.Rows" } },
+                parameters: {
+                    "TopicArn": "${topic_athena_updates}",
+                    "Message": { "Input.$": "$.ResultSet.Rows" },
+                },
             } end;
         }
     }
@@ -5373,13 +7515,19 @@ mod c119 {
                 seconds: 30,
             } => "Get Crawler status";
             "Start an Athena query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"data\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5", "WorkGroup": "${aws_athena_workgroup}" },
+                parameters: {
+                    "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"data\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5",
+                    "WorkGroup": "${aws_athena_workgroup}",
+                },
             } => "Get query results";
             "Get query results": task "arn:aws:states:::athena:getQueryResults" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
             } => "Send query results";
             "Send query results": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${topic_athena_updates}", "Message": { "Input.$": "$.ResultSet.Rows" } },
+                parameters: {
+                    "TopicArn": "${topic_athena_updates}",
+                    "Message": { "Input.$": "$.ResultSet.Rows" },
+                },
             } end;
         }
     }
@@ -5413,13 +7561,19 @@ mod c120 {
                 seconds: 30,
             } => "Get Crawler status";
             "Start an Athena query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"data\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5", "WorkGroup": "${aws_athena_workgroup}" },
+                parameters: {
+                    "QueryString": "SELECT * FROM \"${query_large_datasets_db}\".\"data\" WHERE partition_0 = '2017' AND partition_1 = '01' AND partition_2 = '23' limit 5",
+                    "WorkGroup": "${aws_athena_workgroup}",
+                },
             } => "Get query results";
             "Get query results": task "arn:aws:states:::athena:getQueryResults" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
             } => "Send query results";
             "Send query results": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${topic_athena_updates}", "Message": { "Input.$": "$.ResultSet.Rows" } },
+                parameters: {
+                    "TopicArn": "${topic_athena_updates}",
+                    "Message": { "Input.$": "$.ResultSet.Rows" },
+                },
             } end;
         }
     }
@@ -5459,12 +7613,23 @@ mod c121 {
             start "Describe DB Instances";
             "Describe DB Instances": task "arn:aws:states:::aws-sdk:rds:describeDBInstances" {
                 parameters: { "DbInstanceIdentifier.$": "$.dbInstanceId" },
-                result_selector: { "EngineVersion.$": "$.DbInstances[0].EngineVersion", "Engine.$": "$.DbInstances[0].Engine", "DbInstanceClass.$": "$.DbInstances[0].DbInstanceClass" },
+                result_selector: {
+                    "EngineVersion.$": "$.DbInstances[0].EngineVersion",
+                    "Engine.$": "$.DbInstances[0].Engine",
+                    "DbInstanceClass.$": "$.DbInstances[0].DbInstanceClass",
+                },
                 result_path: "$.VersionDetails",
             } => "Create Final Snapshot";
             "Create Final Snapshot": task "arn:aws:states:::aws-sdk:rds:createDBSnapshot" {
-                parameters: { "DbInstanceIdentifier.$": "$.dbInstanceId", "DbSnapshotIdentifier.$": "States.Format('{}-final-snapshot', $.dbInstanceId)" },
-                result_selector: { "DbSnapshotStatus.$": "$.DbSnapshot.Status", "DbSnapshotArn.$": "$.DbSnapshot.DbSnapshotArn", "DbSnapshotIdentifier.$": "$.DbSnapshot.DbSnapshotIdentifier" },
+                parameters: {
+                    "DbInstanceIdentifier.$": "$.dbInstanceId",
+                    "DbSnapshotIdentifier.$": "States.Format('{}-final-snapshot', $.dbInstanceId)",
+                },
+                result_selector: {
+                    "DbSnapshotStatus.$": "$.DbSnapshot.Status",
+                    "DbSnapshotArn.$": "$.DbSnapshot.DbSnapshotArn",
+                    "DbSnapshotIdentifier.$": "$.DbSnapshot.DbSnapshotIdentifier",
+                },
                 result_path: "$.DbSnapshot",
                 catch: [ALL] result_path "$.output" => Fail,
             } => "Creating Snapshot, Wait 30s";
@@ -5473,7 +7638,11 @@ mod c121 {
             } => "Check DBSnapshot Status";
             "Check DBSnapshot Status": task "arn:aws:states:::aws-sdk:rds:describeDBSnapshots" {
                 parameters: { "DbSnapshotIdentifier.$": "$.DbSnapshot.DbSnapshotIdentifier" },
-                result_selector: { "DbSnapshotStatus.$": "$.DbSnapshots[0].Status", "DbSnapshotArn.$": "$.DbSnapshots[0].DbSnapshotArn", "DbSnapshotIdentifier.$": "$.DbSnapshots[0].DbSnapshotIdentifier" },
+                result_selector: {
+                    "DbSnapshotStatus.$": "$.DbSnapshots[0].Status",
+                    "DbSnapshotArn.$": "$.DbSnapshots[0].DbSnapshotArn",
+                    "DbSnapshotIdentifier.$": "$.DbSnapshots[0].DbSnapshotIdentifier",
+                },
                 result_path: "$.DbSnapshot",
             } => "Is DBSnapshot Available?";
             "Is DBSnapshot Available?": choice {
@@ -5481,7 +7650,12 @@ mod c121 {
                 else => "Creating Snapshot, Wait 30s",
             };
             "Restore DBCluster from Snapshot": task "arn:aws:states:::aws-sdk:rds:restoreDBClusterFromSnapshot" {
-                parameters: { "DbClusterIdentifier.$": "States.Format('{}-apg-cluster', $.dbInstanceId)", "Engine": "aurora-postgresql", "EngineVersion.$": "$.VersionDetails.EngineVersion", "SnapshotIdentifier.$": "$.DbSnapshot.DbSnapshotArn" },
+                parameters: {
+                    "DbClusterIdentifier.$": "States.Format('{}-apg-cluster', $.dbInstanceId)",
+                    "Engine": "aurora-postgresql",
+                    "EngineVersion.$": "$.VersionDetails.EngineVersion",
+                    "SnapshotIdentifier.$": "$.DbSnapshot.DbSnapshotArn",
+                },
                 result_selector: { "DbClusterIdentifier.$": "$.DbCluster.DbClusterIdentifier" },
                 result_path: "$.AuroraClusterDetails",
                 catch: [ALL] result_path "$.output" => Fail,
@@ -5491,7 +7665,10 @@ mod c121 {
             } => DescribeDBClusters;
             DescribeDBClusters: task "arn:aws:states:::aws-sdk:rds:describeDBClusters" {
                 parameters: { "DbClusterIdentifier.$": "$.AuroraClusterDetails.DbClusterIdentifier" },
-                result_selector: { "DbClusterStatus.$": "$.DbClusters[0].Status", "DbClusterIdentifier.$": "$.DbClusters[0].DbClusterIdentifier" },
+                result_selector: {
+                    "DbClusterStatus.$": "$.DbClusters[0].Status",
+                    "DbClusterIdentifier.$": "$.DbClusters[0].DbClusterIdentifier",
+                },
                 result_path: "$.AuroraClusterDetails",
             } => "Is Aurora Cluster Ready?";
             "Is Aurora Cluster Ready?": choice {
@@ -5499,8 +7676,16 @@ mod c121 {
                 else => "ClusterRestoring - Wait 30s",
             };
             "Create Aurora Instance": task "arn:aws:states:::aws-sdk:rds:createDBInstance" {
-                parameters: { "DbClusterIdentifier.$": "$.AuroraClusterDetails.DbClusterIdentifier", "DbInstanceIdentifier.$": "States.Format('{}-apg-instance-1', $.dbInstanceId)", "DbInstanceClass.$": "$.dbInstanceClass", "Engine": "aurora-postgresql" },
-                result_selector: { "DbInstanceStatus.$": "$.DbInstance.DbInstanceStatus", "DbInstanceIdentifier.$": "$.DbInstance.DbInstanceIdentifier" },
+                parameters: {
+                    "DbClusterIdentifier.$": "$.AuroraClusterDetails.DbClusterIdentifier",
+                    "DbInstanceIdentifier.$": "States.Format('{}-apg-instance-1', $.dbInstanceId)",
+                    "DbInstanceClass.$": "$.dbInstanceClass",
+                    "Engine": "aurora-postgresql",
+                },
+                result_selector: {
+                    "DbInstanceStatus.$": "$.DbInstance.DbInstanceStatus",
+                    "DbInstanceIdentifier.$": "$.DbInstance.DbInstanceIdentifier",
+                },
                 result_path: "$.AuroraClusterDetails",
                 catch: [ALL] result_path "$.output" => Fail,
             } => "ClusterInstance Creating - Wait 30s";
@@ -5509,7 +7694,11 @@ mod c121 {
             } => DescribeDBInstances;
             DescribeDBInstances: task "arn:aws:states:::aws-sdk:rds:describeDBInstances" {
                 parameters: { "DbInstanceIdentifier.$": "$.AuroraClusterDetails.DbInstanceIdentifier" },
-                result_selector: { "DbInstanceStatus.$": "$.DbInstances[0].DbInstanceStatus", "DbInstanceIdentifier.$": "$.DbInstances[0].DbInstanceIdentifier", "DbClusterIdentifier.$": "$.DbInstances[0].DbClusterIdentifier" },
+                result_selector: {
+                    "DbInstanceStatus.$": "$.DbInstances[0].DbInstanceStatus",
+                    "DbInstanceIdentifier.$": "$.DbInstances[0].DbInstanceIdentifier",
+                    "DbClusterIdentifier.$": "$.DbInstances[0].DbClusterIdentifier",
+                },
                 result_path: "$.AuroraClusterDetails",
             } => "Is Aurora Instance Ready?";
             "Is Aurora Instance Ready?": choice {
@@ -5523,8 +7712,16 @@ mod c121 {
             /// Migration to Aurora Postgres complete
             Success: succeed;
             "Modify Aurora Cluster": task "arn:aws:states:::aws-sdk:rds:modifyDBCluster" {
-                parameters: { "DbClusterIdentifier.$": "$.AuroraClusterDetails.DbClusterIdentifier", "EngineVersion.$": "$.alsoUpgradeTo", "AllowMajorVersionUpgrade": true, "ApplyImmediately": true },
-                result_selector: { "DbClusterStatus.$": "$.DbCluster.Status", "DbClusterIdentifier.$": "$.DbCluster.DbClusterIdentifier" },
+                parameters: {
+                    "DbClusterIdentifier.$": "$.AuroraClusterDetails.DbClusterIdentifier",
+                    "EngineVersion.$": "$.alsoUpgradeTo",
+                    "AllowMajorVersionUpgrade": true,
+                    "ApplyImmediately": true,
+                },
+                result_selector: {
+                    "DbClusterStatus.$": "$.DbCluster.Status",
+                    "DbClusterIdentifier.$": "$.DbCluster.DbClusterIdentifier",
+                },
                 result_path: "$.AuroraClusterDetails",
                 catch: [ALL] result_path "$.output" => Fail,
             } => Success;
@@ -5563,24 +7760,67 @@ mod c122 {
                     } => "Update ContentModeration Job status";
                     Pass: pass end;
                     StartContentModeration: task "arn:aws:states:::aws-sdk:rekognition:startContentModeration" {
-                        parameters: { "MinConfidence": 95, "NotificationChannel": { "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role", "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P" }, "Video": { "S3Object": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}", "Name.$": "$.Key" } } },
+                        parameters: {
+                            "MinConfidence": 95,
+                            "NotificationChannel": {
+                                "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role",
+                                "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P",
+                            },
+                            "Video": {
+                                "S3Object": {
+                                    "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}",
+                                    "Name.$": "$.Key",
+                                },
+                            },
+                        },
                         result_path: "$.Rekognition",
                     } => "Wait for ContentModeration Callback";
                     "Update ContentModeration Job status": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "ExpressionAttributeValues": { ":processingStatus": { "S.$": "$.Results.JobStatus" } }, "Key": { "jobid": { "S.$": "$.Rekognition.JobId" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker", "UpdateExpression": "SET processingStatus = :processingStatus" },
+                        parameters: {
+                            "ExpressionAttributeValues": {
+                                ":processingStatus": { "S.$": "$.Results.JobStatus" },
+                            },
+                            "Key": {
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                            "UpdateExpression": "SET processingStatus = :processingStatus",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => Choice;
                     "Wait for ContentModeration Callback": task "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken" {
-                        parameters: { "Item": { "Key": { "S.$": "$.Key" }, "jobName": { "S": "Content Moderation" }, "jobid": { "S.$": "$.Rekognition.JobId" }, "processingStatus": { "S": "processing" }, "taskToken": { "S.$": "$$.Task.Token" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker" },
+                        parameters: {
+                            "Item": {
+                                "Key": { "S.$": "$.Key" },
+                                "jobName": { "S": "Content Moderation" },
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "processingStatus": { "S": "processing" },
+                                "taskToken": { "S.$": "$$.Task.Token" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => GetContentModeration;
                     "Write Rekognition Content Moderation Results to file": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-writecontentmoderateddat-ET30IBBDb64b", "Payload": { "Key.$": "$.Key", "Results.$": "$.Results", "executionId.$": "$$.Execution.Name", "prefix": "content" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-writecontentmoderateddat-ET30IBBDb64b",
+                            "Payload": {
+                                "Key.$": "$.Key",
+                                "Results.$": "$.Results",
+                                "executionId.$": "$$.Execution.Name",
+                                "prefix": "content",
+                            },
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } => Pass;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" },
+                },
                 max_concurrency: 10,
                 label: "ContentModerationMap",
             } => "Segment Detection Map";
@@ -5591,28 +7831,77 @@ mod c122 {
                 processor(mode = DISTRIBUTED, execution_type = STANDARD) {
                     start StartLabelDetection;
                     GetLabelDetection: task "arn:aws:states:::aws-sdk:rekognition:getLabelDetection" {
-                        parameters: { "AggregateBy": "SEGMENTS", "JobId.$": "$.Rekognition.JobId", "MaxResults": 1000, "SortBy": "NAME" },
+                        parameters: {
+                            "AggregateBy": "SEGMENTS",
+                            "JobId.$": "$.Rekognition.JobId",
+                            "MaxResults": 1000,
+                            "SortBy": "NAME",
+                        },
                         result_path: "$.Results",
                     } => "Update Label Detection Status";
                     StartLabelDetection: task "arn:aws:states:::aws-sdk:rekognition:startLabelDetection" {
-                        parameters: { "MinConfidence": 95, "NotificationChannel": { "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role", "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P" }, "Video": { "S3Object": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}", "Name.$": "$.Key" } } },
+                        parameters: {
+                            "MinConfidence": 95,
+                            "NotificationChannel": {
+                                "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role",
+                                "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P",
+                            },
+                            "Video": {
+                                "S3Object": {
+                                    "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}",
+                                    "Name.$": "$.Key",
+                                },
+                            },
+                        },
                         result_path: "$.Rekognition",
                     } => "Wait for LabelDetection Callback";
                     "Update Label Detection Status": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "ExpressionAttributeValues": { ":processingStatus": { "S.$": "$.Results.JobStatus" } }, "Key": { "jobid": { "S.$": "$.Rekognition.JobId" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker", "UpdateExpression": "SET processingStatus = :processingStatus" },
+                        parameters: {
+                            "ExpressionAttributeValues": {
+                                ":processingStatus": { "S.$": "$.Results.JobStatus" },
+                            },
+                            "Key": {
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                            "UpdateExpression": "SET processingStatus = :processingStatus",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => "Write Rekognition Label Detection Results to File";
                     "Wait for LabelDetection Callback": task "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken" {
-                        parameters: { "Item": { "Key": { "S.$": "$.Key" }, "jobName": { "S": "Label Detection" }, "jobid": { "S.$": "$.Rekognition.JobId" }, "processingStatus": { "S": "processing" }, "taskToken": { "S.$": "$$.Task.Token" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker" },
+                        parameters: {
+                            "Item": {
+                                "Key": { "S.$": "$.Key" },
+                                "jobName": { "S": "Label Detection" },
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "processingStatus": { "S": "processing" },
+                                "taskToken": { "S.$": "$$.Task.Token" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => GetLabelDetection;
                     "Write Rekognition Label Detection Results to File": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalogW-writelabeldataA5C834F5-EQEl6JfPKjtk", "Payload": { "Key.$": "$.Key", "Results.$": "$.Results", "executionId.$": "$$.Execution.Name", "prefix": "labels" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalogW-writelabeldataA5C834F5-EQEl6JfPKjtk",
+                            "Payload": {
+                                "Key.$": "$.Key",
+                                "Results.$": "$.Results",
+                                "executionId.$": "$$.Execution.Name",
+                                "prefix": "labels",
+                            },
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "ReaderConfig": {}, "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "ReaderConfig": {},
+                    "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" },
+                },
                 max_concurrency: 10,
                 label: "LabelDetectionMap",
             } => "Create/Update VideoContentCatalog";
@@ -5620,12 +7909,22 @@ mod c122 {
                 processor(mode = DISTRIBUTED, execution_type = EXPRESS) {
                     start MoveProcessedFiles;
                     MoveProcessedFiles: task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-moveprocessedfiles4AF94D-emKXaTIvaC92", "Payload": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}", "Items.$": "$.Items", "executionId.$": "$$.Execution.Name" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-moveprocessedfiles4AF94D-emKXaTIvaC92",
+                            "Payload": {
+                                "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}",
+                                "Items.$": "$.Items",
+                                "executionId.$": "$$.Execution.Name",
+                            },
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" },
+                },
                 item_batcher: { "MaxItemsPerBatch": 10 },
                 max_concurrency: 1000,
                 label: "MoveProccessedFiles",
@@ -5638,24 +7937,77 @@ mod c122 {
                         result_path: "$.Results",
                     } => "Update Segment Detection Status";
                     StartSegmentDetection: task "arn:aws:states:::aws-sdk:rekognition:startSegmentDetection" {
-                        parameters: { "Filters": { "ShotFilter": { "MinSegmentConfidence": 95 }, "TechnicalCueFilter": { "BlackFrame": { "MaxPixelThreshold": 0.2, "MinCoveragePercentage": 99 }, "MinSegmentConfidence": 95 } }, "NotificationChannel": { "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role", "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P" }, "SegmentTypes": ["SHOT", "TECHNICAL_CUE"], "Video": { "S3Object": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}", "Name.$": "$.Key" } } },
+                        parameters: {
+                            "Filters": {
+                                "ShotFilter": { "MinSegmentConfidence": 95 },
+                                "TechnicalCueFilter": {
+                                    "BlackFrame": {
+                                        "MaxPixelThreshold": 0.2,
+                                        "MinCoveragePercentage": 99,
+                                    },
+                                    "MinSegmentConfidence": 95,
+                                },
+                            },
+                            "NotificationChannel": {
+                                "RoleArn": "arn:aws:iam::{ACCOUNT-NUMBER}:role/rekognition-service-sns-role",
+                                "SnsTopicArn": "arn:aws:sns:{REGION}:{ACCOUNT-NUMBER}:SfnRekognitionVideoCatalogWorkflowStack-rekognitionNotificationstopic5A634F86-H287ejWtZ07P",
+                            },
+                            "SegmentTypes": ["SHOT", "TECHNICAL_CUE"],
+                            "Video": {
+                                "S3Object": {
+                                    "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}",
+                                    "Name.$": "$.Key",
+                                },
+                            },
+                        },
                         result_path: "$.Rekognition",
                     } => "Wait for SegmentDetection Callback";
                     "Update Segment Detection Status": task "arn:aws:states:::dynamodb:updateItem" {
-                        parameters: { "ExpressionAttributeValues": { ":processingStatus": { "S.$": "$.Results.JobStatus" } }, "Key": { "jobid": { "S.$": "$.Rekognition.JobId" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker", "UpdateExpression": "SET processingStatus = :processingStatus" },
+                        parameters: {
+                            "ExpressionAttributeValues": {
+                                ":processingStatus": { "S.$": "$.Results.JobStatus" },
+                            },
+                            "Key": {
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                            "UpdateExpression": "SET processingStatus = :processingStatus",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => "Write Rekognition Segmet Results to File";
                     "Wait for SegmentDetection Callback": task "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken" {
-                        parameters: { "Item": { "Key": { "S.$": "$.Key" }, "jobName": { "S": "Segment Detection" }, "jobid": { "S.$": "$.Rekognition.JobId" }, "processingStatus": { "S": "processing" }, "taskToken": { "S.$": "$$.Task.Token" }, "video-name": { "S.$": "$.Key" } }, "TableName": "rekognition-job-tracker" },
+                        parameters: {
+                            "Item": {
+                                "Key": { "S.$": "$.Key" },
+                                "jobName": { "S": "Segment Detection" },
+                                "jobid": { "S.$": "$.Rekognition.JobId" },
+                                "processingStatus": { "S": "processing" },
+                                "taskToken": { "S.$": "$$.Task.Token" },
+                                "video-name": { "S.$": "$.Key" },
+                            },
+                            "TableName": "rekognition-job-tracker",
+                        },
                         result_path: "$.DynamoDBResult",
                     } => GetSegmentDetection;
                     "Write Rekognition Segmet Results to File": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-writesegmentdata81110913-m8N3Gpg2MqRv", "Payload": { "Key.$": "$.Key", "Results.$": "$.Results", "executionId.$": "$$.Execution.Name", "prefix": "segments" } },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:{REGION}:{ACCOUNT-NUMBER}:function:SfnRekognitionVideoCatalo-writesegmentdata81110913-m8N3Gpg2MqRv",
+                            "Payload": {
+                                "Key.$": "$.Key",
+                                "Results.$": "$.Results",
+                                "executionId.$": "$$.Execution.Name",
+                                "prefix": "segments",
+                            },
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
                     } end;
                 },
-                item_reader: { "Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" } },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": { "Bucket": "videos-for-processing-{ACCOUNT-NUMBER}-{REGION}" },
+                },
                 max_concurrency: 10,
                 label: "SegmentDetectionMap",
             } => "Label Detection Map";
@@ -5686,23 +8038,43 @@ mod c123 {
                 else => ValidTaskExpiryDate,
             };
             ValidTaskExpiryDate: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${SendNotificationSNSTopic}", "Message": { "Message": "Valid Task Expiry Date, going to invoke child state machine." } },
+                parameters: {
+                    "TopicArn": "${SendNotificationSNSTopic}",
+                    "Message": {
+                        "Message": "Valid Task Expiry Date, going to invoke child state machine.",
+                    },
+                },
                 result_path: null,
             } => InvokeTimeboundedChildTasks;
             InvokeTimeboundedChildTasks: task "arn:aws:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${TimeBoundedTasks}", "Input": { "body.$": "$", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${TimeBoundedTasks}",
+                    "Input": {
+                        "body.$": "$",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
                 timeout_seconds_path: "$.expirydate",
                 catch: [Timeout] => FailedChildTaskExecution,
             } => SuccessfullChildTaskExecution;
             FailedChildTaskExecution: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${SendNotificationSNSTopic}", "Message": { "Message": "Child Task execution failed." } },
+                parameters: {
+                    "TopicArn": "${SendNotificationSNSTopic}",
+                    "Message": { "Message": "Child Task execution failed." },
+                },
             } => SomeRollBackTask;
             SuccessfullChildTaskExecution: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${SendNotificationSNSTopic}", "Message": { "Message": "Child Tasks executed successfully!" } },
+                parameters: {
+                    "TopicArn": "${SendNotificationSNSTopic}",
+                    "Message": { "Message": "Child Tasks executed successfully!" },
+                },
             } end;
             SomeRollBackTask: pass end;
             InvalidTaskExpiry: task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${SendNotificationSNSTopic}", "Message": { "message": "Expiry Date is older than Current Date" } },
+                parameters: {
+                    "TopicArn": "${SendNotificationSNSTopic}",
+                    "Message": { "message": "Expiry Date is older than Current Date" },
+                },
             } end;
         }
     }
@@ -5748,13 +8120,19 @@ mod c125 {
             "Generate example log": task "${data_generation_function}" => "Run Glue crawler";
             "Run Glue crawler": task "${invoke_crawler_function}" => "Start an Athena query";
             "Start an Athena query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT * FROM \"${start_athena_query_db}\".\"log\" limit 1", "WorkGroup": "${aws_athena_workgroup}" },
+                parameters: {
+                    "QueryString": "SELECT * FROM \"${start_athena_query_db}\".\"log\" limit 1",
+                    "WorkGroup": "${aws_athena_workgroup}",
+                },
             } => "Get query results";
             "Get query results": task "arn:aws:states:::athena:getQueryResults" {
                 parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
             } => "Send query results";
             "Send query results": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${athena_updates}", "Message": { "Input.$": "$.ResultSet.Rows" } },
+                parameters: {
+                    "TopicArn": "${athena_updates}",
+                    "Message": { "Input.$": "$.ResultSet.Rows" },
+                },
             } end;
         }
     }
@@ -5774,11 +8152,30 @@ mod c126 {
         pub Imported {
             start textract;
             textract: task "arn:aws:states:::aws-sdk:textract:startDocumentTextDetection" {
-                parameters: { "DocumentLocation": { "S3Object": { "Bucket.$": "$.detail.bucket.name", "Name.$": "$.detail.object.key" } }, "NotificationChannel": { "RoleArn": "TEXTRACT_SNS_NOTIFICATION_ROLE", "SnsTopicArn": "TEXTRACT_SNS_NOTIFICATION_TOPIC" }, "OutputConfig": { "S3Bucket": "DESTINATION_BUCKET", "S3Prefix": "output" } },
+                parameters: {
+                    "DocumentLocation": {
+                        "S3Object": {
+                            "Bucket.$": "$.detail.bucket.name",
+                            "Name.$": "$.detail.object.key",
+                        },
+                    },
+                    "NotificationChannel": {
+                        "RoleArn": "TEXTRACT_SNS_NOTIFICATION_ROLE",
+                        "SnsTopicArn": "TEXTRACT_SNS_NOTIFICATION_TOPIC",
+                    },
+                    "OutputConfig": { "S3Bucket": "DESTINATION_BUCKET", "S3Prefix": "output" },
+                },
                 result_path: "$.Result",
             } => "Wait for Textract Callback Token";
             "Wait for Textract Callback Token": task "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken" {
-                parameters: { "TableName": "DYNAMODB_CHECKPOINT_TABLE", "Item": { "PK1": { "S.$": "$.Result.JobId" }, "TT": { "S.$": "$$.Task.Token" }, "STATUS": { "S": "PROCESSING" } } },
+                parameters: {
+                    "TableName": "DYNAMODB_CHECKPOINT_TABLE",
+                    "Item": {
+                        "PK1": { "S.$": "$.Result.JobId" },
+                        "TT": { "S.$": "$$.Task.Token" },
+                        "STATUS": { "S": "PROCESSING" },
+                    },
+                },
                 timeout_seconds: 1800,
             } => "Notify Success";
             "Notify Success": task "arn:aws:states:::aws-sdk:sns:publish" {
@@ -5833,7 +8230,10 @@ mod c129 {
                 timestamp_path: "$.timestamp",
             } => MainState;
             MainState: task "arn:aws:states:::states:startExecution.sync:2" {
-                parameters: { "Input.$": "$", "StateMachineArn": "arn:aws:states:eu-west-1:867201269000:stateMachine:WaitEventInnerSFFFF5A18D-JhGidF4UTlNn" },
+                parameters: {
+                    "Input.$": "$",
+                    "StateMachineArn": "arn:aws:states:eu-west-1:867201269000:stateMachine:WaitEventInnerSFFFF5A18D-JhGidF4UTlNn",
+                },
                 output_path: "$.Output",
             } end;
         }
@@ -5864,7 +8264,15 @@ mod c130 {
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Call out to API";
             "Call out to API": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${CallToAPIFunctionName}", "Payload": { "title.$": "States.Format('Sticker request: for {}.', $.body.requestor)", "html_notes.$": "States.Format('<body>------Message:{} ------ Share <a href=\"https://www.stickermule.com/account/reorder\">these stickers</a> with {}</body>',$.body.message,$.body.requestor)", "type": "1202131426886762", "assignee.$": "$.userId.Payload" } },
+                parameters: {
+                    "FunctionName": "${CallToAPIFunctionName}",
+                    "Payload": {
+                        "title.$": "States.Format('Sticker request: for {}.', $.body.requestor)",
+                        "html_notes.$": "States.Format('<body>------Message:{} ------ Share <a href=\"https://www.stickermule.com/account/reorder\">these stickers</a> with {}</body>',$.body.message,$.body.requestor)",
+                        "type": "1202131426886762",
+                        "assignee.$": "$.userId.Payload",
+                    },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
         }
@@ -5886,7 +8294,14 @@ mod c131 {
         pub Imported {
             start "Add Pet to Store";
             "Add Pet to Store": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "POST", "Stage": "${STAGE}", "Path": "pets", "RequestBody.$": "$.NewPet", "AuthType": "IAM_ROLE" },
+                parameters: {
+                    "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com",
+                    "Method": "POST",
+                    "Stage": "${STAGE}",
+                    "Path": "pets",
+                    "RequestBody.$": "$.NewPet",
+                    "AuthType": "IAM_ROLE",
+                },
                 result_selector: { "ResponseBody.$": "$.ResponseBody" },
                 credentials: { "RoleArn": "${APIRoleArn}" },
             } => "Pet was Added Successfully?";
@@ -5896,7 +8311,13 @@ mod c131 {
             };
             Failure: fail;
             "Retrieve Pet Store Data": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "GET", "Stage": "${STAGE}", "Path": "pets", "AuthType": "IAM_ROLE" },
+                parameters: {
+                    "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com",
+                    "Method": "GET",
+                    "Stage": "${STAGE}",
+                    "Path": "pets",
+                    "AuthType": "IAM_ROLE",
+                },
                 result_selector: { "Pets.$": "$.ResponseBody" },
                 result_path: "$.ExistingPets",
             } end;
@@ -5919,7 +8340,14 @@ mod c132 {
         pub Imported {
             start "Add Pet to Store";
             "Add Pet to Store": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "POST", "Stage": "${STAGE}", "Path": "pets", "RequestBody.$": "$.NewPet", "AuthType": "IAM_ROLE" },
+                parameters: {
+                    "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com",
+                    "Method": "POST",
+                    "Stage": "${STAGE}",
+                    "Path": "pets",
+                    "RequestBody.$": "$.NewPet",
+                    "AuthType": "IAM_ROLE",
+                },
                 result_selector: { "ResponseBody.$": "$.ResponseBody" },
                 credentials: { "RoleArn": "${APIRoleArn}" },
             } => "Pet was Added Successfully?";
@@ -5929,7 +8357,13 @@ mod c132 {
             };
             Failure: fail;
             "Retrieve Pet Store Data": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com", "Method": "GET", "Stage": "${STAGE}", "Path": "pets", "AuthType": "IAM_ROLE" },
+                parameters: {
+                    "ApiEndpoint": "${APIID}.execute-api.${REGION}.amazonaws.com",
+                    "Method": "GET",
+                    "Stage": "${STAGE}",
+                    "Path": "pets",
+                    "AuthType": "IAM_ROLE",
+                },
                 result_selector: { "Pets.$": "$.ResponseBody" },
                 result_path: "$.ExistingPets",
             } end;
@@ -5952,18 +8386,32 @@ mod c133 {
         pub Imported {
             start "Start Athena Query";
             "Start Athena Query": task "arn:aws:states:::athena:startQueryExecution.sync" {
-                parameters: { "QueryString": "SELECT title FROM ${CrawlerBucketname} limit 10", "QueryExecutionContext": { "Database": "${DBname}" }, "ResultConfiguration": { "OutputLocation": "s3://${AthenaBucketname}" } },
+                parameters: {
+                    "QueryString": "SELECT title FROM ${CrawlerBucketname} limit 10",
+                    "QueryExecutionContext": { "Database": "${DBname}" },
+                    "ResultConfiguration": { "OutputLocation": "s3://${AthenaBucketname}" },
+                },
             } => "Get Query Results without token";
             "Get Query Results without token": task "arn:aws:states:::athena:getQueryResults" {
-                parameters: { "MaxResults": 2, "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
+                parameters: {
+                    "MaxResults": 2,
+                    "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId",
+                },
                 result_path: "$.GetQueryResults",
             } => "Map State";
             "Get Query Results with NextToken": task "arn:aws:states:::athena:getQueryResults" {
-                parameters: { "NextToken.$": "$.StartQueryParams.NextToken", "MaxResults": 2, "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId" },
+                parameters: {
+                    "NextToken.$": "$.StartQueryParams.NextToken",
+                    "MaxResults": 2,
+                    "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId",
+                },
                 result_path: "$.GetQueryResults",
             } => "Map State";
             "Prepare Next Query Params": pass {
-                parameters: { "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId", "NextToken.$": "$.GetQueryResults.NextToken" },
+                parameters: {
+                    "QueryExecutionId.$": "$.QueryExecution.QueryExecutionId",
+                    "NextToken.$": "$.GetQueryResults.NextToken",
+                },
                 result_path: "$.StartQueryParams",
             } => "Get Query Results with NextToken";
             "Has More Results?": choice {
@@ -6000,11 +8448,28 @@ mod c134 {
             start StartState;
             StartState: pass => "start-job-EMR";
             "start-job-EMR": task "arn:aws:states:::aws-sdk:emrserverless:startJobRun" {
-                parameters: { "ApplicationId": "00fato59nr6jd10p", "ClientToken.$": "States.UUID()", "ExecutionRoleArn": "arn:aws:iam::556369392635:role/StepFunctionsEMRServerlessStack-emrRole4931764A-8YOBIOX00A7", "JobDriver": { "SparkSubmit": { "EntryPoint": "s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/emr_scripts/spark_main.py", "EntryPointArguments": ["s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/input_data/BTCGBP.csv", "s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/output"], "SparkSubmitParameters": "--conf spark.hadoop.hive.metastore.client.factory.class=com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory" } } },
+                parameters: {
+                    "ApplicationId": "00fato59nr6jd10p",
+                    "ClientToken.$": "States.UUID()",
+                    "ExecutionRoleArn": "arn:aws:iam::556369392635:role/StepFunctionsEMRServerlessStack-emrRole4931764A-8YOBIOX00A7",
+                    "JobDriver": {
+                        "SparkSubmit": {
+                            "EntryPoint": "s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/emr_scripts/spark_main.py",
+                            "EntryPointArguments": [
+                                "s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/input_data/BTCGBP.csv",
+                                "s3://stepfunctionsemrserverlessstack-bucket43879c71-enxb5kcrhkel/output",
+                            ],
+                            "SparkSubmitParameters": "--conf spark.hadoop.hive.metastore.client.factory.class=com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory",
+                        },
+                    },
+                },
                 result_path: "$.Job.Input",
             } => "get-status-EMR";
             "get-status-EMR": task "arn:aws:states:::aws-sdk:emrserverless:getJobRun" {
-                parameters: { "ApplicationId": "00fato59nr6jd10p", "JobRunId.$": "$.Job.Input.JobRunId" },
+                parameters: {
+                    "ApplicationId": "00fato59nr6jd10p",
+                    "JobRunId.$": "$.Job.Input.JobRunId",
+                },
                 result_path: "$.Job.Status",
             } => "check-job-success";
             wait: wait {
@@ -6069,12 +8534,18 @@ mod c135 {
                     };
                     "Nothing to do": pass end;
                     "Delete oldest version": task "arn:aws:states:::aws-sdk:lambda:deleteFunction" {
-                        parameters: { "FunctionName.$": "States.Format('{}:{}', $.lambda_function_name, $.sorted_versions[0])" },
+                        parameters: {
+                            "FunctionName.$": "States.Format('{}:{}', $.lambda_function_name, $.sorted_versions[0])",
+                        },
                         result_path: null,
                         catch: ["Lambda.ResourceConflictException"] result_path "$.error" => "Remove deleted version and decrement version count",
                     } => "Remove deleted version and decrement version count";
                     "Remove deleted version and decrement version count": pass {
-                        parameters: { "lambda_function_name.$": "$.lambda_function_name", "sorted_versions.$": "$.sorted_versions[1:]", "count.$": "States.MathAdd($.count, -1)" },
+                        parameters: {
+                            "lambda_function_name.$": "$.lambda_function_name",
+                            "sorted_versions.$": "$.sorted_versions[1:]",
+                            "count.$": "States.MathAdd($.count, -1)",
+                        },
                     } => "Check number of versions";
                 },
                 items_path: "$.Functions",
@@ -6116,7 +8587,10 @@ mod c136 {
                         parameters: { "LambdaParameters": "${LambdaParameters}" },
                     } => "Run Lambda";
                     "Run Lambda": task "arn:${AWSPartition}:states:::lambda:invoke" {
-                        parameters: { "Payload.$": "States.StringToJson($.LambdaParameters)", "FunctionName": "${LambdaFunctionName}" },
+                        parameters: {
+                            "Payload.$": "States.StringToJson($.LambdaParameters)",
+                            "FunctionName": "${LambdaFunctionName}",
+                        },
                         output_path: "$.Payload",
                     } end;
                 },
@@ -6145,7 +8619,10 @@ mod c137 {
                 parameters: { "timer.$": "$" },
             } => RampupTimer;
             RampupTimer: task "arn:${AWSPartition}:states:::lambda:invoke" {
-                parameters: { "Payload.$": "$", "FunctionName": "${FunctionLoadTesterLoadGeneratorArn}" },
+                parameters: {
+                    "Payload.$": "$",
+                    "FunctionName": "${FunctionLoadTesterLoadGeneratorArn}",
+                },
                 output_path: "$.Payload",
             } => IsRampupTimeReached;
             IsRampupTimeReached: choice {
@@ -6156,16 +8633,30 @@ mod c137 {
                 parameters: { "timer.$": "$.timer", "items.$": "$.items" },
             } => RunRampupLoad;
             RunRampupLoad: task "arn:${AWSPartition}:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${StateMachineLoadTesterRunLoadArn}", "Input": { "StatePayload.$": "$.items", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${StateMachineLoadTesterRunLoadArn}",
+                    "Input": {
+                        "StatePayload.$": "$.items",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
                 result_path: null,
                 timeout_seconds: 30,
                 catch: [ALL] result_path null => RampupTimer,
             } => RampupTimer;
             ConfigureHold: pass {
-                parameters: { "timer": { "duration.$": "$.timer.duration", "targetConcurrency.$": "$.timer.targetConcurrency" } },
+                parameters: {
+                    "timer": {
+                        "duration.$": "$.timer.duration",
+                        "targetConcurrency.$": "$.timer.targetConcurrency",
+                    },
+                },
             } => LoadHoldTimer;
             LoadHoldTimer: task "arn:${AWSPartition}:states:::lambda:invoke" {
-                parameters: { "Payload.$": "$", "FunctionName": "${FunctionLoadTesterLoadGeneratorArn}" },
+                parameters: {
+                    "Payload.$": "$",
+                    "FunctionName": "${FunctionLoadTesterLoadGeneratorArn}",
+                },
                 output_path: "$.Payload",
             } => IsLoadHoldTimeReached;
             IsLoadHoldTimeReached: choice {
@@ -6173,7 +8664,13 @@ mod c137 {
                 else => "Load Test Complete",
             };
             HoldLoad: task "arn:${AWSPartition}:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${StateMachineLoadTesterRunLoadArn}", "Input": { "StatePayload.$": "$.items", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${StateMachineLoadTesterRunLoadArn}",
+                    "Input": {
+                        "StatePayload.$": "$.items",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
                 result_path: null,
                 timeout_seconds: 30,
                 catch: [ALL] result_path null => LoadHoldTimer,
@@ -6198,14 +8695,28 @@ mod c138 {
         pub Imported {
             start "Report: Workflow started";
             "Report: Workflow started": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${WebSocketApiEndpoint}", "AuthType": "IAM_ROLE", "Method": "POST", "Path.$": "States.Format('/@connections/{}', $.ConnectionId)", "RequestBody": { "Message": "🥁 Workflow started", "Progress": 10 }, "Stage": "Prod" },
+                parameters: {
+                    "ApiEndpoint": "${WebSocketApiEndpoint}",
+                    "AuthType": "IAM_ROLE",
+                    "Method": "POST",
+                    "Path.$": "States.Format('/@connections/{}', $.ConnectionId)",
+                    "RequestBody": { "Message": "🥁 Workflow started", "Progress": 10 },
+                    "Stage": "Prod",
+                },
                 result_path: "$.Params",
             } => "Mock: Inventory check";
             "Mock: Inventory check": wait {
                 seconds: 2,
             } => "Report: Inventory check complete";
             "Report: Inventory check complete": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${WebSocketApiEndpoint}", "AuthType": "IAM_ROLE", "Method": "POST", "Path.$": "States.Format('/@connections/{}', $.ConnectionId)", "RequestBody": { "Message": "📋 Inventory check complete", "Progress": 25 }, "Stage": "Prod" },
+                parameters: {
+                    "ApiEndpoint": "${WebSocketApiEndpoint}",
+                    "AuthType": "IAM_ROLE",
+                    "Method": "POST",
+                    "Path.$": "States.Format('/@connections/{}', $.ConnectionId)",
+                    "RequestBody": { "Message": "📋 Inventory check complete", "Progress": 25 },
+                    "Stage": "Prod",
+                },
                 result_path: "$.Params",
             } => "Mock: Generate electronic label from delivery service";
             "Mock: Generate electronic label from delivery service": task "arn:aws:states:::lambda:invoke" {
@@ -6214,7 +8725,14 @@ mod c138 {
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
             } => "Report: Label generation complete";
             "Report: Label generation complete": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${ReportProgressFunctionArn}", "Payload": { "ConnectionId.$": "$.ConnectionId", "Message": "🏷 Postage label generated", "Progress": 50 } },
+                parameters: {
+                    "FunctionName": "${ReportProgressFunctionArn}",
+                    "Payload": {
+                        "ConnectionId.$": "$.ConnectionId",
+                        "Message": "🏷 Postage label generated",
+                        "Progress": 50,
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] every 2s x 6 backoff 2,
             } => "Mock: Move to delivery";
@@ -6222,11 +8740,25 @@ mod c138 {
                 seconds: 2,
             } => "Report: Moved to delivery";
             "Report: Moved to delivery": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${WebSocketApiEndpoint}", "AuthType": "IAM_ROLE", "Method": "POST", "Path.$": "States.Format('/@connections/{}', $.ConnectionId)", "RequestBody": { "Message": "🚚 Moved to delivery", "Progress": 75 }, "Stage": "Prod" },
+                parameters: {
+                    "ApiEndpoint": "${WebSocketApiEndpoint}",
+                    "AuthType": "IAM_ROLE",
+                    "Method": "POST",
+                    "Path.$": "States.Format('/@connections/{}', $.ConnectionId)",
+                    "RequestBody": { "Message": "🚚 Moved to delivery", "Progress": 75 },
+                    "Stage": "Prod",
+                },
                 result_path: "$.Params",
             } => "Report: Workflow finished";
             "Report: Workflow finished": task "arn:aws:states:::apigateway:invoke" {
-                parameters: { "ApiEndpoint": "${WebSocketApiEndpoint}", "AuthType": "IAM_ROLE", "Method": "POST", "Path.$": "States.Format('/@connections/{}', $.ConnectionId)", "RequestBody": { "Message": "🎯 Finished successfully", "Progress": 100 }, "Stage": "Prod" },
+                parameters: {
+                    "ApiEndpoint": "${WebSocketApiEndpoint}",
+                    "AuthType": "IAM_ROLE",
+                    "Method": "POST",
+                    "Path.$": "States.Format('/@connections/{}', $.ConnectionId)",
+                    "RequestBody": { "Message": "🎯 Finished successfully", "Progress": 100 },
+                    "Stage": "Prod",
+                },
                 result_path: "$.Params",
             } end;
         }
@@ -6248,7 +8780,20 @@ mod c139 {
         pub Imported {
             start BatchExecuteStatement;
             BatchExecuteStatement: task "arn:aws:states:::aws-sdk:redshiftdata:batchExecuteStatement" {
-                parameters: { "ClusterIdentifier": "${ClusterName}", "Database.$": "$.Database", "DbUser": "${MasterUsername}", "Sqls": ["drop table if exists public.data;", "create table public.data ( firstname varchar(255), lastname varchar(255), email varchar(255), profession varchar(50) );", "truncate table public.data;", "begin;", "copy public.data from 's3://${S3BucketName}/newdata' credentials 'aws_iam_role=${RedShiftRole}' DELIMITER ',' ignoreheader 1 REGION '${Region}';", "commit;", "close;"] },
+                parameters: {
+                    "ClusterIdentifier": "${ClusterName}",
+                    "Database.$": "$.Database",
+                    "DbUser": "${MasterUsername}",
+                    "Sqls": [
+                        "drop table if exists public.data;",
+                        "create table public.data ( firstname varchar(255), lastname varchar(255), email varchar(255), profession varchar(50) );",
+                        "truncate table public.data;",
+                        "begin;",
+                        "copy public.data from 's3://${S3BucketName}/newdata' credentials 'aws_iam_role=${RedShiftRole}' DELIMITER ',' ignoreheader 1 REGION '${Region}';",
+                        "commit;",
+                        "close;",
+                    ],
+                },
                 timeout_seconds: 15,
                 retry: [ALL] every 5s x 4 backoff 1,
             } end;
@@ -6271,7 +8816,20 @@ mod c140 {
         pub Imported {
             start CreateCustomCohereCommandLightModel;
             CreateCustomCohereCommandLightModel: task "arn:aws:states:::bedrock:createModelCustomizationJob" {
-                parameters: { "BaseModelIdentifier.$": "$.BaseModelIdentifier", "CustomModelName.$": "$.CustomModelName", "JobName.$": "$.JobName", "CustomizationType": "FINE_TUNING", "HyperParameters": { "epochCount": "1", "batchSize": "8", "learningRate": "0.00001" }, "OutputDataConfig": { "S3Uri.$": "$.OutputDataConfigS3Uri" }, "RoleArn.$": "$.RoleArn", "TrainingDataConfig": { "S3Uri.$": "$.TrainingDataConfigS3Uri" } },
+                parameters: {
+                    "BaseModelIdentifier.$": "$.BaseModelIdentifier",
+                    "CustomModelName.$": "$.CustomModelName",
+                    "JobName.$": "$.JobName",
+                    "CustomizationType": "FINE_TUNING",
+                    "HyperParameters": {
+                        "epochCount": "1",
+                        "batchSize": "8",
+                        "learningRate": "0.00001",
+                    },
+                    "OutputDataConfig": { "S3Uri.$": "$.OutputDataConfigS3Uri" },
+                    "RoleArn.$": "$.RoleArn",
+                    "TrainingDataConfig": { "S3Uri.$": "$.TrainingDataConfigS3Uri" },
+                },
             } => "Wait for next iteration";
             "Wait for next iteration": wait {
                 seconds: 300,
@@ -6285,7 +8843,11 @@ mod c140 {
                 else => "Wait for next iteration",
             };
             CreateProvisionedModelThroughput: task "arn:aws:states:::aws-sdk:bedrock:createProvisionedModelThroughput" {
-                parameters: { "ModelId.$": "$.OutputModelArn", "ModelUnits": 1, "ProvisionedModelName.$": "$.OutputModelName" },
+                parameters: {
+                    "ModelId.$": "$.OutputModelArn",
+                    "ModelUnits": 1,
+                    "ProvisionedModelName.$": "$.OutputModelName",
+                },
             } end;
             Fail: fail {
                 error_path: "$.Status",
@@ -6319,7 +8881,11 @@ mod c141 {
             };
             "Notification not required": succeed;
             "Notify that a new case has been created": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:SupportCaseNotifications-SupportCaseCreatedNotificationA1B2C3D4-EXAMPLE11111", "Message.$": "States.Format('A new AWS Support case (Case ID: {}) has been opened in account {}, with a {} severity by {}. The subject is {}. You can access this case by logging into AWS account {} and clicking the following link: https://console.aws.amazon.com/support/home#/case/?displayId={}&language=en', $.CaseDetails.Cases[0].DisplayId, $.account, $.CaseDetails.Cases[0].SeverityCode, $.CaseDetails.Cases[0].SubmittedBy, $.CaseDetails.Cases[0].Subject, $.account, $.CaseDetails.Cases[0].DisplayId)", "Subject.$": "States.Format('AWS Support Case Created - Case ID: {} - {}', $.CaseDetails.Cases[0].DisplayId, $.CaseDetails.Cases[0].Subject)" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:SupportCaseNotifications-SupportCaseCreatedNotificationA1B2C3D4-EXAMPLE11111",
+                    "Message.$": "States.Format('A new AWS Support case (Case ID: {}) has been opened in account {}, with a {} severity by {}. The subject is {}. You can access this case by logging into AWS account {} and clicking the following link: https://console.aws.amazon.com/support/home#/case/?displayId={}&language=en', $.CaseDetails.Cases[0].DisplayId, $.account, $.CaseDetails.Cases[0].SeverityCode, $.CaseDetails.Cases[0].SubmittedBy, $.CaseDetails.Cases[0].Subject, $.account, $.CaseDetails.Cases[0].DisplayId)",
+                    "Subject.$": "States.Format('AWS Support Case Created - Case ID: {} - {}', $.CaseDetails.Cases[0].DisplayId, $.CaseDetails.Cases[0].Subject)",
+                },
             } end;
         }
     }
@@ -6349,7 +8915,11 @@ mod c142 {
             };
             "Notification not required": succeed;
             "Notify that a new case has been created": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:us-east-1:111122223333:SupportCaseNotifications-SupportCaseCreatedNotificationA1B2C3D4-EXAMPLE11111", "Message.$": "States.Format('A new AWS Support case (Case ID: {}) has been opened in account {}, with a {} severity by {}. The subject is {}. You can access this case by logging into AWS account {} and clicking the following link: https://console.aws.amazon.com/support/home#/case/?displayId={}&language=en', $.CaseDetails.Cases[0].DisplayId, $.account, $.CaseDetails.Cases[0].SeverityCode, $.CaseDetails.Cases[0].SubmittedBy, $.CaseDetails.Cases[0].Subject, $.account, $.CaseDetails.Cases[0].DisplayId)", "Subject.$": "States.Format('AWS Support Case Created - Case ID: {} - {}', $.CaseDetails.Cases[0].DisplayId, $.CaseDetails.Cases[0].Subject)" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:us-east-1:111122223333:SupportCaseNotifications-SupportCaseCreatedNotificationA1B2C3D4-EXAMPLE11111",
+                    "Message.$": "States.Format('A new AWS Support case (Case ID: {}) has been opened in account {}, with a {} severity by {}. The subject is {}. You can access this case by logging into AWS account {} and clicking the following link: https://console.aws.amazon.com/support/home#/case/?displayId={}&language=en', $.CaseDetails.Cases[0].DisplayId, $.account, $.CaseDetails.Cases[0].SeverityCode, $.CaseDetails.Cases[0].SubmittedBy, $.CaseDetails.Cases[0].Subject, $.account, $.CaseDetails.Cases[0].DisplayId)",
+                    "Subject.$": "States.Format('AWS Support Case Created - Case ID: {} - {}', $.CaseDetails.Cases[0].DisplayId, $.CaseDetails.Cases[0].Subject)",
+                },
             } end;
         }
     }
@@ -6412,15 +8982,25 @@ mod c144 {
         pub Imported {
             start "Submit Batch Job";
             "Submit Batch Job": task "arn:aws:states:::batch:submitJob.sync" {
-                parameters: { "JobName": "BatchJobNotification", "JobQueue": "${jobQueueArn}", "JobDefinition": "${jobDefinitionArn}" },
+                parameters: {
+                    "JobName": "BatchJobNotification",
+                    "JobQueue": "${jobQueueArn}",
+                    "JobDefinition": "${jobDefinitionArn}",
+                },
                 retry: [ALL] every 30s x 2 backoff 1.5,
                 catch: [ALL] => "Notify Failure",
             } => "Notify Success";
             "Notify Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Batch job submitted through Step Functions succeeded", "TopicArn": "${TopicArn}" },
+                parameters: {
+                    "Message": "Batch job submitted through Step Functions succeeded",
+                    "TopicArn": "${TopicArn}",
+                },
             } end;
             "Notify Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Batch job submitted through Step Functions failed", "TopicArn": "${TopicArn}" },
+                parameters: {
+                    "Message": "Batch job submitted through Step Functions failed",
+                    "TopicArn": "${TopicArn}",
+                },
             } end;
         }
     }
@@ -6509,7 +9089,14 @@ mod c147 {
         pub Imported {
             start DetectLabels;
             DetectLabels: task "arn:aws:states:::aws-sdk:rekognition:detectLabels" {
-                parameters: { "Image": { "S3Object": { "Bucket.$": "$.detail.bucket.name", "Name.$": "$.detail.object.key" } } },
+                parameters: {
+                    "Image": {
+                        "S3Object": {
+                            "Bucket.$": "$.detail.bucket.name",
+                            "Name.$": "$.detail.object.key",
+                        },
+                    },
+                },
                 result_selector: { "receipt.$": "$.Labels[?(@.Name==Receipt)]" },
             } => "Check if receipt";
             "Check if receipt": choice {
@@ -6517,11 +9104,31 @@ mod c147 {
                 else => Fail,
             };
             AnalyzeExpense: task "arn:aws:states:::aws-sdk:textract:analyzeExpense" {
-                parameters: { "Document": { "S3Object": { "Bucket.$": "$$.Execution.Input.detail.bucket.name", "Name.$": "$$.Execution.Input.detail.object.key" } } },
-                result_selector: { "amountPaid.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==AMOUNT_PAID)].ValueDetection.Text", "invoiceDate.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==INVOICE_RECEIPT_DATE)].ValueDetection.Text", "vendorName.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==VENDOR_NAME)].ValueDetection.Text" },
+                parameters: {
+                    "Document": {
+                        "S3Object": {
+                            "Bucket.$": "$$.Execution.Input.detail.bucket.name",
+                            "Name.$": "$$.Execution.Input.detail.object.key",
+                        },
+                    },
+                },
+                result_selector: {
+                    "amountPaid.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==AMOUNT_PAID)].ValueDetection.Text",
+                    "invoiceDate.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==INVOICE_RECEIPT_DATE)].ValueDetection.Text",
+                    "vendorName.$": "$.ExpenseDocuments[0].SummaryFields[?(@.Type.Text==VENDOR_NAME)].ValueDetection.Text",
+                },
             } => "Record receipt in database";
             "Record receipt in database": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "Key": { "Id": { "S.$": "$$.Execution.Input.detail.object.key" } }, "TableName": "textract-analyze-expense-tf-165212008084", "ExpressionAttributeValues": { ":invoiceDate": { "S.$": "$.invoiceDate[0]" }, ":amountPaid": { "S.$": "$.amountPaid[0]" }, ":vendorName": { "S.$": "$.vendorName[0]" } }, "UpdateExpression": "SET amountPaid = :amountPaid, vendorName = :vendorName, invoiceDate = :invoiceDate" },
+                parameters: {
+                    "Key": { "Id": { "S.$": "$$.Execution.Input.detail.object.key" } },
+                    "TableName": "textract-analyze-expense-tf-165212008084",
+                    "ExpressionAttributeValues": {
+                        ":invoiceDate": { "S.$": "$.invoiceDate[0]" },
+                        ":amountPaid": { "S.$": "$.amountPaid[0]" },
+                        ":vendorName": { "S.$": "$.vendorName[0]" },
+                    },
+                    "UpdateExpression": "SET amountPaid = :amountPaid, vendorName = :vendorName, invoiceDate = :invoiceDate",
+                },
             } end;
             Fail: fail {
                 cause: "The image is not a receipt",
@@ -6546,13 +9153,68 @@ mod c148 {
             start "Generate dataset";
             "Generate dataset": task "${DataGenerationJobArn}" => "Train model (XGBoost)";
             "Train model (XGBoost)": task "arn:${partition}:states:::sagemaker:createTrainingJob.sync" {
-                parameters: { "AlgorithmSpecification": { "TrainingImage": "${regionalTrainingImage}", "TrainingInputMode": "File" }, "OutputDataConfig": { "S3OutputPath": "s3://${trainmlmodelbucket}/models" }, "StoppingCondition": { "MaxRuntimeInSeconds": 86400 }, "ResourceConfig": { "InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30 }, "RoleArn": "${SagemakerAPIExecutionRole}", "InputDataConfig": [{ "DataSource": { "S3DataSource": { "S3DataDistributionType": "ShardedByS3Key", "S3DataType": "S3Prefix", "S3Uri": "s3://${trainmlmodelbucket}/csv/train.csv" } }, "ChannelName": "train", "ContentType": "text/csv" }], "HyperParameters": { "objective": "reg:logistic", "eval_metric": "rmse", "num_round": "5" }, "TrainingJobName.$": "$$.Execution.Name" },
+                parameters: {
+                    "AlgorithmSpecification": {
+                        "TrainingImage": "${regionalTrainingImage}",
+                        "TrainingInputMode": "File",
+                    },
+                    "OutputDataConfig": { "S3OutputPath": "s3://${trainmlmodelbucket}/models" },
+                    "StoppingCondition": { "MaxRuntimeInSeconds": 86400 },
+                    "ResourceConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.xlarge",
+                        "VolumeSizeInGB": 30,
+                    },
+                    "RoleArn": "${SagemakerAPIExecutionRole}",
+                    "InputDataConfig": [
+                        {
+                            "DataSource": {
+                                "S3DataSource": {
+                                    "S3DataDistributionType": "ShardedByS3Key",
+                                    "S3DataType": "S3Prefix",
+                                    "S3Uri": "s3://${trainmlmodelbucket}/csv/train.csv",
+                                },
+                            },
+                            "ChannelName": "train",
+                            "ContentType": "text/csv",
+                        },
+                    ],
+                    "HyperParameters": {
+                        "objective": "reg:logistic",
+                        "eval_metric": "rmse",
+                        "num_round": "5",
+                    },
+                    "TrainingJobName.$": "$$.Execution.Name",
+                },
             } => "Save Model";
             "Save Model": task "arn:${partition}:states:::sagemaker:createModel" {
-                parameters: { "PrimaryContainer": { "Image": "${regionalTrainingImage}", "Environment": {}, "ModelDataUrl.$": "$.ModelArtifacts.S3ModelArtifacts" }, "ExecutionRoleArn": "${SagemakerAPIExecutionRole}", "ModelName.$": "$.TrainingJobName" },
+                parameters: {
+                    "PrimaryContainer": {
+                        "Image": "${regionalTrainingImage}",
+                        "Environment": {},
+                        "ModelDataUrl.$": "$.ModelArtifacts.S3ModelArtifacts",
+                    },
+                    "ExecutionRoleArn": "${SagemakerAPIExecutionRole}",
+                    "ModelName.$": "$.TrainingJobName",
+                },
             } => "Batch transform";
             "Batch transform": task "arn:${partition}:states:::sagemaker:createTransformJob.sync" {
-                parameters: { "ModelName.$": "$$.Execution.Name", "TransformInput": { "CompressionType": "None", "ContentType": "text/csv", "DataSource": { "S3DataSource": { "S3DataType": "S3Prefix", "S3Uri": "s3://${trainmlmodelbucket}/csv/test.csv" } } }, "TransformOutput": { "S3OutputPath": "s3://${trainmlmodelbucket}/output" }, "TransformResources": { "InstanceCount": 1, "InstanceType": "ml.m5.xlarge" }, "TransformJobName.$": "$$.Execution.Name" },
+                parameters: {
+                    "ModelName.$": "$$.Execution.Name",
+                    "TransformInput": {
+                        "CompressionType": "None",
+                        "ContentType": "text/csv",
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": "s3://${trainmlmodelbucket}/csv/test.csv",
+                            },
+                        },
+                    },
+                    "TransformOutput": { "S3OutputPath": "s3://${trainmlmodelbucket}/output" },
+                    "TransformResources": { "InstanceCount": 1, "InstanceType": "ml.m5.xlarge" },
+                    "TransformJobName.$": "$$.Execution.Name",
+                },
             } end;
         }
     }
@@ -6581,11 +9243,17 @@ mod c149 {
                 else => Succeed,
             };
             "Read Next Message from DynamoDB": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "TableName": "StepFunctionsSample-TransferDataRecordsc0168b74-be57-4c99-b09c-acf1831b2bcf-DDBTable-1AC2BGX60YBEG", "Key": { "MessageId": { "S.$": "$.List[0]" } } },
+                parameters: {
+                    "TableName": "StepFunctionsSample-TransferDataRecordsc0168b74-be57-4c99-b09c-acf1831b2bcf-DDBTable-1AC2BGX60YBEG",
+                    "Key": { "MessageId": { "S.$": "$.List[0]" } },
+                },
                 result_path: "$.DynamoDB",
             } => "Send Message to SQS";
             "Send Message to SQS": task "arn:aws:states:::sqs:sendMessage" {
-                parameters: { "MessageBody.$": "$.DynamoDB.Item.Message.S", "QueueUrl": "https://sqs.us-east-1.amazonaws.com/960196974364/StepFunctionsSample-TransferDataRecordsc0168b74-be57-4c99--SQSQueue-H9FO9W4vaWmw" },
+                parameters: {
+                    "MessageBody.$": "$.DynamoDB.Item.Message.S",
+                    "QueueUrl": "https://sqs.us-east-1.amazonaws.com/960196974364/StepFunctionsSample-TransferDataRecordsc0168b74-be57-4c99--SQSQueue-H9FO9W4vaWmw",
+                },
                 result_path: "$.SQS",
             } => "Pop Element from List";
             "Pop Element from List": pass {
@@ -6615,7 +9283,14 @@ mod c150 {
                 result_selector: { "filecontent.$": "$.Body" },
             } => StartSpeechSynthesisTask;
             StartSpeechSynthesisTask: task "arn:aws:states:::aws-sdk:polly:startSpeechSynthesisTask" {
-                parameters: { "OutputFormat": "mp3", "OutputS3BucketName": "ttsconverterpython-ttsresultbucketA1B2C3D4-EXAMPLE111111", "Text.$": "$.filecontent", "TextType": "text", "OutputS3KeyPrefix": "audio", "VoiceId": "Amy" },
+                parameters: {
+                    "OutputFormat": "mp3",
+                    "OutputS3BucketName": "ttsconverterpython-ttsresultbucketA1B2C3D4-EXAMPLE111111",
+                    "Text.$": "$.filecontent",
+                    "TextType": "text",
+                    "OutputS3KeyPrefix": "audio",
+                    "VoiceId": "Amy",
+                },
             } => Wait;
             Wait: wait {
                 seconds: 10,
@@ -6656,7 +9331,14 @@ mod c151 {
                 result_selector: { "filecontent.$": "$.Body" },
             } => StartSpeechSynthesisTask;
             StartSpeechSynthesisTask: task "arn:aws:states:::aws-sdk:polly:startSpeechSynthesisTask" {
-                parameters: { "OutputFormat": "mp3", "OutputS3BucketName": "ttsconvertertypescript-ttsresultsbucketA1B2C3D4-EXAMPLE111111", "Text.$": "$.filecontent", "TextType": "text", "OutputS3KeyPrefix": "audio", "VoiceId": "Amy" },
+                parameters: {
+                    "OutputFormat": "mp3",
+                    "OutputS3BucketName": "ttsconvertertypescript-ttsresultsbucketA1B2C3D4-EXAMPLE111111",
+                    "Text.$": "$.filecontent",
+                    "TextType": "text",
+                    "OutputS3KeyPrefix": "audio",
+                    "VoiceId": "Amy",
+                },
             } => Wait;
             Wait: wait {
                 seconds: 10,
@@ -6698,7 +9380,14 @@ mod c152 {
                 result_selector: { "filecontent.$": "$.Body" },
             } => StartSpeechSynthesisTask;
             StartSpeechSynthesisTask: task "arn:aws:states:::aws-sdk:polly:startSpeechSynthesisTask" {
-                parameters: { "OutputFormat": "mp3", "OutputS3BucketName": "bucket-776177632559-us-east-1-transcript-results", "Text.$": "$.filecontent", "TextType": "text", "OutputS3KeyPrefix": "audio", "VoiceId": "Amy" },
+                parameters: {
+                    "OutputFormat": "mp3",
+                    "OutputS3BucketName": "bucket-776177632559-us-east-1-transcript-results",
+                    "Text.$": "$.filecontent",
+                    "TextType": "text",
+                    "OutputS3KeyPrefix": "audio",
+                    "VoiceId": "Amy",
+                },
             } => Wait;
             Failed: fail {
                 error: "FAILED",
@@ -6735,7 +9424,16 @@ mod c153 {
         pub Imported {
             start "Open Check Process";
             "Open Check Process": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "RunningChecks", "activityType": "stateEntry", "activityName": "openCheckProcess" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "RunningChecks",
+                        "activityType": "stateEntry",
+                        "activityName": "openCheckProcess",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => Parallel;
@@ -6743,7 +9441,17 @@ mod c153 {
                 branch {
                     start "Run Criminal Check";
                     "Run Criminal Check": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                        parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "RunningChecks.CheckingCriminal.PendingCompletion", "activityType": "stateEntry", "activityName": "stateCriminalChceck", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                        parameters: {
+                            "Payload": {
+                                "instanceId.$": "$$.Execution.Id",
+                                "sourceState": "RunningChecks.CheckingCriminal.PendingCompletion",
+                                "activityType": "stateEntry",
+                                "activityName": "stateCriminalChceck",
+                                "taskToken.$": "$$.Task.Token",
+                                "appData.$": "$.appData",
+                            },
+                            "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                        },
                         output_path: "$.appEvent",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } => "Choose Criminal Result";
@@ -6752,7 +9460,16 @@ mod c153 {
                         else => "Run Criminal Check",
                     };
                     "Log Criminal Outomce": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "RunningChecks.CheckingCrimimal.PendingCompletion", "activityType": "transitionActivity", "trigger": "criminalCheckDone", "activityName": "logCriminalOutcome" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                        parameters: {
+                            "Payload": {
+                                "instanceId.$": "$$.Execution.Id",
+                                "sourceState": "RunningChecks.CheckingCrimimal.PendingCompletion",
+                                "activityType": "transitionActivity",
+                                "trigger": "criminalCheckDone",
+                                "activityName": "logCriminalOutcome",
+                            },
+                            "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
@@ -6760,7 +9477,17 @@ mod c153 {
                 branch {
                     start "Run Financial Check";
                     "Run Financial Check": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                        parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "RunningChecks.CheckingFinancial.PendingCompletion", "activityType": "stateEntry", "activityName": "stateFinancialChceck", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                        parameters: {
+                            "Payload": {
+                                "instanceId.$": "$$.Execution.Id",
+                                "sourceState": "RunningChecks.CheckingFinancial.PendingCompletion",
+                                "activityType": "stateEntry",
+                                "activityName": "stateFinancialChceck",
+                                "taskToken.$": "$$.Task.Token",
+                                "appData.$": "$.appData",
+                            },
+                            "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                        },
                         output_path: "$.appEvent",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } => "Choose Financial Result";
@@ -6769,14 +9496,31 @@ mod c153 {
                         else => "Run Financial Check",
                     };
                     "Log Financial Done": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "RunningChecks.CheckingFinancial.PendingCompletion", "activityType": "transitionActivity", "trigger": "financialCheckDone", "activityName": "logFinancialOutcome" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                        parameters: {
+                            "Payload": {
+                                "instanceId.$": "$$.Execution.Id",
+                                "sourceState": "RunningChecks.CheckingFinancial.PendingCompletion",
+                                "activityType": "transitionActivity",
+                                "trigger": "financialCheckDone",
+                                "activityName": "logFinancialOutcome",
+                            },
+                            "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                        },
                         output_path: "$.Payload",
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
                 },
             } => "Consolidate Results";
             "Consolidate Results": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "RunningChecks", "activityType": "transitionActivity", "activityName": "consolidateResults" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "RunningChecks",
+                        "activityType": "transitionActivity",
+                        "activityName": "consolidateResults",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
@@ -6798,17 +9542,45 @@ mod c154 {
         pub Imported {
             start "Check Stock Price";
             "Check Stock Price": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "CheckingStockPrice", "activityType": "stateDo", "activityName": "checkStockPrice" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "CheckingStockPrice",
+                        "activityType": "stateDo",
+                        "activityName": "checkStockPrice",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Generate Buy/Sell recommendation";
             "Generate Buy/Sell recommendation": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "GeneratingBuySellRecommendation", "activityType": "stateDo", "activityName": "generateBuySellRecommendation" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "GeneratingBuySellRecommendation",
+                        "activityType": "stateDo",
+                        "activityName": "generateBuySellRecommendation",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Route For Approval (Callback)";
             "Route For Approval (Callback)": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "Approving", "activityType": "stateEntry", "activityName": "routeForApproval", "appData.$": "$.appData", "taskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "Approving",
+                        "activityType": "stateEntry",
+                        "activityName": "routeForApproval",
+                        "appData.$": "$.appData",
+                        "taskToken.$": "$$.Task.Token",
+                    },
+                },
                 output_path: "$.appEvent",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Buy or Sell?";
@@ -6819,22 +9591,60 @@ mod c154 {
                 else => "Route For Approval (Callback)",
             };
             "Buy Stock": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "BuyingStock", "activityType": "stateDo", "activityName": "buyStock" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "BuyingStock",
+                        "activityType": "stateDo",
+                        "activityName": "buyStock",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Report Result";
             "Sell Stock": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "SellingStock", "activityType": "stateDo", "activityName": "sellStock" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "SellingStock",
+                        "activityType": "stateDo",
+                        "activityName": "sellStock",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Report Result";
             "Report Result": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "ReportingResult", "activityType": "stateDo", "activityName": "reportResult" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "ReportingResult",
+                        "activityType": "stateDo",
+                        "activityName": "reportResult",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             "Log Reject": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Approving", "activityType": "transitionActivity", "activityName": "logReject", "trigger": "approvalComplete", "guard": "reject" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "Approving",
+                        "activityType": "transitionActivity",
+                        "activityName": "logReject",
+                        "trigger": "approvalComplete",
+                        "guard": "reject",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => Fail;
@@ -6862,21 +9672,55 @@ mod c155 {
                 else => "Open Request",
             };
             "Get History State": pass {
-                parameters: { "trigger.$": "$.lastTrigger", "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Open", "activityType": "stateEntry", "activityName": "openRequest" },
+                parameters: {
+                    "trigger.$": "$.lastTrigger",
+                    "instanceId.$": "$$.Execution.Id",
+                    "appData.$": "$.appData",
+                    "sourceState": "Open",
+                    "activityType": "stateEntry",
+                    "activityName": "openRequest",
+                },
             } => "Open Request";
             "Open Request": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "Payload": { "trigger.$": "$.trigger", "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Open", "activityType": "stateEntry", "activityName": "openRequest" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "trigger.$": "$.trigger",
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "Open",
+                        "activityType": "stateEntry",
+                        "activityName": "openRequest",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Choose Next Task";
             "Make STP Request (Callback)": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "Payload": { "trigger.$": "$.trigger", "lastTrigger": "initial", "instanceId.$": "$$.Execution.Id", "sourceState": "Open.Investigating.STPDecisionRequested", "activityType": "stateEntry", "activityName": "makeSTPRequest", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "trigger.$": "$.trigger",
+                        "lastTrigger": "initial",
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "Open.Investigating.STPDecisionRequested",
+                        "activityType": "stateEntry",
+                        "activityName": "makeSTPRequest",
+                        "taskToken.$": "$$.Task.Token",
+                        "appData.$": "$.appData",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 result_path: "$.appEvent",
                 output_path: "$",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Set History State";
             "Set History State": pass {
-                parameters: { "trigger.$": "$.appEvent.appEvent.trigger", "lastTrigger.$": "$.trigger", "instanceId.$": "$$.Execution.Id", "appData.$": "$.appEvent.appEvent.appData" },
+                parameters: {
+                    "trigger.$": "$.appEvent.appEvent.trigger",
+                    "lastTrigger.$": "$.trigger",
+                    "instanceId.$": "$$.Execution.Id",
+                    "appData.$": "$.appEvent.appEvent.appData",
+                },
             } => "Choose Next Task";
             "Choose Next Task": choice {
                 "$.trigger" matches "invRequested" => "Route To Analyst (Callback)",
@@ -6886,22 +9730,62 @@ mod c155 {
                 else => "Bad Choice",
             };
             "Bad Choice": pass {
-                parameters: { "trigger.$": "$.lastTrigger", "lastTrigger.$": "$.lastTrigger", "instanceId.$": "$$.Execution.Id", "appData": "" },
+                parameters: {
+                    "trigger.$": "$.lastTrigger",
+                    "lastTrigger.$": "$.lastTrigger",
+                    "instanceId.$": "$$.Execution.Id",
+                    "appData": "",
+                },
             } => "Choose Next Task";
             "Route To Analyst (Callback)": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "Payload": { "trigger.$": "$.trigger", "lastTrigger": "invRequested", "instanceId.$": "$$.Execution.Id", "sourceState": "Open.Investigating.RoutedToAnalyst", "activityType": "stateEntry", "activityName": "routeToAnalyst", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "trigger.$": "$.trigger",
+                        "lastTrigger": "invRequested",
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "Open.Investigating.RoutedToAnalyst",
+                        "activityType": "stateEntry",
+                        "activityName": "routeToAnalyst",
+                        "taskToken.$": "$$.Task.Token",
+                        "appData.$": "$.appData",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 result_path: "$.appEvent",
                 output_path: "$",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Set History State";
             "Route To Manager (Callback)": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "Payload": { "trigger.$": "$.trigger", "lastTrigger": "needsApproval", "instanceId.$": "$$.Execution.Id", "sourceState": "Open.Approving.RoutedToManager", "activityType": "stateEntry", "activityName": "routeToManager", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "trigger.$": "$.trigger",
+                        "lastTrigger": "needsApproval",
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "Open.Approving.RoutedToManager",
+                        "activityType": "stateEntry",
+                        "activityName": "routeToManager",
+                        "taskToken.$": "$$.Task.Token",
+                        "appData.$": "$.appData",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 result_path: "$.appEvent",
                 output_path: "$",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Set History State";
             "Exit Request Opening": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "Payload": { "trigger.$": "$.trigger", "lastTrigger.$": "$.lastTrigger", "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Open", "activityType": "stateEntry", "activityName": "logLeavingOpenRequest" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "trigger.$": "$.trigger",
+                        "lastTrigger.$": "$.lastTrigger",
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "Open",
+                        "activityType": "stateEntry",
+                        "activityName": "logLeavingOpenRequest",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
@@ -6927,7 +9811,15 @@ mod c156 {
                 parameters: { "trigger": "initial", "lastTrigger": "", "appData.$": "$.appData" },
             } => "Start Open Request (Wait to Complete)";
             "Start Open Request (Wait to Complete)": task "arn:aws:states:::states:startExecution.sync:2" {
-                parameters: { "StateMachineArn": "${OpenRequestArn}", "Input": { "appData.$": "$.appData", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id", "trigger.$": "$.trigger", "lastTrigger.$": "$.lastTrigger" } },
+                parameters: {
+                    "StateMachineArn": "${OpenRequestArn}",
+                    "Input": {
+                        "appData.$": "$.appData",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                        "trigger.$": "$.trigger",
+                        "lastTrigger.$": "$.lastTrigger",
+                    },
+                },
                 output_path: "$.Output",
             } => "Choice After Open";
             "Choice After Open": choice {
@@ -6935,18 +9827,42 @@ mod c156 {
                 "$.trigger" matches "cancellationRequested" => "Cancel Request (Callback)",
             };
             "Close Request": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${BlogDummyUMLHandlerLambdaArn}", "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Closed", "activityType": "stateEntry", "activityName": "closeRequest" } },
+                parameters: {
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "Closed",
+                        "activityType": "stateEntry",
+                        "activityName": "closeRequest",
+                    },
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } end;
             "Cancel Request (Callback)": task "arn:aws:states:::lambda:invoke.waitForTaskToken" {
-                parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "sourceState": "Cancelling", "activityType": "stateEntry", "activityName": "cancelRequest", "taskToken.$": "$$.Task.Token", "appData.$": "$.appData" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "sourceState": "Cancelling",
+                        "activityType": "stateEntry",
+                        "activityName": "cancelRequest",
+                        "taskToken.$": "$$.Task.Token",
+                        "appData.$": "$.appData",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 result_path: "$.appEvent",
                 output_path: "$",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Combine Result";
             "Combine Result": pass {
-                parameters: { "trigger.$": "$.appEvent.appEvent.trigger", "lastTrigger.$": "$.lastTrigger", "instanceId.$": "$$.Execution.Id", "appData.$": "$.appEvent.appEvent.appData" },
+                parameters: {
+                    "trigger.$": "$.appEvent.appEvent.trigger",
+                    "lastTrigger.$": "$.lastTrigger",
+                    "instanceId.$": "$$.Execution.Id",
+                    "appData.$": "$.appEvent.appEvent.appData",
+                },
             } => "Choice After Cancel";
             "Choice After Cancel": choice {
                 "$.trigger" matches "requestCancelled" => "Close Request",
@@ -6954,12 +9870,27 @@ mod c156 {
                 else => "Cancel Request (Callback)",
             };
             "Alert Oddity": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "Payload": { "instanceId.$": "$$.Execution.Id", "appData.$": "$.appData", "sourceState": "Cancelling", "activityType": "transitionActivity", "activityName": "alertOddity", "trigger": "cancellationRejected", "lastTrigger.$": "$.lastTrigger" }, "FunctionName": "${BlogDummyUMLHandlerLambdaArn}" },
+                parameters: {
+                    "Payload": {
+                        "instanceId.$": "$$.Execution.Id",
+                        "appData.$": "$.appData",
+                        "sourceState": "Cancelling",
+                        "activityType": "transitionActivity",
+                        "activityName": "alertOddity",
+                        "trigger": "cancellationRejected",
+                        "lastTrigger.$": "$.lastTrigger",
+                    },
+                    "FunctionName": "${BlogDummyUMLHandlerLambdaArn}",
+                },
                 output_path: "$.Payload",
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Prep Open Request History";
             "Prep Open Request History": pass {
-                parameters: { "trigger": "history", "lastTrigger.$": "$.lastTrigger", "appData.$": "$.appData" },
+                parameters: {
+                    "trigger": "history",
+                    "lastTrigger.$": "$.lastTrigger",
+                    "appData.$": "$.appData",
+                },
             } => "Start Open Request (Wait to Complete)";
         }
     }
@@ -6979,11 +9910,17 @@ mod c157 {
         pub Imported {
             start "Asset creation function";
             "Asset creation function": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:DeliverChannelStack-VODAssetCreateFunctionB3D474A5-oCfQCXBaF9N4", "Payload.$": "$" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:DeliverChannelStack-VODAssetCreateFunctionB3D474A5-oCfQCXBaF9N4",
+                    "Payload.$": "$",
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Push Notification";
             "Push Notification": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "arn:aws:sns:ap-southeast-2:234937851863:SharedResourcesStack-NotificationTopicEB7A0DF1-DVHa274p8Xpy", "Message.$": "$.Payload" },
+                parameters: {
+                    "TopicArn": "arn:aws:sns:ap-southeast-2:234937851863:SharedResourcesStack-NotificationTopicEB7A0DF1-DVHa274p8Xpy",
+                    "Message.$": "$.Payload",
+                },
             } end;
         }
     }
@@ -7003,11 +9940,17 @@ mod c158 {
         pub Imported {
             start "MediaConvert Transcode";
             "MediaConvert Transcode": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODJobSubmitBA97FFF4-wO6t5wpPgwpS", "Payload.$": "$" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODJobSubmitBA97FFF4-wO6t5wpPgwpS",
+                    "Payload.$": "$",
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Get MediaConvert Transcode Status";
             "Get MediaConvert Transcode Status": task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODGetJobStatus2FC2D1C8-mmEqRUpTVvWF", "Payload.$": "$.Payload" },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODGetJobStatus2FC2D1C8-mmEqRUpTVvWF",
+                    "Payload.$": "$.Payload",
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Is Meida Convert job Complete?";
             "wait 5 sec": wait {
@@ -7022,20 +9965,35 @@ mod c158 {
                     start DDBPutItem;
                     DDBPutItem: task "arn:aws:states:::dynamodb:putItem" {
                         input_path: "$.Payload",
-                        parameters: { "Item": { "video_id": { "S.$": "$.invocation_id" }, "video_name": { "S.$": "$.results[0].videoName" }, "video_postive": { "N": "0" }, "video_negative": { "N": "0" }, "job_status": { "S.$": "$.job_status" } }, "TableName": "SharedResourcesStack-VideoTableE38FEE4B-1QTLS7OCK0EEI" },
+                        parameters: {
+                            "Item": {
+                                "video_id": { "S.$": "$.invocation_id" },
+                                "video_name": { "S.$": "$.results[0].videoName" },
+                                "video_postive": { "N": "0" },
+                                "video_negative": { "N": "0" },
+                                "job_status": { "S.$": "$.job_status" },
+                            },
+                            "TableName": "SharedResourcesStack-VideoTableE38FEE4B-1QTLS7OCK0EEI",
+                        },
                     } end;
                 },
                 branch {
                     start "Archive original video";
                     "Archive original video": task "arn:aws:states:::lambda:invoke" {
-                        parameters: { "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODArchiveC5D11BE8-JzqeWkg8OHKk", "Payload.$": "$.Payload" },
+                        parameters: {
+                            "FunctionName": "arn:aws:lambda:ap-southeast-2:234937851863:function:MediaTranscodeStack-VODArchiveC5D11BE8-JzqeWkg8OHKk",
+                            "Payload.$": "$.Payload",
+                        },
                         retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
                     } end;
                 },
                 branch {
                     start "Push Notification";
                     "Push Notification": task "arn:aws:states:::sns:publish" {
-                        parameters: { "TopicArn": "arn:aws:sns:ap-southeast-2:234937851863:SharedResourcesStack-NotificationTopicEB7A0DF1-DVHa274p8Xpy", "Message.$": "$.Payload" },
+                        parameters: {
+                            "TopicArn": "arn:aws:sns:ap-southeast-2:234937851863:SharedResourcesStack-NotificationTopicEB7A0DF1-DVHa274p8Xpy",
+                            "Message.$": "$.Payload",
+                        },
                     } end;
                 },
             } end;
@@ -7058,14 +10016,26 @@ mod c159 {
         pub Imported {
             start "Start Task And Wait For Callback";
             "Start Task And Wait For Callback": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${SQSQueue}", "MessageBody": { "MessageTitle": "Task started by Step Functions. Waiting for callback with task token.", "TaskToken.$": "$$.Task.Token" } },
+                parameters: {
+                    "QueueUrl": "${SQSQueue}",
+                    "MessageBody": {
+                        "MessageTitle": "Task started by Step Functions. Waiting for callback with task token.",
+                        "TaskToken.$": "$$.Task.Token",
+                    },
+                },
                 catch: [ALL] => "Notify Failure",
             } => "Notify Success";
             "Notify Success": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Callback received. Task started by Step Functions succeeded.", "TopicArn": "${topicArn}" },
+                parameters: {
+                    "Message": "Callback received. Task started by Step Functions succeeded.",
+                    "TopicArn": "${topicArn}",
+                },
             } end;
             "Notify Failure": task "arn:aws:states:::sns:publish" {
-                parameters: { "Message": "Task started by Step Functions failed.", "TopicArn": "${topicArn}" },
+                parameters: {
+                    "Message": "Task started by Step Functions failed.",
+                    "TopicArn": "${topicArn}",
+                },
             } end;
         }
     }
@@ -7094,7 +10064,14 @@ mod c160 {
                 result_path: "$.uuid",
             } => "Record Transaction";
             "Record Transaction": task "arn:aws:states:::dynamodb:putItem" {
-                parameters: { "TableName": "${DDBTable}", "Item": { "formId": { "S.$": "$.uuid.ticketId" }, "formData": { "S.$": "States.JsonToString($.message)" }, "sentiment": { "S.$": "States.JsonToString($.SentimentResults.Sentiment)" } } },
+                parameters: {
+                    "TableName": "${DDBTable}",
+                    "Item": {
+                        "formId": { "S.$": "$.uuid.ticketId" },
+                        "formData": { "S.$": "States.JsonToString($.message)" },
+                        "sentiment": { "S.$": "States.JsonToString($.SentimentResults.Sentiment)" },
+                    },
+                },
                 result_path: "$.ddbPutResult",
                 retry: [TaskFailed] every 20s x 5 backoff 10,
             } => "Good Or Bad?";
@@ -7108,7 +10085,15 @@ mod c160 {
             /// Negative sentiment
             Bad: pass => "SNS Publish";
             "SNS Publish": task "arn:aws:states:::sns:publish" {
-                parameters: { "TopicArn": "${TopicName}", "Message": { "message.$": "$.message", "SentimentResults.$": "$.SentimentResults", "ticketId.$": "$.uuid.ticketId" }, "Subject": "New Form Submission" },
+                parameters: {
+                    "TopicArn": "${TopicName}",
+                    "Message": {
+                        "message.$": "$.message",
+                        "SentimentResults.$": "$.SentimentResults",
+                        "ticketId.$": "$.uuid.ticketId",
+                    },
+                    "Subject": "New Form Submission",
+                },
                 result_path: "$.SNSOutput",
             } end;
         }
@@ -7130,7 +10115,15 @@ mod c161 {
         pub Imported {
             start "Get webhooks for customer and event";
             "Get webhooks for customer and event": task "arn:aws:states:::dynamodb:getItem" {
-                parameters: { "TableName": "${WebHookTable}", "Key": { "pk": { "S.$": "States.Format('webhook_{}_{}.{}', $.detail.customerId, $.source, $.detail.status)" }, "type": { "S": "webhook" } } },
+                parameters: {
+                    "TableName": "${WebHookTable}",
+                    "Key": {
+                        "pk": {
+                            "S.$": "States.Format('webhook_{}_{}.{}', $.detail.customerId, $.source, $.detail.status)",
+                        },
+                        "type": { "S": "webhook" },
+                    },
+                },
                 result_path: "$.webhookData",
             } => "Validate if webhook subscription exists";
             "Validate if webhook subscription exists": choice {
@@ -7139,22 +10132,52 @@ mod c161 {
             };
             "Prepare webhook call": task "arn:aws:states:::lambda:invoke" {
                 parameters: { "Payload.$": "$", "FunctionName": "${PrepareWebHookCallFunctionArn}" },
-                result_selector: { "id.$": "$.Payload.id", "payload.$": "$.Payload.payload", "url.$": "$.Payload.url", "token.$": "$.Payload.token" },
+                result_selector: {
+                    "id.$": "$.Payload.id",
+                    "payload.$": "$.Payload.payload",
+                    "url.$": "$.Payload.url",
+                    "token.$": "$.Payload.token",
+                },
                 result_path: "$.webhookCallData",
             } => "Queue webhook call";
             "Queue webhook call": task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
-                parameters: { "QueueUrl": "${QueueUrl}", "MessageBody": { "url.$": "$.webhookCallData.url", "token.$": "$.webhookCallData.token", "payload.$": "$.webhookCallData.payload", "taskToken.$": "$$.Task.Token", "id.$": "$.webhookCallData.id" } },
+                parameters: {
+                    "QueueUrl": "${QueueUrl}",
+                    "MessageBody": {
+                        "url.$": "$.webhookCallData.url",
+                        "token.$": "$.webhookCallData.token",
+                        "payload.$": "$.webhookCallData.payload",
+                        "taskToken.$": "$$.Task.Token",
+                        "id.$": "$.webhookCallData.id",
+                    },
+                },
                 result_path: "$.webhookCallResult",
                 heartbeat_seconds: 3600,
                 retry: [ALL] every 60s x 2 backoff 2,
                 catch: [ALL] result_path "$.webhookCallResult" => "Transform Error",
             } => "Update WebhookCall";
             "Transform Error": pass {
-                parameters: { "status": "failed", "payload": "", "output": { "Error.$": "$.webhookCallResult.Error", "Cause.$": "$.webhookCallResult.Cause" } },
+                parameters: {
+                    "status": "failed",
+                    "payload": "",
+                    "output": {
+                        "Error.$": "$.webhookCallResult.Error",
+                        "Cause.$": "$.webhookCallResult.Cause",
+                    },
+                },
                 result_path: "$.webhookCallResult",
             } => "Update WebhookCall";
             "Update WebhookCall": task "arn:aws:states:::dynamodb:updateItem" {
-                parameters: { "TableName": "${WebHookTable}", "Key": { "pk": { "S.$": "$.webhookCallData.id" }, "type": { "S": "webhookcall" } }, "UpdateExpression": "SET #status = :status, #output = :output", "ExpressionAttributeValues": { ":status": { "S.$": "$.webhookCallResult.status" }, ":output": { "S.$": "States.JsonToString($.webhookCallResult.output)" } }, "ExpressionAttributeNames": { "#status": "status", "#output": "output" } },
+                parameters: {
+                    "TableName": "${WebHookTable}",
+                    "Key": { "pk": { "S.$": "$.webhookCallData.id" }, "type": { "S": "webhookcall" } },
+                    "UpdateExpression": "SET #status = :status, #output = :output",
+                    "ExpressionAttributeValues": {
+                        ":status": { "S.$": "$.webhookCallResult.status" },
+                        ":output": { "S.$": "States.JsonToString($.webhookCallResult.output)" },
+                    },
+                    "ExpressionAttributeNames": { "#status": "status", "#output": "output" },
+                },
             } end;
             /// no webhook subscription for this customer and event type
             SkipExecution: pass end;
@@ -7185,21 +10208,39 @@ mod c162 {
                 else => "Create Vocabulary Filter",
             };
             "Create Vocabulary Filter": task "arn:aws:states:::aws-sdk:transcribe:createVocabularyFilter" {
-                parameters: { "LanguageCode": "en-US", "VocabularyFilterName": "wordFilter", "Words": ["amazon"] },
+                parameters: {
+                    "LanguageCode": "en-US",
+                    "VocabularyFilterName": "wordFilter",
+                    "Words": ["amazon"],
+                },
                 result_path: null,
             } => "Wait while filter is being created";
             "Wait while filter is being created": wait {
                 seconds: 20,
             } => "Start Transcription Job";
             "Start Transcription Job": task "arn:aws:states:::aws-sdk:transcribe:startTranscriptionJob" {
-                parameters: { "Media": { "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)" }, "OutputBucketName": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "OutputKey.$": "States.Format('{}-temp.json', $.detail.object.key)", "LanguageCode": "en-US", "TranscriptionJobName.$": "$$.Execution.Name", "Settings": { "VocabularyFilterMethod": "mask", "VocabularyFilterName": "wordFilter" } },
+                parameters: {
+                    "Media": {
+                        "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)",
+                    },
+                    "OutputBucketName": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "OutputKey.$": "States.Format('{}-temp.json', $.detail.object.key)",
+                    "LanguageCode": "en-US",
+                    "TranscriptionJobName.$": "$$.Execution.Name",
+                    "Settings": {
+                        "VocabularyFilterMethod": "mask",
+                        "VocabularyFilterName": "wordFilter",
+                    },
+                },
                 result_path: "$.TranscriptionResult",
             } => "Wait for Transcription job to complete";
             "Wait for Transcription job to complete": wait {
                 seconds: 10,
             } => "Get Transcription Job Status";
             "Get Transcription Job Status": task "arn:aws:states:::aws-sdk:transcribe:getTranscriptionJob" {
-                parameters: { "TranscriptionJobName.$": "$.TranscriptionResult.TranscriptionJob.TranscriptionJobName" },
+                parameters: {
+                    "TranscriptionJobName.$": "$.TranscriptionResult.TranscriptionJob.TranscriptionJobName",
+                },
                 result_path: "$.TranscriptionResult",
             } => "Evaluate Transcription Job Status";
             "Evaluate Transcription Job Status": choice {
@@ -7208,12 +10249,19 @@ mod c162 {
                 else => "Wait for Transcription job to complete",
             };
             "Get Transcript from Raw Transcription Result": task "arn:aws:states:::aws-sdk:s3:getObject" {
-                parameters: { "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "Key.$": "States.Format('{}-temp.json', $.detail.object.key)" },
+                parameters: {
+                    "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "Key.$": "States.Format('{}-temp.json', $.detail.object.key)",
+                },
                 result_selector: { "filecontent.$": "States.StringToJson($.Body)" },
                 result_path: "$.transcription",
             } => "Store Transcript in S3";
             "Store Transcript in S3": task "arn:aws:states:::aws-sdk:s3:putObject" {
-                parameters: { "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "Key.$": "States.Format('{}-transcript.txt', $.detail.object.key)", "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript" },
+                parameters: {
+                    "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "Key.$": "States.Format('{}-transcript.txt', $.detail.object.key)",
+                    "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript",
+                },
             } end;
             Failed: fail {
                 error: "FAILED",
@@ -7246,21 +10294,39 @@ mod c163 {
                 else => "Create Vocabulary Filter",
             };
             "Create Vocabulary Filter": task "arn:aws:states:::aws-sdk:transcribe:createVocabularyFilter" {
-                parameters: { "LanguageCode": "en-US", "VocabularyFilterName": "wordFilter", "Words": ["amazon"] },
+                parameters: {
+                    "LanguageCode": "en-US",
+                    "VocabularyFilterName": "wordFilter",
+                    "Words": ["amazon"],
+                },
                 result_path: null,
             } => "Wait while filter is being created";
             "Wait while filter is being created": wait {
                 seconds: 20,
             } => "Start Transcription Job";
             "Start Transcription Job": task "arn:aws:states:::aws-sdk:transcribe:startTranscriptionJob" {
-                parameters: { "Media": { "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)" }, "OutputBucketName": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "OutputKey.$": "States.Format('{}-temp.json', $.detail.object.key)", "LanguageCode": "en-US", "TranscriptionJobName.$": "$$.Execution.Name", "Settings": { "VocabularyFilterMethod": "mask", "VocabularyFilterName": "wordFilter" } },
+                parameters: {
+                    "Media": {
+                        "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)",
+                    },
+                    "OutputBucketName": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "OutputKey.$": "States.Format('{}-temp.json', $.detail.object.key)",
+                    "LanguageCode": "en-US",
+                    "TranscriptionJobName.$": "$$.Execution.Name",
+                    "Settings": {
+                        "VocabularyFilterMethod": "mask",
+                        "VocabularyFilterName": "wordFilter",
+                    },
+                },
                 result_path: "$.TranscriptionResult",
             } => "Wait for Transcription job to complete";
             "Wait for Transcription job to complete": wait {
                 seconds: 10,
             } => "Get Transcription Job Status";
             "Get Transcription Job Status": task "arn:aws:states:::aws-sdk:transcribe:getTranscriptionJob" {
-                parameters: { "TranscriptionJobName.$": "$.TranscriptionResult.TranscriptionJob.TranscriptionJobName" },
+                parameters: {
+                    "TranscriptionJobName.$": "$.TranscriptionResult.TranscriptionJob.TranscriptionJobName",
+                },
                 result_path: "$.TranscriptionResult",
             } => "Evaluate Transcription Job Status";
             "Evaluate Transcription Job Status": choice {
@@ -7269,12 +10335,19 @@ mod c163 {
                 else => "Wait for Transcription job to complete",
             };
             "Get Transcript from Raw Transcription Result": task "arn:aws:states:::aws-sdk:s3:getObject" {
-                parameters: { "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "Key.$": "States.Format('{}-temp.json', $.detail.object.key)" },
+                parameters: {
+                    "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "Key.$": "States.Format('{}-temp.json', $.detail.object.key)",
+                },
                 result_selector: { "filecontent.$": "States.StringToJson($.Body)" },
                 result_path: "$.transcription",
             } => "Store Transcript in S3";
             "Store Transcript in S3": task "arn:aws:states:::aws-sdk:s3:putObject" {
-                parameters: { "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111", "Key.$": "States.Format('{}-transcript.txt', $.detail.object.key)", "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript" },
+                parameters: {
+                    "Bucket": "wordfilteringscriptgener-transcriptresultbucketA1-EXAMPLE11111",
+                    "Key.$": "States.Format('{}-transcript.txt', $.detail.object.key)",
+                    "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript",
+                },
             } end;
             Failed: fail {
                 error: "FAILED",
@@ -7299,7 +10372,11 @@ mod c164 {
         pub Imported {
             start CreateVocabularyFilter;
             CreateVocabularyFilter: task "arn:aws:states:::aws-sdk:transcribe:createVocabularyFilter" {
-                parameters: { "LanguageCode": "en-US", "VocabularyFilterName": "badWordFilter", "Words": ["mug", "fucking"] },
+                parameters: {
+                    "LanguageCode": "en-US",
+                    "VocabularyFilterName": "badWordFilter",
+                    "Words": ["mug", "fucking"],
+                },
                 result_path: null,
             } => "Wait for Creating Filter";
             "Wait for Creating Filter": wait {
@@ -7307,7 +10384,19 @@ mod c164 {
             } => StartTranscriptionJob;
             /// Start a transcribe job on the provided media file
             StartTranscriptionJob: task "arn:aws:states:us-east-1:776177632559:aws-sdk:transcribe:startTranscriptionJob" {
-                parameters: { "Media": { "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)" }, "OutputBucketName": "bucket-776177632559-us-east-1-transcript-results", "OutputKey": "temp.json", "LanguageCode": "en-US", "TranscriptionJobName.$": "$$.Execution.Name", "Settings": { "VocabularyFilterMethod": "mask", "VocabularyFilterName": "badWordFilter" } },
+                parameters: {
+                    "Media": {
+                        "MediaFileUri.$": "States.Format('s3://{}/{}', $.detail.bucket.name, $.detail.object.key)",
+                    },
+                    "OutputBucketName": "bucket-776177632559-us-east-1-transcript-results",
+                    "OutputKey": "temp.json",
+                    "LanguageCode": "en-US",
+                    "TranscriptionJobName.$": "$$.Execution.Name",
+                    "Settings": {
+                        "VocabularyFilterMethod": "mask",
+                        "VocabularyFilterName": "badWordFilter",
+                    },
+                },
             } => "Wait for Starting Job";
             "Wait for Starting Job": wait {
                 seconds: 10,
@@ -7322,13 +10411,20 @@ mod c164 {
             };
             /// Get Transcribed json file
             GetObject: task "arn:aws:states:us-east-1:776177632559:aws-sdk:s3:getObject" {
-                parameters: { "Bucket": "bucket-776177632559-us-east-1-transcript-results", "Key": "temp.json" },
+                parameters: {
+                    "Bucket": "bucket-776177632559-us-east-1-transcript-results",
+                    "Key": "temp.json",
+                },
                 result_selector: { "filecontent.$": "States.StringToJson($.Body)" },
                 result_path: "$.transcription",
             } => PutObject;
             /// extract transcription text in json file
             PutObject: task "arn:aws:states:us-east-1:776177632559:aws-sdk:s3:putObject" {
-                parameters: { "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript", "Bucket": "bucket-776177632559-us-east-1-transcript-results", "Key": "transcript.txt" },
+                parameters: {
+                    "Body.$": "$.transcription.filecontent.results.transcripts[0].transcript",
+                    "Bucket": "bucket-776177632559-us-east-1-transcript-results",
+                    "Key": "transcript.txt",
+                },
             } end;
             Fail: fail;
         }
@@ -7350,7 +10446,13 @@ mod c165 {
             start "Start new workflow and continue";
             /// Start an execution of another Step Functions state machine and continue
             "Start new workflow and continue": task "arn:aws:states:::states:startExecution" {
-                parameters: { "Input": { "NeedCallback": false, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" }, "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld" },
+                parameters: {
+                    "Input": {
+                        "NeedCallback": false,
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                    "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld",
+                },
             } => "Start in parallel";
             /// Start two executions of the same state machine in parallel
             "Start in parallel": parallel {
@@ -7358,7 +10460,13 @@ mod c165 {
                     start "Start new workflow and wait for completion";
                     /// Start an execution and wait for its completion
                     "Start new workflow and wait for completion": task "arn:aws:states:::states:startExecution.sync:2" {
-                        parameters: { "Input": { "NeedCallback": false, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" }, "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld" },
+                        parameters: {
+                            "Input": {
+                                "NeedCallback": false,
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                            },
+                            "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld",
+                        },
                         output_path: "$.Output",
                     } end;
                 },
@@ -7366,7 +10474,14 @@ mod c165 {
                     start "Start new workflow and wait for callback";
                     /// Start an execution and wait for it to call back with a task token
                     "Start new workflow and wait for callback": task "arn:aws:states:::states:startExecution.waitForTaskToken" {
-                        parameters: { "Input": { "NeedCallback": true, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id", "TaskToken.$": "$$.Task.Token" }, "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld" },
+                        parameters: {
+                            "Input": {
+                                "NeedCallback": true,
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                            "StateMachineArn": "arn:aws:states:me-south-1:112233445566:stateMachine:NestedStateMachine0545D63E-B7mTHyUm3dld",
+                        },
                     } end;
                 },
             } end;
@@ -7398,7 +10513,13 @@ mod c166 {
                 seconds: 1,
             } => "Report completion";
             Callback: task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:WorkflowWithinAWorkflowCd-NestingPatternCallback6C-8ne4ql6WKx3W", "Payload": { "TaskToken.$": "$$.Execution.Input.TaskToken", "Message": "Callback right after the first long-running job is completed" } },
+                parameters: {
+                    "FunctionName": "arn:aws:lambda:me-south-1:112233445566:function:WorkflowWithinAWorkflowCd-NestingPatternCallback6C-8ne4ql6WKx3W",
+                    "Payload": {
+                        "TaskToken.$": "$$.Execution.Input.TaskToken",
+                        "Message": "Callback right after the first long-running job is completed",
+                    },
+                },
                 retry: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"] every 2s x 6 backoff 2,
             } => "Second long-running job";
             "Report completion": pass {
@@ -7424,7 +10545,13 @@ mod c167 {
             start "Start new workflow and continue";
             /// Start an execution of another Step Functions state machine and continue
             "Start new workflow and continue": task "arn:aws:states:::states:startExecution" {
-                parameters: { "StateMachineArn": "${NestingPatternAnotherStateMachineArn}", "Input": { "NeedCallback": false, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                parameters: {
+                    "StateMachineArn": "${NestingPatternAnotherStateMachineArn}",
+                    "Input": {
+                        "NeedCallback": false,
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                    },
+                },
             } => "Start in parallel";
             /// Start two executions of the same state machine in parallel
             "Start in parallel": parallel {
@@ -7432,7 +10559,13 @@ mod c167 {
                     start "Start new workflow and wait for completion";
                     /// Start an execution and wait for its completion
                     "Start new workflow and wait for completion": task "arn:aws:states:::states:startExecution.sync:2" {
-                        parameters: { "StateMachineArn": "${NestingPatternAnotherStateMachineArn}", "Input": { "NeedCallback": false, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" } },
+                        parameters: {
+                            "StateMachineArn": "${NestingPatternAnotherStateMachineArn}",
+                            "Input": {
+                                "NeedCallback": false,
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                            },
+                        },
                         output_path: "$.Output",
                     } end;
                 },
@@ -7440,7 +10573,14 @@ mod c167 {
                     start "Start new workflow and wait for callback";
                     /// Start an execution and wait for it to call back with a task token
                     "Start new workflow and wait for callback": task "arn:aws:states:::states:startExecution.waitForTaskToken" {
-                        parameters: { "StateMachineArn": "${NestingPatternAnotherStateMachineArn}", "Input": { "NeedCallback": true, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id", "TaskToken.$": "$$.Task.Token" } },
+                        parameters: {
+                            "StateMachineArn": "${NestingPatternAnotherStateMachineArn}",
+                            "Input": {
+                                "NeedCallback": true,
+                                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                                "TaskToken.$": "$$.Task.Token",
+                            },
+                        },
                     } end;
                 },
             } end;
@@ -7469,7 +10609,13 @@ mod c168 {
                 else => "Second long-running job",
             };
             Callback: task "arn:aws:states:::lambda:invoke" {
-                parameters: { "FunctionName": "${NestingPatternCallbackLambdaFunction}", "Payload": { "TaskToken.$": "$$.Execution.Input.TaskToken", "Message": "Callback right after the first long-running job is completed" } },
+                parameters: {
+                    "FunctionName": "${NestingPatternCallbackLambdaFunction}",
+                    "Payload": {
+                        "TaskToken.$": "$$.Execution.Input.TaskToken",
+                        "Message": "Callback right after the first long-running job is completed",
+                    },
+                },
             } => "Second long-running job";
             "Second long-running job": wait {
                 seconds: 1,
