@@ -44,6 +44,25 @@ async fn same_seed_same_history() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_default_seed_follows_the_execution_name() {
+    let def = json!({"StartAt": "U", "States": {"U": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": true}}});
+    let engine = common::engine(Resources::new());
+    let mut ids = Vec::new();
+    for name in ["a", "b", "a"] {
+        let result = engine
+            .start_sync_execution(
+                machine(def.clone()),
+                json!({}),
+                ExecutionConfig::new("m", name),
+            )
+            .await;
+        ids.push(result.outcome.output.map(|o| o["id"].clone()));
+    }
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[2]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_one_year_wait_finishes_in_virtual_time() {
     let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 31_622_400, "Next": "P"},
         "P": {"Type": "Pass", "Parameters": {"entered.$": "$$.State.EnteredTime"}, "End": true}}});

@@ -48,13 +48,22 @@ impl ExecutionConfig {
             ),
             role_arn: format!("arn:aws:iam::{account}:role/{state_machine_name}-role"),
             region: region.to_owned(),
-            seed: 0,
+            // Distinct executions draw distinct UUIDs and jitter, reproducibly by name.
+            seed: fnv1a(execution_name.as_bytes())
+                ^ fnv1a(state_machine_name.as_bytes()).rotate_left(32),
             record_history: true,
             express: false,
             max_history_events: 25_000,
             max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
         }
     }
+}
+
+/// FNV-1a: a small, stable hash (std's hasher may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The status of an execution, as `DescribeExecution` reports it.
