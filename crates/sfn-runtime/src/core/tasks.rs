@@ -83,6 +83,14 @@ fn uuid(rng: &std::sync::atomic::AtomicU64) -> String {
     )
 }
 
+/// `Credentials` as history events write them: `{"roleArn": …}`.
+fn task_credentials(credentials: &Value) -> Value {
+    match credentials.get("RoleArn") {
+        Some(role) => json!({"roleArn": role}),
+        None => credentials.clone(),
+    }
+}
+
 /// Everything evaluated before a task is scheduled.
 struct Prepared {
     input: Value,
@@ -205,7 +213,7 @@ impl Execution {
                         d.insert("timeoutInSeconds".into(), t.into());
                     }
                     if let Some(c) = &credentials {
-                        d.insert("taskCredentials".into(), c.clone());
+                        d.insert("taskCredentials".into(), task_credentials(c));
                     }
                     Value::Object(d)
                 });
@@ -244,7 +252,7 @@ impl Execution {
                         d.insert("heartbeatInSeconds".into(), h.into());
                     }
                     if let Some(c) = &credentials {
-                        d.insert("taskCredentials".into(), c.clone());
+                        d.insert("taskCredentials".into(), task_credentials(c));
                     }
                     Value::Object(d)
                 });
@@ -525,6 +533,14 @@ mod tests {
             classify("arn:aws:states:us-east-1:1:activity:a"),
             TaskKind::Activity { .. }
         ));
+    }
+
+    #[test]
+    fn credentials_are_recorded_with_a_lowercase_role_arn() {
+        assert_eq!(
+            task_credentials(&json!({"RoleArn": "arn:aws:iam::1:role/r"})),
+            json!({"roleArn": "arn:aws:iam::1:role/r"})
+        );
     }
 
     #[test]
