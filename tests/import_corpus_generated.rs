@@ -10,6 +10,253 @@ mod common {
         let emitted: serde_json::Value = serde_json::from_str(asl).expect("generated ASL is JSON");
         assert_eq!(emitted, original, "{file}: the imported workflow does not give back the original ASL");
     }
+
+    pub(crate) fn check_text(asl: &str, original: &str) {
+        let original: serde_json::Value = serde_json::from_str(original).expect("JSON");
+        let emitted: serde_json::Value = serde_json::from_str(asl).expect("generated ASL is JSON");
+        assert_eq!(emitted, original, "the imported workflow does not give back the original ASL");
+    }
+}
+
+mod synthetic_jsonpath {
+    use sfn::workflow;
+
+    const ORIGINAL: &str = r#"{"Comment":"Every JSONPath field.\n  indented line \nand a tab\there","Version":"1.0","TimeoutSeconds":600,"StartAt":"Task \"quoted\" \\ name","States":{"Task \"quoted\" \\ name":{"Type":"Task","Comment":"trailing space ","Resource":"arn:aws:states:::lambda:invoke","InputPath":"$.in","Parameters":{"FunctionName":"f","Payload.$":"$","Nested":{"a.$":"States.Format('x{}', $.a)","b":[1,2.0,-3,100000.0,null,true]}},"ResultSelector":{"r.$":"$.Payload"},"ResultPath":"$.out","OutputPath":null,"Assign":{"v.$":"$.Payload","lit":1},"TimeoutSecondsPath":"$.timeout","HeartbeatSeconds":10,"Credentials":{"RoleArn.$":"$.role"},"Retry":[{"ErrorEquals":["States.TaskFailed","Custom.Error","States.Http.Socket"],"IntervalSeconds":3,"MaxAttempts":0,"BackoffRate":1,"MaxDelaySeconds":9,"JitterStrategy":"NONE","Comment":"r"},{"ErrorEquals":["States.ALL"]}],"Catch":[{"ErrorEquals":["States.Timeout"],"ResultPath":null,"Assign":{"e.$":"$.Error"},"Comment":"c","Next":"type"},{"ErrorEquals":["States.ALL"],"Next":"type"}],"Next":"type"},"type":{"Type":"Choice","InputPath":"$","OutputPath":"$.x","Assign":{"none":true},"Choices":[{"And":[{"Variable":"$.a","StringEquals":"x","Comment":"nested"}],"Next":"end","Comment":"single and"},{"Or":[{"Variable":"$.b","NumericLessThanEquals":-1.5},{"Not":{"And":[{"Variable":"$.c","BooleanEqualsPath":"$.d"},{"Variable":"$.e","TimestampGreaterThanEqualsPath":"$$.Execution.StartTime"}]}}],"Next":"end"},{"Variable":"$.f","IsNull":false,"Next":"end"},{"Variable":"$.g","IsTimestamp":true,"Assign":{"m":1},"Next":"end"},{"Variable":"$.h","StringMatches":"log-*.txt","Next":"end"},{"Variable":"$.i","StringGreaterThanPath":"$.j","Next":"end"},{"Variable":"$.k","TimestampEquals":"2030-01-01T00:00:00Z","Next":"end"},{"Variable":"$myVar.total","NumericGreaterThan":10,"Next":"end"}],"Default":"end"},"end":{"Type":"Wait","SecondsPath":"$.s","Next":"Wait ts"},"Wait ts":{"Type":"Wait","Timestamp":"2030-01-01T00:00:00.5+01:00","InputPath":"$","OutputPath":"$","Assign":{"w":1},"Next":"Wait tsp"},"Wait tsp":{"Type":"Wait","TimestampPath":"$.t","Next":"Par"},"Par":{"Type":"Parallel","Branches":[{"Comment":"b0","StartAt":"B0","States":{"B0":{"Type":"Pass","Result":{"x":[1]},"ResultPath":"$.r","End":true}}},{"StartAt":"B1","States":{"B1":{"Type":"Succeed","InputPath":null,"OutputPath":"$"}}}],"Parameters":{"p.$":"$"},"ResultSelector":{"all.$":"$"},"ResultPath":null,"Retry":[],"Catch":[],"Next":"Map legacy"},"Map legacy":{"Type":"Map","Iterator":{"Comment":"it","StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"ItemsPath":"$$.Execution.Input.items","Parameters":{"v.$":"$$.Map.Item.Value"},"MaxConcurrencyPath":"$.mc","Next":"Map dist"},"Map dist":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"D","States":{"D":{"Type":"Pass","End":true}}},"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b","Key":"k"},"ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"GIVEN","CSVHeaders":["a","b"],"CSVDelimiter":"SEMICOLON","MaxItemsPath":"$.max"}},"ItemSelector":{"i.$":"$$.Map.Item.Index"},"ItemBatcher":{"MaxItemsPerBatch":5,"MaxInputBytesPerBatchPath":"$.bytes","BatchInput":{"x.$":"$.x"}},"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"o","Prefix":"p"},"WriterConfig":{"OutputType":"JSONL","Transformation":"COMPACT"}},"ToleratedFailurePercentagePath":"$.pct","ToleratedFailureCount":2,"Label":"dist","MaxConcurrency":0,"ResultPath":"$.m","Next":"Fail"},"Fail":{"Type":"Fail","ErrorPath":"States.Format('E{}', $.code)","CausePath":"$$.State.Name"}}}"#;
+
+    workflow! {
+        /// Every JSONPath field.
+        #[doc = "   indented line "]
+        /// and a tab	here
+        #[workflow(timeout_seconds = 600, version = "1.0")]
+        pub Imported {
+            start "Task \"quoted\" \\ name";
+            #[doc = " trailing space "]
+            "Task \"quoted\" \\ name": task "arn:aws:states:::lambda:invoke" {
+                input_path: "$.in",
+                parameters: {
+                    "FunctionName": "f",
+                    "Payload.$": "$",
+                    "Nested": {
+                        "a.$": "States.Format('x{}', $.a)",
+                        "b": [1, 2.0, -3, 100000.0, null, true],
+                    },
+                },
+                result_selector: { "r.$": "$.Payload" },
+                result_path: "$.out",
+                output_path: null,
+                assign: { "v.$": "$.Payload", "lit": 1 },
+                timeout_seconds_path: "$.timeout",
+                heartbeat_seconds: 10,
+                credentials: { "RoleArn.$": "$.role" },
+                retry: [TaskFailed, "Custom.Error", "States.Http.Socket"] every 3s x 0 backoff 1 max_delay 9s jitter NONE comment "r",
+                retry: [ALL],
+                catch: [Timeout] result_path null assign { "e.$": "$.Error" } comment "c" => "type",
+                catch: [ALL] => "type",
+            } => "type";
+            "type": choice {
+                /// single and
+                all(#[doc = " nested"] ("$.a" == "x")) => "end",
+                "$.b" <= -1.5 || !("$.c" == boolean_path("$.d") && "$.e" >= timestamp_path("$$.Execution.StartTime")) => "end",
+                is_null("$.f") == false => "end",
+                is_timestamp("$.g") => "end" { assign: { "m": 1 } },
+                "$.h" matches "log-*.txt" => "end",
+                "$.i" > string_path("$.j") => "end",
+                "$.k" == timestamp("2030-01-01T00:00:00Z") => "end",
+                "$myVar.total" > 10 => "end",
+                else => "end",
+                input_path: "$",
+                output_path: "$.x",
+                assign: { "none": true },
+            };
+            "end": wait {
+                seconds_path: "$.s",
+            } => "Wait ts";
+            "Wait ts": wait {
+                timestamp: "2030-01-01T00:00:00.5+01:00",
+                input_path: "$",
+                output_path: "$",
+                assign: { "w": 1 },
+            } => "Wait tsp";
+            "Wait tsp": wait {
+                timestamp_path: "$.t",
+            } => Par;
+            Par: parallel {
+                /// b0
+                branch {
+                    start B0;
+                    B0: pass {
+                        result: { "x": [1] },
+                        result_path: "$.r",
+                    } end;
+                },
+                branch {
+                    start B1;
+                    B1: succeed {
+                        input_path: null,
+                        output_path: "$",
+                    };
+                },
+                parameters: { "p.$": "$" },
+                result_selector: { "all.$": "$" },
+                result_path: null,
+                retry: [],
+                catch: [],
+            } => "Map legacy";
+            "Map legacy": map {
+                /// it
+                iterator {
+                    start I;
+                    I: pass end;
+                },
+                items_path: "$$.Execution.Input.items",
+                max_concurrency_path: "$.mc",
+                parameters: { "v.$": "$$.Map.Item.Value" },
+            } => "Map dist";
+            "Map dist": map {
+                processor(mode = DISTRIBUTED, execution_type = STANDARD) {
+                    start D;
+                    D: pass end;
+                },
+                item_reader: {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {
+                        "InputType": "CSV",
+                        "CSVHeaderLocation": "GIVEN",
+                        "CSVHeaders": ["a", "b"],
+                        "CSVDelimiter": "SEMICOLON",
+                        "MaxItemsPath": "$.max",
+                    },
+                    "Parameters": { "Bucket": "b", "Key": "k" },
+                },
+                item_selector: { "i.$": "$$.Map.Item.Index" },
+                item_batcher: {
+                    "MaxItemsPerBatch": 5,
+                    "MaxInputBytesPerBatchPath": "$.bytes",
+                    "BatchInput": { "x.$": "$.x" },
+                },
+                max_concurrency: 0,
+                tolerated_failure_percentage_path: "$.pct",
+                tolerated_failure_count: 2,
+                label: "dist",
+                result_writer: {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": { "Bucket": "o", "Prefix": "p" },
+                    "WriterConfig": { "OutputType": "JSONL", "Transformation": "COMPACT" },
+                },
+                result_path: "$.m",
+            } => Fail;
+            Fail: fail {
+                error_path: "States.Format('E{}', $.code)",
+                cause_path: "$$.State.Name",
+            };
+        }
+    }
+
+    #[test]
+    fn same_asl() {
+        super::common::check_text(Imported::ASL, ORIGINAL);
+    }
+}
+
+mod synthetic_jsonata {
+    use sfn::workflow;
+
+    const ORIGINAL: &str = r#"{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f","Payload":"{% $states.input %}"},"Output":"{% $states.result.Payload %}","Assign":{"x":"{% $states.result %}"},"TimeoutSeconds":"{% $states.input.t %}","HeartbeatSeconds":"{% 5 %}","Credentials":{"RoleArn":"{% $states.input.role %}"},"Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Assign":{"err":"{% $states.errorOutput %}"},"Next":"C"}],"Next":"C"},"C":{"Type":"Choice","Choices":[{"Condition":"{% $x = 1 %}","Output":{"a":"{% $x %}"},"Assign":{"y":2},"Next":"W"},{"Condition":true,"Next":"W"}],"Default":"W","Output":"{% $states.input %}"},"W":{"Type":"Wait","Seconds":"{% 1 %}","Next":"W2"},"W2":{"Type":"Wait","Timestamp":"{% '2030-01-01T00:00:00Z' %}","Output":{"k":1},"Next":"M"},"M":{"Type":"Map","Items":"{% $states.input.items %}","ItemSelector":{"v":"{% $states.context.Map.Item.Value %}"},"MaxConcurrency":"{% 2 %}","ToleratedFailurePercentage":"{% 10 %}","ToleratedFailureCount":"{% 1 %}","ItemProcessor":{"ProcessorConfig":{},"StartAt":"E","States":{"E":{"Type":"Pass","Output":"{% $states.input %}","End":true}}},"Next":"P"},"P":{"Type":"Parallel","Arguments":{"a":"{% $states.input %}"},"Branches":[{"StartAt":"S","States":{"S":{"Type":"Succeed","Output":"{% 1 %}"}}}],"Output":"{% $states.result %}","Next":"PJ"},"PJ":{"Type":"Pass","QueryLanguage":"JSONata","Output":{"done":true},"Next":"F"},"F":{"Type":"Fail","Error":"{% 'E' %}","Cause":"{% 'because' %}"}}}"#;
+
+    workflow! {
+        #[workflow(query_language = JSONata)]
+        pub Imported {
+            start T;
+            T: task "arn:aws:states:::lambda:invoke" {
+                arguments: { "FunctionName": "f", "Payload": "{% $states.input %}" },
+                output: "{% $states.result.Payload %}",
+                assign: { "x": "{% $states.result %}" },
+                timeout_seconds: "{% $states.input.t %}",
+                heartbeat_seconds: "{% 5 %}",
+                credentials: { "RoleArn": "{% $states.input.role %}" },
+                catch: [ALL] output "{% $states.errorOutput %}" assign { "err": "{% $states.errorOutput %}" } => C,
+            } => C;
+            C: choice {
+                "{% $x = 1 %}" => W { assign: { "y": 2 }, output: { "a": "{% $x %}" } },
+                true => W,
+                else => W,
+                output: "{% $states.input %}",
+            };
+            W: wait {
+                seconds: "{% 1 %}",
+            } => W2;
+            W2: wait {
+                timestamp: "{% '2030-01-01T00:00:00Z' %}",
+                output: { "k": 1 },
+            } => M;
+            M: map {
+                processor() {
+                    start E;
+                    E: pass {
+                        output: "{% $states.input %}",
+                    } end;
+                },
+                items: "{% $states.input.items %}",
+                item_selector: { "v": "{% $states.context.Map.Item.Value %}" },
+                max_concurrency: "{% 2 %}",
+                tolerated_failure_percentage: "{% 10 %}",
+                tolerated_failure_count: "{% 1 %}",
+            } => P;
+            P: parallel {
+                branch {
+                    start S;
+                    S: succeed {
+                        output: "{% 1 %}",
+                    };
+                },
+                arguments: { "a": "{% $states.input %}" },
+                output: "{% $states.result %}",
+            } => PJ;
+            PJ: pass {
+                query_language: JSONata,
+                output: { "done": true },
+            } => F;
+            F: fail {
+                error: "{% 'E' %}",
+                cause: "{% 'because' %}",
+            };
+        }
+    }
+
+    #[test]
+    fn same_asl() {
+        super::common::check_text(Imported::ASL, ORIGINAL);
+    }
+}
+
+mod synthetic_mixed {
+    use sfn::workflow;
+
+    const ORIGINAL: &str = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $states.input %}","Assign":{"v":"{% 1 %}"},"Next":"B"},"B":{"Type":"Pass","Parameters":{"k.$":"$v"},"Result":"x","Next":"C"},"C":{"Type":"Fail","Error":"Plain","Cause":"text"}}}"#;
+
+    workflow! {
+        pub Imported {
+            start A;
+            A: pass {
+                query_language: JSONata,
+                output: "{% $states.input %}",
+                assign: { "v": "{% 1 %}" },
+            } => B;
+            B: pass {
+                parameters: { "k.$": "$v" },
+                result: "x",
+            } => C;
+            C: fail {
+                error: "Plain",
+                cause: "text",
+            };
+        }
+    }
+
+    #[test]
+    fn same_asl() {
+        super::common::check_text(Imported::ASL, ORIGINAL);
+    }
 }
 
 mod c000 {
