@@ -64,6 +64,11 @@ enum DriverMsg {
     Heartbeat {
         task_id: u64,
     },
+    /// A `.sync` task's job started (its submission response).
+    Submitted {
+        task_id: u64,
+        output: Value,
+    },
     Stop {
         error: Option<String>,
         cause: Option<String>,
@@ -311,16 +316,18 @@ impl Driver {
         while self.outcome.is_none() {
             let next_deadline = self.next_deadline();
             tokio::select! {
+                // Messages first: a `.sync` task's submission precedes its result.
+                biased;
+                msg = self.rx.recv() => {
+                    if let Some(msg) = msg {
+                        self.message(msg);
+                    }
+                }
                 joined = self.tasks.join_next(), if !self.tasks.is_empty() => {
                     match joined {
                         Some(Ok((task_id, result))) => self.task_finished(task_id, result),
                         Some(Err(e)) if e.is_panic() => self.task_panicked(e.id()),
                         _ => {}
-                    }
-                }
-                msg = self.rx.recv() => {
-                    if let Some(msg) = msg {
-                        self.message(msg);
                     }
                 }
                 _ = tokio::time::sleep_until(next_deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 30))), if next_deadline.is_some() => {
@@ -478,6 +485,15 @@ impl Driver {
                     d.heartbeat_at = d.heartbeat.map(|h| Instant::now() + h);
                 }
             }
+            DriverMsg::Submitted { task_id, output } => {
+                if self.running.contains_key(&task_id) {
+                    self.feed(Event::TaskSubmitted {
+                        task_id,
+                        output,
+                        now,
+                    });
+                }
+            }
             DriverMsg::Stop { error, cause } => {
                 self.feed(Event::StopRequested { error, cause, now })
             }
@@ -546,8 +562,19 @@ impl Driver {
                         Some(pattern) => {
                             let name = format!("{}-{}", self.exec.config().name, inv.task_id);
                             let now = self.now();
-                            let result =
-                                crate::nested::start(&self.engine, pattern, &inv.input, now, name);
+                            let tx = self.tx.clone();
+                            let task_id = inv.task_id;
+                            let on_submit = move |output| {
+                                let _ = tx.send(DriverMsg::Submitted { task_id, output });
+                            };
+                            let result = crate::nested::start(
+                                &self.engine,
+                                pattern,
+                                &inv.input,
+                                now,
+                                name,
+                                on_submit,
+                            );
                             crate::resources::Invocation {
                                 result,
                                 from_source: false,

@@ -60,14 +60,17 @@ fn failed(cause: impl Into<String>) -> TaskFuture {
     Box::pin(async move { Err(err) })
 }
 
-/// Starts the child execution the task's `Parameters` describe; `None`-free: problems are
-/// task failures. `now` is the parent's current time (ms), `name` a default execution name.
+/// Starts the child execution the task's `Parameters` describe. Problems (no
+/// `StateMachineArn`, an unknown machine) are task failures. `now` is the parent's current time
+/// (ms), `name` the default execution name; `on_submit` receives the `StartExecution` response
+/// of the `.sync` patterns before they wait for the child.
 pub(crate) fn start(
     engine: &Engine,
     pattern: Pattern,
     input: &Value,
     now: u64,
     name: String,
+    on_submit: impl FnOnce(Value) + Send + 'static,
 ) -> TaskFuture {
     let Some(arn) = input.get("StateMachineArn").and_then(Value::as_str) else {
         return failed("The field 'StateMachineArn' is required for states:startExecution.");
@@ -110,6 +113,8 @@ pub(crate) fn start(
                 Ok(json!({"ExecutionArn": execution_arn, "StartDate": now}))
             }
             Pattern::Sync | Pattern::Sync2 => {
+                // The StartExecution response is the submission (`TaskSubmitted`).
+                on_submit(json!({"ExecutionArn": execution_arn, "StartDate": now}));
                 let result = engine
                     .start_sync_execution(machine, child_input.clone(), config)
                     .await;

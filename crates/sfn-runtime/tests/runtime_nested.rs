@@ -4,6 +4,7 @@ mod common;
 
 use common::{engine, machine};
 use serde_json::{json, Value};
+use sfn_runtime::history::EventType;
 use sfn_runtime::{Engine, ExecutionConfig, Resources, Status};
 
 const CHILD: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:child";
@@ -45,6 +46,33 @@ async fn sync_returns_the_description_with_text_fields() {
     assert_eq!(out["Output"], "{\"got\":1}");
     assert_eq!(out["Input"], "{\"x\":1}");
     assert_eq!(out["StateMachineArn"], CHILD);
+}
+
+#[tokio::test(start_paused = true)]
+async fn sync_records_the_submission_before_the_result() {
+    let engine = with_child(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": true}}}),
+    );
+    let result = run_parent(
+        &engine,
+        "arn:aws:states:::states:startExecution.sync:2",
+        json!({}),
+    )
+    .await;
+    let types: Vec<EventType> = result.history.iter().map(|e| e.event_type).collect();
+    assert_eq!(
+        types,
+        vec![
+            EventType::ExecutionStarted,
+            EventType::TaskStateEntered,
+            EventType::TaskScheduled,
+            EventType::TaskStarted,
+            EventType::TaskSubmitted,
+            EventType::TaskSucceeded,
+            EventType::TaskStateExited,
+            EventType::ExecutionSucceeded,
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
