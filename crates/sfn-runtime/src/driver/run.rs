@@ -1,263 +1,18 @@
-//! The tokio driver: runs the core's commands (tasks, timers) and feeds results back as events.
-//!
-//! Time is `tokio::time`: under a paused clock (`#[tokio::test(start_paused = true)]`) a
-//! one-year `Wait` completes at once, in virtual time.
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! use std::sync::Arc;
-//! use sfn_runtime::{Engine, ExecutionConfig, Resources};
-//! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
-//! #   query_language: None, start_at: "A".into(), states: Default::default() };
-//! let engine = Engine::new(Resources::new());
-//! let result = engine
-//!     .start_sync_execution(Arc::new(machine), serde_json::json!({}), ExecutionConfig::new("m", "run"))
-//!     .await;
-//! assert_eq!(result.outcome.status.as_str(), "FAILED");
-//! # }
-//! ```
+//! The driver loop: runs the core's commands on tokio and feeds the results back as events.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use serde_json::Value;
-use sfn_asl::StateMachine;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
+use super::{DriverMsg, Engine, ExecutionResult, TokenSlot, Tokens};
 use crate::activities::{Activities, ActivityTask};
-use crate::core::{Command, Event, Execution, ExecutionConfig, Outcome};
+use crate::core::{Command, Event, Execution, Outcome};
 use crate::history::HistoryEvent;
 use crate::resources::{Resources, TaskError, TaskRequest};
-
-/// Errors of the engine API.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EngineError {
-    /// No running task has this token (`TaskDoesNotExist` / `InvalidToken`).
-    #[error("no running task has the token `{0}`")]
-    TaskDoesNotExist(String),
-    /// The execution is no longer running.
-    #[error("the execution is no longer running")]
-    ExecutionNotRunning,
-    /// The execution's driver stopped without a result (its task panicked or was cancelled).
-    #[error("the execution's driver stopped: {0}")]
-    DriverStopped(String),
-}
-
-/// The end of an execution: its outcome and history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExecutionResult {
-    /// Status, output or error.
-    pub outcome: Outcome,
-    /// The history (empty when recording was off).
-    pub history: Vec<HistoryEvent>,
-}
-
-#[derive(Debug)]
-enum DriverMsg {
-    TaskDone {
-        task_id: u64,
-        result: Result<Value, (Option<String>, Option<String>)>,
-    },
-    Heartbeat {
-        task_id: u64,
-    },
-    /// A `.sync` task's job started (its submission response).
-    Submitted {
-        task_id: u64,
-        output: Value,
-    },
-    Stop {
-        error: Option<String>,
-        cause: Option<String>,
-    },
-}
-
-#[derive(Debug, Clone)]
-struct TokenSlot {
-    tx: mpsc::UnboundedSender<DriverMsg>,
-    task_id: u64,
-}
-
-type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
-
-/// Runs executions on tokio.
-#[derive(Debug, Clone)]
-pub struct Engine {
-    resources: Arc<Resources>,
-    tokens: Tokens,
-    activities: Arc<Activities>,
-    /// State machines `states:startExecution` tasks may start, by ARN.
-    machines: Arc<Mutex<HashMap<String, Arc<StateMachine>>>>,
-    epoch_ms: Option<u64>,
-}
-
-/// A started execution.
-#[derive(Debug)]
-pub struct ExecutionHandle {
-    join: tokio::task::JoinHandle<ExecutionResult>,
-    tx: mpsc::UnboundedSender<DriverMsg>,
-}
-
-impl ExecutionHandle {
-    /// Waits for the end of the execution.
-    pub async fn result(self) -> Result<ExecutionResult, EngineError> {
-        self.join
-            .await
-            .map_err(|e| EngineError::DriverStopped(e.to_string()))
-    }
-
-    /// `StopExecution`: the execution ends `ABORTED`.
-    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
-        self.tx
-            .send(DriverMsg::Stop { error, cause })
-            .map_err(|_| EngineError::ExecutionNotRunning)
-    }
-}
-
-impl Engine {
-    /// An engine calling `resources` for Task states.
-    pub fn new(resources: Resources) -> Self {
-        Engine {
-            resources: Arc::new(resources),
-            tokens: Arc::default(),
-            activities: Arc::default(),
-            machines: Arc::default(),
-            epoch_ms: None,
-        }
-    }
-
-    /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of
-    /// the system clock: with a paused tokio clock, histories are then fully reproducible.
-    pub fn with_start_time(mut self, epoch_ms: u64) -> Self {
-        self.epoch_ms = Some(epoch_ms);
-        self
-    }
-
-    /// Starts an execution on a new tokio task.
-    pub fn start_execution(
-        &self,
-        machine: Arc<StateMachine>,
-        input: Value,
-        config: ExecutionConfig,
-    ) -> ExecutionHandle {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let driver = self.driver(machine, config, tx.clone(), rx);
-        let join = tokio::spawn(driver.run(input));
-        ExecutionHandle { join, tx }
-    }
-
-    /// Runs an execution to its end in the calling task (`StartSyncExecution`).
-    pub async fn start_sync_execution(
-        &self,
-        machine: Arc<StateMachine>,
-        input: Value,
-        config: ExecutionConfig,
-    ) -> ExecutionResult {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.driver(machine, config, tx, rx).run(input).await
-    }
-
-    fn driver(
-        &self,
-        machine: Arc<StateMachine>,
-        config: ExecutionConfig,
-        tx: mpsc::UnboundedSender<DriverMsg>,
-        rx: mpsc::UnboundedReceiver<DriverMsg>,
-    ) -> Driver {
-        let epoch_ms = self.epoch_ms.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
-        });
-        Driver {
-            engine: self.clone(),
-            exec: Execution::new(machine, config),
-            resources: self.resources.clone(),
-            tokens: self.tokens.clone(),
-            activities: self.activities.clone(),
-            tx,
-            rx,
-            origin: Instant::now(),
-            epoch_ms,
-            history: Vec::new(),
-            tasks: JoinSet::new(),
-            running: HashMap::new(),
-            timers: BTreeMap::new(),
-            deadlines: HashMap::new(),
-            outcome: None,
-        }
-    }
-
-    pub(crate) fn activities(&self) -> &Activities {
-        &self.activities
-    }
-
-    pub(crate) fn machines(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<StateMachine>>> {
-        self.machines
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn complete(
-        &self,
-        token: &str,
-        msg: impl FnOnce(u64) -> DriverMsg,
-        remove: bool,
-    ) -> Result<(), EngineError> {
-        let slot = {
-            let mut tokens = self
-                .tokens
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if remove {
-                tokens.remove(token)
-            } else {
-                tokens.get(token).cloned()
-            }
-        };
-        let slot = slot.ok_or_else(|| EngineError::TaskDoesNotExist(token.to_owned()))?;
-        slot.tx
-            .send(msg(slot.task_id))
-            .map_err(|_| EngineError::ExecutionNotRunning)
-    }
-
-    /// `SendTaskSuccess`: the waiting task's result is `output`.
-    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
-        self.complete(
-            token,
-            |task_id| DriverMsg::TaskDone {
-                task_id,
-                result: Ok(output),
-            },
-            true,
-        )
-    }
-
-    /// `SendTaskFailure`: the waiting task fails (error and cause may be absent).
-    pub fn send_task_failure(
-        &self,
-        token: &str,
-        error: Option<String>,
-        cause: Option<String>,
-    ) -> Result<(), EngineError> {
-        self.complete(
-            token,
-            |task_id| DriverMsg::TaskDone {
-                task_id,
-                result: Err((error, cause)),
-            },
-            true,
-        )
-    }
-
-    /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
-    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
-        self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
-    }
-}
 
 /// A task the driver is running.
 struct RunningTask {
@@ -276,7 +31,7 @@ struct TaskDeadline {
     heartbeat_at: Option<Instant>,
 }
 
-struct Driver {
+pub(super) struct Driver {
     /// For nested executions.
     engine: Engine,
     exec: Execution,
@@ -296,6 +51,32 @@ struct Driver {
 }
 
 impl Driver {
+    pub(super) fn new(
+        engine: Engine,
+        exec: Execution,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+        rx: mpsc::UnboundedReceiver<DriverMsg>,
+        epoch_ms: u64,
+    ) -> Driver {
+        Driver {
+            resources: engine.resources.clone(),
+            tokens: engine.tokens.clone(),
+            activities: engine.activities.clone(),
+            engine,
+            exec,
+            tx,
+            rx,
+            origin: Instant::now(),
+            epoch_ms,
+            history: Vec::new(),
+            tasks: JoinSet::new(),
+            running: HashMap::new(),
+            timers: BTreeMap::new(),
+            deadlines: HashMap::new(),
+            outcome: None,
+        }
+    }
+
     fn now(&self) -> u64 {
         let elapsed = Instant::now().saturating_duration_since(self.origin);
         self.epoch_ms
@@ -310,7 +91,7 @@ impl Driver {
             .unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
     }
 
-    async fn run(mut self, input: Value) -> ExecutionResult {
+    pub(super) async fn run(mut self, input: Value) -> ExecutionResult {
         let now = self.now();
         self.feed(Event::Started { input, now });
         while self.outcome.is_none() {

@@ -1,0 +1,252 @@
+//! The tokio driver: runs the core's commands (tasks, timers) and feeds results back as events.
+//!
+//! Time is `tokio::time`: under a paused clock (`#[tokio::test(start_paused = true)]`) a
+//! one-year `Wait` completes at once, in virtual time.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use std::sync::Arc;
+//! use sfn_runtime::{Engine, ExecutionConfig, Resources};
+//! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
+//! #   query_language: None, start_at: "A".into(), states: Default::default() };
+//! let engine = Engine::new(Resources::new());
+//! let result = engine
+//!     .start_sync_execution(Arc::new(machine), serde_json::json!({}), ExecutionConfig::new("m", "run"))
+//!     .await;
+//! assert_eq!(result.outcome.status.as_str(), "FAILED");
+//! # }
+//! ```
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use sfn_asl::StateMachine;
+use tokio::sync::mpsc;
+
+mod run;
+
+use run::Driver;
+
+use crate::activities::Activities;
+use crate::core::{Execution, ExecutionConfig, Outcome};
+use crate::history::HistoryEvent;
+use crate::resources::Resources;
+
+/// Errors of the engine API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// No running task has this token (`TaskDoesNotExist` / `InvalidToken`).
+    #[error("no running task has the token `{0}`")]
+    TaskDoesNotExist(String),
+    /// The execution is no longer running.
+    #[error("the execution is no longer running")]
+    ExecutionNotRunning,
+    /// The execution's driver stopped without a result (its task panicked or was cancelled).
+    #[error("the execution's driver stopped: {0}")]
+    DriverStopped(String),
+}
+
+/// The end of an execution: its outcome and history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionResult {
+    /// Status, output or error.
+    pub outcome: Outcome,
+    /// The history (empty when recording was off).
+    pub history: Vec<HistoryEvent>,
+}
+
+#[derive(Debug)]
+enum DriverMsg {
+    TaskDone {
+        task_id: u64,
+        result: Result<Value, (Option<String>, Option<String>)>,
+    },
+    Heartbeat {
+        task_id: u64,
+    },
+    /// A `.sync` task's job started (its submission response).
+    Submitted {
+        task_id: u64,
+        output: Value,
+    },
+    Stop {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TokenSlot {
+    tx: mpsc::UnboundedSender<DriverMsg>,
+    task_id: u64,
+}
+
+type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
+
+/// Runs executions on tokio.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    resources: Arc<Resources>,
+    tokens: Tokens,
+    activities: Arc<Activities>,
+    /// State machines `states:startExecution` tasks may start, by ARN.
+    machines: Arc<Mutex<HashMap<String, Arc<StateMachine>>>>,
+    epoch_ms: Option<u64>,
+}
+
+/// A started execution.
+#[derive(Debug)]
+pub struct ExecutionHandle {
+    join: tokio::task::JoinHandle<ExecutionResult>,
+    tx: mpsc::UnboundedSender<DriverMsg>,
+}
+
+impl ExecutionHandle {
+    /// Waits for the end of the execution.
+    pub async fn result(self) -> Result<ExecutionResult, EngineError> {
+        self.join
+            .await
+            .map_err(|e| EngineError::DriverStopped(e.to_string()))
+    }
+
+    /// `StopExecution`: the execution ends `ABORTED`.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
+        self.tx
+            .send(DriverMsg::Stop { error, cause })
+            .map_err(|_| EngineError::ExecutionNotRunning)
+    }
+}
+
+impl Engine {
+    /// An engine calling `resources` for Task states.
+    pub fn new(resources: Resources) -> Self {
+        Engine {
+            resources: Arc::new(resources),
+            tokens: Arc::default(),
+            activities: Arc::default(),
+            machines: Arc::default(),
+            epoch_ms: None,
+        }
+    }
+
+    /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of
+    /// the system clock: with a paused tokio clock, histories are then fully reproducible.
+    pub fn with_start_time(mut self, epoch_ms: u64) -> Self {
+        self.epoch_ms = Some(epoch_ms);
+        self
+    }
+
+    /// Starts an execution on a new tokio task.
+    pub fn start_execution(
+        &self,
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+    ) -> ExecutionHandle {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = self.driver(machine, config, tx.clone(), rx);
+        let join = tokio::spawn(driver.run(input));
+        ExecutionHandle { join, tx }
+    }
+
+    /// Runs an execution to its end in the calling task (`StartSyncExecution`).
+    pub async fn start_sync_execution(
+        &self,
+        machine: Arc<StateMachine>,
+        input: Value,
+        config: ExecutionConfig,
+    ) -> ExecutionResult {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.driver(machine, config, tx, rx).run(input).await
+    }
+
+    fn driver(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+        rx: mpsc::UnboundedReceiver<DriverMsg>,
+    ) -> Driver {
+        let epoch_ms = self.epoch_ms.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+        });
+        Driver::new(
+            self.clone(),
+            Execution::new(machine, config),
+            tx,
+            rx,
+            epoch_ms,
+        )
+    }
+
+    pub(crate) fn activities(&self) -> &Activities {
+        &self.activities
+    }
+
+    pub(crate) fn machines(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<StateMachine>>> {
+        self.machines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn complete(
+        &self,
+        token: &str,
+        msg: impl FnOnce(u64) -> DriverMsg,
+        remove: bool,
+    ) -> Result<(), EngineError> {
+        let slot = {
+            let mut tokens = self
+                .tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if remove {
+                tokens.remove(token)
+            } else {
+                tokens.get(token).cloned()
+            }
+        };
+        let slot = slot.ok_or_else(|| EngineError::TaskDoesNotExist(token.to_owned()))?;
+        slot.tx
+            .send(msg(slot.task_id))
+            .map_err(|_| EngineError::ExecutionNotRunning)
+    }
+
+    /// `SendTaskSuccess`: the waiting task's result is `output`.
+    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
+        self.complete(
+            token,
+            |task_id| DriverMsg::TaskDone {
+                task_id,
+                result: Ok(output),
+            },
+            true,
+        )
+    }
+
+    /// `SendTaskFailure`: the waiting task fails (error and cause may be absent).
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), EngineError> {
+        self.complete(
+            token,
+            |task_id| DriverMsg::TaskDone {
+                task_id,
+                result: Err((error, cause)),
+            },
+            true,
+        )
+    }
+
+    /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
+    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
+        self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
+    }
+}
