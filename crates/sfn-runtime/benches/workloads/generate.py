@@ -85,10 +85,11 @@ def parallel(n):
     branches = []
     for b in range(n):
         branches.append({
-            "StartAt": "Tag",
+            # State names are unique across the whole machine, branches included.
+            "StartAt": f"Tag{b}",
             "States": {
-                "Tag": {"Type": "Pass", "Parameters": {"branch": b, "value.$": "$.value"}, "Next": "Add"},
-                "Add": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.value, $.branch)"}, "OutputPath": "$.sum", "End": True},
+                f"Tag{b}": {"Type": "Pass", "Parameters": {"branch": b, "value.$": "$.value"}, "Next": f"Add{b}"},
+                f"Add{b}": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.value, $.branch)"}, "OutputPath": "$.sum", "End": True},
             },
         })
     definition = {

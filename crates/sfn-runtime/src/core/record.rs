@@ -10,7 +10,7 @@ impl Execution {
     pub(crate) fn is_silent(&self, frame: u64) -> bool {
         let mut id = frame;
         for _ in 0..self.data.frames.len() {
-            match self.data.frames.get(&id) {
+            match self.data.frames.get(&id).map(|f| &**f) {
                 Some(f) if f.isolated => return true,
                 Some(Frame {
                     parent: Some((p, _)),
