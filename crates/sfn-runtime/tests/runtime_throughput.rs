@@ -57,3 +57,36 @@ fn pass_transitions_per_second() {
     let rate = (runs * 100) as f64 / secs;
     println!("{rate:.0} Pass transitions/s ({runs} runs of 100 states in {secs:.2}s)");
 }
+
+fn big_map(max_history_events: u64) -> Execution {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.xs",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}});
+    let mut config = ExecutionConfig::new("bench", "map");
+    config.record_history = false;
+    config.max_history_events = max_history_events;
+    let mut exec = Execution::new(common::machine(def), config);
+    let xs: Vec<u64> = (0..10_000).collect();
+    exec.handle(Event::Started {
+        input: json!({"xs": xs}),
+        now: 0,
+    });
+    exec
+}
+
+#[test]
+fn a_ten_thousand_item_inline_map_exceeds_the_history_limit_as_on_aws() {
+    // 4 events per iteration: 40,000 > 25,000.
+    let exec = big_map(25_000);
+    assert_eq!(exec.status(), Status::Failed);
+    assert_eq!(exec.event_count(), 25_000);
+}
+
+#[test]
+fn a_ten_thousand_item_map_runs_in_one_step_without_the_limit() {
+    let start = Instant::now();
+    let exec = big_map(u64::MAX);
+    assert_eq!(exec.status(), Status::Succeeded);
+    // ExecutionStarted, Entered, MapStateStarted, 4 per item, Succeeded, Exited, ExecutionSucceeded.
+    assert_eq!(exec.event_count(), 3 + 4 * 10_000 + 3);
+    println!("10,000-item map: {:?}", start.elapsed());
+}
