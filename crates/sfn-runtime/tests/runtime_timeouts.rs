@@ -192,6 +192,13 @@ async fn stop_execution_aborts() {
     let engine = engine(Resources::new());
     let handle = engine.start_execution(machine(def), json!({}), ExecutionConfig::new("m", "stop"));
     tokio::time::sleep(Duration::from_secs(10)).await;
+    // A running execution can be observed through its handle.
+    assert_eq!(handle.status(), Status::Running);
+    let so_far: Vec<EventType> = handle.history().iter().map(|e| e.event_type).collect();
+    assert_eq!(
+        so_far,
+        vec![EventType::ExecutionStarted, EventType::WaitStateEntered]
+    );
     handle.stop(Some("Stopped".into()), None).expect("running");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.status, Status::Aborted);

@@ -30,7 +30,7 @@ mod run;
 use run::Driver;
 
 use crate::activities::Activities;
-use crate::core::{Execution, ExecutionConfig, Outcome};
+use crate::core::{Execution, ExecutionConfig, Outcome, Status};
 use crate::history::HistoryEvent;
 use crate::resources::Resources;
 
@@ -101,6 +101,22 @@ pub struct Engine {
 pub struct ExecutionHandle {
     join: tokio::task::JoinHandle<ExecutionResult>,
     tx: mpsc::UnboundedSender<DriverMsg>,
+    live: LiveRef,
+}
+
+/// What a started execution has done so far, shared with its handle.
+#[derive(Debug, Default)]
+pub(crate) struct Live {
+    /// `None` while running.
+    pub(crate) outcome: Option<Status>,
+    pub(crate) events: Vec<HistoryEvent>,
+}
+
+pub(crate) type LiveRef = Arc<Mutex<Live>>;
+
+fn lock(live: &LiveRef) -> std::sync::MutexGuard<'_, Live> {
+    live.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ExecutionHandle {
@@ -109,6 +125,16 @@ impl ExecutionHandle {
         self.join
             .await
             .map_err(|e| EngineError::DriverStopped(e.to_string()))
+    }
+
+    /// `DescribeExecution`'s status: `Running` until the execution ends.
+    pub fn status(&self) -> Status {
+        lock(&self.live).outcome.unwrap_or(Status::Running)
+    }
+
+    /// `GetExecutionHistory`: the events recorded so far.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        lock(&self.live).events.clone()
     }
 
     /// `StopExecution`: the execution ends `ABORTED`.
@@ -146,9 +172,12 @@ impl Engine {
         config: ExecutionConfig,
     ) -> ExecutionHandle {
         let (tx, rx) = mpsc::unbounded_channel();
-        let driver = self.driver(machine, config, tx.clone(), rx);
+        let live = LiveRef::default();
+        let driver = self
+            .driver(machine, config, tx.clone(), rx)
+            .observed(live.clone());
         let join = tokio::spawn(driver.run(input));
-        ExecutionHandle { join, tx }
+        ExecutionHandle { join, tx, live }
     }
 
     /// Runs an execution to its end in the calling task (`StartSyncExecution`).

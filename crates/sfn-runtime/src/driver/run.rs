@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
-use super::{DriverMsg, Engine, ExecutionResult, TokenSlot, Tokens};
+use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::{Activities, ActivityTask};
 use crate::core::{Command, Event, Execution, Outcome};
 use crate::history::HistoryEvent;
@@ -43,6 +43,8 @@ pub(super) struct Driver {
     origin: Instant,
     epoch_ms: u64,
     history: Vec<HistoryEvent>,
+    /// Shared with an `ExecutionHandle`: events go there instead of `history`.
+    live: Option<LiveRef>,
     tasks: JoinSet<(u64, Result<Value, TaskError>)>,
     running: HashMap<u64, RunningTask>,
     timers: BTreeMap<(Instant, u64), ()>,
@@ -69,6 +71,7 @@ impl Driver {
             origin: Instant::now(),
             epoch_ms,
             history: Vec::new(),
+            live: None,
             tasks: JoinSet::new(),
             running: HashMap::new(),
             timers: BTreeMap::new(),
@@ -89,6 +92,12 @@ impl Driver {
         self.origin
             .checked_add(offset)
             .unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
+    }
+
+    /// Records into `live`, for a handle to observe.
+    pub(super) fn observed(mut self, live: LiveRef) -> Self {
+        self.live = Some(live);
+        self
     }
 
     pub(super) async fn run(mut self, input: Value) -> ExecutionResult {
@@ -123,10 +132,15 @@ impl Driver {
             error: Some("States.Runtime".into()),
             cause: Some("the execution ended without an outcome".into()),
         });
-        ExecutionResult {
-            outcome,
-            history: std::mem::take(&mut self.history),
-        }
+        let history = match &self.live {
+            Some(live) => {
+                let mut live = lock(live);
+                live.outcome = Some(outcome.status);
+                live.events.clone()
+            }
+            None => std::mem::take(&mut self.history),
+        };
+        ExecutionResult { outcome, history }
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -283,7 +297,10 @@ impl Driver {
 
     fn feed(&mut self, event: Event) {
         let step = self.exec.handle(event);
-        self.history.extend(step.events);
+        match &self.live {
+            Some(live) => lock(live).events.extend(step.events),
+            None => self.history.extend(step.events),
+        }
         for command in step.commands {
             match command {
                 Command::InvokeTask(inv) => {
