@@ -164,6 +164,22 @@ fn without_a_mock_a_task_fails_naming_its_resource() {
 }
 
 #[test]
+fn a_file_with_one_state_runs_it() {
+    let file = "examples/asl/label.state.json";
+    let (code, v, err) = test_state(&[file, "--input", "-"], r#"{"id": 4}"#);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"state": "State", "label": "ship-4"},
+               "nextState": "Ship"})
+    );
+    let (_, v, _) = test_state(&[file, "--state", "Label", "--input", "-"], r#"{"id": 4}"#);
+    assert_eq!(v["output"]["state"], "Label");
+    let (code, _, err) = test_state(&[file], "");
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
 fn bad_invocations_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (

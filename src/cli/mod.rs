@@ -180,7 +180,17 @@ fn load_definition(
     err: &mut dyn Write,
 ) -> Result<sfn_asl::StateMachine, i32> {
     let text = read_source(path).map_err(|u| fail(err, u))?;
-    sfn_asl::validate::parse_with(&text, options).map_err(|findings| {
+    parse_definition(path, &text, options, err)
+}
+
+/// Validates the definition `text` read from `path`, as [`load_definition`] does.
+fn parse_definition(
+    path: &str,
+    text: &str,
+    options: &sfn_asl::validate::LintOptions,
+    err: &mut dyn Write,
+) -> Result<sfn_asl::StateMachine, i32> {
+    sfn_asl::validate::parse_with(text, options).map_err(|findings| {
         validate::write_findings(err, path, &findings.0);
         2
     })

@@ -3,21 +3,23 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 use sfn_asl::validate::LintOptions;
 use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
 
 use super::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
+    fail, parse_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
     NoHandler,
 };
 
 pub(super) const HELP: &str = "\
 usage: sfn test-state DEFINITION.json --state NAME [--input FILE|-]
                       [--mock-result FILE | --mock-error ERROR [--mock-cause CAUSE]]
+       sfn test-state STATE.json [--state NAME] [--input FILE|-] [...]
 
-Runs the top-level state NAME of the definition once on the input, like the TestState API,
-and prints the result as one JSON object on stdout:
+Runs the top-level state NAME of the definition once on the input, like the TestState API.
+The file may also hold a single state ({\"Type\": ...}, as the TestState API takes it), run
+under NAME (default: State). Prints the result as one JSON object on stdout:
   {\"status\":\"SUCCEEDED\",\"output\":...,\"nextState\":\"...\"}
   {\"status\":\"CAUGHT_ERROR\",\"output\":...,\"error\":\"...\",\"cause\":\"...\",\"nextState\":\"...\"}
   {\"status\":\"RETRIABLE\",\"error\":\"...\",\"cause\":\"...\"}
@@ -25,7 +27,7 @@ and prints the result as one JSON object on stdout:
 `nextState` is absent when the state ends the execution; `output` is a JSON value.
 
 Options:
-  --state NAME           the state to run (required)
+  --state NAME           the state to run (required unless the file holds one state)
   --input FILE|-         the state's input, a JSON file or - for stdin (default: {})
   --mock-result FILE     the task's result, a JSON file, in place of calling its resource
                          (Task states; for Map and Parallel, the whole state's result)
@@ -98,6 +100,41 @@ fn mock(args: &TestStateArgs<'_>) -> Result<Option<TestStateMock>, BadInvocation
     }
 }
 
+/// The name a single-state file's state runs under when `--state` gives none.
+const SINGLE_STATE_NAME: &str = "State";
+
+/// A file holding one state (`{"Type": ...}`, what the TestState API takes as its definition)
+/// as a machine: that state, named `name`, and a placeholder `Succeed` state for every state it
+/// names (`Next`, `Default`, `Choices[].Next`, `Catch[].Next`). `None` for anything else.
+fn single_state_machine(doc: &Value, name: &str) -> Option<Value> {
+    let state = doc.as_object()?;
+    if !state.contains_key("Type") || state.contains_key("States") {
+        return None;
+    }
+    let rules = |key: &str| {
+        state
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("Next"))
+    };
+    let targets = [state.get("Next"), state.get("Default")]
+        .into_iter()
+        .flatten()
+        .chain(rules("Choices"))
+        .chain(rules("Catch"))
+        .filter_map(Value::as_str);
+    let mut states = Map::new();
+    states.insert(name.to_owned(), doc.clone());
+    for target in targets {
+        states
+            .entry(target.to_owned())
+            .or_insert_with(|| json!({"Type": "Succeed"}));
+    }
+    Some(json!({"StartAt": name, "States": states}))
+}
+
 /// `sfn test-state`; see [`HELP`].
 pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let args = match parse_args(args) {
@@ -108,22 +145,31 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         let _ = write!(out, "{HELP}");
         return 0;
     }
-    let (Some(path), Some(state)) = (args.definition, args.state) else {
-        let missing = if args.definition.is_none() {
-            "a definition file"
-        } else {
-            "`--state NAME`"
-        };
+    let Some(path) = args.definition else {
         return fail(
             err,
-            BadInvocation(format!("missing {missing}\n{USAGE_LINE}")),
+            BadInvocation(format!("missing a definition file\n{USAGE_LINE}")),
         );
     };
     let mock = match mock(&args) {
         Ok(m) => m,
         Err(u) => return fail(err, u),
     };
-    let machine = match load_definition(path, &LintOptions::default(), err) {
+    let text = match read_source(path) {
+        Ok(t) => t,
+        Err(u) => return fail(err, u),
+    };
+    let single = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|doc| single_state_machine(&doc, args.state.unwrap_or(SINGLE_STATE_NAME)));
+    let Some(state) = args.state.or(single.as_ref().map(|_| SINGLE_STATE_NAME)) else {
+        return fail(
+            err,
+            BadInvocation(format!("missing `--state NAME`\n{USAGE_LINE}")),
+        );
+    };
+    let text = single.map_or(text, |m| m.to_string());
+    let machine = match parse_definition(path, &text, &LintOptions::default(), err) {
         Ok(m) => m,
         Err(code) => return code,
     };
