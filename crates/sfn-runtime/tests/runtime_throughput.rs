@@ -40,12 +40,22 @@ fn pass_chain_runs_to_the_end() {
 #[test]
 #[ignore = "benchmark: run in release with --ignored --nocapture"]
 fn pass_transitions_per_second() {
+    for history in [false, true] {
+        let rate = rate(history);
+        println!(
+            "{rate:.0} Pass transitions/s (history {})",
+            if history { "on" } else { "off" }
+        );
+    }
+}
+
+fn rate(record_history: bool) -> f64 {
     let machine = common::machine(chain(100));
     let runs = 20_000;
     let start = Instant::now();
     for _ in 0..runs {
         let mut config = ExecutionConfig::new("bench", "run");
-        config.record_history = false;
+        config.record_history = record_history;
         let mut exec = Execution::new(machine.clone(), config);
         exec.handle(Event::Started {
             input: json!({"value": 1}),
@@ -53,9 +63,7 @@ fn pass_transitions_per_second() {
         });
         assert_eq!(exec.status(), Status::Succeeded);
     }
-    let secs = start.elapsed().as_secs_f64();
-    let rate = (runs * 100) as f64 / secs;
-    println!("{rate:.0} Pass transitions/s ({runs} runs of 100 states in {secs:.2}s)");
+    (runs * 100) as f64 / start.elapsed().as_secs_f64()
 }
 
 fn big_map(max_history_events: u64) -> Execution {
