@@ -363,7 +363,11 @@ fn lambda_invoke_mocks_are_the_whole_result_counted_across_map_iterations() {
         "Friendly",
     ];
     let run = sfn_run(&args, r#"{"names": ["Ada", "Bo", "Cy"]}"#);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, ""),
+        "a Task inside a Map is mocked"
+    );
     assert_eq!(
         run.json()["output"],
         json!([
@@ -532,4 +536,29 @@ fn histories_are_reproducible_but_for_the_start_time() {
         first.last().map(|e| e["timestamp"].clone()),
         Some(json!(2000))
     );
+}
+
+#[test]
+fn mocks_of_states_the_definition_lacks_are_reported() {
+    let run = sfn_run(
+        &[
+            ORDERS,
+            "--mock-config",
+            GREETINGS_MOCKS,
+            "--test-case",
+            "Friendly",
+            "--state-machine",
+            "greetings",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "{GREETINGS_MOCKS}: warning: the test case mocks state `Greet`, which is no Task \
+             state of the definition; the mock is unused"
+        )
+    );
+    assert_eq!(run.json()["status"], "FAILED");
 }

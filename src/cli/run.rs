@@ -5,8 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use sfn_asl::model::StateKind;
 use sfn_asl::validate::LintOptions;
-use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource};
+use sfn_asl::StateMachine;
+use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource, MockTestCase};
 use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use super::{
@@ -132,8 +134,9 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         Err(u) => return fail(err, u),
     };
     let mut resources = Resources::new();
-    if let Some(source) = mocks {
-        resources.add_source(Arc::new(source));
+    if let Some(case) = mocks {
+        warn_unknown_mocked_states(&machine, &case, args.mock_config.unwrap_or_default(), err);
+        resources.add_source(Arc::new(MockTaskSource::new(case)));
     }
     resources.add_source(Arc::new(NoHandler {
         command: "sfn run",
@@ -172,7 +175,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
 fn mocks(
     args: &RunArgs<'_>,
     path: &str,
-) -> Result<(String, Option<MockTaskSource>), BadInvocation> {
+) -> Result<(String, Option<MockTestCase>), BadInvocation> {
     let (file, case) = match (args.mock_config, args.test_case) {
         (None, None) => {
             let name = args
@@ -206,7 +209,41 @@ fn mocks(
     let case = config
         .test_case(&name, case)
         .map_err(|e| format!("{file}: {e}"))?;
-    Ok((name, Some(MockTaskSource::new(case))))
+    Ok((name, Some(case)))
+}
+
+/// Warns (on stderr) about mocked states that are no Task state of the definition: a typo would
+/// otherwise leave the real state unmocked and the mock unused.
+fn warn_unknown_mocked_states(
+    machine: &StateMachine,
+    case: &MockTestCase,
+    file: &str,
+    err: &mut dyn Write,
+) {
+    let mut tasks = std::collections::HashSet::new();
+    // Nested scopes are walked with a stack; the validator bounds their depth anyway.
+    let mut scopes = vec![&machine.states];
+    while let Some(states) = scopes.pop() {
+        for (name, state) in states {
+            match &state.kind {
+                StateKind::Task(_) => {
+                    tasks.insert(name.as_str());
+                }
+                StateKind::Parallel(p) => scopes.extend(p.branches.iter().map(|b| &b.states)),
+                StateKind::Map(m) => scopes.push(&m.item_processor.states),
+                _ => {}
+            }
+        }
+    }
+    for state in case.mocked_states() {
+        if !tasks.contains(state) {
+            let _ = writeln!(
+                err,
+                "{file}: warning: the test case mocks state `{state}`, which is no Task state of \
+                 the definition; the mock is unused"
+            );
+        }
+    }
 }
 
 /// `orders.asl.json` → `orders`.

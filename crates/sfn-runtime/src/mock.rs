@@ -116,6 +116,12 @@ impl MockTestCase {
     pub fn mocks(&self, state: &str) -> bool {
         self.states.contains_key(state)
     }
+    /// The names of the mocked states, sorted.
+    pub fn mocked_states(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.states.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
 }
 
 fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> MockConfigError {
@@ -437,6 +443,7 @@ mod tests {
         );
         assert_eq!(retry.response("LambdaState", 4), None);
         assert!(!retry.mocks("Other"));
+        assert_eq!(retry.mocked_states(), ["LambdaState"]);
         assert_eq!(cfg.only_machine(), Some("LambdaSQSIntegration"));
     }
 
