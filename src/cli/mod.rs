@@ -1,7 +1,7 @@
 //! The `sfn` command line: `validate`, `run`, `test-state`.
 //!
 //! Each subcommand is one module with a `main(args, out, err) -> exit code` and its help text,
-//! listed once in [`COMMANDS`]; adding a subcommand is adding a module and a row.
+//! listed once in the `COMMANDS` table; adding a subcommand is adding a module and a row.
 //!
 //! Exit codes are shared: 0 success, 1 the definition or execution failed, 2 bad invocation.
 
