@@ -4,6 +4,14 @@
 //! listed once in the `COMMANDS` table; adding a subcommand is adding a module and a row.
 //!
 //! Exit codes are shared: 0 success, 1 the definition or execution failed, 2 bad invocation.
+//! `docs/cli.md` describes the commands.
+//!
+//! ```
+//! let (mut out, mut err) = (Vec::new(), Vec::new());
+//! let code = sfn::cli::run(&["help".into(), "run".into()], &mut out, &mut err);
+//! assert_eq!(code, 0);
+//! assert!(String::from_utf8_lossy(&out).contains("--mock-config"));
+//! ```
 
 mod run;
 mod test_state;
