@@ -1,6 +1,8 @@
 //! Engine throughput on the workloads in `benches/workloads/`: `cargo bench -p sfn-runtime --bench engine`.
 //!
 //! Every workload is first run once and its output compared with `<name>.output.json`.
+//! Times are the bench thread's CPU time ([`common::cpu_time`]), not wall time, so that other
+//! load on the shared machine does not count.
 //! Executions are Express with history off (see `common::express`) unless the bench name says
 //! `standard`; runtimes are single-threaded, since the targets are stated for one core.
 
@@ -13,10 +15,11 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use sfn_runtime::core::{Event, Execution};
 use sfn_runtime::{ExecutionConfig, Status};
 
+use common::cpu_time::ThreadCpuTime;
 use common::{check, engine, express, load, runtime};
 
 /// 100 Pass states with Parameters and ResultPath; throughput in state transitions.
-fn pass_chain(c: &mut Criterion) {
+fn pass_chain(c: &mut Criterion<ThreadCpuTime>) {
     let w = load("pass-chain-100");
     let rt = runtime();
     let engine = engine();
@@ -58,7 +61,7 @@ fn pass_chain(c: &mut Criterion) {
 }
 
 /// A Choice loop of 1,000 iterations: 1,001 Choice + 1,000 Pass + 1 Succeed = 2,002 transitions.
-fn choice_loop(c: &mut Criterion) {
+fn choice_loop(c: &mut Criterion<ThreadCpuTime>) {
     let w = load("choice-loop-1000");
     let rt = runtime();
     let engine = engine();
@@ -78,7 +81,7 @@ fn choice_loop(c: &mut Criterion) {
 }
 
 /// Inline Map over 1,000 and 10,000 items; throughput in items.
-fn inline_map(c: &mut Criterion) {
+fn inline_map(c: &mut Criterion<ThreadCpuTime>) {
     let rt = runtime();
     let engine = engine();
     let mut g = c.benchmark_group("map-inline");
@@ -101,7 +104,7 @@ fn inline_map(c: &mut Criterion) {
 }
 
 /// Parallel with 10 branches of two Pass states each; throughput in branches.
-fn parallel(c: &mut Criterion) {
+fn parallel(c: &mut Criterion<ThreadCpuTime>) {
     let w = load("parallel-10");
     let rt = runtime();
     let engine = engine();
@@ -121,8 +124,9 @@ fn parallel(c: &mut Criterion) {
 }
 
 /// Short runs: the whole suite takes a few minutes on two shared cores.
-fn config() -> Criterion {
+fn config() -> Criterion<ThreadCpuTime> {
     Criterion::default()
+        .with_measurement(ThreadCpuTime)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4))
 }

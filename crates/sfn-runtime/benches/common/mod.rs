@@ -2,6 +2,8 @@
 //! expected output, so any engine can run the same files and check its answer.
 #![allow(dead_code)]
 
+pub mod cpu_time;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
