@@ -184,3 +184,21 @@ async fn empty_map_returns_an_empty_array() {
     assert_eq!(result.outcome.output, Some(json!([])));
     assert_eq!(count(&result, EventType::MapStateSucceeded), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn item_batcher_groups_items_with_the_batch_input() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.xs",
+        "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"tag.$": "$.tag"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true}}});
+    let result = run(def, json!({"xs": [1, 2, 3], "tag": "t"}), Resources::new()).await;
+    assert_eq!(
+        result.outcome.output,
+        Some(json!([
+            {"Items": [{"v": 1}, {"v": 2}], "BatchInput": {"tag": "t"}},
+            {"Items": [{"v": 3}], "BatchInput": {"tag": "t"}}
+        ]))
+    );
+}

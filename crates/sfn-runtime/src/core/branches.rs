@@ -159,6 +159,18 @@ impl Execution {
                 inputs
             }
         };
+        let inputs = match &m.item_batcher {
+            Some(batcher) => {
+                let vars = ScopeVars {
+                    frames: &self.data.frames,
+                    frame,
+                };
+                let entropy = RngEntropy(&self.data.rng);
+                let scope = self.scope_of(frame, &vars, &entropy);
+                batches(&scope, batcher, inputs, &effective, &raw)?
+            }
+            None => inputs,
+        };
         let length = inputs.len();
         self.emit(
             frame,
@@ -227,6 +239,60 @@ impl Execution {
         self.begin_children(frame, children);
         Ok(Flow::Blocked)
     }
+}
+
+/// Groups item inputs into `ItemBatcher` batches: `{"Items": [...], "BatchInput": ...}`.
+fn batches(
+    scope: &Scope<'_>,
+    batcher: &sfn_asl::model::ItemBatcher,
+    inputs: Vec<Value>,
+    effective: &Value,
+    raw: &Value,
+) -> Result<Vec<Value>, EvalError> {
+    let max_items = match &batcher.max_items_per_batch {
+        Some(d) => io::dynamic_u64(scope, d, effective, "MaxItemsPerBatch")?,
+        None => 0,
+    };
+    let max_bytes = match &batcher.max_input_bytes_per_batch {
+        Some(d) => io::dynamic_u64(scope, d, effective, "MaxInputBytesPerBatch")?,
+        None => 0,
+    };
+    let batch_input = match &batcher.batch_input {
+        Some(Template::JsonPath(t)) => Some(io::template(scope, t, effective)?),
+        Some(Template::Jsonata(j)) => Some(j.eval(&scope.jsonata(raw, None, None), "BatchInput")?),
+        None => None,
+    };
+    // 0 means "no limit" for either bound; AWS caps a batch at 256 KiB in any case.
+    let max_items = usize::try_from(max_items).unwrap_or(usize::MAX);
+    let max_bytes = match usize::try_from(max_bytes).unwrap_or(usize::MAX) {
+        0 => crate::limits::MAX_PAYLOAD_BYTES,
+        n => n.min(crate::limits::MAX_PAYLOAD_BYTES),
+    };
+    let wrap = |items: Vec<Value>| {
+        let mut batch = serde_json::Map::new();
+        batch.insert("Items".into(), Value::Array(items));
+        if let Some(b) = &batch_input {
+            batch.insert("BatchInput".into(), b.clone());
+        }
+        Value::Object(batch)
+    };
+    let mut out = Vec::new();
+    let (mut current, mut bytes) = (Vec::new(), 0usize);
+    for item in inputs {
+        let size = crate::limits::json_size(&item, max_bytes) + 1;
+        let full = (max_items != 0 && current.len() >= max_items)
+            || (!current.is_empty() && bytes + size > max_bytes);
+        if full {
+            out.push(wrap(std::mem::take(&mut current)));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        out.push(wrap(current));
+    }
+    Ok(out)
 }
 
 /// The items a Map iterates over.
