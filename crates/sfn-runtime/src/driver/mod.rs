@@ -57,11 +57,14 @@ pub struct ExecutionResult {
     pub history: Vec<HistoryEvent>,
 }
 
+/// Payloads are boxed: every execution's channel allocates a block of 32 messages up front, so
+/// the message size is paid 32 times per execution, even by one that never gets a message
+/// (24 instead of 80 bytes: ~1.8 KB less per parked execution).
 #[derive(Debug)]
 enum DriverMsg {
     TaskDone {
         task_id: u64,
-        result: Result<Value, (Option<String>, Option<String>)>,
+        result: Box<Result<Value, (Option<String>, Option<String>)>>,
     },
     Heartbeat {
         task_id: u64,
@@ -69,12 +72,10 @@ enum DriverMsg {
     /// A `.sync` task's job started (its submission response).
     Submitted {
         task_id: u64,
-        output: Value,
+        output: Box<Value>,
     },
-    Stop {
-        error: Option<String>,
-        cause: Option<String>,
-    },
+    /// Error and cause.
+    Stop(Box<(Option<String>, Option<String>)>),
 }
 
 #[derive(Debug, Clone)]
@@ -140,7 +141,7 @@ impl ExecutionHandle {
     /// `StopExecution`: the execution ends `ABORTED`.
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
         self.tx
-            .send(DriverMsg::Stop { error, cause })
+            .send(DriverMsg::Stop(Box::new((error, cause))))
             .map_err(|_| EngineError::ExecutionNotRunning)
     }
 }
@@ -251,7 +252,7 @@ impl Engine {
             token,
             |task_id| DriverMsg::TaskDone {
                 task_id,
-                result: Ok(output),
+                result: Box::new(Ok(output)),
             },
             true,
         )
@@ -268,7 +269,7 @@ impl Engine {
             token,
             |task_id| DriverMsg::TaskDone {
                 task_id,
-                result: Err((error, cause)),
+                result: Box::new(Err((error, cause))),
             },
             true,
         )

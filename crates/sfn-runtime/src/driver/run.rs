@@ -260,7 +260,7 @@ impl Driver {
                     return;
                 }
                 self.forget_task(task_id);
-                let event = match result {
+                let event = match *result {
                     Ok(output) => Event::TaskSucceeded {
                         task_id,
                         output,
@@ -284,12 +284,13 @@ impl Driver {
                 if self.running.contains_key(&task_id) {
                     self.feed(Event::TaskSubmitted {
                         task_id,
-                        output,
+                        output: *output,
                         now,
                     });
                 }
             }
-            DriverMsg::Stop { error, cause } => {
+            DriverMsg::Stop(reason) => {
+                let (error, cause) = *reason;
                 self.feed(Event::StopRequested { error, cause, now })
             }
         }
@@ -363,7 +364,10 @@ impl Driver {
                             let tx = self.tx.clone();
                             let task_id = inv.task_id;
                             let on_submit = move |output| {
-                                let _ = tx.send(DriverMsg::Submitted { task_id, output });
+                                let _ = tx.send(DriverMsg::Submitted {
+                                    task_id,
+                                    output: Box::new(output),
+                                });
                             };
                             let result = crate::nested::start(
                                 &self.engine,
