@@ -57,6 +57,9 @@ pub struct ExecutionResult {
     pub history: Vec<HistoryEvent>,
 }
 
+/// A callback's answer: the output, or the error and cause it sent.
+type CallbackResult = Result<Value, (Option<String>, Option<String>)>;
+
 /// Payloads are boxed: every execution's channel allocates a block of 32 messages up front, so
 /// the message size is paid 32 times per execution, even by one that never gets a message
 /// (24 instead of 80 bytes: ~1.8 KB less per parked execution).
@@ -64,7 +67,7 @@ pub struct ExecutionResult {
 enum DriverMsg {
     TaskDone {
         task_id: u64,
-        result: Box<Result<Value, (Option<String>, Option<String>)>>,
+        result: Box<CallbackResult>,
     },
     Heartbeat {
         task_id: u64,
