@@ -246,3 +246,67 @@ fn help_lists_the_statuses_and_options() {
         assert!(text.contains(needle), "help lacks {needle}: {text}");
     }
 }
+
+/// Differential check: on the AWS-recorded executions of one-state machines
+/// (`../shared/conformance/cases`, those that read no context object), testing that state
+/// gives the execution's outcome: the same output, or the same error and cause.
+#[tokio::test(start_paused = true)]
+async fn test_state_agrees_with_recorded_one_state_executions() {
+    use sfn::runtime::test_state::{test_state, TestStateOptions, TestStatus};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/cases");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("conformance cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    let mut checked = 0;
+    for path in paths {
+        let case: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("case")).expect("JSON");
+        let definition = &case["definition"];
+        let text = definition.to_string();
+        let Some((name, _)) = definition["States"]
+            .as_object()
+            .filter(|s| s.len() == 1)
+            .and_then(|s| s.iter().next())
+        else {
+            continue;
+        };
+        // The context object names the execution, which a test run does not share.
+        if text.contains("$$") || text.contains("states.context") || text.contains("Execution") {
+            continue;
+        }
+        let machine = sfn::asl::parse(&text).expect("recorded definitions are valid");
+        let result = test_state(
+            &machine,
+            name,
+            case["input"].clone(),
+            None,
+            TestStateOptions::default(),
+        )
+        .await
+        .expect("testable");
+        let expected = &case["expected"];
+        let at = path.display();
+        if expected["status"] == "SUCCEEDED" {
+            assert_eq!(result.status, TestStatus::Succeeded, "{at}: {result:?}");
+            assert_eq!(result.output.as_ref(), Some(&expected["output"]), "{at}");
+            assert_eq!(result.next_state, None, "{at}");
+        } else {
+            assert_eq!(result.status, TestStatus::Failed, "{at}: {result:?}");
+            assert_eq!(result.error.as_deref(), expected["error"].as_str(), "{at}");
+            let cause = result.cause.as_deref();
+            if case["cause_is_json"] == true {
+                let parsed = cause.and_then(|c| serde_json::from_str::<Value>(c).ok());
+                let wanted = expected["cause"]
+                    .as_str()
+                    .and_then(|c| serde_json::from_str::<Value>(c).ok());
+                assert_eq!(parsed, wanted, "{at}");
+            } else {
+                assert_eq!(cause, expected["cause"].as_str(), "{at}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 200, "{checked} one-state cases checked");
+}
