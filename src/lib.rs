@@ -13,4 +13,8 @@ mod workflow;
 
 pub use sfn_macros::{workflow, Shape};
 pub use shape::Shape;
-pub use workflow::{Workflow, WorkflowKind, WorkflowState, __private};
+pub use sfn_runtime::TaskError;
+pub use workflow::{
+    ExecutionError, ExecutionErrorKind, Run, Runner, Started, Workflow, WorkflowKind, WorkflowState, __private,
+    TASK_INPUT_MISMATCH, TASK_RESULT_NOT_JSON,
+};

@@ -1,9 +1,11 @@
-//! What every `workflow!` implements: its name, ASL, input/output types and typed states.
-//!
-//! The engine seam: a `Tasks` trait (one async method per Task state) and `run()` are generated
-//! once the engine's API exists; they will hang off [`Workflow`].
+//! What every `workflow!` implements: its name, ASL, input/output types and typed states; and
+//! the [`Runner`] its generated `run`/`start` use.
 
 use sfn_asl::StateMachine;
+
+mod run;
+
+pub use run::{ExecutionError, ExecutionErrorKind, Run, Runner, Started, TASK_INPUT_MISMATCH, TASK_RESULT_NOT_JSON};
 
 /// Standard (durable, exactly-once) or Express (in memory, at-least-once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,8 +47,15 @@ pub trait WorkflowState: Copy + Eq + std::hash::Hash + std::fmt::Debug + 'static
 /// What generated code uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use super::run::{task_input, task_result, unknown_state};
     pub use crate::shape::{check_path, Expect, Seg};
+    pub use serde::de::DeserializeOwned;
+    pub use serde::Serialize;
     pub use serde_json::Value;
+    pub use sfn_runtime::{Resources, TaskError, TaskRequest};
+    pub use std::future::Future;
+    pub use std::result::Result;
+    pub use std::string::String;
     pub use std::sync::OnceLock;
 
     /// Parses ASL that `workflow!` generated and already validated.

@@ -51,6 +51,10 @@ pub(crate) struct StateDef {
     pub(crate) name: StateName,
     pub(crate) kind: Ident,
     pub(crate) resource: Option<LitStr>,
+    /// `(Order)` after a task's resource: the type its handler receives.
+    pub(crate) input_type: Option<Type>,
+    /// `-> Validation` after a task's resource: what its handler returns.
+    pub(crate) result_type: Option<Type>,
     pub(crate) body: Vec<Entry>,
     pub(crate) transition: Option<TransitionAst>,
 }

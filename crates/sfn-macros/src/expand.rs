@@ -10,7 +10,7 @@ use syn::Ident;
 use crate::ast::Workflow;
 use crate::ctxt::Ctxt;
 use crate::lower::Lowered;
-use crate::{check, flow, iam, lower, out};
+use crate::{check, flow, iam, lower, out, tasks};
 
 /// Parses nothing: takes the parsed workflow through lower → check → expand.
 pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
@@ -121,7 +121,9 @@ fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStre
         None => Vec::new(),
     };
     let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();
-    items(wf, &states, &asl, &iam, express, checks)
+    let mut tokens = items(wf, &states, &asl, &iam, express, checks);
+    tokens.extend(tasks::generate(wf, &l.machine, &states));
+    tokens
 }
 
 /// The generated items: the workflow type, its state enum, the `Workflow` impl, the checks.

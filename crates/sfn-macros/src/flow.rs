@@ -253,6 +253,19 @@ fn under(path: &str, prefixes: &BTreeSet<String>) -> bool {
     prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
 }
 
+/// The states whose input is exactly the workflow input (nothing written into it yet): a Task
+/// state among them gets the input type as its method's input.
+pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
+    let mut known = HashMap::new();
+    let entry = Known::Input(Vec::new(), BTreeSet::new());
+    analyse_all(&machine.states, &machine.start_at, entry, machine, &mut known, 0);
+    known
+        .into_iter()
+        .filter(|(_, (k, _))| matches!(k, Known::Input(base, ov) if base.is_empty() && ov.is_empty()))
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
 /// Const assertions for every path literal read against the workflow input type.
 pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn::Type) -> Vec<TokenStream> {
     let mut known = HashMap::new();

@@ -18,6 +18,7 @@ mod lower_map;
 mod out;
 mod parse;
 mod parse_rule;
+mod tasks;
 
 use proc_macro::TokenStream;
 

@@ -142,6 +142,31 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
         ));
     }
     let resource = if input.peek(LitStr) { Some(input.parse()?) } else { None };
+    let input_type = if input.peek(syn::token::Paren) {
+        let content;
+        let paren = parenthesized!(content in input);
+        if kind != "task" {
+            return Err(syn::Error::new(
+                paren.span.join(),
+                format!("only `task` states declare an input type; remove `(...)` from `{kind}` state `{}`", name.name),
+            ));
+        }
+        Some(content.parse()?)
+    } else {
+        None
+    };
+    let result_type = if input.peek(Token![->]) {
+        let arrow: Token![->] = input.parse()?;
+        if kind != "task" {
+            return Err(syn::Error::new(
+                arrow.span(),
+                format!("only `task` states declare a result type; remove `-> ...` from `{kind}` state `{}`", name.name),
+            ));
+        }
+        Some(input.parse()?)
+    } else {
+        None
+    };
     let body = if input.peek(syn::token::Brace) { parse_body(input, depth)? } else { Vec::new() };
     let transition = if input.peek(Token![=>]) {
         input.parse::<Token![=>]>()?;
@@ -158,7 +183,7 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
             format!("expected `;` after state `{}` (or `=> NextState` / `end` before it)", name.name),
         )
     })?;
-    Ok(StateDef { doc, name, kind, resource, body, transition })
+    Ok(StateDef { doc, name, kind, resource, input_type, result_type, body, transition })
 }
 
 fn parse_body(input: ParseStream, depth: usize) -> syn::Result<Vec<Entry>> {

@@ -1,0 +1,377 @@
+//! The typed native execution of a workflow: the `<Workflow>Tasks` trait (one async method per
+//! Task state), the handlers that put its methods on the engine, and `run`/`start`.
+//!
+//! Handlers are keyed by resource (a Lambda ARN, a `lambda:invoke` function name, a service
+//! ARN), and several Task states may share one, so every registered handler dispatches on the
+//! state name the engine passes in `TaskRequest::state_name`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use sfn_asl::model::{StateKind, StateMachine, States, Task};
+use syn::{Ident, Type};
+
+use crate::ast;
+
+const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+const CALLBACK: &str = ".waitForTaskToken";
+/// Nesting cap when walking branches and processors (the parser's is lower).
+const MAX_DEPTH: usize = 64;
+
+/// One Task state as its method sees it.
+struct TaskMethod {
+    state: String,
+    method: Ident,
+    /// The handler keys the engine looks it up by.
+    key: String,
+    /// `.waitForTaskToken`: the method submits, the result comes by token.
+    callback: bool,
+    /// The declared input type, or the workflow input type when the task receives exactly the
+    /// workflow input; JSON otherwise.
+    input: Option<Type>,
+    result: Option<Type>,
+    span: Span,
+}
+
+/// `Validate` → `validate`, `"Check stock"` → `check_stock`, `ChargeCard` → `charge_card`.
+pub(crate) fn method_name(state: &str, taken: &mut HashSet<String>) -> Ident {
+    let mut base = String::new();
+    let mut prev_lower = false;
+    for c in state.chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower && !base.ends_with('_') {
+                base.push('_');
+            }
+            base.extend(c.to_lowercase());
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        } else {
+            if !base.is_empty() && !base.ends_with('_') {
+                base.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    base.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut base = base.trim_matches('_').to_owned();
+    if base.is_empty() {
+        base = "state".into();
+    }
+    if base.starts_with(|c: char| c.is_ascii_digit()) {
+        base.insert_str(0, "state_");
+    }
+    if syn::parse_str::<Ident>(&base).is_err() {
+        base.push('_'); // a keyword (`type`, `match`, `self`)
+    }
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    Ident::new(&name, Span::call_site())
+}
+
+/// Every Task state of the lowered machine, nested ones included, by name.
+fn collect_tasks<'m>(states: &'m States, out: &mut HashMap<&'m str, &'m Task>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for (name, state) in states {
+        match &state.kind {
+            StateKind::Task(t) => {
+                out.insert(name.as_str(), t);
+            }
+            StateKind::Parallel(p) => {
+                for b in &p.branches {
+                    collect_tasks(&b.states, out, depth + 1);
+                }
+            }
+            StateKind::Map(m) => collect_tasks(&m.item_processor.states, out, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// The declared input and result types and the name span of every Task state of the DSL.
+type Declared<'a> = (Option<&'a Type>, Option<&'a Type>, Span);
+
+fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for st in &m.states {
+        out.entry(st.name.name.clone()).or_insert((st.input_type.as_ref(), st.result_type.as_ref(), st.name.span));
+        for entry in &st.body {
+            if let ast::Entry::Branch { machine, .. } | ast::Entry::Processor { machine, .. } = entry {
+                declared(machine, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a
+/// literal `FunctionName`, everything else the `Resource` as written.
+fn handler_key(task: &Task) -> String {
+    let base = task.resource.strip_suffix(CALLBACK).unwrap_or(&task.resource);
+    if base == LAMBDA_INVOKE {
+        let function = task.parameters.as_ref().and_then(|p| p.source().get("FunctionName")).and_then(|v| v.as_str());
+        if let Some(f) = function {
+            return f.to_owned();
+        }
+    }
+    task.resource.clone()
+}
+
+fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<TaskMethod> {
+    let mut tasks = HashMap::new();
+    collect_tasks(&machine.states, &mut tasks, 0);
+    let mut decl = HashMap::new();
+    declared(&wf.machine, &mut decl, 0);
+    let whole = if wf.input.is_some() { crate::flow::whole_input_states(machine) } else { BTreeSet::new() };
+    let mut taken = HashSet::new();
+    order
+        .iter()
+        .filter_map(|name| {
+            let task = tasks.get(name.as_str())?;
+            let (declared_input, result, span) = decl.get(name).cloned().unwrap_or((None, None, Span::call_site()));
+            let own_input = task.input_path.is_some() || task.parameters.is_some() || task.arguments.is_some();
+            let input = match (declared_input, &wf.input) {
+                (Some(t), _) => Some(t.clone()),
+                (None, Some(t)) if whole.contains(name) && !own_input => Some(t.clone()),
+                _ => None,
+            };
+            Some(TaskMethod {
+                state: name.clone(),
+                method: method_name(name, &mut taken),
+                key: handler_key(task),
+                callback: task.resource.ends_with(CALLBACK),
+                input,
+                result: result.cloned(),
+                span,
+            })
+        })
+        .collect()
+}
+
+/// The trait, the handlers and the run functions of one workflow.
+pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> TokenStream {
+    let methods = methods(wf, machine, order);
+    let vis = &wf.vis;
+    let name = &wf.name;
+    let trait_name = format_ident!("{}Tasks", wf.name);
+    let value = quote!(::sfn::__private::Value);
+    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let p = quote!(::sfn::__private);
+
+    // What the generated functions need of the user's types, written as higher-ranked bounds so
+    // a workflow whose types lack serde impls still compiles until it is run.
+    let mut bounds = vec![
+        quote!(for<'__sfn> #input: #p::Serialize + #p::DeserializeOwned),
+        quote!(for<'__sfn> #output: #p::DeserializeOwned),
+    ];
+    let mut seen = HashSet::new();
+    for m in &methods {
+        if let Some(t) = &m.input {
+            if seen.insert(format!("in {}", quote!(#t))) {
+                bounds.push(quote!(for<'__sfn> #t: #p::DeserializeOwned));
+            }
+        }
+        if let Some(t) = &m.result {
+            if seen.insert(format!("out {}", quote!(#t))) {
+                bounds.push(quote!(for<'__sfn> #t: #p::Serialize));
+            }
+        }
+    }
+
+    let list = methods.iter().map(|m| format!("`{}`", m.method)).collect::<Vec<_>>().join(", ");
+    let note = if methods.is_empty() {
+        format!("`{name}` has no Task state: run it with `()`")
+    } else {
+        format!("implement `{trait_name}`: one async method per Task state ({list}), and `Clone` (or wrap it in an `Arc`)")
+    };
+    let message = format!("`{{Self}}` does not run the Task states of workflow `{name}`");
+    let trait_doc = format!(
+        "The Task states of [`{name}`]: one async method per state, called with the task's input. \
+         `{name}::run(&tasks, input)` registers them as the engine's handlers."
+    );
+
+    let sigs = methods.iter().map(|m| {
+        let method = &m.method;
+        let in_ty = m.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+        let doc = if m.callback {
+            format!(
+                "Submits the `.waitForTaskToken` Task state `{}`: its result comes later, through \
+                 `send_task_success` with `token`.",
+                m.state
+            )
+        } else {
+            format!("Runs the Task state `{}` (handler key `{}`).", m.state, m.key)
+        };
+        let span = m.span;
+        if m.callback {
+            quote_spanned! {span=>
+                #[doc = #doc]
+                fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send;
+            }
+        } else {
+            let out_ty = m.result.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+            quote_spanned! {span=>
+                #[doc = #doc]
+                fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send;
+            }
+        }
+    });
+    let arc_methods = methods.iter().map(|m| {
+        let method = &m.method;
+        let in_ty = m.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+        if m.callback {
+            quote! {
+                fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send {
+                    (**self).#method(input, token)
+                }
+            }
+        } else {
+            let out_ty = m.result.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+            quote! {
+                fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send {
+                    (**self).#method(input)
+                }
+            }
+        }
+    });
+    let arms = methods.iter().map(|m| {
+        let method = &m.method;
+        let state = &m.state;
+        if m.callback {
+            quote! {
+                #state => {
+                    let input = #p::task_input(#state, req.input)?;
+                    tasks.#method(input, req.token.unwrap_or_default()).await?;
+                    #p::Result::Ok(#value::Null)
+                }
+            }
+        } else {
+            quote! {
+                #state => {
+                    let input = #p::task_input(#state, req.input)?;
+                    #p::task_result(#state, tasks.#method(input).await)
+                }
+            }
+        }
+    });
+    let mut keys: Vec<&str> = methods.iter().map(|m| m.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let unit_impl = methods.is_empty().then(|| quote!(impl #trait_name for () {}));
+
+    quote! {
+        #[doc = #trait_doc]
+        #[diagnostic::on_unimplemented(message = #message, note = #note)]
+        #vis trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
+            #( #sigs )*
+        }
+
+        impl<__SfnT: #trait_name> #trait_name for ::std::sync::Arc<__SfnT> {
+            #( #arc_methods )*
+        }
+
+        #unit_impl
+
+        impl #name {
+            /// The engine's handlers for the Task states: each method of `tasks`, registered
+            /// under its state's resource (a `lambda:invoke` task: its function name).
+            pub fn resources<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> #p::Resources
+            where #( #bounds ),*
+            {
+                let tasks = ::std::sync::Arc::new(tasks.clone());
+                let mut resources = #p::Resources::new();
+                let keys: &[&str] = &[ #( #keys ),* ];
+                for key in keys {
+                    let tasks = tasks.clone();
+                    resources.register(*key, move |req: #p::TaskRequest| {
+                        let tasks = tasks.clone();
+                        async move { Self::__sfn_dispatch(&*tasks, req).await }
+                    });
+                }
+                resources
+            }
+
+            #[allow(unused_variables, clippy::match_single_binding)]
+            async fn __sfn_dispatch<__SfnT: #trait_name>(tasks: &__SfnT, req: #p::TaskRequest) -> #p::Result<#value, ::sfn::TaskError>
+            where #( #bounds ),*
+            {
+                match req.state_name.as_str() {
+                    #( #arms )*
+                    other => #p::Result::Err(#p::unknown_state(&req.resource, other)),
+                }
+            }
+
+            /// A [`Runner`](::sfn::Runner) of this workflow on `tasks`: run with a mock
+            /// configuration, with the history, or in the background.
+            pub fn runner<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> ::sfn::Runner<Self>
+            where #( #bounds ),*
+            {
+                ::sfn::Runner::new(Self::resources(tasks))
+            }
+
+            /// Runs an execution natively, the methods of `tasks` answering the Task states.
+            pub async fn run<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> #p::Result<#output, ::sfn::ExecutionError>
+            where #( #bounds ),*
+            {
+                Self::runner(tasks).run(input).await
+            }
+
+            /// Runs an execution natively and returns its typed output with its history.
+            pub async fn run_with_history<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> ::sfn::Run<#output>
+            where #( #bounds ),*
+            {
+                Self::runner(tasks).run_with_history(input).await
+            }
+
+            /// Starts an execution natively on a new tokio task (use [`runner`](Self::runner)
+            /// to reach its engine, e.g. to complete `.waitForTaskToken` tasks).
+            pub fn start<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> #p::Result<::sfn::Started<Self>, ::sfn::ExecutionError>
+            where #( #bounds ),*
+            {
+                Self::runner(tasks).start(input)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(states: &[&str]) -> Vec<String> {
+        let mut taken = HashSet::new();
+        states.iter().map(|s| method_name(s, &mut taken).to_string()).collect()
+    }
+
+    #[test]
+    fn method_names_are_snake_case_and_unique() {
+        assert_eq!(
+            names(&["Validate", "ChargeCard", "Check stock", "type", "2nd try", "validate", "HTTPCall", "!!"]),
+            ["validate", "charge_card", "check_stock", "type_", "state_2nd_try", "validate_2", "httpcall", "state"]
+        );
+    }
+
+    #[test]
+    fn lambda_invoke_is_keyed_by_its_function_name() {
+        let m = sfn_asl::parse(
+            r#"{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                "Parameters":{"FunctionName":"charge","Payload.$":"$"},"Next":"B"},
+                "B":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters":{"QueueUrl":"q","MessageBody.$":"$$.Task.Token"},"End":true}}}"#,
+        )
+        .expect("valid");
+        let key = |n: &str| match &m.states[n].kind {
+            StateKind::Task(t) => handler_key(t),
+            _ => String::new(),
+        };
+        assert_eq!(key("A"), "charge");
+        assert_eq!(key("B"), "arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+    }
+}

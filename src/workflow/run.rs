@@ -1,0 +1,304 @@
+//! Running a `workflow!` natively: its typed task methods become the engine's handlers, and the
+//! execution's JSON output becomes the workflow's output type.
+//!
+//! The generated `OrderFlow::run(&tasks, input)` is `OrderFlow::runner(&tasks).run(input)`; the
+//! [`Runner`] also runs with a mock configuration, with the history, or in the background.
+//!
+//! ```
+//! use sfn::{workflow, TaskError};
+//!
+//! workflow! {
+//!     pub Doubler(serde_json::Value) -> serde_json::Value {
+//!         start Double;
+//!         Double: task "arn:aws:lambda:us-east-1:123456789012:function:double" end;
+//!     }
+//! }
+//!
+//! #[derive(Clone)]
+//! struct Tasks;
+//! impl DoublerTasks for Tasks {
+//!     async fn double(&self, input: serde_json::Value) -> Result<serde_json::Value, TaskError> {
+//!         Ok(serde_json::json!({ "n": input["n"].as_i64().unwrap_or(0) * 2 }))
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let out = Doubler::run(&Tasks, serde_json::json!({ "n": 21 })).await.unwrap();
+//! assert_eq!(out, serde_json::json!({ "n": 42 }));
+//! # }
+//! ```
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use sfn_runtime::history::HistoryEvent;
+use sfn_runtime::mock::MockTestCase;
+use sfn_runtime::{Engine, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources, Status, TaskError};
+
+use super::{Workflow, WorkflowKind};
+
+/// Why a typed run did not produce the workflow's output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {error}: {cause}")]
+pub struct ExecutionError {
+    /// What went wrong.
+    pub kind: ExecutionErrorKind,
+    /// The error name (`States.TaskFailed`, `OrderRejected`, `sfn.OutputMismatch`, ...).
+    pub error: String,
+    /// The cause text (empty when the execution gave none).
+    pub cause: String,
+}
+
+/// The ways a typed run ends without an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ExecutionErrorKind {
+    /// The execution failed (a `fail` state, an uncaught task error, `States.Runtime`, ...).
+    #[error("the execution failed")]
+    Failed,
+    /// The execution ran past its `TimeoutSeconds`.
+    #[error("the execution timed out")]
+    TimedOut,
+    /// The execution was stopped.
+    #[error("the execution was aborted")]
+    Aborted,
+    /// The input type did not serialize to JSON.
+    #[error("the input does not serialize to JSON")]
+    Input,
+    /// The execution succeeded, but its JSON output does not deserialize into the output type.
+    #[error("the output does not match the workflow's output type")]
+    Output,
+    /// The engine stopped without a result (its task panicked or was cancelled).
+    #[error("the engine stopped")]
+    Engine,
+}
+
+impl ExecutionError {
+    /// The error name given to an output that does not deserialize into the output type.
+    pub const OUTPUT_MISMATCH: &'static str = "sfn.OutputMismatch";
+    /// The error name given to an input that does not serialize to JSON.
+    pub const INPUT_NOT_JSON: &'static str = "sfn.InputNotJson";
+
+    fn new(kind: ExecutionErrorKind, error: impl Into<String>, cause: impl Into<String>) -> Self {
+        ExecutionError { kind, error: error.into(), cause: cause.into() }
+    }
+}
+
+/// The end of a typed run: the typed output (or why there is none) and what the engine recorded.
+#[derive(Debug, Clone)]
+pub struct Run<O> {
+    /// The output, or the execution's error.
+    pub output: Result<O, ExecutionError>,
+    /// The untyped outcome and the history.
+    pub result: ExecutionResult,
+}
+
+impl<O> Run<O> {
+    /// The execution's history events.
+    pub fn history(&self) -> &[HistoryEvent] {
+        &self.result.history
+    }
+}
+
+/// Runs one workflow on an [`Engine`] whose handlers are the workflow's typed task methods.
+pub struct Runner<W> {
+    resources: Resources,
+    engine: Engine,
+    config: ExecutionConfig,
+    workflow: PhantomData<fn() -> W>,
+}
+
+impl<W> std::fmt::Debug for Runner<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").field("resources", &self.resources).field("config", &self.config).finish()
+    }
+}
+
+impl<W: Workflow> Runner<W>
+where
+    W::Input: Serialize,
+    W::Output: DeserializeOwned,
+{
+    /// A runner calling `resources` (the generated `OrderFlow::resources(&tasks)`, or any other).
+    pub fn new(resources: Resources) -> Self {
+        let mut config = ExecutionConfig::new(W::NAME, "run");
+        config.express = W::KIND == WorkflowKind::Express;
+        Runner { engine: Engine::new(resources.clone()), resources, config, workflow: PhantomData }
+    }
+
+    /// Answers the states a mock test case names from it (service integrations, failures to
+    /// rehearse); the task methods answer the others. Invocations are counted per runner.
+    pub fn mocked(mut self, case: MockTestCase) -> Self {
+        self.resources.add_source(Arc::new(sfn_runtime::mock::MockTaskSource::new(case)));
+        self.engine = Engine::new(self.resources.clone());
+        self
+    }
+
+    /// Names and configures the executions (default: `ExecutionConfig::new(NAME, "run")`,
+    /// Express semantics for Express workflows).
+    pub fn config(mut self, config: ExecutionConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The engine the executions run on: `send_task_success` and friends complete
+    /// `.waitForTaskToken` tasks through it.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs an execution to its end and returns its typed output.
+    pub async fn run(&self, input: W::Input) -> Result<W::Output, ExecutionError> {
+        self.run_with_history(input).await.output
+    }
+
+    /// Runs an execution to its end and returns its typed output with the history.
+    pub async fn run_with_history(&self, input: W::Input) -> Run<W::Output> {
+        let value = match to_value(&input) {
+            Ok(v) => v,
+            Err(e) => return Run { output: Err(e), result: empty_result() },
+        };
+        let result = self.engine.start_sync_execution(Arc::new(W::definition()), value, self.config.clone()).await;
+        Run { output: typed_output(&result.outcome), result }
+    }
+
+    /// Starts an execution on a new tokio task.
+    pub fn start(&self, input: W::Input) -> Result<Started<W>, ExecutionError> {
+        let value = to_value(&input)?;
+        let handle = self.engine.start_execution(Arc::new(W::definition()), value, self.config.clone());
+        Ok(Started { handle, workflow: PhantomData })
+    }
+}
+
+/// An execution running in the background.
+#[derive(Debug)]
+pub struct Started<W> {
+    handle: ExecutionHandle,
+    workflow: PhantomData<fn() -> W>,
+}
+
+impl<W: Workflow> Started<W>
+where
+    W::Output: DeserializeOwned,
+{
+    /// `StopExecution`: the execution ends `ABORTED`.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), sfn_runtime::EngineError> {
+        self.handle.stop(error, cause)
+    }
+
+    /// Waits for the end of the execution: its typed output and its history.
+    pub async fn result(self) -> Run<W::Output> {
+        match self.handle.result().await {
+            Ok(result) => Run { output: typed_output(&result.outcome), result },
+            Err(e) => Run {
+                output: Err(ExecutionError::new(ExecutionErrorKind::Engine, "sfn.EngineStopped", e.to_string())),
+                result: empty_result(),
+            },
+        }
+    }
+}
+
+fn to_value<T: Serialize>(input: &T) -> Result<Value, ExecutionError> {
+    serde_json::to_value(input)
+        .map_err(|e| ExecutionError::new(ExecutionErrorKind::Input, ExecutionError::INPUT_NOT_JSON, e.to_string()))
+}
+
+fn empty_result() -> ExecutionResult {
+    ExecutionResult {
+        outcome: Outcome { status: Status::Failed, output: None, error: None, cause: None },
+        history: Vec::new(),
+    }
+}
+
+/// The typed output of a finished execution.
+fn typed_output<O: DeserializeOwned>(outcome: &Outcome) -> Result<O, ExecutionError> {
+    let failed = |kind| {
+        ExecutionError::new(kind, outcome.error.clone().unwrap_or_default(), outcome.cause.clone().unwrap_or_default())
+    };
+    match outcome.status {
+        Status::Succeeded => {
+            let output = outcome.output.clone().unwrap_or(Value::Null);
+            serde_json::from_value(output.clone()).map_err(|e| {
+                ExecutionError::new(
+                    ExecutionErrorKind::Output,
+                    ExecutionError::OUTPUT_MISMATCH,
+                    format!("the output {output} does not deserialize into `{}`: {e}", std::any::type_name::<O>()),
+                )
+            })
+        }
+        Status::TimedOut => Err(failed(ExecutionErrorKind::TimedOut)),
+        Status::Aborted => Err(failed(ExecutionErrorKind::Aborted)),
+        _ => Err(failed(ExecutionErrorKind::Failed)),
+    }
+}
+
+/// The error name a task method's input gets when it does not deserialize into its type.
+pub const TASK_INPUT_MISMATCH: &str = "sfn.TaskInputMismatch";
+/// The error name a task method's result gets when it does not serialize to JSON.
+pub const TASK_RESULT_NOT_JSON: &str = "sfn.TaskResultNotJson";
+
+/// A task's JSON input as its method's input type (generated handlers call this).
+pub fn task_input<T: DeserializeOwned>(state: &str, input: Value) -> Result<T, TaskError> {
+    serde_json::from_value(input).map_err(|e| {
+        TaskError::new(
+            TASK_INPUT_MISMATCH,
+            format!("the input of state `{state}` does not deserialize into `{}`: {e}", std::any::type_name::<T>()),
+        )
+    })
+}
+
+/// A task method's result as JSON (generated handlers call this).
+pub fn task_result<T: Serialize>(state: &str, result: Result<T, TaskError>) -> Result<Value, TaskError> {
+    let value = result?;
+    serde_json::to_value(value).map_err(|e| {
+        TaskError::new(TASK_RESULT_NOT_JSON, format!("the result of state `{state}` does not serialize to JSON: {e}"))
+    })
+}
+
+/// The error of a handler asked for a state it does not serve (a definition changed under it).
+pub fn unknown_state(resource: &str, state: &str) -> TaskError {
+    TaskError::new(
+        "States.Runtime",
+        format!("the handler of `{resource}` serves no Task state named `{state}`; regenerate the workflow"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(status: Status, output: Option<Value>) -> Outcome {
+        Outcome { status, output, error: Some("E".into()), cause: Some("c".into()) }
+    }
+
+    #[test]
+    fn output_of_the_wrong_type_is_a_clear_error() {
+        let out: Result<u32, _> = typed_output(&outcome(Status::Succeeded, Some(serde_json::json!("x"))));
+        let err = out.expect_err("a string is not a u32");
+        assert_eq!(err.kind, ExecutionErrorKind::Output);
+        assert_eq!(err.error, ExecutionError::OUTPUT_MISMATCH);
+        assert!(err.cause.contains("\"x\"") && err.cause.contains("u32"), "{}", err.cause);
+    }
+
+    #[test]
+    fn failures_keep_error_and_cause() {
+        let out: Result<Value, _> = typed_output(&outcome(Status::TimedOut, None));
+        assert_eq!(out, Err(ExecutionError::new(ExecutionErrorKind::TimedOut, "E", "c")));
+    }
+
+    #[test]
+    fn task_input_names_the_state_and_type() {
+        let err = task_input::<u32>("Charge", serde_json::json!({})).expect_err("an object is not a u32");
+        assert_eq!(err.error, TASK_INPUT_MISMATCH);
+        assert!(err.cause.contains("`Charge`") && err.cause.contains("u32"), "{}", err.cause);
+    }
+
+    #[test]
+    fn errors_are_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<ExecutionError>();
+        check::<ExecutionErrorKind>();
+    }
+}
