@@ -310,3 +310,82 @@ async fn test_state_agrees_with_recorded_one_state_executions() {
     }
     assert!(checked > 200, "{checked} one-state cases checked");
 }
+
+/// Differential check on every AWS-recorded execution with a history that reads no context
+/// object (277 of them): testing
+/// its `StartAt` state gives what the recorded history shows that state did: its exit output
+/// and the state entered next, or the execution's failure when it failed there.
+#[tokio::test(start_paused = true)]
+async fn test_state_agrees_with_recorded_first_states() {
+    use sfn::runtime::test_state::{test_state, TestStateOptions, TestStatus};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/cases");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("conformance cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    let mut checked = 0;
+    for path in paths {
+        let case: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("case")).expect("JSON");
+        let definition = &case["definition"];
+        let text = definition.to_string();
+        if text.contains("$$") || text.contains("states.context") || text.contains("Execution") {
+            continue;
+        }
+        let Some(start) = definition["StartAt"].as_str() else {
+            continue;
+        };
+        let Some(history) = case["history"].as_array() else {
+            continue;
+        };
+        let exit = history
+            .iter()
+            .find(|e| e["stateExitedEventDetails"]["name"] == start);
+        let machine = sfn::asl::parse(&text).expect("recorded definitions are valid");
+        let result = test_state(
+            &machine,
+            start,
+            case["input"].clone(),
+            None,
+            TestStateOptions::default(),
+        )
+        .await
+        .expect("testable");
+        let at = path.display();
+        match exit {
+            Some(exit) => {
+                let next = history
+                    .iter()
+                    .find(|e| {
+                        e["previousEventId"] == exit["id"]
+                            && e["type"]
+                                .as_str()
+                                .is_some_and(|t| t.ends_with("StateEntered"))
+                    })
+                    .and_then(|e| e["stateEnteredEventDetails"]["name"].as_str());
+                assert!(
+                    matches!(
+                        result.status,
+                        TestStatus::Succeeded | TestStatus::CaughtError
+                    ),
+                    "{at}: {result:?}"
+                );
+                assert_eq!(
+                    result.output.as_ref(),
+                    Some(&exit["stateExitedEventDetails"]["output"]),
+                    "{at}"
+                );
+                assert_eq!(result.next_state.as_deref(), next, "{at}");
+            }
+            None => {
+                let expected = &case["expected"];
+                assert_eq!(expected["status"], "FAILED", "{at}");
+                assert_eq!(result.status, TestStatus::Failed, "{at}: {result:?}");
+                assert_eq!(result.error.as_deref(), expected["error"].as_str(), "{at}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 250, "{checked} first states checked");
+}
