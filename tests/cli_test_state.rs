@@ -312,9 +312,9 @@ async fn test_state_agrees_with_recorded_one_state_executions() {
 }
 
 /// Differential check on every AWS-recorded execution with a history that reads no context
-/// object (277 of them): testing
-/// its `StartAt` state gives what the recorded history shows that state did: its exit output
-/// and the state entered next, or the execution's failure when it failed there.
+/// object (277 of them): testing its `StartAt` state gives what the recorded history shows that
+/// state did: its exit output and the state entered next, or the execution's failure when it
+/// failed there.
 #[tokio::test(start_paused = true)]
 async fn test_state_agrees_with_recorded_first_states() {
     use sfn::runtime::test_state::{test_state, TestStateOptions, TestStatus};
