@@ -59,6 +59,13 @@ pub struct Tasks {
     queue: mpsc::UnboundedSender<(Value, String)>,
 }
 
+impl Tasks {
+    /// Tasks sending approval requests to `queue`.
+    pub fn new(queue: mpsc::UnboundedSender<(Value, String)>) -> Self {
+        Tasks { queue }
+    }
+}
+
 impl HumanApprovalTasks for Tasks {
     async fn request_approval(&self, message: Value, token: String) -> Result<(), TaskError> {
         self.queue

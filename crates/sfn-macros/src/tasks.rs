@@ -115,8 +115,14 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
 fn handler_key(task: &Task) -> String {
     let base = task.resource.strip_suffix(CALLBACK).unwrap_or(&task.resource);
     if base == LAMBDA_INVOKE {
-        let function = task.parameters.as_ref().and_then(|p| p.source().get("FunctionName")).and_then(|v| v.as_str());
-        if let Some(f) = function {
+        let template = match (&task.parameters, &task.arguments) {
+            (Some(p), _) => Some(p.source().clone()),
+            (None, Some(a)) => Some(a.to_value()),
+            (None, None) => None,
+        };
+        let function = template.as_ref().and_then(|t| t.get("FunctionName")).and_then(|v| v.as_str());
+        // A JSONata expression names the function only when the task runs.
+        if let Some(f) = function.filter(|f| !f.starts_with("{%")) {
             return f.to_owned();
         }
     }

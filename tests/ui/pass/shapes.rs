@@ -1,20 +1,21 @@
-//! Paths checked against shapes that use serde's attributes, maps, enums and `Value`.
+//! Paths checked against shapes that use serde's attributes, maps, enums and `Value` (real serde
+//! derives beside `Shape`, so `tests/differential.rs` can run it).
 use std::collections::HashMap;
 
 use sfn::{workflow, Shape};
 
-#[derive(Shape)]
+#[derive(Shape, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     pub sku: String,
     pub quantity: u32,
 }
 
-#[derive(Shape)]
+#[derive(Shape, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub source: String,
 }
 
-#[derive(Shape)]
+#[derive(Shape, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     pub order_id: String,
@@ -33,7 +34,7 @@ pub struct Order {
     pub lines: Vec<Line>,
 }
 
-#[derive(Shape)]
+#[derive(Shape, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind")]
 pub enum Event {
     Placed { at: String },
