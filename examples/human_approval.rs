@@ -77,7 +77,7 @@ impl HumanApprovalTasks for Tasks {
 /// Runs one expense; the approver approves expenses up to `limit`.
 pub async fn run_example(expense: Expense, limit: f64) -> Result<Decision, ExecutionError> {
     let (queue, mut requests) = mpsc::unbounded_channel::<(Value, String)>();
-    let runner = HumanApproval::runner(&Tasks { queue });
+    let runner = HumanApproval::runner(&Tasks::new(queue));
     let engine = runner.engine().clone();
     let approver = tokio::spawn(async move {
         while let Some((body, token)) = requests.recv().await {
