@@ -26,13 +26,16 @@ pub mod core;
 pub mod driver;
 pub mod express;
 pub mod history;
+pub mod item_reader;
 pub mod limits;
 pub mod mock;
 pub mod nested;
+pub mod objects;
 pub mod resources;
+pub mod result_writer;
 pub mod test_state;
 
 pub use crate::core::{Event, Execution, ExecutionConfig, Outcome, Status};
-pub use driver::{Engine, EngineError, ExecutionHandle, ExecutionResult};
+pub use driver::{ChildExecution, Engine, EngineError, ExecutionHandle, ExecutionResult};
 pub use resources::{Resources, TaskError, TaskRequest, TaskSource};
 pub use test_state::{test_state, TestStateResult};

@@ -6,6 +6,7 @@ use sfn_asl::model::{Map as MapState, Parallel, QueryLanguage, Template};
 use sfn_asl::EvalError;
 
 use super::children::Children;
+use super::distributed::MapRun;
 use super::io::{self, Scope};
 use super::states::Flow;
 use super::{Execution, RngEntropy, ScopeVars};
@@ -17,7 +18,7 @@ const INLINE_MAP_CONCURRENCY: u64 = 40;
 const DISTRIBUTED_MAP_CONCURRENCY: u64 = 10_000;
 
 impl Execution {
-    fn scope_of<'a>(
+    pub(super) fn scope_of<'a>(
         &'a self,
         frame: u64,
         vars: &'a ScopeVars<'a>,
@@ -82,6 +83,17 @@ impl Execution {
         m: &MapState,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
+        self.start_map_with(frame, m, lang, None)
+    }
+
+    /// Starts a Map state; `read` holds the `ItemReader`'s items once the driver read them.
+    pub(crate) fn start_map_with(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        lang: QueryLanguage,
+        read: Option<Vec<Value>>,
+    ) -> Result<Flow, EvalError> {
         let Some(raw) = self
             .data
             .frames
@@ -91,37 +103,42 @@ impl Execution {
         else {
             return Ok(Flow::Blocked);
         };
-        let (effective, items, limit) = {
+        let effective = {
             let vars = ScopeVars {
                 frames: &self.data.frames,
                 frame,
             };
             let entropy = RngEntropy(&self.data.rng);
             let scope = self.scope_of(frame, &vars, &entropy);
-            let effective = match lang {
+            match lang {
                 QueryLanguage::JsonPath => {
                     io::input_path(&scope, &m.input_path, &raw)?.into_owned()
                 }
                 QueryLanguage::Jsonata => raw.clone(),
-            };
-            if let Some(reader) = &m.item_reader {
-                // Items from S3 need an S3 source, which the engine does not have: fail
-                // clearly rather than iterate over the state input.
-                return Err(EvalError {
-                    error: "States.ItemReaderFailed".into(),
-                    cause: format!(
-                        "The ItemReader resource '{}' is not supported by this engine.",
-                        reader.resource
-                    ),
-                    location: None,
-                });
             }
-            let items = map_items(&scope, m, lang, &effective)?;
+        };
+        // Items from an object come back from the driver; this state then starts over.
+        let from_reader = m.item_reader.is_some();
+        if from_reader && read.is_none() {
+            return self.request_items(frame, m, lang, &raw, &effective);
+        }
+        let (items, limit) = {
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            // `ItemsPath` applies to the reader's items as it would to the input.
+            let items = match read {
+                Some(read) => map_items(&scope, m, lang, &Value::Array(read))?,
+                None => map_items(&scope, m, lang, &effective)?,
+            };
             let limit = match &m.max_concurrency {
                 Some(d) => io::dynamic_u64(&scope, d, &effective, "MaxConcurrency")?,
                 None => 0,
             };
-            (effective, items, limit)
+            (items, limit)
         };
         let selector = match (&m.item_selector, &m.parameters) {
             (Some(t), _) => Some(t.clone()),
@@ -171,7 +188,8 @@ impl Execution {
             }
             None => inputs,
         };
-        let length = inputs.len();
+        // A reader's items are not counted up front.
+        let length = if from_reader { 0 } else { inputs.len() };
         self.emit(
             frame,
             EventType::MapStateStarted,
@@ -220,15 +238,23 @@ impl Execution {
                 .and_then(|a| self.state_at(frame, a.state))
                 .map(|(n, _)| n.to_owned())
                 .unwrap_or_default();
-            let arn = format!(
-                "{}/{}:{}",
-                self.data
-                    .config
-                    .state_machine_arn
-                    .replace(":stateMachine:", ":mapRun:"),
-                m.label.clone().unwrap_or(name),
-                self.data.next_event_id
+            let express = matches!(
+                m.item_processor
+                    .processor_config
+                    .as_ref()
+                    .and_then(|c| c.execution_type),
+                Some(sfn_asl::model::ExecutionType::Express)
             );
+            let run = MapRun::new(
+                &self.data.config.state_machine_arn,
+                &self.data.config.execution_arn,
+                &m.label.clone().unwrap_or(name),
+                self.data.next_event_id,
+                express,
+                children.results.len(),
+            );
+            let arn = run.arn.clone();
+            children.run = Some(Box::new(run));
             children.started_event = self.emit(
                 frame,
                 EventType::MapRunStarted,

@@ -29,6 +29,9 @@ pub(crate) struct Children {
     pub(super) started_event: u64,
     /// Id of the last `MapIterationSucceeded` (`MapStateSucceeded` points at it).
     pub(super) last_end_event: u64,
+    /// The Map Run of a distributed Map.
+    #[serde(default)]
+    pub(super) run: Option<Box<super::distributed::MapRun>>,
 }
 
 impl Children {
@@ -48,6 +51,7 @@ impl Children {
             tolerated_percentage: None,
             started_event: 0,
             last_end_event: 0,
+            run: None,
         }
     }
 }
@@ -138,6 +142,9 @@ impl Execution {
             .get_mut(index)
             .and_then(Option::take)
             .unwrap_or_default();
+        if distributed {
+            self.start_child(frame, child, index, &input);
+        }
         self.queue.push_front(Work::Fill { frame });
         self.queue.push_front(Work::Enter {
             frame: child,
@@ -155,6 +162,9 @@ impl Execution {
             return;
         };
         let silent = child_frame.isolated;
+        if silent {
+            self.end_child(frame, child, child_frame.last_event, index, &result);
+        }
         let name = self.active_state_name(frame);
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
@@ -239,7 +249,7 @@ impl Execution {
         }
     }
 
-    fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
+    pub(super) fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
         match self
             .data
             .frames
@@ -292,7 +302,11 @@ impl Execution {
             .map(Option::unwrap_or_default)
             .collect();
         self.set_state_context(frame);
-        let flow = self.task_output(frame, Value::Array(results));
+        let flow = if ch.distributed {
+            self.map_run_output(frame, results, ch.run)
+        } else {
+            self.task_output(frame, Value::Array(results))
+        };
         self.apply_flow(frame, flow);
     }
 

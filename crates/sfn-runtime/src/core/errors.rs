@@ -116,7 +116,7 @@ impl Execution {
             "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
             err.cause
         );
-        if err.error == "States.QueryEvaluationError" && !self.is_silent(frame) {
+        if err.error == "States.QueryEvaluationError" {
             let mut d = Map::new();
             d.insert("error".into(), err.error.clone().into());
             d.insert("cause".into(), cause.clone().into());
@@ -124,7 +124,7 @@ impl Execution {
                 d.insert("location".into(), loc.clone().into());
             }
             d.insert("state".into(), name.into());
-            let id = self.emit_raw(entered_prev, EventType::EvaluationFailed, || {
+            let id = self.emit_off_chain(frame, entered_prev, EventType::EvaluationFailed, || {
                 Value::Object(d)
             });
             // The failure events that follow chain to EvaluationFailed.
@@ -188,10 +188,12 @@ impl Execution {
             }
         }
         self.abort_children(frame);
-        if is_task && in_child && !self.is_silent(frame) {
+        // A child execution's root frame is an execution of its own, not a branch.
+        let child_root = self.data.frames.get(&frame).is_some_and(|f| f.isolated);
+        if is_task && in_child && !child_root {
             // AWS marks the Task that failed a branch as aborted, off the event chain.
             let last = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
-            self.emit_raw(last, EventType::TaskStateAborted, || Value::Null);
+            self.emit_off_chain(frame, last, EventType::TaskStateAborted, || Value::Null);
         }
         if let Some(f) = self.data.frames.get_mut(&frame) {
             f.active = None;

@@ -19,6 +19,7 @@
 mod branches;
 mod children;
 mod context;
+mod distributed;
 mod errors;
 mod io;
 mod record;
@@ -38,8 +39,11 @@ use sfn_asl::StateMachine;
 
 use crate::history::EventType;
 
+pub(crate) use context::iso_time;
 pub use errors::Failure;
-pub use types::{Command, Event, ExecutionConfig, Outcome, Status, Step, TaskInvocation};
+pub use types::{
+    ChildEvent, Command, Event, ExecutionConfig, Outcome, Status, Step, TaskInvocation,
+};
 
 /// Timer id reserved for the execution's own `TimeoutSeconds`.
 const EXECUTION_TIMER: u64 = 0;
@@ -101,6 +105,10 @@ pub(crate) enum Block {
     Retry { timer_id: u64 },
     /// Parallel branches or Map iterations.
     Children(children::Children),
+    /// A distributed Map's `ItemReader` items.
+    Reader { request_id: u64 },
+    /// A Map Run's `ResultWriter` export; then the state's result is `output`.
+    Writer { request_id: u64, output: Value },
 }
 
 /// Pending work inside one `handle` call.
@@ -139,6 +147,9 @@ pub struct ExecutionData {
     frames: BTreeMap<u64, Box<Frame>>,
     tasks: BTreeMap<u64, u64>,
     timers: BTreeMap<u64, u64>,
+    /// Histories of running distributed Map children, by their root frame.
+    #[serde(default)]
+    child_logs: BTreeMap<u64, distributed::ChildLog>,
 }
 
 /// One execution of a state machine: the deterministic core.
@@ -233,6 +244,7 @@ impl Execution {
             frames: BTreeMap::new(),
             tasks: BTreeMap::new(),
             timers: BTreeMap::new(),
+            child_logs: BTreeMap::new(),
         };
         Execution::restore(machine, data)
     }
@@ -326,6 +338,22 @@ impl Execution {
             Event::TimerFired { timer_id, now } => {
                 self.data.now = now;
                 self.timer_fired(timer_id);
+            }
+            Event::ItemsRead {
+                request_id,
+                result,
+                now,
+            } => {
+                self.data.now = now;
+                self.items_read(request_id, result);
+            }
+            Event::ResultsWritten {
+                request_id,
+                result,
+                now,
+            } => {
+                self.data.now = now;
+                self.results_written(request_id, result);
             }
             Event::StopRequested { error, cause, now } => {
                 self.data.now = now;
@@ -465,6 +493,7 @@ impl Execution {
             });
         }
         self.data.frames.clear();
+        self.data.child_logs.clear();
         self.queue.clear();
         self.out.commands.push(Command::Finished(outcome));
     }

@@ -6,20 +6,21 @@ use super::{Execution, Frame, Outcome, Status};
 use crate::history::{EventType, HistoryEvent};
 
 impl Execution {
-    /// Whether events of this frame go into the history.
-    pub(crate) fn is_silent(&self, frame: u64) -> bool {
+    /// The root frame of the distributed Map child execution `frame` belongs to, if any:
+    /// its events go into that child's history.
+    pub(crate) fn child_root(&self, frame: u64) -> Option<u64> {
         let mut id = frame;
         for _ in 0..self.data.frames.len() {
             match self.data.frames.get(&id).map(|f| &**f) {
-                Some(f) if f.isolated => return true,
+                Some(f) if f.isolated => return Some(id),
                 Some(Frame {
                     parent: Some((p, _)),
                     ..
                 }) => id = *p,
-                _ => return false,
+                _ => return None,
             }
         }
-        false
+        None
     }
 
     /// Appends an event to a frame's chain; returns its id (0 for silent frames).
@@ -29,11 +30,11 @@ impl Execution {
         event_type: EventType,
         details: impl FnOnce() -> Value,
     ) -> u64 {
-        if self.is_silent(frame) {
-            return 0;
-        }
         let prev = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
-        let id = self.emit_raw(prev, event_type, details);
+        let id = match self.child_root(frame) {
+            Some(root) => self.emit_child(root, prev, event_type, details),
+            None => self.emit_raw(prev, event_type, details),
+        };
         if let Some(f) = self.data.frames.get_mut(&frame) {
             f.last_event = id;
         }
@@ -41,7 +42,7 @@ impl Execution {
     }
 
     /// Appends an event of `frame` with an explicit `previousEventId`, leaving the frame's
-    /// chain alone (0 for silent frames).
+    /// chain alone.
     pub(crate) fn emit_off_chain(
         &mut self,
         frame: u64,
@@ -49,10 +50,10 @@ impl Execution {
         event_type: EventType,
         details: impl FnOnce() -> Value,
     ) -> u64 {
-        if self.is_silent(frame) {
-            return 0;
+        match self.child_root(frame) {
+            Some(root) => self.emit_child(root, prev, event_type, details),
+            None => self.emit_raw(prev, event_type, details),
         }
-        self.emit_raw(prev, event_type, details)
     }
 
     /// Appends an event with an explicit `previousEventId`.

@@ -167,6 +167,26 @@ pub enum Event {
         /// Current time.
         now: u64,
     },
+    /// The answer to [`Command::ReadItems`]: a distributed Map's items, or the reader's
+    /// failure cause (`States.ItemReaderFailed`).
+    ItemsRead {
+        /// The request's id.
+        request_id: u64,
+        /// The items, or the cause.
+        result: Result<Vec<Value>, String>,
+        /// Current time.
+        now: u64,
+    },
+    /// The answer to [`Command::WriteResults`]: `Err` holds the cause
+    /// (`States.ResultWriterFailed`).
+    ResultsWritten {
+        /// The request's id.
+        request_id: u64,
+        /// Done, or the cause.
+        result: Result<(), String>,
+        /// Current time.
+        now: u64,
+    },
     /// `StopExecution`.
     StopRequested {
         /// Optional error.
@@ -221,8 +241,25 @@ pub enum Command {
         /// The timer.
         timer_id: u64,
     },
+    /// Read a distributed Map's items from the object store; answer with
+    /// [`Event::ItemsRead`].
+    ReadItems(crate::item_reader::ItemReadRequest),
+    /// Write a Map Run's result files to the object store; answer with
+    /// [`Event::ResultsWritten`].
+    WriteResults(crate::result_writer::ResultWriteRequest),
     /// The execution ended.
     Finished(Outcome),
+}
+
+/// An event of a distributed Map's child execution, which has a history of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildEvent {
+    /// The Map Run the child belongs to.
+    pub map_run_arn: String,
+    /// The child execution's ARN.
+    pub execution_arn: String,
+    /// The event, numbered in the child's history.
+    pub event: HistoryEvent,
 }
 
 /// What one [`Execution::handle`](crate::core::Execution::handle) call produced.
@@ -232,4 +269,6 @@ pub struct Step {
     pub events: Vec<HistoryEvent>,
     /// Commands for the driver, in order.
     pub commands: Vec<Command>,
+    /// Events appended to child executions' histories (distributed Map).
+    pub child_events: Vec<ChildEvent>,
 }

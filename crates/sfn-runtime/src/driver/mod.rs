@@ -25,8 +25,11 @@ use serde_json::Value;
 use sfn_asl::StateMachine;
 use tokio::sync::mpsc;
 
+mod map_runs;
 mod run;
 
+pub use map_runs::ChildExecution;
+use map_runs::MapRuns;
 use run::Driver;
 
 use crate::activities::Activities;
@@ -98,6 +101,10 @@ pub struct Engine {
     /// State machines `states:startExecution` tasks may start, by ARN.
     machines: Arc<Mutex<HashMap<String, Arc<StateMachine>>>>,
     epoch_ms: Option<u64>,
+    /// Where distributed Maps read items and write results.
+    object_store: Option<Arc<dyn crate::objects::ObjectStore>>,
+    /// Child executions of distributed Maps.
+    map_runs: Arc<MapRuns>,
 }
 
 /// A started execution.
@@ -158,7 +165,23 @@ impl Engine {
             activities: Arc::default(),
             machines: Arc::default(),
             epoch_ms: None,
+            object_store: None,
+            map_runs: Arc::default(),
         }
+    }
+
+    /// Sets the object store distributed Maps read (`ItemReader`) and write (`ResultWriter`)
+    /// through; without one, such a Map fails with `States.ItemReaderFailed` /
+    /// `States.ResultWriterFailed`.
+    pub fn with_object_store(mut self, store: Arc<dyn crate::objects::ObjectStore>) -> Self {
+        self.object_store = Some(store);
+        self
+    }
+
+    /// The child executions of a distributed Map's run (`ListExecutions --map-run-arn`), in
+    /// start order, each with its own history. The ARN is in the parent's `MapRunStarted`.
+    pub fn map_run_executions(&self, map_run_arn: &str) -> Vec<ChildExecution> {
+        self.map_runs.executions(map_run_arn)
     }
 
     /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of

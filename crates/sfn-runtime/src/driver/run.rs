@@ -296,14 +296,36 @@ impl Driver {
         }
     }
 
+    /// Applies an event, then the answers of object-store commands it caused (in order, without
+    /// recursion).
     fn feed(&mut self, event: Event) {
+        let mut queue = std::collections::VecDeque::from([event]);
+        while let Some(event) = queue.pop_front() {
+            self.feed_one(event, &mut queue);
+        }
+    }
+
+    fn feed_one(&mut self, event: Event, answers: &mut std::collections::VecDeque<Event>) {
         let step = self.exec.handle(event);
         match &self.live {
             Some(live) => lock(live).events.extend(step.events),
             None => self.history.extend(step.events),
         }
+        self.engine.map_runs.record(step.child_events);
         for command in step.commands {
             match command {
+                // Object reads and writes are answered at once: local stores are fast, and the
+                // core sees them as any other event.
+                Command::ReadItems(request) => {
+                    let now = self.now();
+                    let store = self.engine.object_store.as_deref();
+                    answers.push_back(super::map_runs::read(store, &request, now));
+                }
+                Command::WriteResults(request) => {
+                    let now = self.now();
+                    let store = self.engine.object_store.as_deref();
+                    answers.push_back(super::map_runs::write(store, &request, now));
+                }
                 Command::InvokeTask(inv) => {
                     let start = Instant::now();
                     // Only callback tasks can send heartbeats (through their token); a handler

@@ -1,0 +1,464 @@
+//! Distributed Map runs: items from an `ItemReader`, child executions with histories of their
+//! own, and the `ResultWriter` export.
+//!
+//! Child executions stay frames of this execution (so a stop or a snapshot reaches them); what
+//! makes them executions is an isolated variable scope and a [`ChildLog`]: their events are
+//! numbered in a history of their own and leave through [`Step::child_events`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sfn_asl::model::{Map as MapState, OutputType, QueryLanguage, WriterTransformation};
+use sfn_asl::EvalError;
+
+use super::io;
+use super::states::Flow;
+use super::types::ChildEvent;
+use super::{Block, Command, Execution, Failure, RngEntropy, ScopeVars};
+use crate::history::{EventType, HistoryEvent};
+use crate::item_reader::{ItemReadRequest, ITEM_READER_FAILED};
+use crate::result_writer::{self, ChildRecord, ResultWriteRequest, RESULT_WRITER_FAILED};
+
+/// A running Map Run: names and the records of its finished children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MapRun {
+    pub(super) arn: String,
+    pub(super) id: String,
+    /// `<machine>/<label>`: child execution ARNs are built from it.
+    pub(super) path: String,
+    /// `$$.StateMachine.Id` of the children: `…:stateMachine:<machine>/<label>`.
+    pub(super) machine_arn: String,
+    pub(super) express: bool,
+    /// Start time and input of running children, by index.
+    pub(super) started: Vec<Option<(u64, Value)>>,
+    pub(super) records: Vec<Option<ChildRecord>>,
+}
+
+/// The history of one child execution (its events leave through `Step::child_events`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ChildLog {
+    map_run_arn: String,
+    execution_arn: String,
+    next_event_id: u64,
+}
+
+/// A stable, execution-unique id in UUID form (FNV-1a over the seed text, twice).
+fn uuid_like(seed: &str) -> String {
+    let h = |salt: u64| {
+        seed.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let (a, b) = (h(0), h(0x9e37_79b9));
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+impl MapRun {
+    /// A Map Run of the execution `execution_arn`, started at event `event_id`.
+    pub(super) fn new(
+        state_machine_arn: &str,
+        execution_arn: &str,
+        label: &str,
+        event_id: u64,
+        express: bool,
+        n: usize,
+    ) -> Self {
+        let id = uuid_like(&format!("{execution_arn}#{event_id}"));
+        let machine = state_machine_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let arn = format!(
+            "{}/{label}:{id}",
+            state_machine_arn.replace(":stateMachine:", ":mapRun:")
+        );
+        MapRun {
+            arn,
+            id,
+            path: format!("{machine}/{label}"),
+            machine_arn: format!("{state_machine_arn}/{label}"),
+            express,
+            started: vec![None; n],
+            records: vec![None; n],
+        }
+    }
+
+    /// The ARN of child `index` (shape not recorded: AWS names children by UUID).
+    fn child_arn(&self, region_account: &str, index: usize) -> (String, String) {
+        let name = uuid_like(&format!("{}#{index}", self.arn));
+        let arn = if self.express {
+            format!("{region_account}:express:{}:{}:{name}", self.path, self.id)
+        } else {
+            format!("{region_account}:execution:{}:{name}", self.path)
+        };
+        (arn, name)
+    }
+}
+
+impl Execution {
+    /// Appends an event to a child execution's own history.
+    pub(super) fn emit_child(
+        &mut self,
+        root: u64,
+        prev: u64,
+        event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        let Some(log) = self.data.child_logs.get_mut(&root) else {
+            return 0;
+        };
+        let id = log.next_event_id;
+        log.next_event_id += 1;
+        if self.data.config.record_history {
+            let details = if event_type.details_key().is_empty() {
+                Value::Null
+            } else {
+                details()
+            };
+            self.out.child_events.push(ChildEvent {
+                map_run_arn: log.map_run_arn.clone(),
+                execution_arn: log.execution_arn.clone(),
+                event: HistoryEvent {
+                    id,
+                    previous_event_id: prev,
+                    timestamp: self.data.now,
+                    event_type,
+                    details,
+                },
+            });
+        }
+        id
+    }
+
+    /// A child execution starts: its log opens with `ExecutionStarted`.
+    pub(super) fn start_child(&mut self, map_frame: u64, child: u64, index: usize, input: &Value) {
+        let now = self.data.now;
+        let region_account = {
+            let arn = &self.data.config.state_machine_arn;
+            arn.rsplitn(3, ':').nth(2).unwrap_or_default().to_owned()
+        };
+        let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
+            return;
+        };
+        if let Some(slot) = run.started.get_mut(index) {
+            *slot = Some((now, input.clone()));
+        }
+        let (execution_arn, _) = run.child_arn(&region_account, index);
+        let log = ChildLog {
+            map_run_arn: run.arn.clone(),
+            execution_arn,
+            next_event_id: 1,
+        };
+        self.data.child_logs.insert(child, log);
+        let role = self.data.config.role_arn.clone();
+        self.emit_child(
+            child,
+            0,
+            EventType::ExecutionStarted,
+            || json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role}),
+        );
+    }
+
+    /// A child execution ended: its log closes and its record is kept for the writer.
+    pub(super) fn end_child(
+        &mut self,
+        map_frame: u64,
+        child: u64,
+        last_event: u64,
+        index: usize,
+        result: &Result<Value, Failure>,
+    ) {
+        match result {
+            Ok(output) => self.emit_child(
+                child,
+                last_event,
+                EventType::ExecutionSucceeded,
+                || json!({"output": output, "outputDetails": {"truncated": false}}),
+            ),
+            Err(f) => {
+                let details = f.details();
+                self.emit_child(child, last_event, EventType::ExecutionFailed, || details)
+            }
+        };
+        let Some(log) = self.data.child_logs.remove(&child) else {
+            return;
+        };
+        let now = self.data.now;
+        let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
+            return;
+        };
+        let (start_ms, input) = run
+            .started
+            .get_mut(index)
+            .and_then(Option::take)
+            .unwrap_or_default();
+        let name = log
+            .execution_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(slot) = run.records.get_mut(index) {
+            *slot = Some(ChildRecord {
+                execution_arn: log.execution_arn,
+                name,
+                state_machine_arn: run.machine_arn.clone(),
+                input,
+                start_ms,
+                stop_ms: now,
+                result: result.clone(),
+            });
+        }
+    }
+
+    /// Evaluates an `ItemReader` and asks the driver for its items.
+    pub(super) fn request_items(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        lang: QueryLanguage,
+        raw: &Value,
+        effective: &Value,
+    ) -> Result<Flow, EvalError> {
+        let Some(reader) = &m.item_reader else {
+            return Ok(Flow::Blocked);
+        };
+        let (parameters, max_items) = {
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            let parameters = match (lang, &reader.parameters, &reader.arguments) {
+                (QueryLanguage::JsonPath, Some(t), _) => io::template(&scope, t, effective)?,
+                (QueryLanguage::Jsonata, _, Some(a)) => {
+                    a.eval(&scope.jsonata(raw, None, None), "Arguments")?
+                }
+                _ => json!({}),
+            };
+            let max_items = match reader
+                .reader_config
+                .as_ref()
+                .and_then(|c| c.max_items.as_ref())
+            {
+                Some(d) => io::dynamic_u64(&scope, d, effective, "MaxItems").map_err(|e| {
+                    if e.cause.ends_with("cannot be negative.") {
+                        EvalError {
+                            error: ITEM_READER_FAILED.into(),
+                            cause: "field MaxItems must be positive".into(),
+                            location: None,
+                        }
+                    } else {
+                        e
+                    }
+                })?,
+                None => 0,
+            };
+            (parameters, max_items)
+        };
+        let request_id = self.data.next_task_id;
+        self.data.next_task_id += 1;
+        self.data.tasks.insert(request_id, frame);
+        if let Some(a) = self.active_mut(frame) {
+            a.block = Block::Reader { request_id };
+        }
+        self.out.commands.push(Command::ReadItems(ItemReadRequest {
+            request_id,
+            resource: reader.resource.clone(),
+            parameters,
+            config: reader.reader_config.clone(),
+            max_items,
+        }));
+        Ok(Flow::Blocked)
+    }
+
+    fn active_mut(&mut self, frame: u64) -> Option<&mut super::Active> {
+        self.data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+    }
+
+    /// The frame waiting for a reader/writer request, its block taken.
+    fn take_request(&mut self, request_id: u64) -> Option<(u64, Block)> {
+        let frame = self.data.tasks.remove(&request_id)?;
+        let a = self.active_mut(frame)?;
+        match &a.block {
+            Block::Reader { request_id: r } | Block::Writer { request_id: r, .. }
+                if *r == request_id =>
+            {
+                Some((frame, std::mem::replace(&mut a.block, Block::Running)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The driver answered a [`Command::ReadItems`]: the Map starts on the items.
+    pub(super) fn items_read(&mut self, request_id: u64, result: Result<Vec<Value>, String>) {
+        let Some((frame, _)) = self.take_request(request_id) else {
+            return;
+        };
+        let machine = self.machine.clone();
+        let Some((state, lang)) = self.data.frames.get(&frame).and_then(|f| {
+            let idx = f.active.as_ref()?.state;
+            let (_, state) = super::resolve_scope(&machine, &f.scope)?.get_index(idx)?;
+            Some((state, machine.effective_language(state)))
+        }) else {
+            return;
+        };
+        let sfn_asl::model::StateKind::Map(m) = &state.kind else {
+            return;
+        };
+        self.set_state_context(frame);
+        let flow = match result {
+            Ok(items) => self.start_map_with(frame, m, lang, Some(items)),
+            Err(cause) => Ok(Flow::Fail(Failure::new(ITEM_READER_FAILED, cause))),
+        };
+        self.apply_flow(frame, flow);
+    }
+
+    /// The output of a finished Map Run: the results, shaped and exported by `ResultWriter`.
+    pub(super) fn map_run_output(
+        &mut self,
+        frame: u64,
+        results: Vec<Value>,
+        run: Option<Box<MapRun>>,
+    ) -> Result<Flow, EvalError> {
+        let machine = self.machine.clone();
+        let Some((state, lang, raw)) = self.data.frames.get(&frame).and_then(|f| {
+            let a = f.active.as_ref()?;
+            let (_, state) = super::resolve_scope(&machine, &f.scope)?.get_index(a.state)?;
+            Some((
+                state,
+                machine.effective_language(state),
+                a.raw_input.clone(),
+            ))
+        }) else {
+            return Ok(Flow::Blocked);
+        };
+        let writer = match &state.kind {
+            sfn_asl::model::StateKind::Map(m) => m.result_writer.as_ref(),
+            _ => None,
+        };
+        let (Some(writer), Some(run)) = (writer, run) else {
+            return self.task_output(frame, Value::Array(results));
+        };
+        let config = writer.writer_config.as_ref();
+        let output_type = config
+            .and_then(|c| c.output_type)
+            .unwrap_or(OutputType::Json);
+        let records: Vec<ChildRecord> = run.records.into_iter().flatten().collect();
+        if writer.resource.is_none() {
+            let t = config
+                .and_then(|c| c.transformation)
+                .unwrap_or(WriterTransformation::Compact);
+            let shaped = if t == WriterTransformation::None {
+                result_writer::shape_records(&records, t)
+            } else {
+                result_writer::shape_outputs(results, t)
+            };
+            return self.task_output(frame, Value::Array(shaped));
+        }
+        // Exported without a WriterConfig, results keep their metadata (NONE).
+        let transformation = config
+            .and_then(|c| c.transformation)
+            .unwrap_or(WriterTransformation::None);
+        let params = {
+            let vars = ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            };
+            let entropy = RngEntropy(&self.data.rng);
+            let scope = self.scope_of(frame, &vars, &entropy);
+            match (lang, &writer.parameters, &writer.arguments) {
+                (QueryLanguage::JsonPath, Some(t), _) => {
+                    let input_path = match &state.kind {
+                        sfn_asl::model::StateKind::Map(m) => &m.input_path,
+                        _ => &None,
+                    };
+                    let effective = io::input_path(&scope, input_path, &raw)?;
+                    io::template(&scope, t, &effective)?
+                }
+                (QueryLanguage::Jsonata, _, Some(a)) => {
+                    a.eval(&scope.jsonata(&raw, None, None), "Arguments")?
+                }
+                _ => json!({}),
+            }
+        };
+        let Some(bucket) = params.get("Bucket").and_then(Value::as_str) else {
+            let f = Failure::new(
+                RESULT_WRITER_FAILED,
+                "The ResultWriter field 'Bucket' must be a string.",
+            );
+            return Ok(Flow::Fail(f));
+        };
+        let prefix = params
+            .get("Prefix")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let export = result_writer::export(
+            bucket,
+            prefix,
+            &run.arn,
+            &run.id,
+            &records,
+            output_type,
+            transformation,
+        );
+        let output = json!({
+            "MapRunArn": run.arn,
+            "ResultWriterDetails": {"Bucket": bucket, "Key": export.manifest_key},
+        });
+        let request_id = self.data.next_task_id;
+        self.data.next_task_id += 1;
+        self.data.tasks.insert(request_id, frame);
+        if let Some(a) = self.active_mut(frame) {
+            a.block = Block::Writer { request_id, output };
+        }
+        self.out
+            .commands
+            .push(Command::WriteResults(ResultWriteRequest {
+                request_id,
+                bucket: bucket.to_owned(),
+                files: export.files,
+            }));
+        Ok(Flow::Blocked)
+    }
+
+    /// The driver answered a [`Command::WriteResults`].
+    pub(super) fn results_written(&mut self, request_id: u64, result: Result<(), String>) {
+        let Some((frame, Block::Writer { output, .. })) = self.take_request(request_id) else {
+            return;
+        };
+        self.set_state_context(frame);
+        let flow = match result {
+            Ok(()) => self.task_output(frame, output),
+            Err(cause) => Ok(Flow::Fail(Failure::new(RESULT_WRITER_FAILED, cause))),
+        };
+        self.apply_flow(frame, flow);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_run_ids_are_unique_per_execution_and_event() {
+        let a = MapRun::new("arn:aws:states:r:1:stateMachine:m", "e1", "L", 3, false, 0);
+        let b = MapRun::new("arn:aws:states:r:1:stateMachine:m", "e2", "L", 3, false, 0);
+        assert_ne!(a.id, b.id);
+        assert_eq!(a.id.len(), 36);
+        assert!(a.arn.starts_with("arn:aws:states:r:1:mapRun:m/L:"));
+        let (arn, name) = a.child_arn("arn:aws:states:r:1", 0);
+        assert_eq!(arn, format!("arn:aws:states:r:1:execution:m/L:{name}"));
+    }
+}
