@@ -357,6 +357,7 @@ impl Execution {
                     || json!({"index": index, "name": name}),
                 );
             }
+            self.abort_child(id);
             if let Some(f) = self.data.frames.remove(&id) {
                 match f.active.map(|a| a.block) {
                     Some(Block::Task(w)) => {

@@ -62,6 +62,7 @@ impl Execution {
     /// exist while a token task or an item selector is evaluated). Updates in place: this runs
     /// on every state entry.
     pub(crate) fn set_state_context(&mut self, frame: u64) {
+        self.switch_context(frame);
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };

@@ -28,16 +28,20 @@ pub(crate) struct MapRun {
     /// `$$.StateMachine.Id` of the children: `…:stateMachine:<machine>/<label>`.
     pub(super) machine_arn: String,
     pub(super) express: bool,
-    /// Start time and input of running children, by index.
-    pub(super) started: Vec<Option<(u64, Value)>>,
     pub(super) records: Vec<Option<ChildRecord>>,
 }
 
-/// The history of one child execution (its events leave through `Step::child_events`).
+/// One running child execution: what its context object shows, and its history (whose
+/// events leave through `Step::child_events`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ChildLog {
     map_run_arn: String,
     execution_arn: String,
+    machine_arn: String,
+    machine_name: String,
+    express: bool,
+    input: Value,
+    start_ms: u64,
     next_event_id: u64,
 }
 
@@ -85,7 +89,6 @@ impl MapRun {
             path: format!("{machine}/{label}"),
             machine_arn: format!("{state_machine_arn}/{label}"),
             express,
-            started: vec![None; n],
             records: vec![None; n],
         }
     }
@@ -144,16 +147,18 @@ impl Execution {
             let arn = &self.data.config.state_machine_arn;
             arn.rsplitn(3, ':').nth(2).unwrap_or_default().to_owned()
         };
-        let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
+        let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_ref()) else {
             return;
         };
-        if let Some(slot) = run.started.get_mut(index) {
-            *slot = Some((now, input.clone()));
-        }
         let (execution_arn, _) = run.child_arn(&region_account, index);
         let log = ChildLog {
             map_run_arn: run.arn.clone(),
             execution_arn,
+            machine_arn: run.machine_arn.clone(),
+            machine_name: run.path.clone(),
+            express: run.express,
+            input: input.clone(),
+            start_ms: now,
             next_event_id: 1,
         };
         self.data.child_logs.insert(child, log);
@@ -194,11 +199,7 @@ impl Execution {
         let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
             return;
         };
-        let (start_ms, input) = run
-            .started
-            .get_mut(index)
-            .and_then(Option::take)
-            .unwrap_or_default();
+        let (start_ms, input) = (log.start_ms, log.input);
         let name = log
             .execution_arn
             .rsplit(':')
@@ -216,6 +217,61 @@ impl Execution {
                 result: result.clone(),
             });
         }
+    }
+
+    /// Points `$$.Execution` and `$$.StateMachine` at the execution `frame` belongs to: the
+    /// parent, or one distributed Map child.
+    pub(super) fn switch_context(&mut self, frame: u64) {
+        let owner = self.child_root(frame);
+        if owner == self.context_owner {
+            return;
+        }
+        self.context_owner = owner;
+        let (execution, machine) = match owner.and_then(|r| self.data.child_logs.get(&r)) {
+            Some(log) => {
+                let mut execution = json!({
+                    "Id": log.execution_arn,
+                    "Input": log.input,
+                    "Name": log.execution_arn.rsplit(':').next().unwrap_or_default(),
+                    "RoleArn": self.data.config.role_arn,
+                    "StartTime": super::iso_time(log.start_ms),
+                });
+                if !log.express {
+                    if let Value::Object(m) = &mut execution {
+                        m.insert("RedriveCount".into(), 0.into());
+                    }
+                }
+                let machine = json!({"Id": log.machine_arn, "Name": log.machine_name});
+                (execution, machine)
+            }
+            None => match self.base_context() {
+                Value::Object(mut base) => (
+                    base.shift_remove("Execution").unwrap_or_default(),
+                    base.shift_remove("StateMachine").unwrap_or_default(),
+                ),
+                _ => return,
+            },
+        };
+        if let Value::Object(ctx) = &mut self.context {
+            // Replaced in place: the keys keep their positions (`State` is read by position).
+            if let Some(v) = ctx.get_mut("Execution") {
+                *v = execution;
+            }
+            if let Some(v) = ctx.get_mut("StateMachine") {
+                *v = machine;
+            }
+        }
+    }
+
+    /// A running child execution is stopped with its parent Map: its history ends with
+    /// `ExecutionAborted`.
+    pub(super) fn abort_child(&mut self, root: u64) {
+        if !self.data.child_logs.contains_key(&root) {
+            return;
+        }
+        let last = self.data.frames.get(&root).map_or(0, |f| f.last_event);
+        self.emit_child(root, last, EventType::ExecutionAborted, || json!({}));
+        self.data.child_logs.remove(&root);
     }
 
     /// Evaluates an `ItemReader` and asks the driver for its items.

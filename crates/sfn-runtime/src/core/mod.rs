@@ -163,6 +163,8 @@ pub struct Execution {
     out: Step,
     /// The last formatted `EnteredTime` (many states share one instant).
     time_cache: (u64, String),
+    /// The distributed Map child whose execution `context` shows (`None`: this execution).
+    context_owner: Option<u64>,
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
@@ -258,6 +260,7 @@ impl Execution {
             queue: VecDeque::new(),
             out: Step::default(),
             time_cache: (0, String::new()),
+            context_owner: None,
         };
         exec.context = exec.base_context();
         exec
@@ -492,8 +495,11 @@ impl Execution {
                 timer_id: EXECUTION_TIMER,
             });
         }
+        let open: Vec<u64> = self.data.child_logs.keys().copied().collect();
+        for root in open {
+            self.abort_child(root);
+        }
         self.data.frames.clear();
-        self.data.child_logs.clear();
         self.queue.clear();
         self.out.commands.push(Command::Finished(outcome));
     }
