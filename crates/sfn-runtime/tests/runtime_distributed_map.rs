@@ -582,3 +582,67 @@ fn the_core_waits_for_items_and_resumes_from_a_snapshot() {
         .count();
     assert_eq!(child_starts, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn jsonata_arguments_name_the_object_and_express_children_are_named_so() {
+    let f = fixture();
+    f.put("in/x.json", "[10, 20]");
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON"},
+                       "Arguments": {"Bucket": "data", "Key": "{% 'in/' & $states.input.name %}"}},
+        "ItemSelector": {"v": "{% $states.context.Map.Item.Value %}", "i": "{% $states.context.Map.Item.Index %}"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true}}});
+    let result = f.run(def, json!({"name": "x.json"})).await;
+    assert_eq!(
+        result.outcome.output,
+        Some(json!([{"v": 10, "i": 0}, {"v": 20, "i": 1}]))
+    );
+    let children = f.engine.map_run_executions(&map_run_arn(&result));
+    assert_eq!(children.len(), 2);
+    assert!(children[0]
+        .execution_arn
+        .starts_with("arn:aws:states:us-east-1:123456789012:express:test/M:"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn exporting_without_an_object_store_fails_the_writer() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Parameters": {"Bucket": "out", "Prefix": "p"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true}}});
+    let result = engine(Resources::new())
+        .start_sync_execution(machine(def), json!([1]), ExecutionConfig::new("t", "r"))
+        .await;
+    assert_eq!(
+        result.outcome.error.as_deref(),
+        Some("States.ResultWriterFailed")
+    );
+    assert!(result
+        .outcome
+        .cause
+        .as_deref()
+        .is_some_and(|c| c.contains("Engine::with_object_store")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_caught_reader_failure_goes_to_the_catcher() {
+    let f = fixture();
+    let mut def = dmap(
+        get_object("JSON", "missing.json"),
+        json!({"Catch": [{"ErrorEquals": ["States.ItemReaderFailed"], "Next": "Handled"}]}),
+        pass(),
+    );
+    def["States"]["Handled"] = json!({"Type": "Pass", "End": true});
+    let result = f.run(def, json!({})).await;
+    assert_eq!(result.outcome.status, Status::Succeeded);
+    let output = result.outcome.output.expect("output");
+    assert_eq!(output["Error"], "States.ItemReaderFailed");
+    assert!(output["Cause"]
+        .as_str()
+        .is_some_and(|c| c.contains("missing.json")));
+}
