@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::{engine, machine, types};
 use serde_json::{json, Value};
-use sfn_runtime::history::EventType;
+use sfn_runtime::history::{EventType, HistoryEvent};
 use sfn_runtime::objects::{LocalObjectStore, ObjectStore};
 use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status, TaskError};
 
@@ -462,20 +462,25 @@ async fn stopping_the_parent_reaches_running_children() {
         f.engine
             .start_execution(machine(def), json!({}), ExecutionConfig::new("t", "stop"));
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let run_arn = map_run_arn(&handle.history());
+    let running = handle.map_run_executions(&run_arn);
+    assert_eq!(running.len(), 2);
+    assert!(running.iter().all(|c| c.status() == Status::Running));
     handle.stop(None, None).expect("stop");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.status, Status::Aborted);
-    let run_arn = map_run_arn(&result);
+    let run_arn = map_run_arn(&result.history);
     let children = f.engine.map_run_executions(&run_arn);
     assert_eq!(children.len(), 2);
     for child in &children {
         assert_eq!(child.status(), Status::Aborted);
     }
+    f.engine.forget_map_run(&run_arn);
+    assert!(f.engine.map_run_executions(&run_arn).is_empty());
 }
 
-fn map_run_arn(result: &ExecutionResult) -> String {
-    result
-        .history
+fn map_run_arn(history: &[HistoryEvent]) -> String {
+    history
         .iter()
         .find(|e| e.event_type == EventType::MapRunStarted)
         .and_then(|e| e.details["mapRunArn"].as_str())
@@ -502,7 +507,7 @@ async fn children_see_their_own_execution_in_the_context_object() {
     def["States"]["After"] = json!({"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id", "r.$": "$.r"}, "End": true});
     let result = f.run(def, json!({"outer": true})).await;
     let output = result.outcome.output.clone().expect("output");
-    let children = f.engine.map_run_executions(&map_run_arn(&result));
+    let children = f.engine.map_run_executions(&map_run_arn(&result.history));
     let child = &output["r"][0];
     assert_eq!(child["id"], children[0].execution_arn.as_str());
     assert_eq!(child["input"], json!({"n": 1}));
@@ -521,7 +526,7 @@ async fn children_see_their_own_execution_in_the_context_object() {
 #[tokio::test(start_paused = true)]
 async fn same_seed_same_parent_and_child_histories() {
     let histories = |f: &Fixture, result: &ExecutionResult| {
-        let children = f.engine.map_run_executions(&map_run_arn(result));
+        let children = f.engine.map_run_executions(&map_run_arn(&result.history));
         (result.history.clone(), children)
     };
     let mut seen = Vec::new();
@@ -600,7 +605,7 @@ async fn jsonata_arguments_name_the_object_and_express_children_are_named_so() {
         result.outcome.output,
         Some(json!([{"v": 10, "i": 0}, {"v": 20, "i": 1}]))
     );
-    let children = f.engine.map_run_executions(&map_run_arn(&result));
+    let children = f.engine.map_run_executions(&map_run_arn(&result.history));
     assert_eq!(children.len(), 2);
     assert!(children[0]
         .execution_arn
@@ -645,4 +650,15 @@ async fn a_caught_reader_failure_goes_to_the_catcher() {
     assert!(output["Cause"]
         .as_str()
         .is_some_and(|c| c.contains("missing.json")));
+}
+
+#[test]
+fn stores_and_handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<LocalObjectStore>();
+    send_sync::<Arc<dyn ObjectStore>>();
+    send_sync::<sfn_runtime::ChildExecution>();
+    send_sync::<sfn_runtime::ExecutionHandle>();
+    send_sync::<sfn_runtime::objects::ObjectStoreError>();
+    send_sync::<sfn_runtime::item_reader::ItemReaderError>();
 }

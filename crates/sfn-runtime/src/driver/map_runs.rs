@@ -81,6 +81,15 @@ impl MapRuns {
         }
     }
 
+    pub(crate) fn forget(&self, map_run_arn: &str) {
+        let mut inner = self.lock();
+        if let Some(children) = inner.runs.remove(map_run_arn) {
+            for c in children {
+                inner.index.remove(&c.execution_arn);
+            }
+        }
+    }
+
     pub(crate) fn executions(&self, map_run_arn: &str) -> Vec<ChildExecution> {
         self.lock()
             .runs

@@ -113,6 +113,7 @@ pub struct ExecutionHandle {
     join: tokio::task::JoinHandle<ExecutionResult>,
     tx: mpsc::UnboundedSender<DriverMsg>,
     live: LiveRef,
+    map_runs: Arc<MapRuns>,
 }
 
 /// What a started execution has done so far, shared with its handle.
@@ -146,6 +147,12 @@ impl ExecutionHandle {
     /// `GetExecutionHistory`: the events recorded so far.
     pub fn history(&self) -> Vec<HistoryEvent> {
         lock(&self.live).events.clone()
+    }
+
+    /// The child executions of one of this execution's distributed Map runs, so far (see
+    /// [`Engine::map_run_executions`]).
+    pub fn map_run_executions(&self, map_run_arn: &str) -> Vec<ChildExecution> {
+        self.map_runs.executions(map_run_arn)
     }
 
     /// `StopExecution`: the execution ends `ABORTED`.
@@ -184,6 +191,11 @@ impl Engine {
         self.map_runs.executions(map_run_arn)
     }
 
+    /// Drops the kept child executions of a Map Run (the engine keeps them until then).
+    pub fn forget_map_run(&self, map_run_arn: &str) {
+        self.map_runs.forget(map_run_arn);
+    }
+
     /// Fixes the wall-clock time (ms since the epoch) at which executions start, instead of
     /// the system clock: with a paused tokio clock, histories are then fully reproducible.
     pub fn with_start_time(mut self, epoch_ms: u64) -> Self {
@@ -204,7 +216,12 @@ impl Engine {
             .driver(machine, config, tx.clone(), rx)
             .observed(live.clone());
         let join = tokio::spawn(driver.run(input));
-        ExecutionHandle { join, tx, live }
+        ExecutionHandle {
+            join,
+            tx,
+            live,
+            map_runs: self.map_runs.clone(),
+        }
     }
 
     /// Runs an execution to its end in the calling task (`StartSyncExecution`).
