@@ -31,7 +31,9 @@
 use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
-use sfn_asl::model::{CsvDelimiter, CsvHeaderLocation, InputType, ReaderConfig};
+use sfn_asl::model::{
+    CsvDelimiter, CsvHeaderLocation, InputType, ReaderConfig, ReaderTransformation,
+};
 
 use crate::objects::ObjectStore;
 
@@ -81,7 +83,7 @@ pub fn read_items(
 ) -> Result<Vec<Value>, ItemReaderError> {
     let bucket = string_param(&request.parameters, "Bucket")?;
     let resource = request.resource.as_str();
-    let mut items = if resource == "arn:aws:states:::s3:listObjectsV2" {
+    let items = if resource == "arn:aws:states:::s3:listObjectsV2" {
         let prefix = request
             .parameters
             .get("Prefix")
@@ -90,6 +92,19 @@ pub fn read_items(
         let objects = store
             .list(bucket, prefix)
             .map_err(|e| fail(e.to_string()))?;
+        let flatten = matches!(
+            request.config.as_ref().and_then(|c| c.transformation),
+            Some(ReaderTransformation::LoadAndFlatten)
+        );
+        if flatten {
+            // Every listed object is read as `InputType` says, its items in key order.
+            let mut items = Vec::new();
+            for o in objects {
+                let body = store.get(bucket, &o.key).map_err(|e| fail(e.to_string()))?;
+                items.extend(parse_object(&body, request.config.as_ref())?);
+            }
+            return Ok(truncate(items, request.max_items));
+        }
         // AWS's listing item shape (documented example; field spelling not recorded).
         objects
             .into_iter()
@@ -114,12 +129,17 @@ pub fn read_items(
             "The ItemReader resource '{resource}' is not supported; use arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2."
         )));
     };
-    if let Ok(max) = usize::try_from(request.max_items) {
+    Ok(truncate(items, request.max_items))
+}
+
+/// The first `max_items` items (all when 0).
+fn truncate(mut items: Vec<Value>, max_items: u64) -> Vec<Value> {
+    if let Ok(max) = usize::try_from(max_items) {
         if max != 0 {
             items.truncate(max);
         }
     }
-    Ok(items)
+    items
 }
 
 /// The items of one object, by `ReaderConfig.InputType` (JSON when absent).

@@ -662,3 +662,15 @@ fn stores_and_handles_are_send_and_sync() {
     send_sync::<sfn_runtime::objects::ObjectStoreError>();
     send_sync::<sfn_runtime::item_reader::ItemReaderError>();
 }
+
+#[tokio::test(start_paused = true)]
+async fn load_and_flatten_reads_every_listed_object() {
+    let f = fixture();
+    f.put("parts/1.jsonl", "{\"n\": 1}\n{\"n\": 2}\n");
+    f.put("parts/2.jsonl", "{\"n\": 3}\n");
+    let reader = json!({"Resource": "arn:aws:states:::s3:listObjectsV2",
+        "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN", "MaxItems": 2},
+        "Parameters": {"Bucket": "data", "Prefix": "parts/"}});
+    let result = f.run(dmap(reader, json!({}), pass()), json!({})).await;
+    assert_eq!(result.outcome.output, Some(json!([{"n": 1}, {"n": 2}])));
+}
