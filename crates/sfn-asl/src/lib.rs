@@ -19,6 +19,7 @@ pub mod choice;
 pub mod emit;
 pub mod error;
 pub mod eval;
+pub mod iam;
 pub mod intrinsic;
 pub mod jsonata;
 pub mod model;

@@ -10,7 +10,7 @@ use syn::Ident;
 use crate::ast::Workflow;
 use crate::ctxt::Ctxt;
 use crate::lower::Lowered;
-use crate::{check, flow, iam, lower, out, tasks};
+use crate::{check, flow, lower, out, tasks};
 
 /// Parses nothing: takes the parsed workflow through lower → check → expand.
 pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
@@ -112,7 +112,7 @@ fn skeleton(wf: &Workflow) -> TokenStream {
 }
 
 fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStream {
-    let iam = serde_json::to_string_pretty(&iam::policy(&l.machine)).unwrap_or_default();
+    let iam = serde_json::to_string_pretty(&sfn_asl::iam::policy(&l.machine)).unwrap_or_default();
     if let Some(dir) = out::out_dir() {
         out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
     }

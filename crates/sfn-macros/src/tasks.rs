@@ -174,7 +174,7 @@ pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[Stri
     // What the generated functions need of the user's types, written as higher-ranked bounds so
     // a workflow whose types lack serde impls still compiles until it is run.
     let mut bounds = vec![
-        quote!(for<'__sfn> #input: #p::Serialize + #p::DeserializeOwned),
+        quote!(for<'__sfn> #input: #p::Serialize + #p::DeserializeOwned + ::core::marker::Send + 'static),
         quote!(for<'__sfn> #output: #p::DeserializeOwned),
     ];
     let mut seen = HashSet::new();
@@ -323,17 +323,22 @@ pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[Stri
             }
 
             /// Runs an execution natively, the methods of `tasks` answering the Task states.
-            pub async fn run<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> #p::Result<#output, ::sfn::ExecutionError>
+            pub fn run<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
+                -> impl #p::Future<Output = #p::Result<#output, ::sfn::ExecutionError>> + ::core::marker::Send + 'static
             where #( #bounds ),*
             {
-                Self::runner(tasks).run(input).await
+                // The runner owns its handlers, so the future borrows nothing.
+                let runner = Self::runner(tasks);
+                async move { runner.run(input).await }
             }
 
             /// Runs an execution natively and returns its typed output with its history.
-            pub async fn run_with_history<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> ::sfn::Run<#output>
+            pub fn run_with_history<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
+                -> impl #p::Future<Output = ::sfn::Run<#output>> + ::core::marker::Send + 'static
             where #( #bounds ),*
             {
-                Self::runner(tasks).run_with_history(input).await
+                let runner = Self::runner(tasks);
+                async move { runner.run_with_history(input).await }
             }
 
             /// Starts an execution natively on a new tokio task (use [`runner`](Self::runner)

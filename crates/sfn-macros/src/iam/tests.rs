@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::*;
+use serde_json::Value;
+use sfn_asl::iam::policy;
 use crate::lower::lower_str;
 
 fn policy_of(states: &str) -> Value {

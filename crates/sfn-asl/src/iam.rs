@@ -1,0 +1,268 @@
+//! The least-privilege IAM policy an execution role needs to run a state machine, derived from
+//! its task resources and their static parameters. A resource named through a path or a
+//! JSONata expression (known only at run time) is granted as `*` for that one action.
+//!
+//! `workflow!` writes it beside the ASL (`<Workflow>.iam.json`); the CLI can print it for any
+//! definition.
+//!
+//! ```
+//! let machine = sfn_asl::parse(r#"{"StartAt": "Charge", "States": {"Charge": {"Type": "Task",
+//!     "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "End": true}}}"#).unwrap();
+//! let policy = sfn_asl::iam::policy(&machine);
+//! assert_eq!(policy["Statement"][0]["Action"][0], "lambda:InvokeFunction");
+//! assert_eq!(policy["Statement"][0]["Resource"][0], "arn:aws:lambda:us-east-1:123456789012:function:charge");
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use crate::model::*;
+
+/// The policy document (`{"Version": "2012-10-17", "Statement": [...]}`), one statement per
+/// action, actions and resources sorted so the output is stable.
+pub fn policy(machine: &StateMachine) -> Value {
+    let mut grants = Grants::default();
+    walk(&machine.states, &mut grants, 0);
+    let statements: Vec<Value> = grants
+        .0
+        .into_iter()
+        .map(|(action, resources)| {
+            let resources: Vec<String> =
+                if resources.contains("*") { vec!["*".to_owned()] } else { resources.into_iter().collect() };
+            json!({ "Effect": "Allow", "Action": [action], "Resource": resources })
+        })
+        .collect();
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+#[derive(Default)]
+struct Grants(BTreeMap<String, BTreeSet<String>>);
+
+impl Grants {
+    fn allow(&mut self, action: &str, resource: impl Into<String>) {
+        self.0.entry(action.to_owned()).or_default().insert(resource.into());
+    }
+}
+
+/// Depth cap: definitions are validated, but this never recurses without bound either way.
+const MAX_DEPTH: usize = 64;
+
+fn walk(states: &States, g: &mut Grants, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for state in states.values() {
+        match &state.kind {
+            StateKind::Task(t) => task(t, g),
+            StateKind::Parallel(p) => {
+                for b in &p.branches {
+                    walk(&b.states, g, depth + 1);
+                }
+            }
+            StateKind::Map(m) => {
+                if m.is_distributed() {
+                    // Child executions of a distributed Map run as the same state machine.
+                    for a in ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"] {
+                        g.allow(a, "*");
+                    }
+                }
+                if let Some(r) = &m.item_reader {
+                    s3(
+                        &r.resource,
+                        &args(r.parameters.as_ref().map(|p| p.to_value()), r.arguments.as_ref().map(|a| a.to_value())),
+                        g,
+                    );
+                }
+                if let Some(w) = &m.result_writer {
+                    if let Some(res) = &w.resource {
+                        s3(
+                            res,
+                            &args(
+                                w.parameters.as_ref().map(|p| p.to_value()),
+                                w.arguments.as_ref().map(|a| a.to_value()),
+                            ),
+                            g,
+                        );
+                    }
+                }
+                walk(&m.item_processor.states, g, depth + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The static arguments of a task: `Parameters` or `Arguments`, whichever is present.
+fn args(parameters: Option<Value>, arguments: Option<Value>) -> Value {
+    parameters.or(arguments).unwrap_or(Value::Null)
+}
+
+/// A static string argument, or `None` when it is given by a path (`Key.$`) or JSONata.
+fn static_arg<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
+    let s = args.get(key)?.as_str()?;
+    if s.starts_with("{%") {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+fn task(t: &Task, g: &mut Grants) {
+    let args = args(t.parameters.as_ref().map(|p| p.to_value()), t.arguments.as_ref().map(|a| a.to_value()));
+    let r = t.resource.as_str();
+    if r.starts_with("arn:aws:lambda:") {
+        g.allow("lambda:InvokeFunction", r);
+        return;
+    }
+    let Some(rest) = r.strip_prefix("arn:aws:states:::") else {
+        // Activities (`arn:aws:states:<region>:<account>:activity:...`) need no grant on the role.
+        return;
+    };
+    let (base, sync) = match rest.split_once('.') {
+        Some((b, suffix)) => (b, suffix.starts_with("sync")),
+        None => (rest, false),
+    };
+    let Some((service, action)) = base.split_once(':') else { return };
+    match (service, action) {
+        ("lambda", "invoke") => {
+            let res = match static_arg(&args, "FunctionName") {
+                Some(f) if f.starts_with("arn:") => f.to_owned(),
+                Some(f) => format!("arn:aws:lambda:*:*:function:{f}"),
+                None => "*".to_owned(),
+            };
+            g.allow("lambda:InvokeFunction", res);
+        }
+        ("sqs", "sendMessage") => {
+            let res = static_arg(&args, "QueueUrl").and_then(queue_arn).unwrap_or_else(|| "*".to_owned());
+            g.allow("sqs:SendMessage", res);
+        }
+        ("sns", "publish") => {
+            let res = static_arg(&args, "TopicArn").or_else(|| static_arg(&args, "TargetArn")).unwrap_or("*");
+            g.allow("sns:Publish", res);
+        }
+        ("dynamodb", a) => {
+            let res = static_arg(&args, "TableName")
+                .map_or_else(|| "*".to_owned(), |t| format!("arn:aws:dynamodb:*:*:table/{t}"));
+            g.allow(&format!("dynamodb:{}", upper_first(a)), res);
+        }
+        ("events", "putEvents") => {
+            let buses: BTreeSet<String> = match args.get("Entries").and_then(Value::as_array) {
+                Some(entries) => entries
+                    .iter()
+                    .map(|e| match e.get("EventBusName").and_then(Value::as_str) {
+                        Some(b) if b.starts_with("arn:") => b.to_owned(),
+                        Some(b) if !b.starts_with("{%") => format!("arn:aws:events:*:*:event-bus/{b}"),
+                        Some(_) => "*".to_owned(),
+                        None if e.get("EventBusName.$").is_some() => "*".to_owned(),
+                        None => "arn:aws:events:*:*:event-bus/default".to_owned(),
+                    })
+                    .collect(),
+                None => BTreeSet::from(["*".to_owned()]),
+            };
+            for b in buses {
+                g.allow("events:PutEvents", b);
+            }
+        }
+        ("states", "startExecution") => {
+            let machine = static_arg(&args, "StateMachineArn");
+            g.allow("states:StartExecution", machine.unwrap_or("*"));
+            if sync {
+                let exec = machine
+                    .and_then(|m| {
+                        m.split_once(":stateMachine:").map(|(head, name)| format!("{head}:execution:{name}:*"))
+                    })
+                    .unwrap_or_else(|| "*".to_owned());
+                g.allow("states:DescribeExecution", exec.clone());
+                g.allow("states:StopExecution", exec);
+                sync_rule(g, "StepFunctionsGetEventsForStepFunctionsExecutionRule");
+            }
+        }
+        ("http", "invoke") => {
+            g.allow("states:InvokeHTTPEndpoint", "*");
+            let conn = args.get("Authentication").map_or(Value::Null, Clone::clone);
+            let conn = static_arg(&conn, "ConnectionArn").unwrap_or("*");
+            g.allow("events:RetrieveConnectionCredentials", conn);
+            g.allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:events!connection/*");
+            g.allow("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:*:*:secret:events!connection/*");
+        }
+        ("aws-sdk", rest) => {
+            // `aws-sdk:<service>:<action>`: IAM uses the service prefix and the PascalCase action.
+            if let Some((svc, act)) = rest.split_once(':') {
+                g.allow(&format!("{}:{}", iam_prefix(svc), upper_first(act)), "*");
+            }
+        }
+        ("s3", _) => s3(r, &args, g),
+        (svc, act) => {
+            g.allow(&format!("{}:{}", iam_prefix(svc), upper_first(act)), "*");
+            if sync {
+                sync_rule(g, &format!("StepFunctionsGetEventsFor{}", upper_first(svc)));
+            }
+        }
+    }
+}
+
+/// `.sync` integrations watch the job through an EventBridge rule managed by Step Functions.
+fn sync_rule(g: &mut Grants, rule: &str) {
+    let res = format!("arn:aws:events:*:*:rule/{rule}*");
+    for a in ["events:PutTargets", "events:PutRule", "events:DescribeRule"] {
+        g.allow(a, res.clone());
+    }
+}
+
+fn s3(resource: &str, args: &Value, g: &mut Grants) {
+    let bucket = static_arg(args, "Bucket");
+    match resource.rsplit(':').next() {
+        Some("getObject") => {
+            let res = match (bucket, static_arg(args, "Key")) {
+                (Some(b), Some(k)) => format!("arn:aws:s3:::{b}/{k}"),
+                (Some(b), None) => format!("arn:aws:s3:::{b}/*"),
+                _ => "*".to_owned(),
+            };
+            g.allow("s3:GetObject", res);
+        }
+        Some("listObjectsV2") => {
+            g.allow("s3:ListBucket", bucket.map_or_else(|| "*".to_owned(), |b| format!("arn:aws:s3:::{b}")))
+        }
+        Some("putObject") => {
+            let res = match (bucket, static_arg(args, "Prefix")) {
+                (Some(b), Some(p)) => format!("arn:aws:s3:::{b}/{p}*"),
+                (Some(b), None) => format!("arn:aws:s3:::{b}/*"),
+                _ => "*".to_owned(),
+            };
+            g.allow("s3:PutObject", res.clone());
+            g.allow("s3:GetObject", res.clone());
+            g.allow("s3:ListMultipartUploadParts", res.clone());
+            g.allow("s3:AbortMultipartUpload", res);
+        }
+        Some(other) => g.allow(&format!("s3:{}", upper_first(other)), "*"),
+        None => {}
+    }
+}
+
+/// `https://sqs.us-east-1.amazonaws.com/123456789012/orders` → `arn:aws:sqs:us-east-1:123456789012:orders`.
+fn queue_arn(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let mut parts = rest.split('/');
+    let host = parts.next()?;
+    let account = parts.next()?;
+    let queue = parts.next()?;
+    let region = host.strip_prefix("sqs.")?.split('.').next()?;
+    Some(format!("arn:aws:sqs:{region}:{account}:{queue}"))
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
+/// SDK service names that differ from their IAM prefix.
+fn iam_prefix(service: &str) -> &str {
+    match service {
+        "sfn" => "states",
+        "eventbridge" => "events",
+        "apigateway" => "execute-api",
+        other => other,
+    }
+}
+
