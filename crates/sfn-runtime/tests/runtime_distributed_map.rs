@@ -674,3 +674,25 @@ async fn load_and_flatten_reads_every_listed_object() {
     let result = f.run(dmap(reader, json!({}), pass()), json!({})).await;
     assert_eq!(result.outcome.output, Some(json!([{"n": 1}, {"n": 2}])));
 }
+
+#[tokio::test(start_paused = true)]
+async fn nested_distributed_maps_have_distinct_runs() {
+    let f = fixture();
+    f.put("a.json", "[[1, 2], [3]]");
+    let inner = json!({"P": {"Type": "Map", "End": true,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": true}}}}});
+    let result = f
+        .run(
+            dmap(get_object("JSON", "a.json"), json!({}), inner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(result.outcome.output, Some(json!([[1, 2], [3]])));
+    let outer = f.engine.map_run_executions(&map_run_arn(&result.history));
+    assert_eq!(outer.len(), 2);
+    let inner_runs: Vec<String> = outer.iter().map(|c| map_run_arn(&c.history)).collect();
+    assert_ne!(inner_runs[0], inner_runs[1]);
+    assert_eq!(f.engine.map_run_executions(&inner_runs[0]).len(), 2);
+    assert_eq!(f.engine.map_run_executions(&inner_runs[1]).len(), 1);
+}

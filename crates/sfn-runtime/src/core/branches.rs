@@ -249,7 +249,7 @@ impl Execution {
                 &self.data.config.state_machine_arn,
                 &self.data.config.execution_arn,
                 &m.label.clone().unwrap_or(name),
-                self.data.next_event_id,
+                (self.data.next_event_id, self.data.next_frame_id),
                 express,
                 children.results.len(),
             );

@@ -64,16 +64,17 @@ fn uuid_like(seed: &str) -> String {
 }
 
 impl MapRun {
-    /// A Map Run of the execution `execution_arn`, started at event `event_id`.
+    /// A Map Run of the execution `execution_arn`; `unique` tells apart the runs of one
+    /// execution (events of nested runs inside children do not advance the parent's ids).
     pub(super) fn new(
         state_machine_arn: &str,
         execution_arn: &str,
         label: &str,
-        event_id: u64,
+        unique: (u64, u64),
         express: bool,
         n: usize,
     ) -> Self {
-        let id = uuid_like(&format!("{execution_arn}#{event_id}"));
+        let id = uuid_like(&format!("{execution_arn}#{}#{}", unique.0, unique.1));
         let machine = state_machine_arn
             .rsplit(':')
             .next()
@@ -509,8 +510,11 @@ mod tests {
 
     #[test]
     fn map_run_ids_are_unique_per_execution_and_event() {
-        let a = MapRun::new("arn:aws:states:r:1:stateMachine:m", "e1", "L", 3, false, 0);
-        let b = MapRun::new("arn:aws:states:r:1:stateMachine:m", "e2", "L", 3, false, 0);
+        let machine = "arn:aws:states:r:1:stateMachine:m";
+        let a = MapRun::new(machine, "e1", "L", (3, 1), false, 0);
+        let b = MapRun::new(machine, "e2", "L", (3, 1), false, 0);
+        let c = MapRun::new(machine, "e1", "L", (3, 2), false, 0);
+        assert_ne!(a.id, c.id);
         assert_ne!(a.id, b.id);
         assert_eq!(a.id.len(), 36);
         assert!(a.arn.starts_with("arn:aws:states:r:1:mapRun:m/L:"));
