@@ -696,3 +696,30 @@ async fn nested_distributed_maps_have_distinct_runs() {
     assert_eq!(f.engine.map_run_executions(&inner_runs[0]).len(), 2);
     assert_eq!(f.engine.map_run_executions(&inner_runs[1]).len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn ten_thousand_items_run_as_ten_thousand_children() {
+    let f = fixture();
+    let items: Vec<Value> = (0..10_000).map(|i| json!({"i": i})).collect();
+    f.put("big.json", &Value::Array(items).to_string());
+    let extra = json!({"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "out", "Prefix": "big"}}});
+    let result = f
+        .run(
+            dmap(get_object("JSON", "big.json"), extra, pass()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(result.outcome.status, Status::Succeeded);
+    // The parent history stays small: children record in their own.
+    assert_eq!(result.history.len(), 8);
+    let children = f.engine.map_run_executions(&map_run_arn(&result.history));
+    assert_eq!(children.len(), 10_000);
+    let key = result.outcome.output.expect("output")["ResultWriterDetails"]["Key"]
+        .as_str()
+        .expect("key")
+        .replace("manifest.json", "SUCCEEDED_0.json");
+    let written: Value =
+        serde_json::from_slice(&f.store.get("out", &key).expect("results")).expect("json");
+    assert_eq!(written.as_array().map(Vec::len), Some(10_000));
+}

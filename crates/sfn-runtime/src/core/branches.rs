@@ -251,7 +251,12 @@ impl Execution {
                 &m.label.clone().unwrap_or(name),
                 (self.data.next_event_id, self.data.next_frame_id),
                 express,
-                children.results.len(),
+                // Child records only matter to a ResultWriter.
+                if m.result_writer.is_some() {
+                    children.results.len()
+                } else {
+                    0
+                },
             );
             let arn = run.arn.clone();
             children.run = Some(Box::new(run));

@@ -28,6 +28,7 @@ pub(crate) struct MapRun {
     /// `$$.StateMachine.Id` of the children: `…:stateMachine:<machine>/<label>`.
     pub(super) machine_arn: String,
     pub(super) express: bool,
+    /// Finished children, kept only for a `ResultWriter` (they hold inputs and outputs).
     pub(super) records: Vec<Option<ChildRecord>>,
 }
 
@@ -72,7 +73,7 @@ impl MapRun {
         label: &str,
         unique: (u64, u64),
         express: bool,
-        n: usize,
+        records: usize,
     ) -> Self {
         let id = uuid_like(&format!("{execution_arn}#{}#{}", unique.0, unique.1));
         let machine = state_machine_arn
@@ -90,7 +91,7 @@ impl MapRun {
             path: format!("{machine}/{label}"),
             machine_arn: format!("{state_machine_arn}/{label}"),
             express,
-            records: vec![None; n],
+            records: vec![None; records],
         }
     }
 
