@@ -4,6 +4,8 @@
 //! - [`driver`]: [`Engine`] runs the core on tokio: tasks, timers, task tokens.
 //! - [`resources`]: the registry of task handlers ([`Resources`]) and mock sources.
 //! - [`history`]: the execution history events.
+//! - [`objects`], [`item_reader`], [`result_writer`]: a distributed Map's object store, the
+//!   items it reads and the results it exports.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
