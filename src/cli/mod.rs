@@ -1,4 +1,4 @@
-//! The `sfn` command line: `validate`, `run`, `test-state`.
+//! The `sfn` command line: `validate`, `run`, `test-state`, `import`.
 //!
 //! Each subcommand is one module with a `main(args, out, err) -> exit code` and its help text,
 //! listed once in the `COMMANDS` table; adding a subcommand is adding a module and a row.
@@ -13,6 +13,7 @@
 //! assert!(String::from_utf8_lossy(&out).contains("--mock-config"));
 //! ```
 
+mod import;
 mod run;
 mod test_state;
 mod validate;
@@ -49,6 +50,12 @@ const COMMANDS: &[Command] = &[
         summary: "run one state of a definition (like the TestState API)",
         help: test_state::HELP,
         main: test_state::main,
+    },
+    Command {
+        name: "import",
+        summary: "print the workflow! source of a definition",
+        help: import::HELP,
+        main: import::main,
     },
 ];
 

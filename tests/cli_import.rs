@@ -1,0 +1,65 @@
+//! `sfn import`: the real binary prints the same source as the library importer, names the
+//! workflow after the file unless `--name` says otherwise, and rejects bad invocations with 2.
+
+use std::process::Command;
+
+const SAMPLE: &str = "examples/asl/order-processing.asl.json";
+
+fn sfn(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the sfn binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn library_import(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE);
+    let text = std::fs::read_to_string(path).expect("sample exists");
+    let machine = sfn::asl::parse(&text).expect("sample is valid");
+    sfn::import::import(&machine, name)
+}
+
+#[test]
+fn prints_the_importer_output_named_after_the_file() {
+    let (code, out, err) = sfn(&["import", SAMPLE]);
+    assert_eq!(code, 0, "stderr: {err}");
+    assert_eq!(out, library_import("order-processing"));
+    assert!(out.contains("pub OrderProcessing"), "{out}");
+}
+
+#[test]
+fn name_flag_sets_the_type_name() {
+    let (code, out, _) = sfn(&["import", SAMPLE, "--name", "Checkout"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, library_import("Checkout"));
+    assert!(out.contains("pub Checkout"), "{out}");
+}
+
+#[test]
+fn invalid_definition_prints_findings_and_exits_2() {
+    let (code, out, err) = sfn(&["import", "examples/asl/broken/missing-next-target.asl.json"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("MISSING_TRANSITION_TARGET"), "{err}");
+}
+
+#[test]
+fn bad_invocations_exit_2_and_say_why() {
+    let (code, _, err) = sfn(&["import"]);
+    assert_eq!(
+        (code, err.trim()),
+        (2, "usage: sfn import DEFINITION.json [--name NAME]")
+    );
+    let (code, _, err) = sfn(&["import", SAMPLE, "--frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown option `--frobnicate`"), "{err}");
+    let (code, _, err) = sfn(&["import", SAMPLE, SAMPLE]);
+    assert_eq!(code, 2);
+    assert!(err.contains("import takes one definition"), "{err}");
+}
