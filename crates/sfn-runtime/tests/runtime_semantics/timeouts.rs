@@ -228,3 +228,44 @@ async fn a_missed_heartbeat_in_a_branch_fails_the_parallel() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn heartbeats_do_not_stretch_the_task_timeout() {
+    let (tx, mut tokens) = tokio::sync::mpsc::unbounded_channel();
+    let mut r = Resources::new();
+    r.register(CALLBACK, move |req| {
+        let _ = tx.send(req.token.clone().unwrap_or_default());
+        async { Ok(json!({"MessageId": "m-1"})) }
+    });
+    let engine = engine(r);
+    let def = json!({"StartAt": "T", "States": {
+        "T": callback_task(json!({"HeartbeatSeconds": 5, "TimeoutSeconds": 10}))}});
+    let handle = engine.start_execution(machine(def), json!({}), ExecutionConfig::new("m", "hb"));
+    let token = tokens.recv().await.expect("token");
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        // Beats at 3, 6 and 9 s reach a live task; later ones find it gone.
+        let _ = engine.send_task_heartbeat(&token);
+    }
+    let result = handle.result().await.expect("result");
+    assert_eq!(times_of(&result, EventType::TaskTimedOut), vec![10_000]);
+    assert_eq!(result.outcome.error.as_deref(), Some("States.Timeout"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_express_execution_keeps_a_shorter_timeout() {
+    let def = json!({"TimeoutSeconds": 10, "StartAt": "W", "States": {"W": {"Type": "Wait",
+        "Seconds": 600, "End": true}}});
+    let engine = engine(Resources::new());
+    let began = Instant::now();
+    let result = sfn_runtime::express::start_sync_execution(
+        &engine,
+        machine(def),
+        json!({}),
+        sfn_runtime::express::config("m", "x"),
+    )
+    .await
+    .expect("an express machine");
+    assert_eq!(began.elapsed(), Duration::from_secs(10));
+    assert_eq!(result.outcome.status, Status::TimedOut);
+}
