@@ -293,26 +293,42 @@ impl Execution {
             };
             catch_output(&scope, (index, catcher), lang, raw_input, error_output)
         };
-        match result {
+        let failure = match result {
             Ok((output, assign)) => {
-                if let Some(a) = self
+                let limit = self.data.config.max_payload_bytes;
+                if crate::limits::json_size(&output, limit) <= limit {
+                    if let Some(a) = self
+                        .data
+                        .frames
+                        .get_mut(&frame)
+                        .and_then(|f| f.active.as_mut())
+                    {
+                        a.block = Block::Running;
+                    }
+                    self.exit_to(frame, output, assign, Some(catcher.next.clone()));
+                    return;
+                }
+                // Checked here rather than left to `exit_to`: its failure would go back through
+                // this state's Retry and Catch, which have handled the error already (and the
+                // raw input is spent), so it ends the state instead.
+                let name = self
                     .data
                     .frames
-                    .get_mut(&frame)
-                    .and_then(|f| f.active.as_mut())
-                {
-                    a.block = Block::Running;
-                }
-                self.exit_to(frame, output, assign, Some(catcher.next.clone()));
+                    .get(&frame)
+                    .and_then(|f| f.active.as_ref())
+                    .and_then(|a| self.state_at(frame, a.state))
+                    .map_or_else(String::new, |(n, _)| n.to_owned());
+                Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                )
             }
-            Err(e) => {
-                let failure = self.eval_failure(frame, e);
-                if let Some(f) = self.data.frames.get_mut(&frame) {
-                    f.active = None;
-                }
-                self.frame_end(frame, Err(failure));
-            }
+            Err(e) => self.eval_failure(frame, e),
+        };
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.active = None;
         }
+        self.frame_end(frame, Err(failure));
     }
 }
 

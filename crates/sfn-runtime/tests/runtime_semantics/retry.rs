@@ -343,3 +343,36 @@ async fn a_retry_reschedules_off_the_failure_event() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_catcher_output_over_the_payload_limit_fails_with_data_limit_exceeded() {
+    // A 5 KB cause written into a 260 KB input passes the 256 KiB limit.
+    let mut r = Resources::new();
+    r.register(FN, |_| async {
+        Err(TaskError::new("Boom", "c".repeat(5000)))
+    });
+    let def = json!({"StartAt": "T", "States": {
+        "T": task(json!({"Retry": [{"ErrorEquals": ["States.DataLimitExceeded"]}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "C"}],
+            "Next": "C"})),
+        "C": {"Type": "Pass", "End": true}}});
+    let result = run(def, json!({"s": "y".repeat(260_000)}), r).await;
+    assert_eq!(
+        result.outcome.error.as_deref(),
+        Some("States.DataLimitExceeded")
+    );
+    assert_eq!(
+        result.outcome.cause.as_deref(),
+        Some("The state/task 'T' returned a result with a size exceeding the maximum number of bytes service limit.")
+    );
+    // Neither retried nor caught a second time.
+    assert_eq!(
+        types(&result)[2..],
+        [
+            EventType::LambdaFunctionScheduled,
+            EventType::LambdaFunctionStarted,
+            EventType::LambdaFunctionFailed,
+            EventType::ExecutionFailed
+        ]
+    );
+}
