@@ -421,3 +421,106 @@ async fn map_results_over_the_payload_limit_fail_the_map() {
     );
     assert_eq!(count(&result, EventType::MapIterationSucceeded), 3);
 }
+
+/// A distributed Map whose items of 10 or more fail, with `extra` fields.
+fn threshold_map(extra: Value) -> Value {
+    let mut m = json!({"Type": "Map", "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Default": "S",
+                  "Choices": [{"Variable": "$", "NumericGreaterThanEquals": 10, "Next": "F"}]},
+            "S": {"Type": "Succeed"}, "F": {"Type": "Fail", "Error": "Big"}}}, "End": true});
+    if let (Some(m), Value::Object(extra)) = (m.as_object_mut(), extra) {
+        m.extend(extra);
+    }
+    json!({"StartAt": "M", "States": {"M": m}})
+}
+
+#[tokio::test(start_paused = true)]
+async fn tolerance_edges_zero_items_all_failing_and_both_limits() {
+    let cases = [
+        // No items: no division by zero.
+        (json!({"ToleratedFailurePercentage": 0}), json!([]), None),
+        (
+            json!({"ToleratedFailurePercentage": 0}),
+            json!([1, 2]),
+            None,
+        ),
+        // Every item failing is within 100 %.
+        (
+            json!({"ToleratedFailurePercentage": 100}),
+            json!([10, 11]),
+            None,
+        ),
+        // Without tolerance fields a distributed Map tolerates nothing.
+        (
+            json!({}),
+            json!([10, 1]),
+            Some("States.ExceedToleratedFailureThreshold"),
+        ),
+        // Both limits given: breaching either one fails.
+        (
+            json!({"ToleratedFailurePercentage": 50, "ToleratedFailureCount": 0}),
+            json!([10, 1]),
+            Some("States.ExceedToleratedFailureThreshold"),
+        ),
+        (
+            json!({"ToleratedFailurePercentage": 10, "ToleratedFailureCount": 5}),
+            json!([10, 1]),
+            Some("States.ExceedToleratedFailureThreshold"),
+        ),
+    ];
+    for (extra, items, error) in cases {
+        let result = run(
+            threshold_map(extra.clone()),
+            items.clone(),
+            Resources::new(),
+        )
+        .await;
+        assert_eq!(result.outcome.error.as_deref(), error, "{extra} on {items}");
+    }
+    let all_failed = run(
+        threshold_map(json!({"ToleratedFailurePercentage": 100})),
+        json!([10, 11]),
+        Resources::new(),
+    )
+    .await;
+    assert_eq!(
+        all_failed.outcome.output,
+        Some(json!([{"Error": "Big", "Cause": null}, {"Error": "Big", "Cause": null}]))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_map_catcher_assign_writes_the_branch_scope_only() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Branches": [{"StartAt": "M", "States": {
+                "M": {"Type": "Map", "Items": [1],
+                      "ItemProcessor": {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "cc"}}},
+                      "Catch": [{"ErrorEquals": ["E"], "Next": "R",
+                                 "Assign": {"caught": "{% $states.errorOutput.Cause %}"}}],
+                      "End": true},
+                "R": {"Type": "Pass", "Output": "{% $caught %}", "End": true}}}],
+              "Next": "Out"},
+        "Out": {"Type": "Pass", "End": true,
+                "Output": {"r": "{% $states.input %}", "leak": "{% $exists($caught) %}"}}}});
+    let result = run(def, json!({}), Resources::new()).await;
+    assert_eq!(
+        result.outcome.output,
+        Some(json!({"r": ["cc"], "leak": false}))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_choice_in_an_iteration_compares_with_an_outer_variable() {
+    let def = json!({"StartAt": "S", "States": {
+        "S": {"Type": "Pass", "Assign": {"lim": 2}, "Next": "M"},
+        "M": {"Type": "Map", "ItemProcessor": {"StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Default": "Lo",
+                      "Choices": [{"Variable": "$", "NumericGreaterThanPath": "$lim", "Next": "Hi"}]},
+                "Hi": {"Type": "Pass", "Result": "hi", "End": true},
+                "Lo": {"Type": "Pass", "Result": "lo", "End": true}}},
+              "End": true}}});
+    let result = run(def, json!([1, 2, 3]), Resources::new()).await;
+    assert_eq!(result.outcome.output, Some(json!(["lo", "lo", "hi"])));
+}

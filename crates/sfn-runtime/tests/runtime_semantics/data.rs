@@ -343,3 +343,16 @@ async fn a_branch_assignment_never_overwrites_the_outer_variable() {
         Some(json!({"outer": 1, "branches": [{"inner": 2}]}))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_task_assign_runs_once_on_the_successful_attempt() {
+    let (r, calls) = scripted(&["Boom", "Boom"]);
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "I", "States": {
+        "I": {"Type": "Pass", "Assign": {"x": 0}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": FN, "Retry": [{"ErrorEquals": ["Boom"]}], "Next": "R",
+              "Assign": {"x": "{% $x + 1 %}", "r": "{% $states.result.calls %}"}},
+        "R": {"Type": "Pass", "Output": {"x": "{% $x %}", "r": "{% $r %}"}, "End": true}}});
+    let result = run(def, json!({}), r).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(result.outcome.output, Some(json!({"x": 1, "r": 3})));
+}
