@@ -524,3 +524,43 @@ async fn a_choice_in_an_iteration_compares_with_an_outer_variable() {
     let result = run(def, json!([1, 2, 3]), Resources::new()).await;
     assert_eq!(result.outcome.output, Some(json!(["lo", "lo", "hi"])));
 }
+
+#[tokio::test(start_paused = true)]
+async fn map_events_chain_to_the_iteration_that_finished_last() {
+    // Item 0 finishes after item 1: the Map's closing events follow item 0's.
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": true}}},
+        "End": true}}});
+    let result = run(def, json!([3, 1]), Resources::new()).await;
+    let find = |ty: EventType, index: Option<u64>| {
+        result
+            .history
+            .iter()
+            .filter(|e| e.event_type == ty)
+            .find(|e| index.is_none() || e.details.get("index").and_then(Value::as_u64) == index)
+            .map(|e| (e.id, e.previous_event_id))
+    };
+    let wait_exits: Vec<(u64, u64)> = result
+        .history
+        .iter()
+        .filter(|e| e.event_type == EventType::WaitStateExited)
+        .map(|e| (e.id, e.timestamp - START_MS))
+        .collect();
+    // Item 1's Wait exits at 1 s, item 0's at 3 s.
+    let (late_exit, early_exit) = match wait_exits.as_slice() {
+        [(a, 1000), (b, 3000)] => (*b, *a),
+        other => panic!("unexpected Wait exits {other:?}"),
+    };
+    let (it1, it1_prev) = find(EventType::MapIterationSucceeded, Some(1)).expect("item 1");
+    let (it0, it0_prev) = find(EventType::MapIterationSucceeded, Some(0)).expect("item 0");
+    assert_eq!((it1_prev, it0_prev), (early_exit, late_exit));
+    assert!(it0 > it1);
+    assert_eq!(
+        find(EventType::MapStateSucceeded, None).map(|e| e.1),
+        Some(it0)
+    );
+    assert_eq!(
+        find(EventType::MapStateExited, None).map(|e| e.1),
+        Some(it0)
+    );
+}

@@ -104,8 +104,9 @@ async fn execution_timeout_during_a_retry_backoff() {
 
 #[tokio::test(start_paused = true)]
 async fn an_express_execution_is_cut_at_five_minutes() {
-    let def =
-        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": true}}});
+    // A longer TimeoutSeconds does not lift the Express limit.
+    let def = json!({"TimeoutSeconds": 3600, "StartAt": "W", "States": {"W": {"Type": "Wait",
+        "Seconds": 600, "End": true}}});
     let engine = engine(Resources::new());
     let began = Instant::now();
     let result = sfn_runtime::express::start_sync_execution(
