@@ -564,3 +564,31 @@ async fn map_events_chain_to_the_iteration_that_finished_last() {
         Some(it0)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_parallel_retry_cancels_the_running_sibling_before_rerunning_it() {
+    let life = Lifecycle::default();
+    let mut r = Resources::new();
+    life.register(&mut r, FN, 100);
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [
+            {"StartAt": "T", "States": {"T": task(json!({}))}},
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "Next": "F"},
+                                        "F": {"Type": "Fail", "Error": "Flaky"}}}],
+        "Retry": [{"ErrorEquals": ["Flaky"], "MaxAttempts": 1, "IntervalSeconds": 1}], "End": true}}});
+    let began = Instant::now();
+    let result = run(def, json!({}), r).await;
+    // Fails at 1 s, reruns at 2 s, fails again at 3 s.
+    assert_eq!(began.elapsed(), Duration::from_secs(3));
+    assert_eq!(result.outcome.error.as_deref(), Some("Flaky"));
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(life.started.load(Ordering::SeqCst), 2);
+    assert!(life.dropped.load(Ordering::SeqCst));
+    assert!(!life.finished.load(Ordering::SeqCst));
+    assert_eq!(count(&result, EventType::ParallelStateStarted), 2);
+    assert_eq!(
+        times_of(&result, EventType::LambdaFunctionScheduled),
+        vec![0, 2000]
+    );
+}
