@@ -199,8 +199,9 @@ impl Execution {
                 let total = ch.results.len();
                 ch.failed += 1;
                 let failed = ch.failed;
-                let tolerated = ch.map
-                    && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some())
+                let tolerance_set =
+                    ch.map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some());
+                let tolerated = tolerance_set
                     && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
                     && ch
                         .tolerated_percentage
@@ -220,12 +221,17 @@ impl Execution {
                     );
                 }
                 if !tolerated {
-                    let failure = if distributed {
-                        let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
-                        let id =
-                            self.emit_off_chain(frame, prev, EventType::MapRunFailed, || json!({}));
-                        if let Some(f) = self.data.frames.get_mut(&frame) {
-                            f.last_event = id;
+                    // A breached tolerance names the threshold, inline or distributed; without
+                    // one, an inline Map fails with the iteration's own error (recorded on AWS).
+                    let failure = if distributed || tolerance_set {
+                        if distributed {
+                            let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
+                            let id = self.emit_off_chain(frame, prev, EventType::MapRunFailed, || {
+                                json!({})
+                            });
+                            if let Some(f) = self.data.frames.get_mut(&frame) {
+                                f.last_event = id;
+                            }
                         }
                         Failure::new(
                             "States.ExceedToleratedFailureThreshold",

@@ -592,3 +592,34 @@ async fn a_parallel_retry_cancels_the_running_sibling_before_rerunning_it() {
         vec![0, 2000]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_inline_map_honours_its_tolerance_and_names_a_breach() {
+    let inline = |extra: Value| {
+        let mut def = threshold_map(extra);
+        def["States"]["M"]["ItemProcessor"]
+            .as_object_mut()
+            .map(|p| p.remove("ProcessorConfig"));
+        def
+    };
+    let cases = [
+        // No tolerance fields: the iteration's own error fails the Map.
+        (json!({}), Some("Big")),
+        // Within the tolerance: the Map succeeds with the error output in the failed slot.
+        (json!({"ToleratedFailureCount": 1}), None),
+        // Beyond it: the threshold error, as in distributed mode.
+        (json!({"ToleratedFailureCount": 0}), Some("States.ExceedToleratedFailureThreshold")),
+        (json!({"ToleratedFailurePercentage": 10}), Some("States.ExceedToleratedFailureThreshold")),
+    ];
+    for (extra, error) in cases {
+        let result = run(inline(extra.clone()), json!([10, 1]), Resources::new()).await;
+        assert_eq!(result.outcome.error.as_deref(), error, "{extra}");
+        if error.is_none() {
+            assert_eq!(
+                result.outcome.output,
+                Some(json!([{"Error": "Big", "Cause": null}, 1]))
+            );
+        }
+        assert_eq!(count(&result, EventType::MapRunFailed), 0, "{extra}: inline has no Map Run");
+    }
+}
