@@ -1,9 +1,8 @@
-//! Throughput of the core on a 100-Pass chain with Parameters and ResultPath, history off.
-//! Run with `cargo test --release -p sfn-runtime --test runtime_throughput -- --ignored --nocapture`.
+//! The large workloads of the benchmarks (`benches/engine.rs`) run to the right end: a 100-Pass
+//! chain with history off, and a 10,000-item inline Map against the history limit. Their speed is
+//! measured by `cargo bench -p sfn-runtime`, never here.
 
 mod common;
-
-use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 use sfn_runtime::core::{Event, Execution, ExecutionConfig};
@@ -37,35 +36,6 @@ fn pass_chain_runs_to_the_end() {
     assert_eq!(exec.event_count(), 1 + 200 + 1);
 }
 
-#[test]
-#[ignore = "benchmark: run in release with --ignored --nocapture"]
-fn pass_transitions_per_second() {
-    for history in [false, true] {
-        let rate = rate(history);
-        println!(
-            "{rate:.0} Pass transitions/s (history {})",
-            if history { "on" } else { "off" }
-        );
-    }
-}
-
-fn rate(record_history: bool) -> f64 {
-    let machine = common::machine(chain(100));
-    let runs = 20_000;
-    let start = Instant::now();
-    for _ in 0..runs {
-        let mut config = ExecutionConfig::new("bench", "run");
-        config.record_history = record_history;
-        let mut exec = Execution::new(machine.clone(), config);
-        exec.handle(Event::Started {
-            input: json!({"value": 1}),
-            now: 0,
-        });
-        assert_eq!(exec.status(), Status::Succeeded);
-    }
-    (runs * 100) as f64 / start.elapsed().as_secs_f64()
-}
-
 fn big_map(max_history_events: u64) -> Execution {
     let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.xs",
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}});
@@ -91,10 +61,8 @@ fn a_ten_thousand_item_inline_map_exceeds_the_history_limit_as_on_aws() {
 
 #[test]
 fn a_ten_thousand_item_map_runs_in_one_step_without_the_limit() {
-    let start = Instant::now();
     let exec = big_map(u64::MAX);
     assert_eq!(exec.status(), Status::Succeeded);
     // ExecutionStarted, Entered, MapStateStarted, 4 per item, Succeeded, Exited, ExecutionSucceeded.
     assert_eq!(exec.event_count(), 3 + 4 * 10_000 + 3);
-    println!("10,000-item map: {:?}", start.elapsed());
 }
