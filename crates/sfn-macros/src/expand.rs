@@ -117,7 +117,7 @@ fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStre
         out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
     }
     let checks = match &wf.input {
-        Some(t) => flow::shape_checks(&l.machine, &l.path_uses, t),
+        Some(t) => flow::shape_checks(&l.machine, &l.path_uses, t, &tasks::result_types(wf)),
         None => Vec::new(),
     };
     let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();

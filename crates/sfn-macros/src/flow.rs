@@ -9,7 +9,7 @@
 //! Map iteration sees one element of the array at `items_path` (`$.items[0]`), so paths inside
 //! the iteration are checked against the element type.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -26,34 +26,62 @@ enum Known {
     /// Not reached yet while iterating.
     Unvisited,
     /// The workflow input seen at `base` (a path into it; empty for the whole input), plus
-    /// values written at these sub-paths.
-    Input(Base, BTreeSet<String>),
+    /// values written at these sub-paths: a task result of a declared type (its tokens), or
+    /// something unknown.
+    Input(Base, Overlays),
     /// Something else.
     Unknown,
 }
+
+/// Sub-path → the type of what was written there, when known.
+type Overlays = BTreeMap<String, Option<String>>;
+
+/// What the flow analysis needs besides the machine: the declared result types of Task states
+/// (state name → type tokens).
+pub(crate) type ResultTypes = HashMap<String, String>;
 
 fn merge(a: &Known, b: &Known) -> Known {
     match (a, b) {
         (Known::Unvisited, x) | (x, Known::Unvisited) => x.clone(),
         (Known::Input(bx, x), Known::Input(by, y)) if bx == by => {
-            Known::Input(bx.clone(), x.union(y).cloned().collect())
+            let mut ov = x.clone();
+            for (k, t) in y {
+                // Two ways writing different things at one path: only "something" is known.
+                let e = ov.entry(k.clone()).or_insert_with(|| t.clone());
+                if e != t {
+                    *e = None;
+                }
+            }
+            Known::Input(bx.clone(), ov)
         }
         _ => Known::Unknown,
     }
 }
 
 /// What a state hands on along its `Next`, given what it received.
-fn after(state: &State, machine: &StateMachine, input: &Known) -> Known {
+fn after(name: &str, state: &State, machine: &StateMachine, results: &ResultTypes, input: &Known) -> Known {
     let Known::Input(base, ov) = input else { return input.clone() };
     if machine.effective_language(state) == QueryLanguage::Jsonata {
         return Known::Unknown;
     }
+    // A task's result is its method's result type when nothing reshapes it on the way: no
+    // ResultSelector, no Lambda envelope (`lambda:invoke`), no callback (answered by token).
+    let typed = match &state.kind {
+        StateKind::Task(t)
+            if t.result_selector.is_none()
+                && !t.resource.starts_with("arn:aws:states:::lambda:invoke")
+                && !t.resource.ends_with(".waitForTaskToken") =>
+        {
+            results.get(name).cloned()
+        }
+        _ => None,
+    };
     let through = |result_path: &Option<Option<sfn_asl::path::ReferencePath>>| -> Known {
         match result_path {
             Some(None) => Known::Input(base.clone(), ov.clone()),
             Some(Some(p)) if !p.is_root() => {
                 let mut ov = ov.clone();
-                ov.insert(p.source().to_owned());
+                ov.insert(p.source().to_owned(), typed.clone());
                 Known::Input(base.clone(), ov)
             }
             _ => Known::Unknown,
@@ -96,7 +124,13 @@ fn nexts(state: &State) -> Vec<&str> {
 }
 
 /// The known input of every state of one scope, given what its first state receives.
-fn analyse<'m>(states: &'m States, start_at: &str, entry: Known, machine: &StateMachine) -> HashMap<&'m str, Known> {
+fn analyse<'m>(
+    states: &'m States,
+    start_at: &str,
+    entry: Known,
+    machine: &StateMachine,
+    results: &ResultTypes,
+) -> HashMap<&'m str, Known> {
     let mut known: HashMap<&str, Known> = states.keys().map(|k| (k.as_str(), Known::Unvisited)).collect();
     if let Some(k) = known.get_mut(start_at) {
         *k = entry;
@@ -111,13 +145,13 @@ fn analyse<'m>(states: &'m States, start_at: &str, entry: Known, machine: &State
                 continue;
             }
             let mut edges: Vec<(&str, Known)> =
-                nexts(state).into_iter().map(|n| (n, after(state, machine, &input))).collect();
+                nexts(state).into_iter().map(|n| (n, after(name, state, machine, results, &input))).collect();
             for c in catchers(state) {
                 let k = match (&input, &c.result_path) {
                     (Known::Input(b, ov), Some(None)) => Known::Input(b.clone(), ov.clone()),
                     (Known::Input(b, ov), Some(Some(p))) if !p.is_root() => {
                         let mut ov = ov.clone();
-                        ov.insert(p.source().to_owned());
+                        ov.insert(p.source().to_owned(), None);
                         Known::Input(b.clone(), ov)
                     }
                     _ => Known::Unknown,
@@ -150,13 +184,14 @@ fn analyse_all<'m>(
     start_at: &str,
     entry: Known,
     machine: &'m StateMachine,
+    results: &ResultTypes,
     out: &mut HashMap<&'m str, (Known, &'m State)>,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
         return;
     }
-    let known = analyse(states, start_at, entry, machine);
+    let known = analyse(states, start_at, entry, machine, results);
     for (name, state) in states {
         let k = known.get(name.as_str()).cloned().unwrap_or(Known::Unknown);
         let jsonpath = machine.effective_language(state) == QueryLanguage::JsonPath;
@@ -167,7 +202,7 @@ fn analyse_all<'m>(
                     _ => Known::Unknown,
                 };
                 for b in &p.branches {
-                    analyse_all(&b.states, &b.start_at, entry.clone(), machine, out, depth + 1);
+                    analyse_all(&b.states, &b.start_at, entry.clone(), machine, results, out, depth + 1);
                 }
             }
             StateKind::Map(m) => {
@@ -181,11 +216,11 @@ fn analyse_all<'m>(
                     (Known::Input(base, ov), true) => {
                         let items = m.items_path.as_ref().map_or("$", |p| p.source());
                         match segments(items) {
-                            Some((segs, true)) if !under(items, ov) => {
+                            Some((segs, true)) if overlay_of(items, ov).is_none() => {
                                 let mut base = base.clone();
                                 base.extend(segs);
                                 base.push(Seg::Index);
-                                Known::Input(base, BTreeSet::new())
+                                Known::Input(base, Overlays::new())
                             }
                             _ => Known::Unknown,
                         }
@@ -193,7 +228,7 @@ fn analyse_all<'m>(
                     _ => Known::Unknown,
                 };
                 let p = &m.item_processor;
-                analyse_all(&p.states, &p.start_at, entry, machine, out, depth + 1);
+                analyse_all(&p.states, &p.start_at, entry, machine, results, out, depth + 1);
             }
             _ => {}
         }
@@ -248,17 +283,19 @@ fn segments(path: &str) -> Option<(Vec<Seg>, bool)> {
     Some((out, true))
 }
 
-/// Whether `path` lies under one of the overlay prefixes.
-fn under(path: &str, prefixes: &BTreeSet<String>) -> bool {
-    prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
+/// The overlay `path` lies under, if any: its prefix and what is known of its type.
+fn overlay_of<'o>(path: &str, ov: &'o Overlays) -> Option<(&'o str, &'o Option<String>)> {
+    ov.iter()
+        .find(|(p, _)| path == p.as_str() || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
+        .map(|(p, t)| (p.as_str(), t))
 }
 
 /// The states whose input is exactly the workflow input (nothing written into it yet): a Task
 /// state among them gets the input type as its method's input.
 pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
     let mut known = HashMap::new();
-    let entry = Known::Input(Vec::new(), BTreeSet::new());
-    analyse_all(&machine.states, &machine.start_at, entry, machine, &mut known, 0);
+    let entry = Known::Input(Vec::new(), Overlays::new());
+    analyse_all(&machine.states, &machine.start_at, entry, machine, &ResultTypes::new(), &mut known, 0);
     known
         .into_iter()
         .filter(|(_, (k, _))| matches!(k, Known::Input(base, ov) if base.is_empty() && ov.is_empty()))
@@ -267,10 +304,15 @@ pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
 }
 
 /// Const assertions for every path literal read against the workflow input type.
-pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn::Type) -> Vec<TokenStream> {
+pub(crate) fn shape_checks(
+    machine: &StateMachine,
+    uses: &[PathUse],
+    input: &syn::Type,
+    results: &ResultTypes,
+) -> Vec<TokenStream> {
     let mut known = HashMap::new();
-    let entry = Known::Input(Vec::new(), BTreeSet::new());
-    analyse_all(&machine.states, &machine.start_at, entry, machine, &mut known, 0);
+    let entry = Known::Input(Vec::new(), Overlays::new());
+    analyse_all(&machine.states, &machine.start_at, entry, machine, results, &mut known, 0);
     let mut out = Vec::new();
     for u in uses {
         let Some((Known::Input(base, ov), state)) = known.get(u.state.as_str()) else { continue };
@@ -289,10 +331,17 @@ pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn
                 continue;
             }
         }
-        if under(&text, ov) {
-            continue;
-        }
         let Some((segs, _)) = segments(&text) else { continue };
+        // A path under a task's result is checked against its declared result type.
+        let (ty, base, segs): (syn::Type, &[Seg], Vec<Seg>) = match overlay_of(&text, ov) {
+            None => (input.clone(), base, segs),
+            Some((prefix, Some(ty))) => {
+                let Some((prefix_segs, true)) = segments(prefix) else { continue };
+                let Ok(ty) = syn::parse_str::<syn::Type>(ty) else { continue };
+                (ty, &[], segs.get(prefix_segs.len()..).map(<[Seg]>::to_vec).unwrap_or_default())
+            }
+            Some((_, None)) => continue,
+        };
         let span = u.lit.span();
         let segs = base.iter().chain(&segs).map(|s| match s {
             Seg::Field(f) => quote_spanned!(span=> ::sfn::__private::Seg::Field(#f)),
@@ -305,7 +354,7 @@ pub(crate) fn shape_checks(machine: &StateMachine, uses: &[PathUse], input: &syn
             _ => quote_spanned!(span=> ::sfn::__private::Expect::Any),
         };
         out.push(quote_spanned! {span=>
-            const _: () = ::sfn::__private::check_path::<#input>(&[#(#segs),*], #text, #expect);
+            const _: () = ::sfn::__private::check_path::<#ty>(&[#(#segs),*], #text, #expect);
         });
     }
     out
@@ -339,9 +388,9 @@ mod tests {
 
     #[test]
     fn overlays_cover_sub_paths_only() {
-        let ov = BTreeSet::from(["$.validation".to_owned()]);
-        assert!(under("$.validation.ok", &ov));
-        assert!(under("$.validation", &ov));
-        assert!(!under("$.validations", &ov));
+        let ov = Overlays::from([("$.validation".to_owned(), None)]);
+        assert!(overlay_of("$.validation.ok", &ov).is_some());
+        assert!(overlay_of("$.validation", &ov).is_some());
+        assert!(overlay_of("$.validations", &ov).is_none());
     }
 }

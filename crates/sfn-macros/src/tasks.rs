@@ -110,6 +110,14 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
     }
 }
 
+/// The declared result type of every Task state that has one (state name → type tokens), for
+/// the path checks of what later states read from it.
+pub(crate) fn result_types(wf: &ast::Workflow) -> crate::flow::ResultTypes {
+    let mut decl = HashMap::new();
+    declared(&wf.machine, &mut decl, 0);
+    decl.into_iter().filter_map(|(name, (_, result, _))| result.map(|t| (name, quote!(#t).to_string()))).collect()
+}
+
 /// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a
 /// literal `FunctionName`, everything else the `Resource` as written.
 fn handler_key(task: &Task) -> String {
