@@ -83,8 +83,12 @@ pub struct Tasks;
 
 impl BatchFanOutTasks for Tasks {
     async fn thumbnail(&self, image: Value) -> Result<Thumbnail, TaskError> {
-        let image: Image = serde_json::from_value(image).map_err(|e| TaskError::lambda("BadImage", e.to_string()))?;
-        Ok(Thumbnail { key: format!("thumbs/{}", image.key), saved: u64::from(image.width) * 10 })
+        let image: Image = serde_json::from_value(image)
+            .map_err(|e| TaskError::lambda("BadImage", e.to_string()))?;
+        Ok(Thumbnail {
+            key: format!("thumbs/{}", image.key),
+            saved: u64::from(image.width) * 10,
+        })
     }
 
     async fn summarize(&self, resized: Resized) -> Result<Summary, TaskError> {
@@ -102,9 +106,15 @@ pub fn sample_batch() -> Batch {
     let images = ["a.png", "b.png", "c.png", "d.png", "e.png", "f.png"]
         .iter()
         .zip([640, 800, 1024, 320, 1920, 480])
-        .map(|(key, width)| Image { key: (*key).into(), width })
+        .map(|(key, width)| Image {
+            key: (*key).into(),
+            width,
+        })
         .collect();
-    Batch { batch_id: "batch-9".into(), images }
+    Batch {
+        batch_id: "batch-9".into(),
+        images,
+    }
 }
 
 /// Runs the sample batch natively.

@@ -83,7 +83,9 @@ pub async fn run_example(expense: Expense, limit: f64) -> Result<Decision, Execu
         while let Some((body, token)) = requests.recv().await {
             // The person takes a moment.
             tokio::time::sleep(Duration::from_millis(300)).await;
-            let approved = body["expense"]["amount"].as_f64().is_some_and(|a| a <= limit);
+            let approved = body["expense"]["amount"]
+                .as_f64()
+                .is_some_and(|a| a <= limit);
             let answer = json!({ "approved": approved, "by": "alice" });
             if let Err(e) = engine.send_task_success(&token, answer) {
                 eprintln!("the answer did not arrive: {e}");
@@ -99,7 +101,15 @@ pub async fn run_example(expense: Expense, limit: f64) -> Result<Decision, Execu
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     println!("{}", HumanApproval::ASL);
-    match run_example(Expense { id: "exp-3".into(), amount: 120.0 }, 500.0).await {
+    match run_example(
+        Expense {
+            id: "exp-3".into(),
+            amount: 120.0,
+        },
+        500.0,
+    )
+    .await
+    {
         Ok(decision) => println!("{decision:?}"),
         Err(e) => {
             eprintln!("the execution failed: {e}");

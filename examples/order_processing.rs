@@ -116,16 +116,25 @@ impl OrderProcessingTasks for Tasks {
         if self.validate_calls.fetch_add(1, Ordering::SeqCst) == 0 {
             return Err(TaskError::lambda("ServiceUnavailable", "try again"));
         }
-        Ok(Validation { ok: !order.items.is_empty() })
+        Ok(Validation {
+            ok: !order.items.is_empty(),
+        })
     }
 
     async fn charge(&self, input: Value) -> Result<Payment, TaskError> {
-        let amount = input["total"].as_f64().ok_or_else(|| TaskError::lambda("BadInput", "no total"))?;
+        let amount = input["total"]
+            .as_f64()
+            .ok_or_else(|| TaskError::lambda("BadInput", "no total"))?;
         Ok(Payment { amount })
     }
 
     async fn reserve(&self, input: Value) -> Result<Value, TaskError> {
-        let units: u64 = input["items"].as_array().into_iter().flatten().filter_map(|i| i["quantity"].as_u64()).sum();
+        let units: u64 = input["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["quantity"].as_u64())
+            .sum();
         Ok(json!({ "reserved": units }))
     }
 
@@ -139,7 +148,16 @@ pub fn sample_order() -> Order {
     Order {
         id: "order-17".into(),
         total: 42.5,
-        items: vec![Item { sku: "book".into(), quantity: 2 }, Item { sku: "pen".into(), quantity: 3 }],
+        items: vec![
+            Item {
+                sku: "book".into(),
+                quantity: 2,
+            },
+            Item {
+                sku: "pen".into(),
+                quantity: 3,
+            },
+        ],
     }
 }
 

@@ -21,7 +21,10 @@ use sfn_asl::model::{Operator, StateMachine};
 /// The `workflow!` invocation that defines `machine`, named after `name` (as a Rust type name).
 pub fn import(machine: &StateMachine, name: &str) -> String {
     let doc = sfn_asl::emit_value(machine);
-    let mut p = Printer { out: String::new(), depth: 0 };
+    let mut p = Printer {
+        out: String::new(),
+        depth: 0,
+    };
     p.line("workflow! {");
     p.depth += 1;
     if let Some(c) = doc.get("Comment").and_then(Value::as_str) {
@@ -55,7 +58,9 @@ fn type_name(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect();
     if out.is_empty() {
@@ -116,16 +121,19 @@ const FIELD_ORDER: &[&str] = &[
 
 /// Rust keywords (strict and reserved), which cannot be written as bare state names.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
-    "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "end",
-    "start", "null",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "end", "start", "null",
 ];
 
 /// A state name as an identifier when it is one, else as a string literal.
 fn state_name(name: &str) -> String {
-    let ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ident = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name != "_"
         && !KEYWORDS.contains(&name);
@@ -159,10 +167,16 @@ fn json(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => format!("{s:?}"),
-        Value::Array(items) => format!("[{}]", items.iter().map(json).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(json).collect::<Vec<_>>().join(", ")
+        ),
         Value::Object(map) if map.is_empty() => "{}".into(),
         Value::Object(map) => {
-            let entries: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}: {}", json(v))).collect();
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k:?}: {}", json(v)))
+                .collect();
             format!("{{ {} }}", entries.join(", "))
         }
     }
@@ -220,8 +234,15 @@ fn error_name(e: &Value) -> String {
 }
 
 fn error_list(obj: &Map<String, Value>) -> String {
-    let errors = obj.get("ErrorEquals").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-    format!("[{}]", errors.iter().map(error_name).collect::<Vec<_>>().join(", "))
+    let errors = obj
+        .get("ErrorEquals")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    format!(
+        "[{}]",
+        errors.iter().map(error_name).collect::<Vec<_>>().join(", ")
+    )
 }
 
 struct Printer {
@@ -243,7 +264,9 @@ impl Printer {
         for l in text.split('\n') {
             if l.is_empty() {
                 self.line("///");
-            } else if l.chars().any(|c| c.is_control() && c != '\t') || l.ends_with(char::is_whitespace) {
+            } else if l.chars().any(|c| c.is_control() && c != '\t')
+                || l.ends_with(char::is_whitespace)
+            {
                 self.line(&format!("#[doc = {:?}]", format!(" {l}")));
             } else {
                 self.line(&format!("/// {l}"));
@@ -271,7 +294,11 @@ impl Printer {
         if let Some(c) = s.get("Comment").and_then(Value::as_str) {
             self.doc(c);
         }
-        let kind = s.get("Type").and_then(Value::as_str).unwrap_or("Pass").to_ascii_lowercase();
+        let kind = s
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or("Pass")
+            .to_ascii_lowercase();
         let mut head = format!("{}: {kind}", state_name(name));
         if let Some(r) = s.get("Resource").and_then(Value::as_str) {
             let _ = write!(head, " {r:?}");
@@ -283,9 +310,18 @@ impl Printer {
         };
         // A fixed field order (not the emitter's), so the printed source depends only on the
         // definition; fields this list does not know follow in document order.
-        let mut body: Vec<(&String, &Value)> =
-            s.iter().filter(|(k, _)| !matches!(k.as_str(), "Type" | "Comment" | "Resource" | "Next" | "End")).collect();
-        body.sort_by_key(|(k, _)| FIELD_ORDER.iter().position(|f| f == k).unwrap_or(FIELD_ORDER.len()));
+        let mut body: Vec<(&String, &Value)> = s
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(k.as_str(), "Type" | "Comment" | "Resource" | "Next" | "End")
+            })
+            .collect();
+        body.sort_by_key(|(k, _)| {
+            FIELD_ORDER
+                .iter()
+                .position(|f| f == k)
+                .unwrap_or(FIELD_ORDER.len())
+        });
         if body.is_empty() {
             self.line(&format!("{head}{transition};"));
             return;
@@ -328,12 +364,23 @@ impl Printer {
                 if let Some(c) = value.get("Comment").and_then(Value::as_str) {
                     self.doc(c);
                 }
-                let keyword = if key == "Iterator" { "iterator" } else { "processor" };
-                let config = value.get("ProcessorConfig").and_then(Value::as_object).map(|cfg| {
-                    let pairs: Vec<String> =
-                        cfg.iter().map(|(k, v)| format!("{} = {}", snake(k), v.as_str().unwrap_or_default())).collect();
-                    format!("({})", pairs.join(", "))
-                });
+                let keyword = if key == "Iterator" {
+                    "iterator"
+                } else {
+                    "processor"
+                };
+                let config = value
+                    .get("ProcessorConfig")
+                    .and_then(Value::as_object)
+                    .map(|cfg| {
+                        let pairs: Vec<String> = cfg
+                            .iter()
+                            .map(|(k, v)| {
+                                format!("{} = {}", snake(k), v.as_str().unwrap_or_default())
+                            })
+                            .collect();
+                        format!("({})", pairs.join(", "))
+                    });
                 self.line(&format!("{keyword}{} {{", config.unwrap_or_default()));
                 self.machine(value);
                 self.line("},");
@@ -419,7 +466,11 @@ impl Printer {
             .iter()
             .filter_map(|k| r.get(*k).map(|v| format!("{}: {}", snake(k), json(v))))
             .collect();
-        let extras = if extras.is_empty() { String::new() } else { format!(" {{ {} }}", extras.join(", ")) };
+        let extras = if extras.is_empty() {
+            String::new()
+        } else {
+            format!(" {{ {} }}", extras.join(", "))
+        };
         self.line(&format!("{cond} => {}{extras},", state_name(next)));
     }
 }
@@ -434,7 +485,11 @@ fn rule(r: &Map<String, Value>, top: bool, depth: usize) -> String {
     }
     let nested = |items: &Value, op: &str, func: &str| -> String {
         let items = items.as_array().map(Vec::as_slice).unwrap_or(&[]);
-        let parts: Vec<String> = items.iter().filter_map(Value::as_object).map(|i| nested_rule(i, depth + 1)).collect();
+        let parts: Vec<String> = items
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|i| nested_rule(i, depth + 1))
+            .collect();
         if parts.len() < 2 {
             format!("{func}({})", parts.join(", "))
         } else if top {
@@ -452,9 +507,14 @@ fn rule(r: &Map<String, Value>, top: bool, depth: usize) -> String {
     if let Some(inner) = r.get("Not").and_then(Value::as_object) {
         return format!("!{}", paren(&nested_rule(inner, depth + 1)));
     }
-    let variable = r.get("Variable").and_then(Value::as_str).unwrap_or_default();
+    let variable = r
+        .get("Variable")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     for (key, value) in r {
-        let Some((op, is_path)) = Operator::from_field(key) else { continue };
+        let Some((op, is_path)) = Operator::from_field(key) else {
+            continue;
+        };
         let name = op.as_str();
         if let Some(func) = name.strip_prefix("Is") {
             let func = format!("is_{}", func.to_ascii_lowercase());
@@ -527,14 +587,23 @@ mod tests {
     #[test]
     fn keys_become_snake_case_fields() {
         assert_eq!(snake("InputPath"), "input_path");
-        assert_eq!(snake("ToleratedFailurePercentagePath"), "tolerated_failure_percentage_path");
+        assert_eq!(
+            snake("ToleratedFailurePercentagePath"),
+            "tolerated_failure_percentage_path"
+        );
     }
 
     #[test]
     fn error_names_use_the_short_form_for_states_errors() {
         assert_eq!(error_name(&Value::from("States.ALL")), "ALL");
-        assert_eq!(error_name(&Value::from("States.Http.Socket")), "\"States.Http.Socket\"");
-        assert_eq!(error_name(&Value::from("Lambda.Unknown")), "\"Lambda.Unknown\"");
+        assert_eq!(
+            error_name(&Value::from("States.Http.Socket")),
+            "\"States.Http.Socket\""
+        );
+        assert_eq!(
+            error_name(&Value::from("Lambda.Unknown")),
+            "\"Lambda.Unknown\""
+        );
     }
 
     #[test]

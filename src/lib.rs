@@ -12,9 +12,9 @@ pub mod shape;
 mod workflow;
 
 pub use sfn_macros::{workflow, Shape};
-pub use shape::Shape;
 pub use sfn_runtime::TaskError;
+pub use shape::Shape;
 pub use workflow::{
-    ExecutionError, ExecutionErrorKind, Run, Runner, Started, Workflow, WorkflowKind, WorkflowState, __private,
-    TASK_INPUT_MISMATCH, TASK_RESULT_NOT_JSON,
+    __private, ExecutionError, ExecutionErrorKind, Run, Runner, Started, Workflow, WorkflowKind,
+    WorkflowState, TASK_INPUT_MISMATCH, TASK_RESULT_NOT_JSON,
 };

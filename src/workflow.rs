@@ -5,7 +5,10 @@ use sfn_asl::StateMachine;
 
 mod run;
 
-pub use run::{ExecutionError, ExecutionErrorKind, Run, Runner, Started, TASK_INPUT_MISMATCH, TASK_RESULT_NOT_JSON};
+pub use run::{
+    ExecutionError, ExecutionErrorKind, Run, Runner, Started, TASK_INPUT_MISMATCH,
+    TASK_RESULT_NOT_JSON,
+};
 
 /// Standard (durable, exactly-once) or Express (in memory, at-least-once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -32,7 +32,13 @@ mod state_names;
 /// Runs `W`'s emitted ASL, parsed back, on the engine with `resources`.
 async fn untyped<W: Workflow>(engine: &Engine, input: Value) -> ExecutionResult {
     let machine = sfn::asl::parse(W::ASL).expect("the emitted ASL parses");
-    engine.start_sync_execution(Arc::new(machine), input, ExecutionConfig::new(W::NAME, "run")).await
+    engine
+        .start_sync_execution(
+            Arc::new(machine),
+            input,
+            ExecutionConfig::new(W::NAME, "run"),
+        )
+        .await
 }
 
 fn untyped_engine(resources: Resources) -> Engine {
@@ -41,7 +47,10 @@ fn untyped_engine(resources: Resources) -> Engine {
 
 /// Both runs ended alike.
 fn assert_agree<O: Serialize>(name: &str, typed: &Run<O>, plain: &ExecutionResult) {
-    assert_eq!(typed.result.outcome.status, plain.outcome.status, "{name}: status");
+    assert_eq!(
+        typed.result.outcome.status, plain.outcome.status,
+        "{name}: status"
+    );
     match &typed.output {
         Ok(out) => {
             let out = serde_json::to_value(out).expect("the output serializes");
@@ -49,11 +58,24 @@ fn assert_agree<O: Serialize>(name: &str, typed: &Run<O>, plain: &ExecutionResul
         }
         Err(e) => {
             // An absent error or cause is empty in `ExecutionError`.
-            assert_eq!(e.error, plain.outcome.error.clone().unwrap_or_default(), "{name}: error");
-            assert_eq!(e.cause, plain.outcome.cause.clone().unwrap_or_default(), "{name}: cause");
+            assert_eq!(
+                e.error,
+                plain.outcome.error.clone().unwrap_or_default(),
+                "{name}: error"
+            );
+            assert_eq!(
+                e.cause,
+                plain.outcome.cause.clone().unwrap_or_default(),
+                "{name}: cause"
+            );
         }
     }
-    let kinds = |r: &ExecutionResult| r.history.iter().map(|e| (e.id, e.event_type)).collect::<Vec<_>>();
+    let kinds = |r: &ExecutionResult| {
+        r.history
+            .iter()
+            .map(|e| (e.id, e.event_type))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(kinds(&typed.result), kinds(plain), "{name}: history");
     assert!(!plain.history.is_empty(), "{name}: history recorded");
 }
@@ -63,7 +85,9 @@ async fn order_processing() {
     use order_processing::{sample_order, OrderProcessing, Tasks};
     let typed = OrderProcessing::run_with_history(&Tasks::default(), sample_order()).await;
     let engine = untyped_engine(OrderProcessing::resources(&Tasks::default()));
-    let plain = untyped::<OrderProcessing>(&engine, serde_json::to_value(sample_order()).expect("json")).await;
+    let plain =
+        untyped::<OrderProcessing>(&engine, serde_json::to_value(sample_order()).expect("json"))
+            .await;
     assert!(typed.output.is_ok(), "{:?}", typed.output);
     assert_agree("order_processing", &typed, &plain);
 }
@@ -73,7 +97,8 @@ async fn batch_fan_out() {
     use batch_fan_out::{sample_batch, BatchFanOut, Tasks};
     let typed = BatchFanOut::run_with_history(&Tasks, sample_batch()).await;
     let engine = untyped_engine(BatchFanOut::resources(&Tasks));
-    let plain = untyped::<BatchFanOut>(&engine, serde_json::to_value(sample_batch()).expect("json")).await;
+    let plain =
+        untyped::<BatchFanOut>(&engine, serde_json::to_value(sample_batch()).expect("json")).await;
     assert!(typed.output.is_ok(), "{:?}", typed.output);
     assert_agree("batch_fan_out", &typed, &plain);
 }
@@ -83,7 +108,9 @@ fn approver(engine: Engine, mut requests: tokio::sync::mpsc::UnboundedReceiver<(
     tokio::spawn(async move {
         while let Some((body, token)) = requests.recv().await {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            let approved = body["expense"]["amount"].as_f64().is_some_and(|a| a <= 500.0);
+            let approved = body["expense"]["amount"]
+                .as_f64()
+                .is_some_and(|a| a <= 500.0);
             let _ = engine.send_task_success(&token, json!({ "approved": approved, "by": "bob" }));
         }
     });
@@ -93,7 +120,10 @@ fn approver(engine: Engine, mut requests: tokio::sync::mpsc::UnboundedReceiver<(
 async fn human_approval() {
     use human_approval::{Expense, HumanApproval, Tasks};
     for amount in [120.0, 9000.0] {
-        let expense = Expense { id: "exp-1".into(), amount };
+        let expense = Expense {
+            id: "exp-1".into(),
+            amount,
+        };
         let (queue, rx) = tokio::sync::mpsc::unbounded_channel();
         let runner = HumanApproval::runner(&Tasks::new(queue));
         approver(runner.engine().clone(), rx);
@@ -102,7 +132,8 @@ async fn human_approval() {
         let (queue, rx) = tokio::sync::mpsc::unbounded_channel();
         let engine = untyped_engine(HumanApproval::resources(&Tasks::new(queue)));
         approver(engine.clone(), rx);
-        let plain = untyped::<HumanApproval>(&engine, serde_json::to_value(&expense).expect("json")).await;
+        let plain =
+            untyped::<HumanApproval>(&engine, serde_json::to_value(&expense).expect("json")).await;
         assert_agree(&format!("human_approval {amount}"), &typed, &plain);
     }
 }
@@ -152,7 +183,10 @@ async fn every_state_and_field() {
     assert_agree("every-state-and-field", &typed, &plain);
     // The run gets through the task, the choice, Parallel and the inline Map, and stops at the
     // distributed Map's S3 reader, which no handler serves here.
-    assert_eq!(plain.outcome.error.as_deref(), Some("States.ItemReaderFailed"));
+    assert_eq!(
+        plain.outcome.error.as_deref(),
+        Some("States.ItemReaderFailed")
+    );
     assert!(plain.history.len() > 30, "{}", plain.history.len());
 }
 
@@ -175,11 +209,24 @@ async fn shapes_order_flow() {
         paid: Some(true),
         cache: Vec::new(),
         tags: vec!["gift".into()],
-        meta: Meta { source: "web".into() },
+        meta: Meta {
+            source: "web".into(),
+        },
         extra: HashMap::new(),
         raw: json!({ "a": { "b": { "c": 1 } } }),
-        event: Event::Placed { at: "2030-01-01T00:00:00Z".into() },
-        lines: vec![Line { sku: "a".into(), quantity: 2 }, Line { sku: "b".into(), quantity: 0 }],
+        event: Event::Placed {
+            at: "2030-01-01T00:00:00Z".into(),
+        },
+        lines: vec![
+            Line {
+                sku: "a".into(),
+                quantity: 2,
+            },
+            Line {
+                sku: "b".into(),
+                quantity: 0,
+            },
+        ],
     };
     let input = serde_json::to_value(&order).expect("json");
     let typed = OrderFlow::run_with_history(&Echo, order).await;

@@ -12,10 +12,16 @@ use sfn::ExecutionErrorKind;
 
 #[tokio::test(start_paused = true)]
 async fn order_processing_ships_after_one_retry() {
-    let receipt = order_processing::run_example().await.expect("the order goes through");
+    let receipt = order_processing::run_example()
+        .await
+        .expect("the order goes through");
     assert_eq!(
         receipt,
-        order_processing::Receipt { order_id: "order-17".into(), charged: 42.5, tracking: "TRACK-order-17".into() }
+        order_processing::Receipt {
+            order_id: "order-17".into(),
+            charged: 42.5,
+            tracking: "TRACK-order-17".into()
+        }
     );
 }
 
@@ -26,34 +32,76 @@ async fn order_processing_history_shows_the_retry_and_the_branches() {
     let run = OrderProcessing::run_with_history(&Tasks::default(), sample_order()).await;
     assert!(run.output.is_ok());
     let count = |t: EventType| run.history().iter().filter(|e| e.event_type == t).count();
-    assert_eq!(count(EventType::LambdaFunctionFailed), 1, "the first validation fails");
+    assert_eq!(
+        count(EventType::LambdaFunctionFailed),
+        1,
+        "the first validation fails"
+    );
     assert_eq!(count(EventType::ParallelStateEntered), 1);
-    assert_eq!(count(EventType::LambdaFunctionSucceeded), 3, "validate, charge, reserve");
-    assert_eq!(count(EventType::TaskSucceeded), 1, "ship, through lambda:invoke");
+    assert_eq!(
+        count(EventType::LambdaFunctionSucceeded),
+        3,
+        "validate, charge, reserve"
+    );
+    assert_eq!(
+        count(EventType::TaskSucceeded),
+        1,
+        "ship, through lambda:invoke"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn human_approval_completes_through_the_token() {
     use human_approval::{run_example, Decision, Expense};
-    let decision = run_example(Expense { id: "exp-3".into(), amount: 120.0 }, 500.0).await.expect("approved");
-    assert_eq!(decision, Decision { id: "exp-3".into(), approved_by: "alice".into() });
+    let decision = run_example(
+        Expense {
+            id: "exp-3".into(),
+            amount: 120.0,
+        },
+        500.0,
+    )
+    .await
+    .expect("approved");
+    assert_eq!(
+        decision,
+        Decision {
+            id: "exp-3".into(),
+            approved_by: "alice".into()
+        }
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn human_approval_declined_fails_with_the_fail_state_error() {
     use human_approval::{run_example, Expense};
-    let err = run_example(Expense { id: "exp-4".into(), amount: 9000.0 }, 500.0).await.expect_err("declined");
+    let err = run_example(
+        Expense {
+            id: "exp-4".into(),
+            amount: 9000.0,
+        },
+        500.0,
+    )
+    .await
+    .expect_err("declined");
     assert_eq!(err.kind, ExecutionErrorKind::Failed);
     assert_eq!(err.error, "ExpenseDeclined");
 }
 
 #[tokio::test(start_paused = true)]
 async fn batch_fan_out_keeps_the_image_order() {
-    let summary = batch_fan_out::run_example().await.expect("every image resizes");
+    let summary = batch_fan_out::run_example()
+        .await
+        .expect("every image resizes");
     assert_eq!(summary.count, 6);
     assert_eq!(summary.saved, (640 + 800 + 1024 + 320 + 1920 + 480) * 10);
-    assert_eq!(summary.keys.first().map(String::as_str), Some("thumbs/a.png"));
-    assert_eq!(summary.keys.last().map(String::as_str), Some("thumbs/f.png"));
+    assert_eq!(
+        summary.keys.first().map(String::as_str),
+        Some("thumbs/a.png")
+    );
+    assert_eq!(
+        summary.keys.last().map(String::as_str),
+        Some("thumbs/f.png")
+    );
 }
 
 /// Building the examples wrote their ASL (and IAM policy) under `target/stepfunctions/`, the
@@ -77,6 +125,9 @@ fn building_writes_the_asl_files() {
         let written = std::fs::read_to_string(dir.join(format!("{name}.asl.json")))
             .unwrap_or_else(|e| panic!("{name}.asl.json under {}: {e}", dir.display()));
         assert_eq!(written, asl, "{name}");
-        assert!(dir.join(format!("{name}.iam.json")).is_file(), "{name}.iam.json");
+        assert!(
+            dir.join(format!("{name}.iam.json")).is_file(),
+            "{name}.iam.json"
+        );
     }
 }

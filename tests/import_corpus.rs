@@ -75,7 +75,9 @@ fn generate() -> String {
         ));
     }
     for (i, (name, text)) in corpus().iter().enumerate() {
-        let Ok(machine) = sfn::asl::parse(text) else { continue };
+        let Ok(machine) = sfn::asl::parse(text) else {
+            continue;
+        };
         let source = sfn::import::import(&machine, "Imported");
         let indented: String = source.lines().map(|l| format!("    {l}\n")).collect();
         out.push_str(&format!(
@@ -103,13 +105,18 @@ fn generated_file_is_current() {
 fn every_valid_corpus_file_imports() {
     let mut valid = 0;
     for (name, text) in corpus() {
-        let Ok(machine) = sfn::asl::parse(&text) else { continue };
+        let Ok(machine) = sfn::asl::parse(&text) else {
+            continue;
+        };
         valid += 1;
         let source = sfn::import::import(&machine, &name);
         assert!(source.starts_with("workflow! {"), "{name}");
         for state in machine.states.keys() {
             let literal = format!("{state:?}");
-            assert!(source.contains(state.as_str()) || source.contains(&literal), "{name}: state `{state}` is missing");
+            assert!(
+                source.contains(state.as_str()) || source.contains(&literal),
+                "{name}: state `{state}` is missing"
+            );
         }
     }
     assert!(valid >= 150, "only {valid} corpus files parse");

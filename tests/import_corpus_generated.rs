@@ -4,17 +4,24 @@
 
 mod common {
     pub(crate) fn check(asl: &str, file: &str) {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-world");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-world");
         let text = std::fs::read_to_string(dir.join(file)).expect("corpus file");
         let original: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let emitted: serde_json::Value = serde_json::from_str(asl).expect("generated ASL is JSON");
-        assert_eq!(emitted, original, "{file}: the imported workflow does not give back the original ASL");
+        assert_eq!(
+            emitted, original,
+            "{file}: the imported workflow does not give back the original ASL"
+        );
     }
 
     pub(crate) fn check_text(asl: &str, original: &str) {
         let original: serde_json::Value = serde_json::from_str(original).expect("JSON");
         let emitted: serde_json::Value = serde_json::from_str(asl).expect("generated ASL is JSON");
-        assert_eq!(emitted, original, "the imported workflow does not give back the original ASL");
+        assert_eq!(
+            emitted, original,
+            "the imported workflow does not give back the original ASL"
+        );
     }
 }
 
@@ -440,7 +447,8 @@ mod c003 {
 mod c004 {
     use sfn::workflow;
 
-    const FILE: &str = "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore-cleanfromincomplete.asl.json";
+    const FILE: &str =
+        "app-control-concurrency-with-dynamodb-tf__dynamodb-semaphore-cleanfromincomplete.asl.json";
 
     workflow! {
         /// A state machine that will react to completion events and clean up orphaned locks
@@ -961,7 +969,8 @@ mod c008 {
 mod c009 {
     use sfn::workflow;
 
-    const FILE: &str = "automating-a-security-incident-with-step-functions-cdk__python__statemachine.asl.json";
+    const FILE: &str =
+        "automating-a-security-incident-with-step-functions-cdk__python__statemachine.asl.json";
 
     workflow! {
         /// Defect detection state machine
@@ -9056,7 +9065,8 @@ mod c139 {
 mod c140 {
     use sfn::workflow;
 
-    const FILE: &str = "stepfunctions-bedrock-model-customisation-sam__bedrock-model-customisation.asl.json";
+    const FILE: &str =
+        "stepfunctions-bedrock-model-customisation-sam__bedrock-model-customisation.asl.json";
 
     workflow! {
         /// A description of my state machine
@@ -10181,7 +10191,8 @@ mod c157 {
 mod c158 {
     use sfn::workflow;
 
-    const FILE: &str = "vod-transcode-delivery-cdk__typescript__transcoding-statemachine.asl.json.asl.json";
+    const FILE: &str =
+        "vod-transcode-delivery-cdk__typescript__transcoding-statemachine.asl.json.asl.json";
 
     workflow! {
         pub Imported {

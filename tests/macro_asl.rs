@@ -48,14 +48,26 @@ fn choice_rules_lower_to_typed_operators() {
             { "Variable": "$.s", "StringMatches": "x*" }
         ])
     );
-    assert_eq!(choices[2]["Not"], json!({ "Variable": "$.n", "NumericEquals": 3 }));
-    assert_eq!(choices[3]["Not"], json!({ "Variable": "$.p", "IsPresent": true }));
+    assert_eq!(
+        choices[2]["Not"],
+        json!({ "Variable": "$.n", "NumericEquals": 3 })
+    );
+    assert_eq!(
+        choices[3]["Not"],
+        json!({ "Variable": "$.p", "IsPresent": true })
+    );
     assert_eq!(choices[4]["IsNull"], json!(false));
     assert_eq!(choices[5]["NumericGreaterThanPath"], json!("$.m"));
     assert_eq!(choices[5]["Assign"], json!({ "seen.$": "$.n" }));
-    assert_eq!(choices[6]["And"], json!([{ "Variable": "$.a", "NumericEquals": 1 }]));
+    assert_eq!(
+        choices[6]["And"],
+        json!([{ "Variable": "$.a", "NumericEquals": 1 }])
+    );
     assert_eq!(choices[7]["Or"][0]["Comment"], json!("inner"));
-    assert_eq!(choices[7]["Or"][0]["And"][1], json!({ "Variable": "$.b", "NumericEquals": 2 }));
+    assert_eq!(
+        choices[7]["Or"][0]["And"][1],
+        json!({ "Variable": "$.b", "NumericEquals": 2 })
+    );
     assert_eq!(asl(Rules::ASL)["States"]["Route"]["Default"], json!("Done"));
 }
 
@@ -135,9 +147,13 @@ fn asl_file_is_written_under_the_target_directory() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let dir = std::env::var_os("SFN_ASL_OUT_DIR").map(std::path::PathBuf::from).unwrap_or(target.join("stepfunctions"));
-    let text = std::fs::read_to_string(dir.join("Top.asl.json")).expect("Top.asl.json was written at compile time");
+    let dir = std::env::var_os("SFN_ASL_OUT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or(target.join("stepfunctions"));
+    let text = std::fs::read_to_string(dir.join("Top.asl.json"))
+        .expect("Top.asl.json was written at compile time");
     assert_eq!(text, Top::ASL);
-    let iam = std::fs::read_to_string(dir.join("Top.iam.json")).expect("Top.iam.json was written at compile time");
+    let iam = std::fs::read_to_string(dir.join("Top.iam.json"))
+        .expect("Top.iam.json was written at compile time");
     assert!(iam.contains("2012-10-17"));
 }

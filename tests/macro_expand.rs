@@ -37,7 +37,10 @@ workflow! {
 fn state_enum_lists_every_state_in_order() {
     let names: Vec<&str> = OrderFlowState::ALL.iter().map(|s| s.name()).collect();
     assert_eq!(names, ["Validate", "Route", "Approve", "Rejected"]);
-    assert_eq!(OrderFlowState::from_name("Route"), Some(OrderFlowState::Route));
+    assert_eq!(
+        OrderFlowState::from_name("Route"),
+        Some(OrderFlowState::Route)
+    );
     assert_eq!(OrderFlowState::from_name("Nope"), None);
     assert_eq!(<OrderFlowState as WorkflowState>::ALL.len(), 4);
 }
@@ -52,7 +55,11 @@ fn workflow_impl_records_name_kind_and_types() {
 
 #[test]
 fn iam_policy_grants_the_lambda() {
-    let policy: serde_json::Value = serde_json::from_str(OrderFlow::IAM_POLICY).expect("policy is JSON");
+    let policy: serde_json::Value =
+        serde_json::from_str(OrderFlow::IAM_POLICY).expect("policy is JSON");
     assert_eq!(policy["Statement"][0]["Action"][0], "lambda:InvokeFunction");
-    assert_eq!(policy["Statement"][0]["Resource"][0], "arn:aws:lambda:us-east-1:123456789012:function:validate");
+    assert_eq!(
+        policy["Statement"][0]["Resource"][0],
+        "arn:aws:lambda:us-east-1:123456789012:function:validate"
+    );
 }

@@ -52,10 +52,14 @@ struct Tasks;
 
 impl TwiceTasks for Tasks {
     async fn first(&self, order: Order) -> Result<Check, TaskError> {
-        Ok(Check { ok: order.total > 10.0 })
+        Ok(Check {
+            ok: order.total > 10.0,
+        })
     }
     async fn second(&self, order: Order) -> Result<Check, TaskError> {
-        Ok(Check { ok: order.id.starts_with('o') })
+        Ok(Check {
+            ok: order.id.starts_with('o'),
+        })
     }
     async fn notify(&self, input: Value) -> Result<Value, TaskError> {
         Ok(json!({ "note": format!("published {}", input["Message"].as_str().unwrap_or("?")) }))
@@ -63,13 +67,23 @@ impl TwiceTasks for Tasks {
 }
 
 fn order() -> Order {
-    Order { id: "o-1".into(), total: 5.0 }
+    Order {
+        id: "o-1".into(),
+        total: 5.0,
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn states_sharing_a_resource_reach_their_own_method() {
     let out = Twice::run(&Tasks, order()).await.expect("succeeds");
-    assert_eq!(out, Outcome { first: false, second: true, note: "published o-1".into() });
+    assert_eq!(
+        out,
+        Outcome {
+            first: false,
+            second: true,
+            note: "published o-1".into()
+        }
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -96,7 +110,11 @@ async fn a_mock_config_answers_the_states_it_names() {
     )
     .expect("valid mock config");
     let case = cfg.test_case("Twice", "Quiet").expect("case");
-    let out = Twice::runner(&Tasks).mocked(case).run(order()).await.expect("succeeds");
+    let out = Twice::runner(&Tasks)
+        .mocked(case)
+        .run(order())
+        .await
+        .expect("succeeds");
     assert_eq!(out.note, "mocked");
 }
 
@@ -141,5 +159,8 @@ async fn an_output_of_the_wrong_type_is_named() {
 fn runs_are_send() {
     fn send<T: Send>(_: &T) {}
     send(&Twice::run(&Tasks, order()));
-    send(&Twice::run_with_history(&std::sync::Arc::new(Tasks), order()));
+    send(&Twice::run_with_history(
+        &std::sync::Arc::new(Tasks),
+        order(),
+    ));
 }

@@ -13,7 +13,10 @@ fn object(shape: &'static JsonShape) -> &'static ObjectShape {
 }
 
 fn field(o: &'static ObjectShape, name: &str) -> &'static FieldShape {
-    o.fields.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no field `{name}` in {o:?}"))
+    o.fields
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no field `{name}` in {o:?}"))
 }
 
 fn names(o: &ObjectShape) -> Vec<&'static str> {
@@ -51,16 +54,37 @@ struct Order {
 fn struct_fields_follow_renames_and_skips() {
     let o = object(Order::SHAPE);
     assert_eq!(o.name, "Order");
-    assert_eq!(names(o), ["orderId", "sum", "tags", "note", "extra", "raw", "custom"]);
+    assert_eq!(
+        names(o),
+        ["orderId", "sum", "tags", "note", "extra", "raw", "custom"]
+    );
     assert!(matches!(field(o, "sum").shape, JsonShape::Number));
-    assert!(field(o, "tags").optional, "`default` makes a field optional");
-    assert!(field(o, "note").optional, "`skip_serializing_if` makes a field optional");
+    assert!(
+        field(o, "tags").optional,
+        "`default` makes a field optional"
+    );
+    assert!(
+        field(o, "note").optional,
+        "`skip_serializing_if` makes a field optional"
+    );
     assert!(!field(o, "orderId").optional);
-    assert!(matches!(field(o, "tags").shape, JsonShape::Array(JsonShape::String)));
-    assert!(matches!(field(o, "note").shape, JsonShape::Nullable(JsonShape::String)));
-    assert!(matches!(field(o, "extra").shape, JsonShape::Map(JsonShape::Number)));
+    assert!(matches!(
+        field(o, "tags").shape,
+        JsonShape::Array(JsonShape::String)
+    ));
+    assert!(matches!(
+        field(o, "note").shape,
+        JsonShape::Nullable(JsonShape::String)
+    ));
+    assert!(matches!(
+        field(o, "extra").shape,
+        JsonShape::Map(JsonShape::Number)
+    ));
     assert!(matches!(field(o, "raw").shape, JsonShape::Any));
-    assert!(matches!(field(o, "custom").shape, JsonShape::Any), "`#[shape(any)]` opts a field out");
+    assert!(
+        matches!(field(o, "custom").shape, JsonShape::Any),
+        "`#[shape(any)]` opts a field out"
+    );
 }
 
 #[test]
@@ -88,8 +112,14 @@ struct Wrapper {
 #[test]
 fn newtypes_tuples_and_transparent_structs() {
     assert!(matches!(Id::SHAPE, JsonShape::String));
-    assert!(matches!(Point::SHAPE, JsonShape::Tuple([JsonShape::Number, JsonShape::Number])));
-    assert!(matches!(Wrapper::SHAPE, JsonShape::Array(JsonShape::Number)));
+    assert!(matches!(
+        Point::SHAPE,
+        JsonShape::Tuple([JsonShape::Number, JsonShape::Number])
+    ));
+    assert!(matches!(
+        Wrapper::SHAPE,
+        JsonShape::Array(JsonShape::Number)
+    ));
 }
 
 #[derive(Shape)]
@@ -167,7 +197,10 @@ struct Page<T> {
 #[test]
 fn generic_types_take_their_parameter_shapes() {
     let o = object(<Page<Id> as Shape>::SHAPE);
-    assert!(matches!(field(o, "items").shape, JsonShape::Array(JsonShape::String)));
+    assert!(matches!(
+        field(o, "items").shape,
+        JsonShape::Array(JsonShape::String)
+    ));
 }
 
 // Path checks pass at compile time for valid paths (the failing ones are in tests/ui/shape).
@@ -177,9 +210,15 @@ const _: () = sfn::__private::check_path::<Order>(
     sfn::__private::Expect::String,
 );
 const _: () = sfn::__private::check_path::<Order>(
-    &[sfn::__private::Seg::Field("tags"), sfn::__private::Seg::Index],
+    &[
+        sfn::__private::Seg::Field("tags"),
+        sfn::__private::Seg::Index,
+    ],
     "$.tags[0]",
     sfn::__private::Expect::String,
 );
-const _: () =
-    sfn::__private::check_path::<Internal>(&[sfn::__private::Seg::Field("at")], "$.at", sfn::__private::Expect::Any);
+const _: () = sfn::__private::check_path::<Internal>(
+    &[sfn::__private::Seg::Field("at")],
+    "$.at",
+    sfn::__private::Expect::Any,
+);

@@ -11,9 +11,10 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("tests/ui/pass/*.rs");
-    for area in
-        ["syntax", "fields", "graph", "names", "choice", "express", "map", "errors", "shape", "lint", "expr", "tasks"]
-    {
+    for area in [
+        "syntax", "fields", "graph", "names", "choice", "express", "map", "errors", "shape",
+        "lint", "expr", "tasks",
+    ] {
         t.compile_fail(format!("tests/ui/{area}/*.rs"));
     }
 }

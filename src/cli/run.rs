@@ -172,10 +172,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
 }
 
 /// The state machine's name and the mock source of `--mock-config`/`--test-case`.
-fn mocks(
-    args: &RunArgs<'_>,
-    path: &str,
-) -> Result<(String, Option<MockTestCase>), BadInvocation> {
+fn mocks(args: &RunArgs<'_>, path: &str) -> Result<(String, Option<MockTestCase>), BadInvocation> {
     let (file, case) = match (args.mock_config, args.test_case) {
         (None, None) => {
             let name = args

@@ -46,14 +46,28 @@ pub const fn check_path<T: Shape + ?Sized>(segs: &[Seg], path: &'static str, exp
             }
             Step::NoFieldInEnum(enum_name) => {
                 let Seg::Field(name) = seg else { return };
-                fail(Msg::new().push("no field `").push(name).push("` in any form of `").push(enum_name).push("`"))
+                fail(
+                    Msg::new()
+                        .push("no field `")
+                        .push(name)
+                        .push("` in any form of `")
+                        .push(enum_name)
+                        .push("`"),
+                )
             }
             Step::Mismatch(kind) => {
                 let what = match seg {
                     Seg::Field(name) => Msg::new().push("no field `").push(name).push("`"),
                     Seg::Index => Msg::new().push("nothing to index"),
                 };
-                fail(what.push(" in `").push(path).push("`: `").push(prev).push("` is ").push(kind))
+                fail(
+                    what.push(" in `")
+                        .push(path)
+                        .push("`: `")
+                        .push(prev)
+                        .push("` is ")
+                        .push(kind),
+                )
             }
         }
         prev = match seg {
@@ -144,7 +158,12 @@ const fn find(o: &'static ObjectShape, name: &'static str) -> Option<&'static Js
 }
 
 const fn no_field(o: &'static ObjectShape, name: &str) -> ! {
-    let mut msg = Msg::new().push("no field `").push(name).push("` in `").push(o.name).push("`");
+    let mut msg = Msg::new()
+        .push("no field `")
+        .push(name)
+        .push("` in `")
+        .push(o.name)
+        .push("`");
     let mut best: Option<&str> = None;
     let mut best_d = usize::MAX;
     let mut i = 0;
@@ -291,7 +310,10 @@ struct Msg {
 
 impl Msg {
     const fn new() -> Self {
-        Msg { buf: [0; 512], len: 0 }
+        Msg {
+            buf: [0; 512],
+            len: 0,
+        }
     }
 
     const fn push(mut self, s: &str) -> Self {
@@ -327,7 +349,10 @@ mod tests {
 
     #[test]
     fn expectations_follow_nullable_and_enums() {
-        assert!(satisfies(&JsonShape::Nullable(&JsonShape::Number), Expect::Number));
+        assert!(satisfies(
+            &JsonShape::Nullable(&JsonShape::Number),
+            Expect::Number
+        ));
         assert!(!satisfies(&JsonShape::String, Expect::Number));
         assert!(satisfies(&JsonShape::Any, Expect::Boolean));
     }

@@ -36,7 +36,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sfn_runtime::history::HistoryEvent;
 use sfn_runtime::mock::MockTestCase;
-use sfn_runtime::{Engine, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources, Status, TaskError};
+use sfn_runtime::{
+    Engine, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources, Status,
+    TaskError,
+};
 
 use super::{Workflow, WorkflowKind};
 
@@ -82,7 +85,11 @@ impl ExecutionError {
     pub const INPUT_NOT_JSON: &'static str = "sfn.InputNotJson";
 
     fn new(kind: ExecutionErrorKind, error: impl Into<String>, cause: impl Into<String>) -> Self {
-        ExecutionError { kind, error: error.into(), cause: cause.into() }
+        ExecutionError {
+            kind,
+            error: error.into(),
+            cause: cause.into(),
+        }
     }
 }
 
@@ -112,7 +119,10 @@ pub struct Runner<W> {
 
 impl<W> std::fmt::Debug for Runner<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runner").field("resources", &self.resources).field("config", &self.config).finish()
+        f.debug_struct("Runner")
+            .field("resources", &self.resources)
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -125,13 +135,19 @@ where
     pub fn new(resources: Resources) -> Self {
         let mut config = ExecutionConfig::new(W::NAME, "run");
         config.express = W::KIND == WorkflowKind::Express;
-        Runner { engine: Engine::new(resources.clone()), resources, config, workflow: PhantomData }
+        Runner {
+            engine: Engine::new(resources.clone()),
+            resources,
+            config,
+            workflow: PhantomData,
+        }
     }
 
     /// Answers the states a mock test case names from it (service integrations, failures to
     /// rehearse); the task methods answer the others. Invocations are counted per runner.
     pub fn mocked(mut self, case: MockTestCase) -> Self {
-        self.resources.add_source(Arc::new(sfn_runtime::mock::MockTaskSource::new(case)));
+        self.resources
+            .add_source(Arc::new(sfn_runtime::mock::MockTaskSource::new(case)));
         self.engine = Engine::new(self.resources.clone());
         self
     }
@@ -158,17 +174,33 @@ where
     pub async fn run_with_history(&self, input: W::Input) -> Run<W::Output> {
         let value = match to_value(&input) {
             Ok(v) => v,
-            Err(e) => return Run { output: Err(e), result: empty_result() },
+            Err(e) => {
+                return Run {
+                    output: Err(e),
+                    result: empty_result(),
+                }
+            }
         };
-        let result = self.engine.start_sync_execution(Arc::new(W::definition()), value, self.config.clone()).await;
-        Run { output: typed_output(&result.outcome), result }
+        let result = self
+            .engine
+            .start_sync_execution(Arc::new(W::definition()), value, self.config.clone())
+            .await;
+        Run {
+            output: typed_output(&result.outcome),
+            result,
+        }
     }
 
     /// Starts an execution on a new tokio task.
     pub fn start(&self, input: W::Input) -> Result<Started<W>, ExecutionError> {
         let value = to_value(&input)?;
-        let handle = self.engine.start_execution(Arc::new(W::definition()), value, self.config.clone());
-        Ok(Started { handle, workflow: PhantomData })
+        let handle =
+            self.engine
+                .start_execution(Arc::new(W::definition()), value, self.config.clone());
+        Ok(Started {
+            handle,
+            workflow: PhantomData,
+        })
     }
 }
 
@@ -184,16 +216,27 @@ where
     W::Output: DeserializeOwned,
 {
     /// `StopExecution`: the execution ends `ABORTED`.
-    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), sfn_runtime::EngineError> {
+    pub fn stop(
+        &self,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), sfn_runtime::EngineError> {
         self.handle.stop(error, cause)
     }
 
     /// Waits for the end of the execution: its typed output and its history.
     pub async fn result(self) -> Run<W::Output> {
         match self.handle.result().await {
-            Ok(result) => Run { output: typed_output(&result.outcome), result },
+            Ok(result) => Run {
+                output: typed_output(&result.outcome),
+                result,
+            },
             Err(e) => Run {
-                output: Err(ExecutionError::new(ExecutionErrorKind::Engine, "sfn.EngineStopped", e.to_string())),
+                output: Err(ExecutionError::new(
+                    ExecutionErrorKind::Engine,
+                    "sfn.EngineStopped",
+                    e.to_string(),
+                )),
                 result: empty_result(),
             },
         }
@@ -201,13 +244,23 @@ where
 }
 
 fn to_value<T: Serialize>(input: &T) -> Result<Value, ExecutionError> {
-    serde_json::to_value(input)
-        .map_err(|e| ExecutionError::new(ExecutionErrorKind::Input, ExecutionError::INPUT_NOT_JSON, e.to_string()))
+    serde_json::to_value(input).map_err(|e| {
+        ExecutionError::new(
+            ExecutionErrorKind::Input,
+            ExecutionError::INPUT_NOT_JSON,
+            e.to_string(),
+        )
+    })
 }
 
 fn empty_result() -> ExecutionResult {
     ExecutionResult {
-        outcome: Outcome { status: Status::Failed, output: None, error: None, cause: None },
+        outcome: Outcome {
+            status: Status::Failed,
+            output: None,
+            error: None,
+            cause: None,
+        },
         history: Vec::new(),
     }
 }
@@ -215,7 +268,11 @@ fn empty_result() -> ExecutionResult {
 /// The typed output of a finished execution.
 fn typed_output<O: DeserializeOwned>(outcome: &Outcome) -> Result<O, ExecutionError> {
     let failed = |kind| {
-        ExecutionError::new(kind, outcome.error.clone().unwrap_or_default(), outcome.cause.clone().unwrap_or_default())
+        ExecutionError::new(
+            kind,
+            outcome.error.clone().unwrap_or_default(),
+            outcome.cause.clone().unwrap_or_default(),
+        )
     };
     match outcome.status {
         Status::Succeeded => {
@@ -224,7 +281,10 @@ fn typed_output<O: DeserializeOwned>(outcome: &Outcome) -> Result<O, ExecutionEr
                 ExecutionError::new(
                     ExecutionErrorKind::Output,
                     ExecutionError::OUTPUT_MISMATCH,
-                    format!("the output {output} does not deserialize into `{}`: {e}", std::any::type_name::<O>()),
+                    format!(
+                        "the output {output} does not deserialize into `{}`: {e}",
+                        std::any::type_name::<O>()
+                    ),
                 )
             })
         }
@@ -244,16 +304,25 @@ pub fn task_input<T: DeserializeOwned>(state: &str, input: Value) -> Result<T, T
     serde_json::from_value(input).map_err(|e| {
         TaskError::new(
             TASK_INPUT_MISMATCH,
-            format!("the input of state `{state}` does not deserialize into `{}`: {e}", std::any::type_name::<T>()),
+            format!(
+                "the input of state `{state}` does not deserialize into `{}`: {e}",
+                std::any::type_name::<T>()
+            ),
         )
     })
 }
 
 /// A task method's result as JSON (generated handlers call this).
-pub fn task_result<T: Serialize>(state: &str, result: Result<T, TaskError>) -> Result<Value, TaskError> {
+pub fn task_result<T: Serialize>(
+    state: &str,
+    result: Result<T, TaskError>,
+) -> Result<Value, TaskError> {
     let value = result?;
     serde_json::to_value(value).map_err(|e| {
-        TaskError::new(TASK_RESULT_NOT_JSON, format!("the result of state `{state}` does not serialize to JSON: {e}"))
+        TaskError::new(
+            TASK_RESULT_NOT_JSON,
+            format!("the result of state `{state}` does not serialize to JSON: {e}"),
+        )
     })
 }
 
@@ -270,29 +339,47 @@ mod tests {
     use super::*;
 
     fn outcome(status: Status, output: Option<Value>) -> Outcome {
-        Outcome { status, output, error: Some("E".into()), cause: Some("c".into()) }
+        Outcome {
+            status,
+            output,
+            error: Some("E".into()),
+            cause: Some("c".into()),
+        }
     }
 
     #[test]
     fn output_of_the_wrong_type_is_a_clear_error() {
-        let out: Result<u32, _> = typed_output(&outcome(Status::Succeeded, Some(serde_json::json!("x"))));
+        let out: Result<u32, _> =
+            typed_output(&outcome(Status::Succeeded, Some(serde_json::json!("x"))));
         let err = out.expect_err("a string is not a u32");
         assert_eq!(err.kind, ExecutionErrorKind::Output);
         assert_eq!(err.error, ExecutionError::OUTPUT_MISMATCH);
-        assert!(err.cause.contains("\"x\"") && err.cause.contains("u32"), "{}", err.cause);
+        assert!(
+            err.cause.contains("\"x\"") && err.cause.contains("u32"),
+            "{}",
+            err.cause
+        );
     }
 
     #[test]
     fn failures_keep_error_and_cause() {
         let out: Result<Value, _> = typed_output(&outcome(Status::TimedOut, None));
-        assert_eq!(out, Err(ExecutionError::new(ExecutionErrorKind::TimedOut, "E", "c")));
+        assert_eq!(
+            out,
+            Err(ExecutionError::new(ExecutionErrorKind::TimedOut, "E", "c"))
+        );
     }
 
     #[test]
     fn task_input_names_the_state_and_type() {
-        let err = task_input::<u32>("Charge", serde_json::json!({})).expect_err("an object is not a u32");
+        let err =
+            task_input::<u32>("Charge", serde_json::json!({})).expect_err("an object is not a u32");
         assert_eq!(err.error, TASK_INPUT_MISMATCH);
-        assert!(err.cause.contains("`Charge`") && err.cause.contains("u32"), "{}", err.cause);
+        assert!(
+            err.cause.contains("`Charge`") && err.cause.contains("u32"),
+            "{}",
+            err.cause
+        );
     }
 
     #[test]

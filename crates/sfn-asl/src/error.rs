@@ -49,7 +49,11 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        let at = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
         write!(f, "{at}: {}: {}", self.code.as_str(), self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, " (hint: {hint})")?;
@@ -71,7 +75,10 @@ pub struct ExprError {
 impl ExprError {
     /// An error at `position`.
     pub fn new(position: usize, message: impl Into<String>) -> Self {
-        ExprError { position, message: message.into() }
+        ExprError {
+            position,
+            message: message.into(),
+        }
     }
 }
 
@@ -92,14 +99,26 @@ pub struct EvalError {
 impl EvalError {
     /// `States.Runtime` with `cause`.
     pub fn runtime(cause: impl Into<String>) -> Self {
-        EvalError { error: "States.Runtime".into(), cause: cause.into(), location: None }
+        EvalError {
+            error: "States.Runtime".into(),
+            cause: cause.into(),
+            location: None,
+        }
     }
     /// `States.IntrinsicFailure` with `cause`.
     pub fn intrinsic(cause: impl Into<String>) -> Self {
-        EvalError { error: "States.IntrinsicFailure".into(), cause: cause.into(), location: None }
+        EvalError {
+            error: "States.IntrinsicFailure".into(),
+            cause: cause.into(),
+            location: None,
+        }
     }
     /// `States.QueryEvaluationError` with `cause`.
     pub fn query(cause: impl Into<String>, location: Option<String>) -> Self {
-        EvalError { error: "States.QueryEvaluationError".into(), cause: cause.into(), location }
+        EvalError {
+            error: "States.QueryEvaluationError".into(),
+            cause: cause.into(),
+            location,
+        }
     }
 }

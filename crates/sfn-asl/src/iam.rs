@@ -28,8 +28,11 @@ pub fn policy(machine: &StateMachine) -> Value {
         .0
         .into_iter()
         .map(|(action, resources)| {
-            let resources: Vec<String> =
-                if resources.contains("*") { vec!["*".to_owned()] } else { resources.into_iter().collect() };
+            let resources: Vec<String> = if resources.contains("*") {
+                vec!["*".to_owned()]
+            } else {
+                resources.into_iter().collect()
+            };
             json!({ "Effect": "Allow", "Action": [action], "Resource": resources })
         })
         .collect();
@@ -41,7 +44,10 @@ struct Grants(BTreeMap<String, BTreeSet<String>>);
 
 impl Grants {
     fn allow(&mut self, action: &str, resource: impl Into<String>) {
-        self.0.entry(action.to_owned()).or_default().insert(resource.into());
+        self.0
+            .entry(action.to_owned())
+            .or_default()
+            .insert(resource.into());
     }
 }
 
@@ -63,14 +69,21 @@ fn walk(states: &States, g: &mut Grants, depth: usize) {
             StateKind::Map(m) => {
                 if m.is_distributed() {
                     // Child executions of a distributed Map run as the same state machine.
-                    for a in ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"] {
+                    for a in [
+                        "states:StartExecution",
+                        "states:DescribeExecution",
+                        "states:StopExecution",
+                    ] {
                         g.allow(a, "*");
                     }
                 }
                 if let Some(r) = &m.item_reader {
                     s3(
                         &r.resource,
-                        &args(r.parameters.as_ref().map(|p| p.to_value()), r.arguments.as_ref().map(|a| a.to_value())),
+                        &args(
+                            r.parameters.as_ref().map(|p| p.to_value()),
+                            r.arguments.as_ref().map(|a| a.to_value()),
+                        ),
                         g,
                     );
                 }
@@ -109,7 +122,10 @@ fn static_arg<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn task(t: &Task, g: &mut Grants) {
-    let args = args(t.parameters.as_ref().map(|p| p.to_value()), t.arguments.as_ref().map(|a| a.to_value()));
+    let args = args(
+        t.parameters.as_ref().map(|p| p.to_value()),
+        t.arguments.as_ref().map(|a| a.to_value()),
+    );
     let r = t.resource.as_str();
     if r.starts_with("arn:aws:lambda:") {
         g.allow("lambda:InvokeFunction", r);
@@ -123,7 +139,9 @@ fn task(t: &Task, g: &mut Grants) {
         Some((b, suffix)) => (b, suffix.starts_with("sync")),
         None => (rest, false),
     };
-    let Some((service, action)) = base.split_once(':') else { return };
+    let Some((service, action)) = base.split_once(':') else {
+        return;
+    };
     match (service, action) {
         ("lambda", "invoke") => {
             let res = match static_arg(&args, "FunctionName") {
@@ -134,16 +152,22 @@ fn task(t: &Task, g: &mut Grants) {
             g.allow("lambda:InvokeFunction", res);
         }
         ("sqs", "sendMessage") => {
-            let res = static_arg(&args, "QueueUrl").and_then(queue_arn).unwrap_or_else(|| "*".to_owned());
+            let res = static_arg(&args, "QueueUrl")
+                .and_then(queue_arn)
+                .unwrap_or_else(|| "*".to_owned());
             g.allow("sqs:SendMessage", res);
         }
         ("sns", "publish") => {
-            let res = static_arg(&args, "TopicArn").or_else(|| static_arg(&args, "TargetArn")).unwrap_or("*");
+            let res = static_arg(&args, "TopicArn")
+                .or_else(|| static_arg(&args, "TargetArn"))
+                .unwrap_or("*");
             g.allow("sns:Publish", res);
         }
         ("dynamodb", a) => {
-            let res = static_arg(&args, "TableName")
-                .map_or_else(|| "*".to_owned(), |t| format!("arn:aws:dynamodb:*:*:table/{t}"));
+            let res = static_arg(&args, "TableName").map_or_else(
+                || "*".to_owned(),
+                |t| format!("arn:aws:dynamodb:*:*:table/{t}"),
+            );
             g.allow(&format!("dynamodb:{}", upper_first(a)), res);
         }
         ("events", "putEvents") => {
@@ -152,7 +176,9 @@ fn task(t: &Task, g: &mut Grants) {
                     .iter()
                     .map(|e| match e.get("EventBusName").and_then(Value::as_str) {
                         Some(b) if b.starts_with("arn:") => b.to_owned(),
-                        Some(b) if !b.starts_with("{%") => format!("arn:aws:events:*:*:event-bus/{b}"),
+                        Some(b) if !b.starts_with("{%") => {
+                            format!("arn:aws:events:*:*:event-bus/{b}")
+                        }
                         Some(_) => "*".to_owned(),
                         None if e.get("EventBusName.$").is_some() => "*".to_owned(),
                         None => "arn:aws:events:*:*:event-bus/default".to_owned(),
@@ -170,7 +196,8 @@ fn task(t: &Task, g: &mut Grants) {
             if sync {
                 let exec = machine
                     .and_then(|m| {
-                        m.split_once(":stateMachine:").map(|(head, name)| format!("{head}:execution:{name}:*"))
+                        m.split_once(":stateMachine:")
+                            .map(|(head, name)| format!("{head}:execution:{name}:*"))
                     })
                     .unwrap_or_else(|| "*".to_owned());
                 g.allow("states:DescribeExecution", exec.clone());
@@ -183,8 +210,14 @@ fn task(t: &Task, g: &mut Grants) {
             let conn = args.get("Authentication").map_or(Value::Null, Clone::clone);
             let conn = static_arg(&conn, "ConnectionArn").unwrap_or("*");
             g.allow("events:RetrieveConnectionCredentials", conn);
-            g.allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:events!connection/*");
-            g.allow("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:*:*:secret:events!connection/*");
+            g.allow(
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:*:*:secret:events!connection/*",
+            );
+            g.allow(
+                "secretsmanager:DescribeSecret",
+                "arn:aws:secretsmanager:*:*:secret:events!connection/*",
+            );
         }
         ("aws-sdk", rest) => {
             // `aws-sdk:<service>:<action>`: IAM uses the service prefix and the PascalCase action.
@@ -221,9 +254,10 @@ fn s3(resource: &str, args: &Value, g: &mut Grants) {
             };
             g.allow("s3:GetObject", res);
         }
-        Some("listObjectsV2") => {
-            g.allow("s3:ListBucket", bucket.map_or_else(|| "*".to_owned(), |b| format!("arn:aws:s3:::{b}")))
-        }
+        Some("listObjectsV2") => g.allow(
+            "s3:ListBucket",
+            bucket.map_or_else(|| "*".to_owned(), |b| format!("arn:aws:s3:::{b}")),
+        ),
         Some("putObject") => {
             let res = match (bucket, static_arg(args, "Prefix")) {
                 (Some(b), Some(p)) => format!("arn:aws:s3:::{b}/{p}*"),
@@ -253,7 +287,9 @@ fn queue_arn(url: &str) -> Option<String> {
 
 fn upper_first(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// SDK service names that differ from their IAM prefix.
@@ -265,4 +301,3 @@ fn iam_prefix(service: &str) -> &str {
         other => other,
     }
 }
-

@@ -11,7 +11,9 @@ use sfn_asl::path::{Path, ReferencePath};
 use sfn_asl::template::PayloadTemplate;
 
 fn regressions(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions").join(target);
+    let dir = FsPath::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions")
+        .join(target);
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("regression folder exists") {
         let path = entry.expect("readable entry").path();
@@ -31,7 +33,10 @@ fn check_definition(text: &str) -> bool {
             true
         }
         Err(findings) => {
-            assert!(!findings.0.is_empty(), "a rejected definition names at least one finding");
+            assert!(
+                !findings.0.is_empty(),
+                "a rejected definition names at least one finding"
+            );
             false
         }
     }
@@ -45,7 +50,12 @@ fn check_expression(text: &str) {
     let doc = env_doc();
     let ctx = serde_json::json!({"Execution": {"Id": "arn"}});
     let entropy = SeededEntropy::new(1);
-    let env = EvalEnv { input: &doc, context: &ctx, vars: &(), entropy: &entropy };
+    let env = EvalEnv {
+        input: &doc,
+        context: &ctx,
+        vars: &(),
+        entropy: &entropy,
+    };
     if let Ok(p) = Path::parse(text) {
         let _ = p.select(&env);
     }
@@ -68,17 +78,34 @@ fn hostile_definitions_are_rejected_without_panicking() {
             rule = format!(r#"{{"Not":{rule}}}"#);
         }
         let rule = rule.replacen('{', r#"{"Next":"E","#, 1);
-        format!(r#"{{"StartAt":"C","States":{{"C":{{"Type":"Choice","Choices":[{rule}]}},"E":{{"Type":"Succeed"}}}}}}"#)
+        format!(
+            r#"{{"StartAt":"C","States":{{"C":{{"Type":"Choice","Choices":[{rule}]}},"E":{{"Type":"Succeed"}}}}}}"#
+        )
     };
     for text in ["", "null", "[]", "{}", "\u{0}", &deep_array, &deep_choice] {
-        assert!(!check_definition(text), "accepted hostile input {:.60}", text);
+        assert!(
+            !check_definition(text),
+            "accepted hostile input {:.60}",
+            text
+        );
     }
 }
 
 #[test]
 fn hostile_expressions_do_not_panic() {
     let nested = format!("{}$.a{}", "States.Array(".repeat(5_000), ")".repeat(5_000));
-    for text in ["$", "$$", "$[", "$..", "$.a[?(@", "$['", "States.Format('{}'", "States.", "\\", &nested] {
+    for text in [
+        "$",
+        "$$",
+        "$[",
+        "$..",
+        "$.a[?(@",
+        "$['",
+        "States.Format('{}'",
+        "States.",
+        "\\",
+        &nested,
+    ] {
         check_expression(text);
     }
     // A call nested past AWS's limit of 10 is a parse error, never a stack overflow.
@@ -107,7 +134,12 @@ fn recorded_fuzz_findings_stay_fixed() {
             let doc = env_doc();
             let ctx = serde_json::json!({});
             let entropy = SeededEntropy::new(7);
-            let env = EvalEnv { input: &doc, context: &ctx, vars: &(), entropy: &entropy };
+            let env = EvalEnv {
+                input: &doc,
+                context: &ctx,
+                vars: &(),
+                entropy: &entropy,
+            };
             if let Ok(t) = PayloadTemplate::compile(&value) {
                 let _ = t.eval(&env);
             }

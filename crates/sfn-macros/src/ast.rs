@@ -76,7 +76,12 @@ pub(crate) enum Entry {
     /// `branch { ... }` of a Parallel state.
     Branch { doc: Option<Doc>, machine: Machine },
     /// `processor(mode = DISTRIBUTED) { ... }` or the legacy `iterator { ... }` of a Map state.
-    Processor { keyword: Ident, doc: Option<Doc>, config: Option<Vec<(Ident, Ident)>>, machine: Machine },
+    Processor {
+        keyword: Ident,
+        doc: Option<Doc>,
+        config: Option<Vec<(Ident, Ident)>>,
+        machine: Machine,
+    },
 }
 
 /// `name: value`.
@@ -109,7 +114,11 @@ pub(crate) enum Json {
 impl Json {
     pub(crate) fn span(&self) -> Span {
         match self {
-            Json::Null(s) | Json::Bool(_, s) | Json::Number(_, s) | Json::Array(_, s) | Json::Object(_, s) => *s,
+            Json::Null(s)
+            | Json::Bool(_, s)
+            | Json::Number(_, s)
+            | Json::Array(_, s)
+            | Json::Object(_, s) => *s,
             Json::Str(l) => l.span(),
             Json::Ident(i) => i.span(),
         }

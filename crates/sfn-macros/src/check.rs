@@ -48,8 +48,14 @@ pub(crate) fn report(cx: &Ctxt, lowered: &Lowered, f: &Finding, fallback: proc_m
 fn dsl_hint(hint: &str) -> String {
     const PHRASES: &[(&str, &str)] = &[
         ("`\"End\": true`", "`end`"),
-        ("`\"QueryLanguage\": \"JSONPath\"`", "`query_language: JSONPath`"),
-        ("`\"QueryLanguage\": \"JSONata\"`", "`query_language: JSONata`"),
+        (
+            "`\"QueryLanguage\": \"JSONPath\"`",
+            "`query_language: JSONPath`",
+        ),
+        (
+            "`\"QueryLanguage\": \"JSONata\"`",
+            "`query_language: JSONata`",
+        ),
         ("a Succeed or Fail state", "a `succeed` or `fail` state"),
     ];
     let mut out = hint.to_owned();
@@ -65,7 +71,10 @@ mod tests {
 
     #[test]
     fn hints_use_dsl_words() {
-        assert_eq!(dsl_hint("end one state with `\"End\": true`"), "end one state with `end`");
+        assert_eq!(
+            dsl_hint("end one state with `\"End\": true`"),
+            "end one state with `end`"
+        );
         assert_eq!(
             dsl_hint("set `\"QueryLanguage\": \"JSONPath\"` on the state"),
             "set `query_language: JSONPath` on the state"

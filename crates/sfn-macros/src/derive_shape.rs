@@ -53,7 +53,11 @@ fn serde_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SerdeAttrs {
             continue;
         }
         let r = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             match key.as_str() {
                 "rename" | "rename_all" => {
                     let value = if meta.input.peek(syn::Token![=]) {
@@ -116,7 +120,13 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
 }
 
 /// serde's `rename_all` for a field (`snake_case` ident) or variant (`PascalCase` ident).
-fn apply_rename_all(rule: &str, name: &str, is_variant: bool, span: proc_macro2::Span, cx: &Ctxt) -> String {
+fn apply_rename_all(
+    rule: &str,
+    name: &str,
+    is_variant: bool,
+    span: proc_macro2::Span,
+    cx: &Ctxt,
+) -> String {
     let words: Vec<String> = if is_variant {
         let mut words = Vec::new();
         let mut cur = String::new();
@@ -135,7 +145,9 @@ fn apply_rename_all(rule: &str, name: &str, is_variant: bool, span: proc_macro2:
     };
     let cap = |w: &str| {
         let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
     };
     match rule {
         "lowercase" => words.concat().to_lowercase(),
@@ -144,7 +156,9 @@ fn apply_rename_all(rule: &str, name: &str, is_variant: bool, span: proc_macro2:
         "camelCase" => {
             let pascal: String = words.iter().map(|w| cap(w)).collect();
             let mut c = pascal.chars();
-            c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
         }
         "snake_case" => words.join("_").to_lowercase(),
         "SCREAMING_SNAKE_CASE" => words.join("_").to_uppercase(),
@@ -180,7 +194,10 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         Data::Enum(e) => enum_shape(&cx, &type_name, e, &container),
         Data::Union(u) => {
-            cx.error(u.union_token.span(), "unions have no JSON shape; use `serde_json::Value` instead");
+            cx.error(
+                u.union_token.span(),
+                "unions have no JSON shape; use `serde_json::Value` instead",
+            );
             quote!(&::sfn::shape::JsonShape::Any)
         }
     };
@@ -207,7 +224,13 @@ fn field_shape(f: &syn::Field, attrs: &SerdeAttrs) -> TokenStream {
 }
 
 /// The shape of a struct's (or a variant's) fields. `tag` adds an internal tag field.
-fn fields_shape(cx: &Ctxt, type_name: &str, fields: &Fields, container: &SerdeAttrs, tag: Option<&str>) -> TokenStream {
+fn fields_shape(
+    cx: &Ctxt,
+    type_name: &str,
+    fields: &Fields,
+    container: &SerdeAttrs,
+    tag: Option<&str>,
+) -> TokenStream {
     match fields {
         Fields::Unit => quote!(&::sfn::shape::JsonShape::Null),
         Fields::Unnamed(u) if u.unnamed.len() == 1 => {
@@ -244,7 +267,9 @@ fn fields_shape(cx: &Ctxt, type_name: &str, fields: &Fields, container: &SerdeAt
                 let Some(ident) = &f.ident else { continue };
                 let name = match (&a.rename, &container.rename_all) {
                     (Some(r), _) => r.clone(),
-                    (None, Some(rule)) => apply_rename_all(rule, &ident_name(ident), false, ident.span(), cx),
+                    (None, Some(rule)) => {
+                        apply_rename_all(rule, &ident_name(ident), false, ident.span(), cx)
+                    }
                     (None, None) => ident_name(ident),
                 };
                 let optional = a.default || container.default;
@@ -259,7 +284,12 @@ fn fields_shape(cx: &Ctxt, type_name: &str, fields: &Fields, container: &SerdeAt
     }
 }
 
-fn enum_shape(cx: &Ctxt, type_name: &str, e: &syn::DataEnum, container: &SerdeAttrs) -> TokenStream {
+fn enum_shape(
+    cx: &Ctxt,
+    type_name: &str,
+    e: &syn::DataEnum,
+    container: &SerdeAttrs,
+) -> TokenStream {
     let mut alternatives = Vec::new();
     for v in &e.variants {
         let a = serde_attrs(cx, &v.attrs);
@@ -268,12 +298,17 @@ fn enum_shape(cx: &Ctxt, type_name: &str, e: &syn::DataEnum, container: &SerdeAt
         }
         let vname = match (&a.rename, &container.rename_all) {
             (Some(r), _) => r.clone(),
-            (None, Some(rule)) => apply_rename_all(rule, &ident_name(&v.ident), true, v.ident.span(), cx),
+            (None, Some(rule)) => {
+                apply_rename_all(rule, &ident_name(&v.ident), true, v.ident.span(), cx)
+            }
             (None, None) => ident_name(&v.ident),
         };
         let variant_type = format!("{type_name}::{}", v.ident);
         // Variant fields follow the variant's own `rename_all`, not the enum's.
-        let inner_attrs = SerdeAttrs { rename_all: a.rename_all.clone(), ..SerdeAttrs::default() };
+        let inner_attrs = SerdeAttrs {
+            rename_all: a.rename_all.clone(),
+            ..SerdeAttrs::default()
+        };
         let single = |name: &str, shape: TokenStream| {
             quote!(&::sfn::shape::JsonShape::Object(&::sfn::shape::ObjectShape {
                 name: #type_name,
@@ -301,7 +336,9 @@ fn enum_shape(cx: &Ctxt, type_name: &str, e: &syn::DataEnum, container: &SerdeAt
                     }))
                 }
                 (None, Fields::Unit) => single(tag, quote!(&::sfn::shape::JsonShape::String)),
-                (None, Fields::Named(_)) => fields_shape(cx, &variant_type, &v.fields, &inner_attrs, Some(tag)),
+                (None, Fields::Named(_)) => {
+                    fields_shape(cx, &variant_type, &v.fields, &inner_attrs, Some(tag))
+                }
                 (None, Fields::Unnamed(u)) if u.unnamed.len() == 1 => {
                     let inner = fields_shape(cx, &variant_type, &v.fields, &inner_attrs, None);
                     quote!(&::sfn::shape::JsonShape::Object(&::sfn::shape::ObjectShape {
@@ -321,7 +358,10 @@ fn enum_shape(cx: &Ctxt, type_name: &str, e: &syn::DataEnum, container: &SerdeAt
         } else {
             match &v.fields {
                 Fields::Unit => quote!(&::sfn::shape::JsonShape::String),
-                fields => single(&vname, fields_shape(cx, &variant_type, fields, &inner_attrs, None)),
+                fields => single(
+                    &vname,
+                    fields_shape(cx, &variant_type, fields, &inner_attrs, None),
+                ),
             }
         };
         alternatives.push(alt);
@@ -344,7 +384,10 @@ mod tests {
     fn rename_all_rules_match_serde() {
         assert_eq!(rename("camelCase", "order_id", false), "orderId");
         assert_eq!(rename("PascalCase", "order_id", false), "OrderId");
-        assert_eq!(rename("SCREAMING_SNAKE_CASE", "order_id", false), "ORDER_ID");
+        assert_eq!(
+            rename("SCREAMING_SNAKE_CASE", "order_id", false),
+            "ORDER_ID"
+        );
         assert_eq!(rename("kebab-case", "order_id", false), "order-id");
         assert_eq!(rename("snake_case", "OrderPlaced", true), "order_placed");
         assert_eq!(rename("camelCase", "OrderPlaced", true), "orderPlaced");
@@ -354,7 +397,13 @@ mod tests {
     #[test]
     fn unknown_rename_rule_is_an_error() {
         let cx = Ctxt::new();
-        apply_rename_all("Sentence case", "a_b", false, proc_macro2::Span::call_site(), &cx);
+        apply_rename_all(
+            "Sentence case",
+            "a_b",
+            false,
+            proc_macro2::Span::call_site(),
+            &cx,
+        );
         assert!(cx.check().is_err());
     }
 }

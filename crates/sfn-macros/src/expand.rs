@@ -20,7 +20,10 @@ pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
         Some(k) if k == "Standard" => false,
         Some(k) if k == "Express" => true,
         Some(k) => {
-            cx.error(k.span(), format!("unknown workflow kind `{k}`; expected `Standard` or `Express`"));
+            cx.error(
+                k.span(),
+                format!("unknown workflow kind `{k}`; expected `Standard` or `Express`"),
+            );
             false
         }
     };
@@ -44,7 +47,10 @@ pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
             tokens.extend(e.to_compile_error());
             Ok(tokens)
         }
-        (Ok(()), None) => Err(syn::Error::new(wf.name.span(), "workflow could not be lowered")),
+        (Ok(()), None) => Err(syn::Error::new(
+            wf.name.span(),
+            "workflow could not be lowered",
+        )),
     }
 }
 
@@ -55,7 +61,9 @@ pub(crate) fn variant_name(state: &str, taken: &mut HashSet<String>) -> Ident {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
         })
         .collect();
     base.retain(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -94,7 +102,8 @@ fn ast_states(m: &crate::ast::Machine, out: &mut Vec<String>, depth: usize) {
         }
         for entry in &st.body {
             match entry {
-                crate::ast::Entry::Branch { machine, .. } | crate::ast::Entry::Processor { machine, .. } => {
+                crate::ast::Entry::Branch { machine, .. }
+                | crate::ast::Entry::Processor { machine, .. } => {
                     ast_states(machine, out, depth + 1)
                 }
                 _ => {}
@@ -144,11 +153,25 @@ fn items(
     let names: Vec<&str> = states.iter().map(String::as_str).collect();
     let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
     let value = quote!(::sfn::__private::Value);
-    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
-    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
-    let doc = wf.doc.as_ref().map(|d| d.text.clone()).unwrap_or_else(|| format!("The `{name_str}` workflow."));
+    let input = wf
+        .input
+        .as_ref()
+        .map_or_else(|| value.clone(), |t| quote!(#t));
+    let output = wf
+        .output
+        .as_ref()
+        .map_or_else(|| value.clone(), |t| quote!(#t));
+    let doc = wf
+        .doc
+        .as_ref()
+        .map(|d| d.text.clone())
+        .unwrap_or_else(|| format!("The `{name_str}` workflow."));
     let enum_doc = format!("The states of [`{name_str}`], nested ones included.");
-    let kind = if express { quote!(Express) } else { quote!(Standard) };
+    let kind = if express {
+        quote!(Express)
+    } else {
+        quote!(Standard)
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default)]

@@ -17,7 +17,9 @@ pub(crate) fn asl_key(snake: &str) -> String {
         .split('_')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -65,7 +67,17 @@ const FIELDS: &[(&str, &[&str])] = &[
             "assign",
         ],
     ),
-    ("choice", &["comment", "query_language", "input_path", "output_path", "output", "assign"]),
+    (
+        "choice",
+        &[
+            "comment",
+            "query_language",
+            "input_path",
+            "output_path",
+            "output",
+            "assign",
+        ],
+    ),
     (
         "wait",
         &[
@@ -81,8 +93,27 @@ const FIELDS: &[(&str, &[&str])] = &[
             "assign",
         ],
     ),
-    ("succeed", &["comment", "query_language", "input_path", "output_path", "output"]),
-    ("fail", &["comment", "query_language", "error", "error_path", "cause", "cause_path"]),
+    (
+        "succeed",
+        &[
+            "comment",
+            "query_language",
+            "input_path",
+            "output_path",
+            "output",
+        ],
+    ),
+    (
+        "fail",
+        &[
+            "comment",
+            "query_language",
+            "error",
+            "error_path",
+            "cause",
+            "cause_path",
+        ],
+    ),
     (
         "parallel",
         &[
@@ -141,7 +172,11 @@ pub(crate) struct FieldBag<'a> {
 
 impl<'a> FieldBag<'a> {
     pub(crate) fn new(cx: &'a Ctxt, kind: &str, _span: Span) -> Self {
-        FieldBag { cx, kind: kind.to_owned(), fields: Vec::new() }
+        FieldBag {
+            cx,
+            kind: kind.to_owned(),
+            fields: Vec::new(),
+        }
     }
 
     pub(crate) fn add(&mut self, f: &'a ast::Field) {
@@ -149,7 +184,8 @@ impl<'a> FieldBag<'a> {
         let repeatable = name == "retry" || name == "catch";
         if !repeatable {
             if let Some((prev, _)) = self.fields.iter().find(|(p, _)| p.name == f.name) {
-                let mut e = syn::Error::new(f.name.span(), format!("field `{name}` is given twice"));
+                let mut e =
+                    syn::Error::new(f.name.span(), format!("field `{name}` is given twice"));
                 e.combine(syn::Error::new(prev.name.span(), "first given here"));
                 self.cx.push(e);
                 return;
@@ -160,7 +196,10 @@ impl<'a> FieldBag<'a> {
 
     /// `(field name, span)` of every field, for the pointer table.
     pub(crate) fn spans(&self) -> Vec<(String, Span)> {
-        self.fields.iter().map(|(f, _)| (f.name.to_string(), f.name.span())).collect()
+        self.fields
+            .iter()
+            .map(|(f, _)| (f.name.to_string(), f.name.span()))
+            .collect()
     }
 
     /// Whether field `name` was written (taken or not).
@@ -170,7 +209,10 @@ impl<'a> FieldBag<'a> {
 
     /// Takes the JSON value of field `name`.
     pub(crate) fn take(&mut self, name: &str) -> Option<&'a Json> {
-        let (f, taken) = self.fields.iter_mut().find(|(f, taken)| !*taken && f.name == name)?;
+        let (f, taken) = self
+            .fields
+            .iter_mut()
+            .find(|(f, taken)| !*taken && f.name == name)?;
         *taken = true;
         match &f.value {
             FieldValue::Json(j) => Some(j),
@@ -192,14 +234,21 @@ impl<'a> FieldBag<'a> {
 
     /// Reports fields nobody took.
     pub(crate) fn finish(self) {
-        let own = FIELDS.iter().find(|(k, _)| *k == self.kind).map(|(_, f)| *f).unwrap_or(&[]);
+        let own = FIELDS
+            .iter()
+            .find(|(k, _)| *k == self.kind)
+            .map(|(_, f)| *f)
+            .unwrap_or(&[]);
         for (f, taken) in &self.fields {
             if *taken {
                 continue;
             }
             let name = f.name.to_string();
-            let owners: Vec<&str> =
-                FIELDS.iter().filter(|(_, fs)| fs.contains(&name.as_str())).map(|(k, _)| *k).collect();
+            let owners: Vec<&str> = FIELDS
+                .iter()
+                .filter(|(_, fs)| fs.contains(&name.as_str()))
+                .map(|(k, _)| *k)
+                .collect();
             let msg = if !owners.is_empty() {
                 format!(
                     "`{}` states have no field `{name}` (it belongs to `{}` states)",
@@ -207,9 +256,16 @@ impl<'a> FieldBag<'a> {
                     owners.join("`, `")
                 )
             } else if let Some(best) = did_you_mean(&name, own) {
-                format!("unknown field `{name}` on a `{}` state; did you mean `{best}`?", self.kind)
+                format!(
+                    "unknown field `{name}` on a `{}` state; did you mean `{best}`?",
+                    self.kind
+                )
             } else {
-                format!("unknown field `{name}` on a `{}` state; expected one of `{}`", self.kind, own.join("`, `"))
+                format!(
+                    "unknown field `{name}` on a `{}` state; expected one of `{}`",
+                    self.kind,
+                    own.join("`, `")
+                )
             };
             self.cx.error(f.name.span(), msg);
         }
@@ -236,7 +292,8 @@ impl Lowerer<'_> {
             Json::Number(text, span) => match text.parse::<Number>() {
                 Ok(n) => Value::Number(n),
                 Err(_) => {
-                    self.cx.error(*span, format!("`{text}` is not a JSON number"));
+                    self.cx
+                        .error(*span, format!("`{text}` is not a JSON number"));
                     return None;
                 }
             },
@@ -253,7 +310,8 @@ impl Lowerer<'_> {
                 for (k, v) in entries {
                     let key = k.value();
                     if out.contains_key(&key) {
-                        self.cx.error(k.span(), format!("key `{key}` is given twice"));
+                        self.cx
+                            .error(k.span(), format!("key `{key}` is given twice"));
                         continue;
                     }
                     let v = self.value(v, &child(ptr, &key))?;
@@ -262,7 +320,10 @@ impl Lowerer<'_> {
                 Value::Object(out)
             }
             Json::Ident(id) => {
-                self.cx.error(id.span(), format!("expected a JSON value, found `{id}`; strings are written in quotes"));
+                self.cx.error(
+                    id.span(),
+                    format!("expected a JSON value, found `{id}`; strings are written in quotes"),
+                );
                 return None;
             }
         })
@@ -302,7 +363,10 @@ impl Lowerer<'_> {
         };
         let q = QueryLanguage::from_name(&text);
         if q.is_none() {
-            self.cx.error(j.span(), format!("unknown query language `{text}`; expected `JSONPath` or `JSONata`"));
+            self.cx.error(
+                j.span(),
+                format!("unknown query language `{text}`; expected `JSONPath` or `JSONata`"),
+            );
         }
         q
     }
@@ -318,7 +382,13 @@ impl Lowerer<'_> {
         let found = all.iter().copied().find(|v| name(*v) == text);
         if found.is_none() {
             let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
-            self.cx.error(span, format!("unknown value `{text}`; expected one of `{}`", names.join("`, `")));
+            self.cx.error(
+                span,
+                format!(
+                    "unknown value `{text}`; expected one of `{}`",
+                    names.join("`, `")
+                ),
+            );
         }
         found
     }
@@ -341,24 +411,39 @@ impl Lowerer<'_> {
                 self.path_lit(lit, name).map(Some)
             }
             _ => {
-                self.cx.error(j.span(), format!("`{name}` is a path string like \"$.order\", or `null`"));
+                self.cx.error(
+                    j.span(),
+                    format!("`{name}` is a path string like \"$.order\", or `null`"),
+                );
                 None
             }
         }
     }
 
     /// `result_path`: a reference path or `null`.
-    pub(crate) fn opt_ref_path(&mut self, bag: &mut FieldBag, name: &str, _ptr: &str) -> Option<Option<ReferencePath>> {
+    pub(crate) fn opt_ref_path(
+        &mut self,
+        bag: &mut FieldBag,
+        name: &str,
+        _ptr: &str,
+    ) -> Option<Option<ReferencePath>> {
         let j = bag.take(name)?;
         self.nullable_ref_path(j, name)
     }
 
-    pub(crate) fn nullable_ref_path(&mut self, j: &Json, name: &str) -> Option<Option<ReferencePath>> {
+    pub(crate) fn nullable_ref_path(
+        &mut self,
+        j: &Json,
+        name: &str,
+    ) -> Option<Option<ReferencePath>> {
         match j {
             Json::Null(_) => Some(None),
             Json::Str(lit) => self.ref_path_lit(lit, name).map(Some),
             _ => {
-                self.cx.error(j.span(), format!("`{name}` is a reference path string like \"$.result\", or `null`"));
+                self.cx.error(
+                    j.span(),
+                    format!("`{name}` is a reference path string like \"$.result\", or `null`"),
+                );
                 None
             }
         }
@@ -375,7 +460,12 @@ impl Lowerer<'_> {
     }
 
     /// A payload template (`parameters`, `result_selector`).
-    pub(crate) fn payload_field(&mut self, bag: &mut FieldBag, name: &str, ptr: &str) -> Option<PayloadTemplate> {
+    pub(crate) fn payload_field(
+        &mut self,
+        bag: &mut FieldBag,
+        name: &str,
+        ptr: &str,
+    ) -> Option<PayloadTemplate> {
         let j = bag.take(name)?;
         self.payload(j, &format!("{ptr}/{}", asl_key(name)), name)
     }
@@ -389,7 +479,10 @@ impl Lowerer<'_> {
             Ok(t) => Some(t),
             Err(errors) => {
                 for (rel, e) in errors {
-                    let span = self.spans.lookup(&format!("{ptr}{rel}")).unwrap_or(j.span());
+                    let span = self
+                        .spans
+                        .lookup(&format!("{ptr}{rel}"))
+                        .unwrap_or(j.span());
                     self.expr_error(span, name, &e);
                 }
                 None
@@ -415,18 +508,31 @@ impl Lowerer<'_> {
     }
 
     /// A JSONata field (`arguments`, `output`, `items`): any JSON with `{% %}` strings.
-    pub(crate) fn jsonata_field(&mut self, bag: &mut FieldBag, name: &str, ptr: &str) -> Option<JsonataTemplate> {
+    pub(crate) fn jsonata_field(
+        &mut self,
+        bag: &mut FieldBag,
+        name: &str,
+        ptr: &str,
+    ) -> Option<JsonataTemplate> {
         let j = bag.take(name)?;
         self.jsonata_template(j, &format!("{ptr}/{}", asl_key(name)), name)
     }
 
-    pub(crate) fn jsonata_template(&mut self, j: &Json, ptr: &str, name: &str) -> Option<JsonataTemplate> {
+    pub(crate) fn jsonata_template(
+        &mut self,
+        j: &Json,
+        ptr: &str,
+        name: &str,
+    ) -> Option<JsonataTemplate> {
         let v = self.value(j, ptr)?;
         match JsonataTemplate::compile(&v) {
             Ok(t) => Some(t),
             Err(errors) => {
                 for (rel, e) in errors {
-                    let span = self.spans.lookup(&format!("{ptr}{rel}")).unwrap_or(j.span());
+                    let span = self
+                        .spans
+                        .lookup(&format!("{ptr}{rel}"))
+                        .unwrap_or(j.span());
                     self.expr_error(span, name, &e);
                 }
                 None
@@ -446,7 +552,13 @@ impl Lowerer<'_> {
         self.template(j, &format!("{ptr}/{}", asl_key(name)), name, ql)
     }
 
-    pub(crate) fn template(&mut self, j: &Json, ptr: &str, name: &str, ql: QueryLanguage) -> Option<Template> {
+    pub(crate) fn template(
+        &mut self,
+        j: &Json,
+        ptr: &str,
+        name: &str,
+        ql: QueryLanguage,
+    ) -> Option<Template> {
         match ql {
             QueryLanguage::JsonPath => self.payload(j, ptr, name).map(Template::JsonPath),
             QueryLanguage::Jsonata => self.jsonata_template(j, ptr, name).map(Template::Jsonata),
@@ -464,13 +576,23 @@ impl Lowerer<'_> {
     }
 
     /// `name: 30 | "{% ... %}"` or `name_path: "$.x"`.
-    pub(crate) fn dynamic_u64(&mut self, bag: &mut FieldBag, name: &str, _ptr: &str) -> Option<Dynamic<u64>> {
+    pub(crate) fn dynamic_u64(
+        &mut self,
+        bag: &mut FieldBag,
+        name: &str,
+        _ptr: &str,
+    ) -> Option<Dynamic<u64>> {
         let lit = bag.take(name);
         let path = bag.take(&format!("{name}_path"));
         self.dynamic(lit, path, name, |lw, j| lw.u64(j))
     }
 
-    pub(crate) fn dynamic_string(&mut self, bag: &mut FieldBag, name: &str, _ptr: &str) -> Option<Dynamic<String>> {
+    pub(crate) fn dynamic_string(
+        &mut self,
+        bag: &mut FieldBag,
+        name: &str,
+        _ptr: &str,
+    ) -> Option<Dynamic<String>> {
         let lit = bag.take(name);
         let path = bag.take(&format!("{name}_path"));
         self.dynamic(lit, path, name, |lw, j| lw.string(j))
@@ -485,16 +607,24 @@ impl Lowerer<'_> {
     ) -> Option<Dynamic<T>> {
         match (lit, path) {
             (Some(_), Some(p)) => {
-                self.cx.error(p.span(), format!("give either `{name}` or `{name}_path`, not both"));
+                self.cx.error(
+                    p.span(),
+                    format!("give either `{name}` or `{name}_path`, not both"),
+                );
                 None
             }
             (Some(Json::Str(s)), None) if s.value().starts_with("{%") => {
                 self.jsonata(&s.value(), s.span()).map(Dynamic::Jsonata)
             }
             (Some(j), None) => literal(self, j).map(Dynamic::Literal),
-            (None, Some(Json::Str(s))) => self.ref_path_lit(s, &format!("{name}_path")).map(Dynamic::Path),
+            (None, Some(Json::Str(s))) => self
+                .ref_path_lit(s, &format!("{name}_path"))
+                .map(Dynamic::Path),
             (None, Some(j)) => {
-                self.cx.error(j.span(), format!("`{name}_path` is a reference path string like \"$.value\""));
+                self.cx.error(
+                    j.span(),
+                    format!("`{name}_path` is a reference path string like \"$.value\""),
+                );
                 None
             }
             (None, None) => None,
@@ -517,20 +647,26 @@ impl Lowerer<'_> {
         for (i, e) in r.errors.iter().enumerate() {
             self.spans.insert(format!("{ptr}/ErrorEquals/{i}"), e.span);
         }
-        let backoff_rate = r.backoff.as_ref().and_then(|(t, s)| match t.parse::<Number>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                self.cx.error(*s, "`backoff` is a number like `2.0`");
-                None
-            }
-        });
+        let backoff_rate = r
+            .backoff
+            .as_ref()
+            .and_then(|(t, s)| match t.parse::<Number>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.cx.error(*s, "`backoff` is a number like `2.0`");
+                    None
+                }
+            });
         let jitter_strategy = r.jitter.as_ref().and_then(|j| {
             self.spans.insert(format!("{ptr}/JitterStrategy"), j.span());
             match j.to_string().as_str() {
                 "FULL" => Some(JitterStrategy::Full),
                 "NONE" => Some(JitterStrategy::None),
                 other => {
-                    self.cx.error(j.span(), format!("unknown jitter `{other}`; expected `FULL` or `NONE`"));
+                    self.cx.error(
+                        j.span(),
+                        format!("unknown jitter `{other}`; expected `FULL` or `NONE`"),
+                    );
                     None
                 }
             }
@@ -546,7 +682,12 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(crate) fn catcher(&mut self, c: &ast::CatcherAst, ptr: &str, ql: QueryLanguage) -> Option<Catcher> {
+    pub(crate) fn catcher(
+        &mut self,
+        c: &ast::CatcherAst,
+        ptr: &str,
+        ql: QueryLanguage,
+    ) -> Option<Catcher> {
         for (i, e) in c.errors.iter().enumerate() {
             self.spans.insert(format!("{ptr}/ErrorEquals/{i}"), e.span);
         }

@@ -59,8 +59,16 @@ fn merge(a: &Known, b: &Known) -> Known {
 }
 
 /// What a state hands on along its `Next`, given what it received.
-fn after(name: &str, state: &State, machine: &StateMachine, results: &ResultTypes, input: &Known) -> Known {
-    let Known::Input(base, ov) = input else { return input.clone() };
+fn after(
+    name: &str,
+    state: &State,
+    machine: &StateMachine,
+    results: &ResultTypes,
+    input: &Known,
+) -> Known {
+    let Known::Input(base, ov) = input else {
+        return input.clone();
+    };
     if machine.effective_language(state) == QueryLanguage::Jsonata {
         return Known::Unknown;
     }
@@ -92,7 +100,11 @@ fn after(name: &str, state: &State, machine: &StateMachine, results: &ResultType
         StateKind::Choice(c) if c.input_path.is_none() && c.output_path.is_none() => same(),
         StateKind::Wait(w) if w.input_path.is_none() && w.output_path.is_none() => same(),
         StateKind::Pass(p) if p.output_path.is_none() => {
-            if p.result.is_none() && p.parameters.is_none() && p.input_path.is_none() && p.result_path.is_none() {
+            if p.result.is_none()
+                && p.parameters.is_none()
+                && p.input_path.is_none()
+                && p.result_path.is_none()
+            {
                 same()
             } else {
                 through(&p.result_path)
@@ -115,7 +127,11 @@ fn catchers(state: &State) -> &[Catcher] {
 }
 
 fn nexts(state: &State) -> Vec<&str> {
-    let mut out: Vec<&str> = state.transition().and_then(Transition::next).into_iter().collect();
+    let mut out: Vec<&str> = state
+        .transition()
+        .and_then(Transition::next)
+        .into_iter()
+        .collect();
     if let StateKind::Choice(c) = &state.kind {
         out.extend(c.choices.iter().map(|b| b.next.as_str()));
         out.extend(c.default.as_deref());
@@ -131,7 +147,10 @@ fn analyse<'m>(
     machine: &StateMachine,
     results: &ResultTypes,
 ) -> HashMap<&'m str, Known> {
-    let mut known: HashMap<&str, Known> = states.keys().map(|k| (k.as_str(), Known::Unvisited)).collect();
+    let mut known: HashMap<&str, Known> = states
+        .keys()
+        .map(|k| (k.as_str(), Known::Unvisited))
+        .collect();
     if let Some(k) = known.get_mut(start_at) {
         *k = entry;
     }
@@ -144,8 +163,10 @@ fn analyse<'m>(
             if input == Known::Unvisited {
                 continue;
             }
-            let mut edges: Vec<(&str, Known)> =
-                nexts(state).into_iter().map(|n| (n, after(name, state, machine, results, &input))).collect();
+            let mut edges: Vec<(&str, Known)> = nexts(state)
+                .into_iter()
+                .map(|n| (n, after(name, state, machine, results, &input)))
+                .collect();
             for c in catchers(state) {
                 let k = match (&input, &c.result_path) {
                     (Known::Input(b, ov), Some(None)) => Known::Input(b.clone(), ov.clone()),
@@ -197,12 +218,23 @@ fn analyse_all<'m>(
         let jsonpath = machine.effective_language(state) == QueryLanguage::JsonPath;
         match &state.kind {
             StateKind::Parallel(p) => {
-                let entry = match (&k, jsonpath && p.input_path.is_none() && p.parameters.is_none()) {
+                let entry = match (
+                    &k,
+                    jsonpath && p.input_path.is_none() && p.parameters.is_none(),
+                ) {
                     (Known::Input(..), true) => k.clone(),
                     _ => Known::Unknown,
                 };
                 for b in &p.branches {
-                    analyse_all(&b.states, &b.start_at, entry.clone(), machine, results, out, depth + 1);
+                    analyse_all(
+                        &b.states,
+                        &b.start_at,
+                        entry.clone(),
+                        machine,
+                        results,
+                        out,
+                        depth + 1,
+                    );
                 }
             }
             StateKind::Map(m) => {
@@ -228,7 +260,15 @@ fn analyse_all<'m>(
                     _ => Known::Unknown,
                 };
                 let p = &m.item_processor;
-                analyse_all(&p.states, &p.start_at, entry, machine, results, out, depth + 1);
+                analyse_all(
+                    &p.states,
+                    &p.start_at,
+                    entry,
+                    machine,
+                    results,
+                    out,
+                    depth + 1,
+                );
             }
             _ => {}
         }
@@ -265,11 +305,15 @@ fn segments(path: &str) -> Option<(Vec<Seg>, bool)> {
             out.push(Seg::Field(name.to_owned()));
             rest = &r[end..];
         } else if let Some(r) = rest.strip_prefix("['") {
-            let Some(end) = r.find("']") else { return Some((out, false)) };
+            let Some(end) = r.find("']") else {
+                return Some((out, false));
+            };
             out.push(Seg::Field(r[..end].to_owned()));
             rest = &r[end + 2..];
         } else if let Some(r) = rest.strip_prefix('[') {
-            let Some(end) = r.find(']') else { return Some((out, false)) };
+            let Some(end) = r.find(']') else {
+                return Some((out, false));
+            };
             if end > 0 && r[..end].chars().all(|c| c.is_ascii_digit()) {
                 out.push(Seg::Index);
                 rest = &r[end + 1..];
@@ -286,7 +330,11 @@ fn segments(path: &str) -> Option<(Vec<Seg>, bool)> {
 /// The overlay `path` lies under, if any: its prefix and what is known of its type.
 fn overlay_of<'o>(path: &str, ov: &'o Overlays) -> Option<(&'o str, &'o Option<String>)> {
     ov.iter()
-        .find(|(p, _)| path == p.as_str() || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
+        .find(|(p, _)| {
+            path == p.as_str()
+                || path.starts_with(&format!("{p}."))
+                || path.starts_with(&format!("{p}["))
+        })
         .map(|(p, t)| (p.as_str(), t))
 }
 
@@ -295,10 +343,20 @@ fn overlay_of<'o>(path: &str, ov: &'o Overlays) -> Option<(&'o str, &'o Option<S
 pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
     let mut known = HashMap::new();
     let entry = Known::Input(Vec::new(), Overlays::new());
-    analyse_all(&machine.states, &machine.start_at, entry, machine, &ResultTypes::new(), &mut known, 0);
+    analyse_all(
+        &machine.states,
+        &machine.start_at,
+        entry,
+        machine,
+        &ResultTypes::new(),
+        &mut known,
+        0,
+    );
     known
         .into_iter()
-        .filter(|(_, (k, _))| matches!(k, Known::Input(base, ov) if base.is_empty() && ov.is_empty()))
+        .filter(
+            |(_, (k, _))| matches!(k, Known::Input(base, ov) if base.is_empty() && ov.is_empty()),
+        )
         .map(|(name, _)| name.to_owned())
         .collect()
 }
@@ -312,10 +370,20 @@ pub(crate) fn shape_checks(
 ) -> Vec<TokenStream> {
     let mut known = HashMap::new();
     let entry = Known::Input(Vec::new(), Overlays::new());
-    analyse_all(&machine.states, &machine.start_at, entry, machine, results, &mut known, 0);
+    analyse_all(
+        &machine.states,
+        &machine.start_at,
+        entry,
+        machine,
+        results,
+        &mut known,
+        0,
+    );
     let mut out = Vec::new();
     for u in uses {
-        let Some((Known::Input(base, ov), state)) = known.get(u.state.as_str()) else { continue };
+        let Some((Known::Input(base, ov), state)) = known.get(u.state.as_str()) else {
+            continue;
+        };
         let text = u.lit.value();
         // With an `input_path`, other paths of the state read its result, not the input.
         let input_path = match &state.kind {
@@ -331,14 +399,26 @@ pub(crate) fn shape_checks(
                 continue;
             }
         }
-        let Some((segs, _)) = segments(&text) else { continue };
+        let Some((segs, _)) = segments(&text) else {
+            continue;
+        };
         // A path under a task's result is checked against its declared result type.
         let (ty, base, segs): (syn::Type, &[Seg], Vec<Seg>) = match overlay_of(&text, ov) {
             None => (input.clone(), base, segs),
             Some((prefix, Some(ty))) => {
-                let Some((prefix_segs, true)) = segments(prefix) else { continue };
-                let Ok(ty) = syn::parse_str::<syn::Type>(ty) else { continue };
-                (ty, &[], segs.get(prefix_segs.len()..).map(<[Seg]>::to_vec).unwrap_or_default())
+                let Some((prefix_segs, true)) = segments(prefix) else {
+                    continue;
+                };
+                let Ok(ty) = syn::parse_str::<syn::Type>(ty) else {
+                    continue;
+                };
+                (
+                    ty,
+                    &[],
+                    segs.get(prefix_segs.len()..)
+                        .map(<[Seg]>::to_vec)
+                        .unwrap_or_default(),
+                )
             }
             Some((_, None)) => continue,
         };

@@ -75,7 +75,10 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         Some(id) => match QueryLanguage::from_name(&id.to_string()) {
             Some(q) => Some(q),
             None => {
-                cx.error(id.span(), format!("unknown query language `{id}`; expected `JSONPath` or `JSONata`"));
+                cx.error(
+                    id.span(),
+                    format!("unknown query language `{id}`; expected `JSONPath` or `JSONata`"),
+                );
                 None
             }
         },
@@ -112,7 +115,12 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         start_at,
         states,
     };
-    Some(Lowered { machine, spans: lw.spans, states: lw.states, path_uses: lw.path_uses })
+    Some(Lowered {
+        machine,
+        spans: lw.spans,
+        states: lw.states,
+        path_uses: lw.path_uses,
+    })
 }
 
 impl Lowerer<'_> {
@@ -124,7 +132,10 @@ impl Lowerer<'_> {
                 s.name.clone()
             }
             None => {
-                self.cx.error(m.span, "missing `start StateName;`: say which state runs first");
+                self.cx.error(
+                    m.span,
+                    "missing `start StateName;`: say which state runs first",
+                );
                 String::new()
             }
         };
@@ -140,7 +151,10 @@ impl Lowerer<'_> {
                         def.name.name
                     ),
                 );
-                e.combine(syn::Error::new(*prev, format!("`{}` is first defined here", def.name.name)));
+                e.combine(syn::Error::new(
+                    *prev,
+                    format!("`{}` is first defined here", def.name.name),
+                ));
                 self.cx.push(e);
                 continue;
             }
@@ -178,20 +192,31 @@ impl Lowerer<'_> {
                         self.cx.error(n.span, "a choice state has one `else`");
                     }
                 }
-                Entry::Branch { doc, machine } if kind == "parallel" => branches.push((doc, machine)),
-                Entry::Processor { keyword, doc, config, machine } if kind == "map" => {
-                    processors.push((keyword, doc, config, machine))
+                Entry::Branch { doc, machine } if kind == "parallel" => {
+                    branches.push((doc, machine))
                 }
-                Entry::Rule(r) => {
-                    self.cx.error(r.next.span, format!("choice rules belong in `choice` states, not `{kind}`"))
-                }
-                Entry::Else(n) => self.cx.error(n.span, format!("`else` belongs in `choice` states, not `{kind}`")),
-                Entry::Branch { machine, .. } => {
-                    self.cx.error(machine.span, format!("`branch` belongs in `parallel` states, not `{kind}`"))
-                }
-                Entry::Processor { keyword, .. } => {
-                    self.cx.error(keyword.span(), format!("`{keyword}` belongs in `map` states, not `{kind}`"))
-                }
+                Entry::Processor {
+                    keyword,
+                    doc,
+                    config,
+                    machine,
+                } if kind == "map" => processors.push((keyword, doc, config, machine)),
+                Entry::Rule(r) => self.cx.error(
+                    r.next.span,
+                    format!("choice rules belong in `choice` states, not `{kind}`"),
+                ),
+                Entry::Else(n) => self.cx.error(
+                    n.span,
+                    format!("`else` belongs in `choice` states, not `{kind}`"),
+                ),
+                Entry::Branch { machine, .. } => self.cx.error(
+                    machine.span,
+                    format!("`branch` belongs in `parallel` states, not `{kind}`"),
+                ),
+                Entry::Processor { keyword, .. } => self.cx.error(
+                    keyword.span(),
+                    format!("`{keyword}` belongs in `map` states, not `{kind}`"),
+                ),
             }
         }
         for (name, span) in bag.spans() {
@@ -200,7 +225,10 @@ impl Lowerer<'_> {
         let comment_field = bag.take("comment").and_then(|j| self.string(j));
         let comment = match (&def.doc, comment_field) {
             (Some(d), Some(_)) => {
-                self.cx.error(d.span, "give the comment once: as a doc comment or as `comment:`");
+                self.cx.error(
+                    d.span,
+                    "give the comment once: as a doc comment or as `comment:`",
+                );
                 None
             }
             (Some(d), None) => {
@@ -209,11 +237,18 @@ impl Lowerer<'_> {
             }
             (None, c) => c,
         };
-        let query_language = bag.take("query_language").and_then(|j| self.query_language(j));
-        let ql = query_language.or(self.top_ql).unwrap_or(QueryLanguage::JsonPath);
+        let query_language = bag
+            .take("query_language")
+            .and_then(|j| self.query_language(j));
+        let ql = query_language
+            .or(self.top_ql)
+            .unwrap_or(QueryLanguage::JsonPath);
         if def.resource.is_some() && kind != "task" {
             if let Some(r) = &def.resource {
-                self.cx.error(r.span(), format!("only `task` states take a resource, not `{kind}`"));
+                self.cx.error(
+                    r.span(),
+                    format!("only `task` states take a resource, not `{kind}`"),
+                );
             }
         }
         let transition = self.transition(def, ptr, &kind);
@@ -231,13 +266,20 @@ impl Lowerer<'_> {
             "parallel" => {
                 let mut out = Vec::new();
                 if branches.is_empty() {
-                    self.cx.error(def.name.span, "a `parallel` state needs at least one `branch { start ...; ... }`");
+                    self.cx.error(
+                        def.name.span,
+                        "a `parallel` state needs at least one `branch { start ...; ... }`",
+                    );
                 }
                 for (i, (doc, m)) in branches.into_iter().enumerate() {
                     let bptr = format!("{ptr}/Branches/{i}");
                     self.spans.insert(bptr.clone(), m.span);
                     let (start_at, states) = self.machine(m, &bptr);
-                    out.push(Branch { comment: doc.as_ref().map(|d| d.text.clone()), start_at, states });
+                    out.push(Branch {
+                        comment: doc.as_ref().map(|d| d.text.clone()),
+                        start_at,
+                        states,
+                    });
                 }
                 self.parallel(&mut bag, ptr, ql, out, transition?)
             }
@@ -248,7 +290,11 @@ impl Lowerer<'_> {
             _ => return None,
         };
         bag.finish();
-        Some(State { comment, query_language, kind: state_kind })
+        Some(State {
+            comment,
+            query_language,
+            kind: state_kind,
+        })
     }
 
     fn transition(&mut self, def: &ast::StateDef, ptr: &str, kind: &str) -> Option<Transition> {
@@ -265,7 +311,10 @@ impl Lowerer<'_> {
             (None, false) => {
                 self.cx.error(
                     def.name.span,
-                    format!("state `{}` has no `next` and is not terminal; add `=> NextState` or `end`", def.name.name),
+                    format!(
+                        "state `{}` has no `next` and is not terminal; add `=> NextState` or `end`",
+                        def.name.name
+                    ),
                 );
                 None
             }
@@ -279,7 +328,10 @@ impl Lowerer<'_> {
                 } else {
                     "it ends its branch or the execution"
                 };
-                self.cx.error(span, format!("a `{kind}` state takes no `=> Next` or `end`: {why}"));
+                self.cx.error(
+                    span,
+                    format!("a `{kind}` state takes no `=> Next` or `end`: {why}"),
+                );
                 None
             }
             (None, true) => None,
@@ -327,8 +379,16 @@ impl Lowerer<'_> {
         }))
     }
 
-    fn pass(&mut self, bag: &mut FieldBag, ptr: &str, ql: QueryLanguage, transition: Transition) -> StateKind {
-        let result = bag.take("result").and_then(|j| self.value(j, &format!("{ptr}/Result")));
+    fn pass(
+        &mut self,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+        transition: Transition,
+    ) -> StateKind {
+        let result = bag
+            .take("result")
+            .and_then(|j| self.value(j, &format!("{ptr}/Result")));
         StateKind::Pass(Box::new(Pass {
             input_path: self.opt_path(bag, "input_path", ptr),
             parameters: self.payload_field(bag, "parameters", ptr),
@@ -349,7 +409,9 @@ impl Lowerer<'_> {
         ql: QueryLanguage,
         transition: Transition,
     ) -> StateKind {
-        let written = ["seconds", "seconds_path", "timestamp", "timestamp_path"].iter().any(|f| bag.has(f));
+        let written = ["seconds", "seconds_path", "timestamp", "timestamp_path"]
+            .iter()
+            .any(|f| bag.has(f));
         let seconds = self.dynamic_u64(bag, "seconds", ptr);
         let timestamp = self.dynamic_string(bag, "timestamp", ptr);
         let wait_for = match (seconds, timestamp) {
@@ -391,7 +453,10 @@ impl Lowerer<'_> {
         let path = bag.take(&format!("{name}_path"));
         match (lit, path) {
             (Some(_), Some(p)) => {
-                self.cx.error(p.span(), format!("give either `{name}` or `{name}_path`, not both"));
+                self.cx.error(
+                    p.span(),
+                    format!("give either `{name}` or `{name}_path`, not both"),
+                );
                 None
             }
             (Some(j), None) => {
@@ -454,13 +519,23 @@ impl Lowerer<'_> {
 
     /// Reports an expression syntax error on the literal it came from.
     pub(crate) fn expr_error(&self, span: Span, field: &str, e: &sfn_asl::ExprError) {
-        self.cx.error(span, format!("invalid `{field}`: {} (at character {})", e.message, e.position));
+        self.cx.error(
+            span,
+            format!(
+                "invalid `{field}`: {} (at character {})",
+                e.message, e.position
+            ),
+        );
     }
 
     /// Records a path literal for the shape checks.
     pub(crate) fn use_path(&mut self, j: &Json, expect: Option<&'static str>) {
         if let (Some(state), Json::Str(lit)) = (&self.current, j) {
-            self.path_uses.push(PathUse { state: state.clone(), lit: lit.clone(), expect });
+            self.path_uses.push(PathUse {
+                state: state.clone(),
+                lit: lit.clone(),
+                expect,
+            });
         }
     }
 
@@ -476,7 +551,10 @@ impl Lowerer<'_> {
                 let list = retry.get_or_insert_with(Vec::new);
                 if let Some(r) = &r.retrier {
                     let rptr = format!("{ptr}/Retry/{}", list.len());
-                    self.spans.insert(rptr.clone(), r.errors.first().map_or(f.name.span(), |e| e.span));
+                    self.spans.insert(
+                        rptr.clone(),
+                        r.errors.first().map_or(f.name.span(), |e| e.span),
+                    );
                     list.push(self.retrier(r, &rptr));
                 } else if i > 0 {
                     self.cx.error(
@@ -498,7 +576,10 @@ impl Lowerer<'_> {
                 }
                 if let Some(c) = &c.catcher {
                     let cptr = format!("{ptr}/Catch/{}", list.len());
-                    self.spans.insert(cptr.clone(), c.errors.first().map_or(f.name.span(), |e| e.span));
+                    self.spans.insert(
+                        cptr.clone(),
+                        c.errors.first().map_or(f.name.span(), |e| e.span),
+                    );
                     if let Some(c) = self.catcher(c, &cptr, ql) {
                         list.push(c);
                     }
@@ -516,7 +597,9 @@ pub(crate) fn lower_str(src: &str) -> Result<StateMachine, String> {
     let cx = Ctxt::new();
     let lowered = lower(&cx, &wf);
     cx.check().map_err(|e| e.into_compile_error().to_string())?;
-    lowered.map(|l| l.machine).ok_or_else(|| "not lowered".to_owned())
+    lowered
+        .map(|l| l.machine)
+        .ok_or_else(|| "not lowered".to_owned())
 }
 
 #[cfg(test)]

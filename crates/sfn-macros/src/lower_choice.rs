@@ -27,21 +27,26 @@ impl Lowerer<'_> {
             self.spans.insert(rptr.clone(), r.next.span);
             self.spans.insert(format!("{rptr}/Next"), r.next.span);
             let condition = match &r.expr {
-                RuleExpr::Condition(j) => {
-                    self.jsonata_template(j, &format!("{rptr}/Condition"), "condition").map(Condition::Jsonata)
-                }
+                RuleExpr::Condition(j) => self
+                    .jsonata_template(j, &format!("{rptr}/Condition"), "condition")
+                    .map(Condition::Jsonata),
                 e => self.rule(e, &rptr, 0).map(Condition::JsonPath),
             };
             let mut assign = None;
             let mut output = None;
             for f in &r.extras {
-                let ast::FieldValue::Json(j) = &f.value else { continue };
+                let ast::FieldValue::Json(j) = &f.value else {
+                    continue;
+                };
                 match f.name.to_string().as_str() {
                     "assign" => assign = self.template(j, &format!("{rptr}/Assign"), "assign", ql),
-                    "output" => output = self.jsonata_template(j, &format!("{rptr}/Output"), "output"),
-                    other => self
-                        .cx
-                        .error(f.name.span(), format!("a choice rule takes `assign` and `output`, not `{other}`")),
+                    "output" => {
+                        output = self.jsonata_template(j, &format!("{rptr}/Output"), "output")
+                    }
+                    other => self.cx.error(
+                        f.name.span(),
+                        format!("a choice rule takes `assign` and `output`, not `{other}`"),
+                    ),
                 }
             }
             if let Some(d) = &r.doc {
@@ -70,7 +75,12 @@ impl Lowerer<'_> {
         }))
     }
 
-    fn nested(&mut self, items: &[(Option<Doc>, RuleExpr)], ptr: &str, depth: usize) -> Option<Vec<NestedRule>> {
+    fn nested(
+        &mut self,
+        items: &[(Option<Doc>, RuleExpr)],
+        ptr: &str,
+        depth: usize,
+    ) -> Option<Vec<NestedRule>> {
         let mut out = Vec::new();
         for (i, (doc, e)) in items.iter().enumerate() {
             out.push(self.nested_one(doc, e, &format!("{ptr}/{i}"), depth)?);
@@ -78,26 +88,51 @@ impl Lowerer<'_> {
         Some(out)
     }
 
-    fn nested_one(&mut self, doc: &Option<Doc>, e: &RuleExpr, ptr: &str, depth: usize) -> Option<NestedRule> {
-        Some(NestedRule { comment: doc.as_ref().map(|d| d.text.clone()), rule: self.rule(e, ptr, depth + 1)? })
+    fn nested_one(
+        &mut self,
+        doc: &Option<Doc>,
+        e: &RuleExpr,
+        ptr: &str,
+        depth: usize,
+    ) -> Option<NestedRule> {
+        Some(NestedRule {
+            comment: doc.as_ref().map(|d| d.text.clone()),
+            rule: self.rule(e, ptr, depth + 1)?,
+        })
     }
 
     fn rule(&mut self, e: &RuleExpr, ptr: &str, depth: usize) -> Option<ChoiceRule> {
         match e {
             RuleExpr::And(items, span) => {
                 self.spans.insert(format!("{ptr}/And"), *span);
-                Some(ChoiceRule::And(self.nested(items, &format!("{ptr}/And"), depth)?))
+                Some(ChoiceRule::And(self.nested(
+                    items,
+                    &format!("{ptr}/And"),
+                    depth,
+                )?))
             }
             RuleExpr::Or(items, span) => {
                 self.spans.insert(format!("{ptr}/Or"), *span);
-                Some(ChoiceRule::Or(self.nested(items, &format!("{ptr}/Or"), depth)?))
+                Some(ChoiceRule::Or(self.nested(
+                    items,
+                    &format!("{ptr}/Or"),
+                    depth,
+                )?))
             }
             RuleExpr::Not(inner, span) => {
                 self.spans.insert(format!("{ptr}/Not"), *span);
-                Some(ChoiceRule::Not(Box::new(self.nested_one(&inner.0, &inner.1, &format!("{ptr}/Not"), depth)?)))
+                Some(ChoiceRule::Not(Box::new(self.nested_one(
+                    &inner.0,
+                    &inner.1,
+                    &format!("{ptr}/Not"),
+                    depth,
+                )?)))
             }
             RuleExpr::Condition(j) => {
-                self.cx.error(j.span(), "a JSONata condition (`\"{% ... %}\"`, `true`) stands alone as a whole rule");
+                self.cx.error(
+                    j.span(),
+                    "a JSONata condition (`\"{% ... %}\"`, `true`) stands alone as a whole rule",
+                );
                 None
             }
             RuleExpr::Test(t) => self.test(t, ptr),
@@ -105,7 +140,8 @@ impl Lowerer<'_> {
     }
 
     fn test(&mut self, t: &ast::TestAst, ptr: &str) -> Option<ChoiceRule> {
-        self.spans.insert(format!("{ptr}/Variable"), t.variable.span());
+        self.spans
+            .insert(format!("{ptr}/Variable"), t.variable.span());
         let expect = match &t.operand {
             OperandAst::Str(_) => "string",
             OperandAst::Number(..) => "number",
@@ -122,8 +158,16 @@ impl Lowerer<'_> {
         self.use_path(&var_json, Some(expect));
         let variable = self.path_lit(&t.variable, "Variable")?;
         let (family, operand, operand_span) = match &t.operand {
-            OperandAst::Str(s) => ("String", Operand::Literal(Value::String(s.value())), s.span()),
-            OperandAst::Timestamp(s) => ("Timestamp", Operand::Literal(Value::String(s.value())), s.span()),
+            OperandAst::Str(s) => (
+                "String",
+                Operand::Literal(Value::String(s.value())),
+                s.span(),
+            ),
+            OperandAst::Timestamp(s) => (
+                "Timestamp",
+                Operand::Literal(Value::String(s.value())),
+                s.span(),
+            ),
             OperandAst::Bool(b, span) => ("Boolean", Operand::Literal(Value::Bool(*b)), *span),
             OperandAst::Number(text, span) => match text.parse::<Number>() {
                 Ok(n) => ("Numeric", Operand::Literal(Value::Number(n)), *span),
@@ -139,7 +183,11 @@ impl Lowerer<'_> {
                     "timestamp" => "Timestamp",
                     _ => "String",
                 };
-                (family, Operand::Path(self.path_lit(lit, "operand path")?), lit.span())
+                (
+                    family,
+                    Operand::Path(self.path_lit(lit, "operand path")?),
+                    lit.span(),
+                )
             }
         };
         let op_name: String = match t.op {
@@ -147,7 +195,8 @@ impl Lowerer<'_> {
             CmpOp::Matches => "StringMatches".to_owned(),
             CmpOp::Eq | CmpOp::Ne => format!("{family}Equals"),
             CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge if family == "Boolean" => {
-                self.cx.error(t.op_span, "booleans compare only with `==` or `!=`");
+                self.cx
+                    .error(t.op_span, "booleans compare only with `==` or `!=`");
                 return None;
             }
             CmpOp::Lt => format!("{family}LessThan"),
@@ -156,15 +205,27 @@ impl Lowerer<'_> {
             CmpOp::Ge => format!("{family}GreaterThanEquals"),
         };
         let Some((operator, _)) = Operator::from_field(&op_name) else {
-            self.cx.error(t.op_span, format!("no choice operator `{op_name}`"));
+            self.cx
+                .error(t.op_span, format!("no choice operator `{op_name}`"));
             return None;
         };
-        let field = if matches!(operand, Operand::Path(_)) { format!("{op_name}Path") } else { op_name };
+        let field = if matches!(operand, Operand::Path(_)) {
+            format!("{op_name}Path")
+        } else {
+            op_name
+        };
         self.spans.insert(format!("{ptr}/{field}"), operand_span);
-        let test = ChoiceRule::Test(DataTest { variable, operator, operand });
+        let test = ChoiceRule::Test(DataTest {
+            variable,
+            operator,
+            operand,
+        });
         if t.op == CmpOp::Ne {
             self.spans.insert(format!("{ptr}/Not"), t.op_span);
-            Some(ChoiceRule::Not(Box::new(NestedRule { comment: None, rule: test })))
+            Some(ChoiceRule::Not(Box::new(NestedRule {
+                comment: None,
+                rule: test,
+            })))
         } else {
             Some(test)
         }

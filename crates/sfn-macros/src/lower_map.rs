@@ -13,7 +13,12 @@ use crate::ast::{self, Doc, Json};
 use crate::fields::{child, FieldBag};
 use crate::lower::Lowerer;
 
-type ProcessorEntry<'a> = (&'a Ident, &'a Option<Doc>, &'a Option<Vec<(Ident, Ident)>>, &'a ast::Machine);
+type ProcessorEntry<'a> = (
+    &'a Ident,
+    &'a Option<Doc>,
+    &'a Option<Vec<(Ident, Ident)>>,
+    &'a ast::Machine,
+);
 
 impl Lowerer<'_> {
     pub(crate) fn processor(
@@ -24,14 +29,27 @@ impl Lowerer<'_> {
     ) -> Option<ItemProcessor> {
         let mut iter = processors.into_iter();
         let Some((keyword, doc, config, machine)) = iter.next() else {
-            self.cx.error(def.name.span, "a `map` state needs `processor { start ...; ... }`");
+            self.cx.error(
+                def.name.span,
+                "a `map` state needs `processor { start ...; ... }`",
+            );
             return None;
         };
         for (k, ..) in iter {
-            self.cx.error(k.span(), "a `map` state has one `processor` (or legacy `iterator`)");
+            self.cx.error(
+                k.span(),
+                "a `map` state has one `processor` (or legacy `iterator`)",
+            );
         }
         let legacy_iterator = keyword == "iterator";
-        let pptr = format!("{ptr}/{}", if legacy_iterator { "Iterator" } else { "ItemProcessor" });
+        let pptr = format!(
+            "{ptr}/{}",
+            if legacy_iterator {
+                "Iterator"
+            } else {
+                "ItemProcessor"
+            }
+        );
         self.spans.insert(pptr.clone(), keyword.span());
         let processor_config = config.as_ref().map(|pairs| {
             let mut cfg = ProcessorConfig { mode: None, execution_type: None };
@@ -75,21 +93,31 @@ impl Lowerer<'_> {
         let items_path = bag.take("items_path").and_then(|j| match j {
             Json::Str(s) => self.ref_path_lit(s, "items_path"),
             _ => {
-                self.cx.error(j.span(), "`items_path` is a reference path string like \"$.items\"");
+                self.cx.error(
+                    j.span(),
+                    "`items_path` is a reference path string like \"$.items\"",
+                );
                 None
             }
         });
         let label = bag.take("label").and_then(|j| self.string(j));
-        let item_reader = bag.take("item_reader").and_then(|j| self.item_reader(j, &format!("{ptr}/ItemReader")));
-        let item_batcher =
-            bag.take("item_batcher").and_then(|j| self.item_batcher(j, &format!("{ptr}/ItemBatcher"), ql));
-        let result_writer =
-            bag.take("result_writer").and_then(|j| self.result_writer(j, &format!("{ptr}/ResultWriter")));
+        let item_reader = bag
+            .take("item_reader")
+            .and_then(|j| self.item_reader(j, &format!("{ptr}/ItemReader")));
+        let item_batcher = bag
+            .take("item_batcher")
+            .and_then(|j| self.item_batcher(j, &format!("{ptr}/ItemBatcher"), ql));
+        let result_writer = bag
+            .take("result_writer")
+            .and_then(|j| self.result_writer(j, &format!("{ptr}/ResultWriter")));
         let tolerated_failure_percentage = {
             let lit = bag.take("tolerated_failure_percentage");
             let path = bag.take("tolerated_failure_percentage_path");
             self.dynamic(lit, path, "tolerated_failure_percentage", |lw, j| match j {
-                Json::Number(t, s) => t.parse().map_err(|_| lw.cx.error(*s, "expected a number")).ok(),
+                Json::Number(t, s) => t
+                    .parse()
+                    .map_err(|_| lw.cx.error(*s, "expected a number"))
+                    .ok(),
                 _ => {
                     lw.cx.error(j.span(), "expected a number from 0 to 100");
                     None
@@ -122,15 +150,30 @@ impl Lowerer<'_> {
     }
 
     /// The JSON object of a distributed-Map setting, with unknown keys reported.
-    fn object(&mut self, j: &Json, ptr: &str, what: &str, allowed: &[&str]) -> Option<JsonMap<String, Value>> {
+    fn object(
+        &mut self,
+        j: &Json,
+        ptr: &str,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<JsonMap<String, Value>> {
         let Value::Object(map) = self.value(j, ptr)? else {
-            self.cx.error(j.span(), format!("`{what}` is an object: `{{ \"Key\": value, ... }}`"));
+            self.cx.error(
+                j.span(),
+                format!("`{what}` is an object: `{{ \"Key\": value, ... }}`"),
+            );
             return None;
         };
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
                 let span = self.span_at(&child(ptr, key));
-                self.cx.error(span, format!("`{what}` has no key `{key}`; expected one of `{}`", allowed.join("`, `")));
+                self.cx.error(
+                    span,
+                    format!(
+                        "`{what}` has no key `{key}`; expected one of `{}`",
+                        allowed.join("`, `")
+                    ),
+                );
             }
         }
         Some(map)
@@ -165,18 +208,27 @@ impl Lowerer<'_> {
     }
 
     /// `X: 10 | "{% %}"` or `XPath: "$.x"` inside a distributed-Map object.
-    fn dyn_key(&mut self, map: &JsonMap<String, Value>, key: &str, ptr: &str) -> Option<Dynamic<u64>> {
+    fn dyn_key(
+        &mut self,
+        map: &JsonMap<String, Value>,
+        key: &str,
+        ptr: &str,
+    ) -> Option<Dynamic<u64>> {
         let path_key = format!("{key}Path");
         let span = self.span_at(&child(ptr, key));
         match (map.get(key), map.get(&path_key)) {
             (Some(_), Some(_)) => {
-                self.cx.error(span, format!("give either `{key}` or `{path_key}`, not both"));
+                self.cx.error(
+                    span,
+                    format!("give either `{key}` or `{path_key}`, not both"),
+                );
                 None
             }
             (Some(Value::Number(n)), None) => match n.as_u64() {
                 Some(v) => Some(Dynamic::Literal(v)),
                 None => {
-                    self.cx.error(span, format!("`{key}` is a non-negative whole number"));
+                    self.cx
+                        .error(span, format!("`{key}` is a non-negative whole number"));
                     None
                 }
             },
@@ -188,7 +240,10 @@ impl Lowerer<'_> {
                 }
             },
             (Some(_), None) => {
-                self.cx.error(span, format!("`{key}` is a whole number or a `{{% %}}` expression"));
+                self.cx.error(
+                    span,
+                    format!("`{key}` is a whole number or a `{{% %}}` expression"),
+                );
                 None
             }
             (None, Some(Value::String(s))) => {
@@ -203,14 +258,20 @@ impl Lowerer<'_> {
             }
             (None, Some(_)) => {
                 let span = self.span_at(&child(ptr, &path_key));
-                self.cx.error(span, format!("`{path_key}` is a reference path string"));
+                self.cx
+                    .error(span, format!("`{path_key}` is a reference path string"));
                 None
             }
             (None, None) => None,
         }
     }
 
-    fn payload_key(&mut self, map: &JsonMap<String, Value>, key: &str, ptr: &str) -> Option<PayloadTemplate> {
+    fn payload_key(
+        &mut self,
+        map: &JsonMap<String, Value>,
+        key: &str,
+        ptr: &str,
+    ) -> Option<PayloadTemplate> {
         let v = map.get(key)?;
         let kptr = child(ptr, key);
         match PayloadTemplate::compile(v) {
@@ -225,7 +286,12 @@ impl Lowerer<'_> {
         }
     }
 
-    fn jsonata_key(&mut self, map: &JsonMap<String, Value>, key: &str, ptr: &str) -> Option<JsonataTemplate> {
+    fn jsonata_key(
+        &mut self,
+        map: &JsonMap<String, Value>,
+        key: &str,
+        ptr: &str,
+    ) -> Option<JsonataTemplate> {
         let v = map.get(key)?;
         let kptr = child(ptr, key);
         match JsonataTemplate::compile(v) {
@@ -241,7 +307,12 @@ impl Lowerer<'_> {
     }
 
     fn item_reader(&mut self, j: &Json, ptr: &str) -> Option<ItemReader> {
-        let map = self.object(j, ptr, "item_reader", &["Resource", "Parameters", "Arguments", "ReaderConfig"])?;
+        let map = self.object(
+            j,
+            ptr,
+            "item_reader",
+            &["Resource", "Parameters", "Arguments", "ReaderConfig"],
+        )?;
         let resource = self.str_key(&map, "Resource", ptr).unwrap_or_default();
         let reader_config = match map.get("ReaderConfig") {
             None => None,
@@ -268,15 +339,21 @@ impl Lowerer<'_> {
                         let span = self.span_at(&child(&rptr, key));
                         self.cx.error(
                             span,
-                            format!("`ReaderConfig` has no key `{key}`; expected one of `{}`", KEYS.join("`, `")),
+                            format!(
+                                "`ReaderConfig` has no key `{key}`; expected one of `{}`",
+                                KEYS.join("`, `")
+                            ),
                         );
                     }
                 }
                 let csv_headers = match rc.get("CSVHeaders") {
                     None => None,
-                    Some(Value::Array(items)) => {
-                        Some(items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-                    }
+                    Some(Value::Array(items)) => Some(
+                        items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect(),
+                    ),
                     Some(_) => {
                         let span = self.span_at(&child(&rptr, "CSVHeaders"));
                         self.cx.error(span, "`CSVHeaders` is an array of strings");
@@ -284,7 +361,13 @@ impl Lowerer<'_> {
                     }
                 };
                 Some(ReaderConfig {
-                    input_type: self.enum_key(rc, "InputType", &rptr, InputType::ALL, InputType::as_str),
+                    input_type: self.enum_key(
+                        rc,
+                        "InputType",
+                        &rptr,
+                        InputType::ALL,
+                        InputType::as_str,
+                    ),
                     csv_header_location: self.enum_key(
                         rc,
                         "CSVHeaderLocation",
@@ -293,7 +376,13 @@ impl Lowerer<'_> {
                         CsvHeaderLocation::as_str,
                     ),
                     csv_headers,
-                    csv_delimiter: self.enum_key(rc, "CSVDelimiter", &rptr, CsvDelimiter::ALL, CsvDelimiter::as_str),
+                    csv_delimiter: self.enum_key(
+                        rc,
+                        "CSVDelimiter",
+                        &rptr,
+                        CsvDelimiter::ALL,
+                        CsvDelimiter::as_str,
+                    ),
                     max_items: self.dyn_key(rc, "MaxItems", &rptr),
                     transformation: self.enum_key(
                         rc,
@@ -302,7 +391,13 @@ impl Lowerer<'_> {
                         ReaderTransformation::ALL,
                         ReaderTransformation::as_str,
                     ),
-                    manifest_type: self.enum_key(rc, "ManifestType", &rptr, ManifestType::ALL, ManifestType::as_str),
+                    manifest_type: self.enum_key(
+                        rc,
+                        "ManifestType",
+                        &rptr,
+                        ManifestType::ALL,
+                        ManifestType::as_str,
+                    ),
                     items_pointer: self.str_key(rc, "ItemsPointer", &rptr),
                 })
             }
@@ -329,8 +424,12 @@ impl Lowerer<'_> {
             ],
         )?;
         let batch_input = match ql {
-            QueryLanguage::JsonPath => self.payload_key(&map, "BatchInput", ptr).map(Template::JsonPath),
-            QueryLanguage::Jsonata => self.jsonata_key(&map, "BatchInput", ptr).map(Template::Jsonata),
+            QueryLanguage::JsonPath => self
+                .payload_key(&map, "BatchInput", ptr)
+                .map(Template::JsonPath),
+            QueryLanguage::Jsonata => self
+                .jsonata_key(&map, "BatchInput", ptr)
+                .map(Template::Jsonata),
         };
         Some(ItemBatcher {
             max_items_per_batch: self.dyn_key(&map, "MaxItemsPerBatch", ptr),
@@ -340,13 +439,24 @@ impl Lowerer<'_> {
     }
 
     fn result_writer(&mut self, j: &Json, ptr: &str) -> Option<ResultWriter> {
-        let map = self.object(j, ptr, "result_writer", &["Resource", "Parameters", "Arguments", "WriterConfig"])?;
+        let map = self.object(
+            j,
+            ptr,
+            "result_writer",
+            &["Resource", "Parameters", "Arguments", "WriterConfig"],
+        )?;
         let writer_config = match map.get("WriterConfig") {
             None => None,
             Some(Value::Object(wc)) => {
                 let wptr = child(ptr, "WriterConfig");
                 Some(WriterConfig {
-                    output_type: self.enum_key(wc, "OutputType", &wptr, OutputType::ALL, OutputType::as_str),
+                    output_type: self.enum_key(
+                        wc,
+                        "OutputType",
+                        &wptr,
+                        OutputType::ALL,
+                        OutputType::as_str,
+                    ),
                     transformation: self.enum_key(
                         wc,
                         "Transformation",

@@ -27,7 +27,9 @@ fn span_table_finds_the_nearest_recorded_ancestor() {
 
 #[test]
 fn state_names_may_be_keywords_raw_identifiers_or_strings() {
-    let m = machine(r#"start "first step"; "first step": pass => r#type; r#type: pass => end; end: succeed;"#);
+    let m = machine(
+        r#"start "first step"; "first step": pass => r#type; r#type: pass => end; end: succeed;"#,
+    );
     let names: Vec<&str> = m.states.keys().map(String::as_str).collect();
     assert_eq!(names, ["first step", "type", "end"]);
     let first = &m.states["first step"];
@@ -42,8 +44,12 @@ fn doc_comments_become_comments() {
 
 #[test]
 fn empty_retry_and_catch_lists_are_kept() {
-    let m = machine(r#"start A; A: task "arn:aws:states:::lambda:invoke" { retry: [], catch: [] } end;"#);
-    let StateKind::Task(t) = &m.states["A"].kind else { panic!("a task") };
+    let m = machine(
+        r#"start A; A: task "arn:aws:states:::lambda:invoke" { retry: [], catch: [] } end;"#,
+    );
+    let StateKind::Task(t) = &m.states["A"].kind else {
+        panic!("a task")
+    };
     assert_eq!(t.retry, Some(vec![]));
     assert_eq!(t.catch, Some(vec![]));
 }
@@ -51,8 +57,16 @@ fn empty_retry_and_catch_lists_are_kept() {
 #[test]
 fn empty_processor_config_is_kept() {
     let m = machine("start M; M: map { processor() { start X; X: succeed; } } end;");
-    let StateKind::Map(map) = &m.states["M"].kind else { panic!("a map") };
-    assert_eq!(map.item_processor.processor_config, Some(ProcessorConfig { mode: None, execution_type: None }));
+    let StateKind::Map(map) = &m.states["M"].kind else {
+        panic!("a map")
+    };
+    assert_eq!(
+        map.item_processor.processor_config,
+        Some(ProcessorConfig {
+            mode: None,
+            execution_type: None
+        })
+    );
     assert!(!map.item_processor.legacy_iterator);
 }
 
@@ -61,7 +75,9 @@ fn jsonata_values_go_to_the_jsonata_variants() {
     let src = r#"start M; M: map { query_language: JSONata, items: "{% $states.input.xs %}", max_concurrency: "{% 2 %}",
         processor { start X; X: succeed; } } end;"#;
     let m = machine(src);
-    let StateKind::Map(map) = &m.states["M"].kind else { panic!("a map") };
+    let StateKind::Map(map) = &m.states["M"].kind else {
+        panic!("a map")
+    };
     assert!(matches!(map.max_concurrency, Some(Dynamic::Jsonata(_))));
     assert!(map.items.is_some());
 }
@@ -69,14 +85,20 @@ fn jsonata_values_go_to_the_jsonata_variants() {
 #[test]
 fn path_fields_go_to_the_path_variants() {
     let m = machine(r#"start W; W: wait { timestamp_path: "$.when" } end;"#);
-    let StateKind::Wait(w) = &m.states["W"].kind else { panic!("a wait") };
+    let StateKind::Wait(w) = &m.states["W"].kind else {
+        panic!("a wait")
+    };
     assert!(matches!(&w.wait_for, WaitFor::Timestamp(Dynamic::Path(p)) if p.source() == "$.when"));
 }
 
 #[test]
 fn fail_fields_take_literals_paths_and_intrinsics() {
-    let m = machine(r#"start F; F: fail { error_path: "States.Format('E{}', $.code)", cause: "because" };"#);
-    let StateKind::Fail(f) = &m.states["F"].kind else { panic!("a fail") };
+    let m = machine(
+        r#"start F; F: fail { error_path: "States.Format('E{}', $.code)", cause: "because" };"#,
+    );
+    let StateKind::Fail(f) = &m.states["F"].kind else {
+        panic!("a fail")
+    };
     assert!(matches!(&f.error, Some(FailField::Path(_))));
     assert_eq!(f.cause, Some(FailField::Literal("because".into())));
 }
@@ -93,7 +115,12 @@ fn every_mistake_is_reported_in_one_pass() {
 #[test]
 fn unknown_fields_list_the_valid_ones_when_nothing_is_close() {
     let e = errors("start A; A: succeed { zzzzzzzz: 1 };");
-    assert!(e.contains("expected one of `comment`, `query_language`, `input_path`, `output_path`, `output`"), "{e}");
+    assert!(
+        e.contains(
+            "expected one of `comment`, `query_language`, `input_path`, `output_path`, `output`"
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -106,7 +133,9 @@ fn expression_errors_name_the_field_and_position() {
 #[test]
 fn nested_states_are_lowered_into_their_scope() {
     let m = machine("start P; P: parallel { branch { start X; X: pass => Y; Y: succeed; } } end;");
-    let StateKind::Parallel(p) = &m.states["P"].kind else { panic!("a parallel") };
+    let StateKind::Parallel(p) = &m.states["P"].kind else {
+        panic!("a parallel")
+    };
     assert_eq!(p.branches[0].start_at, "X");
     assert_eq!(p.branches[0].states.len(), 2);
 }

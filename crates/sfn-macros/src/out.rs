@@ -24,7 +24,11 @@ pub(crate) fn out_dir() -> Option<PathBuf> {
         }
     }
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
-    manifest.ancestors().map(|a| a.join("target")).find(|t| t.is_dir()).map(|t| t.join("stepfunctions"))
+    manifest
+        .ancestors()
+        .map(|a| a.join("target"))
+        .find(|t| t.is_dir())
+        .map(|t| t.join("stepfunctions"))
 }
 
 /// Writes `name.asl.json` and `name.iam.json` into `dir` (best effort).
@@ -33,7 +37,10 @@ pub(crate) fn write_files(dir: &Path, name: &str, asl: &str, iam: &str) {
         return;
     }
     // Skip unchanged files so that tools watching the directory see no churn.
-    for (file, text) in [(format!("{name}.asl.json"), asl), (format!("{name}.iam.json"), iam)] {
+    for (file, text) in [
+        (format!("{name}.asl.json"), asl),
+        (format!("{name}.iam.json"), iam),
+    ] {
         let path = dir.join(file);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
             let _ = std::fs::write(path, text);
@@ -49,13 +56,32 @@ mod tests {
     fn files_are_written_and_unchanged_ones_left_alone() {
         let dir = std::env::temp_dir().join(format!("sfn-macros-out-{}", std::process::id()));
         write_files(&dir, "Flow", "{\"asl\":1}", "{\"iam\":1}");
-        assert_eq!(std::fs::read_to_string(dir.join("Flow.asl.json")).ok().as_deref(), Some("{\"asl\":1}"));
-        assert_eq!(std::fs::read_to_string(dir.join("Flow.iam.json")).ok().as_deref(), Some("{\"iam\":1}"));
-        let before = std::fs::metadata(dir.join("Flow.asl.json")).and_then(|m| m.modified()).ok();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Flow.asl.json"))
+                .ok()
+                .as_deref(),
+            Some("{\"asl\":1}")
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Flow.iam.json"))
+                .ok()
+                .as_deref(),
+            Some("{\"iam\":1}")
+        );
+        let before = std::fs::metadata(dir.join("Flow.asl.json"))
+            .and_then(|m| m.modified())
+            .ok();
         write_files(&dir, "Flow", "{\"asl\":1}", "{\"iam\":2}");
-        let after = std::fs::metadata(dir.join("Flow.asl.json")).and_then(|m| m.modified()).ok();
+        let after = std::fs::metadata(dir.join("Flow.asl.json"))
+            .and_then(|m| m.modified())
+            .ok();
         assert_eq!(before, after, "an unchanged file is not rewritten");
-        assert_eq!(std::fs::read_to_string(dir.join("Flow.iam.json")).ok().as_deref(), Some("{\"iam\":2}"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Flow.iam.json"))
+                .ok()
+                .as_deref(),
+            Some("{\"iam\":2}")
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -17,19 +17,35 @@ pub(crate) fn doc_of(attrs: &[Attribute]) -> syn::Result<Option<Doc>> {
     let mut span = None;
     for attr in attrs {
         if !attr.path().is_ident("doc") {
-            return Err(syn::Error::new(attr.span(), "only doc comments (`/// ...`) are allowed here"));
+            return Err(syn::Error::new(
+                attr.span(),
+                "only doc comments (`/// ...`) are allowed here",
+            ));
         }
         let syn::Meta::NameValue(nv) = &attr.meta else {
-            return Err(syn::Error::new(attr.span(), "expected `/// comment` or `#[doc = \"...\"]`"));
+            return Err(syn::Error::new(
+                attr.span(),
+                "expected `/// comment` or `#[doc = \"...\"]`",
+            ));
         };
-        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else {
-            return Err(syn::Error::new(nv.value.span(), "expected a string literal"));
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        else {
+            return Err(syn::Error::new(
+                nv.value.span(),
+                "expected a string literal",
+            ));
         };
         let text = s.value();
         lines.push(text.strip_prefix(' ').map(str::to_owned).unwrap_or(text));
         span.get_or_insert(attr.span());
     }
-    Ok(span.map(|span| Doc { text: lines.join("\n"), span }))
+    Ok(span.map(|span| Doc {
+        text: lines.join("\n"),
+        span,
+    }))
 }
 
 impl Parse for Workflow {
@@ -60,9 +76,19 @@ impl Parse for Workflow {
         }
         let machine = parse_machine(input, 0)?;
         if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the workflow body; one `workflow!` defines one workflow"));
+            return Err(input.error(
+                "unexpected tokens after the workflow body; one `workflow!` defines one workflow",
+            ));
         }
-        Ok(Workflow { doc, options, vis, name, input: wf_input, output, machine })
+        Ok(Workflow {
+            doc,
+            options,
+            vis,
+            name,
+            input: wf_input,
+            output,
+            machine,
+        })
     }
 }
 
@@ -101,7 +127,10 @@ fn parse_machine(input: ParseStream, depth: usize) -> syn::Result<Machine> {
                 return Err(syn::Error::new(kw.span, "`start` is given twice"));
             }
             if !attrs.is_empty() {
-                return Err(syn::Error::new(kw.span, "doc comments go on states or on the workflow, not on `start`"));
+                return Err(syn::Error::new(
+                    kw.span,
+                    "doc comments go on states or on the workflow, not on `start`",
+                ));
             }
             start = Some(parse_state_name(&content)?);
             content.parse::<Token![;]>()?;
@@ -109,39 +138,61 @@ fn parse_machine(input: ParseStream, depth: usize) -> syn::Result<Machine> {
         }
         states.push(parse_state(&content, doc_of(&attrs)?, depth)?);
     }
-    Ok(Machine { span: brace.span.join(), start, states })
+    Ok(Machine {
+        span: brace.span.join(),
+        start,
+        states,
+    })
 }
 
 fn parse_state_name(input: ParseStream) -> syn::Result<StateName> {
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
-        Ok(StateName { name: lit.value(), span: lit.span() })
+        Ok(StateName {
+            name: lit.value(),
+            span: lit.span(),
+        })
     } else if input.peek(<Ident as syn::ext::IdentExt>::peek_any) {
         let ident = Ident::parse_any_ident(input)?;
         let name = ident.to_string();
         // `r#type` names the state `type`.
         let name = name.strip_prefix("r#").map(str::to_owned).unwrap_or(name);
-        Ok(StateName { name, span: ident.span() })
+        Ok(StateName {
+            name,
+            span: ident.span(),
+        })
     } else {
         Err(input.error("expected a state name: an identifier or a string literal"))
     }
 }
 
-const KINDS: &[&str] = &["task", "pass", "choice", "wait", "succeed", "fail", "parallel", "map"];
+const KINDS: &[&str] = &[
+    "task", "pass", "choice", "wait", "succeed", "fail", "parallel", "map",
+];
 
 fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Result<StateDef> {
     let name = parse_state_name(input)?;
-    input
-        .parse::<Token![:]>()
-        .map_err(|e| syn::Error::new(e.span(), format!("expected `:` after state name `{}`", name.name)))?;
+    input.parse::<Token![:]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected `:` after state name `{}`", name.name),
+        )
+    })?;
     let kind = Ident::parse_any_ident(input)?;
     if !KINDS.contains(&kind.to_string().as_str()) {
         return Err(syn::Error::new(
             kind.span(),
-            format!("unknown state kind `{kind}`; expected one of `{}`", KINDS.join("`, `")),
+            format!(
+                "unknown state kind `{kind}`; expected one of `{}`",
+                KINDS.join("`, `")
+            ),
         ));
     }
-    let resource = if input.peek(LitStr) { Some(input.parse()?) } else { None };
+    let resource = if input.peek(LitStr) {
+        Some(input.parse()?)
+    } else {
+        None
+    };
     let input_type = if input.peek(syn::token::Paren) {
         let content;
         let paren = parenthesized!(content in input);
@@ -167,7 +218,11 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
     } else {
         None
     };
-    let body = if input.peek(syn::token::Brace) { parse_body(input, depth)? } else { Vec::new() };
+    let body = if input.peek(syn::token::Brace) {
+        parse_body(input, depth)?
+    } else {
+        Vec::new()
+    };
     let transition = if input.peek(Token![=>]) {
         input.parse::<Token![=>]>()?;
         Some(TransitionAst::Next(parse_state_name(input)?))
@@ -180,10 +235,22 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
     input.parse::<Token![;]>().map_err(|e| {
         syn::Error::new(
             e.span(),
-            format!("expected `;` after state `{}` (or `=> NextState` / `end` before it)", name.name),
+            format!(
+                "expected `;` after state `{}` (or `=> NextState` / `end` before it)",
+                name.name
+            ),
         )
     })?;
-    Ok(StateDef { doc, name, kind, resource, input_type, result_type, body, transition })
+    Ok(StateDef {
+        doc,
+        name,
+        kind,
+        resource,
+        input_type,
+        result_type,
+        body,
+        transition,
+    })
 }
 
 fn parse_body(input: ParseStream, depth: usize) -> syn::Result<Vec<Entry>> {
@@ -199,7 +266,10 @@ fn parse_body(input: ParseStream, depth: usize) -> syn::Result<Vec<Entry>> {
             Entry::Else(parse_state_name(&content)?)
         } else if content.peek(kw::branch) && content.peek2(syn::token::Brace) {
             content.parse::<kw::branch>()?;
-            Entry::Branch { doc, machine: parse_machine(&content, depth + 1)? }
+            Entry::Branch {
+                doc,
+                machine: parse_machine(&content, depth + 1)?,
+            }
         } else if (content.peek(kw::processor) || content.peek(kw::iterator))
             && (content.peek2(syn::token::Brace) || content.peek2(syn::token::Paren))
         {
@@ -221,10 +291,18 @@ fn parse_body(input: ParseStream, depth: usize) -> syn::Result<Vec<Entry>> {
             } else {
                 None
             };
-            Entry::Processor { keyword, doc, config, machine: parse_machine(&content, depth + 1)? }
+            Entry::Processor {
+                keyword,
+                doc,
+                config,
+                machine: parse_machine(&content, depth + 1)?,
+            }
         } else if content.peek(Ident) && content.peek2(Token![:]) && !content.peek2(Token![::]) {
             if let Some(d) = doc {
-                return Err(syn::Error::new(d.span, "doc comments are not allowed on fields"));
+                return Err(syn::Error::new(
+                    d.span,
+                    "doc comments are not allowed on fields",
+                ));
             }
             Entry::Field(parse_field(&content)?)
         } else {
@@ -242,7 +320,12 @@ fn parse_body(input: ParseStream, depth: usize) -> syn::Result<Vec<Entry>> {
                     }
                 }
             }
-            Entry::Rule(RuleDef { doc, expr, next, extras })
+            Entry::Rule(RuleDef {
+                doc,
+                expr,
+                next,
+                extras,
+            })
         };
         entries.push(entry);
         if !content.is_empty() {
@@ -297,7 +380,10 @@ pub(crate) fn parse_json(input: ParseStream, depth: usize) -> syn::Result<Json> 
         let mut entries = Vec::new();
         while !content.is_empty() {
             let key: LitStr = content.parse().map_err(|e| {
-                syn::Error::new(e.span(), "expected a string key: JSON objects are written `{ \"Key\": value }`")
+                syn::Error::new(
+                    e.span(),
+                    "expected a string key: JSON objects are written `{ \"Key\": value }`",
+                )
             })?;
             content.parse::<Token![:]>()?;
             entries.push((key, parse_json(&content, depth + 1)?));
@@ -314,7 +400,9 @@ pub(crate) fn parse_json(input: ParseStream, depth: usize) -> syn::Result<Json> 
         }
         return Ok(Json::Ident(ident));
     }
-    Err(input.error("expected a value: a string, number, `true`/`false`, `null`, `[...]` or `{ \"Key\": ... }`"))
+    Err(input.error(
+        "expected a value: a string, number, `true`/`false`, `null`, `[...]` or `{ \"Key\": ... }`",
+    ))
 }
 
 /// A number literal with optional `-`, as JSON text.
@@ -344,7 +432,10 @@ pub(crate) fn parse_number(input: ParseStream) -> syn::Result<(String, Span)> {
 fn parse_seconds(input: ParseStream) -> syn::Result<(u64, Span)> {
     let lit: syn::LitInt = input.parse()?;
     if !matches!(lit.suffix(), "" | "s") {
-        return Err(syn::Error::new(lit.span(), "durations are whole seconds: write `5` or `5s`"));
+        return Err(syn::Error::new(
+            lit.span(),
+            "durations are whole seconds: write `5` or `5s`",
+        ));
     }
     Ok((lit.base10_parse()?, lit.span()))
 }
@@ -356,12 +447,21 @@ fn parse_error_names(input: ParseStream) -> syn::Result<(Vec<ErrorName>, Span)> 
     while !content.is_empty() {
         if content.peek(LitStr) {
             let lit: LitStr = content.parse()?;
-            names.push(ErrorName { name: lit.value(), span: lit.span() });
+            names.push(ErrorName {
+                name: lit.value(),
+                span: lit.span(),
+            });
         } else {
             let ident: Ident = content.parse().map_err(|e| {
-                syn::Error::new(e.span(), "expected an error name: `TaskFailed` (for `States.TaskFailed`) or a string")
+                syn::Error::new(
+                    e.span(),
+                    "expected an error name: `TaskFailed` (for `States.TaskFailed`) or a string",
+                )
             })?;
-            names.push(ErrorName { name: format!("States.{ident}"), span: ident.span() });
+            names.push(ErrorName {
+                name: format!("States.{ident}"),
+                span: ident.span(),
+            });
         }
         if !content.is_empty() {
             content.parse::<Token![,]>()?;
@@ -377,7 +477,10 @@ fn at_field_end(input: ParseStream) -> bool {
 fn parse_retry(input: ParseStream) -> syn::Result<RetryAst> {
     let (errors, span) = parse_error_names(input)?;
     if errors.is_empty() && at_field_end(input) {
-        return Ok(RetryAst { span, retrier: None });
+        return Ok(RetryAst {
+            span,
+            retrier: None,
+        });
     }
     let mut r = RetrierAst {
         errors,
@@ -408,18 +511,27 @@ fn parse_retry(input: ParseStream) -> syn::Result<RetryAst> {
             }
         }
     }
-    Ok(RetryAst { span, retrier: Some(r) })
+    Ok(RetryAst {
+        span,
+        retrier: Some(r),
+    })
 }
 
 fn parse_catch(input: ParseStream) -> syn::Result<CatchAst> {
     let (errors, span) = parse_error_names(input)?;
     if errors.is_empty() && at_field_end(input) {
-        return Ok(CatchAst { span, catcher: None });
+        return Ok(CatchAst {
+            span,
+            catcher: None,
+        });
     }
     let (mut result_path, mut output, mut assign, mut comment) = (None, None, None, None);
     while !input.peek(Token![=>]) {
         if at_field_end(input) {
-            return Err(syn::Error::new(span, "this catcher has no target: add `=> StateName` after its settings"));
+            return Err(syn::Error::new(
+                span,
+                "this catcher has no target: add `=> StateName` after its settings",
+            ));
         }
         let word = Ident::parse_any_ident(input)?;
         match word.to_string().as_str() {
@@ -437,7 +549,17 @@ fn parse_catch(input: ParseStream) -> syn::Result<CatchAst> {
     }
     input.parse::<Token![=>]>()?;
     let next = parse_state_name(input)?;
-    Ok(CatchAst { span, catcher: Some(CatcherAst { errors, result_path, output, assign, comment, next }) })
+    Ok(CatchAst {
+        span,
+        catcher: Some(CatcherAst {
+            errors,
+            result_path,
+            output,
+            assign,
+            comment,
+            next,
+        }),
+    })
 }
 
 pub(crate) trait ParseAnyIdent {

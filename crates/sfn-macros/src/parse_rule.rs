@@ -90,7 +90,10 @@ fn parse_rule_unary(input: ParseStream, depth: usize) -> syn::Result<(Option<Doc
                     RuleExpr::Or(items, func.span())
                 }
             }
-            "not" => RuleExpr::Not(Box::new(parse_rule_unary_or(&content, depth + 1)?), func.span()),
+            "not" => RuleExpr::Not(
+                Box::new(parse_rule_unary_or(&content, depth + 1)?),
+                func.span(),
+            ),
             _ => {
                 let Some(op) = IS_TESTS.iter().find(|(n, _)| *n == name).map(|(_, op)| *op) else {
                     return Err(syn::Error::new(
@@ -105,7 +108,12 @@ fn parse_rule_unary(input: ParseStream, depth: usize) -> syn::Result<(Option<Doc
                     let b: syn::LitBool = input.parse()?;
                     operand = OperandAst::Bool(b.value, b.span);
                 }
-                RuleExpr::Test(TestAst { variable, op: CmpOp::Is(op), op_span: func.span(), operand })
+                RuleExpr::Test(TestAst {
+                    variable,
+                    op: CmpOp::Is(op),
+                    op_span: func.span(),
+                    operand,
+                })
             }
         };
         return Ok((doc, e));
@@ -118,7 +126,15 @@ fn parse_rule_unary(input: ParseStream, depth: usize) -> syn::Result<(Option<Doc
     }
     let (op, op_span) = parse_cmp_op(input)?;
     let operand = parse_operand(input, op)?;
-    Ok((doc, RuleExpr::Test(TestAst { variable, op, op_span, operand })))
+    Ok((
+        doc,
+        RuleExpr::Test(TestAst {
+            variable,
+            op,
+            op_span,
+            operand,
+        }),
+    ))
 }
 
 /// Inside `all(..)`/`any(..)`/`not(..)`: a full expression with an optional doc comment.
@@ -162,7 +178,9 @@ fn parse_cmp_op(input: ParseStream) -> syn::Result<(CmpOp, Span)> {
         input.parse::<kw::matches>()?;
         CmpOp::Matches
     } else {
-        return Err(input.error("expected a comparison: `==`, `!=`, `<`, `<=`, `>`, `>=` or `matches`"));
+        return Err(
+            input.error("expected a comparison: `==`, `!=`, `<`, `<=`, `>`, `>=` or `matches`")
+        );
     };
     Ok((op, span))
 }

@@ -101,9 +101,15 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
         return;
     }
     for st in &m.states {
-        out.entry(st.name.name.clone()).or_insert((st.input_type.as_ref(), st.result_type.as_ref(), st.name.span));
+        out.entry(st.name.name.clone()).or_insert((
+            st.input_type.as_ref(),
+            st.result_type.as_ref(),
+            st.name.span,
+        ));
         for entry in &st.body {
-            if let ast::Entry::Branch { machine, .. } | ast::Entry::Processor { machine, .. } = entry {
+            if let ast::Entry::Branch { machine, .. } | ast::Entry::Processor { machine, .. } =
+                entry
+            {
                 declared(machine, out, depth + 1);
             }
         }
@@ -115,20 +121,28 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
 pub(crate) fn result_types(wf: &ast::Workflow) -> crate::flow::ResultTypes {
     let mut decl = HashMap::new();
     declared(&wf.machine, &mut decl, 0);
-    decl.into_iter().filter_map(|(name, (_, result, _))| result.map(|t| (name, quote!(#t).to_string()))).collect()
+    decl.into_iter()
+        .filter_map(|(name, (_, result, _))| result.map(|t| (name, quote!(#t).to_string())))
+        .collect()
 }
 
 /// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a
 /// literal `FunctionName`, everything else the `Resource` as written.
 fn handler_key(task: &Task) -> String {
-    let base = task.resource.strip_suffix(CALLBACK).unwrap_or(&task.resource);
+    let base = task
+        .resource
+        .strip_suffix(CALLBACK)
+        .unwrap_or(&task.resource);
     if base == LAMBDA_INVOKE {
         let template = match (&task.parameters, &task.arguments) {
             (Some(p), _) => Some(p.source().clone()),
             (None, Some(a)) => Some(a.to_value()),
             (None, None) => None,
         };
-        let function = template.as_ref().and_then(|t| t.get("FunctionName")).and_then(|v| v.as_str());
+        let function = template
+            .as_ref()
+            .and_then(|t| t.get("FunctionName"))
+            .and_then(|v| v.as_str());
         // A JSONata expression names the function only when the task runs.
         if let Some(f) = function.filter(|f| !f.starts_with("{%")) {
             return f.to_owned();
@@ -142,14 +156,22 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
     collect_tasks(&machine.states, &mut tasks, 0);
     let mut decl = HashMap::new();
     declared(&wf.machine, &mut decl, 0);
-    let whole = if wf.input.is_some() { crate::flow::whole_input_states(machine) } else { BTreeSet::new() };
+    let whole = if wf.input.is_some() {
+        crate::flow::whole_input_states(machine)
+    } else {
+        BTreeSet::new()
+    };
     let mut taken = HashSet::new();
     order
         .iter()
         .filter_map(|name| {
             let task = tasks.get(name.as_str())?;
-            let (declared_input, result, span) = decl.get(name).cloned().unwrap_or((None, None, Span::call_site()));
-            let own_input = task.input_path.is_some() || task.parameters.is_some() || task.arguments.is_some();
+            let (declared_input, result, span) =
+                decl.get(name)
+                    .cloned()
+                    .unwrap_or((None, None, Span::call_site()));
+            let own_input =
+                task.input_path.is_some() || task.parameters.is_some() || task.arguments.is_some();
             let input = match (declared_input, &wf.input) {
                 (Some(t), _) => Some(t.clone()),
                 (None, Some(t)) if whole.contains(name) && !own_input => Some(t.clone()),
@@ -169,14 +191,24 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
 }
 
 /// The trait, the handlers and the run functions of one workflow.
-pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> TokenStream {
+pub(crate) fn generate(
+    wf: &ast::Workflow,
+    machine: &StateMachine,
+    order: &[String],
+) -> TokenStream {
     let methods = methods(wf, machine, order);
     let vis = &wf.vis;
     let name = &wf.name;
     let trait_name = format_ident!("{}Tasks", wf.name);
     let value = quote!(::sfn::__private::Value);
-    let input = wf.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
-    let output = wf.output.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+    let input = wf
+        .input
+        .as_ref()
+        .map_or_else(|| value.clone(), |t| quote!(#t));
+    let output = wf
+        .output
+        .as_ref()
+        .map_or_else(|| value.clone(), |t| quote!(#t));
     let p = quote!(::sfn::__private);
 
     // What the generated functions need of the user's types, written as higher-ranked bounds so
@@ -199,7 +231,11 @@ pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[Stri
         }
     }
 
-    let list = methods.iter().map(|m| format!("`{}`", m.method)).collect::<Vec<_>>().join(", ");
+    let list = methods
+        .iter()
+        .map(|m| format!("`{}`", m.method))
+        .collect::<Vec<_>>()
+        .join(", ");
     let note = if methods.is_empty() {
         format!("`{name}` has no Task state: run it with `()`")
     } else {
@@ -278,7 +314,9 @@ pub(crate) fn generate(wf: &ast::Workflow, machine: &StateMachine, order: &[Stri
     let mut keys: Vec<&str> = methods.iter().map(|m| m.key.as_str()).collect();
     keys.sort_unstable();
     keys.dedup();
-    let unit_impl = methods.is_empty().then(|| quote!(impl #trait_name for () {}));
+    let unit_impl = methods
+        .is_empty()
+        .then(|| quote!(impl #trait_name for () {}));
 
     quote! {
         #[doc = #trait_doc]
@@ -366,14 +404,35 @@ mod tests {
 
     fn names(states: &[&str]) -> Vec<String> {
         let mut taken = HashSet::new();
-        states.iter().map(|s| method_name(s, &mut taken).to_string()).collect()
+        states
+            .iter()
+            .map(|s| method_name(s, &mut taken).to_string())
+            .collect()
     }
 
     #[test]
     fn method_names_are_snake_case_and_unique() {
         assert_eq!(
-            names(&["Validate", "ChargeCard", "Check stock", "type", "2nd try", "validate", "HTTPCall", "!!"]),
-            ["validate", "charge_card", "check_stock", "type_", "state_2nd_try", "validate_2", "httpcall", "state"]
+            names(&[
+                "Validate",
+                "ChargeCard",
+                "Check stock",
+                "type",
+                "2nd try",
+                "validate",
+                "HTTPCall",
+                "!!"
+            ]),
+            [
+                "validate",
+                "charge_card",
+                "check_stock",
+                "type_",
+                "state_2nd_try",
+                "validate_2",
+                "httpcall",
+                "state"
+            ]
         );
     }
 
@@ -391,6 +450,9 @@ mod tests {
             _ => String::new(),
         };
         assert_eq!(key("A"), "charge");
-        assert_eq!(key("B"), "arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+        assert_eq!(
+            key("B"),
+            "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+        );
     }
 }

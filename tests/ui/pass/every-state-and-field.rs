@@ -116,8 +116,17 @@ workflow! {
 
 fn main() {
     let asl: serde_json::Value = serde_json::from_str(Everything::ASL).expect("JSON");
-    assert_eq!(asl["States"]["Validate"]["Retry"][0]["JitterStrategy"], "FULL");
-    assert_eq!(asl["States"]["Items"]["ItemProcessor"]["ProcessorConfig"]["Mode"], "INLINE");
+    assert_eq!(
+        asl["States"]["Validate"]["Retry"][0]["JitterStrategy"],
+        "FULL"
+    );
+    assert_eq!(
+        asl["States"]["Items"]["ItemProcessor"]["ProcessorConfig"]["Mode"],
+        "INLINE"
+    );
     assert_eq!(asl["States"]["Legacy"]["Iterator"]["StartAt"], "Inner");
-    assert_eq!(EverythingState::from_name("Route order"), Some(EverythingState::RouteOrder));
+    assert_eq!(
+        EverythingState::from_name("Route order"),
+        Some(EverythingState::RouteOrder)
+    );
 }

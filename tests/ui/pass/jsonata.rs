@@ -24,5 +24,8 @@ workflow! {
 fn main() {
     let asl: serde_json::Value = serde_json::from_str(Greeter::ASL).expect("JSON");
     assert_eq!(asl["QueryLanguage"], "JSONata");
-    assert_eq!(asl["States"]["Route"]["Choices"][0]["Condition"], "{% $greeting = 'hello' %}");
+    assert_eq!(
+        asl["States"]["Route"]["Choices"][0]["Condition"],
+        "{% $greeting = 'hello' %}"
+    );
 }

@@ -16,5 +16,8 @@ fn main() {
     let names: Vec<&str> = NamesState::ALL.iter().map(|s| s.name()).collect();
     assert_eq!(names, ["first step", "type", "2nd", "end", "start"]);
     assert_eq!(NamesState::FirstStep.name(), "first step");
-    assert_eq!(<NamesState as WorkflowState>::from_name("2nd"), Some(NamesState::S2nd));
+    assert_eq!(
+        <NamesState as WorkflowState>::from_name("2nd"),
+        Some(NamesState::S2nd)
+    );
 }

@@ -58,7 +58,10 @@ impl Map {
     /// Whether iterations run as child executions (`ProcessorConfig.Mode: DISTRIBUTED`).
     pub fn is_distributed(&self) -> bool {
         matches!(
-            self.item_processor.processor_config.as_ref().and_then(|c| c.mode),
+            self.item_processor
+                .processor_config
+                .as_ref()
+                .and_then(|c| c.mode),
             Some(ProcessorMode::Distributed)
         )
     }

@@ -133,6 +133,9 @@ impl StateMachine {
     /// The query language a state runs in: its own `QueryLanguage`, else the top-level one, else JSONPath.
     /// (States inside Map/Parallel inherit the top-level value, not their parent's.)
     pub fn effective_language(&self, state: &State) -> QueryLanguage {
-        state.query_language.or(self.query_language).unwrap_or(QueryLanguage::JsonPath)
+        state
+            .query_language
+            .or(self.query_language)
+            .unwrap_or(QueryLanguage::JsonPath)
     }
 }

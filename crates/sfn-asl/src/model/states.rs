@@ -412,7 +412,10 @@ impl Retrier {
     }
     /// `BackoffRate` or its default.
     pub fn backoff(&self) -> f64 {
-        self.backoff_rate.as_ref().and_then(Number::as_f64).unwrap_or(2.0)
+        self.backoff_rate
+            .as_ref()
+            .and_then(Number::as_f64)
+            .unwrap_or(2.0)
     }
 }
 

@@ -1,8 +1,8 @@
 use serde_json::json;
 
+use crate::lower::lower_str;
 use serde_json::Value;
 use sfn_asl::iam::policy;
-use crate::lower::lower_str;
 
 fn policy_of(states: &str) -> Value {
     let src = format!("W {{ start A; {states} }}");
@@ -21,7 +21,11 @@ fn grants(p: &Value) -> Vec<(String, Vec<String>)> {
                     let action = st["Action"][0].as_str().unwrap_or_default().to_owned();
                     let res = st["Resource"]
                         .as_array()
-                        .map(|r| r.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     (action, res)
                 })
@@ -35,7 +39,10 @@ fn lambda_arn_is_granted_exactly() {
     let p = policy_of(r#"A: task "arn:aws:lambda:eu-west-1:111122223333:function:f" end;"#);
     assert_eq!(
         grants(&p),
-        [("lambda:InvokeFunction".to_owned(), vec!["arn:aws:lambda:eu-west-1:111122223333:function:f".to_owned()])]
+        [(
+            "lambda:InvokeFunction".to_owned(),
+            vec!["arn:aws:lambda:eu-west-1:111122223333:function:f".to_owned()]
+        )]
     );
     assert_eq!(p["Version"], json!("2012-10-17"));
 }
@@ -49,7 +56,10 @@ fn lambda_invoke_uses_function_name() {
         grants(&p),
         [(
             "lambda:InvokeFunction".to_owned(),
-            vec!["arn:aws:lambda:*:*:function:short".to_owned(), "arn:aws:lambda:us-east-1:1:function:g".to_owned()]
+            vec![
+                "arn:aws:lambda:*:*:function:short".to_owned(),
+                "arn:aws:lambda:us-east-1:1:function:g".to_owned()
+            ]
         )]
     );
 }
@@ -63,7 +73,10 @@ fn dynamic_function_name_falls_back_to_star_for_that_action_only() {
         grants(&p),
         [
             ("lambda:InvokeFunction".to_owned(), vec!["*".to_owned()]),
-            ("sns:Publish".to_owned(), vec!["arn:aws:sns:us-east-1:1:t".to_owned()]),
+            (
+                "sns:Publish".to_owned(),
+                vec!["arn:aws:sns:us-east-1:1:t".to_owned()]
+            ),
         ]
     );
 }
@@ -75,7 +88,10 @@ fn sqs_queue_url_becomes_queue_arn() {
     );
     assert_eq!(
         grants(&p),
-        [("sqs:SendMessage".to_owned(), vec!["arn:aws:sqs:us-east-2:123456789012:approvals".to_owned()])]
+        [(
+            "sqs:SendMessage".to_owned(),
+            vec!["arn:aws:sqs:us-east-2:123456789012:approvals".to_owned()]
+        )]
     );
 }
 
@@ -86,7 +102,10 @@ fn dynamodb_table_and_sync_execution() {
         B: task "arn:aws:states:::states:startExecution.sync:2" { parameters: { "StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:child" } } end;"#,
     );
     let g = grants(&p);
-    assert!(g.contains(&("dynamodb:PutItem".to_owned(), vec!["arn:aws:dynamodb:*:*:table/orders".to_owned()])));
+    assert!(g.contains(&(
+        "dynamodb:PutItem".to_owned(),
+        vec!["arn:aws:dynamodb:*:*:table/orders".to_owned()]
+    )));
     assert!(g.contains(&(
         "states:StartExecution".to_owned(),
         vec!["arn:aws:states:us-east-1:1:stateMachine:child".to_owned()]
@@ -106,11 +125,15 @@ fn nested_tasks_and_sdk_integrations_are_found() {
     );
     let g = grants(&p);
     assert!(g.contains(&("s3:ListBuckets".to_owned(), vec!["*".to_owned()])));
-    assert!(g.contains(&("events:PutEvents".to_owned(), vec!["arn:aws:events:*:*:event-bus/default".to_owned()])));
+    assert!(g.contains(&(
+        "events:PutEvents".to_owned(),
+        vec!["arn:aws:events:*:*:event-bus/default".to_owned()]
+    )));
 }
 
 #[test]
 fn activities_and_pass_states_need_nothing() {
-    let p = policy_of(r#"A: task "arn:aws:states:us-east-1:1:activity:approve" => B; B: pass end;"#);
+    let p =
+        policy_of(r#"A: task "arn:aws:states:us-east-1:1:activity:approve" => B; B: pass end;"#);
     assert!(grants(&p).is_empty());
 }

@@ -226,9 +226,10 @@ impl Execution {
                     let failure = if distributed || tolerance_set {
                         if distributed {
                             let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
-                            let id = self.emit_off_chain(frame, prev, EventType::MapRunFailed, || {
-                                json!({})
-                            });
+                            let id =
+                                self.emit_off_chain(frame, prev, EventType::MapRunFailed, || {
+                                    json!({})
+                                });
                             if let Some(f) = self.data.frames.get_mut(&frame) {
                                 f.last_event = id;
                             }

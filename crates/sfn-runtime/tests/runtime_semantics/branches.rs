@@ -608,8 +608,14 @@ async fn an_inline_map_honours_its_tolerance_and_names_a_breach() {
         // Within the tolerance: the Map succeeds with the error output in the failed slot.
         (json!({"ToleratedFailureCount": 1}), None),
         // Beyond it: the threshold error, as in distributed mode.
-        (json!({"ToleratedFailureCount": 0}), Some("States.ExceedToleratedFailureThreshold")),
-        (json!({"ToleratedFailurePercentage": 10}), Some("States.ExceedToleratedFailureThreshold")),
+        (
+            json!({"ToleratedFailureCount": 0}),
+            Some("States.ExceedToleratedFailureThreshold"),
+        ),
+        (
+            json!({"ToleratedFailurePercentage": 10}),
+            Some("States.ExceedToleratedFailureThreshold"),
+        ),
     ];
     for (extra, error) in cases {
         let result = run(inline(extra.clone()), json!([10, 1]), Resources::new()).await;
@@ -620,6 +626,10 @@ async fn an_inline_map_honours_its_tolerance_and_names_a_breach() {
                 Some(json!([{"Error": "Big", "Cause": null}, 1]))
             );
         }
-        assert_eq!(count(&result, EventType::MapRunFailed), 0, "{extra}: inline has no Map Run");
+        assert_eq!(
+            count(&result, EventType::MapRunFailed),
+            0,
+            "{extra}: inline has no Map Run"
+        );
     }
 }
