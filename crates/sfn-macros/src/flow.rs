@@ -1,34 +1,47 @@
 //! Which states see (a part of) the workflow's input type, and the shape checks emitted for their
 //! path literals.
 //!
-//! A state sees the input type when every way into it passes the input on: the start state;
-//! after a Choice/Wait/Succeed without `input_path`/`output_path`; after a state whose result
-//! is written under a sub-path (`result_path: "$.validation"`) or dropped (`result_path: null`).
-//! Paths under such a sub-path are not checked (what the task returns is not typed yet).
-//! The first state of a Parallel branch sees what the Parallel state sees; the first state of a
-//! Map iteration sees one element of the array at `items_path` (`$.items[0]`), so paths inside
-//! the iteration are checked against the element type.
+//! What reaches each state is followed from the workflow input along every way into it: a
+//! definite `output_path` (`"$.order"`) hands on the value at that path, a definite `input_path`
+//! narrows what the state's own paths (Parameters `.$`, choice variables, `items_path`) read; a
+//! Choice/Wait (and a Pass with neither `result` nor `parameters`) hands on its effective input;
+//! a result written under a sub-path (`result_path: "$.validation"`) or dropped
+//! (`result_path: null`) keeps the input around it, typed by the task's declared result type when
+//! nothing reshapes it. The first state of a Parallel branch sees the Parallel state's effective
+//! input; the first state of a Map iteration sees one element of the array at `items_path`
+//! (`$.items[0]`), so paths inside the iteration are checked against the element type.
+//! Everything else (Parameters, ResultSelector, `result_path: "$"`, indefinite paths, JSONata)
+//! makes the input unknown, and paths reading it are not checked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 use sfn_asl::model::*;
+use sfn_asl::path::{Path, ReferencePath};
 
 use crate::lower::PathUse;
 
-/// Where a scope's `$` lies in the workflow input.
+/// Where a scope's `$` lies below its root (a path into it; empty for the root itself).
 type Base = Vec<Seg>;
+
+/// What a state's input is a part of.
+#[derive(Clone, PartialEq)]
+enum Root {
+    /// The workflow input.
+    Input,
+    /// A task result of a declared type (its tokens).
+    Type(String),
+}
 
 /// What is known about the input of one state.
 #[derive(Clone, PartialEq)]
 enum Known {
     /// Not reached yet while iterating.
     Unvisited,
-    /// The workflow input seen at `base` (a path into it; empty for the whole input), plus
-    /// values written at these sub-paths: a task result of a declared type (its tokens), or
-    /// something unknown.
-    Input(Base, Overlays),
+    /// The root seen at `base`, plus values written at these sub-paths: a task result of a
+    /// declared type (its tokens), or something unknown.
+    Seen(Root, Base, Overlays),
     /// Something else.
     Unknown,
 }
@@ -43,7 +56,7 @@ pub(crate) type ResultTypes = HashMap<String, String>;
 fn merge(a: &Known, b: &Known) -> Known {
     match (a, b) {
         (Known::Unvisited, x) | (x, Known::Unvisited) => x.clone(),
-        (Known::Input(bx, x), Known::Input(by, y)) if bx == by => {
+        (Known::Seen(rx, bx, x), Known::Seen(ry, by, y)) if rx == ry && bx == by => {
             let mut ov = x.clone();
             for (k, t) in y {
                 // Two ways writing different things at one path: only "something" is known.
@@ -52,7 +65,82 @@ fn merge(a: &Known, b: &Known) -> Known {
                     *e = None;
                 }
             }
-            Known::Input(bx.clone(), ov)
+            Known::Seen(rx.clone(), bx.clone(), ov)
+        }
+        _ => Known::Unknown,
+    }
+}
+
+/// A state's `input_path` and `output_path` (absent: `None`; `null`: `Some(None)`).
+fn io_paths(state: &State) -> (Option<&Option<Path>>, Option<&Option<Path>>) {
+    match &state.kind {
+        StateKind::Task(t) => (t.input_path.as_ref(), t.output_path.as_ref()),
+        StateKind::Pass(p) => (p.input_path.as_ref(), p.output_path.as_ref()),
+        StateKind::Choice(c) => (c.input_path.as_ref(), c.output_path.as_ref()),
+        StateKind::Wait(w) => (w.input_path.as_ref(), w.output_path.as_ref()),
+        StateKind::Succeed(s) => (s.input_path.as_ref(), s.output_path.as_ref()),
+        StateKind::Parallel(p) => (p.input_path.as_ref(), p.output_path.as_ref()),
+        StateKind::Map(m) => (m.input_path.as_ref(), m.output_path.as_ref()),
+        _ => (None, None),
+    }
+}
+
+/// What an `input_path`/`output_path` selects from `k`. `null` selects `{}` (nothing known).
+fn narrow(k: &Known, path: Option<&Option<Path>>) -> Known {
+    match path {
+        None => k.clone(),
+        Some(None) => Known::Unknown,
+        Some(Some(p)) => narrow_to(k, p.source()),
+    }
+}
+
+/// The value at a definite `path` of `k`: the root seen at `base` + the path's segments, with
+/// the overlays under it re-rooted (`$.order.check` under `$.order` becomes `$.check`); a path
+/// into a typed overlay selects (a part of) that type. Indefinite paths are not followed.
+fn narrow_to(k: &Known, path: &str) -> Known {
+    let Known::Seen(root, base, ov) = k else {
+        return k.clone();
+    };
+    let Some((segs, true)) = segments(path) else {
+        return Known::Unknown;
+    };
+    if segs.is_empty() {
+        return k.clone();
+    }
+    if let Some((prefix, t)) = overlay_of(path, ov) {
+        let (Some(ty), Some((pre, true))) = (t, segments(prefix)) else {
+            return Known::Unknown;
+        };
+        let rest = segs
+            .get(pre.len()..)
+            .map(<[Seg]>::to_vec)
+            .unwrap_or_default();
+        return Known::Seen(Root::Type(ty.clone()), rest, Overlays::new());
+    }
+    let mut base = base.clone();
+    base.extend(segs);
+    let ov = ov
+        .iter()
+        .filter_map(|(k, t)| {
+            let rest = k.strip_prefix(path)?;
+            (rest.starts_with('.') || rest.starts_with('['))
+                .then(|| (format!("${rest}"), t.clone()))
+        })
+        .collect();
+    Known::Seen(root.clone(), base, ov)
+}
+
+/// `k` with `typed` (a result of that type, or something unknown) written at `result_path`.
+fn written(k: &Known, result_path: &Option<Option<ReferencePath>>, typed: Option<String>) -> Known {
+    let Known::Seen(root, base, ov) = k else {
+        return k.clone();
+    };
+    match result_path {
+        Some(None) => k.clone(),
+        Some(Some(p)) if !p.is_root() => {
+            let mut ov = ov.clone();
+            ov.insert(p.source().to_owned(), typed);
+            Known::Seen(root.clone(), base.clone(), ov)
         }
         _ => Known::Unknown,
     }
@@ -66,9 +154,9 @@ fn after(
     results: &ResultTypes,
     input: &Known,
 ) -> Known {
-    let Known::Input(base, ov) = input else {
+    if !matches!(input, Known::Seen(..)) {
         return input.clone();
-    };
+    }
     if machine.effective_language(state) == QueryLanguage::Jsonata {
         return Known::Unknown;
     }
@@ -84,37 +172,28 @@ fn after(
         }
         _ => None,
     };
-    let through = |result_path: &Option<Option<sfn_asl::path::ReferencePath>>| -> Known {
-        match result_path {
-            Some(None) => Known::Input(base.clone(), ov.clone()),
-            Some(Some(p)) if !p.is_root() => {
-                let mut ov = ov.clone();
-                ov.insert(p.source().to_owned(), typed.clone());
-                Known::Input(base.clone(), ov)
-            }
-            _ => Known::Unknown,
-        }
-    };
-    let same = || Known::Input(base.clone(), ov.clone());
-    match &state.kind {
-        StateKind::Choice(c) if c.input_path.is_none() && c.output_path.is_none() => same(),
-        StateKind::Wait(w) if w.input_path.is_none() && w.output_path.is_none() => same(),
-        StateKind::Pass(p) if p.output_path.is_none() => {
-            if p.result.is_none()
-                && p.parameters.is_none()
-                && p.input_path.is_none()
-                && p.result_path.is_none()
-            {
-                same()
+    let (input_path, output_path) = io_paths(state);
+    let effective = narrow(input, input_path);
+    let result = match &state.kind {
+        StateKind::Choice(_) | StateKind::Wait(_) => effective,
+        StateKind::Pass(p) => {
+            // Without `result`/`parameters` a Pass state's result is its effective input.
+            let replaces = p
+                .result_path
+                .as_ref()
+                .is_none_or(|r| r.as_ref().is_some_and(|r| r.is_root()));
+            if p.result.is_none() && p.parameters.is_none() && replaces {
+                effective
             } else {
-                through(&p.result_path)
+                written(input, &p.result_path, None)
             }
         }
-        StateKind::Task(t) if t.output_path.is_none() => through(&t.result_path),
-        StateKind::Parallel(p) if p.output_path.is_none() => through(&p.result_path),
-        StateKind::Map(m) if m.output_path.is_none() => through(&m.result_path),
+        StateKind::Task(t) => written(input, &t.result_path, typed),
+        StateKind::Parallel(p) => written(input, &p.result_path, None),
+        StateKind::Map(m) => written(input, &m.result_path, None),
         _ => Known::Unknown,
-    }
+    };
+    narrow(&result, output_path)
 }
 
 fn catchers(state: &State) -> &[Catcher] {
@@ -168,15 +247,8 @@ fn analyse<'m>(
                 .map(|n| (n, after(name, state, machine, results, &input)))
                 .collect();
             for c in catchers(state) {
-                let k = match (&input, &c.result_path) {
-                    (Known::Input(b, ov), Some(None)) => Known::Input(b.clone(), ov.clone()),
-                    (Known::Input(b, ov), Some(Some(p))) if !p.is_root() => {
-                        let mut ov = ov.clone();
-                        ov.insert(p.source().to_owned(), None);
-                        Known::Input(b.clone(), ov)
-                    }
-                    _ => Known::Unknown,
-                };
+                // A catcher writes the error output into the state's raw input.
+                let k = written(&input, &c.result_path, None);
                 edges.push((c.next.as_str(), k));
             }
             for (target, k) in edges {
@@ -218,12 +290,11 @@ fn analyse_all<'m>(
         let jsonpath = machine.effective_language(state) == QueryLanguage::JsonPath;
         match &state.kind {
             StateKind::Parallel(p) => {
-                let entry = match (
-                    &k,
-                    jsonpath && p.input_path.is_none() && p.parameters.is_none(),
-                ) {
-                    (Known::Input(..), true) => k.clone(),
-                    _ => Known::Unknown,
+                // Each branch starts from the Parallel state's effective input.
+                let entry = if jsonpath && p.parameters.is_none() {
+                    narrow(&k, p.input_path.as_ref())
+                } else {
+                    Known::Unknown
                 };
                 for b in &p.branches {
                     analyse_all(
@@ -239,24 +310,22 @@ fn analyse_all<'m>(
             }
             StateKind::Map(m) => {
                 let plain = jsonpath
-                    && m.input_path.is_none()
                     && m.item_selector.is_none()
                     && m.parameters.is_none()
                     && m.item_reader.is_none()
                     && m.item_batcher.is_none();
-                let entry = match (&k, plain) {
-                    (Known::Input(base, ov), true) => {
-                        let items = m.items_path.as_ref().map_or("$", |p| p.source());
-                        match segments(items) {
-                            Some((segs, true)) if overlay_of(items, ov).is_none() => {
-                                let mut base = base.clone();
-                                base.extend(segs);
-                                base.push(Seg::Index);
-                                Known::Input(base, Overlays::new())
-                            }
-                            _ => Known::Unknown,
+                // `items_path` is read from the effective input (after `input_path`).
+                let items = m.items_path.as_ref().map_or("$", |p| p.source());
+                let entry = match (narrow(&k, m.input_path.as_ref()), plain) {
+                    (Known::Seen(root, base, ov), true) => match segments(items) {
+                        Some((segs, true)) if overlay_of(items, &ov).is_none() => {
+                            let mut base = base;
+                            base.extend(segs);
+                            base.push(Seg::Index);
+                            Known::Seen(root, base, Overlays::new())
                         }
-                    }
+                        _ => Known::Unknown,
+                    },
                     _ => Known::Unknown,
                 };
                 let p = &m.item_processor;
@@ -342,7 +411,7 @@ fn overlay_of<'o>(path: &str, ov: &'o Overlays) -> Option<(&'o str, &'o Option<S
 /// state among them gets the input type as its method's input.
 pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
     let mut known = HashMap::new();
-    let entry = Known::Input(Vec::new(), Overlays::new());
+    let entry = Known::Seen(Root::Input, Vec::new(), Overlays::new());
     analyse_all(
         &machine.states,
         &machine.start_at,
@@ -355,7 +424,7 @@ pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
     known
         .into_iter()
         .filter(
-            |(_, (k, _))| matches!(k, Known::Input(base, ov) if base.is_empty() && ov.is_empty()),
+            |(_, (k, _))| matches!(k, Known::Seen(Root::Input, base, ov) if base.is_empty() && ov.is_empty()),
         )
         .map(|(name, _)| name.to_owned())
         .collect()
@@ -369,7 +438,7 @@ pub(crate) fn shape_checks(
     results: &ResultTypes,
 ) -> Vec<TokenStream> {
     let mut known = HashMap::new();
-    let entry = Known::Input(Vec::new(), Overlays::new());
+    let entry = Known::Seen(Root::Input, Vec::new(), Overlays::new());
     analyse_all(
         &machine.states,
         &machine.start_at,
@@ -381,30 +450,33 @@ pub(crate) fn shape_checks(
     );
     let mut out = Vec::new();
     for u in uses {
-        let Some((Known::Input(base, ov), state)) = known.get(u.state.as_str()) else {
+        let Some((k, state)) = known.get(u.state.as_str()) else {
             continue;
         };
         let text = u.lit.value();
-        // With an `input_path`, other paths of the state read its result, not the input.
-        let input_path = match &state.kind {
-            StateKind::Task(t) => t.input_path.as_ref(),
-            StateKind::Pass(p) => p.input_path.as_ref(),
-            StateKind::Choice(c) => c.input_path.as_ref(),
-            StateKind::Parallel(p) => p.input_path.as_ref(),
-            StateKind::Map(m) => m.input_path.as_ref(),
-            _ => None,
+        // The `input_path` literal reads the state's input; its other paths (Parameters `.$`,
+        // choice variables) read the effective input `input_path` selects.
+        let input_path = io_paths(state).0;
+        let k = match input_path {
+            Some(Some(ip)) if ip.source() == text => k.clone(),
+            _ => narrow(k, input_path),
         };
-        if let Some(Some(ip)) = input_path {
-            if !ip.is_root() && ip.source() != text {
-                continue;
-            }
-        }
+        let Known::Seen(root, base, ov) = &k else {
+            continue;
+        };
         let Some((segs, _)) = segments(&text) else {
             continue;
         };
+        let root_ty = match root {
+            Root::Input => input.clone(),
+            Root::Type(t) => match syn::parse_str::<syn::Type>(t) {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+        };
         // A path under a task's result is checked against its declared result type.
         let (ty, base, segs): (syn::Type, &[Seg], Vec<Seg>) = match overlay_of(&text, ov) {
-            None => (input.clone(), base, segs),
+            None => (root_ty, base, segs),
             Some((prefix, Some(ty))) => {
                 let Some((prefix_segs, true)) = segments(prefix) else {
                     continue;
@@ -472,5 +544,39 @@ mod tests {
         assert!(overlay_of("$.validation.ok", &ov).is_some());
         assert!(overlay_of("$.validation", &ov).is_some());
         assert!(overlay_of("$.validations", &ov).is_none());
+    }
+
+    fn seen(k: &Known) -> Option<(usize, Vec<String>)> {
+        match k {
+            Known::Seen(Root::Input, base, ov) => Some((base.len(), ov.keys().cloned().collect())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn narrowing_re_roots_the_overlays_under_the_path() {
+        let ov = Overlays::from([
+            ("$.order.check".to_owned(), None),
+            ("$.other".to_owned(), None),
+        ]);
+        let k = Known::Seen(Root::Input, Vec::new(), ov);
+        assert_eq!(
+            seen(&narrow_to(&k, "$.order")),
+            Some((1, vec!["$.check".to_owned()]))
+        );
+        assert!(narrow_to(&k, "$.order[*]") == Known::Unknown);
+        assert!(narrow_to(&k, "$.other.x") == Known::Unknown);
+        assert!(narrow(&k, Some(&None)) == Known::Unknown);
+        assert!(narrow_to(&k, "$") == k);
+    }
+
+    #[test]
+    fn narrowing_into_a_typed_overlay_roots_at_its_type() {
+        let ov = Overlays::from([("$.check".to_owned(), Some("Check".to_owned()))]);
+        let k = Known::Seen(Root::Input, Vec::new(), ov);
+        assert!(matches!(
+            narrow_to(&k, "$.check.detail"),
+            Known::Seen(Root::Type(t), base, _) if t == "Check" && base.len() == 1
+        ));
     }
 }
