@@ -1,5 +1,5 @@
-//! Which states see (a part of) the workflow's input type, and the shape checks emitted for their
-//! path literals.
+//! What reaches each state (a part of the workflow input or of a task's declared result type), and
+//! the shape checks emitted for the path literals that read it.
 //!
 //! What reaches each state is followed from the workflow input along every way into it: a
 //! definite `output_path` (`"$.order"`) hands on the value at that path, a definite `input_path`
@@ -7,10 +7,11 @@
 //! Choice/Wait (and a Pass with neither `result` nor `parameters`) hands on its effective input;
 //! a result written under a sub-path (`result_path: "$.validation"`) or dropped
 //! (`result_path: null`) keeps the input around it, typed by the task's declared result type when
-//! nothing reshapes it. The first state of a Parallel branch sees the Parallel state's effective
+//! nothing reshapes it; such a result written at `$` (`result_path` absent or `"$"`) is all the
+//! next state sees. The first state of a Parallel branch sees the Parallel state's effective
 //! input; the first state of a Map iteration sees one element of the array at `items_path`
 //! (`$.items[0]`), so paths inside the iteration are checked against the element type.
-//! Everything else (Parameters, ResultSelector, `result_path: "$"`, indefinite paths, JSONata)
+//! Everything else (Parameters, ResultSelector, an untyped result at `$`, indefinite paths, JSONata)
 //! makes the input unknown, and paths reading it are not checked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -188,7 +189,14 @@ fn after(
                 written(input, &p.result_path, None)
             }
         }
-        StateKind::Task(t) => written(input, &t.result_path, typed),
+        StateKind::Task(t) => match (&t.result_path, typed) {
+            // The typed result replaces the whole input: the next state sees the result type.
+            (None, Some(ty)) => Known::Seen(Root::Type(ty), Vec::new(), Overlays::new()),
+            (Some(Some(r)), Some(ty)) if r.is_root() => {
+                Known::Seen(Root::Type(ty), Vec::new(), Overlays::new())
+            }
+            (result_path, typed) => written(input, result_path, typed),
+        },
         StateKind::Parallel(p) => written(input, &p.result_path, None),
         StateKind::Map(m) => written(input, &m.result_path, None),
         _ => Known::Unknown,

@@ -53,4 +53,28 @@ workflow! {
     }
 }
 
+
+#[derive(Shape, serde::Serialize, serde::Deserialize)]
+pub struct Quote {
+    pub price: f64,
+    pub currency: String,
+}
+
+// A typed result written at `$` is what the next state sees.
+workflow! {
+    pub Quotes(Input) {
+        start Price;
+        Price: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote => Route;
+        Route: choice {
+            "$.price" > 10 && "$.currency" == "EUR" => Again,
+            else => Again,
+        };
+        Again: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote {
+            result_path: "$",
+            output_path: "$.currency",
+        } => Last;
+        Last: pass { parameters: { "c.$": "$" } } end;
+    }
+}
+
 fn main() {}
