@@ -471,8 +471,8 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn payload(&mut self, j: &Json, ptr: &str, name: &str) -> Option<PayloadTemplate> {
-        if name == "parameters" {
-            self.collect_template_paths(j);
+        if name == "parameters" || name == "result_selector" {
+            self.collect_template_paths(j, name == "result_selector");
         }
         let v = self.value(j, ptr)?;
         match PayloadTemplate::compile(&v) {
@@ -490,18 +490,19 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `"k.$": "$.path"` values of a `parameters` template read the effective input: shape-check them.
-    fn collect_template_paths(&mut self, j: &Json) {
+    /// `"k.$": "$.path"` values of a `parameters` template read the effective input, those of a
+    /// `result_selector` the task's result: shape-check them.
+    fn collect_template_paths(&mut self, j: &Json, reads_result: bool) {
         if let Json::Object(entries, _) = j {
             for (k, v) in entries {
                 if k.value().ends_with(".$") {
                     if let Json::Str(s) = v {
                         if s.value().starts_with("$.") || s.value() == "$" {
-                            self.use_path(v, None);
+                            self.record_path(v, None, reads_result);
                         }
                     }
                 } else {
-                    self.collect_template_paths(v);
+                    self.collect_template_paths(v, reads_result);
                 }
             }
         }

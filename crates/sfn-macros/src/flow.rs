@@ -11,8 +11,9 @@
 //! next state sees. The first state of a Parallel branch sees the Parallel state's effective
 //! input; the first state of a Map iteration sees one element of the array at `items_path`
 //! (`$.items[0]`), so paths inside the iteration are checked against the element type.
-//! Everything else (Parameters, ResultSelector, an untyped result at `$`, indefinite paths, JSONata)
-//! makes the input unknown, and paths reading it are not checked.
+//! ResultSelector `.$` paths are checked against the task's declared result type (same
+//! conditions). Everything else (Parameters, ResultSelector, an untyped result at `$`, indefinite
+//! paths, JSONata) makes the input unknown, and paths reading it are not checked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -147,6 +148,20 @@ fn written(k: &Known, result_path: &Option<Option<ReferencePath>>, typed: Option
     }
 }
 
+/// The declared result type of a Task state as the engine receives it: not under a Lambda
+/// envelope (`lambda:invoke`), not answered by token (a callback).
+fn raw_result_type(name: &str, state: &State, results: &ResultTypes) -> Option<String> {
+    match &state.kind {
+        StateKind::Task(t)
+            if !t.resource.starts_with("arn:aws:states:::lambda:invoke")
+                && !t.resource.ends_with(".waitForTaskToken") =>
+        {
+            results.get(name).cloned()
+        }
+        _ => None,
+    }
+}
+
 /// What a state hands on along its `Next`, given what it received.
 fn after(
     name: &str,
@@ -161,16 +176,9 @@ fn after(
     if machine.effective_language(state) == QueryLanguage::Jsonata {
         return Known::Unknown;
     }
-    // A task's result is its method's result type when nothing reshapes it on the way: no
-    // ResultSelector, no Lambda envelope (`lambda:invoke`), no callback (answered by token).
+    // A task's result is its method's result type when no ResultSelector reshapes it.
     let typed = match &state.kind {
-        StateKind::Task(t)
-            if t.result_selector.is_none()
-                && !t.resource.starts_with("arn:aws:states:::lambda:invoke")
-                && !t.resource.ends_with(".waitForTaskToken") =>
-        {
-            results.get(name).cloned()
-        }
+        StateKind::Task(t) if t.result_selector.is_none() => raw_result_type(name, state, results),
         _ => None,
     };
     let (input_path, output_path) = io_paths(state);
@@ -466,6 +474,11 @@ pub(crate) fn shape_checks(
         // choice variables) read the effective input `input_path` selects.
         let input_path = io_paths(state).0;
         let k = match input_path {
+            // A `result_selector` path reads the task's result: checked when its type is declared.
+            _ if u.reads_result => match raw_result_type(&u.state, state, results) {
+                Some(ty) => Known::Seen(Root::Type(ty), Vec::new(), Overlays::new()),
+                None => continue,
+            },
             Some(Some(ip)) if ip.source() == text => k.clone(),
             _ => narrow(k, input_path),
         };

@@ -33,6 +33,8 @@ pub(crate) struct PathUse {
     pub(crate) lit: LitStr,
     /// For choice comparisons: the JSON type the compared value must have.
     pub(crate) expect: Option<&'static str>,
+    /// A `result_selector` path: it reads the task's result, not the state's input.
+    pub(crate) reads_result: bool,
 }
 
 /// JSON pointer → span of the tokens that produced the value at that pointer.
@@ -530,11 +532,22 @@ impl Lowerer<'_> {
 
     /// Records a path literal for the shape checks.
     pub(crate) fn use_path(&mut self, j: &Json, expect: Option<&'static str>) {
+        self.record_path(j, expect, false);
+    }
+
+    /// Records a path literal for the shape checks, saying whether it reads the task's result.
+    pub(crate) fn record_path(
+        &mut self,
+        j: &Json,
+        expect: Option<&'static str>,
+        reads_result: bool,
+    ) {
         if let (Some(state), Json::Str(lit)) = (&self.current, j) {
             self.path_uses.push(PathUse {
                 state: state.clone(),
                 lit: lit.clone(),
                 expect,
+                reads_result,
             });
         }
     }

@@ -72,8 +72,12 @@ workflow! {
         Again: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote {
             result_path: "$",
             output_path: "$.currency",
+        } => Select;
+        // A result selector reads the task's result; what it builds is not typed.
+        Select: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote {
+            result_selector: { "p.$": "$.price", "c.$": "$.currency" },
         } => Last;
-        Last: pass { parameters: { "c.$": "$" } } end;
+        Last: pass { parameters: { "c.$": "$.anything" } } end;
     }
 }
 
