@@ -406,7 +406,7 @@ impl Lowerer<'_> {
             Json::Null(_) => Some(None),
             Json::Str(lit) => {
                 if name == "input_path" {
-                    self.use_path(j, None);
+                    self.record_path(j, None, crate::lower::Reads::StateInput);
                 }
                 self.path_lit(lit, name).map(Some)
             }
@@ -472,7 +472,12 @@ impl Lowerer<'_> {
 
     pub(crate) fn payload(&mut self, j: &Json, ptr: &str, name: &str) -> Option<PayloadTemplate> {
         if name == "parameters" || name == "result_selector" {
-            self.collect_template_paths(j, name == "result_selector");
+            let reads = if name == "result_selector" {
+                crate::lower::Reads::TaskResult
+            } else {
+                crate::lower::Reads::EffectiveInput
+            };
+            self.collect_template_paths(j, reads);
         }
         let v = self.value(j, ptr)?;
         match PayloadTemplate::compile(&v) {
@@ -492,17 +497,17 @@ impl Lowerer<'_> {
 
     /// `"k.$": "$.path"` values of a `parameters` template read the effective input, those of a
     /// `result_selector` the task's result: shape-check them.
-    fn collect_template_paths(&mut self, j: &Json, reads_result: bool) {
+    fn collect_template_paths(&mut self, j: &Json, reads: crate::lower::Reads) {
         if let Json::Object(entries, _) = j {
             for (k, v) in entries {
                 if k.value().ends_with(".$") {
                     if let Json::Str(s) = v {
                         if s.value().starts_with("$.") || s.value() == "$" {
-                            self.record_path(v, None, reads_result);
+                            self.record_path(v, None, reads);
                         }
                     }
                 } else {
-                    self.collect_template_paths(v, reads_result);
+                    self.collect_template_paths(v, reads);
                 }
             }
         }

@@ -33,8 +33,19 @@ pub(crate) struct PathUse {
     pub(crate) lit: LitStr,
     /// For choice comparisons: the JSON type the compared value must have.
     pub(crate) expect: Option<&'static str>,
-    /// A `result_selector` path: it reads the task's result, not the state's input.
-    pub(crate) reads_result: bool,
+    /// What the path reads.
+    pub(crate) reads: Reads,
+}
+
+/// What a recorded path literal is evaluated against.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Reads {
+    /// The state's input (`input_path` itself).
+    StateInput,
+    /// The effective input, after `input_path` (Parameters `.$`, choice variables).
+    EffectiveInput,
+    /// The task's result (`result_selector` `.$`).
+    TaskResult,
 }
 
 /// JSON pointer → span of the tokens that produced the value at that pointer.
@@ -532,22 +543,17 @@ impl Lowerer<'_> {
 
     /// Records a path literal for the shape checks.
     pub(crate) fn use_path(&mut self, j: &Json, expect: Option<&'static str>) {
-        self.record_path(j, expect, false);
+        self.record_path(j, expect, Reads::EffectiveInput);
     }
 
-    /// Records a path literal for the shape checks, saying whether it reads the task's result.
-    pub(crate) fn record_path(
-        &mut self,
-        j: &Json,
-        expect: Option<&'static str>,
-        reads_result: bool,
-    ) {
+    /// Records a path literal for the shape checks, with what it reads.
+    pub(crate) fn record_path(&mut self, j: &Json, expect: Option<&'static str>, reads: Reads) {
         if let (Some(state), Json::Str(lit)) = (&self.current, j) {
             self.path_uses.push(PathUse {
                 state: state.clone(),
                 lit: lit.clone(),
                 expect,
-                reads_result,
+                reads,
             });
         }
     }

@@ -1,5 +1,6 @@
 //! A definite `input_path` narrows what the state's own paths read: with `input_path: "$.order"`,
-//! Parameters `.$` paths and choice variables are read inside the `Order`.
+//! Parameters `.$` paths and choice variables are read inside the `Order` (even one written
+//! like the `input_path` itself).
 use sfn::{workflow, Shape};
 
 #[derive(Shape)]
@@ -23,7 +24,7 @@ workflow! {
         start Charge;
         Charge: task "arn:aws:lambda:us-east-1:123456789012:function:charge" {
             input_path: "$.order",
-            parameters: { "amount.$": "$.order.total", "sum.$": "$.total" },
+            parameters: { "amount.$": "$.order.total", "sum.$": "$.total", "same.$": "$.order" },
             result_path: "$.charge",
         } => Ship;
         Ship: map {
