@@ -124,7 +124,7 @@ fn narrow_to(k: &Known, path: &str) -> Known {
     let ov = ov
         .iter()
         .filter_map(|(k, t)| {
-            let rest = k.strip_prefix(path)?;
+            let rest = k.strip_prefix(canonical(path).as_str())?;
             (rest.starts_with('.') || rest.starts_with('['))
                 .then(|| (format!("${rest}"), t.clone()))
         })
@@ -141,7 +141,7 @@ fn written(k: &Known, result_path: &Option<Option<ReferencePath>>, typed: Option
         Some(None) => k.clone(),
         Some(Some(p)) if !p.is_root() => {
             let mut ov = ov.clone();
-            ov.insert(p.source().to_owned(), typed);
+            ov.insert(canonical(p.source()), typed);
             Known::Seen(root.clone(), base.clone(), ov)
         }
         _ => Known::Unknown,
@@ -412,8 +412,34 @@ fn segments(path: &str) -> Option<(Vec<Seg>, bool)> {
     Some((out, true))
 }
 
+/// `path` spelled one way (`$['a'].b` → `$.a.b`), so that overlays and the paths read under them
+/// compare as text. Paths with indexes or indefinite parts stay as written.
+fn canonical(path: &str) -> String {
+    match segments(path) {
+        Some((segs, true)) if segs.iter().all(|s| matches!(s, Seg::Field(_))) => {
+            let mut out = String::from("$");
+            for s in segs {
+                if let Seg::Field(f) = s {
+                    if !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        out.push('.');
+                        out.push_str(&f);
+                    } else {
+                        out.push_str("['");
+                        out.push_str(&f);
+                        out.push_str("']");
+                    }
+                }
+            }
+            out
+        }
+        _ => path.to_owned(),
+    }
+}
+
 /// The overlay `path` lies under, if any: its prefix and what is known of its type.
 fn overlay_of<'o>(path: &str, ov: &'o Overlays) -> Option<(&'o str, &'o Option<String>)> {
+    let path = canonical(path);
+    let path = path.as_str();
     ov.iter()
         .find(|(p, _)| {
             path == p.as_str()

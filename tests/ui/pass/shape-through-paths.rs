@@ -24,7 +24,7 @@ workflow! {
         Charge: task "arn:aws:lambda:us-east-1:123456789012:function:charge" {
             input_path: "$.order",
             parameters: { "amount.$": "$.total", "first.$": "$.items[0].sku" },
-            result_path: "$.order.charge",
+            result_path: "$.order['charge']",
         } => Pick;
         // After `output_path: "$.order"`, `$` is the `Order` with the charge result under it.
         Pick: pass { output_path: "$.order" } => Check;

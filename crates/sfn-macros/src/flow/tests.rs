@@ -63,3 +63,18 @@ fn narrowing_into_a_typed_overlay_roots_at_its_type() {
         Known::Seen(Root::Type(t), base, _) if t == "Check" && base.len() == 1
     ));
 }
+
+#[test]
+fn overlays_match_however_the_path_is_spelled() {
+    let rp = sfn_asl::path::ReferencePath::parse("$['check']").ok();
+    let k = Known::Seen(Root::Input, Vec::new(), Overlays::new());
+    let k = written(&k, &Some(rp), None);
+    let Known::Seen(_, _, ov) = &k else {
+        panic!("a result under a sub-path keeps the input known");
+    };
+    assert!(overlay_of("$.check.ok", ov).is_some());
+    assert!(overlay_of("$['check'].ok", ov).is_some());
+    assert!(overlay_of("$.checks", ov).is_none());
+    assert_eq!(canonical("$['a b'].c"), "$['a b'].c");
+    assert_eq!(canonical("$.a[0]"), "$.a[0]");
+}
