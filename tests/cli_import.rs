@@ -1,21 +1,13 @@
 //! `sfn import`: the real binary prints the same source as the library importer, names the
 //! workflow after the file unless `--name` says otherwise, and rejects bad invocations with 2.
 
-use std::process::Command;
+mod support;
 
 const SAMPLE: &str = "examples/asl/order-processing.asl.json";
 
 fn sfn(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the sfn binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = support::sfn(args, "");
+    (run.code, run.stdout, run.stderr)
 }
 
 fn library_import(name: &str) -> String {

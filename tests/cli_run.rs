@@ -1,56 +1,22 @@
 //! `sfn run`: the real binary on the samples of `examples/asl/`: the JSON result, `--history`,
 //! exit codes, the virtual clock, mock configs with retries, Express rules and bad invocations.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::Run;
 
 const ORDERS: &str = "examples/asl/order-processing.asl.json";
 const ORDERS_INPUT: &str = "examples/asl/order-processing.input.json";
 const ORDERS_MOCKS: &str = "examples/asl/order-processing.mock.json";
 
-/// What one run printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Stdout as the one JSON object it must be.
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.stdout.lines().count(),
-            1,
-            "one JSON object on one line: {}",
-            self.stdout
-        );
-        serde_json::from_str(&self.stdout).expect("stdout is JSON")
-    }
-}
-
 /// Runs `sfn run ARGS` from the repository root, `stdin` on standard input.
 fn sfn_run(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .arg("run")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sfn");
-    if let Some(mut i) = child.stdin.take() {
-        i.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("sfn finishes");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    support::sfn(&all, stdin)
 }
 
 fn orders(case: &str, extra: &[&str]) -> Run {
@@ -314,12 +280,9 @@ fn bad_invocations_exit_2_naming_the_problem() {
 #[test]
 fn help_describes_the_options_and_the_missing_handler_rule() {
     for args in [&["run", "--help"][..], &["help", "run"]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-            .args(args)
-            .output()
-            .expect("run sfn");
-        assert_eq!(out.status.code(), Some(0), "{args:?}");
-        let text = String::from_utf8_lossy(&out.stdout);
+        let out = support::sfn(args, "");
+        assert_eq!(out.code, 0, "{args:?}");
+        let text = out.stdout.as_str();
         for needle in [
             "--mock-config",
             "--real-time",
@@ -329,21 +292,15 @@ fn help_describes_the_options_and_the_missing_handler_rule() {
             assert!(text.contains(needle), "{args:?} lacks {needle}: {text}");
         }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .arg("help")
-        .output()
-        .expect("run sfn");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0));
+    let out = support::sfn(&["help"], "");
+    let text = out.stdout.as_str();
+    assert_eq!(out.code, 0);
     for command in ["validate", "run", "test-state"] {
         assert!(text.contains(&format!("  {command} ")), "{text}");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .arg("launch")
-        .output()
-        .expect("run sfn");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command `launch`"));
+    let out = support::sfn(&["launch"], "");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.as_str().contains("unknown command `launch`"));
 }
 
 const GREETINGS: &str = "examples/asl/greetings.asl.json";

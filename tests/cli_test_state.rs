@@ -1,8 +1,7 @@
 //! `sfn test-state`: the real binary runs one state of `examples/asl/order-processing.asl.json`
 //! with and without mocks; statuses, next states, exit codes and bad invocations.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use serde_json::{json, Value};
 
@@ -11,31 +10,15 @@ const ORDERS: &str = "examples/asl/order-processing.asl.json";
 /// Runs `sfn test-state ORDERS ARGS` from the repository root with `stdin`; returns the exit
 /// code, stdout as JSON (`Null` when empty) and stderr.
 fn test_state(args: &[&str], stdin: &str) -> (i32, Value, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .arg("test-state")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sfn");
-    if let Some(mut i) = child.stdin.take() {
-        i.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    let out = child.wait_with_output().expect("sfn finishes");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = if stdout.is_empty() {
+    let mut all = vec!["test-state"];
+    all.extend_from_slice(args);
+    let run = support::sfn(&all, stdin);
+    let json = if run.stdout.is_empty() {
         Value::Null
     } else {
-        assert_eq!(stdout.lines().count(), 1, "one JSON object: {stdout}");
-        serde_json::from_str(&stdout).expect("stdout is JSON")
+        run.json()
     };
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (run.code, json, run.stderr)
 }
 
 #[test]
@@ -230,12 +213,9 @@ fn bad_invocations_exit_2() {
 
 #[test]
 fn help_lists_the_statuses_and_options() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .args(["test-state", "--help"])
-        .output()
-        .expect("run sfn");
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = support::sfn(&["test-state", "--help"], "");
+    assert_eq!(out.code, 0);
+    let text = out.stdout.as_str();
     for needle in [
         "--state NAME",
         "--mock-result",
