@@ -3,7 +3,7 @@
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Seeds come from the
 # real-world corpus and the conformance cases beside the repo (../shared). A crash lands in
 # fuzz/artifacts/<target>/; copy it to fuzz/regressions/<target>/ so the test suite replays it
-# (crates/sfn-asl/tests/fuzz_regressions.rs).
+# (sfn-asl/tests/fuzz_regressions.rs).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-600}

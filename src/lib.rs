@@ -6,7 +6,6 @@
 pub use sfn_asl as asl;
 pub use sfn_runtime as runtime;
 
-pub mod cli;
 pub mod import;
 pub mod shape;
 mod workflow;

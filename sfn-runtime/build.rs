@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let cases = manifest.join("../../../shared/conformance/cases");
+    let cases = manifest.join("../../shared/conformance/cases");
     println!("cargo:rerun-if-changed={}", cases.display());
     println!("cargo:rerun-if-changed=build.rs");
     let mut names: Vec<String> = std::fs::read_dir(&cases)

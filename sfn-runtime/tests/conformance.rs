@@ -13,7 +13,7 @@ use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 const CASES_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/conformance/cases"
+    "/../../shared/conformance/cases"
 );
 const KNOWN_DIFFERENCES: &str = include_str!("conformance/known-differences.txt");
 

@@ -5,18 +5,7 @@
 //!
 //! Exit codes are shared: 0 success, 1 the definition or execution failed, 2 bad invocation.
 //! `docs/cli.md` describes the commands.
-//!
-//! ```
-//! let (mut out, mut err) = (Vec::new(), Vec::new());
-//! let code = sfn::cli::run(&["help".into(), "run".into()], &mut out, &mut err);
-//! assert_eq!(code, 0);
-//! assert!(String::from_utf8_lossy(&out).contains("--mock-config"));
-//! ```
-
-mod import;
-mod run;
-mod test_state;
-mod validate;
+use crate::{import, run, test_state, validate};
 
 use std::io::{Read, Write};
 
@@ -25,14 +14,14 @@ use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
 /// One subcommand.
-struct Command {
+pub(crate) struct Command {
     name: &'static str,
     summary: &'static str,
     help: &'static str,
     main: fn(&[String], &mut dyn Write, &mut dyn Write) -> i32,
 }
 
-const COMMANDS: &[Command] = &[
+pub(crate) const COMMANDS: &[Command] = &[
     Command {
         name: "validate",
         summary: "check definitions and print every finding",
@@ -94,13 +83,13 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
-fn unknown_command(name: &str, err: &mut dyn Write) -> i32 {
+pub(crate) fn unknown_command(name: &str, err: &mut dyn Write) -> i32 {
     let _ = write!(err, "unknown command `{name}`\n{}", usage());
     2
 }
 
 /// The overall usage: one line per subcommand.
-fn usage() -> String {
+pub(crate) fn usage() -> String {
     let mut s = String::from("usage: sfn <command> [options]\n\ncommands:\n");
     for c in COMMANDS {
         s.push_str(&format!("  {:<12}{}\n", c.name, c.summary));
@@ -111,7 +100,7 @@ fn usage() -> String {
 
 /// A bad invocation: the message for stderr; the command exits 2.
 #[derive(Debug)]
-struct BadInvocation(String);
+pub(crate) struct BadInvocation(pub(crate) String);
 
 impl<T: Into<String>> From<T> for BadInvocation {
     fn from(s: T) -> Self {
@@ -120,12 +109,12 @@ impl<T: Into<String>> From<T> for BadInvocation {
 }
 
 /// Command-line arguments: flags (`--name value`, `--name=value`, `--switch`) and positionals.
-struct Args<'a> {
+pub(crate) struct Args<'a> {
     args: std::slice::Iter<'a, String>,
 }
 
 /// One argument read by [`Args::next_arg`].
-enum Arg<'a> {
+pub(crate) enum Arg<'a> {
     /// `--name` (with its inline `=value`, if any).
     Flag(&'a str, Option<&'a str>),
     /// A positional argument (`-` included).
@@ -133,11 +122,11 @@ enum Arg<'a> {
 }
 
 impl<'a> Args<'a> {
-    fn new(args: &'a [String]) -> Self {
+    pub(crate) fn new(args: &'a [String]) -> Self {
         Args { args: args.iter() }
     }
 
-    fn next_arg(&mut self) -> Option<Arg<'a>> {
+    pub(crate) fn next_arg(&mut self) -> Option<Arg<'a>> {
         let a = self.args.next()?.as_str();
         if a == "-h" {
             return Some(Arg::Flag("--help", None));
@@ -152,7 +141,7 @@ impl<'a> Args<'a> {
     }
 
     /// The value of `flag`: inline, or the next argument.
-    fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, BadInvocation> {
+    pub(crate) fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, BadInvocation> {
         match inline {
             Some(v) => Ok(v),
             None => self
@@ -165,7 +154,7 @@ impl<'a> Args<'a> {
 }
 
 /// Reads a file, or standard input for `-`.
-fn read_source(path: &str) -> Result<String, BadInvocation> {
+pub(crate) fn read_source(path: &str) -> Result<String, BadInvocation> {
     if path == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -177,7 +166,7 @@ fn read_source(path: &str) -> Result<String, BadInvocation> {
 }
 
 /// The execution input from `--input FILE|-`, `{}` when absent.
-fn read_input(path: Option<&str>) -> Result<Value, BadInvocation> {
+pub(crate) fn read_input(path: Option<&str>) -> Result<Value, BadInvocation> {
     let Some(path) = path else {
         return Ok(Value::Object(serde_json::Map::new()));
     };
@@ -189,7 +178,7 @@ fn read_input(path: Option<&str>) -> Result<Value, BadInvocation> {
 
 /// Reads and validates a definition; on findings, prints them as `sfn validate` does (to
 /// stderr) and returns exit code 2.
-fn load_definition(
+pub(crate) fn load_definition(
     path: &str,
     options: &sfn_asl::validate::LintOptions,
     err: &mut dyn Write,
@@ -199,7 +188,7 @@ fn load_definition(
 }
 
 /// Validates the definition `text` read from `path`, as [`load_definition`] does.
-fn parse_definition(
+pub(crate) fn parse_definition(
     path: &str,
     text: &str,
     options: &sfn_asl::validate::LintOptions,
@@ -212,14 +201,14 @@ fn parse_definition(
 }
 
 /// Prints a bad invocation; returns 2.
-fn fail(err: &mut dyn Write, usage: BadInvocation) -> i32 {
+pub(crate) fn fail(err: &mut dyn Write, usage: BadInvocation) -> i32 {
     let _ = writeln!(err, "{}", usage.0);
     2
 }
 
 /// A runtime for one command: a paused clock (Waits and back-offs take no real time) unless
 /// `real_time`.
-fn runtime(real_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime(real_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = tokio::runtime::Builder::new_current_thread();
     builder.enable_time();
     if !real_time {
@@ -229,18 +218,18 @@ fn runtime(real_time: bool) -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// Prints one JSON value on one line.
-fn print_json(out: &mut dyn Write, value: &Value) {
+pub(crate) fn print_json(out: &mut dyn Write, value: &Value) {
     let _ = writeln!(out, "{value}");
 }
 
 /// The last task source of a command that calls no real services: a Task nothing mocks fails,
 /// saying why and what to do. `States.Runtime`, because no Catcher or Retrier should hide a
 /// missing mock.
-struct NoHandler {
+pub(crate) struct NoHandler {
     /// `sfn run`.
-    command: &'static str,
+    pub(crate) command: &'static str,
     /// The options that answer a Task.
-    fix: &'static str,
+    pub(crate) fix: &'static str,
 }
 
 impl TaskSource for NoHandler {

@@ -202,7 +202,7 @@ fn shuffle_keeps_the_items_and_is_reproducible() {
 fn recorded_cases_with_aws_functions() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/cases"
+        "/../../shared/conformance/cases"
     );
     let mut checked = 0;
     for entry in std::fs::read_dir(dir).expect("cases") {

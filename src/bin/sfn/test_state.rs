@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use sfn_asl::validate::LintOptions;
 use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
 
-use super::{
+use crate::cli::{
     fail, parse_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
     NoHandler,
 };

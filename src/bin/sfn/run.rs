@@ -11,7 +11,7 @@ use sfn_asl::StateMachine;
 use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource, MockTestCase};
 use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
-use super::{
+use crate::cli::{
     fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
     NoHandler,
 };

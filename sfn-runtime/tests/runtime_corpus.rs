@@ -10,7 +10,7 @@ use sfn_runtime::{Engine, ExecutionConfig, Resources, Status};
 
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/real-world"
+    "/../../shared/corpus/real-world"
 );
 
 /// Answers every task with an empty object.

@@ -12,7 +12,7 @@ use sfn_asl::template::PayloadTemplate;
 
 fn regressions(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = FsPath::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/regressions")
+        .join("../fuzz/regressions")
         .join(target);
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("regression folder exists") {

@@ -18,7 +18,7 @@ const INVALID: &[(&str, &str)] = &[
 fn corpus() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/real-world"
+        "/../../shared/corpus/real-world"
     ))
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{fail, load_definition, Arg, Args, BadInvocation};
+use crate::cli::{fail, load_definition, Arg, Args, BadInvocation};
 
 pub(super) const HELP: &str = "\
 usage: sfn import DEFINITION.json [--name NAME]
@@ -60,7 +60,7 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         Err(code) => return code,
     };
     let name = name.unwrap_or_else(|| name_from_path(file));
-    let _ = write!(out, "{}", crate::import::import(&machine, &name));
+    let _ = write!(out, "{}", sfn::import::import(&machine, &name));
     0
 }
 

@@ -12,7 +12,7 @@ use sfn_asl::path::Path;
 fn cases_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/cases"
+        "/../../shared/conformance/cases"
     ))
 }
 

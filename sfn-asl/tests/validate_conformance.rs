@@ -12,7 +12,7 @@ const KNOWN: &[(&str, &str)] = &[];
 fn cases() -> Vec<PathBuf> {
     let dir = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/cases"
+        "/../../shared/conformance/cases"
     ));
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("conformance cases")

@@ -51,7 +51,7 @@ use proc_macro::TokenStream;
 /// `<Workflow>.asl.json` and `<Workflow>.iam.json` are written (default:
 /// `target/stepfunctions/`). The whole grammar follows.
 ///
-#[doc = include_str!("../../../docs/workflow-dsl.md")]
+#[doc = include_str!("../../docs/workflow-dsl.md")]
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
     let wf = syn::parse_macro_input!(input as ast::Workflow);

@@ -249,7 +249,7 @@ fn every_recorded_expression_compiles() {
     }
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/cases"
+        "/../../shared/conformance/cases"
     );
     let mut compiled = 0;
     for entry in std::fs::read_dir(dir).expect("cases") {

@@ -8,7 +8,7 @@ use sfn_asl::jsonata::{Jsonata, JsonataEnv};
 
 const VECTORS: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/jsonata/reference-2.0.6.json"
+    "/../../shared/jsonata/reference-2.0.6.json"
 ));
 
 /// Vectors where the answer here differs from 2.0.6's, and why.

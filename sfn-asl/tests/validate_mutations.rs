@@ -72,7 +72,7 @@ fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
 fn corrupted_corpus_never_panics() {
     let dir = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/real-world"
+        "/../../shared/corpus/real-world"
     ));
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("corpus")
