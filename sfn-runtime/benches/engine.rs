@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Bencher, BenchmarkId, Criterion, Throughput};
-use sfn_runtime::core::{Event, Execution};
+use sfn_runtime::execution::{Event, Execution};
 use sfn_runtime::{Engine, ExecutionConfig, Status};
 use tokio::runtime::Runtime;
 

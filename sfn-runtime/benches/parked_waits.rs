@@ -14,7 +14,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sfn_runtime::core::{Command, Event, Execution};
+use sfn_runtime::execution::{Command, Event, Execution};
 use sfn_runtime::Status;
 
 use common::{engine, express, load, runtime};

@@ -22,7 +22,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 use tokio::time::{Duration, Instant};
 
-use crate::driver::Engine;
+use crate::engine::Engine;
 
 /// One scheduled activity task, as `GetActivityTask` hands it to a worker.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,30 +3,6 @@
 //!
 //! The core evaluates the reader's `Parameters`/`Arguments` and `MaxItems` and asks the driver
 //! for the items with an [`ItemReadRequest`]; [`read_items`] answers it.
-//!
-//! ```
-//! use serde_json::json;
-//! use sfn_runtime::item_reader::{read_items, ItemReadRequest};
-//! use sfn_runtime::objects::{LocalObjectStore, ObjectStore};
-//! let dir = std::env::temp_dir().join(format!("sfn-reader-doc-{}", std::process::id()));
-//! let store = LocalObjectStore::new(&dir);
-//! store.put("b", "rows.csv", b"id,name\n1,a\n2,b\n").unwrap();
-//! let config = sfn_asl::model::ReaderConfig {
-//!     input_type: Some(sfn_asl::model::InputType::Csv), csv_header_location: None,
-//!     csv_headers: None, csv_delimiter: None, max_items: None, transformation: None,
-//!     manifest_type: None, items_pointer: None,
-//! };
-//! let request = ItemReadRequest {
-//!     request_id: 1,
-//!     resource: "arn:aws:states:::s3:getObject".into(),
-//!     parameters: json!({"Bucket": "b", "Key": "rows.csv"}),
-//!     config: Some(config),
-//!     max_items: 0,
-//! };
-//! let items = read_items(&store, &request).unwrap();
-//! assert_eq!(items, vec![json!({"id": "1", "name": "a"}), json!({"id": "2", "name": "b"})]);
-//! # std::fs::remove_dir_all(&dir).unwrap();
-//! ```
 
 use std::collections::HashSet;
 
@@ -38,7 +14,7 @@ use sfn_asl::model::{
 use crate::objects::ObjectStore;
 
 /// The error every reader failure carries.
-pub const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
+pub(crate) const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
 
 /// What the core asks the driver to read.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +53,7 @@ fn string_param<'a>(params: &'a Value, name: &str) -> Result<&'a str, ItemReader
 }
 
 /// Reads the items a request names, up to its `MaxItems`.
-pub fn read_items(
+pub(crate) fn read_items(
     store: &dyn ObjectStore,
     request: &ItemReadRequest,
 ) -> Result<Vec<Value>, ItemReaderError> {
@@ -231,4 +207,44 @@ fn parse_csv(body: &[u8], config: Option<&ReaderConfig>) -> Result<Vec<Value>, I
         items.push(Value::Object(item));
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::LocalObjectStore;
+
+    #[test]
+    fn csv_rows_become_objects_named_by_the_header() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalObjectStore::new(dir.path());
+        store
+            .put("b", "rows.csv", b"id,name\n1,a\n2,b\n")
+            .expect("written");
+        let config = ReaderConfig {
+            input_type: Some(sfn_asl::model::InputType::Csv),
+            csv_header_location: None,
+            csv_headers: None,
+            csv_delimiter: None,
+            max_items: None,
+            transformation: None,
+            manifest_type: None,
+            items_pointer: None,
+        };
+        let request = ItemReadRequest {
+            request_id: 1,
+            resource: "arn:aws:states:::s3:getObject".into(),
+            parameters: json!({"Bucket": "b", "Key": "rows.csv"}),
+            config: Some(config),
+            max_items: 0,
+        };
+        let items = read_items(&store, &request).expect("read");
+        assert_eq!(
+            items,
+            vec![
+                json!({"id": "1", "name": "a"}),
+                json!({"id": "2", "name": "b"})
+            ]
+        );
+    }
 }

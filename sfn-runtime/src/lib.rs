@@ -1,11 +1,16 @@
 //! The Step Functions engine: runs an [`sfn_asl::StateMachine`] with AWS's semantics.
 //!
-//! - [`core`]: the deterministic core, `Execution::handle(event) -> Step`. No clock, no I/O.
-//! - [`driver`]: [`Engine`] runs the core on tokio: tasks, timers, task tokens.
-//! - [`resources`]: the registry of task handlers ([`Resources`]) and mock sources.
+//! - [`engine`]: [`Engine`] runs executions on tokio: tasks, timers, task tokens, activities,
+//!   nested executions; [`engine::express`] runs one with Express rules.
+//! - [`execution`]: one execution as a deterministic state machine,
+//!   `Execution::handle(event) -> Step`. No clock, no I/O: a store persists what it returns.
 //! - [`history`]: the execution history events.
-//! - [`objects`], [`item_reader`], [`result_writer`]: a distributed Map's object store, the
-//!   items it reads and the results it exports.
+//! - [`resources`]: the registry of task handlers ([`Resources`]) and task sources.
+//! - [`mocks`]: Step Functions Local mock configurations as a task source.
+//! - [`test_state`]: the `TestState` API, one state on its own.
+//!
+//! A distributed Map reads and writes through an [`ObjectStore`] ([`LocalObjectStore`]: a
+//! folder).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -23,21 +28,24 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod activities;
-pub mod core;
-pub mod driver;
-pub mod express;
+pub mod engine;
+pub mod execution;
 pub mod history;
-pub mod item_reader;
-pub mod limits;
-pub mod mock;
-pub mod nested;
-pub mod objects;
+pub mod mocks;
 pub mod resources;
-pub mod result_writer;
 pub mod test_state;
 
-pub use crate::core::{Event, Execution, ExecutionConfig, Outcome, Status};
-pub use driver::{ChildExecution, Engine, EngineError, ExecutionHandle, ExecutionResult};
+mod activities;
+mod item_reader;
+mod limits;
+mod nested;
+mod objects;
+mod result_writer;
+
+pub use activities::ActivityTask;
+pub use engine::{ChildExecution, Engine, EngineError, ExecutionHandle, ExecutionResult};
+pub use execution::{Event, Execution, ExecutionConfig, Outcome, Status};
+pub use item_reader::ItemReaderError;
+pub use objects::{LocalObjectStore, ObjectInfo, ObjectStore, ObjectStoreError};
 pub use resources::{Resources, TaskError, TaskRequest, TaskSource};
 pub use test_state::{test_state, TestStateResult};

@@ -1,18 +1,14 @@
 //! Service limits: payload size.
-//!
-//! ```
-//! assert_eq!(sfn_runtime::limits::json_size(&serde_json::json!({"a": "b"}), usize::MAX), 9);
-//! ```
 
 use serde_json::Value;
 
 /// The largest input/output/result a state may carry, in UTF-8 bytes of its JSON text.
-pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+pub(crate) const MAX_PAYLOAD_BYTES: usize = 262_144;
 
 /// The length in bytes of `value` serialized compactly, counting stops soon after `limit`
 /// (so a huge value costs no more than the limit to measure). Walks the value without
 /// allocating; an explicit stack keeps deep values from overflowing the call stack.
-pub fn json_size(value: &Value, limit: usize) -> usize {
+pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
     let mut total = 0usize;
     let mut stack: Vec<&Value> = vec![value];
     while let Some(v) = stack.pop() {
@@ -89,6 +85,11 @@ mod tests {
         ] {
             assert_eq!(json_size(&v, usize::MAX), v.to_string().len(), "{v}");
         }
+    }
+
+    #[test]
+    fn counts_compact_text() {
+        assert_eq!(json_size(&json!({"a": "b"}), usize::MAX), 9);
     }
 
     #[test]

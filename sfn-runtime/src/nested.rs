@@ -29,8 +29,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use crate::core::{ExecutionConfig, Status};
-use crate::driver::{Engine, ExecutionResult};
+use crate::engine::{Engine, ExecutionResult};
+use crate::execution::{ExecutionConfig, Status};
 use crate::resources::{TaskError, TaskFuture};
 
 const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";

@@ -4,7 +4,7 @@
 //! [`LocalObjectStore`] keeps them in a folder: a bucket is a sub-folder, a key a relative path.
 //!
 //! ```
-//! use sfn_runtime::objects::{LocalObjectStore, ObjectStore};
+//! use sfn_runtime::{LocalObjectStore, ObjectStore};
 //! let dir = std::env::temp_dir().join(format!("sfn-objects-doc-{}", std::process::id()));
 //! let store = LocalObjectStore::new(&dir);
 //! store.put("bucket", "data/items.json", b"[1, 2]").unwrap();

@@ -8,28 +8,20 @@
 //! text, `Status`, dates, ...). Not confirmed against AWS: the `.jsonl` file suffix for
 //! `OutputType: JSONL`, files of a status with no execution being left out, and the redrive
 //! fields' texts.
-//!
-//! ```
-//! use serde_json::json;
-//! use sfn_runtime::result_writer::shape_outputs;
-//! use sfn_asl::model::WriterTransformation;
-//! let outputs = vec![json!([1, 2]), json!([3])];
-//! assert_eq!(shape_outputs(outputs, WriterTransformation::Flatten), vec![json!(1), json!(2), json!(3)]);
-//! ```
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sfn_asl::model::{OutputType, WriterTransformation};
 
-use crate::core::iso_time;
-use crate::core::Failure;
+use crate::execution::iso_time;
+use crate::execution::Failure;
 
 /// The error of every writer failure.
-pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
+pub(crate) const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
 
 /// One finished child execution of a Map Run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChildRecord {
+pub(crate) struct ChildRecord {
     /// Its ARN.
     pub execution_arn: String,
     /// Its name.
@@ -48,7 +40,7 @@ pub struct ChildRecord {
 
 impl ChildRecord {
     /// The entry AWS writes for it with `Transformation: NONE` (metadata and JSON text).
-    pub fn to_entry(&self) -> Value {
+    pub(crate) fn to_entry(&self) -> Value {
         let text = |v: &Value| serde_json::to_string(v).unwrap_or_default();
         let mut entry = json!({
             "ExecutionArn": self.execution_arn,
@@ -90,7 +82,10 @@ impl ChildRecord {
 
 /// Shapes successful outputs by `WriterConfig.Transformation`: `COMPACT` keeps them, `FLATTEN`
 /// splices array outputs into the list. (`NONE` needs the records: [`shape_records`].)
-pub fn shape_outputs(outputs: Vec<Value>, transformation: WriterTransformation) -> Vec<Value> {
+pub(crate) fn shape_outputs(
+    outputs: Vec<Value>,
+    transformation: WriterTransformation,
+) -> Vec<Value> {
     match transformation {
         WriterTransformation::Flatten => outputs
             .into_iter()
@@ -105,7 +100,10 @@ pub fn shape_outputs(outputs: Vec<Value>, transformation: WriterTransformation) 
 
 /// The results of a Map Run as `Transformation` shapes them; failed children always keep
 /// their full entry (AWS returns those unchanged).
-pub fn shape_records(records: &[ChildRecord], transformation: WriterTransformation) -> Vec<Value> {
+pub(crate) fn shape_records(
+    records: &[ChildRecord],
+    transformation: WriterTransformation,
+) -> Vec<Value> {
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         match (&r.result, transformation) {
@@ -121,7 +119,7 @@ pub fn shape_records(records: &[ChildRecord], transformation: WriterTransformati
 
 /// The files of an export, keys relative to the bucket, and the manifest's key.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Export {
+pub(crate) struct Export {
     /// `(key, body)` of every file, the manifest last.
     pub files: Vec<(String, Vec<u8>)>,
     /// The manifest's key (`ResultWriterDetails.Key`).
@@ -129,7 +127,7 @@ pub struct Export {
 }
 
 /// Builds the files a Map Run exports under `<prefix>/<map_run_id>/`.
-pub fn export(
+pub(crate) fn export(
     bucket: &str,
     prefix: &str,
     map_run_arn: &str,
@@ -195,4 +193,18 @@ pub struct ResultWriteRequest {
     pub bucket: String,
     /// `(key, body)` pairs.
     pub files: Vec<(String, Vec<u8>)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flatten_joins_array_outputs() {
+        let outputs = vec![json!([1, 2]), json!([3])];
+        assert_eq!(
+            shape_outputs(outputs, WriterTransformation::Flatten),
+            vec![json!(1), json!(2), json!(3)]
+        );
+    }
 }

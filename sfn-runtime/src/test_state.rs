@@ -51,8 +51,8 @@ use serde_json::{Map, Value};
 use sfn_asl::StateMachine;
 use tokio::sync::Notify;
 
-use crate::core::{ExecutionConfig, Status};
-use crate::driver::Engine;
+use crate::engine::Engine;
+use crate::execution::{ExecutionConfig, Status};
 use crate::resources::{Resources, TaskError, TaskFuture, TaskRequest, TaskSource};
 use machine::{caught_failure, mocked_form, one_state_machine, StandIns};
 
@@ -507,18 +507,18 @@ mod tests {
         fn send_sync_type<T: Send + Sync>() {}
         send_sync_type::<TestStateError>();
         send_sync_type::<TestStateResult>();
-        send_sync_type::<crate::express::ExpressError>();
-        send_sync_type::<crate::mock::MockConfigError>();
-        send_sync_type::<crate::mock::MockTaskSource>();
+        send_sync_type::<crate::engine::express::ExpressError>();
+        send_sync_type::<crate::mocks::MockConfigError>();
+        send_sync_type::<crate::mocks::MockTaskSource>();
         let m = machine();
         let fut = test_state(&m, "Route", json!({}), None, TestStateOptions::default());
         send_sync(&fut);
         let engine = Engine::new(Resources::new());
-        let fut = crate::express::start_sync_execution(
+        let fut = crate::engine::express::start_sync_execution(
             &engine,
             Arc::new(machine()),
             json!({}),
-            crate::express::config("m", "r"),
+            crate::engine::express::config("m", "r"),
         );
         send_sync(&fut);
     }

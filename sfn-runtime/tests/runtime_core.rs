@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use common::{machine, run, START_MS};
 use serde_json::json;
-use sfn_runtime::core::{Command, Event, Execution, ExecutionConfig};
+use sfn_runtime::execution::{Command, Event, Execution, ExecutionConfig};
 use sfn_runtime::history::EventType;
 use sfn_runtime::{
     Engine, EngineError, ExecutionHandle, ExecutionResult, Resources, Status, TaskError,

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use common::{engine, machine, types};
 use serde_json::{json, Value};
 use sfn_runtime::history::{EventType, HistoryEvent};
-use sfn_runtime::objects::{LocalObjectStore, ObjectStore};
 use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status, TaskError};
+use sfn_runtime::{LocalObjectStore, ObjectStore};
 
 const WORK: &str = "arn:aws:lambda:us-east-1:123456789012:function:work";
 
@@ -548,7 +548,7 @@ async fn same_seed_same_parent_and_child_histories() {
 
 #[test]
 fn the_core_waits_for_items_and_resumes_from_a_snapshot() {
-    use sfn_runtime::core::{Command, Event, Execution, ExecutionData};
+    use sfn_runtime::execution::{Command, Event, Execution, ExecutionData};
     let def = dmap(
         get_object("JSON", "a.json"),
         json!({}),
@@ -659,8 +659,8 @@ fn stores_and_handles_are_send_and_sync() {
     send_sync::<Arc<dyn ObjectStore>>();
     send_sync::<sfn_runtime::ChildExecution>();
     send_sync::<sfn_runtime::ExecutionHandle>();
-    send_sync::<sfn_runtime::objects::ObjectStoreError>();
-    send_sync::<sfn_runtime::item_reader::ItemReaderError>();
+    send_sync::<sfn_runtime::ObjectStoreError>();
+    send_sync::<sfn_runtime::ItemReaderError>();
 }
 
 #[tokio::test(start_paused = true)]

@@ -5,7 +5,7 @@
 mod common;
 
 use serde_json::{json, Map, Value};
-use sfn_runtime::core::{Event, Execution, ExecutionConfig};
+use sfn_runtime::execution::{Event, Execution, ExecutionConfig};
 use sfn_runtime::Status;
 
 fn chain(n: usize) -> Value {

@@ -35,7 +35,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use sfn_runtime::history::HistoryEvent;
-use sfn_runtime::mock::MockTestCase;
+use sfn_runtime::mocks::MockTestCase;
 use sfn_runtime::{
     Engine, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources, Status,
     TaskError,
@@ -147,7 +147,7 @@ where
     /// rehearse); the task methods answer the others. Invocations are counted per runner.
     pub fn mocked(mut self, case: MockTestCase) -> Self {
         self.resources
-            .add_source(Arc::new(sfn_runtime::mock::MockTaskSource::new(case)));
+            .add_source(Arc::new(sfn_runtime::mocks::MockTaskSource::new(case)));
         self.engine = Engine::new(self.resources.clone());
         self
     }

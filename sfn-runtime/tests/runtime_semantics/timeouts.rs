@@ -109,11 +109,11 @@ async fn an_express_execution_is_cut_at_five_minutes() {
         "Seconds": 600, "End": true}}});
     let engine = engine(Resources::new());
     let began = Instant::now();
-    let result = sfn_runtime::express::start_sync_execution(
+    let result = sfn_runtime::engine::express::start_sync_execution(
         &engine,
         machine(def),
         json!({}),
-        sfn_runtime::express::config("m", "x"),
+        sfn_runtime::engine::express::config("m", "x"),
     )
     .await
     .expect("an express machine");
@@ -259,11 +259,11 @@ async fn an_express_execution_keeps_a_shorter_timeout() {
         "Seconds": 600, "End": true}}});
     let engine = engine(Resources::new());
     let began = Instant::now();
-    let result = sfn_runtime::express::start_sync_execution(
+    let result = sfn_runtime::engine::express::start_sync_execution(
         &engine,
         machine(def),
         json!({}),
-        sfn_runtime::express::config("m", "x"),
+        sfn_runtime::engine::express::config("m", "x"),
     )
     .await
     .expect("an express machine");

@@ -141,7 +141,11 @@ impl<'a> Args<'a> {
     }
 
     /// The value of `flag`: inline, or the next argument.
-    pub(crate) fn value(&mut self, flag: &str, inline: Option<&'a str>) -> Result<&'a str, BadInvocation> {
+    pub(crate) fn value(
+        &mut self,
+        flag: &str,
+        inline: Option<&'a str>,
+    ) -> Result<&'a str, BadInvocation> {
         match inline {
             Some(v) => Ok(v),
             None => self

@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 use sfn_asl::model::StateKind;
 use sfn_asl::validate::LintOptions;
 use sfn_asl::StateMachine;
-use sfn_runtime::mock::{MockConfig, MockConfigError, MockTaskSource, MockTestCase};
-use sfn_runtime::{express, Engine, ExecutionConfig, ExecutionResult, Resources, Status};
+use sfn_runtime::engine::express;
+use sfn_runtime::mocks::{MockConfig, MockConfigError, MockTaskSource, MockTestCase};
+use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use crate::cli::{
     fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,

@@ -11,7 +11,7 @@
 //! or a `Throw` error. Retries count as invocations.
 //!
 //! ```
-//! use sfn_runtime::mock::{MockConfig, MockResponse};
+//! use sfn_runtime::mocks::{MockConfig, MockResponse};
 //! let cfg = MockConfig::from_json(r#"{"StateMachines":{"M":{"TestCases":{"T":{"S":"R"}}}},
 //!     "MockedResponses":{"R":{"0":{"Return":1},"1-2":{"Throw":{"Error":"E","Cause":"c"}}}}}"#).unwrap();
 //! let case = cfg.test_case("M", "T").unwrap();
@@ -298,7 +298,7 @@ impl MockConfig {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use sfn_runtime::mock::{MockConfig, MockTaskSource};
+/// use sfn_runtime::mocks::{MockConfig, MockTaskSource};
 /// use sfn_runtime::{Engine, ExecutionConfig, Resources};
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let cfg = MockConfig::from_json(r#"{"StateMachines":{"M":{"TestCases":{"T":{"Charge":"Ok"}}}},

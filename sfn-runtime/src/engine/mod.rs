@@ -1,4 +1,5 @@
-//! The tokio driver: runs the core's commands (tasks, timers) and feeds results back as events.
+//! The engine: runs executions on tokio. Its driver carries out what an [`Execution`] asks
+//! (tasks, timers, object reads) and feeds the results back as events.
 //!
 //! Time is `tokio::time`: under a paused clock (`#[tokio::test(start_paused = true)]`) a
 //! one-year `Wait` completes at once, in virtual time.
@@ -25,6 +26,7 @@ use serde_json::Value;
 use sfn_asl::StateMachine;
 use tokio::sync::mpsc;
 
+pub mod express;
 mod map_runs;
 mod run;
 
@@ -33,7 +35,7 @@ use map_runs::MapRuns;
 use run::Driver;
 
 use crate::activities::Activities;
-use crate::core::{Execution, ExecutionConfig, Outcome, Status};
+use crate::execution::{Execution, ExecutionConfig, Outcome, Status};
 use crate::history::HistoryEvent;
 use crate::resources::Resources;
 

@@ -262,7 +262,7 @@ pub struct ChildEvent {
     pub event: HistoryEvent,
 }
 
-/// What one [`Execution::handle`](crate::core::Execution::handle) call produced.
+/// What one [`Execution::handle`](crate::execution::Execution::handle) call produced.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Step {
     /// History events appended (empty when recording is off).

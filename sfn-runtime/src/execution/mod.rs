@@ -1,4 +1,4 @@
-//! The deterministic core: one execution's state and `handle(event) -> Step`.
+//! One execution as a deterministic state machine: its state and `handle(event) -> Step`.
 //!
 //! The core never reads a clock, spawns a task or draws unseeded randomness: time arrives in
 //! events, randomness comes from a generator kept in the execution, and everything the outside
@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_runtime::core::{Command, Event, Execution, ExecutionConfig, Status};
+//! use sfn_runtime::execution::{Command, Event, Execution, ExecutionConfig, Status};
 //! # let machine = sfn_asl::StateMachine { comment: None, version: None, timeout_seconds: None,
 //! #   query_language: None, start_at: "A".into(), states: Default::default() };
 //! let mut exec = Execution::new(Arc::new(machine), ExecutionConfig::new("machine", "run-1"));
@@ -39,6 +39,8 @@ use sfn_asl::StateMachine;
 
 use crate::history::EventType;
 
+pub use crate::item_reader::ItemReadRequest;
+pub use crate::result_writer::ResultWriteRequest;
 pub(crate) use context::iso_time;
 pub use errors::Failure;
 pub use types::{

@@ -10,7 +10,7 @@ use tokio::time::{Duration, Instant};
 
 use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::{Activities, ActivityTask};
-use crate::core::{Command, Event, Execution, Outcome};
+use crate::execution::{Command, Event, Execution, Outcome};
 use crate::history::HistoryEvent;
 use crate::resources::{Resources, TaskError, TaskRequest};
 
@@ -127,7 +127,7 @@ impl Driver {
         }
         self.tasks.abort_all();
         let outcome = self.outcome.take().unwrap_or(Outcome {
-            status: crate::core::Status::Failed,
+            status: crate::execution::Status::Failed,
             output: None,
             error: Some("States.Runtime".into()),
             cause: Some("the execution ended without an outcome".into()),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::core::{ChildEvent, Event, Status};
+use crate::execution::{ChildEvent, Event, Status};
 use crate::history::{EventType, HistoryEvent};
 use crate::item_reader::{read_items, ItemReadRequest};
 use crate::objects::ObjectStore;

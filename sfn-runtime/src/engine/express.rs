@@ -9,7 +9,8 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use std::sync::Arc;
-//! use sfn_runtime::{express, Engine, Resources};
+//! use sfn_runtime::engine::express;
+//! use sfn_runtime::{Engine, Resources};
 //! let machine = sfn_asl::parse(r#"{"StartAt":"Ask","States":{"Ask":{"Type":"Task",
 //!     "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#).unwrap();
 //! let engine = Engine::new(Resources::new());
@@ -27,8 +28,8 @@ use serde_json::Value;
 use sfn_asl::validate::{lint, LintOptions};
 use sfn_asl::{Findings, StateMachine};
 
-use crate::core::ExecutionConfig;
-use crate::driver::{Engine, ExecutionResult};
+use crate::engine::{Engine, ExecutionResult};
+use crate::execution::ExecutionConfig;
 
 /// The longest an Express execution runs, in seconds.
 pub const EXPRESS_MAX_SECONDS: u64 = 300;
@@ -83,7 +84,7 @@ pub async fn start_sync_execution(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::Status;
+    use crate::execution::Status;
     use crate::Resources;
     use serde_json::json;
 
