@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sfn::runtime::history::EventType;
-use sfn::runtime::mock::MockConfig;
+use sfn::runtime::mocks::MockConfig;
 use sfn::{workflow, ExecutionErrorKind, Shape, TaskError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Shape)]
