@@ -244,12 +244,12 @@ fn invalid_definition_exits_2_with_validate_findings_on_stderr() {
 #[test]
 fn bad_invocations_exit_2_naming_the_problem() {
     let cases: &[(&[&str], &str)] = &[
-        (&[ORDERS, "--bogus"], "unknown option `--bogus`"),
-        (&[ORDERS, "--type", "fast"], "`standard` or `express`, not `fast`"),
-        (&[ORDERS, "--input"], "option `--input` needs a value"),
-        (&[ORDERS, "--history=yes"], "option `--history` takes no value"),
-        (&[ORDERS, "--mock-config", ORDERS_MOCKS], "needs `--test-case NAME`"),
-        (&[ORDERS, "--test-case", "Approved"], "needs `--mock-config FILE`"),
+        (&[ORDERS, "--bogus"], "error: unexpected argument '--bogus' found"),
+        (&[ORDERS, "--type", "fast"], "invalid value 'fast' for '--type <MACHINE_TYPE>'\n  [possible values: standard, express]"),
+        (&[ORDERS, "--input"], "a value is required for '--input <JSON|FILE|->' but none was supplied"),
+        (&[ORDERS, "--history=yes"], "unexpected value 'yes' for '--history' found; no more were expected"),
+        (&[ORDERS, "--mock-config", ORDERS_MOCKS], "the following required arguments were not provided:\n  --test-case <NAME>"),
+        (&[ORDERS, "--test-case", "Approved"], "the following required arguments were not provided:\n  --mock-config <FILE>"),
         (
             &[ORDERS, "--mock-config", ORDERS_MOCKS, "--test-case", "Nope"],
             "no test case `Nope` for state machine `order-processing` (it has: AlwaysDown, Approved, FlakyThenApproved)",
@@ -259,8 +259,8 @@ fn bad_invocations_exit_2_naming_the_problem() {
             "no state machine `other`",
         ),
         (&[ORDERS, "--input", "examples/asl/missing.json"], "examples/asl/missing.json: cannot read"),
-        (&[ORDERS, "--input", ORDERS_MOCKS, "extra.json"], "unexpected argument `extra.json`"),
-        (&[], "usage: sfn run"),
+        (&[ORDERS, "--input", ORDERS_MOCKS, "extra.json"], "unexpected argument 'extra.json'"),
+        (&[], "Usage: sfn run"),
     ];
     for (args, message) in cases {
         let run = sfn_run(args, "");
@@ -300,7 +300,12 @@ fn help_describes_the_options_and_the_missing_handler_rule() {
     }
     let out = support::sfn(&["launch"], "");
     assert_eq!(out.code, 2);
-    assert!(out.stderr.as_str().contains("unknown command `launch`"));
+    assert!(
+        out.stderr
+            .contains("error: unrecognized subcommand 'launch'"),
+        "{}",
+        out.stderr
+    );
 }
 
 const GREETINGS: &str = "examples/asl/greetings.asl.json";

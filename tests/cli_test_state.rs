@@ -170,7 +170,10 @@ fn bad_invocations_exit_2() {
             "no state `Nope` (its states: Validate, Route, Review, Ship, Rejected)",
         ),
         (&[ORDERS], "missing `--state NAME`"),
-        (&["--state", "Route"], "missing a definition file"),
+        (
+            &["--state", "Route"],
+            "the following required arguments were not provided:\n  <DEFINITION>",
+        ),
         (
             &[
                 ORDERS,
@@ -181,11 +184,11 @@ fn bad_invocations_exit_2() {
                 "--mock-error",
                 "E",
             ],
-            "not both",
+            "the argument '--mock-result <JSON|FILE|->' cannot be used with '--mock-error <ERROR>'",
         ),
         (
             &[ORDERS, "--state", "Validate", "--mock-cause", "c"],
-            "`--mock-cause` goes with `--mock-error ERROR`",
+            "the following required arguments were not provided:\n  --mock-error <ERROR>",
         ),
         (
             &[ORDERS, "--state", "Ship", "--mock-error", "E"],
@@ -193,7 +196,7 @@ fn bad_invocations_exit_2() {
         ),
         (
             &[ORDERS, "--state", "Route", "--verbose"],
-            "unknown option `--verbose`",
+            "error: unexpected argument '--verbose' found",
         ),
         (
             &[
@@ -217,7 +220,7 @@ fn help_lists_the_statuses_and_options() {
     assert_eq!(out.code, 0);
     let text = out.stdout.as_str();
     for needle in [
-        "--state NAME",
+        "--state <NAME>",
         "--mock-result",
         "--mock-error",
         "CAUGHT_ERROR",

@@ -2,66 +2,37 @@
 
 use std::io::Write;
 
-use crate::cli::{fail, load_definition, Arg, Args, BadInvocation};
+use crate::cli::{load_definition, Outcome, SUCCESS};
 
-pub(super) const HELP: &str = "\
-usage: sfn import DEFINITION.json [--name NAME]
+/// Print the `workflow!` source of a definition.
+#[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Prints `workflow!` source that defines the same state machine: compiling it \
+gives back ASL equal to DEFINITION.json as a JSON value.",
+    after_help = "Exit status: 0 printed, 2 bad arguments or an invalid definition (findings \
+on stderr)."
+)]
+pub(crate) struct Args {
+    /// The definition: a file, or - for standard input.
+    #[arg(value_name = "DEFINITION")]
+    definition: String,
+    /// The workflow's Rust type name (default: from the file name, `order-flow.asl.json`
+    /// gives `OrderFlow`).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
 
-Prints `workflow!` source that defines the same state machine: compiling it gives back ASL
-equal to DEFINITION.json as a JSON value. DEFINITION.json may be `-` for standard input.
-
-Options:
-  --name NAME   the workflow's Rust type name (default: from the file name, `order-flow.asl.json`
-                gives `OrderFlow`)
-
-Exit status: 0 printed, 2 bad arguments or an invalid definition (findings on stderr).
-";
-
-/// `sfn import DEFINITION.json [--name NAME]`.
-pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut file = None;
-    let mut name = None;
-    let mut args = Args::new(args);
-    while let Some(arg) = args.next_arg() {
-        match arg {
-            Arg::Flag("--help", _) => {
-                let _ = write!(out, "{HELP}");
-                return 0;
-            }
-            Arg::Flag("--name", inline) => match args.value("--name", inline) {
-                Ok(v) => name = Some(v.to_owned()),
-                Err(u) => return fail(err, u),
-            },
-            Arg::Flag(flag, _) => {
-                return fail(
-                    err,
-                    BadInvocation(format!("unknown option `{flag}`; see `sfn import --help`")),
-                )
-            }
-            Arg::Positional(p) if file.is_none() => file = Some(p),
-            Arg::Positional(p) => {
-                return fail(
-                    err,
-                    BadInvocation(format!(
-                        "unexpected argument `{p}`: import takes one definition"
-                    )),
-                )
-            }
-        }
-    }
-    let Some(file) = file else {
-        return fail(
-            err,
-            BadInvocation("usage: sfn import DEFINITION.json [--name NAME]".into()),
-        );
-    };
-    let machine = match load_definition(file, &sfn_asl::validate::LintOptions::default(), err) {
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let options = sfn_asl::validate::LintOptions::default();
+    let machine = match load_definition(&args.definition, &options, err)? {
         Ok(m) => m,
-        Err(code) => return code,
+        Err(code) => return Ok(code),
     };
-    let name = name.unwrap_or_else(|| name_from_path(file));
+    let name = args
+        .name
+        .unwrap_or_else(|| name_from_path(&args.definition));
     let _ = write!(out, "{}", sfn::import::import(&machine, &name));
-    0
+    Ok(SUCCESS)
 }
 
 /// `examples/order-flow.asl.json` → `order-flow` (the importer makes a type name of it).

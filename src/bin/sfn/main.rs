@@ -1,12 +1,14 @@
-//! The `sfn` command-line tool.
+//! The `sfn` command-line tool; `docs/cli.md` describes it.
 
 mod cli;
+mod completions;
 mod import;
+mod input;
 mod run;
 mod test_state;
 mod validate;
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    std::process::exit(cli::main(&args));
+fn main() -> std::process::ExitCode {
+    let code = cli::main();
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(cli::INVALID as u8))
 }

@@ -13,130 +13,78 @@ use sfn_runtime::mocks::{MockConfig, MockConfigError, MockTaskSource, MockTestCa
 use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use crate::cli::{
-    fail, load_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
-    NoHandler,
+    load_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
+use crate::input::{read_input, read_source, JsonArg};
 
-pub(super) const HELP: &str = "\
-usage: sfn run DEFINITION.json [--input FILE|-] [--type standard|express]
-               [--mock-config FILE --test-case NAME] [--state-machine NAME]
-               [--history] [--real-time]
-
-Runs the state machine once on the native engine and prints ONE JSON object on stdout:
-  {\"status\":\"SUCCEEDED\",\"output\":...}
-  {\"status\":\"FAILED\",\"error\":\"...\",\"cause\":\"...\"}   (likewise TIMED_OUT, ABORTED)
-A key is absent when the execution has no value for it.
-
-Options:
-  --input FILE|-         the execution input, a JSON file or - for stdin (default: {})
-  --type standard|express
-                         the state machine type (default: standard). An EXPRESS run is
-                         synchronous, in memory, limited to five minutes, and refuses
-                         activities, .sync and .waitForTaskToken states before it starts
-  --mock-config FILE     mocked task responses in the Step Functions Local format
-  --test-case NAME       the test case of the mock config to use (needs --mock-config)
-  --state-machine NAME   the state machine's name, and its entry in the mock config
-                         (default: the file name without .asl.json, or the mock config's
-                         only state machine when it has none of that name)
-  --history              add \"history\": the events as GetExecutionHistory returns them
-  --real-time            let Waits and retry back-offs take real time (default: a virtual
-                         clock, so a one-year Wait finishes at once)
-
-Tasks: `sfn run` calls no real services. A Task state that the mock config does not answer
-fails with States.Runtime, naming its resource; answer it with
---mock-config FILE --test-case NAME.
-
-Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad invocation or invalid
-definition (the findings go to stderr, as `sfn validate` prints them).
-";
-
-/// The parsed `sfn run` arguments.
-#[derive(Debug, Default)]
-struct RunArgs<'a> {
-    definition: Option<&'a str>,
-    input: Option<&'a str>,
-    express: bool,
-    mock_config: Option<&'a str>,
-    test_case: Option<&'a str>,
-    state_machine: Option<&'a str>,
+/// Run a definition once and print its result as one JSON object.
+#[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Runs the state machine once on the native engine and prints ONE JSON object \
+on one line of stdout:\n  \
+{\"status\":\"SUCCEEDED\",\"output\":...}\n  \
+{\"status\":\"FAILED\",\"error\":\"...\",\"cause\":\"...\"}   (likewise TIMED_OUT, ABORTED)\n\
+A key is absent when the execution has no value for it.",
+    after_help = "Tasks: `sfn run` calls no real services. A Task state that the mock config \
+does not answer fails with States.Runtime, naming its resource; answer it with \
+--mock-config FILE --test-case NAME.\n\n\
+Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad invocation or invalid \
+definition (the findings go to stderr, as `sfn validate` prints them)."
+)]
+pub(crate) struct Args {
+    /// The definition: a file, or - for standard input.
+    #[arg(value_name = "DEFINITION")]
+    definition: String,
+    /// The execution input: inline JSON, a JSON file (or file://PATH), or - for stdin
+    /// [default: {}].
+    #[arg(long, value_name = "JSON|FILE|-", value_parser = JsonArg::parse, allow_negative_numbers = true)]
+    input: Option<JsonArg>,
+    /// The state machine type. An EXPRESS run is synchronous, in memory, limited to five
+    /// minutes, and refuses activities, .sync and .waitForTaskToken states before it starts.
+    #[arg(long = "type", value_enum, ignore_case = true, default_value_t = MachineType::Standard)]
+    machine_type: MachineType,
+    /// Mocked task responses in the Step Functions Local format.
+    #[arg(long, value_name = "FILE", requires = "test_case")]
+    mock_config: Option<String>,
+    /// The test case of the mock config to use.
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    test_case: Option<String>,
+    /// The state machine's name, and its entry in the mock config (default: the file name
+    /// without .asl.json, or the mock config's only state machine when it has none of that
+    /// name).
+    #[arg(long, value_name = "NAME")]
+    state_machine: Option<String>,
+    /// Add "history": the events as GetExecutionHistory returns them.
+    #[arg(long)]
     history: bool,
+    /// Let Waits and retry back-offs take real time (default: a virtual clock, so a one-year
+    /// Wait finishes at once).
+    #[arg(long)]
     real_time: bool,
-    help: bool,
 }
 
-fn parse_args(args: &[String]) -> Result<RunArgs<'_>, BadInvocation> {
-    let mut parsed = RunArgs::default();
-    let mut it = Args::new(args);
-    while let Some(arg) = it.next_arg() {
-        match arg {
-            Arg::Flag("--help", _) => parsed.help = true,
-            Arg::Flag(f @ "--input", v) => parsed.input = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--type", v) => {
-                parsed.express = match it.value(f, v)? {
-                    "standard" | "STANDARD" => false,
-                    "express" | "EXPRESS" => true,
-                    other => {
-                        return Err(format!(
-                            "option `--type` takes `standard` or `express`, not `{other}`"
-                        )
-                        .into())
-                    }
-                }
-            }
-            Arg::Flag(f @ "--mock-config", v) => parsed.mock_config = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--test-case", v) => parsed.test_case = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--state-machine", v) => parsed.state_machine = Some(it.value(f, v)?),
-            Arg::Flag(f @ ("--history" | "--real-time"), Some(_)) => {
-                return Err(format!("option `{f}` takes no value").into())
-            }
-            Arg::Flag("--history", None) => parsed.history = true,
-            Arg::Flag("--real-time", None) => parsed.real_time = true,
-            Arg::Flag(flag, _) => return Err(format!("unknown option `{flag}`").into()),
-            Arg::Positional(p) if parsed.definition.is_none() => parsed.definition = Some(p),
-            Arg::Positional(p) => {
-                return Err(format!("unexpected argument `{p}`: give one definition file").into())
-            }
-        }
-    }
-    Ok(parsed)
+/// `--type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MachineType {
+    Standard,
+    Express,
 }
 
-const USAGE_LINE: &str =
-    "usage: sfn run DEFINITION.json [--input FILE|-] [--type standard|express] \
-[--mock-config FILE --test-case NAME] [--state-machine NAME] [--history] [--real-time] \
-(see `sfn run --help`)";
-
-/// `sfn run`; see [`HELP`].
-pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let args = match parse_args(args) {
-        Ok(a) => a,
-        Err(u) => return fail(err, BadInvocation(format!("{}\n{USAGE_LINE}", u.0))),
-    };
-    if args.help {
-        let _ = write!(out, "{HELP}");
-        return 0;
-    }
-    let Some(path) = args.definition else {
-        return fail(err, BadInvocation(USAGE_LINE.into()));
-    };
-    let options = LintOptions {
-        express: args.express,
-    };
-    let machine = match load_definition(path, &options, err) {
+/// One execution; see [`Args`].
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let express = args.machine_type == MachineType::Express;
+    let path = args.definition.as_str();
+    let options = LintOptions { express };
+    let machine = match load_definition(path, &options, err)? {
         Ok(m) => m,
-        Err(code) => return code,
+        Err(code) => return Ok(code),
     };
-    let input = match read_input(args.input) {
-        Ok(i) => i,
-        Err(u) => return fail(err, u),
-    };
-    let (name, mocks) = match mocks(&args, path) {
-        Ok(m) => m,
-        Err(u) => return fail(err, u),
-    };
+    let input = read_input(args.input.as_ref())?;
+    let (name, mocks) = mocks(&args, path)?;
     let mut resources = Resources::new();
     if let Some(case) = mocks {
-        warn_unknown_mocked_states(&machine, &case, args.mock_config.unwrap_or_default(), err);
+        let file = args.mock_config.as_deref().unwrap_or_default();
+        warn_unknown_mocked_states(&machine, &case, file, err);
         resources.add_source(Arc::new(MockTaskSource::new(case)));
     }
     resources.add_source(Arc::new(NoHandler {
@@ -144,52 +92,44 @@ pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) ->
         fix: "--mock-config FILE --test-case NAME",
     }));
     let engine = Engine::new(resources);
-    let rt = match runtime(args.real_time) {
-        Ok(rt) => rt,
-        Err(e) => return fail(err, BadInvocation(format!("cannot start the runtime: {e}"))),
-    };
+    let rt = runtime(args.real_time)?;
     let machine = Arc::new(machine);
-    let result = if args.express {
+    let result = if express {
         let mut config = express::config(&name, "run");
         config.record_history = args.history;
-        match rt.block_on(express::start_sync_execution(
+        rt.block_on(express::start_sync_execution(
             &engine, machine, input, config,
-        )) {
-            Ok(r) => r,
-            // The definition passed the Express lint above; kept for a clear message anyway.
-            Err(e) => return fail(err, BadInvocation(e.to_string())),
-        }
+        ))
+        // The definition passed the Express lint above; kept for a clear message anyway.
+        .map_err(|e| BadInvocation(e.to_string()))?
     } else {
         let mut config = ExecutionConfig::new(&name, "run");
         config.record_history = args.history;
         rt.block_on(engine.start_sync_execution(machine, input, config))
     };
     print_json(out, &result_json(&result, args.history));
-    if result.outcome.status == Status::Succeeded {
-        0
+    Ok(if result.outcome.status == Status::Succeeded {
+        SUCCESS
     } else {
-        1
-    }
+        FAILED
+    })
 }
 
 /// The state machine's name and the mock source of `--mock-config`/`--test-case`.
-fn mocks(args: &RunArgs<'_>, path: &str) -> Result<(String, Option<MockTestCase>), BadInvocation> {
-    let (file, case) = match (args.mock_config, args.test_case) {
-        (None, None) => {
-            let name = args
-                .state_machine
-                .map_or_else(|| machine_name_from(path), str::to_owned);
-            return Ok((name, None));
-        }
-        (Some(file), Some(case)) => (file, case),
-        (Some(_), None) => return Err("`--mock-config` needs `--test-case NAME`".into()),
-        (None, Some(_)) => return Err("`--test-case` needs `--mock-config FILE`".into()),
+fn mocks(args: &Args, path: &str) -> Result<(String, Option<MockTestCase>), BadInvocation> {
+    // clap makes each of the two flags require the other.
+    let (Some(file), Some(case)) = (args.mock_config.as_deref(), args.test_case.as_deref()) else {
+        let name = args
+            .state_machine
+            .clone()
+            .unwrap_or_else(|| machine_name_from(path));
+        return Ok((name, None));
     };
     let config = MockConfig::from_json(&read_source(file)?).map_err(|e| format!("{file}: {e}"))?;
     // Default name: the file's, when the mock config has it, else the config's only machine.
     let stem = machine_name_from(path);
-    let name = match args.state_machine {
-        Some(n) => n.to_owned(),
+    let name = match &args.state_machine {
+        Some(n) => n.clone(),
         None if !matches!(
             config.test_case(&stem, case),
             Err(MockConfigError::UnknownMachine { .. })

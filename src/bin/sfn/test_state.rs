@@ -8,96 +8,70 @@ use sfn_asl::validate::LintOptions;
 use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestStatus};
 
 use crate::cli::{
-    fail, parse_definition, print_json, read_input, read_source, runtime, Arg, Args, BadInvocation,
-    NoHandler,
+    parse_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
+use crate::input::{read_input, read_source, JsonArg};
 
-pub(super) const HELP: &str = "\
-usage: sfn test-state DEFINITION.json --state NAME [--input FILE|-]
-                      [--mock-result FILE | --mock-error ERROR [--mock-cause CAUSE]]
-       sfn test-state STATE.json [--state NAME] [--input FILE|-] [...]
-
-Runs the top-level state NAME of the definition once on the input, like the TestState API.
-The file may also hold a single state ({\"Type\": ...}, as the TestState API takes it), run
-under NAME (default: State). Prints the result as one JSON object on stdout:
-  {\"status\":\"SUCCEEDED\",\"output\":...,\"nextState\":\"...\"}
-  {\"status\":\"CAUGHT_ERROR\",\"output\":...,\"error\":\"...\",\"cause\":\"...\",\"nextState\":\"...\"}
-  {\"status\":\"RETRIABLE\",\"error\":\"...\",\"cause\":\"...\"}
-  {\"status\":\"FAILED\",\"error\":\"...\",\"cause\":\"...\"}
-`nextState` is absent when the state ends the execution; `output` is a JSON value.
-
-Options:
-  --state NAME           the state to run (required unless the file holds one state)
-  --input FILE|-         the state's input, a JSON file or - for stdin (default: {})
-  --mock-result FILE     the task's result, a JSON file, in place of calling its resource
-                         (Task states; for Map and Parallel, the whole state's result)
-  --mock-error ERROR     the task fails with this error instead
-  --mock-cause CAUSE     the cause of --mock-error
-
-Without a mock, a Task state fails with States.Runtime naming its resource: `sfn test-state`
-calls no real services.
-Waits and retry back-offs take no real time.
-
-Exit status: 0 the state ran (SUCCEEDED, CAUGHT_ERROR, RETRIABLE); 1 FAILED; 2 bad invocation,
-invalid definition (findings on stderr, as `sfn validate` prints them) or unknown state.
-";
-
-const USAGE_LINE: &str = "usage: sfn test-state DEFINITION.json --state NAME [--input FILE|-] \
-[--mock-result FILE | --mock-error ERROR [--mock-cause CAUSE]] (see `sfn test-state --help`)";
-
-#[derive(Debug, Default)]
-struct TestStateArgs<'a> {
-    definition: Option<&'a str>,
-    state: Option<&'a str>,
-    input: Option<&'a str>,
-    mock_result: Option<&'a str>,
-    mock_error: Option<&'a str>,
-    mock_cause: Option<&'a str>,
-    help: bool,
+/// Run one state of a definition, at any depth (like the TestState API).
+#[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Runs one state of the definition once on the input, like the TestState API. \
+The state may sit at any depth (in a Parallel branch, a Map's ItemProcessor): name it, or give \
+its JSON pointer (/States/Outer/Branches/0/States/Inner, as `sfn validate` prints locations). \
+The file may also hold a single state ({\"Type\": ...}, as the TestState API takes it), run \
+under NAME (default: State). Prints the result as one JSON object on stdout:\n  \
+{\"status\":\"SUCCEEDED\",\"output\":...,\"nextState\":\"...\"}\n  \
+{\"status\":\"CAUGHT_ERROR\",\"output\":...,\"error\":\"...\",\"cause\":\"...\",\"nextState\":\"...\"}\n  \
+{\"status\":\"RETRIABLE\",\"error\":\"...\",\"cause\":\"...\"}\n  \
+{\"status\":\"FAILED\",\"error\":\"...\",\"cause\":\"...\"}\n\
+`nextState` is absent when the state ends its scope; `output` is a JSON value.",
+    after_help = "Without a mock, a Task state fails with States.Runtime naming its resource: \
+`sfn test-state` calls no real services. Waits and retry back-offs take no real time.\n\n\
+Exit status: 0 the state ran (SUCCEEDED, CAUGHT_ERROR, RETRIABLE); 1 FAILED; 2 bad invocation, \
+invalid definition (findings on stderr, as `sfn validate` prints them) or unknown or ambiguous \
+state."
+)]
+pub(crate) struct Args {
+    /// The definition, or a single state: a file, or - for standard input.
+    #[arg(value_name = "DEFINITION")]
+    definition: String,
+    /// The state to run: its name at any depth, or its JSON pointer (required unless the file
+    /// holds one state).
+    #[arg(long, value_name = "NAME")]
+    state: Option<String>,
+    /// The state's input: inline JSON, a JSON file (or file://PATH), or - for stdin
+    /// [default: {}].
+    #[arg(long, value_name = "JSON|FILE|-", value_parser = JsonArg::parse, allow_negative_numbers = true)]
+    input: Option<JsonArg>,
+    /// The task's result in place of calling its resource: inline JSON, a JSON file, or -
+    /// (Task states; for Map and Parallel, the whole state's result).
+    #[arg(long, value_name = "JSON|FILE|-", value_parser = JsonArg::parse, allow_negative_numbers = true,
+          conflicts_with = "mock_error")]
+    mock_result: Option<JsonArg>,
+    /// The task fails with this error instead.
+    #[arg(long, value_name = "ERROR")]
+    mock_error: Option<String>,
+    /// The cause of --mock-error.
+    #[arg(long, value_name = "CAUSE", requires = "mock_error")]
+    mock_cause: Option<String>,
+    /// With --mock-error: the retries the matching Retrier has used already, to test a later
+    /// attempt (TestState's retrierRetryCount).
+    #[arg(long, value_name = "N", requires = "mock_error", default_value_t = 0)]
+    retrier_retry_count: u64,
 }
 
-fn parse_args(args: &[String]) -> Result<TestStateArgs<'_>, BadInvocation> {
-    let mut parsed = TestStateArgs::default();
-    let mut it = Args::new(args);
-    while let Some(arg) = it.next_arg() {
-        match arg {
-            Arg::Flag("--help", _) => parsed.help = true,
-            Arg::Flag(f @ "--state", v) => parsed.state = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--input", v) => parsed.input = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--mock-result", v) => parsed.mock_result = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--mock-error", v) => parsed.mock_error = Some(it.value(f, v)?),
-            Arg::Flag(f @ "--mock-cause", v) => parsed.mock_cause = Some(it.value(f, v)?),
-            Arg::Flag(flag, _) => return Err(format!("unknown option `{flag}`").into()),
-            Arg::Positional(p) if parsed.definition.is_none() => parsed.definition = Some(p),
-            Arg::Positional(p) => {
-                return Err(format!("unexpected argument `{p}`: give one definition file").into())
-            }
-        }
+/// The mock of `--mock-result` / `--mock-error` / `--mock-cause` (clap rules out the
+/// combinations that make no sense).
+fn mock(args: &Args) -> Result<Option<TestStateMock>, BadInvocation> {
+    if let Some(result) = &args.mock_result {
+        return Ok(Some(TestStateMock::Result(
+            result.read("the mocked result")?,
+        )));
     }
-    Ok(parsed)
-}
-
-/// The mock of `--mock-result` / `--mock-error` / `--mock-cause`.
-fn mock(args: &TestStateArgs<'_>) -> Result<Option<TestStateMock>, BadInvocation> {
-    match (args.mock_result, args.mock_error, args.mock_cause) {
-        (Some(_), Some(_), _) => {
-            Err("give either `--mock-result` or `--mock-error`, not both".into())
-        }
-        (Some(_), None, Some(_)) | (None, None, Some(_)) => {
-            Err("`--mock-cause` goes with `--mock-error ERROR`".into())
-        }
-        (Some(file), None, None) => {
-            let text = read_source(file)?;
-            let value: Value = serde_json::from_str(&text)
-                .map_err(|e| format!("{file}: the mocked result is not JSON: {e}"))?;
-            Ok(Some(TestStateMock::Result(value)))
-        }
-        (None, Some(error), cause) => Ok(Some(TestStateMock::Error {
-            error: error.to_owned(),
-            cause: cause.map(str::to_owned),
-        })),
-        (None, None, None) => Ok(None),
-    }
+    Ok(args.mock_error.as_ref().map(|error| TestStateMock::Error {
+        error: error.clone(),
+        cause: args.mock_cause.clone(),
+    }))
 }
 
 /// The name a single-state file's state runs under when `--state` gives none.
@@ -135,67 +109,43 @@ fn single_state_machine(doc: &Value, name: &str) -> Option<Value> {
     Some(json!({"StartAt": name, "States": states}))
 }
 
-/// `sfn test-state`; see [`HELP`].
-pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let args = match parse_args(args) {
-        Ok(a) => a,
-        Err(u) => return fail(err, BadInvocation(format!("{}\n{USAGE_LINE}", u.0))),
-    };
-    if args.help {
-        let _ = write!(out, "{HELP}");
-        return 0;
-    }
-    let Some(path) = args.definition else {
-        return fail(
-            err,
-            BadInvocation(format!("missing a definition file\n{USAGE_LINE}")),
-        );
-    };
-    let mock = match mock(&args) {
-        Ok(m) => m,
-        Err(u) => return fail(err, u),
-    };
-    let text = match read_source(path) {
-        Ok(t) => t,
-        Err(u) => return fail(err, u),
-    };
-    let single = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|doc| single_state_machine(&doc, args.state.unwrap_or(SINGLE_STATE_NAME)));
-    let Some(state) = args.state.or(single.as_ref().map(|_| SINGLE_STATE_NAME)) else {
-        return fail(
-            err,
-            BadInvocation(format!("missing `--state NAME`\n{USAGE_LINE}")),
-        );
+/// One state; see [`Args`].
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let path = args.definition.as_str();
+    let mock = mock(&args)?;
+    let text = read_source(path)?;
+    let single = serde_json::from_str::<Value>(&text).ok().and_then(|doc| {
+        single_state_machine(&doc, args.state.as_deref().unwrap_or(SINGLE_STATE_NAME))
+    });
+    let Some(state) = args
+        .state
+        .as_deref()
+        .or(single.as_ref().map(|_| SINGLE_STATE_NAME))
+    else {
+        return Err("missing `--state NAME`: name the state to run".into());
     };
     let text = single.map_or(text, |m| m.to_string());
     let machine = match parse_definition(path, &text, &LintOptions::default(), err) {
         Ok(m) => m,
-        Err(code) => return code,
+        Err(code) => return Ok(code),
     };
-    let input = match read_input(args.input) {
-        Ok(i) => i,
-        Err(u) => return fail(err, u),
+    let input = read_input(args.input.as_ref())?;
+    let rt = runtime(false)?;
+    let mut options = TestStateOptions {
+        retrier_retry_count: args.retrier_retry_count,
+        ..TestStateOptions::default()
     };
-    let rt = match runtime(false) {
-        Ok(rt) => rt,
-        Err(e) => return fail(err, BadInvocation(format!("cannot start the runtime: {e}"))),
-    };
-    let mut options = TestStateOptions::default();
     options.resources.add_source(Arc::new(NoHandler {
         command: "sfn test-state",
         fix: "--mock-result FILE or --mock-error ERROR",
     }));
-    let run = test_state(&machine, state, input, mock, options);
-    match rt.block_on(run) {
-        Ok(result) => {
-            print_json(out, &result.to_json());
-            if result.status == TestStatus::Failed {
-                1
-            } else {
-                0
-            }
-        }
-        Err(e) => fail(err, BadInvocation(format!("{path}: {e}"))),
-    }
+    let result = rt
+        .block_on(test_state(&machine, state, input, mock, options))
+        .map_err(|e| BadInvocation(format!("{path}: {e}")))?;
+    print_json(out, &result.to_json());
+    Ok(if result.status == TestStatus::Failed {
+        FAILED
+    } else {
+        SUCCESS
+    })
 }

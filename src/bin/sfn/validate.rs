@@ -2,73 +2,75 @@
 
 use std::io::Write;
 
-pub(super) const USAGE: &str = "usage: sfn validate [--express] FILE...";
+use serde_json::{json, Value};
+use sfn_asl::validate::LintOptions;
+use sfn_asl::Finding;
 
-pub(super) const HELP: &str = "\
-usage: sfn validate [--express] FILE...
+use crate::cli::{Outcome, FAILED, INVALID, SUCCESS};
 
-Parses and lints each state machine definition; prints `FILE: ok` or every finding as
-`FILE: POINTER: CODE: MESSAGE`, its hint on the next line as `FILE:   hint: ...`.
+/// Check definitions and print every finding.
+#[derive(Debug, clap::Args)]
+#[command(
+    long_about = "Parses and lints each state machine definition. Prints `FILE: ok`, or every \
+finding as `FILE: POINTER: CODE: MESSAGE` with its hint on the next line as `FILE:   hint: ...`, \
+so every line names its file.\n\n\
+With --json, prints one line per file: the response of AWS's ValidateStateMachineDefinition, \
+{\"result\":\"OK\"|\"FAIL\",\"diagnostics\":[{\"severity\",\"code\",\"message\",\"location\"}],\
+\"truncated\":false}.",
+    after_help = "Exit status: 0 all valid, 1 some definition is invalid, 2 a file cannot be read \
+or bad arguments."
+)]
+pub(crate) struct Args {
+    /// Validate as an EXPRESS state machine (no activities, .sync, .waitForTaskToken).
+    #[arg(long)]
+    express: bool,
+    /// Print AWS's ValidateStateMachineDefinition response, one JSON object per file.
+    #[arg(long)]
+    json: bool,
+    /// With --json: at most N diagnostics per file; `truncated` says when more were found.
+    #[arg(long, value_name = "N", default_value_t = 100, requires = "json")]
+    max_results: usize,
+    /// The definitions to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+}
 
-Options:
-  --express   validate as an EXPRESS state machine (no activities, .sync, .waitForTaskToken)
-
-Exit status: 0 all valid, 1 some definition is invalid, 2 a file cannot be read or bad arguments.
-";
-
-/// `sfn validate [--express] FILE...`: `ok` or every finding per file; exit 0 when all are
-/// valid, 1 when some is invalid, 2 when a file cannot be read (or the arguments are wrong).
-///
-/// A finding prints as `FILE: POINTER: CODE: MESSAGE`, its hint on the next line as
-/// `FILE:   hint: ...`, so every line names its file (grep-friendly).
-pub(super) fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut options = sfn_asl::validate::LintOptions::default();
-    let mut files = Vec::new();
-    for arg in args {
-        match arg.as_str() {
-            "--express" => options.express = true,
-            "--help" | "-h" => {
-                let _ = write!(out, "{HELP}");
-                return 0;
-            }
-            flag if flag.starts_with("--") => {
-                let _ = writeln!(err, "unknown option `{flag}`\n{USAGE}");
-                return 2;
-            }
-            file => files.push(file),
-        }
-    }
-    if files.is_empty() {
-        let _ = writeln!(err, "{USAGE}");
-        return 2;
-    }
-    let mut code = 0;
-    for file in files {
+/// Checks every file: exit 0 when all are valid, 1 when some is invalid, 2 when a file cannot
+/// be read (the others are still checked).
+pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let options = LintOptions {
+        express: args.express,
+    };
+    let mut code = SUCCESS;
+    for file in &args.files {
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
                 let _ = writeln!(err, "{file}: cannot read: {e}");
-                code = 2;
+                code = INVALID;
                 continue;
             }
         };
-        match validate_text(&text, &options) {
-            Ok(()) => {
-                let _ = writeln!(out, "{file}: ok");
-            }
-            Err(findings) => {
-                write_findings(out, file, &findings);
-                if code == 0 {
-                    code = 1;
-                }
-            }
+        let findings = match sfn_asl::validate::parse_with(&text, &options) {
+            Ok(_) => Vec::new(),
+            Err(f) => f.0,
+        };
+        if args.json {
+            let _ = writeln!(out, "{}", response_json(&findings, args.max_results));
+        } else if findings.is_empty() {
+            let _ = writeln!(out, "{file}: ok");
+        } else {
+            write_findings(out, file, &findings);
+        }
+        if !findings.is_empty() && code == SUCCESS {
+            code = FAILED;
         }
     }
-    code
+    Ok(code)
 }
 
 /// Writes findings in the `sfn validate` format (shared with `sfn run` and `sfn test-state`).
-pub(super) fn write_findings(w: &mut dyn Write, file: &str, findings: &[sfn_asl::Finding]) {
+pub(crate) fn write_findings(w: &mut dyn Write, file: &str, findings: &[Finding]) {
     for f in findings {
         let at = if f.pointer.is_empty() {
             "/"
@@ -82,12 +84,24 @@ pub(super) fn write_findings(w: &mut dyn Write, file: &str, findings: &[sfn_asl:
     }
 }
 
-/// Parses and lints one definition with the CLI's options.
-fn validate_text(
-    text: &str,
-    options: &sfn_asl::validate::LintOptions,
-) -> Result<(), Vec<sfn_asl::Finding>> {
-    sfn_asl::validate::parse_with(text, options)
-        .map(|_| ())
-        .map_err(|f| f.0)
+/// The `ValidateStateMachineDefinition` response for `findings`: every finding is an `ERROR`
+/// (the linter reports nothing that would still let AWS create the machine), `location` is its
+/// JSON pointer, absent for the document itself (AWS sends it only "if available").
+fn response_json(findings: &[Finding], max_results: usize) -> Value {
+    let diagnostics: Vec<Value> = findings
+        .iter()
+        .take(max_results)
+        .map(|f| {
+            let mut d = json!({"severity": "ERROR", "code": f.code.as_str(), "message": f.message});
+            if !f.pointer.is_empty() {
+                d["location"] = f.pointer.clone().into();
+            }
+            d
+        })
+        .collect();
+    json!({
+        "result": if findings.is_empty() { "OK" } else { "FAIL" },
+        "diagnostics": diagnostics,
+        "truncated": findings.len() > max_results,
+    })
 }

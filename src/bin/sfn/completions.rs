@@ -1,0 +1,24 @@
+//! `sfn completions SHELL`: the shell's completion script for `sfn` on stdout.
+
+use std::io::Write;
+
+use clap_complete::Shell;
+
+use crate::cli::{self, Outcome, SUCCESS};
+
+/// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Install, for example:\n  \
+    bash: sfn completions bash > ~/.local/share/bash-completion/completions/sfn\n  \
+    zsh:  sfn completions zsh > \"${fpath[1]}/_sfn\"\n  \
+    fish: sfn completions fish > ~/.config/fish/completions/sfn.fish")]
+pub(crate) struct Args {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+pub(crate) fn run(args: Args, out: &mut dyn Write) -> Outcome {
+    clap_complete::generate(args.shell, &mut cli::command(), "sfn", out);
+    Ok(SUCCESS)
+}
