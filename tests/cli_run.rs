@@ -524,3 +524,57 @@ fn mocks_of_states_the_definition_lacks_are_reported() {
     );
     assert_eq!(run.json()["status"], "FAILED");
 }
+
+#[test]
+fn input_is_inline_json_a_file_or_a_file_url() {
+    let mocked = ["--mock-config", ORDERS_MOCKS, "--test-case", "Approved"];
+    let label = |input: &str| {
+        let mut args = vec![ORDERS, "--input", input];
+        args.extend_from_slice(&mocked);
+        let run = sfn_run(&args, "");
+        assert_eq!(run.code, 0, "{input}: {}", run.stderr);
+        run.json()["output"]["shipment"]["label"].clone()
+    };
+    assert_eq!(label(r#"{"id": "o-5", "total": 5}"#), "ship-o-5");
+    assert_eq!(label(r#"  {"id": "o-6", "total": 6}"#), "ship-o-6");
+    assert_eq!(label(ORDERS_INPUT), "ship-o-17");
+    assert_eq!(label(&format!("file://{ORDERS_INPUT}")), "ship-o-17");
+    // A scalar is JSON too: the execution input of this definition may be anything.
+    let run = sfn_run(
+        &[
+            "examples/asl/wait-one-year.asl.json",
+            "--input",
+            "-7",
+            "--history",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json()["history"][0]["executionStartedEventDetails"]["input"],
+        "-7"
+    );
+}
+
+#[test]
+fn inline_input_that_is_not_json_says_how_to_name_a_file() {
+    let run = sfn_run(&[ORDERS, "--input", "{oops"], "");
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(
+        run.stderr.starts_with("error: the input is not JSON: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("write `file://{oops`"),
+        "{}",
+        run.stderr
+    );
+    let run = sfn_run(&[ORDERS, "--input", "file://no/such.json"], "");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no/such.json: cannot read"),
+        "{}",
+        run.stderr
+    );
+}

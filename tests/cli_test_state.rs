@@ -372,3 +372,106 @@ async fn test_state_agrees_with_recorded_first_states() {
     }
     assert!(checked > 250, "{checked} first states checked");
 }
+
+const FULFILMENT: &str = "examples/asl/fulfilment.asl.json";
+
+#[test]
+fn a_state_in_a_map_processor_is_tested_by_name() {
+    let (code, v, err) = test_state(
+        &[
+            FULFILMENT,
+            "--state",
+            "Route parcel",
+            "--input",
+            r#"{"kg": 30}"#,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"kg": 30}, "nextState": "Freight"})
+    );
+    let (_, v, _) = test_state(
+        &[FULFILMENT, "--state", "Post", "--input", r#"{"kg": 2}"#],
+        "",
+    );
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"kg": 2, "carrier": "post"}})
+    );
+}
+
+#[test]
+fn a_task_in_a_parallel_branch_takes_mocks_and_its_retriers_and_catchers() {
+    let (code, v, err) = test_state(
+        &[
+            FULFILMENT,
+            "--state",
+            "Pack",
+            "--input",
+            r#"{"id": "o-1"}"#,
+            "--mock-result",
+            r#"{"Payload": {"box": "B2"}}"#,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"id": "o-1", "packing": {"box": "B2"}},
+               "nextState": "Packed"})
+    );
+    let busy = [
+        FULFILMENT,
+        "--state",
+        "Pack",
+        "--mock-error",
+        "Lambda.ServiceException",
+        "--mock-cause",
+        "busy",
+    ];
+    let (_, v, _) = test_state(&busy, "");
+    assert_eq!(v["status"], "RETRIABLE");
+    // After the Retrier's two retries, the Catcher takes the error.
+    let mut last = busy.to_vec();
+    last.extend_from_slice(&["--retrier-retry-count", "2"]);
+    let (code, v, _) = test_state(&last, "");
+    assert_eq!(code, 0);
+    assert_eq!(v["status"], "CAUGHT_ERROR");
+    assert_eq!(v["nextState"], "Pack by hand");
+}
+
+#[test]
+fn a_json_pointer_names_a_nested_state_as_validate_prints_it() {
+    let pointer = "/States/Ship parcels/ItemProcessor/States/Route parcel";
+    let (code, v, err) = test_state(
+        &[FULFILMENT, "--state", pointer, "--input", r#"{"kg": 1}"#],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["nextState"], "Post");
+    let (code, v, err) = test_state(
+        &[
+            FULFILMENT,
+            "--state",
+            "/States/Fulfil/Branches/2/States/Pack",
+        ],
+        "",
+    );
+    assert_eq!((code, v), (2, Value::Null));
+    assert!(
+        err.contains(
+            "no state `/States/Fulfil/Branches/2/States/Pack` (its states: /States/Fulfil, \
+             /States/Ship parcels, /States/Fulfil/Branches/0/States/Pack, "
+        ),
+        "{err}"
+    );
+    // An unknown name lists the names of every scope.
+    let (code, _, err) = test_state(&[FULFILMENT, "--state", "Packer"], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("(its states: Fulfil, Ship parcels, Pack, Pack by hand, Packed, Notify, "),
+        "{err}"
+    );
+}

@@ -235,3 +235,64 @@ fn express_restrictions_only_with_the_flag() {
         format!("{file}:   hint: use a STANDARD machine, or a request-response integration"),
     ]);
 }
+
+/// `sfn validate --json FILE...`: one line per file, in AWS's ValidateStateMachineDefinition
+/// response shape.
+fn validate_json(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = validate(&all);
+    assert_eq!(err, "", "stderr");
+    let lines = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    (code, lines)
+}
+
+#[test]
+fn json_output_is_the_validate_state_machine_definition_response() {
+    use serde_json::json;
+    let (code, lines) = validate_json(&[
+        "examples/asl/order-processing.asl.json",
+        "examples/asl/broken/missing-next-target.asl.json",
+        "examples/asl/broken/no-terminal-state.asl.json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        [
+            json!({"result": "OK", "diagnostics": [], "truncated": false}),
+            json!({"result": "FAIL", "diagnostics": [{
+                "severity": "ERROR",
+                "code": "MISSING_TRANSITION_TARGET",
+                "message": "state `Validate`, field `Next`: Missing 'Next' target: Chrage",
+                "location": "/States/Validate/Next"
+            }], "truncated": false}),
+            // A finding about the whole document has no location, as AWS leaves it out.
+            json!({"result": "FAIL", "diagnostics": [{
+                "severity": "ERROR",
+                "code": "MISSING_END_STATE",
+                "message": "Workflow has no terminal state"
+            }], "truncated": false}),
+        ]
+    );
+    let (code, lines) = validate_json(&["examples/asl/order-processing.asl.json"]);
+    assert_eq!((code, lines.len()), (0, 1));
+}
+
+#[test]
+fn json_max_results_truncates_as_aws_does() {
+    let file = "examples/asl/broken/unknown-field-typo.asl.json";
+    let (_, all) = validate_json(&[file]);
+    assert_eq!(all[0]["diagnostics"].as_array().map(Vec::len), Some(2));
+    let (code, lines) = validate_json(&["--max-results", "1", file]);
+    assert_eq!(code, 1);
+    assert_eq!(lines[0]["truncated"], true);
+    assert_eq!(lines[0]["diagnostics"][0], all[0]["diagnostics"][0]);
+    assert_eq!(lines[0]["diagnostics"].as_array().map(Vec::len), Some(1));
+    // --max-results means nothing without --json.
+    let (code, _, err) = validate(&["--max-results", "1", file]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--json"), "{err}");
+}

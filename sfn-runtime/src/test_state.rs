@@ -6,6 +6,11 @@
 //! `Choices[].Next`, `Default`, `Catch[].Next`) with a stand-in `Succeed` state, runs it, and
 //! reads where it went from the outcome and the history.
 //!
+//! The tested state may sit at any depth: a state of a Parallel branch or of a Map's
+//! ItemProcessor runs alone on the given input, as one iteration or branch would run it, and
+//! `nextState` names a state of its own scope. (The context object of a Map iteration,
+//! `$$.Map.Item`, is not set.) Name the state, or give its JSON pointer.
+//!
 //! | status | when | fields |
 //! |---|---|---|
 //! | `SUCCEEDED` | the state finished | `output`, `nextState` unless it ends the execution |
@@ -42,6 +47,7 @@
 //! # }
 //! ```
 
+mod address;
 mod machine;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -144,13 +150,26 @@ impl TestStateResult {
 /// Why a state could not be tested.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TestStateError {
-    /// The definition has no top-level state of that name.
+    /// The definition has no state of that name (or JSON pointer).
     #[error("the definition has no state `{name}` (its states: {known})")]
     UnknownState {
+        /// The name (or pointer) asked for.
+        name: String,
+        /// The state names (or pointers), the top level first.
+        known: String,
+    },
+    /// The name is used in more than one scope (only possible in a machine built without
+    /// validation); its JSON pointers tell the states apart.
+    #[error(
+        "state name `{name}` is used in more than one scope; give the JSON pointer of the one \
+         to test: {}",
+        .candidates.join(", ")
+    )]
+    AmbiguousState {
         /// The name asked for.
         name: String,
-        /// The top-level state names.
-        known: String,
+        /// The JSON pointer of each state of that name.
+        candidates: Vec<String>,
     },
     /// A mock was given for a state that calls nothing.
     #[error(
@@ -164,8 +183,13 @@ pub enum TestStateError {
     },
 }
 
-/// Runs the top-level state `state_name` of `definition` on `input`; see the [module
-/// docs](self).
+/// Runs the state `state_name` of `definition` on `input`; see the [module docs](self).
+///
+/// `state_name` names a state at any depth (a Parallel branch, a Map's ItemProcessor), or is
+/// the JSON pointer of one as validation findings print it
+/// (`/States/Fulfil/Branches/0/States/Pack`). A valid definition uses each name once; a name
+/// used in several scopes of a machine built without validation is
+/// [`TestStateError::AmbiguousState`], which lists the pointers to choose from.
 pub async fn test_state(
     definition: &StateMachine,
     state_name: &str,
@@ -173,18 +197,7 @@ pub async fn test_state(
     mock: Option<TestStateMock>,
     options: TestStateOptions,
 ) -> Result<TestStateResult, TestStateError> {
-    let state = definition
-        .states
-        .get(state_name)
-        .ok_or_else(|| TestStateError::UnknownState {
-            name: state_name.to_owned(),
-            known: definition
-                .states
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+    let (state_name, state) = address::locate(definition, state_name)?;
     let mut state = state.clone();
     if mock.is_some() {
         state = mocked_form(state).map_err(|kind| TestStateError::MockNotApplicable {
@@ -354,6 +367,7 @@ impl TaskSource for TestedState {
 mod tests {
     use super::*;
     use serde_json::json;
+    use sfn_asl::model::StateKind;
 
     fn machine() -> StateMachine {
         sfn_asl::parse(
@@ -499,6 +513,122 @@ mod tests {
             .await
             .expect("testable");
         assert_eq!(r.output, Some(json!({"both": [1, 2]})));
+    }
+
+    fn nested() -> StateMachine {
+        sfn_asl::parse(
+            r#"{"StartAt":"Both","States":{
+            "Both":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"Pack","States":{
+                "Pack":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+                  "ResultPath":"$.packed","Next":"Packed"},
+                "Packed":{"Type":"Succeed"}}},
+              {"StartAt":"Each","States":{"Each":{"Type":"Map","End":true,
+                "ItemProcessor":{"StartAt":"Route","States":{
+                  "Route":{"Type":"Choice","Choices":[
+                    {"Variable":"$.air","BooleanEquals":true,"Next":"Air"}],"Default":"Ground"},
+                  "Air":{"Type":"Pass","End":true},"Ground":{"Type":"Pass","End":true}}}}}}]}}}"#,
+        )
+        .expect("valid")
+    }
+
+    async fn test_nested(
+        m: &StateMachine,
+        address: &str,
+        input: Value,
+        mock: Option<TestStateMock>,
+    ) -> Result<TestStateResult, TestStateError> {
+        test_state(m, address, input, mock, TestStateOptions::default()).await
+    }
+
+    #[tokio::test]
+    async fn a_state_in_a_parallel_branch_runs_by_name_or_pointer() {
+        let m = nested();
+        let mock = Some(TestStateMock::Result(json!("sent")));
+        let r = test_nested(&m, "Pack", json!({"id": 1}), mock.clone())
+            .await
+            .expect("nested name");
+        assert_eq!(
+            r.to_json(),
+            json!({"status": "SUCCEEDED", "output": {"id": 1, "packed": "sent"}, "nextState": "Packed"})
+        );
+        let by_pointer = test_nested(
+            &m,
+            "/States/Both/Branches/0/States/Pack",
+            json!({"id": 1}),
+            mock,
+        )
+        .await
+        .expect("pointer");
+        assert_eq!(by_pointer, r);
+    }
+
+    #[tokio::test]
+    async fn a_state_in_a_map_processor_reports_its_scope_s_next_state() {
+        let m = nested();
+        let r = test_nested(&m, "Route", json!({"air": true}), None)
+            .await
+            .expect("nested name");
+        assert_eq!(r.next_state.as_deref(), Some("Air"));
+        let pointer = "/States/Both/Branches/1/States/Each/ItemProcessor/States/Route";
+        let r = test_nested(&m, pointer, json!({"air": false}), None)
+            .await
+            .expect("pointer");
+        assert_eq!(r.next_state.as_deref(), Some("Ground"));
+    }
+
+    #[tokio::test]
+    async fn unknown_names_and_pointers_list_what_there_is() {
+        let m = nested();
+        let err = test_nested(&m, "Nope", json!({}), None)
+            .await
+            .expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            "the definition has no state `Nope` (its states: Both, Pack, Packed, Each, Route, Air, Ground)"
+        );
+        let err = test_nested(&m, "/States/Both/Branches/2/States/Pack", json!({}), None)
+            .await
+            .expect_err("no third branch");
+        assert!(
+            err.to_string()
+                .contains("(its states: /States/Both, /States/Both/Branches/0/States/Pack, "),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_name_in_two_scopes_is_ambiguous_until_a_pointer_picks_one() {
+        // Validation rejects such a machine; one built in code can still have it.
+        let mut m = nested();
+        let StateKind::Parallel(p) = &mut m.states["Both"].kind else {
+            panic!("Both is a Parallel state")
+        };
+        let state = p.branches[0].states.get("Packed").cloned().expect("Packed");
+        p.branches[0].states.insert("Ground".into(), state);
+        let err = test_nested(&m, "Ground", json!({}), None)
+            .await
+            .expect_err("ambiguous");
+        assert_eq!(
+            err,
+            TestStateError::AmbiguousState {
+                name: "Ground".into(),
+                candidates: vec![
+                    "/States/Both/Branches/0/States/Ground".into(),
+                    "/States/Both/Branches/1/States/Each/ItemProcessor/States/Ground".into(),
+                ],
+            }
+        );
+        assert!(err.to_string().contains("give the JSON pointer"), "{err}");
+        let r = test_nested(
+            &m,
+            "/States/Both/Branches/0/States/Ground",
+            json!({"x": 1}),
+            None,
+        )
+        .await
+        .expect("the pointer picks one");
+        assert_eq!(r.output, Some(json!({"x": 1})));
     }
 
     #[test]

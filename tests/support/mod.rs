@@ -30,8 +30,17 @@ impl Run {
 
 /// Runs `sfn ARGS` from the repository root with `stdin` on standard input.
 pub fn sfn(args: &[&str], stdin: &str) -> Run {
+    sfn_env(args, stdin, &[])
+}
+
+/// Runs `sfn ARGS` as [`sfn`] does, with the environment variables `env` set. Colour settings
+/// inherited from the test's own environment are cleared, so output is as when piped.
+pub fn sfn_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
         .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .envs(env.iter().copied())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
