@@ -2,6 +2,9 @@
 //! its task resources and their static parameters. A resource named through a path or a
 //! JSONata expression (known only at run time) is granted as `*` for that one action.
 //!
+//! Every ARN the policy writes is in the partition of the resource that needs it (`aws`,
+//! `aws-cn`, `aws-us-gov`, ...).
+//!
 //! `workflow!` writes it beside the ASL (`<Workflow>.iam.json`); the CLI can print it for any
 //! definition.
 //!
@@ -18,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::model::*;
+use crate::resource::{Integration, Partition, Resource, Service, Target};
 
 /// The policy document (`{"Version": "2012-10-17", "Statement": [...]}`), one statement per
 /// action, actions and resources sorted so the output is stable.
@@ -78,7 +82,7 @@ fn walk(states: &States, g: &mut Grants, depth: usize) {
                     }
                 }
                 if let Some(r) = &m.item_reader {
-                    s3(
+                    s3_resource(
                         &r.resource,
                         &args(
                             r.parameters.as_ref().map(|p| p.to_value()),
@@ -89,7 +93,7 @@ fn walk(states: &States, g: &mut Grants, depth: usize) {
                 }
                 if let Some(w) = &m.result_writer {
                     if let Some(res) = &w.resource {
-                        s3(
+                        s3_resource(
                             res,
                             &args(
                                 w.parameters.as_ref().map(|p| p.to_value()),
@@ -122,66 +126,70 @@ fn static_arg<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn task(t: &Task, g: &mut Grants) {
-    let args = args(
-        t.parameters.as_ref().map(|p| p.to_value()),
-        t.arguments.as_ref().map(|a| a.to_value()),
-    );
-    let r = t.resource.as_str();
-    if r.starts_with("arn:aws:lambda:") {
-        g.allow("lambda:InvokeFunction", r);
-        return;
+    let r = &t.resource;
+    match r.target() {
+        Target::LambdaFunction { .. } => g.allow("lambda:InvokeFunction", r.as_str()),
+        Target::Integration(call) => {
+            let args = args(
+                t.parameters.as_ref().map(|p| p.to_value()),
+                t.arguments.as_ref().map(|a| a.to_value()),
+            );
+            integration(call, arn_partition(r), &args, g);
+        }
+        // Activities need no grant on the role (the worker calls GetActivityTask); an
+        // unrecognized resource (a template placeholder) names nothing we can grant.
+        Target::Activity { .. } | Target::Unrecognized => {}
     }
-    let Some(rest) = r.strip_prefix("arn:aws:states:::") else {
-        // Activities (`arn:aws:states:<region>:<account>:activity:...`) need no grant on the role.
-        return;
-    };
-    let (base, sync) = match rest.split_once('.') {
-        Some((b, suffix)) => (b, suffix.starts_with("sync")),
-        None => (rest, false),
-    };
-    let Some((service, action)) = base.split_once(':') else {
-        return;
-    };
-    match (service, action) {
-        ("lambda", "invoke") => {
-            let res = match static_arg(&args, "FunctionName") {
+}
+
+/// The partition the ARNs of a grant are written in: the resource's own, so a policy for
+/// `aws-cn` names `arn:aws-cn:…` and a `${AWS::Partition}` template stays a template.
+fn arn_partition(r: &Resource) -> &str {
+    r.partition().map_or("aws", Partition::as_str)
+}
+
+fn integration(call: &Integration, p: &str, args: &Value, g: &mut Grants) {
+    let sync = call.pattern.is_sync();
+    match (&call.service, call.action.as_str()) {
+        (Service::Lambda, "invoke") => {
+            let res = match static_arg(args, "FunctionName") {
                 Some(f) if f.starts_with("arn:") => f.to_owned(),
-                Some(f) => format!("arn:aws:lambda:*:*:function:{f}"),
+                Some(f) => format!("arn:{p}:lambda:*:*:function:{f}"),
                 None => "*".to_owned(),
             };
             g.allow("lambda:InvokeFunction", res);
         }
-        ("sqs", "sendMessage") => {
-            let res = static_arg(&args, "QueueUrl")
-                .and_then(queue_arn)
+        (Service::Sqs, "sendMessage") => {
+            let res = static_arg(args, "QueueUrl")
+                .and_then(|url| queue_arn(url, p))
                 .unwrap_or_else(|| "*".to_owned());
             g.allow("sqs:SendMessage", res);
         }
-        ("sns", "publish") => {
-            let res = static_arg(&args, "TopicArn")
-                .or_else(|| static_arg(&args, "TargetArn"))
+        (Service::Sns, "publish") => {
+            let res = static_arg(args, "TopicArn")
+                .or_else(|| static_arg(args, "TargetArn"))
                 .unwrap_or("*");
             g.allow("sns:Publish", res);
         }
-        ("dynamodb", a) => {
-            let res = static_arg(&args, "TableName").map_or_else(
+        (Service::DynamoDb, a) => {
+            let res = static_arg(args, "TableName").map_or_else(
                 || "*".to_owned(),
-                |t| format!("arn:aws:dynamodb:*:*:table/{t}"),
+                |t| format!("arn:{p}:dynamodb:*:*:table/{t}"),
             );
             g.allow(&format!("dynamodb:{}", upper_first(a)), res);
         }
-        ("events", "putEvents") => {
+        (Service::EventBridge, "putEvents") => {
             let buses: BTreeSet<String> = match args.get("Entries").and_then(Value::as_array) {
                 Some(entries) => entries
                     .iter()
                     .map(|e| match e.get("EventBusName").and_then(Value::as_str) {
                         Some(b) if b.starts_with("arn:") => b.to_owned(),
                         Some(b) if !b.starts_with("{%") => {
-                            format!("arn:aws:events:*:*:event-bus/{b}")
+                            format!("arn:{p}:events:*:*:event-bus/{b}")
                         }
                         Some(_) => "*".to_owned(),
                         None if e.get("EventBusName.$").is_some() => "*".to_owned(),
-                        None => "arn:aws:events:*:*:event-bus/default".to_owned(),
+                        None => format!("arn:{p}:events:*:*:event-bus/default"),
                     })
                     .collect(),
                 None => BTreeSet::from(["*".to_owned()]),
@@ -190,8 +198,8 @@ fn task(t: &Task, g: &mut Grants) {
                 g.allow("events:PutEvents", b);
             }
         }
-        ("states", "startExecution") => {
-            let machine = static_arg(&args, "StateMachineArn");
+        (Service::StepFunctions, "startExecution") => {
+            let machine = static_arg(args, "StateMachineArn");
             g.allow("states:StartExecution", machine.unwrap_or("*"));
             if sync {
                 let exec = machine
@@ -202,66 +210,72 @@ fn task(t: &Task, g: &mut Grants) {
                     .unwrap_or_else(|| "*".to_owned());
                 g.allow("states:DescribeExecution", exec.clone());
                 g.allow("states:StopExecution", exec);
-                sync_rule(g, "StepFunctionsGetEventsForStepFunctionsExecutionRule");
+                sync_rule(g, p, "StepFunctionsGetEventsForStepFunctionsExecutionRule");
             }
         }
-        ("http", "invoke") => {
+        (Service::Http, "invoke") => {
             g.allow("states:InvokeHTTPEndpoint", "*");
             let conn = args.get("Authentication").map_or(Value::Null, Clone::clone);
             let conn = static_arg(&conn, "ConnectionArn").unwrap_or("*");
             g.allow("events:RetrieveConnectionCredentials", conn);
-            g.allow(
-                "secretsmanager:GetSecretValue",
-                "arn:aws:secretsmanager:*:*:secret:events!connection/*",
-            );
-            g.allow(
-                "secretsmanager:DescribeSecret",
-                "arn:aws:secretsmanager:*:*:secret:events!connection/*",
-            );
+            let secrets = format!("arn:{p}:secretsmanager:*:*:secret:events!connection/*");
+            g.allow("secretsmanager:GetSecretValue", secrets.clone());
+            g.allow("secretsmanager:DescribeSecret", secrets);
         }
-        ("aws-sdk", rest) => {
-            // `aws-sdk:<service>:<action>`: IAM uses the service prefix and the PascalCase action.
-            if let Some((svc, act)) = rest.split_once(':') {
-                g.allow(&format!("{}:{}", iam_prefix(svc), upper_first(act)), "*");
-            }
+        // `aws-sdk:<service>:<action>`: IAM uses the service prefix and the PascalCase action.
+        (Service::AwsSdk(svc), act) => {
+            g.allow(&format!("{}:{}", iam_prefix(svc), upper_first(act)), "*");
         }
-        ("s3", _) => s3(r, &args, g),
+        (Service::S3, act) => s3(act, p, args, g),
         (svc, act) => {
+            let svc = svc.name();
             g.allow(&format!("{}:{}", iam_prefix(svc), upper_first(act)), "*");
             if sync {
-                sync_rule(g, &format!("StepFunctionsGetEventsFor{}", upper_first(svc)));
+                sync_rule(
+                    g,
+                    p,
+                    &format!("StepFunctionsGetEventsFor{}", upper_first(svc)),
+                );
             }
         }
     }
 }
 
 /// `.sync` integrations watch the job through an EventBridge rule managed by Step Functions.
-fn sync_rule(g: &mut Grants, rule: &str) {
-    let res = format!("arn:aws:events:*:*:rule/{rule}*");
+fn sync_rule(g: &mut Grants, p: &str, rule: &str) {
+    let res = format!("arn:{p}:events:*:*:rule/{rule}*");
     for a in ["events:PutTargets", "events:PutRule", "events:DescribeRule"] {
         g.allow(a, res.clone());
     }
 }
 
-fn s3(resource: &str, args: &Value, g: &mut Grants) {
+/// The Map `ItemReader` / `ResultWriter` resources (`arn:aws:states:::s3:getObject`).
+fn s3_resource(resource: &str, args: &Value, g: &mut Grants) {
+    let resource = Resource::parse(resource);
+    if let Some(call) = resource.integration() {
+        s3(&call.action, arn_partition(&resource), args, g);
+    }
+}
+
+fn s3(action: &str, p: &str, args: &Value, g: &mut Grants) {
     let bucket = static_arg(args, "Bucket");
-    match resource.rsplit(':').next() {
-        Some("getObject") => {
+    match action {
+        "getObject" => {
             let res = match (bucket, static_arg(args, "Key")) {
-                (Some(b), Some(k)) => format!("arn:aws:s3:::{b}/{k}"),
-                (Some(b), None) => format!("arn:aws:s3:::{b}/*"),
+                (Some(b), Some(k)) => format!("arn:{p}:s3:::{b}/{k}"),
+                (Some(b), None) => format!("arn:{p}:s3:::{b}/*"),
                 _ => "*".to_owned(),
             };
             g.allow("s3:GetObject", res);
         }
-        Some("listObjectsV2") => g.allow(
+        "listObjectsV2" => g.allow(
             "s3:ListBucket",
-            bucket.map_or_else(|| "*".to_owned(), |b| format!("arn:aws:s3:::{b}")),
+            bucket.map_or_else(|| "*".to_owned(), |b| format!("arn:{p}:s3:::{b}")),
         ),
-        Some("putObject") => {
+        "putObject" => {
             let res = match (bucket, static_arg(args, "Prefix")) {
-                (Some(b), Some(p)) => format!("arn:aws:s3:::{b}/{p}*"),
-                (Some(b), None) => format!("arn:aws:s3:::{b}/*"),
+                (Some(b), Some(pre)) => format!("arn:{p}:s3:::{b}/{pre}*"),
+                (Some(b), None) => format!("arn:{p}:s3:::{b}/*"),
                 _ => "*".to_owned(),
             };
             g.allow("s3:PutObject", res.clone());
@@ -269,20 +283,19 @@ fn s3(resource: &str, args: &Value, g: &mut Grants) {
             g.allow("s3:ListMultipartUploadParts", res.clone());
             g.allow("s3:AbortMultipartUpload", res);
         }
-        Some(other) => g.allow(&format!("s3:{}", upper_first(other)), "*"),
-        None => {}
+        other => g.allow(&format!("s3:{}", upper_first(other)), "*"),
     }
 }
 
 /// `https://sqs.us-east-1.amazonaws.com/123456789012/orders` → `arn:aws:sqs:us-east-1:123456789012:orders`.
-fn queue_arn(url: &str) -> Option<String> {
+fn queue_arn(url: &str, partition: &str) -> Option<String> {
     let rest = url.strip_prefix("https://")?;
     let mut parts = rest.split('/');
     let host = parts.next()?;
     let account = parts.next()?;
     let queue = parts.next()?;
     let region = host.strip_prefix("sqs.")?.split('.').next()?;
-    Some(format!("arn:aws:sqs:{region}:{account}:{queue}"))
+    Some(format!("arn:{partition}:sqs:{region}:{account}:{queue}"))
 }
 
 fn upper_first(s: &str) -> String {
@@ -301,3 +314,6 @@ fn iam_prefix(service: &str) -> &str {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests;

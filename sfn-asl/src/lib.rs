@@ -5,6 +5,8 @@
 //!   expression already compiled.
 //! - [`parse`]: JSON text → model, or *all* findings ([`Finding`]), each located by JSON pointer.
 //! - [`emit`]: model → canonical JSON (state order preserved).
+//! - [`resource`]: a Task `Resource` read once (service, action, integration pattern, partition,
+//!   ARN parts), for the linter, the IAM policy ([`iam`]), the engine and the macro.
 //! - [`path`], [`intrinsic`], [`template`], [`choice`], [`jsonata`]: the expression languages,
 //!   each parsed once into a compiled form and evaluated many times by the engine.
 //!
@@ -24,6 +26,7 @@ pub mod intrinsic;
 pub mod jsonata;
 pub mod model;
 pub mod path;
+pub mod resource;
 pub mod template;
 pub mod validate;
 

@@ -374,7 +374,7 @@ impl Lowerer<'_> {
         };
         let (retry, catch) = self.retry_catch(bag, ptr, ql);
         StateKind::Task(Box::new(Task {
-            resource,
+            resource: resource.into(),
             input_path: self.opt_path(bag, "input_path", ptr),
             parameters: self.payload_field(bag, "parameters", ptr),
             result_selector: self.payload_field(bag, "result_selector", ptr),

@@ -148,7 +148,7 @@ fn handler_key(task: &Task) -> String {
             return f.to_owned();
         }
     }
-    task.resource.clone()
+    task.resource.to_string()
 }
 
 fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<TaskMethod> {

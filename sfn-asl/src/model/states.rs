@@ -5,6 +5,7 @@ use serde_json::{Number, Value};
 use super::{Branch, Dynamic, QueryLanguage, Template, Transition};
 use crate::jsonata::{Jsonata, JsonataTemplate};
 use crate::path::{Path, ReferencePath};
+use crate::resource::Resource;
 use crate::template::{PayloadTemplate, ValueExpr};
 
 /// One state: the fields every type has, and the type-specific part.
@@ -72,8 +73,9 @@ impl State {
 /// `"Type": "Task"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
-    /// `Resource`: a Lambda function ARN, activity ARN or `arn:aws:states:::service:action[.suffix]`.
-    pub resource: String,
+    /// `Resource`: a Lambda function ARN, activity ARN or `arn:aws:states:::service:action[.suffix]`,
+    /// read once into what it calls (see [`crate::resource`]).
+    pub resource: Resource,
     /// `InputPath` (absent = `"$"`, `null` = `{}`).
     pub input_path: Option<Option<Path>>,
     /// `Parameters`.

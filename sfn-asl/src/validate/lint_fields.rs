@@ -8,6 +8,7 @@ use crate::model::{
     ChoiceRule, Condition, CsvHeaderLocation, Dynamic, Map, NestedRule, Operand, OperandKind,
     ProcessorMode, Retrier, State, StateKind, StateMachine, Task, WaitFor,
 };
+use crate::resource::{IntegrationPattern, Target};
 
 const MAX_SECONDS: u64 = 99_999_999;
 const SCHEMA: FindingCode = FindingCode::SchemaValidationFailed;
@@ -129,15 +130,15 @@ pub(super) fn check_express_resources(at: &Site<'_>, state: &State, out: &mut Ve
     let StateKind::Task(t) = &state.kind else {
         return;
     };
-    let r = t.resource.as_str();
-    let text = if r.starts_with("arn:aws:states:") && r.contains(":activity:") {
-        "Express state machine does not support Activity ARN"
-    } else if r.ends_with(".sync") || r.contains(".sync:") {
-        "Express state machine does not support '.sync' service integration"
-    } else if r.ends_with(".waitForTaskToken") {
-        "Express state machine does not support '.waitForTaskToken' service integration"
-    } else {
-        return;
+    let text = match (t.resource.target(), t.resource.pattern()) {
+        (Target::Activity { .. }, _) => "Express state machine does not support Activity ARN",
+        (_, Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)) => {
+            "Express state machine does not support '.sync' service integration"
+        }
+        (_, Some(IntegrationPattern::WaitForTaskToken)) => {
+            "Express state machine does not support '.waitForTaskToken' service integration"
+        }
+        _ => return,
     };
     out.push(at.finding(
         SCHEMA,

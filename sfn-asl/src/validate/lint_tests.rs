@@ -286,6 +286,27 @@ fn express_restrictions() {
 }
 
 #[test]
+fn express_restrictions_hold_in_every_partition() {
+    let doc = r#"{"StartAt":"A","States":{
+        "A":{"Type":"Task","Resource":"arn:aws-cn:states:cn-north-1:1:activity:act","Next":"B"},
+        "B":{"Type":"Task","Resource":"arn:${AWS::Partition}:states:::batch:submitJob.sync","Next":"C"},
+        "C":{"Type":"Task","Resource":"arn:aws-us-gov:states:::sns:publish.waitForTaskToken","Next":"D"},
+        "D":{"Type":"Task","Resource":"arn:aws-iso:states:::lambda:invoke","Next":"E"},
+        "E":{"Type":"Task","Resource":"${ActivityArn}","End":true}}}"#;
+    let f = lint(&model(doc), &LintOptions { express: true });
+    let at: Vec<&str> = f.iter().map(|x| x.pointer.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "/States/A/Resource",
+            "/States/B/Resource",
+            "/States/C/Resource"
+        ],
+        "request-response calls and placeholders pass: {f:?}"
+    );
+}
+
+#[test]
 fn wait_timestamp_is_rfc3339() {
     let (at, _, msg) = one(&single(
         r#"{"Type":"Wait","Timestamp":"2026-01-01 10:00:00","End":true}"#,

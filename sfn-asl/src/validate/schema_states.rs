@@ -11,6 +11,7 @@ use crate::model::{
     Catcher, Dynamic, Fail, FailField, JitterStrategy, Parallel, Pass, QueryLanguage, Retrier,
     StateKind, Succeed, Task, Wait, WaitFor,
 };
+use crate::resource::Resource;
 use crate::template::ValueExpr;
 
 use Lang::{Both as B, JsonPath as P, Jsonata as A};
@@ -163,9 +164,9 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
                 "The field 'Resource' must be a constant ARN, not a JSONata expression",
                 Some("pick the target in `Arguments` instead".into()),
             );
-            String::new()
+            Resource::parse("")
         }
-        _ => ctx.string(o, "Resource").unwrap_or_default(),
+        _ => Resource::parse(ctx.string(o, "Resource").unwrap_or_default()),
     };
     let credentials = template(ctx, o, "Credentials", lang, ErrorOutput::Forbidden);
     if let Some(creds) = o.get("Credentials").and_then(Value::as_object) {

@@ -276,7 +276,7 @@ impl Execution {
         self.out.commands.push(Command::InvokeTask(TaskInvocation {
             task_id,
             state_name,
-            resource: t.resource.clone(),
+            resource: t.resource.to_string(),
             input,
             token,
             timeout_seconds: timeout,

@@ -1,0 +1,142 @@
+//! Partitions. The grants themselves are tested in `sfn-macros` (`src/iam/tests.rs`), where the
+//! definitions can be written in the DSL.
+
+use serde_json::{json, Value};
+
+use super::policy;
+
+/// Every `(action, resource)` pair of a policy, in its (sorted) order.
+fn grants(p: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for st in p["Statement"].as_array().expect("statements") {
+        let action = st["Action"][0].as_str().expect("action").to_owned();
+        for r in st["Resource"].as_array().expect("resources") {
+            out.push((action.clone(), r.as_str().expect("resource").to_owned()));
+        }
+    }
+    out
+}
+
+/// One state of each kind whose grant names an ARN, all in partition `p`.
+fn machine(p: &str) -> Value {
+    json!({"StartAt": "Fn", "States": {
+        "Fn": {"Type": "Task", "Resource": format!("arn:{p}:lambda:r-1:111:function:f"), "Next": "Invoke"},
+        "Invoke": {"Type": "Task", "Resource": format!("arn:{p}:states:::lambda:invoke"),
+            "Parameters": {"FunctionName": "g"}, "Next": "Put"},
+        "Put": {"Type": "Task", "Resource": format!("arn:{p}:states:::dynamodb:putItem"),
+            "Parameters": {"TableName": "t", "Item": {}}, "Next": "Send"},
+        "Send": {"Type": "Task", "Resource": format!("arn:{p}:states:::sqs:sendMessage"),
+            "Parameters": {"QueueUrl": "https://sqs.r-1.example.com/111/q", "MessageBody": "m"}, "Next": "Emit"},
+        "Emit": {"Type": "Task", "Resource": format!("arn:{p}:states:::events:putEvents"),
+            "Parameters": {"Entries": [{"Detail": {}}]}, "Next": "Job"},
+        "Job": {"Type": "Task", "Resource": format!("arn:{p}:states:::batch:submitJob.sync"),
+            "Parameters": {"JobName": "j", "JobQueue": "q", "JobDefinition": "d"}, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": format!("arn:{p}:states:::http:invoke"),
+            "Parameters": {"ApiEndpoint": "https://example.com", "Method": "GET",
+                "Authentication": {"ConnectionArn": format!("arn:{p}:events:r-1:111:connection/c")}},
+            "Next": "Work"},
+        "Work": {"Type": "Task", "Resource": format!("arn:{p}:states:r-1:111:activity:a"), "Next": "Each"},
+        "Each": {"Type": "Map", "End": true,
+            "ItemReader": {"Resource": format!("arn:{p}:states:::s3:getObject"),
+                "ReaderConfig": {"InputType": "JSON"},
+                "Parameters": {"Bucket": "b", "Key": "k.json"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}
+    }})
+}
+
+fn policy_in(p: &str) -> Vec<(String, String)> {
+    let doc = machine(p).to_string();
+    match crate::parse(&doc) {
+        Ok(m) => grants(&policy(&m)),
+        Err(e) => panic!("{p}: does not parse: {e:?}"),
+    }
+}
+
+#[test]
+fn every_arn_of_the_policy_is_in_the_resources_partition() {
+    for p in [
+        "aws",
+        "aws-cn",
+        "aws-us-gov",
+        "aws-iso",
+        "aws-iso-b",
+        "aws-iso-e",
+        "aws-iso-f",
+        "aws-eusc",
+        "${AWS::Partition}",
+    ] {
+        let got = policy_in(p);
+        let want: Vec<(String, String)> = [
+            ("dynamodb:PutItem", format!("arn:{p}:dynamodb:*:*:table/t")),
+            (
+                "events:DescribeRule",
+                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
+            ),
+            (
+                "events:PutEvents",
+                format!("arn:{p}:events:*:*:event-bus/default"),
+            ),
+            (
+                "events:PutRule",
+                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
+            ),
+            (
+                "events:PutTargets",
+                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
+            ),
+            (
+                "events:RetrieveConnectionCredentials",
+                format!("arn:{p}:events:r-1:111:connection/c"),
+            ),
+            (
+                "lambda:InvokeFunction",
+                format!("arn:{p}:lambda:*:*:function:g"),
+            ),
+            (
+                "lambda:InvokeFunction",
+                format!("arn:{p}:lambda:r-1:111:function:f"),
+            ),
+            ("s3:GetObject", format!("arn:{p}:s3:::b/k.json")),
+            (
+                "secretsmanager:DescribeSecret",
+                format!("arn:{p}:secretsmanager:*:*:secret:events!connection/*"),
+            ),
+            (
+                "secretsmanager:GetSecretValue",
+                format!("arn:{p}:secretsmanager:*:*:secret:events!connection/*"),
+            ),
+            ("sqs:SendMessage", format!("arn:{p}:sqs:r-1:111:q")),
+        ]
+        .into_iter()
+        .map(|(a, r)| (a.to_owned(), r))
+        .collect();
+        let arns: Vec<(String, String)> = got.iter().filter(|(_, r)| r != "*").cloned().collect();
+        assert_eq!(arns, want, "partition {p}");
+        let wildcards: Vec<&str> = got
+            .iter()
+            .filter(|(_, r)| r == "*")
+            .map(|(a, _)| a.as_str())
+            .collect();
+        assert_eq!(
+            wildcards,
+            [
+                "batch:SubmitJob",
+                "states:DescribeExecution",
+                "states:InvokeHTTPEndpoint",
+                "states:StartExecution",
+                "states:StopExecution"
+            ],
+            "partition {p}: the activity needs no grant"
+        );
+    }
+}
+
+#[test]
+fn a_placeholder_resource_is_granted_nothing() {
+    let m = crate::parse(
+        r#"{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${ChargeFunctionArn}","End":true}}}"#,
+    )
+    .expect("valid");
+    assert_eq!(grants(&policy(&m)), Vec::<(String, String)>::new());
+}

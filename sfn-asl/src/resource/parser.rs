@@ -1,0 +1,140 @@
+//! Text → [`Arn`] + [`Target`]. Never fails: what it cannot read is [`Target::Unrecognized`].
+
+use super::{Arn, Integration, IntegrationPattern, Partition, Service, Target};
+
+pub(super) fn parse(text: &str) -> (Option<Arn>, Target) {
+    let parts = split_outside_placeholders(text, ':', 6);
+    let [head, partition, service, region, account, resource] = parts.as_slice() else {
+        return (None, Target::Unrecognized);
+    };
+    if *head != "arn" || partition.is_empty() || service.is_empty() {
+        return (None, Target::Unrecognized);
+    }
+    let target = match *service {
+        "lambda" => lambda_function(resource),
+        "states" => match resource.strip_prefix("activity:") {
+            Some(name) if !name.is_empty() => Target::Activity {
+                name: name.to_owned(),
+            },
+            Some(_) => Target::Unrecognized,
+            None => integration(resource).map_or(Target::Unrecognized, Target::Integration),
+        },
+        _ => Target::Unrecognized,
+    };
+    let arn = Arn {
+        partition: Partition::parse(partition),
+        service: (*service).to_owned(),
+        region: (*region).to_owned(),
+        account: (*account).to_owned(),
+        resource: (*resource).to_owned(),
+    };
+    (Some(arn), target)
+}
+
+/// `function:<name>[:<qualifier>]`.
+fn lambda_function(resource: &str) -> Target {
+    let Some(rest) = resource.strip_prefix("function:") else {
+        return Target::Unrecognized;
+    };
+    match split_outside_placeholders(rest, ':', 3).as_slice() {
+        [name] if !name.is_empty() => Target::LambdaFunction {
+            name: (*name).to_owned(),
+            qualifier: None,
+        },
+        [name, qualifier] if !name.is_empty() && !qualifier.is_empty() => Target::LambdaFunction {
+            name: (*name).to_owned(),
+            qualifier: Some((*qualifier).to_owned()),
+        },
+        _ => Target::Unrecognized,
+    }
+}
+
+/// `<service>:<action>[.<pattern>]` or `aws-sdk:<service>:<action>[.<pattern>]`.
+fn integration(resource: &str) -> Option<Integration> {
+    let (call, pattern) = match resource.split_once('.') {
+        None => (resource, IntegrationPattern::RequestResponse),
+        Some((call, "sync")) => (call, IntegrationPattern::Sync),
+        Some((call, "sync:2")) => (call, IntegrationPattern::Sync2),
+        Some((call, "waitForTaskToken")) => (call, IntegrationPattern::WaitForTaskToken),
+        Some(_) => return None,
+    };
+    let (sdk, call) = match call.strip_prefix("aws-sdk:") {
+        Some(rest) => (true, rest),
+        None => (false, call),
+    };
+    let (service, action) = call.split_once(':')?;
+    if service.is_empty() || action.is_empty() || action.contains(':') {
+        return None;
+    }
+    let service = if sdk {
+        Service::AwsSdk(service.to_owned())
+    } else {
+        Service::from_name(service)
+    };
+    Some(Integration {
+        service,
+        action: action.to_owned(),
+        pattern,
+    })
+}
+
+impl Service {
+    /// The service an optimized integration ARN names (`dynamodb` → [`Service::DynamoDb`]);
+    /// a name this crate does not list is [`Service::Other`].
+    pub fn from_name(name: &str) -> Service {
+        match name {
+            "lambda" => Service::Lambda,
+            "batch" => Service::Batch,
+            "dynamodb" => Service::DynamoDb,
+            "ecs" => Service::Ecs,
+            "eks" => Service::Eks,
+            "sns" => Service::Sns,
+            "sqs" => Service::Sqs,
+            "glue" => Service::Glue,
+            "databrew" => Service::DataBrew,
+            "sagemaker" => Service::SageMaker,
+            "elasticmapreduce" => Service::Emr,
+            "emr-containers" => Service::EmrContainers,
+            "emr-serverless" => Service::EmrServerless,
+            "codebuild" => Service::CodeBuild,
+            "athena" => Service::Athena,
+            "states" => Service::StepFunctions,
+            "apigateway" => Service::ApiGateway,
+            "events" => Service::EventBridge,
+            "mediaconvert" => Service::MediaConvert,
+            "bedrock" => Service::Bedrock,
+            "http" => Service::Http,
+            "s3" => Service::S3,
+            other => Service::Other(other.to_owned()),
+        }
+    }
+}
+
+/// Splits `s` at `sep` into at most `max` parts (the last keeps the rest), never inside a
+/// `${…}` placeholder: CloudFormation writes `arn:${AWS::Partition}:…`, whose `::` is not a
+/// separator.
+fn split_outside_placeholders(s: &str, sep: char, max: usize) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(max);
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if parts.len() + 1 == max {
+            break;
+        }
+        match c {
+            '$' if chars.peek().is_some_and(|&(_, n)| n == '{') => {
+                chars.next();
+                depth += 1;
+            }
+            '}' if depth > 0 => depth -= 1,
+            c if c == sep && depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
