@@ -578,3 +578,24 @@ fn inline_input_that_is_not_json_says_how_to_name_a_file() {
         run.stderr
     );
 }
+
+#[test]
+fn only_one_argument_reads_standard_input() {
+    let run = sfn_run(&["-", "--input", "-"], "{}");
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(
+        run.stderr
+            .starts_with("error: the definition and --input all read standard input (`-`)"),
+        "{}",
+        run.stderr
+    );
+    // The definition alone from stdin is fine.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/asl/wait-one-year.asl.json"),
+    )
+    .expect("example");
+    let run = sfn_run(&["-", "--input", r#"{"a": 1}"#], &text);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["status"], "SUCCEEDED");
+}

@@ -1,6 +1,8 @@
 //! `sfn validate`: the real binary on corpus files and on the broken definitions of
 //! `examples/asl/broken/` (one per kind of mistake), with exact output lines and exit codes.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -295,4 +297,26 @@ fn json_max_results_truncates_as_aws_does() {
     let (code, _, err) = validate(&["--max-results", "1", file]);
     assert_eq!(code, 2);
     assert!(err.contains("--json"), "{err}");
+}
+
+#[test]
+fn a_definition_is_read_from_standard_input_with_a_dash() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/asl/broken/unreachable-state.asl.json"),
+    )
+    .expect("example");
+    let run = support::sfn(&["validate", "-"], &text);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .starts_with("-: /States/Audit: MISSING_TRANSITION_TARGET"),
+        "{}",
+        run.stdout
+    );
+    let run = support::sfn(
+        &["validate", "-"],
+        "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Succeed\"}}}",
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, "-: ok\n"));
 }

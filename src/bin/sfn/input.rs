@@ -69,6 +69,18 @@ fn looks_like_json(arg: &str) -> bool {
         || matches!(text, "true" | "false" | "null")
 }
 
+/// Refuses a second reader of standard input: `uses` names each argument that reads it.
+pub(crate) fn one_stdin_reader(uses: &[(&str, bool)]) -> Result<(), BadInvocation> {
+    let readers: Vec<&str> = uses.iter().filter(|u| u.1).map(|u| u.0).collect();
+    if readers.len() > 1 {
+        return Err(BadInvocation(format!(
+            "{} all read standard input (`-`); give all but one as a file or inline JSON",
+            readers.join(" and ")
+        )));
+    }
+    Ok(())
+}
+
 /// A JSON argument's reading, `{}` when it was not given.
 pub(crate) fn read_input(arg: Option<&JsonArg>) -> Result<Value, BadInvocation> {
     match arg {

@@ -15,7 +15,7 @@ use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 use crate::cli::{
     load_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
-use crate::input::{read_input, read_source, JsonArg};
+use crate::input::{one_stdin_reader, read_input, read_source, JsonArg};
 
 /// Run a definition once and print its result as one JSON object.
 #[derive(Debug, clap::Args)]
@@ -74,6 +74,10 @@ enum MachineType {
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     let express = args.machine_type == MachineType::Express;
     let path = args.definition.as_str();
+    one_stdin_reader(&[
+        ("the definition", path == "-"),
+        ("--input", args.input == Some(JsonArg::Stdin)),
+    ])?;
     let options = LintOptions { express };
     let machine = match load_definition(path, &options, err)? {
         Ok(m) => m,

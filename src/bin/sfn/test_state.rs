@@ -10,7 +10,7 @@ use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestS
 use crate::cli::{
     parse_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
-use crate::input::{read_input, read_source, JsonArg};
+use crate::input::{one_stdin_reader, read_input, read_source, JsonArg};
 
 /// Run one state of a definition, at any depth (like the TestState API).
 #[derive(Debug, clap::Args)]
@@ -112,6 +112,11 @@ fn single_state_machine(doc: &Value, name: &str) -> Option<Value> {
 /// One state; see [`Args`].
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     let path = args.definition.as_str();
+    one_stdin_reader(&[
+        ("the definition", path == "-"),
+        ("--input", args.input == Some(JsonArg::Stdin)),
+        ("--mock-result", args.mock_result == Some(JsonArg::Stdin)),
+    ])?;
     let mock = mock(&args)?;
     let text = read_source(path)?;
     let single = serde_json::from_str::<Value>(&text).ok().and_then(|doc| {

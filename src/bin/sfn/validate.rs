@@ -7,6 +7,7 @@ use sfn_asl::validate::LintOptions;
 use sfn_asl::Finding;
 
 use crate::cli::{Outcome, FAILED, INVALID, SUCCESS};
+use crate::input::read_source;
 
 /// Check definitions and print every finding.
 #[derive(Debug, clap::Args)]
@@ -30,7 +31,7 @@ pub(crate) struct Args {
     /// With --json: at most N diagnostics per file; `truncated` says when more were found.
     #[arg(long, value_name = "N", default_value_t = 100, requires = "json")]
     max_results: usize,
-    /// The definitions to check.
+    /// The definitions to check (- reads one from standard input).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
 }
@@ -43,10 +44,10 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     };
     let mut code = SUCCESS;
     for file in &args.files {
-        let text = match std::fs::read_to_string(file) {
+        let text = match read_source(file) {
             Ok(t) => t,
             Err(e) => {
-                let _ = writeln!(err, "{file}: cannot read: {e}");
+                let _ = writeln!(err, "{}", e.0);
                 code = INVALID;
                 continue;
             }
