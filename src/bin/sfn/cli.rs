@@ -9,7 +9,7 @@
 
 use std::io::Write;
 
-use clap::{ColorChoice, CommandFactory, Parser, Subcommand};
+use clap::{ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::Value;
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
@@ -50,27 +50,16 @@ enum Command {
     Completions(completions::Args),
 }
 
-impl Command {
-    /// The subcommand's name, as clap spells it (for its usage line in errors).
-    fn name(&self) -> &'static str {
-        match self {
-            Command::Validate(_) => "validate",
-            Command::Run(_) => "run",
-            Command::TestState(_) => "test-state",
-            Command::Import(_) => "import",
-            Command::Completions(_) => "completions",
-        }
-    }
-}
-
 /// Parses the process arguments and runs the command; returns the exit code. `--help`,
 /// `--version` and clap's usage errors exit here (0, 0 and 2).
 pub(crate) fn main() -> i32 {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The subcommand's name as clap spells it, for its usage line in errors.
+    let name = matches.subcommand_name().unwrap_or_default().to_owned();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let (out, err) = (&mut stdout.lock(), &mut stderr.lock());
-    let name = cli.command.name();
     let outcome = match cli.command {
         Command::Validate(a) => validate::run(a, out, err),
         Command::Run(a) => run::run(a, out, err),
@@ -82,7 +71,7 @@ pub(crate) fn main() -> i32 {
         Ok(code) => code,
         Err(bad) => {
             let _ = out.flush();
-            usage_error(name, &bad.0)
+            usage_error(&name, &bad.0)
         }
     }
 }
