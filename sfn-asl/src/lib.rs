@@ -27,6 +27,7 @@ pub mod jsonata;
 pub mod model;
 pub mod path;
 pub mod resource;
+pub mod shape;
 pub mod template;
 pub mod validate;
 

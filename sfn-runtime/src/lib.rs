@@ -34,6 +34,7 @@ pub mod history;
 pub mod mocks;
 pub mod resources;
 pub mod test_state;
+pub mod workflow;
 
 mod activities;
 mod item_reader;

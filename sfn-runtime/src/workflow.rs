@@ -1,30 +1,41 @@
-//! Running a `workflow!` natively: its typed task methods become the engine's handlers, and the
-//! execution's JSON output becomes the workflow's output type.
+//! Typed runs of a workflow: the [`Workflow`] trait every `workflow!` implements (its name,
+//! ASL, input/output types and typed states) and the [`Runner`] its generated `run`/`start`
+//! use. The runner makes the workflow's typed task methods the engine's handlers and turns the
+//! execution's JSON output into the workflow's output type.
 //!
-//! The generated `OrderFlow::run(&tasks, input)` is `OrderFlow::runner(&tasks).run(input)`; the
-//! [`Runner`] also runs with a mock configuration, with the history, or in the background.
+//! `workflow!` (through the `sfn` crate) writes the impls; by hand they look like this:
 //!
 //! ```
-//! use sfn::{workflow, TaskError};
+//! use sfn_asl::StateMachine;
+//! use sfn_runtime::workflow::{Runner, Workflow, WorkflowKind, WorkflowState};
+//! use sfn_runtime::Resources;
 //!
-//! workflow! {
-//!     pub Doubler(serde_json::Value) -> serde_json::Value {
-//!         start Double;
-//!         Double: task "arn:aws:lambda:us-east-1:123456789012:function:double" end;
-//!     }
+//! struct Doubler;
+//! #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+//! enum DoublerState { Double }
+//! impl WorkflowState for DoublerState {
+//!     const ALL: &'static [Self] = &[DoublerState::Double];
+//!     fn name(self) -> &'static str { "Double" }
+//!     fn from_name(name: &str) -> Option<Self> { (name == "Double").then_some(DoublerState::Double) }
 //! }
-//!
-//! #[derive(Clone)]
-//! struct Tasks;
-//! impl DoublerTasks for Tasks {
-//!     async fn double(&self, input: serde_json::Value) -> Result<serde_json::Value, TaskError> {
-//!         Ok(serde_json::json!({ "n": input["n"].as_i64().unwrap_or(0) * 2 }))
-//!     }
+//! impl Workflow for Doubler {
+//!     type Input = serde_json::Value;
+//!     type Output = serde_json::Value;
+//!     type State = DoublerState;
+//!     const NAME: &'static str = "Doubler";
+//!     const ASL: &'static str = r#"{"StartAt":"Double","States":{"Double":{"Type":"Task",
+//!         "Resource":"arn:aws:lambda:us-east-1:123456789012:function:double","End":true}}}"#;
+//!     const KIND: WorkflowKind = WorkflowKind::Standard;
+//!     fn definition() -> StateMachine { sfn_asl::parse(Self::ASL).expect("valid ASL") }
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let out = Doubler::run(&Tasks, serde_json::json!({ "n": 21 })).await.unwrap();
-//! assert_eq!(out, serde_json::json!({ "n": 42 }));
+//! let mut resources = Resources::new();
+//! resources.register("arn:aws:lambda:us-east-1:123456789012:function:double", |req| async move {
+//!     Ok(serde_json::json!({ "n": req.input["n"].as_i64().unwrap_or(0) * 2 }))
+//! });
+//! let out = Runner::<Doubler>::new(resources).run(serde_json::json!({ "n": 21 })).await;
+//! assert_eq!(out, Ok(serde_json::json!({ "n": 42 })));
 //! # }
 //! ```
 
@@ -34,14 +45,51 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use sfn_runtime::history::HistoryEvent;
-use sfn_runtime::mocks::MockTestCase;
-use sfn_runtime::{
-    Engine, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources, Status,
-    TaskError,
+use sfn_asl::StateMachine;
+
+use crate::history::HistoryEvent;
+use crate::mocks::{MockTaskSource, MockTestCase};
+use crate::{
+    Engine, EngineError, ExecutionConfig, ExecutionHandle, ExecutionResult, Outcome, Resources,
+    Status, TaskError,
 };
 
-use super::{Workflow, WorkflowKind};
+/// Standard (durable, exactly-once) or Express (in memory, at-least-once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkflowKind {
+    /// `#[workflow(kind = Standard)]` (the default).
+    Standard,
+    /// `#[workflow(kind = Express)]`.
+    Express,
+}
+
+/// A workflow defined with `workflow!`.
+pub trait Workflow {
+    /// The execution input type.
+    type Input;
+    /// The execution output type.
+    type Output;
+    /// The enum of the workflow's states.
+    type State: WorkflowState;
+    /// The workflow's name (the Rust type name).
+    const NAME: &'static str;
+    /// The ASL definition, emitted at compile time.
+    const ASL: &'static str;
+    /// Standard or Express.
+    const KIND: WorkflowKind;
+    /// The definition as a model.
+    fn definition() -> StateMachine;
+}
+
+/// The generated enum of a workflow's states.
+pub trait WorkflowState: Copy + Eq + std::hash::Hash + std::fmt::Debug + 'static {
+    /// Every state, in definition order.
+    const ALL: &'static [Self];
+    /// The state's ASL name.
+    fn name(self) -> &'static str;
+    /// The state with this ASL name.
+    fn from_name(name: &str) -> Option<Self>;
+}
 
 /// Why a typed run did not produce the workflow's output.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,7 +195,7 @@ where
     /// rehearse); the task methods answer the others. Invocations are counted per runner.
     pub fn mocked(mut self, case: MockTestCase) -> Self {
         self.resources
-            .add_source(Arc::new(sfn_runtime::mocks::MockTaskSource::new(case)));
+            .add_source(Arc::new(MockTaskSource::new(case)));
         self.engine = Engine::new(self.resources.clone());
         self
     }
@@ -216,11 +264,7 @@ where
     W::Output: DeserializeOwned,
 {
     /// `StopExecution`: the execution ends `ABORTED`.
-    pub fn stop(
-        &self,
-        error: Option<String>,
-        cause: Option<String>,
-    ) -> Result<(), sfn_runtime::EngineError> {
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
         self.handle.stop(error, cause)
     }
 
@@ -332,6 +376,32 @@ pub fn unknown_state(resource: &str, state: &str) -> TaskError {
         "States.Runtime",
         format!("the handler of `{resource}` serves no Task state named `{state}`; regenerate the workflow"),
     )
+}
+
+/// What generated code uses; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::{task_input, task_result, unknown_state};
+    pub use crate::{Resources, TaskError, TaskRequest};
+    pub use serde::de::DeserializeOwned;
+    pub use serde::Serialize;
+    pub use serde_json::Value;
+    pub use sfn_asl::shape::{check_path, Expect, Seg};
+    pub use std::future::Future;
+    pub use std::result::Result;
+    pub use std::string::String;
+    pub use std::sync::OnceLock;
+
+    /// Parses ASL that `workflow!` generated and already validated.
+    pub fn parse_generated(asl: &str) -> sfn_asl::StateMachine {
+        match sfn_asl::parse(asl) {
+            Ok(m) => m,
+            // Only reachable through a bug in the macro or the parser, never through user input.
+            Err(findings) => {
+                panic!("the ASL generated by `workflow!` does not parse ({findings}): this is a bug in sfn")
+            }
+        }
+    }
 }
 
 #[cfg(test)]

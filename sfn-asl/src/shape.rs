@@ -1,21 +1,31 @@
-//! Compile-time JSON shapes: what `#[derive(Shape)]` produces, and the `const fn`s that check a
-//! workflow's path literals against them.
+//! Compile-time JSON shapes: what `#[derive(Shape)]` (in the `sfn` crate) produces, and the
+//! `const fn`s that check a workflow's path literals against them.
+//!
+//! The derive honours serde's renames; written by hand, a shape looks like this:
 //!
 //! ```
-//! use sfn::Shape;
-//! use sfn::shape::JsonShape;
+//! use sfn_asl::shape::{FieldShape, JsonShape, ObjectShape, Shape};
 //!
-//! #[derive(Shape)]
-//! #[serde(rename_all = "camelCase")]
 //! struct Order { order_id: String, total: f64 }
+//! impl Shape for Order {
+//!     const SHAPE: &'static JsonShape = &JsonShape::Object(&ObjectShape {
+//!         name: "Order",
+//!         fields: &[
+//!             FieldShape { name: "orderId", shape: String::SHAPE, optional: false },
+//!             FieldShape { name: "total", shape: f64::SHAPE, optional: false },
+//!         ],
+//!         flatten: &[],
+//!     });
+//! }
 //!
-//! let JsonShape::Object(o) = <Order as Shape>::SHAPE else { panic!("an object") };
+//! let JsonShape::Object(o) = Order::SHAPE else { panic!("an object") };
 //! assert_eq!(o.fields[0].name, "orderId");
 //! ```
 //!
 //! A failed check is a const-evaluation error whose message is worded here, at the path
 //! literal: "no field `ordr` in `Order` (did you mean `order`?)". The message is built in a
-//! fixed buffer because const code cannot allocate.
+//! fixed buffer because const code cannot allocate. The module is const data and `std` only,
+//! so it sits in the language crate, beside the paths it checks.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 

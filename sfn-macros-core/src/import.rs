@@ -2,8 +2,8 @@
 //!
 //! ```
 //! let asl = r#"{"StartAt":"Hi","States":{"Hi":{"Type":"Pass","Result":{"x":1},"End":true}}}"#;
-//! let machine = sfn::asl::parse(asl).expect("valid");
-//! let source = sfn::import::import(&machine, "hello");
+//! let machine = sfn_asl::parse(asl).expect("valid");
+//! let source = sfn_macros_core::import::import(&machine, "hello");
 //! assert!(source.contains("pub Hello {"));
 //! assert!(source.contains(r#"Hi: pass {"#));
 //! ```
