@@ -203,3 +203,22 @@ fn deep_templates_do_not_overflow() {
         assert!(t.eval(&env).is_ok());
     }
 }
+
+#[test]
+fn repeated_evaluations_do_not_share_values() {
+    let t = PayloadTemplate::compile(&json!({"n.$": "$.n", "k": "c"})).expect("compiles");
+    let first = eval_compiled(&t, json!({"n": 1}));
+    let second = eval_compiled(&t, json!({"n": 2}));
+    assert_eq!(first, json!({"n": 1, "k": "c"}));
+    assert_eq!(second, json!({"n": 2, "k": "c"}));
+}
+
+fn eval_compiled(t: &PayloadTemplate, input: Value) -> Value {
+    let env = EvalEnv {
+        input: &input,
+        context: &Value::Null,
+        vars: &Map::new(),
+        entropy: &SeededEntropy::new(1),
+    };
+    t.eval(&env).expect("evaluates")
+}

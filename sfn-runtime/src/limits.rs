@@ -5,19 +5,78 @@ use serde_json::Value;
 /// The largest input/output/result a state may carry, in UTF-8 bytes of its JSON text.
 pub(crate) const MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// An upper bound on the JSON size of a payload, kept with it from state to state (`None`:
+/// unknown). A state's output bound is its input's plus what it added, so the payload check
+/// walks a value only when the bound passes the limit, not on every transition.
+pub(crate) type SizeBound = Option<usize>;
+
+/// `Some(bound)` within `limit` when `value` fits (walking it only when `bound` does not show
+/// it), `None` when it is over.
+pub(crate) fn fits(value: &Value, bound: SizeBound, limit: usize) -> Option<usize> {
+    match bound {
+        Some(b) if b <= limit => Some(b),
+        _ => {
+            let n = json_size(value, limit);
+            (n <= limit).then_some(n)
+        }
+    }
+}
+
 /// The length in bytes of `value` serialized compactly, counting stops soon after `limit`
-/// (so a huge value costs no more than the limit to measure). Walks the value without
-/// allocating; an explicit stack keeps deep values from overflowing the call stack.
+/// (so a huge value costs no more than the limit to measure). Recursion covers the usual
+/// depths without allocating; deeper parts go to an explicit stack, so a deep value cannot
+/// overflow the call stack.
 pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
+    let mut total = 0;
+    add_size(value, limit, 0, &mut total);
+    total
+}
+
+/// Nesting measured by recursion; below it, [`json_size_deep`].
+const RECURSION_DEPTH: usize = 64;
+
+fn add_size(value: &Value, limit: usize, depth: usize, total: &mut usize) {
+    if *total > limit {
+        return;
+    }
+    if depth >= RECURSION_DEPTH {
+        *total += json_size_deep(value, limit.saturating_sub(*total));
+        return;
+    }
+    match value {
+        Value::Array(a) => {
+            *total += 2 + a.len().saturating_sub(1);
+            for v in a {
+                add_size(v, limit, depth + 1, total);
+            }
+        }
+        Value::Object(m) => {
+            *total += 2 + m.len().saturating_sub(1);
+            for (k, v) in m {
+                *total += string_len(k) + 1;
+                add_size(v, limit, depth + 1, total);
+            }
+        }
+        scalar => *total += scalar_len(scalar),
+    }
+}
+
+fn scalar_len(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => number_len(n),
+        Value::String(s) => string_len(s),
+        Value::Array(_) | Value::Object(_) => 0,
+    }
+}
+
+/// [`json_size`] with an explicit stack.
+fn json_size_deep(value: &Value, limit: usize) -> usize {
     let mut total = 0usize;
     let mut stack: Vec<&Value> = vec![value];
     while let Some(v) = stack.pop() {
         total += match v {
-            Value::Null => 4,
-            Value::Bool(true) => 4,
-            Value::Bool(false) => 5,
-            Value::Number(n) => number_len(n),
-            Value::String(s) => string_len(s),
             Value::Array(a) => {
                 stack.extend(a.iter());
                 2 + a.len().saturating_sub(1)
@@ -30,6 +89,7 @@ pub(crate) fn json_size(value: &Value, limit: usize) -> usize {
                 }
                 n
             }
+            scalar => scalar_len(scalar),
         };
         if total > limit {
             return total;
@@ -90,6 +150,28 @@ mod tests {
     #[test]
     fn counts_compact_text() {
         assert_eq!(json_size(&json!({"a": "b"}), usize::MAX), 9);
+    }
+
+    #[test]
+    fn a_bound_within_the_limit_spares_the_walk() {
+        let v = json!("a".repeat(100));
+        // A (wrong) small bound is trusted: the value is not walked.
+        assert_eq!(fits(&v, Some(5), 50), Some(5));
+        assert_eq!(fits(&v, None, 50), None);
+        assert_eq!(fits(&v, Some(500), 200), Some(102));
+    }
+
+    #[test]
+    fn deep_values_are_measured_without_recursing_to_the_bottom() {
+        let mut v = json!(1);
+        for _ in 0..10_000 {
+            v = Value::Array(vec![v]);
+        }
+        assert_eq!(json_size(&v, usize::MAX), 20_001);
+        // Dropping it recursively would overflow; unwind by hand.
+        while let Value::Array(mut a) = v {
+            v = a.pop().unwrap_or_default();
+        }
     }
 
     #[test]

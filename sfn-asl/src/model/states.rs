@@ -70,6 +70,56 @@ impl State {
     }
 }
 
+/// The fields through which the result of a Task, Parallel or Map state becomes its output,
+/// with its `Retry` and `Catch`: the three types share them, so code that processes a result
+/// reads them here once instead of matching each type. Borrowed from the state, whose fields
+/// stay flat as ASL writes them.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultFlow<'a> {
+    /// `ResultSelector`.
+    pub result_selector: Option<&'a PayloadTemplate>,
+    /// `ResultPath`.
+    pub result_path: &'a Option<Option<ReferencePath>>,
+    /// `OutputPath`.
+    pub output_path: &'a Option<Option<Path>>,
+    /// `Output` (JSONata).
+    pub output: Option<&'a JsonataTemplate>,
+    /// `Assign`.
+    pub assign: Option<&'a Template>,
+    /// `Retry` (empty when absent).
+    pub retry: &'a [Retrier],
+    /// `Catch` (empty when absent).
+    pub catch: &'a [Catcher],
+    /// `Next` / `End`.
+    pub transition: &'a Transition,
+}
+
+impl State {
+    /// The result-processing fields of a Task, Parallel or Map state (`None` for the others).
+    pub fn result_flow(&self) -> Option<ResultFlow<'_>> {
+        macro_rules! flow {
+            ($s:expr) => {
+                ResultFlow {
+                    result_selector: $s.result_selector.as_ref(),
+                    result_path: &$s.result_path,
+                    output_path: &$s.output_path,
+                    output: $s.output.as_ref(),
+                    assign: $s.assign.as_ref(),
+                    retry: $s.retry.as_deref().unwrap_or_default(),
+                    catch: $s.catch.as_deref().unwrap_or_default(),
+                    transition: &$s.transition,
+                }
+            };
+        }
+        match &self.kind {
+            StateKind::Task(t) => Some(flow!(t)),
+            StateKind::Parallel(p) => Some(flow!(p)),
+            StateKind::Map(m) => Some(flow!(m)),
+            _ => None,
+        }
+    }
+}
+
 /// `"Type": "Task"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {

@@ -232,6 +232,18 @@ impl ReferencePath {
     /// `States.ResultPathMatchFailure` when an intermediate node is not an object.
     pub fn write(&self, target: &mut Value, value: Value) -> Result<(), String> {
         let segments = &self.path.segments;
+        // One member of an object (`$.result`), the usual case: nothing to check first.
+        if let ([Segment::Name(name)], PathRoot::Input, Value::Object(map)) =
+            (segments.as_slice(), &self.path.root, &mut *target)
+        {
+            match map.get_mut(name.as_str()) {
+                Some(slot) => *slot = value,
+                None => {
+                    map.insert(name.clone(), value);
+                }
+            }
+            return Ok(());
+        }
         if self.path.root != PathRoot::Input || !writable(target, segments) {
             return Err(format!(
                 "Unable to apply ReferencePath {} to input {}",
@@ -244,9 +256,22 @@ impl ReferencePath {
         for seg in segments {
             cur = match seg {
                 Segment::Name(name) => match cur {
-                    Value::Object(map) => map
-                        .entry(name.clone())
-                        .or_insert_with(|| Value::Object(Default::default())),
+                    // Looked up before inserting: replacing a member (the usual case) then
+                    // does not copy the key.
+                    Value::Object(map) => {
+                        if !map.contains_key(name.as_str()) {
+                            map.insert(name.clone(), Value::Object(Default::default()));
+                        }
+                        match map.get_mut(name.as_str()) {
+                            Some(v) => v,
+                            None => {
+                                return Err(format!(
+                                    "Unable to apply ReferencePath {} to input",
+                                    self.path.source
+                                ))
+                            }
+                        }
+                    }
                     _ => {
                         return Err(format!(
                             "Unable to apply ReferencePath {} to input",

@@ -83,8 +83,11 @@ impl ValueExpr {
 enum Node {
     /// A sub-tree with no `.$` key, built once.
     Const(Value),
-    /// An object with at least one dynamic value below it (output keys, `.$` stripped).
-    Object(Vec<(String, Node)>),
+    /// An object with at least one dynamic value below it (output keys, `.$` stripped), and
+    /// the output object with those keys and `null` values (when they are distinct).
+    /// Evaluation fills a copy of that prototype: copying a map copies its hash table, where
+    /// inserting the keys one by one would hash every key again.
+    Object(Vec<(String, Node)>, Option<Map<String, Value>>),
     /// An array with at least one dynamic value below it.
     Array(Vec<Node>),
     /// The value of a `k.$` key; `field` is the key as written, for messages.
@@ -215,7 +218,14 @@ fn compile_node(
                 entries.push((out_key.to_owned(), node));
             }
             if dynamic {
-                Node::Object(entries)
+                let proto: Map<String, Value> = entries
+                    .iter()
+                    .map(|(k, _)| (k.clone(), Value::Null))
+                    .collect();
+                // Compilation rejects `a` beside `a.$`, so the keys are distinct; checked
+                // anyway, as the evaluation relies on it.
+                let proto = (proto.len() == entries.len()).then_some(proto);
+                Node::Object(entries, proto)
             } else {
                 Node::Const(value.clone())
             }
@@ -257,7 +267,14 @@ fn eval_node(node: &Node, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
     match node {
         Node::Const(v) => Ok(v.clone()),
         Node::Expr { expr, field } => expr.eval(env, field),
-        Node::Object(entries) => {
+        Node::Object(entries, Some(proto)) => {
+            let mut map = proto.clone();
+            for (slot, (_, child)) in map.values_mut().zip(entries) {
+                *slot = eval_node(child, env)?;
+            }
+            Ok(Value::Object(map))
+        }
+        Node::Object(entries, None) => {
             let mut map = Map::with_capacity(entries.len());
             for (key, child) in entries {
                 map.insert(key.clone(), eval_node(child, env)?);
@@ -276,7 +293,7 @@ fn collect_exprs<'t>(node: &'t Node, pointer: &mut String, out: &mut Vec<(String
     match node {
         Node::Const(_) => {}
         Node::Expr { expr, .. } => out.push((pointer.clone(), expr)),
-        Node::Object(entries) => {
+        Node::Object(entries, _) => {
             for (key, child) in entries {
                 let len = pointer.len();
                 match child {

@@ -66,17 +66,17 @@ pub fn config(state_machine_name: &str, execution_name: &str) -> ExecutionConfig
 /// rules first, caps the duration at [`EXPRESS_MAX_SECONDS`], and keeps nothing but the result.
 pub async fn start_sync_execution(
     engine: &Engine,
-    mut machine: Arc<StateMachine>,
+    machine: Arc<StateMachine>,
     input: Value,
     mut config: ExecutionConfig,
 ) -> Result<ExecutionResult, ExpressError> {
     check(&machine)?;
-    let limit = machine
-        .timeout_seconds
-        .map_or(EXPRESS_MAX_SECONDS, |t| t.min(EXPRESS_MAX_SECONDS));
-    if machine.timeout_seconds != Some(limit) {
-        Arc::make_mut(&mut machine).timeout_seconds = Some(limit);
-    }
+    // A cap in the configuration: the shared machine is not copied per run.
+    config.max_timeout_seconds = Some(
+        config
+            .max_timeout_seconds
+            .map_or(EXPRESS_MAX_SECONDS, |t| t.min(EXPRESS_MAX_SECONDS)),
+    );
     config.express = true;
     Ok(engine.start_sync_execution(machine, input, config).await)
 }

@@ -1,6 +1,8 @@
 //! Starting Parallel and Map states: branch inputs, items, item selectors, concurrency and
 //! tolerance. Running the children is [`super::children`]'s job.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 use sfn_asl::model::{Map as MapState, Parallel, QueryLanguage, Template};
 use sfn_asl::EvalError;
@@ -9,7 +11,7 @@ use super::children::Children;
 use super::distributed::MapRun;
 use super::io::{self, Scope};
 use super::states::Flow;
-use super::{Execution, RngEntropy, ScopeVars};
+use super::Execution;
 use crate::history::EventType;
 
 /// How many inline Map iterations AWS runs at once when `MaxConcurrency` is 0 or absent.
@@ -18,20 +20,6 @@ const INLINE_MAP_CONCURRENCY: u64 = 40;
 const DISTRIBUTED_MAP_CONCURRENCY: u64 = 10_000;
 
 impl Execution {
-    pub(super) fn scope_of<'a>(
-        &'a self,
-        frame: u64,
-        vars: &'a ScopeVars<'a>,
-        entropy: &'a RngEntropy<'a>,
-    ) -> Scope<'a> {
-        let _ = frame;
-        Scope {
-            context: &self.context,
-            vars,
-            entropy,
-        }
-    }
-
     /// Starts a Parallel state: every branch gets the same input.
     pub(crate) fn start_parallel(
         &mut self,
@@ -40,21 +28,9 @@ impl Execution {
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
         let input = {
-            let Some(raw) = self
-                .data
-                .frames
-                .get(&frame)
-                .and_then(|f| f.active.as_ref())
-                .map(|a| &a.raw_input)
-            else {
+            let Some((scope, raw)) = self.active_scope(frame) else {
                 return Ok(Flow::Blocked);
             };
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
             match lang {
                 QueryLanguage::JsonPath => {
                     let effective = io::input_path(&scope, &p.input_path, raw)?;
@@ -94,41 +70,53 @@ impl Execution {
         lang: QueryLanguage,
         read: Option<Vec<Value>>,
     ) -> Result<Flow, EvalError> {
+        // The raw input is lent out, not copied, while the items are built; it is back in
+        // place before any child runs (a Retrier or Catcher of the Map reads it).
         let Some(raw) = self
             .data
             .frames
-            .get(&frame)
-            .and_then(|f| f.active.as_ref())
-            .map(|a| a.raw_input.clone())
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| std::mem::take(&mut a.raw_input))
         else {
             return Ok(Flow::Blocked);
         };
-        let effective = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
-            match lang {
-                QueryLanguage::JsonPath => {
-                    io::input_path(&scope, &m.input_path, &raw)?.into_owned()
-                }
-                QueryLanguage::Jsonata => raw.clone(),
-            }
+        let children = self.map_children(frame, m, lang, read, &raw);
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
+            a.raw_input = raw;
+        }
+        if let Some(children) = children? {
+            self.begin_children(frame, children);
+        }
+        Ok(Flow::Blocked)
+    }
+
+    /// The children of a Map state (`None`: it waits for its `ItemReader`).
+    fn map_children(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        lang: QueryLanguage,
+        read: Option<Vec<Value>>,
+        raw: &Value,
+    ) -> Result<Option<Children>, EvalError> {
+        let effective = match lang {
+            QueryLanguage::JsonPath => io::input_path(&self.scope(frame), &m.input_path, raw)?,
+            QueryLanguage::Jsonata => Cow::Borrowed(raw),
         };
         // Items from an object come back from the driver; this state then starts over.
         let from_reader = m.item_reader.is_some();
         if from_reader && read.is_none() {
-            return self.request_items(frame, m, lang, &raw, &effective);
+            self.request_items(frame, m, lang, raw, &effective)?;
+            return Ok(None);
         }
         let (items, limit) = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
+            let scope = self.scope(frame);
             // `ItemsPath` applies to the reader's items as it would to the input.
             let items = match read {
                 Some(read) => map_items(&scope, m, lang, &Value::Array(read))?,
@@ -140,52 +128,9 @@ impl Execution {
             };
             (items, limit)
         };
-        let selector = match (&m.item_selector, &m.parameters) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(p)) => Some(Template::JsonPath(p.clone())),
-            (None, None) => None,
-        };
-        let inputs = match selector {
-            None => items,
-            Some(t) => {
-                let mut inputs = Vec::with_capacity(items.len());
-                for (index, item) in items.into_iter().enumerate() {
-                    if let Value::Object(ctx) = &mut self.context {
-                        ctx.insert(
-                            "Map".into(),
-                            json!({"Item": {"Index": index, "Value": item}}),
-                        );
-                    }
-                    let vars = ScopeVars {
-                        frames: &self.data.frames,
-                        frame,
-                    };
-                    let entropy = RngEntropy(&self.data.rng);
-                    let scope = self.scope_of(frame, &vars, &entropy);
-                    let v = match &t {
-                        Template::JsonPath(p) => io::template(&scope, p, &effective)?,
-                        Template::Jsonata(j) => {
-                            j.eval(&scope.jsonata(&raw, None, None), "ItemSelector")?
-                        }
-                    };
-                    inputs.push(v);
-                }
-                if let Value::Object(ctx) = &mut self.context {
-                    ctx.remove("Map");
-                }
-                inputs
-            }
-        };
+        let inputs = self.item_inputs(frame, m, items, &effective, raw)?;
         let inputs = match &m.item_batcher {
-            Some(batcher) => {
-                let vars = ScopeVars {
-                    frames: &self.data.frames,
-                    frame,
-                };
-                let entropy = RngEntropy(&self.data.rng);
-                let scope = self.scope_of(frame, &vars, &entropy);
-                batches(&scope, batcher, inputs, &effective, &raw)?
-            }
+            Some(batcher) => batches(&self.scope(frame), batcher, inputs, &effective, raw)?,
             None => inputs,
         };
         // A reader's items are not counted up front.
@@ -195,30 +140,7 @@ impl Execution {
             EventType::MapStateStarted,
             || json!({"length": length}),
         );
-        let (count, percentage) = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
-            let count = m
-                .tolerated_failure_count
-                .as_ref()
-                .map(|d| io::dynamic_u64(&scope, d, &effective, "ToleratedFailureCount"))
-                .transpose()?;
-            let percentage = m
-                .tolerated_failure_percentage
-                .as_ref()
-                .map(|d| io::dynamic_f64(&scope, d, &effective, "ToleratedFailurePercentage"))
-                .transpose()?;
-            if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
-                return Err(EvalError::runtime(
-                    "ToleratedFailurePercentage must be between 0 and 100.",
-                ));
-            }
-            (count, percentage)
-        };
+        let (count, percentage) = tolerance(&self.scope(frame), m, &effective)?;
         // `MaxConcurrency: 0` means "as many as AWS allows": 40 inline, 10,000 distributed.
         let limit = match (limit, m.is_distributed()) {
             (0, false) => INLINE_MAP_CONCURRENCY,
@@ -229,47 +151,110 @@ impl Execution {
         children.tolerated_count = count;
         children.tolerated_percentage = percentage;
         if m.is_distributed() {
-            children.distributed = true;
-            let name = self
-                .data
-                .frames
-                .get(&frame)
-                .and_then(|f| f.active.as_ref())
-                .and_then(|a| self.state_at(frame, a.state))
-                .map(|(n, _)| n.to_owned())
-                .unwrap_or_default();
-            let express = matches!(
-                m.item_processor
-                    .processor_config
-                    .as_ref()
-                    .and_then(|c| c.execution_type),
-                Some(sfn_asl::model::ExecutionType::Express)
-            );
-            let run = MapRun::new(
-                &self.data.config.state_machine_arn,
-                &self.data.config.execution_arn,
-                &m.label.clone().unwrap_or(name),
-                (self.data.next_event_id, self.data.next_frame_id),
-                express,
-                // Child records only matter to a ResultWriter.
-                if m.result_writer.is_some() {
-                    children.results.len()
-                } else {
-                    0
-                },
-            );
-            let arn = run.arn.clone();
-            children.run = Some(Box::new(run));
-            children.started_event = self.emit(
-                frame,
-                EventType::MapRunStarted,
-                || json!({"mapRunArn": arn}),
-            );
-            children.last_end_event = children.started_event;
+            self.open_map_run(frame, m, &mut children);
         }
-        self.begin_children(frame, children);
-        Ok(Flow::Blocked)
+        Ok(Some(children))
     }
+
+    /// Each item through `ItemSelector` (or the legacy `Parameters`), with `$$.Map.Item` set.
+    fn item_inputs(
+        &mut self,
+        frame: u64,
+        m: &MapState,
+        items: Vec<Value>,
+        effective: &Value,
+        raw: &Value,
+    ) -> Result<Vec<Value>, EvalError> {
+        let selector = match (&m.item_selector, &m.parameters) {
+            (Some(Template::JsonPath(t)), _) | (None, Some(t)) => Selector::Path(t),
+            (Some(Template::Jsonata(j)), _) => Selector::Jsonata(j),
+            (None, None) => return Ok(items),
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            if let Value::Object(ctx) = &mut self.context {
+                ctx.insert(
+                    "Map".into(),
+                    json!({"Item": {"Index": index, "Value": item}}),
+                );
+            }
+            let scope = self.scope(frame);
+            let v = match selector {
+                Selector::Path(t) => io::template(&scope, t, effective)?,
+                Selector::Jsonata(j) => j.eval(&scope.jsonata(raw, None, None), "ItemSelector")?,
+            };
+            inputs.push(v);
+        }
+        if let Value::Object(ctx) = &mut self.context {
+            ctx.remove("Map");
+        }
+        Ok(inputs)
+    }
+
+    /// A distributed Map's run: its ARN, and `MapRunStarted`.
+    fn open_map_run(&mut self, frame: u64, m: &MapState, children: &mut Children) {
+        children.distributed = true;
+        let name = self.active_state_name(frame);
+        let express = matches!(
+            m.item_processor
+                .processor_config
+                .as_ref()
+                .and_then(|c| c.execution_type),
+            Some(sfn_asl::model::ExecutionType::Express)
+        );
+        let run = MapRun::new(
+            &self.data.config.state_machine_arn,
+            &self.data.config.execution_arn,
+            m.label.as_deref().unwrap_or(&name),
+            (self.data.next_event_id, self.data.next_frame_id),
+            express,
+            // Child records only matter to a ResultWriter.
+            if m.result_writer.is_some() {
+                children.results.len()
+            } else {
+                0
+            },
+        );
+        let arn = run.arn.clone();
+        children.run = Some(Box::new(run));
+        children.started_event = self.emit(
+            frame,
+            EventType::MapRunStarted,
+            || json!({"mapRunArn": arn}),
+        );
+        children.last_end_event = children.started_event;
+    }
+}
+
+/// A Map's compiled `ItemSelector`, borrowed from the definition.
+#[derive(Clone, Copy)]
+enum Selector<'m> {
+    Path(&'m sfn_asl::template::PayloadTemplate),
+    Jsonata(&'m sfn_asl::jsonata::JsonataTemplate),
+}
+
+/// `ToleratedFailureCount` and `ToleratedFailurePercentage`.
+fn tolerance(
+    scope: &Scope<'_>,
+    m: &MapState,
+    effective: &Value,
+) -> Result<(Option<u64>, Option<f64>), EvalError> {
+    let count = m
+        .tolerated_failure_count
+        .as_ref()
+        .map(|d| io::dynamic_u64(scope, d, effective, "ToleratedFailureCount"))
+        .transpose()?;
+    let percentage = m
+        .tolerated_failure_percentage
+        .as_ref()
+        .map(|d| io::dynamic_f64(scope, d, effective, "ToleratedFailurePercentage"))
+        .transpose()?;
+    if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+        return Err(EvalError::runtime(
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ));
+    }
+    Ok((count, percentage))
 }
 
 /// Groups item inputs into `ItemBatcher` batches: `{"Items": [...], "BatchInput": ...}`.

@@ -150,6 +150,7 @@ impl Execution {
             frame: child,
             state: start,
             input,
+            size: None,
         });
     }
 
@@ -312,7 +313,7 @@ impl Execution {
         let flow = if ch.distributed {
             self.map_run_output(frame, results, ch.run)
         } else {
-            self.task_output(frame, Value::Array(results))
+            self.task_output(frame, Value::Array(results), None)
         };
         self.apply_flow(frame, flow);
     }

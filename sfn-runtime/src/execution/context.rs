@@ -77,7 +77,7 @@ impl Execution {
         if self.time_cache.0 != at || self.time_cache.1.is_empty() {
             self.time_cache = (at, iso_time(at));
         }
-        let entered = self.time_cache.1.clone();
+        let entered = &self.time_cache.1;
         let retry = matches!(state.kind, StateKind::Task(_)).then_some(active.retry_count);
         let Value::Object(ctx) = &mut self.context else {
             return;
@@ -88,8 +88,13 @@ impl Execution {
         match state_ctx {
             Some(Value::Object(st)) if st.len() == 2 + usize::from(retry.is_some()) => {
                 let mut fields = st.values_mut();
-                if let Some(v) = fields.next() {
-                    *v = Value::String(entered);
+                // Written in place: most states share their instant, and a copy into the
+                // existing text allocates nothing.
+                match fields.next() {
+                    Some(Value::String(t)) if t == entered => {}
+                    Some(Value::String(t)) => t.clone_from(entered),
+                    Some(v) => *v = Value::String(entered.clone()),
+                    None => {}
                 }
                 if let Some(Value::String(n)) = fields.next() {
                     n.clone_from(name);
@@ -100,7 +105,7 @@ impl Execution {
             }
             _ => {
                 let mut st = Map::new();
-                st.insert("EnteredTime".into(), entered.into());
+                st.insert("EnteredTime".into(), entered.clone().into());
                 st.insert("Name".into(), name.clone().into());
                 if let Some(r) = retry {
                     st.insert("RetryCount".into(), r.into());

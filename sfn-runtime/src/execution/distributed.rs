@@ -13,7 +13,7 @@ use sfn_asl::EvalError;
 use super::io;
 use super::states::Flow;
 use super::types::ChildEvent;
-use super::{Block, Command, Execution, Failure, RngEntropy, ScopeVars};
+use super::{Block, Command, Execution, Failure};
 use crate::history::{EventType, HistoryEvent};
 use crate::item_reader::{ItemReadRequest, ITEM_READER_FAILED};
 use crate::result_writer::{self, ChildRecord, ResultWriteRequest, RESULT_WRITER_FAILED};
@@ -289,12 +289,7 @@ impl Execution {
             return Ok(Flow::Blocked);
         };
         let (parameters, max_items) = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
+            let scope = self.scope(frame);
             let parameters = match (lang, &reader.parameters, &reader.arguments) {
                 (QueryLanguage::JsonPath, Some(t), _) => io::template(&scope, t, effective)?,
                 (QueryLanguage::Jsonata, _, Some(a)) => {
@@ -407,7 +402,7 @@ impl Execution {
             _ => None,
         };
         let (Some(writer), Some(run)) = (writer, run) else {
-            return self.task_output(frame, Value::Array(results));
+            return self.task_output(frame, Value::Array(results), None);
         };
         let config = writer.writer_config.as_ref();
         let output_type = config
@@ -423,19 +418,14 @@ impl Execution {
             } else {
                 result_writer::shape_outputs(results, t)
             };
-            return self.task_output(frame, Value::Array(shaped));
+            return self.task_output(frame, Value::Array(shaped), None);
         }
         // Exported without a WriterConfig, results keep their metadata (NONE).
         let transformation = config
             .and_then(|c| c.transformation)
             .unwrap_or(WriterTransformation::None);
         let params = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = self.scope_of(frame, &vars, &entropy);
+            let scope = self.scope(frame);
             match (lang, &writer.parameters, &writer.arguments) {
                 (QueryLanguage::JsonPath, Some(t), _) => {
                     let input_path = match &state.kind {
@@ -498,7 +488,7 @@ impl Execution {
         };
         self.set_state_context(frame);
         let flow = match result {
-            Ok(()) => self.task_output(frame, output),
+            Ok(()) => self.task_output(frame, output, None),
             Err(cause) => Ok(Flow::Fail(Failure::new(RESULT_WRITER_FAILED, cause))),
         };
         self.apply_flow(frame, flow);

@@ -6,7 +6,8 @@ use sfn_asl::model::{Catcher, JitterStrategy, QueryLanguage, Retrier, StateKind}
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
-use super::{next_random, Block, Command, Execution, RngEntropy, ScopeVars};
+use super::states::{Leave, Next};
+use super::{next_random, Block, Command, Execution};
 use crate::history::EventType;
 
 /// An error raised while running a state: an ASL error name and a cause.
@@ -281,22 +282,13 @@ impl Execution {
         let error_output = failure.error_output();
         self.set_state_context(frame);
         let result = {
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = Scope {
-                context: &self.context,
-                vars: &vars,
-                entropy: &entropy,
-            };
+            let scope = self.scope(frame);
             catch_output(&scope, (index, catcher), lang, raw_input, error_output)
         };
         let failure = match result {
             Ok((output, assign)) => {
                 let limit = self.data.config.max_payload_bytes;
-                if crate::limits::json_size(&output, limit) <= limit {
+                if let Some(size) = crate::limits::fits(&output, None, limit) {
                     if let Some(a) = self
                         .data
                         .frames
@@ -305,7 +297,13 @@ impl Execution {
                     {
                         a.block = Block::Running;
                     }
-                    self.exit_to(frame, output, assign, Some(catcher.next.clone()));
+                    let leave = Leave {
+                        output,
+                        size: Some(size),
+                        assign,
+                        next: Next::Catcher(index),
+                    };
+                    self.exit_to(frame, leave);
                     return;
                 }
                 // Checked here rather than left to `exit_to`: its failure would go back through
@@ -355,7 +353,7 @@ fn catch_output(
     };
     let output = match lang {
         QueryLanguage::JsonPath => {
-            io::apply_result_path(&catcher.result_path, raw_input, error_output)?
+            io::apply_result_path(&catcher.result_path, raw_input, error_output).map_err(|e| e.1)?
         }
         QueryLanguage::Jsonata => match &catcher.output {
             Some(t) => t.eval(

@@ -4,18 +4,22 @@
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
-use sfn_asl::eval::{Entropy, EvalEnv, Variables};
+use sfn_asl::eval::EvalEnv;
 use sfn_asl::jsonata::JsonataEnv;
 use sfn_asl::model::{Dynamic, Template};
-use sfn_asl::path::{Path, ReferencePath};
+use sfn_asl::path::{Path, PathRoot, ReferencePath};
 use sfn_asl::template::PayloadTemplate;
 use sfn_asl::EvalError;
 
-/// What expressions of one state see besides their input.
+use super::{Execution, RngEntropy, ScopeVars};
+use crate::limits::SizeBound;
+
+/// What expressions of one state see besides their input: `$$`, the variables visible from
+/// its frame and the execution's generator. Handed out by [`Execution::scope`].
 pub(crate) struct Scope<'a> {
     pub(crate) context: &'a Value,
-    pub(crate) vars: &'a dyn Variables,
-    pub(crate) entropy: &'a dyn Entropy,
+    pub(crate) vars: ScopeVars<'a>,
+    pub(crate) entropy: RngEntropy<'a>,
 }
 
 impl<'a> Scope<'a> {
@@ -27,8 +31,8 @@ impl<'a> Scope<'a> {
         EvalEnv {
             input,
             context: self.context,
-            vars: self.vars,
-            entropy: self.entropy,
+            vars: &self.vars,
+            entropy: &self.entropy,
         }
     }
 
@@ -47,9 +51,29 @@ impl<'a> Scope<'a> {
             context: self.context,
             result,
             error_output,
-            vars: self.vars,
-            entropy: self.entropy,
+            vars: &self.vars,
+            entropy: &self.entropy,
         }
+    }
+}
+
+impl Execution {
+    /// The scope expressions evaluated in `frame` see.
+    pub(crate) fn scope(&self, frame: u64) -> Scope<'_> {
+        Scope {
+            context: &self.context,
+            vars: ScopeVars {
+                frames: &self.data.frames,
+                frame,
+            },
+            entropy: RngEntropy(&self.data.rng),
+        }
+    }
+
+    /// The scope of `frame` with the raw input of its active state.
+    pub(crate) fn active_scope(&self, frame: u64) -> Option<(Scope<'_>, &Value)> {
+        let raw = &self.data.frames.get(&frame)?.active.as_ref()?.raw_input;
+        Some((self.scope(frame), raw))
     }
 }
 
@@ -94,25 +118,58 @@ fn select<'v>(scope: &Scope<'_>, p: &Path, input: &'v Value) -> Result<Cow<'v, V
     }
 }
 
+/// The size bound of what `InputPath`/`OutputPath` select from a payload bounded by `input`: a
+/// definite path into the payload selects a part of its text.
+pub(crate) fn selected_size(path: &Option<Option<Path>>, input: SizeBound) -> SizeBound {
+    match path {
+        None => input,
+        Some(None) => Some(2),
+        Some(Some(p)) if p.is_root() => input,
+        Some(Some(p)) if p.root() == PathRoot::Input && p.is_definite() => input,
+        Some(Some(_)) => None,
+    }
+}
+
+/// The size bound of `ResultPath`'s output: the raw input's plus the result's plus the members
+/// the path may create (at most 12 bytes per byte of the path: quotes, colon, comma, braces
+/// and `\u00XX` escapes).
+pub(crate) fn result_path_size(
+    path: &Option<Option<ReferencePath>>,
+    raw: SizeBound,
+    result: SizeBound,
+) -> SizeBound {
+    match path {
+        None => result,
+        Some(None) => raw,
+        Some(Some(p)) if p.is_root() => result,
+        Some(Some(p)) => Some(raw? + result? + 12 * p.source().len()),
+    }
+}
+
 /// `ResultPath`: absent or `$` ⇒ the result, `null` ⇒ the raw input, else the result written
-/// into the raw input.
+/// into the raw input. A failed write hands the raw input back, unchanged.
 pub(crate) fn apply_result_path(
     path: &Option<Option<ReferencePath>>,
     raw: Value,
     result: Value,
-) -> Result<Value, EvalError> {
+) -> Result<Value, Box<(Value, EvalError)>> {
     match path {
         None => Ok(result),
         Some(None) => Ok(raw),
         Some(Some(p)) if p.is_root() => Ok(result),
         Some(Some(p)) => {
             let mut target = raw;
-            p.write(&mut target, result).map_err(|cause| EvalError {
-                error: "States.ResultPathMatchFailure".into(),
-                cause,
-                location: None,
-            })?;
-            Ok(target)
+            match p.write(&mut target, result) {
+                Ok(()) => Ok(target),
+                Err(cause) => Err(Box::new((
+                    target,
+                    EvalError {
+                        error: "States.ResultPathMatchFailure".into(),
+                        cause,
+                        location: None,
+                    },
+                ))),
+            }
         }
     }
 }

@@ -38,6 +38,7 @@ use sfn_asl::model::{State, States};
 use sfn_asl::StateMachine;
 
 use crate::history::EventType;
+use crate::limits::SizeBound;
 
 pub use crate::item_reader::ItemReadRequest;
 pub use crate::result_writer::ResultWriteRequest;
@@ -80,6 +81,9 @@ pub(crate) struct Frame {
 pub(crate) struct Active {
     state: usize,
     raw_input: Value,
+    /// An upper bound on `raw_input`'s JSON size (see [`SizeBound`]).
+    #[serde(default)]
+    raw_size: SizeBound,
     entered_event: u64,
     entered_prev: u64,
     entered_time: u64,
@@ -101,6 +105,8 @@ pub(crate) enum Block {
     Wait {
         timer_id: u64,
         output: Value,
+        #[serde(default)]
+        size: SizeBound,
         assign: Option<Map<String, Value>>,
     },
     /// A retry back-off timer: then run the state again.
@@ -120,6 +126,7 @@ enum Work {
         frame: u64,
         state: usize,
         input: Value,
+        size: SizeBound,
     },
     Fill {
         frame: u64,
@@ -250,22 +257,27 @@ impl Execution {
             timers: BTreeMap::new(),
             child_logs: BTreeMap::new(),
         };
-        Execution::restore(machine, data)
+        // `$$` is built when the execution starts: its input is not known before.
+        Execution::with_context(machine, data, Value::Null)
     }
 
     /// Resumes an execution from a snapshot taken with [`Execution::snapshot`].
     pub fn restore(machine: Arc<StateMachine>, data: ExecutionData) -> Self {
-        let mut exec = Execution {
+        let mut exec = Execution::with_context(machine, data, Value::Null);
+        exec.context = exec.base_context();
+        exec
+    }
+
+    fn with_context(machine: Arc<StateMachine>, data: ExecutionData, context: Value) -> Self {
+        Execution {
             machine,
             data,
-            context: Value::Null,
+            context,
             queue: VecDeque::new(),
             out: Step::default(),
             time_cache: (0, String::new()),
             context_owner: None,
-        };
-        exec.context = exec.base_context();
-        exec
+        }
     }
 
     /// The execution's serializable state.
@@ -394,32 +406,41 @@ impl Execution {
             EventType::ExecutionStarted,
             || json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role}),
         );
-        if let Some(secs) = self.machine.timeout_seconds {
+        if let Some(secs) = self.timeout_seconds() {
             self.out.commands.push(Command::StartTimer {
                 timer_id: EXECUTION_TIMER,
                 at: now.saturating_add(secs.saturating_mul(1000)),
             });
         }
         let root = self.new_frame(None, Vec::new(), false, 0);
-        let size = crate::limits::json_size(&self.data.input, self.data.config.max_payload_bytes);
-        if size > self.data.config.max_payload_bytes {
+        let limit = self.data.config.max_payload_bytes;
+        let Some(size) = crate::limits::fits(&input, None, limit) else {
             let failure = Failure::new("States.DataLimitExceeded", "The state/task 'input' returned a result with a size exceeding the maximum number of bytes service limit.");
             self.frame_end(root, Err(failure));
             return;
-        }
+        };
         match self.machine.states.get_index_of(&self.machine.start_at) {
-            Some(idx) => {
-                let input = self.data.input.clone();
-                self.queue.push_back(Work::Enter {
-                    frame: root,
-                    state: idx,
-                    input,
-                });
-            }
+            Some(idx) => self.queue.push_back(Work::Enter {
+                frame: root,
+                state: idx,
+                input,
+                size: Some(size),
+            }),
             None => {
                 let cause = format!("StartAt '{}' names no state", self.machine.start_at);
                 self.frame_end(root, Err(Failure::new("States.Runtime", cause)));
             }
+        }
+    }
+
+    /// The execution's `TimeoutSeconds`: the configuration's cap over the machine's own.
+    fn timeout_seconds(&self) -> Option<u64> {
+        match (
+            self.machine.timeout_seconds,
+            self.data.config.max_timeout_seconds,
+        ) {
+            (Some(t), Some(cap)) => Some(t.min(cap)),
+            (t, cap) => t.or(cap),
         }
     }
 
@@ -455,7 +476,8 @@ impl Execution {
                     frame,
                     state,
                     input,
-                } => self.enter(frame, state, input),
+                    size,
+                } => self.enter(frame, state, input, size),
                 Work::Fill { frame } => self.fill(frame),
                 Work::ChildDone { child, result } => self.child_done(child, result),
             }
@@ -492,7 +514,7 @@ impl Execution {
         for timer_id in std::mem::take(&mut self.data.timers).into_keys() {
             self.out.commands.push(Command::CancelTimer { timer_id });
         }
-        if self.machine.timeout_seconds.is_some() {
+        if self.timeout_seconds().is_some() {
             self.out.commands.push(Command::CancelTimer {
                 timer_id: EXECUTION_TIMER,
             });
@@ -571,7 +593,12 @@ impl Execution {
             return;
         };
         match std::mem::replace(&mut active.block, Block::Running) {
-            Block::Wait { output, assign, .. } => self.exit_state(frame, output, assign),
+            Block::Wait {
+                output,
+                size,
+                assign,
+                ..
+            } => self.exit_state(frame, output, size, assign),
             Block::Retry { .. } => self.execute(frame),
             other => active.block = other,
         }

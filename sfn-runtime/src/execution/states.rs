@@ -3,29 +3,57 @@
 use serde_json::{Map, Value};
 use sfn_asl::model::Dynamic;
 use sfn_asl::model::{
-    Choice, Condition, Fail, FailField, Pass, QueryLanguage, StateKind, Succeed, Wait, WaitFor,
+    Choice, Condition, Fail, FailField, Pass, QueryLanguage, State, StateKind, Succeed, Wait,
+    WaitFor,
 };
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
-use super::{Active, Block, Command, Execution, Failure, RngEntropy, ScopeVars, Work};
+use super::{Active, Block, Command, Execution, Failure, Work};
 use crate::history::{io_details, EventType};
+use crate::limits::SizeBound;
+
+/// A state's output on its way out: the value with its size bound, its assignment, and which
+/// of the state's transitions it takes.
+pub(crate) struct Leave {
+    pub(crate) output: Value,
+    pub(crate) size: SizeBound,
+    pub(crate) assign: Option<Map<String, Value>>,
+    pub(crate) next: Next,
+}
+
+/// Which transition a state takes, named by where it is written (the name is read from the
+/// definition when the state is left: nothing is copied per transition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// The state's own `Next`, or the end of the frame for `End` and Succeed.
+    Own,
+    /// A Choice rule's `Next`, by index; `None`: the `Default`.
+    Choice(Option<usize>),
+    /// A Catcher's `Next`, by index.
+    Catcher(usize),
+}
+
+/// The state name a transition leads to (`None`: the end of the frame).
+fn next_name(state: &State, next: Next) -> Option<&str> {
+    match (next, &state.kind) {
+        (Next::Own, _) => state.transition().and_then(|t| t.next()),
+        (Next::Choice(Some(i)), StateKind::Choice(c)) => c.choices.get(i).map(|b| b.next.as_str()),
+        (Next::Choice(None), StateKind::Choice(c)) => c.default.as_deref(),
+        (Next::Catcher(i), _) => state
+            .result_flow()
+            .and_then(|f| f.catch.get(i))
+            .map(|c| c.next.as_str()),
+        (Next::Choice(_), _) => None,
+    }
+}
 
 /// What running a state's body decided.
 pub(crate) enum Flow {
-    /// Leave the state with this output and assignment, to `next` (or end the frame).
-    Exit {
-        output: Value,
-        assign: Option<Map<String, Value>>,
-        next: Option<String>,
-    },
-    /// Wait until `at` (ms), then leave like `Exit`.
-    WaitUntil {
-        at: u64,
-        output: Value,
-        assign: Option<Map<String, Value>>,
-        next: Option<String>,
-    },
+    /// Leave the state.
+    Exit(Leave),
+    /// Wait until `at` (ms), then leave.
+    WaitUntil { at: u64, leave: Leave },
     /// A Fail state.
     Fail(Failure),
     /// The state blocked (task, children); the work was already scheduled.
@@ -60,7 +88,7 @@ fn exited_type(kind: &StateKind) -> Option<EventType> {
 
 impl Execution {
     /// Enters state `idx` of the frame's scope with `input`, then runs it.
-    pub(crate) fn enter(&mut self, frame: u64, idx: usize, input: Value) {
+    pub(crate) fn enter(&mut self, frame: u64, idx: usize, input: Value, size: SizeBound) {
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -80,6 +108,7 @@ impl Execution {
             f.active = Some(Active {
                 state: idx,
                 raw_input: input,
+                raw_size: size,
                 entered_event: id,
                 entered_prev,
                 entered_time: now,
@@ -111,30 +140,24 @@ impl Execution {
             StateKind::Parallel(p) => self.start_parallel(frame, p, lang),
             StateKind::Map(m) => self.start_map(frame, m, lang),
             kind => {
-                let raw = self
+                // Pass, Choice, Wait, Succeed and Fail are never retried: the raw input moves.
+                let (raw, raw_size) = self
                     .data
                     .frames
                     .get_mut(&frame)
                     .and_then(|f| f.active.as_mut())
-                    .map(|a| std::mem::take(&mut a.raw_input))
+                    .map(|a| (std::mem::take(&mut a.raw_input), a.raw_size))
                     .unwrap_or_default();
-                let vars = ScopeVars {
-                    frames: &self.data.frames,
-                    frame,
-                };
-                let entropy = RngEntropy(&self.data.rng);
-                let scope = Scope {
-                    context: &self.context,
-                    vars: &vars,
-                    entropy: &entropy,
-                };
+                let scope = self.scope(frame);
                 let now = self.data.now;
+                let limit = self.data.config.max_payload_bytes;
+                let raw = (raw, raw_size);
                 match kind {
-                    StateKind::Pass(p) => pass(&scope, p, lang, raw),
+                    StateKind::Pass(p) => pass(&scope, p, lang, raw, limit),
                     StateKind::Choice(c) => choice(&scope, c, lang, raw),
                     StateKind::Wait(w) => wait(&scope, w, lang, raw, now),
                     StateKind::Succeed(s) => succeed(&scope, s, lang, raw),
-                    StateKind::Fail(fl) => fail(&scope, fl, lang, raw),
+                    StateKind::Fail(fl) => fail(&scope, fl, lang, raw.0),
                     _ => Ok(Flow::Blocked),
                 }
             }
@@ -144,21 +167,9 @@ impl Execution {
 
     pub(crate) fn apply_flow(&mut self, frame: u64, flow: Result<Flow, EvalError>) {
         match flow {
-            Ok(Flow::Exit {
-                output,
-                assign,
-                next,
-            }) => self.exit_to(frame, output, assign, next),
-            Ok(Flow::WaitUntil {
-                at,
-                output,
-                assign,
-                next,
-            }) => {
-                if at <= self.data.now {
-                    self.exit_to(frame, output, assign, next);
-                    return;
-                }
+            Ok(Flow::Exit(leave)) => self.exit_to(frame, leave),
+            Ok(Flow::WaitUntil { at, leave }) if at <= self.data.now => self.exit_to(frame, leave),
+            Ok(Flow::WaitUntil { at, leave }) => {
                 let timer_id = self.data.next_timer_id;
                 self.data.next_timer_id += 1;
                 self.data.timers.insert(timer_id, frame);
@@ -170,8 +181,9 @@ impl Execution {
                 {
                     a.block = Block::Wait {
                         timer_id,
-                        output,
-                        assign,
+                        output: leave.output,
+                        size: leave.size,
+                        assign: leave.assign,
                     };
                 }
                 self.out.commands.push(Command::StartTimer { timer_id, at });
@@ -190,29 +202,27 @@ impl Execution {
         &mut self,
         frame: u64,
         output: Value,
+        size: SizeBound,
         assign: Option<Map<String, Value>>,
     ) {
-        let next = self.active_transition(frame);
-        self.exit_to(frame, output, assign, next);
-    }
-
-    /// The `Next` of the active state (`None` for `End`).
-    pub(crate) fn active_transition(&self, frame: u64) -> Option<String> {
-        let f = self.data.frames.get(&frame)?;
-        let a = f.active.as_ref()?;
-        let (_, state) = self.state_at(frame, a.state)?;
-        state.transition().and_then(|t| t.next()).map(str::to_owned)
+        let leave = Leave {
+            output,
+            size,
+            assign,
+            next: Next::Own,
+        };
+        self.exit_to(frame, leave);
     }
 
     /// Leaves the active state: size check, `…StateExited`, variables, then `next` or the
     /// end of the frame.
-    pub(crate) fn exit_to(
-        &mut self,
-        frame: u64,
-        output: Value,
-        assign: Option<Map<String, Value>>,
-        next: Option<String>,
-    ) {
+    pub(crate) fn exit_to(&mut self, frame: u64, leave: Leave) {
+        let Leave {
+            output,
+            size,
+            assign,
+            next,
+        } = leave;
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -225,13 +235,13 @@ impl Execution {
             return;
         };
         let limit = self.data.config.max_payload_bytes;
-        if crate::limits::json_size(&output, limit) > limit {
+        let Some(size) = crate::limits::fits(&output, size, limit) else {
             let cause = format!(
                 "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
             );
             self.fail_state(frame, Failure::new("States.DataLimitExceeded", cause));
             return;
-        }
+        };
         if let Some(ty) = exited_type(&state.kind) {
             self.emit(frame, ty, || {
                 let mut d = io_details(Some(name), "output", &output);
@@ -251,8 +261,8 @@ impl Execution {
                 d
             });
         }
-        let next_idx = match next {
-            Some(n) => match states.get_index_of(&n) {
+        let next_idx = match next_name(state, next) {
+            Some(n) => match states.get_index_of(n) {
                 Some(i) => Some(i),
                 None => {
                     let failure = Failure::new(
@@ -279,61 +289,77 @@ impl Execution {
                 frame,
                 state,
                 input: output,
+                size: Some(size),
             }),
             None => self.frame_end(frame, Ok(output)),
         }
     }
 }
 
-fn next_of(t: &sfn_asl::model::Transition) -> Option<String> {
-    t.next().map(str::to_owned)
-}
+/// A raw input with its size bound.
+type Raw = (Value, SizeBound);
 
-fn pass(scope: &Scope<'_>, p: &Pass, lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
-    let next = next_of(&p.transition);
+fn pass(
+    scope: &Scope<'_>,
+    p: &Pass,
+    lang: QueryLanguage,
+    (raw, raw_size): Raw,
+    limit: usize,
+) -> Result<Flow, EvalError> {
     if lang == QueryLanguage::Jsonata {
         let assign = match &p.assign {
             Some(t) => Some(io::eval_assign(scope, t, &raw, &raw, None, None)?),
             None => None,
         };
-        let output = match &p.output {
-            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
-            None => raw,
+        let (output, size) = match &p.output {
+            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
+            None => (raw, raw_size),
         };
-        return Ok(Flow::Exit {
+        return Ok(Flow::Exit(Leave {
             output,
+            size,
             assign,
-            next,
-        });
+            next: Next::Own,
+        }));
     }
     let effective = io::input_path(scope, &p.input_path, &raw)?;
-    let result = match (&p.result, &p.parameters) {
-        (Some(r), _) => r.clone(),
-        (None, Some(params)) => io::template(scope, params, &effective)?,
-        (None, None) => effective.into_owned(),
+    let (result, result_size) = match (&p.result, &p.parameters) {
+        (Some(r), _) => (r.clone(), None),
+        (None, Some(params)) => (io::template(scope, params, &effective)?, None),
+        (None, None) => (
+            effective.into_owned(),
+            io::selected_size(&p.input_path, raw_size),
+        ),
     };
+    // A new result is usually small next to the input it is written into: measuring it keeps
+    // the output's bound, so the output itself is not walked. (A walk stopped at the limit
+    // gives a count over it, so the bound then fails and the output is measured.)
+    let result_size = result_size.or_else(|| Some(crate::limits::json_size(&result, limit)));
     let assign = match &p.assign {
         Some(t) => Some(io::eval_assign(scope, t, &result, &raw, None, None)?),
         None => None,
     };
-    let output = io::apply_result_path(&p.result_path, raw, result)?;
+    let size = io::result_path_size(&p.result_path, raw_size, result_size);
+    let output = io::apply_result_path(&p.result_path, raw, result).map_err(|e| e.1)?;
     let output = io::output_path(scope, &p.output_path, output)?;
-    Ok(Flow::Exit {
+    Ok(Flow::Exit(Leave {
         output,
+        size: io::selected_size(&p.output_path, size),
         assign,
-        next,
-    })
+        next: Next::Own,
+    }))
 }
 
 fn choice(
     scope: &Scope<'_>,
     c: &Choice,
     lang: QueryLanguage,
-    raw: Value,
+    (raw, raw_size): Raw,
 ) -> Result<Flow, EvalError> {
+    // Rules read the input in place; a copy is made only when `InputPath` selects a part.
     let effective = match lang {
-        QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?.into_owned(),
-        QueryLanguage::Jsonata => raw.clone(),
+        QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?,
+        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
     };
     let mut matched = None;
     for (i, branch) in c.choices.iter().enumerate() {
@@ -360,21 +386,16 @@ fn choice(
             break;
         }
     }
-    let (assign_t, output_t, next, prefix) = match matched {
-        Some((i, b)) => (
-            b.assign.as_ref(),
-            b.output.as_ref(),
-            Some(b.next.clone()),
-            format!("Choices[{i}]/"),
-        ),
-        None => (
-            c.assign.as_ref(),
-            c.output.as_ref(),
-            c.default.clone(),
-            String::new(),
-        ),
+    let (assign_t, output_t, next) = match matched {
+        Some((i, b)) => (b.assign.as_ref(), b.output.as_ref(), Next::Choice(Some(i))),
+        None => (c.assign.as_ref(), c.output.as_ref(), Next::Choice(None)),
     };
-    let Some(next) = next else {
+    // AWS names a rule's fields by index in `EvaluationFailed.location`.
+    let prefix = || match matched {
+        Some((i, _)) => format!("Choices[{i}]/"),
+        None => String::new(),
+    };
+    if matched.is_none() && c.default.is_none() {
         return Err(EvalError {
             error: "States.NoChoiceMatched".into(),
             cause: "No Matches!".into(),
@@ -383,38 +404,49 @@ fn choice(
     };
     let assign = match assign_t {
         Some(t) => {
-            let location = format!("{prefix}Assign");
+            let location = format!("{}Assign", prefix());
             Some(io::eval_assign_at(
                 scope, t, &effective, &raw, None, None, &location,
             )?)
         }
         None => None,
     };
-    let output = match lang {
-        QueryLanguage::JsonPath => io::output_path(scope, &c.output_path, effective)?,
+    let (output, size) = match lang {
+        QueryLanguage::JsonPath => {
+            let size = io::selected_size(&c.input_path, raw_size);
+            let effective = match effective {
+                std::borrow::Cow::Owned(v) => v,
+                std::borrow::Cow::Borrowed(_) => raw,
+            };
+            let output = io::output_path(scope, &c.output_path, effective)?;
+            (output, io::selected_size(&c.output_path, size))
+        }
         QueryLanguage::Jsonata => match output_t {
-            Some(t) => t.eval(&scope.jsonata(&raw, None, None), &format!("{prefix}Output"))?,
-            None => raw,
+            Some(t) => {
+                let location = format!("{}Output", prefix());
+                (t.eval(&scope.jsonata(&raw, None, None), &location)?, None)
+            }
+            None => (raw, raw_size),
         },
     };
-    Ok(Flow::Exit {
+    Ok(Flow::Exit(Leave {
         output,
+        size,
         assign,
-        next: Some(next),
-    })
+        next,
+    }))
 }
 
 fn wait(
     scope: &Scope<'_>,
     w: &Wait,
     lang: QueryLanguage,
-    raw: Value,
+    (raw, raw_size): Raw,
     now: u64,
 ) -> Result<Flow, EvalError> {
-    let next = next_of(&w.transition);
     let effective = match lang {
-        QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?.into_owned(),
-        QueryLanguage::Jsonata => raw.clone(),
+        QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?,
+        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
     };
     let at = match &w.wait_for {
         WaitFor::Seconds(Dynamic::Path(p)) => {
@@ -478,18 +510,29 @@ fn wait(
         Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
         None => None,
     };
-    let output = match lang {
-        QueryLanguage::JsonPath => io::output_path(scope, &w.output_path, effective)?,
+    let (output, size) = match lang {
+        QueryLanguage::JsonPath => {
+            let size = io::selected_size(&w.input_path, raw_size);
+            let effective = match effective {
+                std::borrow::Cow::Owned(v) => v,
+                std::borrow::Cow::Borrowed(_) => raw,
+            };
+            let output = io::output_path(scope, &w.output_path, effective)?;
+            (output, io::selected_size(&w.output_path, size))
+        }
         QueryLanguage::Jsonata => match &w.output {
-            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
-            None => raw,
+            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
+            None => (raw, raw_size),
         },
     };
     Ok(Flow::WaitUntil {
         at,
-        output,
-        assign,
-        next,
+        leave: Leave {
+            output,
+            size,
+            assign,
+            next: Next::Own,
+        },
     })
 }
 
@@ -507,23 +550,29 @@ fn succeed(
     scope: &Scope<'_>,
     s: &Succeed,
     lang: QueryLanguage,
-    raw: Value,
+    (raw, raw_size): Raw,
 ) -> Result<Flow, EvalError> {
-    let output = match lang {
+    let (output, size) = match lang {
         QueryLanguage::JsonPath => {
-            let effective = io::input_path(scope, &s.input_path, &raw)?.into_owned();
-            io::output_path(scope, &s.output_path, effective)?
+            let size = io::selected_size(&s.input_path, raw_size);
+            let effective = match io::input_path(scope, &s.input_path, &raw)? {
+                std::borrow::Cow::Owned(v) => v,
+                std::borrow::Cow::Borrowed(_) => raw,
+            };
+            let output = io::output_path(scope, &s.output_path, effective)?;
+            (output, io::selected_size(&s.output_path, size))
         }
         QueryLanguage::Jsonata => match &s.output {
-            Some(t) => t.eval(&scope.jsonata(&raw, None, None), "Output")?,
-            None => raw,
+            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
+            None => (raw, raw_size),
         },
     };
-    Ok(Flow::Exit {
+    Ok(Flow::Exit(Leave {
         output,
+        size,
         assign: None,
-        next: None,
-    })
+        next: Next::Own,
+    }))
 }
 
 fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {

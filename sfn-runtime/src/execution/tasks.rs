@@ -2,15 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use sfn_asl::model::{QueryLanguage, StateKind, Task, Template};
+use sfn_asl::model::{QueryLanguage, Task, Template};
+use sfn_asl::path::ReferencePath;
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
-use super::states::Flow;
-use super::{
-    next_random, Block, Command, Execution, Failure, RngEntropy, ScopeVars, TaskInvocation,
-};
+use super::states::{Flow, Leave, Next};
+use super::{next_random, Block, Command, Execution, Failure, TaskInvocation};
 use crate::history::EventType;
+use crate::limits::SizeBound;
 
 /// A task state waiting for its result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,38 +105,35 @@ fn prepare(
     lang: QueryLanguage,
     raw: &Value,
 ) -> Result<Prepared, EvalError> {
-    let (input, dyn_input) = match lang {
-        QueryLanguage::JsonPath => {
-            let effective = io::input_path(scope, &t.input_path, raw)?;
-            let input = match &t.parameters {
-                Some(p) => io::template(scope, p, &effective)?,
-                None => effective.clone().into_owned(),
-            };
-            (input, effective.into_owned())
+    // `…SecondsPath` read the effective input (JSONPath) or the raw input (JSONata).
+    let effective = match lang {
+        QueryLanguage::JsonPath => io::input_path(scope, &t.input_path, raw)?,
+        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(raw),
+    };
+    let input = match (lang, &t.parameters, &t.arguments) {
+        (QueryLanguage::JsonPath, Some(p), _) => Some(io::template(scope, p, &effective)?),
+        (QueryLanguage::Jsonata, _, Some(a)) => {
+            Some(a.eval(&scope.jsonata(raw, None, None), "Arguments")?)
         }
-        QueryLanguage::Jsonata => {
-            let input = match &t.arguments {
-                Some(a) => a.eval(&scope.jsonata(raw, None, None), "Arguments")?,
-                None => raw.clone(),
-            };
-            (input, raw.clone())
-        }
+        _ => None,
     };
     let timeout = t
         .timeout_seconds
         .as_ref()
-        .map(|d| io::dynamic_u64(scope, d, &dyn_input, "TimeoutSeconds"))
+        .map(|d| io::dynamic_u64(scope, d, &effective, "TimeoutSeconds"))
         .transpose()?;
     let heartbeat = t
         .heartbeat_seconds
         .as_ref()
-        .map(|d| io::dynamic_u64(scope, d, &dyn_input, "HeartbeatSeconds"))
+        .map(|d| io::dynamic_u64(scope, d, &effective, "HeartbeatSeconds"))
         .transpose()?;
     let credentials = match &t.credentials {
         Some(Template::JsonPath(p)) => Some(p.eval(&scope.env(raw))?),
         Some(Template::Jsonata(j)) => Some(j.eval(&scope.jsonata(raw, None, None), "Credentials")?),
         None => None,
     };
+    // Without Parameters/Arguments, the one copy of the input (the raw input stays for a retry).
+    let input = input.unwrap_or_else(|| effective.into_owned());
     Ok(Prepared {
         input,
         timeout,
@@ -161,24 +158,8 @@ impl Execution {
             ctx.insert("Task".into(), json!({"Token": token}));
         }
         let prepared = {
-            let Some(raw) = self
-                .data
-                .frames
-                .get(&frame)
-                .and_then(|f| f.active.as_ref())
-                .map(|a| &a.raw_input)
-            else {
+            let Some((scope, raw)) = self.active_scope(frame) else {
                 return Ok(Flow::Blocked);
-            };
-            let vars = ScopeVars {
-                frames: &self.data.frames,
-                frame,
-            };
-            let entropy = RngEntropy(&self.data.rng);
-            let scope = Scope {
-                context: &self.context,
-                vars: &vars,
-                entropy: &entropy,
             };
             prepare(&scope, t, lang, raw)?
         };
@@ -325,24 +306,31 @@ impl Execution {
             a.block = Block::Running;
         }
         let limit = self.data.config.max_payload_bytes;
+        let mut result_size = None;
         let result = match result {
-            Ok(v) if crate::limits::json_size(&v, limit) > limit => {
-                let who = match &kind {
-                    TaskKind::Lambda { arn } | TaskKind::Activity { arn } => arn.clone(),
-                    TaskKind::Service { resource_type, .. } => resource_type.clone(),
-                };
-                Err(Failure::new(
-                    "States.DataLimitExceeded",
-                    format!("The state/task '{who}' returned a result with a size exceeding the maximum number of bytes service limit."),
-                ))
-            }
+            Ok(v) => match crate::limits::fits(&v, None, limit) {
+                Some(n) => {
+                    result_size = Some(n);
+                    Ok(v)
+                }
+                None => {
+                    let who = match &kind {
+                        TaskKind::Lambda { arn } | TaskKind::Activity { arn } => arn.clone(),
+                        TaskKind::Service { resource_type, .. } => resource_type.clone(),
+                    };
+                    Err(Failure::new(
+                        "States.DataLimitExceeded",
+                        format!("The state/task '{who}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                    ))
+                }
+            },
             other => other,
         };
         match result {
             Ok(output) => {
                 self.emit_task_event(frame, &kind, Ok(&output));
                 self.set_state_context(frame);
-                let flow = self.task_output(frame, output);
+                let flow = self.task_output(frame, output, result_size);
                 self.apply_flow(frame, flow);
             }
             Err(failure) => {
@@ -390,107 +378,136 @@ impl Execution {
         });
     }
 
-    /// ResultSelector → Assign → ResultPath → OutputPath (or JSONata `Output`/`Assign`).
-    pub(crate) fn task_output(&mut self, frame: u64, result: Value) -> Result<Flow, EvalError> {
+    /// ResultSelector → Assign → ResultPath → OutputPath (or JSONata `Output`/`Assign`) of a
+    /// Task, Parallel or Map state. `result_size` bounds the result's JSON size when known.
+    pub(crate) fn task_output(
+        &mut self,
+        frame: u64,
+        result: Value,
+        result_size: SizeBound,
+    ) -> Result<Flow, EvalError> {
         let machine = self.machine.clone();
-        let Some(f) = self.data.frames.get(&frame) else {
+        let Some((state, raw_size)) = self.data.frames.get(&frame).and_then(|f| {
+            let a = f.active.as_ref()?;
+            let (_, state) = super::resolve_scope(&machine, &f.scope)?.get_index(a.state)?;
+            Some((state, a.raw_size))
+        }) else {
             return Ok(Flow::Blocked);
         };
-        let Some(active) = &f.active else {
+        let Some(flow) = state.result_flow() else {
             return Ok(Flow::Blocked);
         };
-        let Some((_, state)) =
-            super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(active.state))
-        else {
-            return Ok(Flow::Blocked);
-        };
-        let lang = machine.effective_language(state);
-        let (result_selector, result_path, output_path, output, assign, transition) =
-            match &state.kind {
-                StateKind::Task(t) => (
-                    &t.result_selector,
-                    &t.result_path,
-                    &t.output_path,
-                    &t.output,
-                    &t.assign,
-                    &t.transition,
-                ),
-                StateKind::Parallel(p) => (
-                    &p.result_selector,
-                    &p.result_path,
-                    &p.output_path,
-                    &p.output,
-                    &p.assign,
-                    &p.transition,
-                ),
-                StateKind::Map(m) => (
-                    &m.result_selector,
-                    &m.result_path,
-                    &m.output_path,
-                    &m.output,
-                    &m.assign,
-                    &m.transition,
-                ),
-                _ => return Ok(Flow::Blocked),
+        if machine.effective_language(state) == QueryLanguage::Jsonata {
+            let Some((scope, raw)) = self.active_scope(frame) else {
+                return Ok(Flow::Blocked);
             };
-        let next = transition.next().map(str::to_owned);
-        let raw = &active.raw_input;
-        let vars = ScopeVars {
-            frames: &self.data.frames,
-            frame,
+            let assign = match flow.assign {
+                Some(t) => Some(io::eval_assign(
+                    &scope,
+                    t,
+                    &result,
+                    raw,
+                    Some(&result),
+                    None,
+                )?),
+                None => None,
+            };
+            let (output, size) = match flow.output {
+                Some(t) => (
+                    t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
+                    None,
+                ),
+                None => (result, result_size),
+            };
+            return Ok(Flow::Exit(Leave {
+                output,
+                size,
+                assign,
+                next: Next::Own,
+            }));
+        }
+        let (selected, assign) = {
+            let Some((scope, raw)) = self.active_scope(frame) else {
+                return Ok(Flow::Blocked);
+            };
+            let selected = match flow.result_selector {
+                Some(t) => io::template(&scope, t, &result)?,
+                None => result,
+            };
+            let assign = match flow.assign {
+                Some(t) => Some(io::eval_assign(
+                    &scope,
+                    t,
+                    &selected,
+                    raw,
+                    Some(&selected),
+                    None,
+                )?),
+                None => None,
+            };
+            (selected, assign)
         };
-        let entropy = RngEntropy(&self.data.rng);
-        let scope = Scope {
-            context: &self.context,
-            vars: &vars,
-            entropy: &entropy,
+        let limit = self.data.config.max_payload_bytes;
+        let selected_size = match flow.result_selector {
+            Some(_) => Some(crate::limits::json_size(&selected, limit)),
+            None => result_size,
         };
-        match lang {
-            QueryLanguage::JsonPath => {
-                let selected = match result_selector {
-                    Some(t) => io::template(&scope, t, &result)?,
-                    None => result,
-                };
-                let assign = match assign {
-                    Some(t) => Some(io::eval_assign(
-                        &scope,
-                        t,
-                        &selected,
-                        raw,
-                        Some(&selected),
-                        None,
-                    )?),
-                    None => None,
-                };
-                let output = io::apply_result_path(result_path, raw.clone(), selected)?;
-                let output = io::output_path(&scope, output_path, output)?;
-                Ok(Flow::Exit {
-                    output,
-                    assign,
-                    next,
-                })
-            }
-            QueryLanguage::Jsonata => {
-                let assign = match assign {
-                    Some(t) => Some(io::eval_assign(
-                        &scope,
-                        t,
-                        &result,
-                        raw,
-                        Some(&result),
-                        None,
-                    )?),
-                    None => None,
-                };
-                let output = match output {
-                    Some(t) => t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
-                    None => result,
-                };
-                Ok(Flow::Exit {
-                    output,
-                    assign,
-                    next,
-                })
+        let size = io::result_path_size(flow.result_path, raw_size, selected_size);
+        let size = io::selected_size(flow.output_path, size);
+        // Within the limit, the output cannot fail the payload check, and later steps fail
+        // only with `States.Runtime`, which neither retries nor catches: nothing needs the raw
+        // input again, so it moves into the output. Otherwise a Retrier or Catcher may.
+        let spent = size.is_some_and(|b| b <= self.data.config.max_payload_bytes);
+        let output = self.write_result(frame, flow.result_path, selected, spent)?;
+        let scope = self.scope(frame);
+        let output = io::output_path(&scope, flow.output_path, output)?;
+        Ok(Flow::Exit(Leave {
+            output,
+            size,
+            assign,
+            next: Next::Own,
+        }))
+    }
+
+    /// `ResultPath` over the active state's raw input, which moves into the output when
+    /// `spent` (else it is copied). A failed write (`States.ResultPathMatchFailure`, which a
+    /// Retrier or Catcher may take) leaves the raw input in place.
+    fn write_result(
+        &mut self,
+        frame: u64,
+        path: &Option<Option<ReferencePath>>,
+        result: Value,
+        spent: bool,
+    ) -> Result<Value, EvalError> {
+        let Some(active) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        else {
+            return Ok(result);
+        };
+        let reads_raw = match path {
+            None => false,
+            Some(None) => true,
+            Some(Some(p)) => !p.is_root(),
+        };
+        if !reads_raw {
+            return Ok(result);
+        }
+        let raw = if spent {
+            std::mem::take(&mut active.raw_input)
+        } else {
+            active.raw_input.clone()
+        };
+        match io::apply_result_path(path, raw, result) {
+            Ok(output) => Ok(output),
+            Err(failed) => {
+                let (raw, e) = *failed;
+                if spent {
+                    active.raw_input = raw;
+                }
+                Err(e)
             }
         }
     }

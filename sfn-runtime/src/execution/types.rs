@@ -30,6 +30,10 @@ pub struct ExecutionConfig {
     pub max_history_events: u64,
     /// The payload size limit in bytes (AWS: 262,144).
     pub max_payload_bytes: usize,
+    /// A cap on the machine's `TimeoutSeconds` (Express: 300), applied without copying the
+    /// machine; `None`: the machine's own.
+    #[serde(default)]
+    pub max_timeout_seconds: Option<u64>,
 }
 
 impl ExecutionConfig {
@@ -55,6 +59,7 @@ impl ExecutionConfig {
             express: false,
             max_history_events: 25_000,
             max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
+            max_timeout_seconds: None,
         }
     }
 }
