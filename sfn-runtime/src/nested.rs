@@ -28,32 +28,11 @@
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
+use sfn_asl::resource::IntegrationPattern;
 
 use crate::engine::{Engine, ExecutionResult};
 use crate::execution::{ExecutionConfig, Status};
 use crate::resources::{TaskError, TaskFuture};
-
-const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
-
-/// The integration pattern of a `startExecution` resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Pattern {
-    RequestResponse,
-    Sync,
-    Sync2,
-    Callback,
-}
-
-/// The pattern when `resource` is `states:startExecution[suffix]`.
-pub(crate) fn pattern(resource: &str) -> Option<Pattern> {
-    match resource.strip_prefix(START_EXECUTION)? {
-        "" => Some(Pattern::RequestResponse),
-        ".sync" => Some(Pattern::Sync),
-        ".sync:2" => Some(Pattern::Sync2),
-        ".waitForTaskToken" => Some(Pattern::Callback),
-        _ => None,
-    }
-}
 
 fn failed(cause: impl Into<String>) -> TaskFuture {
     let err = TaskError::new("States.Runtime", cause);
@@ -66,7 +45,7 @@ fn failed(cause: impl Into<String>) -> TaskFuture {
 /// of the `.sync` patterns before they wait for the child.
 pub(crate) fn start(
     engine: &Engine,
-    pattern: Pattern,
+    pattern: IntegrationPattern,
     input: &Value,
     now: u64,
     name: String,
@@ -107,12 +86,12 @@ pub(crate) fn start(
     Box::pin(async move {
         let execution_arn = config.execution_arn.clone();
         match pattern {
-            Pattern::RequestResponse | Pattern::Callback => {
+            IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken => {
                 // Detached: the child runs on; the task only reports that it started.
                 drop(engine.start_execution(machine, child_input, config));
                 Ok(json!({"ExecutionArn": execution_arn, "StartDate": now}))
             }
-            Pattern::Sync | Pattern::Sync2 => {
+            IntegrationPattern::Sync | IntegrationPattern::Sync2 => {
                 // The StartExecution response is the submission (`TaskSubmitted`).
                 on_submit(json!({"ExecutionArn": execution_arn, "StartDate": now}));
                 let result = engine
@@ -127,7 +106,7 @@ pub(crate) fn start(
                     &child_input,
                     now,
                     stop,
-                    pattern == Pattern::Sync2,
+                    pattern == IntegrationPattern::Sync2,
                 );
                 match result.outcome.status {
                     Status::Succeeded => Ok(description),

@@ -16,6 +16,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
+use sfn_asl::resource::{IntegrationPattern, Resource, Service, Target};
+
+use crate::activities::ActivityTask;
+use crate::engine::Engine;
+use crate::execution::TaskInvocation;
 
 /// What a handler receives.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,8 +101,6 @@ impl std::fmt::Debug for Resources {
     }
 }
 
-const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
-
 /// The function name of a Lambda ARN or name (`arn:…:function:NAME[:qualifier]` → `NAME`).
 fn function_name(s: &str) -> &str {
     match s.split_once(":function:") {
@@ -160,24 +163,24 @@ impl Resources {
         match self.handler(&request.resource) {
             Some(h) => h(request),
             None => {
-                let resource = request.resource;
-                let err = if resource.contains(":activity:") {
-                    TaskError::new(
+                let resource = Resource::parse(request.resource);
+                let err = match (resource.target(), resource.arn()) {
+                    (Target::Activity { .. }, _) => TaskError::new(
                         "States.Runtime",
                         format!("The activity {resource} does not exist."),
-                    )
-                } else if resource.starts_with("arn:aws:states:")
-                    && !resource.contains(":function:")
-                {
-                    TaskError::new(
-                        "States.Runtime",
-                        format!("No handler is registered for the resource '{resource}'."),
-                    )
-                } else {
-                    TaskError::new(
+                    ),
+                    (Target::LambdaFunction { .. }, _) | (_, None) => TaskError::new(
                         "Lambda.ResourceNotFoundException",
                         format!("Function not found: {resource} (no handler is registered for it)"),
-                    )
+                    ),
+                    (_, Some(arn)) if arn.service == "states" => TaskError::new(
+                        "States.Runtime",
+                        format!("No handler is registered for the resource '{resource}'."),
+                    ),
+                    _ => TaskError::new(
+                        "Lambda.ResourceNotFoundException",
+                        format!("Function not found: {resource} (no handler is registered for it)"),
+                    ),
                 };
                 Box::pin(async move { Err(err) })
             }
@@ -188,6 +191,11 @@ impl Resources {
     /// `lambda:invoke` calls the function named by `FunctionName` with `Payload` and wraps the
     /// result in Lambda's response envelope, and other resources call their handler.
     pub fn invoke(&self, request: TaskRequest) -> Invocation {
+        let resource = Resource::parse(request.resource.clone());
+        self.invoke_resource(&resource, request)
+    }
+
+    fn invoke_resource(&self, resource: &Resource, request: TaskRequest) -> Invocation {
         for source in &self.sources {
             if let Some(result) = source.invoke(&request) {
                 return Invocation {
@@ -196,55 +204,118 @@ impl Resources {
                 };
             }
         }
-        let base = request
-            .resource
-            .strip_suffix(".waitForTaskToken")
-            .unwrap_or(&request.resource);
-        if base == LAMBDA_INVOKE {
-            let Some(function) = request
-                .input
-                .get("FunctionName")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-            else {
-                let err = TaskError::new(
-                    "States.Runtime",
-                    "The field 'FunctionName' is required for lambda:invoke.",
-                );
-                return Invocation {
-                    result: Box::pin(async move { Err(err) }),
-                    from_source: false,
-                };
-            };
-            let payload = request.input.get("Payload").cloned().unwrap_or(Value::Null);
-            let fut = self.call(TaskRequest {
-                resource: function,
-                input: payload,
-                ..request
-            });
-            let result: TaskFuture = Box::pin(async move {
-                match fut.await {
-                    Ok(payload) => Ok(lambda_envelope(payload)),
-                    // The integration re-serialises the function's error JSON compactly.
-                    Err(TaskError { error, cause }) => {
-                        let cause = match serde_json::from_str::<Value>(&cause) {
-                            Ok(v @ Value::Object(_)) => v.to_string(),
-                            _ => cause,
-                        };
-                        Err(TaskError { error, cause })
-                    }
-                }
-            });
+        let lambda_invoke = resource.is_call(&Service::Lambda, "invoke")
+            && !resource.pattern().is_some_and(IntegrationPattern::is_sync);
+        if !lambda_invoke {
             return Invocation {
-                result,
+                result: self.call(request),
                 from_source: false,
             };
         }
+        let Some(function) = request
+            .input
+            .get("FunctionName")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            let err = TaskError::new(
+                "States.Runtime",
+                "The field 'FunctionName' is required for lambda:invoke.",
+            );
+            return Invocation {
+                result: Box::pin(async move { Err(err) }),
+                from_source: false,
+            };
+        };
+        let payload = request.input.get("Payload").cloned().unwrap_or(Value::Null);
+        let fut = self.call(TaskRequest {
+            resource: function,
+            input: payload,
+            ..request
+        });
+        let result: TaskFuture = Box::pin(async move {
+            match fut.await {
+                Ok(payload) => Ok(lambda_envelope(payload)),
+                // The integration re-serialises the function's error JSON compactly.
+                Err(TaskError { error, cause }) => {
+                    let cause = match serde_json::from_str::<Value>(&cause) {
+                        Ok(v @ Value::Object(_)) => v.to_string(),
+                        _ => cause,
+                    };
+                    Err(TaskError { error, cause })
+                }
+            }
+        });
         Invocation {
-            result: self.call(request),
+            result,
             from_source: false,
         }
     }
+
+    /// Where a task goes, read from its parsed resource: an activity's queue for a worker to
+    /// poll, a nested execution (`states:startExecution`), or a source or handler. A source or
+    /// a handler registered for the resource answers before an activity or a nested execution.
+    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation, child: ChildStart) -> Route {
+        let resource = task.resource;
+        let answered = self.answers(&resource);
+        if let (Some(token), true, false) = (&task.token, resource.is_activity(), answered) {
+            let work = ActivityTask {
+                token: token.clone(),
+                input: task.input.clone(),
+            };
+            if engine.activities().schedule(&resource, work) {
+                return Route::Activity;
+            }
+        }
+        let nested = resource
+            .pattern()
+            .filter(|_| resource.is_call(&Service::StepFunctions, "startExecution") && !answered);
+        let invocation = match nested {
+            Some(pattern) => Invocation {
+                result: crate::nested::start(
+                    engine,
+                    pattern,
+                    &task.input,
+                    child.now,
+                    child.name,
+                    child.on_submit,
+                ),
+                from_source: false,
+            },
+            None => self.invoke_resource(
+                &resource,
+                TaskRequest {
+                    resource: resource.to_string(),
+                    input: task.input,
+                    token: task.token.clone(),
+                    credentials: task.credentials,
+                    state_name: task.state_name,
+                },
+            ),
+        };
+        // A handler serving an activity answers in full; a callback resource only submits.
+        let callback = task.token.is_some() && !invocation.from_source && !resource.is_activity();
+        Route::Run {
+            result: invocation.result,
+            callback,
+        }
+    }
+}
+
+/// Where [`Resources::route`] sent a task.
+pub(crate) enum Route {
+    /// Queued for an activity worker, who answers by token.
+    Activity,
+    /// Running. With `callback`, its answer is only the submission: the result comes by token.
+    Run { result: TaskFuture, callback: bool },
+}
+
+/// What a nested execution started by a task needs from its parent: the parent's time (ms),
+/// the default execution name, and where the `.sync` patterns report their submission.
+pub(crate) struct ChildStart {
+    pub(crate) now: u64,
+    pub(crate) name: String,
+    pub(crate) on_submit: Box<dyn FnOnce(Value) + Send>,
 }
 
 /// A started task.
@@ -317,7 +388,7 @@ mod tests {
         );
         let out = r
             .invoke(request(
-                LAMBDA_INVOKE,
+                "arn:aws:states:::lambda:invoke",
                 json!({"FunctionName": "double", "Payload": 21}),
             ))
             .result
@@ -346,7 +417,10 @@ mod tests {
             r#"{"errorMessage": "no \"n\"", "errorType": "ValueError"}"#
         );
         let invoked = r
-            .invoke(request(LAMBDA_INVOKE, json!({"FunctionName": "bad"})))
+            .invoke(request(
+                "arn:aws:states:::lambda:invoke",
+                json!({"FunctionName": "bad"}),
+            ))
             .result
             .await
             .expect_err("fails");
@@ -389,7 +463,10 @@ mod tests {
     async fn sources_answer_first() {
         let mut r = Resources::new();
         r.add_source(Arc::new(Fixed));
-        let mut req = request(LAMBDA_INVOKE, json!({"FunctionName": "f"}));
+        let mut req = request(
+            "arn:aws:states:::lambda:invoke",
+            json!({"FunctionName": "f"}),
+        );
         req.state_name = "Mocked".into();
         let inv = r.invoke(req);
         assert!(inv.from_source);

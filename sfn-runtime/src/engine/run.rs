@@ -9,10 +9,10 @@ use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
 use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
-use crate::activities::{Activities, ActivityTask};
-use crate::execution::{Command, Event, Execution, Outcome};
+use crate::activities::Activities;
+use crate::execution::{Command, Event, Execution, Outcome, TaskInvocation};
 use crate::history::HistoryEvent;
-use crate::resources::{Resources, TaskError, TaskRequest};
+use crate::resources::{ChildStart, Resources, Route, TaskError};
 
 /// A task the driver is running.
 struct RunningTask {
@@ -326,106 +326,7 @@ impl Driver {
                     let store = self.engine.object_store.as_deref();
                     answers.push_back(super::map_runs::write(store, &request, now));
                 }
-                Command::InvokeTask(inv) => {
-                    let start = Instant::now();
-                    // Only callback tasks can send heartbeats (through their token); a handler
-                    // that simply runs is bounded by TimeoutSeconds alone.
-                    let heartbeat = inv
-                        .heartbeat_seconds
-                        .filter(|_| inv.token.is_some())
-                        .map(Duration::from_secs);
-                    self.deadlines.insert(
-                        inv.task_id,
-                        TaskDeadline {
-                            timeout_at: inv
-                                .timeout_seconds
-                                .and_then(|s| start.checked_add(Duration::from_secs(s))),
-                            heartbeat,
-                            heartbeat_at: heartbeat.and_then(|h| start.checked_add(h)),
-                        },
-                    );
-                    if let Some(token) = &inv.token {
-                        self.tokens
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .insert(
-                                token.clone(),
-                                TokenSlot {
-                                    tx: self.tx.clone(),
-                                    task_id: inv.task_id,
-                                },
-                            );
-                    }
-                    if let Some(token) = inv.token.clone().filter(|_| {
-                        inv.resource.contains(":activity:")
-                            && !self.resources.answers(&inv.resource)
-                    }) {
-                        let task = ActivityTask {
-                            token: token.clone(),
-                            input: inv.input.clone(),
-                        };
-                        if self.activities.schedule(&inv.resource, task) {
-                            // A worker answers by token; nothing runs here meanwhile.
-                            let handle = self.tasks.spawn(std::future::pending());
-                            let running = RunningTask {
-                                handle,
-                                token: Some(token),
-                                callback: true,
-                            };
-                            self.running.insert(inv.task_id, running);
-                            continue;
-                        }
-                    }
-                    let is_activity = inv.resource.contains(":activity:");
-                    let nested = crate::nested::pattern(&inv.resource)
-                        .filter(|_| !self.resources.answers(&inv.resource));
-                    let invocation = match nested {
-                        Some(pattern) => {
-                            let name = format!("{}-{}", self.exec.config().name, inv.task_id);
-                            let now = self.now();
-                            let tx = self.tx.clone();
-                            let task_id = inv.task_id;
-                            let on_submit = move |output| {
-                                let _ = tx.send(DriverMsg::Submitted {
-                                    task_id,
-                                    output: Box::new(output),
-                                });
-                            };
-                            let result = crate::nested::start(
-                                &self.engine,
-                                pattern,
-                                &inv.input,
-                                now,
-                                name,
-                                on_submit,
-                            );
-                            crate::resources::Invocation {
-                                result,
-                                from_source: false,
-                            }
-                        }
-                        None => self.resources.invoke(TaskRequest {
-                            resource: inv.resource,
-                            input: inv.input,
-                            token: inv.token.clone(),
-                            credentials: inv.credentials,
-                            state_name: inv.state_name,
-                        }),
-                    };
-                    let task_id = inv.task_id;
-                    let fut = invocation.result;
-                    let handle = self.tasks.spawn(async move { (task_id, fut.await) });
-                    // A handler serving an activity answers in full; a callback resource only submits.
-                    let callback = inv.token.is_some() && !invocation.from_source && !is_activity;
-                    self.running.insert(
-                        task_id,
-                        RunningTask {
-                            handle,
-                            token: inv.token,
-                            callback,
-                        },
-                    );
-                }
+                Command::InvokeTask(task) => self.invoke(task),
                 Command::StartTimer { timer_id, at } => {
                     let at = self.instant_at(at);
                     self.timers.insert((at, timer_id), ());
@@ -443,5 +344,62 @@ impl Driver {
                 self.forget_task(id);
             }
         }
+    }
+
+    /// Starts a task: its deadlines, its token, and where [`Resources::route`] sends it.
+    fn invoke(&mut self, task: TaskInvocation) {
+        let start = Instant::now();
+        // Only callback tasks can send heartbeats (through their token); a handler that simply
+        // runs is bounded by TimeoutSeconds alone.
+        let heartbeat = task
+            .heartbeat_seconds
+            .filter(|_| task.token.is_some())
+            .map(Duration::from_secs);
+        self.deadlines.insert(
+            task.task_id,
+            TaskDeadline {
+                timeout_at: task
+                    .timeout_seconds
+                    .and_then(|s| start.checked_add(Duration::from_secs(s))),
+                heartbeat,
+                heartbeat_at: heartbeat.and_then(|h| start.checked_add(h)),
+            },
+        );
+        let (task_id, token) = (task.task_id, task.token.clone());
+        if let Some(token) = &token {
+            let slot = TokenSlot {
+                tx: self.tx.clone(),
+                task_id,
+            };
+            self.tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(token.clone(), slot);
+        }
+        let tx = self.tx.clone();
+        let child = ChildStart {
+            now: self.now(),
+            name: format!("{}-{}", self.exec.config().name, task_id),
+            on_submit: Box::new(move |output| {
+                let _ = tx.send(DriverMsg::Submitted {
+                    task_id,
+                    output: Box::new(output),
+                });
+            }),
+        };
+        let (handle, callback) = match self.resources.route(&self.engine, task, child) {
+            // A worker answers by token; nothing runs here meanwhile.
+            Route::Activity => (self.tasks.spawn(std::future::pending()), true),
+            Route::Run { result, callback } => (
+                self.tasks.spawn(async move { (task_id, result.await) }),
+                callback,
+            ),
+        };
+        let running = RunningTask {
+            handle,
+            token,
+            callback,
+        };
+        self.running.insert(task_id, running);
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sfn_asl::model::{QueryLanguage, Task, Template};
 use sfn_asl::path::ReferencePath;
+use sfn_asl::resource::{Resource, Service, Target};
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
@@ -33,36 +34,37 @@ pub(crate) enum TaskKind {
     },
 }
 
-/// Splits a resource ARN into its family.
-pub(crate) fn classify(resource: &str) -> TaskKind {
-    let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, rest] if rest.starts_with("function:") => TaskKind::Lambda {
-            arn: resource.to_owned(),
+/// The family of a Task's resource, read from its parsed form.
+pub(crate) fn classify(resource: &Resource) -> TaskKind {
+    let text = resource.as_str();
+    match resource.target() {
+        Target::LambdaFunction { .. } => TaskKind::Lambda {
+            arn: text.to_owned(),
         },
-        ["arn", _, "states", _, _, rest] if rest.starts_with("activity:") => TaskKind::Activity {
-            arn: resource.to_owned(),
+        Target::Activity { .. } => TaskKind::Activity {
+            arn: text.to_owned(),
         },
-        ["arn", _, "states", "", "", rest] => {
-            // `aws-sdk:s3:getObject` ⇒ (`aws-sdk:s3`, `getObject`); `sqs:sendMessage` ⇒ (`sqs`, `sendMessage`).
-            let split = match rest.strip_prefix("aws-sdk:") {
-                Some(r) => r.split_once(':').map(|(s, a)| (format!("aws-sdk:{s}"), a)),
-                None => rest.split_once(':').map(|(s, a)| (s.to_owned(), a)),
-            };
-            match split {
-                Some((resource_type, action)) => TaskKind::Service {
-                    resource_type,
-                    resource: action.to_owned(),
-                },
-                None => TaskKind::Service {
-                    resource_type: String::new(),
-                    resource: (*rest).to_owned(),
-                },
-            }
-        }
-        _ => TaskKind::Service {
+        // `aws-sdk:s3:getObject` ⇒ (`aws-sdk:s3`, `getObject`); `sqs:sendMessage` ⇒ (`sqs`, `sendMessage`).
+        Target::Integration(call) => TaskKind::Service {
+            resource_type: match &call.service {
+                Service::AwsSdk(name) => format!("aws-sdk:{name}"),
+                service => service.name().to_owned(),
+            },
+            resource: format!("{}{}", call.action, call.pattern.suffix()),
+        },
+        // An integration ARN Step Functions does not know keeps its text after `states:::`.
+        Target::Unrecognized => TaskKind::Service {
             resource_type: String::new(),
-            resource: resource.to_owned(),
+            resource: match resource.arn() {
+                Some(arn)
+                    if arn.service == "states"
+                        && arn.region.is_empty()
+                        && arn.account.is_empty() =>
+                {
+                    arn.resource.clone()
+                }
+                _ => text.to_owned(),
+            },
         },
     }
 }
@@ -150,9 +152,9 @@ impl Execution {
         t: &Task,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
-        let callback = t.resource.ends_with(".waitForTaskToken");
+        let callback = t.resource.is_callback();
         // Activity workers answer through a token too, but it is not in `$$.Task.Token`.
-        let activity = matches!(classify(&t.resource), TaskKind::Activity { .. });
+        let activity = t.resource.is_activity();
         let token = (callback || activity).then(|| uuid(&self.data.rng));
         if let (true, Some(token), Value::Object(ctx)) = (callback, &token, &mut self.context) {
             ctx.insert("Task".into(), json!({"Token": token}));
@@ -257,7 +259,7 @@ impl Execution {
         self.out.commands.push(Command::InvokeTask(TaskInvocation {
             task_id,
             state_name,
-            resource: t.resource.to_string(),
+            resource: t.resource.clone(),
             input,
             token,
             timeout_seconds: timeout,
@@ -520,36 +522,46 @@ mod tests {
     #[test]
     fn resource_families() {
         assert_eq!(
-            classify("arn:aws:lambda:us-east-1:1:function:f"),
+            classify(&Resource::parse("arn:aws:lambda:us-east-1:1:function:f")),
             TaskKind::Lambda {
                 arn: "arn:aws:lambda:us-east-1:1:function:f".into()
             }
         );
         assert_eq!(
-            classify("arn:aws:states:::lambda:invoke"),
+            classify(&Resource::parse("arn:aws:states:::lambda:invoke")),
             TaskKind::Service {
                 resource_type: "lambda".into(),
                 resource: "invoke".into()
             }
         );
         assert_eq!(
-            classify("arn:aws:states:::aws-sdk:s3:getObject"),
+            classify(&Resource::parse("arn:aws:states:::aws-sdk:s3:getObject")),
             TaskKind::Service {
                 resource_type: "aws-sdk:s3".into(),
                 resource: "getObject".into()
             }
         );
         assert_eq!(
-            classify("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            classify(&Resource::parse(
+                "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+            )),
             TaskKind::Service {
                 resource_type: "sqs".into(),
                 resource: "sendMessage.waitForTaskToken".into()
             }
         );
         assert!(matches!(
-            classify("arn:aws:states:us-east-1:1:activity:a"),
+            classify(&Resource::parse("arn:aws:states:us-east-1:1:activity:a")),
             TaskKind::Activity { .. }
         ));
+        // Not an integration Step Functions knows: the text after `states:::`, as before.
+        assert_eq!(
+            classify(&Resource::parse("arn:aws:states:::mock")),
+            TaskKind::Service {
+                resource_type: String::new(),
+                resource: "mock".into()
+            }
+        );
     }
 
     #[test]

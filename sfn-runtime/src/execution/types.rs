@@ -210,8 +210,8 @@ pub struct TaskInvocation {
     pub task_id: u64,
     /// The Task state's name.
     pub state_name: String,
-    /// The `Resource` ARN.
-    pub resource: String,
+    /// The `Resource`, parsed (routing reads what it calls and how).
+    pub resource: sfn_asl::resource::Resource,
     /// The task input (after `Parameters`/`Arguments`).
     pub input: Value,
     /// The task token of a `.waitForTaskToken` task.
