@@ -19,6 +19,9 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, out: &mut dyn Write) -> Outcome {
-    clap_complete::generate(args.shell, &mut cli::command(), "sfn", out);
+    // Generated into memory: clap_complete panics on a failed write (`| head` closing the pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cli::command(), "sfn", &mut script);
+    let _ = out.write_all(&script);
     Ok(SUCCESS)
 }
