@@ -1,5 +1,6 @@
 //! The CLI's dependencies come only with the `cli` feature: a library user who sets
-//! `default-features = false` compiles neither `clap` nor `clap_complete`.
+//! `default-features = false` compiles neither `clap`, `clap_complete` nor the importer
+//! (`sfn-macros-core`).
 
 use std::process::Command;
 
@@ -30,11 +31,11 @@ fn has_crate(tree: &str, name: &str) -> bool {
 fn clap_comes_only_with_the_cli_feature() {
     let library = dependency_tree(&["--no-default-features"]);
     assert!(has_crate(&library, "sfn-runtime"), "{library}");
-    for cli_only in ["clap", "clap_complete", "clap_builder"] {
+    for cli_only in ["clap", "clap_complete", "clap_builder", "sfn-macros-core"] {
         assert!(!has_crate(&library, cli_only), "{cli_only} without `cli`");
     }
     let binary = dependency_tree(&[]);
-    for cli_only in ["clap", "clap_complete"] {
+    for cli_only in ["clap", "clap_complete", "sfn-macros-core"] {
         assert!(has_crate(&binary, cli_only), "{cli_only} with `cli`");
     }
 }
