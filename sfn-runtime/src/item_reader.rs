@@ -20,7 +20,7 @@ pub(crate) const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemReadRequest {
     /// Identifies the answer ([`crate::Event::ItemsRead`]).
-    pub request_id: u64,
+    pub request_id: crate::execution::RequestId,
     /// `Resource`: `arn:aws:states:::s3:getObject` or `…:s3:listObjectsV2`.
     pub resource: String,
     /// The evaluated `Parameters`/`Arguments` (`Bucket`, `Key` or `Prefix`).
@@ -232,7 +232,7 @@ mod tests {
             items_pointer: None,
         };
         let request = ItemReadRequest {
-            request_id: 1,
+            request_id: crate::execution::RequestId(1),
             resource: "arn:aws:states:::s3:getObject".into(),
             parameters: json!({"Bucket": "b", "Key": "rows.csv"}),
             config: Some(config),

@@ -188,7 +188,7 @@ pub(crate) fn export(
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultWriteRequest {
     /// Identifies the answer ([`crate::Event::ResultsWritten`]).
-    pub request_id: u64,
+    pub request_id: crate::execution::RequestId,
     /// The bucket.
     pub bucket: String,
     /// `(key, body)` pairs.

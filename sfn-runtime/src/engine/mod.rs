@@ -35,7 +35,7 @@ use map_runs::MapRuns;
 use run::Driver;
 
 use crate::activities::Activities;
-use crate::execution::{Execution, ExecutionConfig, Outcome, Status};
+use crate::execution::{Execution, ExecutionConfig, Outcome, Status, TaskId};
 use crate::history::HistoryEvent;
 use crate::resources::Resources;
 
@@ -71,15 +71,15 @@ type CallbackResult = Result<Value, (Option<String>, Option<String>)>;
 #[derive(Debug)]
 enum DriverMsg {
     TaskDone {
-        task_id: u64,
+        task_id: TaskId,
         result: Box<CallbackResult>,
     },
     Heartbeat {
-        task_id: u64,
+        task_id: TaskId,
     },
     /// A `.sync` task's job started (its submission response).
     Submitted {
-        task_id: u64,
+        task_id: TaskId,
         output: Box<Value>,
     },
     /// Error and cause.
@@ -89,7 +89,7 @@ enum DriverMsg {
 #[derive(Debug, Clone)]
 pub(crate) struct TokenSlot {
     tx: mpsc::UnboundedSender<DriverMsg>,
-    task_id: u64,
+    task_id: TaskId,
 }
 
 type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
@@ -271,7 +271,7 @@ impl Engine {
     fn complete(
         &self,
         token: &str,
-        msg: impl FnOnce(u64) -> DriverMsg,
+        msg: impl FnOnce(TaskId) -> DriverMsg,
         remove: bool,
     ) -> Result<(), EngineError> {
         let slot = {

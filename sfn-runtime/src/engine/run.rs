@@ -10,7 +10,7 @@ use tokio::time::{Duration, Instant};
 
 use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::Activities;
-use crate::execution::{Command, Event, Execution, Outcome, TaskInvocation};
+use crate::execution::{Command, Event, Execution, Outcome, TaskId, TaskInvocation, TimerId};
 use crate::history::HistoryEvent;
 use crate::resources::{ChildStart, Resources, Route, TaskError};
 
@@ -45,10 +45,10 @@ pub(super) struct Driver {
     history: Vec<HistoryEvent>,
     /// Shared with an `ExecutionHandle`: events go there instead of `history`.
     live: Option<LiveRef>,
-    tasks: JoinSet<(u64, Result<Value, TaskError>)>,
-    running: HashMap<u64, RunningTask>,
-    timers: BTreeMap<(Instant, u64), ()>,
-    deadlines: HashMap<u64, TaskDeadline>,
+    tasks: JoinSet<(TaskId, Result<Value, TaskError>)>,
+    running: HashMap<TaskId, RunningTask>,
+    timers: BTreeMap<(Instant, TimerId), ()>,
+    deadlines: HashMap<TaskId, TaskDeadline>,
     outcome: Option<Outcome>,
 }
 
@@ -208,7 +208,7 @@ impl Driver {
         });
     }
 
-    fn forget_task(&mut self, task_id: u64) {
+    fn forget_task(&mut self, task_id: TaskId) {
         self.deadlines.remove(&task_id);
         if let Some(RunningTask { handle, token, .. }) = self.running.remove(&task_id) {
             handle.abort();
@@ -222,7 +222,7 @@ impl Driver {
         }
     }
 
-    fn task_finished(&mut self, task_id: u64, result: Result<Value, TaskError>) {
+    fn task_finished(&mut self, task_id: TaskId, result: Result<Value, TaskError>) {
         let callback = self.running.get(&task_id).is_some_and(|r| r.callback);
         let now = self.now();
         match (callback, result) {
@@ -339,7 +339,7 @@ impl Driver {
             }
         }
         if self.outcome.is_some() {
-            let ids: Vec<u64> = self.running.keys().copied().collect();
+            let ids: Vec<TaskId> = self.running.keys().copied().collect();
             for id in ids {
                 self.forget_task(id);
             }

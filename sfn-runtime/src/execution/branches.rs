@@ -11,6 +11,7 @@ use super::children::Children;
 use super::distributed::MapRun;
 use super::io::{self, Scope};
 use super::states::Flow;
+use super::types::FrameId;
 use super::Execution;
 use crate::history::EventType;
 
@@ -23,7 +24,7 @@ impl Execution {
     /// Starts a Parallel state: every branch gets the same input.
     pub(crate) fn start_parallel(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         p: &Parallel,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
@@ -55,7 +56,7 @@ impl Execution {
     /// Starts a Map state: items, item inputs, concurrency and tolerance.
     pub(crate) fn start_map(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         m: &MapState,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
@@ -65,7 +66,7 @@ impl Execution {
     /// Starts a Map state; `read` holds the `ItemReader`'s items once the driver read them.
     pub(crate) fn start_map_with(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         m: &MapState,
         lang: QueryLanguage,
         read: Option<Vec<Value>>,
@@ -99,7 +100,7 @@ impl Execution {
     /// The children of a Map state (`None`: it waits for its `ItemReader`).
     fn map_children(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         m: &MapState,
         lang: QueryLanguage,
         read: Option<Vec<Value>>,
@@ -159,7 +160,7 @@ impl Execution {
     /// Each item through `ItemSelector` (or the legacy `Parameters`), with `$$.Map.Item` set.
     fn item_inputs(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         m: &MapState,
         items: Vec<Value>,
         effective: &Value,
@@ -192,7 +193,7 @@ impl Execution {
     }
 
     /// A distributed Map's run: its ARN, and `MapRunStarted`.
-    fn open_map_run(&mut self, frame: u64, m: &MapState, children: &mut Children) {
+    fn open_map_run(&mut self, frame: FrameId, m: &MapState, children: &mut Children) {
         children.distributed = true;
         let name = self.active_state_name(frame);
         let express = matches!(

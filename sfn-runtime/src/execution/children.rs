@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sfn_asl::model::StateKind;
 
+use super::types::FrameId;
 use super::{Block, Command, Execution, Failure, ScopeStep, Work};
 use crate::history::EventType;
 
@@ -17,7 +18,7 @@ pub(crate) struct Children {
     /// Outputs of finished children, by index.
     pub(super) results: Vec<Option<Value>>,
     /// Frames of running children.
-    pub(super) running: Vec<u64>,
+    pub(super) running: Vec<FrameId>,
     pub(super) next: usize,
     /// `MaxConcurrency` (0 = unbounded).
     pub(super) limit: u64,
@@ -57,7 +58,7 @@ impl Children {
 }
 
 impl Execution {
-    pub(super) fn begin_children(&mut self, frame: u64, children: Children) {
+    pub(super) fn begin_children(&mut self, frame: FrameId, children: Children) {
         let empty = children.pending.is_empty();
         if let Some(a) = self
             .data
@@ -75,7 +76,7 @@ impl Execution {
     }
 
     /// Starts the next child if the concurrency bound allows.
-    pub(crate) fn fill(&mut self, frame: u64) {
+    pub(crate) fn fill(&mut self, frame: FrameId) {
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -155,7 +156,7 @@ impl Execution {
     }
 
     /// A branch or iteration ended.
-    pub(crate) fn child_done(&mut self, child: u64, result: Result<Value, Failure>) {
+    pub(crate) fn child_done(&mut self, child: FrameId, result: Result<Value, Failure>) {
         let Some(child_frame) = self.data.frames.remove(&child) else {
             return;
         };
@@ -257,7 +258,7 @@ impl Execution {
         }
     }
 
-    pub(super) fn children_mut(&mut self, frame: u64) -> Option<&mut Children> {
+    pub(super) fn children_mut(&mut self, frame: FrameId) -> Option<&mut Children> {
         match self
             .data
             .frames
@@ -272,7 +273,7 @@ impl Execution {
     }
 
     /// Every child finished: `…StateSucceeded`, then the state's result processing.
-    fn children_finished(&mut self, frame: u64) {
+    fn children_finished(&mut self, frame: FrameId) {
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
         };
@@ -320,7 +321,7 @@ impl Execution {
 
     /// Stops every running child of `frame` (and their descendants): tasks and timers are
     /// cancelled, frames dropped.
-    pub(crate) fn abort_children(&mut self, frame: u64) {
+    pub(crate) fn abort_children(&mut self, frame: FrameId) {
         let Some(ch) = self.children_mut(frame) else {
             return;
         };
@@ -329,7 +330,7 @@ impl Execution {
         let name = self.active_state_name(frame);
         let mut stack = direct.clone();
         while let Some(id) = stack.pop() {
-            let kids: Vec<u64> = self
+            let kids: Vec<FrameId> = self
                 .data
                 .frames
                 .iter()

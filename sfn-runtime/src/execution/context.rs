@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 use sfn_asl::model::StateKind;
 
+use super::types::FrameId;
 use super::{resolve_scope, Execution};
 
 /// Formats milliseconds since the epoch as AWS writes context timestamps
@@ -61,7 +62,7 @@ impl Execution {
     /// Sets `$$.State` for the active state of `frame` (and drops `Task`/`Map`, which only
     /// exist while a token task or an item selector is evaluated). Updates in place: this runs
     /// on every state entry.
-    pub(crate) fn set_state_context(&mut self, frame: u64) {
+    pub(crate) fn set_state_context(&mut self, frame: FrameId) {
         self.switch_context(frame);
         let Some(f) = self.data.frames.get(&frame) else {
             return;

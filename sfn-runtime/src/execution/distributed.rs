@@ -13,6 +13,7 @@ use sfn_asl::EvalError;
 use super::io;
 use super::states::Flow;
 use super::types::ChildEvent;
+use super::types::{FrameId, RequestId};
 use super::{Block, Command, Execution, Failure};
 use crate::history::{EventType, HistoryEvent};
 use crate::item_reader::{ItemReadRequest, ITEM_READER_FAILED};
@@ -111,7 +112,7 @@ impl Execution {
     /// Appends an event to a child execution's own history.
     pub(super) fn emit_child(
         &mut self,
-        root: u64,
+        root: FrameId,
         prev: u64,
         event_type: EventType,
         details: impl FnOnce() -> Value,
@@ -143,7 +144,13 @@ impl Execution {
     }
 
     /// A child execution starts: its log opens with `ExecutionStarted`.
-    pub(super) fn start_child(&mut self, map_frame: u64, child: u64, index: usize, input: &Value) {
+    pub(super) fn start_child(
+        &mut self,
+        map_frame: FrameId,
+        child: FrameId,
+        index: usize,
+        input: &Value,
+    ) {
         let now = self.data.now;
         let region_account = {
             let arn = &self.data.config.state_machine_arn;
@@ -176,8 +183,8 @@ impl Execution {
     /// A child execution ended: its log closes and its record is kept for the writer.
     pub(super) fn end_child(
         &mut self,
-        map_frame: u64,
-        child: u64,
+        map_frame: FrameId,
+        child: FrameId,
         last_event: u64,
         index: usize,
         result: &Result<Value, Failure>,
@@ -223,7 +230,7 @@ impl Execution {
 
     /// Points `$$.Execution` and `$$.StateMachine` at the execution `frame` belongs to: the
     /// parent, or one distributed Map child.
-    pub(super) fn switch_context(&mut self, frame: u64) {
+    pub(super) fn switch_context(&mut self, frame: FrameId) {
         let owner = self.child_root(frame);
         if owner == self.context_owner {
             return;
@@ -267,7 +274,7 @@ impl Execution {
 
     /// A running child execution is stopped with its parent Map: its history ends with
     /// `ExecutionAborted`.
-    pub(super) fn abort_child(&mut self, root: u64) {
+    pub(super) fn abort_child(&mut self, root: FrameId) {
         if !self.data.child_logs.contains_key(&root) {
             return;
         }
@@ -279,7 +286,7 @@ impl Execution {
     /// Evaluates an `ItemReader` and asks the driver for its items.
     pub(super) fn request_items(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         m: &MapState,
         lang: QueryLanguage,
         raw: &Value,
@@ -317,9 +324,8 @@ impl Execution {
             };
             (parameters, max_items)
         };
-        let request_id = self.data.next_task_id;
-        self.data.next_task_id += 1;
-        self.data.tasks.insert(request_id, frame);
+        let request_id = self.new_request_id();
+        self.data.requests.insert(request_id, frame);
         if let Some(a) = self.active_mut(frame) {
             a.block = Block::Reader { request_id };
         }
@@ -333,7 +339,7 @@ impl Execution {
         Ok(Flow::Blocked)
     }
 
-    fn active_mut(&mut self, frame: u64) -> Option<&mut super::Active> {
+    fn active_mut(&mut self, frame: FrameId) -> Option<&mut super::Active> {
         self.data
             .frames
             .get_mut(&frame)
@@ -341,8 +347,8 @@ impl Execution {
     }
 
     /// The frame waiting for a reader/writer request, its block taken.
-    fn take_request(&mut self, request_id: u64) -> Option<(u64, Block)> {
-        let frame = self.data.tasks.remove(&request_id)?;
+    fn take_request(&mut self, request_id: RequestId) -> Option<(FrameId, Block)> {
+        let frame = self.data.requests.remove(&request_id)?;
         let a = self.active_mut(frame)?;
         match &a.block {
             Block::Reader { request_id: r } | Block::Writer { request_id: r, .. }
@@ -355,7 +361,7 @@ impl Execution {
     }
 
     /// The driver answered a [`Command::ReadItems`]: the Map starts on the items.
-    pub(super) fn items_read(&mut self, request_id: u64, result: Result<Vec<Value>, String>) {
+    pub(super) fn items_read(&mut self, request_id: RequestId, result: Result<Vec<Value>, String>) {
         let Some((frame, _)) = self.take_request(request_id) else {
             return;
         };
@@ -381,7 +387,7 @@ impl Execution {
     /// The output of a finished Map Run: the results, shaped and exported by `ResultWriter`.
     pub(super) fn map_run_output(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         results: Vec<Value>,
         run: Option<Box<MapRun>>,
     ) -> Result<Flow, EvalError> {
@@ -465,9 +471,8 @@ impl Execution {
             "MapRunArn": run.arn,
             "ResultWriterDetails": {"Bucket": bucket, "Key": export.manifest_key},
         });
-        let request_id = self.data.next_task_id;
-        self.data.next_task_id += 1;
-        self.data.tasks.insert(request_id, frame);
+        let request_id = self.new_request_id();
+        self.data.requests.insert(request_id, frame);
         if let Some(a) = self.active_mut(frame) {
             a.block = Block::Writer { request_id, output };
         }
@@ -482,7 +487,7 @@ impl Execution {
     }
 
     /// The driver answered a [`Command::WriteResults`].
-    pub(super) fn results_written(&mut self, request_id: u64, result: Result<(), String>) {
+    pub(super) fn results_written(&mut self, request_id: RequestId, result: Result<(), String>) {
         let Some((frame, Block::Writer { output, .. })) = self.take_request(request_id) else {
             return;
         };

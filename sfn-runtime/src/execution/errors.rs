@@ -7,6 +7,7 @@ use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
 use super::states::{Leave, Next};
+use super::types::FrameId;
 use super::{next_random, Block, Command, Execution};
 use crate::history::EventType;
 
@@ -92,7 +93,7 @@ impl Failure {
 impl Execution {
     /// Turns an evaluation error of the active state into a failure with AWS's prefix; a
     /// JSONata failure also records an `EvaluationFailed` event.
-    pub(crate) fn eval_failure(&mut self, frame: u64, err: EvalError) -> Failure {
+    pub(crate) fn eval_failure(&mut self, frame: FrameId, err: EvalError) -> Failure {
         let (name, entered, entered_prev) =
             match self.data.frames.get(&frame).and_then(|f| f.active.as_ref()) {
                 Some(a) => {
@@ -141,7 +142,7 @@ impl Execution {
     }
 
     /// The active state of `frame` failed: retry, catch, or end the frame.
-    pub(crate) fn fail_state(&mut self, frame: u64, failure: Failure) {
+    pub(crate) fn fail_state(&mut self, frame: FrameId, failure: Failure) {
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -203,7 +204,7 @@ impl Execution {
     }
 
     /// Schedules the next attempt when a retrier matches and has attempts left.
-    fn try_retry(&mut self, frame: u64, retriers: &[Retrier], failure: &Failure) -> bool {
+    fn try_retry(&mut self, frame: FrameId, retriers: &[Retrier], failure: &Failure) -> bool {
         let Some(pos) = retriers
             .iter()
             .position(|r| failure.matches(&r.error_equals))
@@ -243,8 +244,7 @@ impl Execution {
         }
         let delay_ms = (delay * 1000.0).clamp(0.0, u64::MAX as f64 / 2.0) as u64;
         self.abort_children(frame);
-        let timer_id = self.data.next_timer_id;
-        self.data.next_timer_id += 1;
+        let timer_id = self.new_timer_id();
         if let Some(active) = self
             .data
             .frames
@@ -264,7 +264,7 @@ impl Execution {
     /// Takes a Catcher: error output through its ResultPath/Output, its Assign, then `Next`.
     fn catch(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         (index, catcher): (usize, &Catcher),
         lang: QueryLanguage,
         failure: Failure,

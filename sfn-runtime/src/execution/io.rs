@@ -11,6 +11,7 @@ use sfn_asl::path::{Path, PathRoot, ReferencePath};
 use sfn_asl::template::PayloadTemplate;
 use sfn_asl::EvalError;
 
+use super::types::FrameId;
 use super::{Execution, RngEntropy, ScopeVars};
 use crate::limits::SizeBound;
 
@@ -59,7 +60,7 @@ impl<'a> Scope<'a> {
 
 impl Execution {
     /// The scope expressions evaluated in `frame` see.
-    pub(crate) fn scope(&self, frame: u64) -> Scope<'_> {
+    pub(crate) fn scope(&self, frame: FrameId) -> Scope<'_> {
         Scope {
             context: &self.context,
             vars: ScopeVars {
@@ -71,7 +72,7 @@ impl Execution {
     }
 
     /// The scope of `frame` with the raw input of its active state.
-    pub(crate) fn active_scope(&self, frame: u64) -> Option<(Scope<'_>, &Value)> {
+    pub(crate) fn active_scope(&self, frame: FrameId) -> Option<(Scope<'_>, &Value)> {
         let raw = &self.data.frames.get(&frame)?.active.as_ref()?.raw_input;
         Some((self.scope(frame), raw))
     }

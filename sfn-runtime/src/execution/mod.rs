@@ -44,12 +44,14 @@ pub use crate::item_reader::ItemReadRequest;
 pub use crate::result_writer::ResultWriteRequest;
 pub(crate) use context::iso_time;
 pub use errors::Failure;
+pub(crate) use types::FrameId;
 pub use types::{
-    ChildEvent, Command, Event, ExecutionConfig, Outcome, Status, Step, TaskInvocation,
+    ChildEvent, Command, Event, ExecutionConfig, Outcome, RequestId, Status, Step, TaskId,
+    TaskInvocation, TimerId,
 };
 
 /// Timer id reserved for the execution's own `TimeoutSeconds`.
-const EXECUTION_TIMER: u64 = 0;
+const EXECUTION_TIMER: TimerId = TimerId(0);
 
 /// One link of the path from the top-level `States` to a nested one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +66,7 @@ pub(crate) struct ScopeStep {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Frame {
     /// The Parallel/Map frame that started this one, and this child's index.
-    parent: Option<(u64, usize)>,
+    parent: Option<(FrameId, usize)>,
     scope: Vec<ScopeStep>,
     /// Variables of this scope.
     vars: Map<String, Value>,
@@ -103,36 +105,39 @@ pub(crate) enum Block {
     Task(tasks::TaskWait),
     /// A Wait state's timer: then exit with this output and assignment.
     Wait {
-        timer_id: u64,
+        timer_id: TimerId,
         output: Value,
         #[serde(default)]
         size: SizeBound,
         assign: Option<Map<String, Value>>,
     },
     /// A retry back-off timer: then run the state again.
-    Retry { timer_id: u64 },
+    Retry { timer_id: TimerId },
     /// Parallel branches or Map iterations.
     Children(children::Children),
     /// A distributed Map's `ItemReader` items.
-    Reader { request_id: u64 },
+    Reader { request_id: RequestId },
     /// A Map Run's `ResultWriter` export; then the state's result is `output`.
-    Writer { request_id: u64, output: Value },
+    Writer {
+        request_id: RequestId,
+        output: Value,
+    },
 }
 
 /// Pending work inside one `handle` call.
 #[derive(Debug)]
 enum Work {
     Enter {
-        frame: u64,
+        frame: FrameId,
         state: usize,
         input: Value,
         size: SizeBound,
     },
     Fill {
-        frame: u64,
+        frame: FrameId,
     },
     ChildDone {
-        child: u64,
+        child: FrameId,
         result: Result<Value, Failure>,
     },
 }
@@ -153,12 +158,15 @@ pub struct ExecutionData {
     rng: AtomicU64,
     /// Boxed: a B-tree leaf holds 11 values, so inline frames (~430 bytes each) cost ~4.8 KB
     /// for an execution that has one.
-    frames: BTreeMap<u64, Box<Frame>>,
-    tasks: BTreeMap<u64, u64>,
-    timers: BTreeMap<u64, u64>,
+    frames: BTreeMap<FrameId, Box<Frame>>,
+    tasks: BTreeMap<TaskId, FrameId>,
+    timers: BTreeMap<TimerId, FrameId>,
+    /// Object-store requests (distributed Map readers and writers) waiting for an answer.
+    #[serde(default)]
+    requests: BTreeMap<RequestId, FrameId>,
     /// Histories of running distributed Map children, by their root frame.
     #[serde(default)]
-    child_logs: BTreeMap<u64, distributed::ChildLog>,
+    child_logs: BTreeMap<FrameId, distributed::ChildLog>,
 }
 
 /// One execution of a state machine: the deterministic core.
@@ -173,13 +181,13 @@ pub struct Execution {
     /// The last formatted `EnteredTime` (many states share one instant).
     time_cache: (u64, String),
     /// The distributed Map child whose execution `context` shows (`None`: this execution).
-    context_owner: Option<u64>,
+    context_owner: Option<FrameId>,
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
 pub(crate) struct ScopeVars<'a> {
-    frames: &'a BTreeMap<u64, Box<Frame>>,
-    frame: u64,
+    frames: &'a BTreeMap<FrameId, Box<Frame>>,
+    frame: FrameId,
 }
 
 impl Variables for ScopeVars<'_> {
@@ -255,6 +263,7 @@ impl Execution {
             frames: BTreeMap::new(),
             tasks: BTreeMap::new(),
             timers: BTreeMap::new(),
+            requests: BTreeMap::new(),
             child_logs: BTreeMap::new(),
         };
         // `$$` is built when the execution starts: its input is not known before.
@@ -444,14 +453,30 @@ impl Execution {
         }
     }
 
+    fn new_task_id(&mut self) -> TaskId {
+        let id = TaskId(self.data.next_task_id);
+        self.data.next_task_id += 1;
+        id
+    }
+
+    fn new_request_id(&mut self) -> RequestId {
+        RequestId(self.new_task_id().0)
+    }
+
+    fn new_timer_id(&mut self) -> TimerId {
+        let id = TimerId(self.data.next_timer_id);
+        self.data.next_timer_id += 1;
+        id
+    }
+
     fn new_frame(
         &mut self,
-        parent: Option<(u64, usize)>,
+        parent: Option<(FrameId, usize)>,
         scope: Vec<ScopeStep>,
         isolated: bool,
         last_event: u64,
-    ) -> u64 {
-        let id = self.data.next_frame_id;
+    ) -> FrameId {
+        let id = FrameId(self.data.next_frame_id);
         self.data.next_frame_id += 1;
         let frame = Frame {
             parent,
@@ -485,7 +510,7 @@ impl Execution {
     }
 
     /// The name of the state active in `frame` (empty when none).
-    pub(crate) fn active_state_name(&self, frame: u64) -> String {
+    pub(crate) fn active_state_name(&self, frame: FrameId) -> String {
         self.data
             .frames
             .get(&frame)
@@ -496,7 +521,7 @@ impl Execution {
     }
 
     /// The state a frame's scope holds at `idx`, with its name.
-    fn state_at(&self, frame: u64, idx: usize) -> Option<(&str, &State)> {
+    fn state_at(&self, frame: FrameId, idx: usize) -> Option<(&str, &State)> {
         let f = self.data.frames.get(&frame)?;
         let states = resolve_scope(&self.machine, &f.scope)?;
         states.get_index(idx).map(|(n, s)| (n.as_str(), s))
@@ -511,6 +536,8 @@ impl Execution {
         for task_id in std::mem::take(&mut self.data.tasks).into_keys() {
             self.out.commands.push(Command::CancelTask { task_id });
         }
+        // Object-store requests are answered at once by the driver: nothing to cancel.
+        self.data.requests.clear();
         for timer_id in std::mem::take(&mut self.data.timers).into_keys() {
             self.out.commands.push(Command::CancelTimer { timer_id });
         }
@@ -519,7 +546,7 @@ impl Execution {
                 timer_id: EXECUTION_TIMER,
             });
         }
-        let open: Vec<u64> = self.data.child_logs.keys().copied().collect();
+        let open: Vec<FrameId> = self.data.child_logs.keys().copied().collect();
         for root in open {
             self.abort_child(root);
         }
@@ -529,7 +556,7 @@ impl Execution {
     }
 
     /// A frame reached its end (a terminal state or an uncaught failure).
-    fn frame_end(&mut self, frame: u64, result: Result<Value, Failure>) {
+    fn frame_end(&mut self, frame: FrameId, result: Result<Value, Failure>) {
         let parent = self.data.frames.get(&frame).and_then(|f| f.parent);
         if parent.is_some() {
             self.queue.push_front(Work::ChildDone {
@@ -566,7 +593,7 @@ impl Execution {
         }
     }
 
-    fn timer_fired(&mut self, timer_id: u64) {
+    fn timer_fired(&mut self, timer_id: TimerId) {
         if timer_id == EXECUTION_TIMER {
             self.emit_raw(
                 self.last_event_id(),

@@ -2,13 +2,14 @@
 
 use serde_json::{json, Value};
 
+use super::types::FrameId;
 use super::{Execution, Frame, Outcome, Status};
 use crate::history::{EventType, HistoryEvent};
 
 impl Execution {
     /// The root frame of the distributed Map child execution `frame` belongs to, if any:
     /// its events go into that child's history.
-    pub(crate) fn child_root(&self, frame: u64) -> Option<u64> {
+    pub(crate) fn child_root(&self, frame: FrameId) -> Option<FrameId> {
         let mut id = frame;
         for _ in 0..self.data.frames.len() {
             match self.data.frames.get(&id).map(|f| &**f) {
@@ -26,7 +27,7 @@ impl Execution {
     /// Appends an event to a frame's chain; returns its id (0 for silent frames).
     pub(crate) fn emit(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         event_type: EventType,
         details: impl FnOnce() -> Value,
     ) -> u64 {
@@ -45,7 +46,7 @@ impl Execution {
     /// chain alone.
     pub(crate) fn emit_off_chain(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         prev: u64,
         event_type: EventType,
         details: impl FnOnce() -> Value,

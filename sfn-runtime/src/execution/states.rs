@@ -9,6 +9,7 @@ use sfn_asl::model::{
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
+use super::types::FrameId;
 use super::{Active, Block, Command, Execution, Failure, Work};
 use crate::history::{io_details, EventType};
 use crate::limits::SizeBound;
@@ -88,7 +89,7 @@ fn exited_type(kind: &StateKind) -> Option<EventType> {
 
 impl Execution {
     /// Enters state `idx` of the frame's scope with `input`, then runs it.
-    pub(crate) fn enter(&mut self, frame: u64, idx: usize, input: Value, size: SizeBound) {
+    pub(crate) fn enter(&mut self, frame: FrameId, idx: usize, input: Value, size: SizeBound) {
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -121,7 +122,7 @@ impl Execution {
     }
 
     /// Runs the active state's body from its raw input (first attempt and every retry).
-    pub(crate) fn execute(&mut self, frame: u64) {
+    pub(crate) fn execute(&mut self, frame: FrameId) {
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
@@ -165,13 +166,12 @@ impl Execution {
         self.apply_flow(frame, flow);
     }
 
-    pub(crate) fn apply_flow(&mut self, frame: u64, flow: Result<Flow, EvalError>) {
+    pub(crate) fn apply_flow(&mut self, frame: FrameId, flow: Result<Flow, EvalError>) {
         match flow {
             Ok(Flow::Exit(leave)) => self.exit_to(frame, leave),
             Ok(Flow::WaitUntil { at, leave }) if at <= self.data.now => self.exit_to(frame, leave),
             Ok(Flow::WaitUntil { at, leave }) => {
-                let timer_id = self.data.next_timer_id;
-                self.data.next_timer_id += 1;
+                let timer_id = self.new_timer_id();
                 self.data.timers.insert(timer_id, frame);
                 if let Some(a) = self
                     .data
@@ -200,7 +200,7 @@ impl Execution {
     /// Leaves the active state after a Wait timer, to the state's own transition.
     pub(crate) fn exit_state(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         output: Value,
         size: SizeBound,
         assign: Option<Map<String, Value>>,
@@ -216,7 +216,7 @@ impl Execution {
 
     /// Leaves the active state: size check, `…StateExited`, variables, then `next` or the
     /// end of the frame.
-    pub(crate) fn exit_to(&mut self, frame: u64, leave: Leave) {
+    pub(crate) fn exit_to(&mut self, frame: FrameId, leave: Leave) {
         let Leave {
             output,
             size,

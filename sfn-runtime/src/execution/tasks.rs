@@ -9,6 +9,7 @@ use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
 use super::states::{Flow, Leave, Next};
+use super::types::{FrameId, TaskId};
 use super::{next_random, Block, Command, Execution, Failure, TaskInvocation};
 use crate::history::EventType;
 use crate::limits::SizeBound;
@@ -16,7 +17,7 @@ use crate::limits::SizeBound;
 /// A task state waiting for its result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TaskWait {
-    pub(crate) task_id: u64,
+    pub(crate) task_id: TaskId,
     kind: TaskKind,
 }
 
@@ -148,7 +149,7 @@ impl Execution {
     /// Evaluates a Task's input and schedules it.
     pub(crate) fn start_task(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         t: &Task,
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
@@ -176,8 +177,7 @@ impl Execution {
             )));
         }
         let kind = classify(&t.resource);
-        let task_id = self.data.next_task_id;
-        self.data.next_task_id += 1;
+        let task_id = self.new_task_id();
         let region = self.data.config.region.clone();
         let Prepared {
             input,
@@ -269,7 +269,7 @@ impl Execution {
         Ok(Flow::Blocked)
     }
 
-    fn waiting_task(&self, task_id: u64) -> Option<(u64, TaskKind)> {
+    fn waiting_task(&self, task_id: TaskId) -> Option<(FrameId, TaskKind)> {
         let frame = *self.data.tasks.get(&task_id)?;
         match &self.data.frames.get(&frame)?.active.as_ref()?.block {
             Block::Task(w) if w.task_id == task_id => Some((frame, w.kind.clone())),
@@ -278,7 +278,7 @@ impl Execution {
     }
 
     /// A `.waitForTaskToken`/`.sync` task was submitted.
-    pub(crate) fn task_submitted(&mut self, task_id: u64, output: Value) {
+    pub(crate) fn task_submitted(&mut self, task_id: TaskId, output: Value) {
         let Some((frame, kind)) = self.waiting_task(task_id) else {
             return;
         };
@@ -294,7 +294,7 @@ impl Execution {
     }
 
     /// A task finished: record it, then process the result or fail the state.
-    pub(crate) fn task_result(&mut self, task_id: u64, result: Result<Value, Failure>) {
+    pub(crate) fn task_result(&mut self, task_id: TaskId, result: Result<Value, Failure>) {
         let Some((frame, kind)) = self.waiting_task(task_id) else {
             return;
         };
@@ -342,7 +342,12 @@ impl Execution {
         }
     }
 
-    fn emit_task_event(&mut self, frame: u64, kind: &TaskKind, result: Result<&Value, &Failure>) {
+    fn emit_task_event(
+        &mut self,
+        frame: FrameId,
+        kind: &TaskKind,
+        result: Result<&Value, &Failure>,
+    ) {
         let timed_out = matches!(result, Err(f) if f.error.as_deref() == Some("States.Timeout") && f.cause.is_none());
         let ty = match (kind, result.is_ok(), timed_out) {
             (TaskKind::Lambda { .. }, true, _) => EventType::LambdaFunctionSucceeded,
@@ -384,7 +389,7 @@ impl Execution {
     /// Task, Parallel or Map state. `result_size` bounds the result's JSON size when known.
     pub(crate) fn task_output(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         result: Value,
         result_size: SizeBound,
     ) -> Result<Flow, EvalError> {
@@ -476,7 +481,7 @@ impl Execution {
     /// Retrier or Catcher may take) leaves the raw input in place.
     fn write_result(
         &mut self,
-        frame: u64,
+        frame: FrameId,
         path: &Option<Option<ReferencePath>>,
         result: Value,
         spent: bool,

@@ -5,6 +5,40 @@ use serde_json::Value;
 
 use crate::history::HistoryEvent;
 
+macro_rules! id {
+    ($(#[$doc:meta])* $vis:vis $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        $vis struct $name(pub u64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id! {
+    /// A task the execution asked for ([`Command::InvokeTask`]); its result event names it.
+    pub TaskId
+}
+id! {
+    /// A timer the execution asked for ([`Command::StartTimer`]).
+    pub TimerId
+}
+id! {
+    /// An object-store request of a distributed Map ([`Command::ReadItems`],
+    /// [`Command::WriteResults`]). Drawn from the same counter as task ids, so both keep the
+    /// numbers they had when they shared one.
+    pub RequestId
+}
+id! {
+    /// A frame: the top level, a Parallel branch or a Map iteration.
+    pub(crate) FrameId
+}
+
 /// How an execution is named and configured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionConfig {
@@ -125,7 +159,7 @@ pub enum Event {
     /// A task returned its result.
     TaskSucceeded {
         /// The id from [`Command::InvokeTask`].
-        task_id: u64,
+        task_id: TaskId,
         /// The result.
         output: Value,
         /// Current time.
@@ -134,7 +168,7 @@ pub enum Event {
     /// A task failed.
     TaskFailed {
         /// The id from [`Command::InvokeTask`].
-        task_id: u64,
+        task_id: TaskId,
         /// The error name (absent when a callback sent none).
         error: Option<String>,
         /// The cause.
@@ -145,21 +179,21 @@ pub enum Event {
     /// A task ran past its `TimeoutSeconds`.
     TaskTimedOut {
         /// The id from [`Command::InvokeTask`].
-        task_id: u64,
+        task_id: TaskId,
         /// Current time.
         now: u64,
     },
     /// A task sent no heartbeat within `HeartbeatSeconds`.
     HeartbeatTimedOut {
         /// The id from [`Command::InvokeTask`].
-        task_id: u64,
+        task_id: TaskId,
         /// Current time.
         now: u64,
     },
     /// A `.waitForTaskToken`/`.sync` task was submitted; the final result comes later.
     TaskSubmitted {
         /// The id from [`Command::InvokeTask`].
-        task_id: u64,
+        task_id: TaskId,
         /// The submission response.
         output: Value,
         /// Current time.
@@ -168,7 +202,7 @@ pub enum Event {
     /// A timer from [`Command::StartTimer`] fired.
     TimerFired {
         /// The timer.
-        timer_id: u64,
+        timer_id: TimerId,
         /// Current time.
         now: u64,
     },
@@ -176,7 +210,7 @@ pub enum Event {
     /// failure cause (`States.ItemReaderFailed`).
     ItemsRead {
         /// The request's id.
-        request_id: u64,
+        request_id: RequestId,
         /// The items, or the cause.
         result: Result<Vec<Value>, String>,
         /// Current time.
@@ -186,7 +220,7 @@ pub enum Event {
     /// (`States.ResultWriterFailed`).
     ResultsWritten {
         /// The request's id.
-        request_id: u64,
+        request_id: RequestId,
         /// Done, or the cause.
         result: Result<(), String>,
         /// Current time.
@@ -207,7 +241,7 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskInvocation {
     /// Identifies the result event.
-    pub task_id: u64,
+    pub task_id: TaskId,
     /// The Task state's name.
     pub state_name: String,
     /// The `Resource`, parsed (routing reads what it calls and how).
@@ -232,19 +266,19 @@ pub enum Command {
     /// Report `TimerFired` at time `at` (ms since the epoch).
     StartTimer {
         /// The timer.
-        timer_id: u64,
+        timer_id: TimerId,
         /// When.
         at: u64,
     },
     /// The task's result is no longer wanted.
     CancelTask {
         /// The task.
-        task_id: u64,
+        task_id: TaskId,
     },
     /// The timer is no longer wanted.
     CancelTimer {
         /// The timer.
-        timer_id: u64,
+        timer_id: TimerId,
     },
     /// Read a distributed Map's items from the object store; answer with
     /// [`Event::ItemsRead`].
@@ -276,4 +310,18 @@ pub struct Step {
     pub commands: Vec<Command>,
     /// Events appended to child executions' histories (distributed Map).
     pub child_events: Vec<ChildEvent>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stored_as_plain_numbers() {
+        assert_eq!(serde_json::to_string(&TaskId(3)).ok().as_deref(), Some("3"));
+        let timer: TimerId = serde_json::from_str("7").expect("a number");
+        assert_eq!(timer, TimerId(7));
+        assert_eq!(RequestId(9).to_string(), "9");
+        assert!(FrameId(1) < FrameId(2));
+    }
 }
