@@ -19,11 +19,10 @@ fn version_exits_0_on_the_tool_and_every_subcommand() {
     for command in COMMANDS {
         let run = sfn(&[command, "--version"], "");
         assert_eq!(run.code, 0, "{command}: {}", run.stderr);
-        assert!(
-            run.stdout
-                .ends_with(concat!(" ", env!("CARGO_PKG_VERSION"), "\n")),
-            "{command}: {}",
-            run.stdout
+        assert_eq!(
+            run.stdout,
+            concat!("sfn ", env!("CARGO_PKG_VERSION"), "\n"),
+            "{command}"
         );
     }
 }
@@ -176,4 +175,27 @@ fn completions_name_every_subcommand() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn docs_cli_md_covers_every_command_and_flag() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md"))
+        .expect("docs/cli.md");
+    for command in COMMANDS {
+        assert!(
+            docs.contains(&format!("## `sfn {command}`")),
+            "docs/cli.md has no section for {command}"
+        );
+        let help = sfn(&[command, "--help"], "").stdout;
+        let flags = help
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .filter(|w| !matches!(*w, "--help" | "--version"));
+        for flag in flags {
+            assert!(
+                docs.contains(flag),
+                "docs/cli.md does not mention `sfn {command} {flag}`"
+            );
+        }
+    }
 }

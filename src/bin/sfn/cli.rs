@@ -53,7 +53,7 @@ enum Command {
 /// Parses the process arguments and runs the command; returns the exit code. `--help`,
 /// `--version` and clap's usage errors exit here (0, 0 and 2).
 pub(crate) fn main() -> i32 {
-    let matches = Cli::command().get_matches();
+    let matches = command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // The subcommand's name as clap spells it, for its usage line in errors.
     let name = matches.subcommand_name().unwrap_or_default().to_owned();
@@ -79,7 +79,7 @@ pub(crate) fn main() -> i32 {
 /// Prints `message` the way clap prints its own usage errors (`error:` prefix, colour on a
 /// terminal, the subcommand's usage line); returns exit code 2.
 fn usage_error(subcommand: &str, message: &str) -> i32 {
-    let mut cmd = Cli::command();
+    let mut cmd = command();
     cmd.build();
     let kind = clap::error::ErrorKind::ValueValidation;
     let error = match cmd.find_subcommand_mut(subcommand) {
@@ -90,9 +90,18 @@ fn usage_error(subcommand: &str, message: &str) -> i32 {
     INVALID
 }
 
-/// The clap command, for completions.
+/// The clap command (for parsing and completions). `sfn run --version` prints `sfn 0.1.0`, as
+/// `sfn --version` does, rather than clap's `sfn-run 0.1.0`.
 pub(crate) fn command() -> clap::Command {
-    Cli::command()
+    let mut cmd = Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |c| c.display_name("sfn"));
+    }
+    cmd
 }
 
 /// A bad invocation found after parsing (an unreadable file, input that is not JSON, a flag
