@@ -42,12 +42,9 @@ impl SeededEntropy {
 
 impl Entropy for SeededEntropy {
     fn next_u64(&self) -> u64 {
-        // SplitMix64: tiny, well known, and good enough for non-cryptographic ids.
-        let mut z = self.0.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.0.set(z);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        let (state, bits) = crate::random::splitmix64(self.0.get());
+        self.0.set(state);
+        bits
     }
 }
 

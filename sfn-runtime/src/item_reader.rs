@@ -14,7 +14,7 @@ use sfn_asl::model::{
 use crate::objects::ObjectStore;
 
 /// The error every reader failure carries.
-pub(crate) const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
+pub(crate) use sfn_asl::error::STATES_ITEM_READER_FAILED as ITEM_READER_FAILED;
 
 /// What the core asks the driver to read.
 #[derive(Debug, Clone, PartialEq)]

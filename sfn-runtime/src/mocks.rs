@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::Value;
+use sfn_asl::error::STATES_RUNTIME;
 
 use crate::resources::{TaskError, TaskFuture, TaskRequest, TaskSource};
 
@@ -364,7 +365,7 @@ impl MockTaskSource {
             // A test case that runs out of answers is a mistake in the test, not a task
             // failure to catch or retry: `States.Runtime` ends the execution.
             None => Err(TaskError::new(
-                "States.Runtime",
+                STATES_RUNTIME,
                 format!(
                     "The mocked response for state '{state}' has no answer for invocation {index} \
                      (invocations count from 0, retries included); add an entry \"{index}\" to it."

@@ -28,6 +28,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
+use sfn_asl::error::{STATES_RUNTIME, STATES_TASK_FAILED};
 use sfn_asl::resource::IntegrationPattern;
 
 use crate::engine::{Engine, ExecutionResult};
@@ -35,7 +36,7 @@ use crate::execution::{ExecutionConfig, Status};
 use crate::resources::{TaskError, TaskFuture};
 
 fn failed(cause: impl Into<String>) -> TaskFuture {
-    let err = TaskError::new("States.Runtime", cause);
+    let err = TaskError::new(STATES_RUNTIME, cause);
     Box::pin(async move { Err(err) })
 }
 
@@ -110,7 +111,7 @@ pub(crate) fn start(
                 );
                 match result.outcome.status {
                     Status::Succeeded => Ok(description),
-                    _ => Err(TaskError::new("States.TaskFailed", description.to_string())),
+                    _ => Err(TaskError::new(STATES_TASK_FAILED, description.to_string())),
                 }
             }
         }

@@ -16,6 +16,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
+use sfn_asl::error::STATES_RUNTIME;
 use sfn_asl::resource::{IntegrationPattern, Resource, Service, Target};
 
 use crate::activities::ActivityTask;
@@ -166,7 +167,7 @@ impl Resources {
                 let resource = Resource::parse(request.resource);
                 let err = match (resource.target(), resource.arn()) {
                     (Target::Activity { .. }, _) => TaskError::new(
-                        "States.Runtime",
+                        STATES_RUNTIME,
                         format!("The activity {resource} does not exist."),
                     ),
                     (Target::LambdaFunction { .. }, _) | (_, None) => TaskError::new(
@@ -174,7 +175,7 @@ impl Resources {
                         format!("Function not found: {resource} (no handler is registered for it)"),
                     ),
                     (_, Some(arn)) if arn.service == "states" => TaskError::new(
-                        "States.Runtime",
+                        STATES_RUNTIME,
                         format!("No handler is registered for the resource '{resource}'."),
                     ),
                     _ => TaskError::new(
@@ -219,7 +220,7 @@ impl Resources {
             .map(str::to_owned)
         else {
             let err = TaskError::new(
-                "States.Runtime",
+                STATES_RUNTIME,
                 "The field 'FunctionName' is required for lambda:invoke.",
             );
             return Invocation {

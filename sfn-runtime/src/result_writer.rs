@@ -17,7 +17,7 @@ use crate::execution::iso_time;
 use crate::execution::Failure;
 
 /// The error of every writer failure.
-pub(crate) const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
+pub(crate) use sfn_asl::error::STATES_RESULT_WRITER_FAILED as RESULT_WRITER_FAILED;
 
 /// One finished child execution of a Map Run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -45,6 +45,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
+use sfn_asl::error::STATES_RUNTIME;
 use sfn_asl::StateMachine;
 
 use crate::history::HistoryEvent;
@@ -373,7 +374,7 @@ pub fn task_result<T: Serialize>(
 /// The error of a handler asked for a state it does not serve (a definition changed under it).
 pub fn unknown_state(resource: &str, state: &str) -> TaskError {
     TaskError::new(
-        "States.Runtime",
+        STATES_RUNTIME,
         format!("the handler of `{resource}` serves no Task state named `{state}`; regenerate the workflow"),
     )
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::ast::{Arg, Call, Function};
 use super::format;
+use crate::error::message::json_type;
 use crate::error::EvalError;
 use crate::eval::{Entropy, EvalEnv, SeededEntropy};
 use crate::path::PathRoot;
@@ -55,18 +56,6 @@ pub(crate) fn fail(function: Function, detail: impl std::fmt::Display) -> EvalEr
     ))
 }
 
-/// The JSON type name AWS uses in messages.
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 fn arg_at<'v>(f: Function, args: &'v [Cow<'_, Value>], i: usize) -> Result<&'v Value, EvalError> {
     args.get(i)
         .map(|c| c.as_ref())
@@ -81,7 +70,7 @@ fn string_arg<'v>(f: Function, args: &'v [Cow<'_, Value>], i: usize) -> Result<&
             format!(
                 "argument {} must be a string, but was {}",
                 i + 1,
-                type_name(other)
+                json_type(other)
             ),
         )),
     }
@@ -99,7 +88,7 @@ fn array_arg<'v>(
             format!(
                 "argument {} must be an array, but was {}",
                 i + 1,
-                type_name(other)
+                json_type(other)
             ),
         )),
     }
@@ -117,7 +106,7 @@ fn object_arg<'v>(
             format!(
                 "argument {} must be an object, but was {}",
                 i + 1,
-                type_name(other)
+                json_type(other)
             ),
         )),
     }
@@ -133,7 +122,7 @@ fn number_arg(f: Function, args: &[Cow<'_, Value>], i: usize) -> Result<f64, Eva
             format!(
                 "argument {} must be a number, but was {}",
                 i + 1,
-                type_name(other)
+                json_type(other)
             ),
         )),
     }
@@ -275,7 +264,7 @@ fn apply(call: &Call, args: &[Cow<'_, Value>], env: &EvalEnv<'_>) -> Result<Valu
                 other => {
                     return Err(fail(
                         f,
-                        format!("argument 3 must be a boolean, but was {}", type_name(other)),
+                        format!("argument 3 must be a boolean, but was {}", json_type(other)),
                     ))
                 }
             }
@@ -424,19 +413,5 @@ fn hash(f: Function, args: &[Cow<'_, Value>]) -> Result<Value, EvalError> {
 /// A version 4 UUID from 128 bits of `entropy`.
 fn uuid_v4(entropy: &dyn Entropy) -> String {
     let hi = entropy.next_u64();
-    let lo = entropy.next_u64();
-    let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&hi.to_be_bytes());
-    b[8..].copy_from_slice(&lo.to_be_bytes());
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    crate::random::uuid_v4(hi, entropy.next_u64())
 }

@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::ast::{Arg, Call, Function};
-use super::eval::{fail, type_name};
+use super::eval::fail;
+use crate::error::message::json_type;
 use crate::error::EvalError;
 
 /// How deeply an object/array argument is rendered before giving up.
@@ -28,7 +29,7 @@ pub(crate) fn format(call: &Call, args: &[Cow<'_, Value>]) -> Result<Value, Eval
                 f,
                 format!(
                     "the template must be a string, but was {}",
-                    type_name(other)
+                    json_type(other)
                 ),
             ))
         }

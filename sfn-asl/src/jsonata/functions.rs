@@ -7,7 +7,7 @@
 //! missing argument give `undefined` (which then fails the field with "returned nothing"); a
 //! one-element `$range` is the bare number (a JSONata singleton sequence).
 
-use std::cell::Cell;
+use crate::eval::{Entropy, SeededEntropy};
 
 use md5::Md5;
 use serde_json::Value;
@@ -291,40 +291,23 @@ fn unit_interval(bits: u64) -> f64 {
 /// The random numbers of one evaluation, all derived from one seed drawn from the engine's
 /// entropy (the JSONata crate wants `'static` functions, so they cannot borrow the engine's).
 #[derive(Debug)]
-pub(crate) struct Generator(Cell<u64>);
+pub(crate) struct Generator(SeededEntropy);
 
 impl Generator {
     /// A generator starting from `seed`.
     pub(crate) fn new(seed: u64) -> Self {
-        Generator(Cell::new(seed))
+        Generator(SeededEntropy::new(seed))
     }
 
-    /// The next 64 bits (SplitMix64).
+    /// The next 64 bits.
     pub(crate) fn next_u64(&self) -> u64 {
-        let mut z = self.0.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.0.set(z);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A version 4 UUID (RFC 4122), lowercase.
     pub(crate) fn uuid(&self) -> String {
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&self.next_u64().to_be_bytes());
-        bytes[8..].copy_from_slice(&self.next_u64().to_be_bytes());
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        // 32 ASCII hex digits: every slice boundary below is a char boundary.
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        let hi = self.next_u64();
+        crate::random::uuid_v4(hi, self.next_u64())
     }
 
     /// Fisher–Yates, so `$shuffle` is reproducible from the engine's seed.

@@ -56,7 +56,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::{EvalError, ExprError};
+use crate::error::{message, EvalError, ExprError};
 use crate::eval::{Entropy, Variables};
 
 mod engine;
@@ -212,11 +212,7 @@ impl Jsonata {
     pub fn unexpected_type(&self, location: &str, expected: &str, value: &Value) -> EvalError {
         let text = self.expression().unwrap_or(&self.source);
         EvalError::query(
-            format!(
-                "The JSONata expression '{text}' specified for the field '{location}' returned an \
-                 unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
-                json_type(value)
-            ),
+            message::unexpected_jsonata_result(text, location, expected, value),
             Some(location.to_owned()),
         )
     }
@@ -228,18 +224,6 @@ fn expression_body(source: &str) -> &str {
         .get(2..source.len().saturating_sub(2))
         .unwrap_or("")
         .trim()
-}
-
-/// JSONata's name for a JSON value's type, as AWS prints it.
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 /// Evaluates a compiled body, turning every non-JSON outcome into AWS's cause.

@@ -28,6 +28,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::error::message::unable_to_apply_reference_path;
 use crate::error::ExprError;
 use crate::eval::EvalEnv;
 use ast::Segment;
@@ -264,20 +265,10 @@ impl ReferencePath {
                         }
                         match map.get_mut(name.as_str()) {
                             Some(v) => v,
-                            None => {
-                                return Err(format!(
-                                    "Unable to apply ReferencePath {} to input",
-                                    self.path.source
-                                ))
-                            }
+                            None => return Err(unable_to_apply_reference_path(&self.path.source)),
                         }
                     }
-                    _ => {
-                        return Err(format!(
-                            "Unable to apply ReferencePath {} to input",
-                            self.path.source
-                        ))
-                    }
+                    _ => return Err(unable_to_apply_reference_path(&self.path.source)),
                 },
                 Segment::Index(i) => match cur {
                     Value::Array(items) => {
@@ -285,27 +276,12 @@ impl ReferencePath {
                         let k = if *i < 0 { len.saturating_add(*i) } else { *i };
                         match usize::try_from(k).ok().and_then(|k| items.get_mut(k)) {
                             Some(v) => v,
-                            None => {
-                                return Err(format!(
-                                    "Unable to apply ReferencePath {} to input",
-                                    self.path.source
-                                ))
-                            }
+                            None => return Err(unable_to_apply_reference_path(&self.path.source)),
                         }
                     }
-                    _ => {
-                        return Err(format!(
-                            "Unable to apply ReferencePath {} to input",
-                            self.path.source
-                        ))
-                    }
+                    _ => return Err(unable_to_apply_reference_path(&self.path.source)),
                 },
-                _ => {
-                    return Err(format!(
-                        "Unable to apply ReferencePath {} to input",
-                        self.path.source
-                    ))
-                }
+                _ => return Err(unable_to_apply_reference_path(&self.path.source)),
             };
         }
         *cur = value;

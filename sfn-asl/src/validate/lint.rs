@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{escape_segment, located_message, LintOptions, MAX_NESTING};
-use crate::error::{Finding, FindingCode};
+use crate::error::STATES_ALL;
+use crate::error::{message, Finding, FindingCode};
 use crate::model::{Catcher, QueryLanguage, Retrier, State, StateKind, StateMachine, States};
 
 #[path = "lint_fields.rs"]
@@ -207,7 +208,7 @@ fn check_states_not_empty(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             message: located_message(
                 None,
                 &format!("{}/States", scope.base),
-                "Value cannot be empty",
+                message::VALUE_CANNOT_BE_EMPTY,
             ),
             hint: Some("add at least one state".into()),
         });
@@ -303,7 +304,7 @@ fn check_reachable(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             };
             let hint = Some(format!("point a `Next` at `{name}` or remove it"));
             out.push(site.finding(
-                FindingCode::MissingTransitionTarget,
+                FindingCode::UnreachableState,
                 "",
                 &format!("State \"{name}\" is not reachable."),
                 hint,
@@ -374,7 +375,7 @@ fn check_error_equals(at: &Site<'_>, retry: &[Retrier], catch: &[Catcher], out: 
             out.push(at.finding(
                 FindingCode::SchemaValidationFailed,
                 &rel,
-                "Value cannot be empty",
+                message::VALUE_CANNOT_BE_EMPTY,
                 hint,
             ));
         }
@@ -395,7 +396,7 @@ fn check_all_alone_and_last(
     for (field, entries) in lists {
         let count = entries.len();
         for (i, errors) in entries.into_iter().enumerate() {
-            if !errors.iter().any(|e| e == "States.ALL") {
+            if !errors.iter().any(|e| e == STATES_ALL) {
                 continue;
             }
             let rel = format!("/{field}/{i}/ErrorEquals");

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::Site;
-use crate::error::{Finding, FindingCode};
+use crate::error::{message, Finding, FindingCode};
 use crate::model::{
     ChoiceRule, Condition, CsvHeaderLocation, Dynamic, Map, NestedRule, Operand, OperandKind,
     ProcessorMode, Retrier, State, StateKind, StateMachine, Task, WaitFor,
@@ -178,7 +178,7 @@ fn check_choices_not_empty(at: &Site<'_>, empty: bool, out: &mut Vec<Finding>) {
         out.push(at.finding(
             SCHEMA,
             "/Choices",
-            "Value cannot be empty",
+            message::VALUE_CANNOT_BE_EMPTY,
             Some("add a rule with a `Next`".into()),
         ));
     }
@@ -221,7 +221,7 @@ fn check_choice_rule(
         out.push(at.finding(
             SCHEMA,
             &format!("{rel}/{field}"),
-            "Value cannot be empty",
+            message::VALUE_CANNOT_BE_EMPTY,
             Some("add the rules to combine".into()),
         ));
     }
@@ -262,7 +262,7 @@ fn check_branches_not_empty(at: &Site<'_>, empty: bool, out: &mut Vec<Finding>) 
         out.push(at.finding(
             SCHEMA,
             "/Branches",
-            "Value cannot be empty",
+            message::VALUE_CANNOT_BE_EMPTY,
             Some("add a branch with `StartAt` and `States`".into()),
         ));
     }
@@ -275,7 +275,7 @@ fn check_map_bounds(at: &Site<'_>, m: &Map, out: &mut Vec<Finding>) {
             out.push(at.finding(
                 SCHEMA,
                 "/ToleratedFailurePercentage",
-                "ToleratedFailurePercentage must be between 0 and 100.",
+                message::TOLERATED_FAILURE_PERCENTAGE_RANGE,
                 Some("use a percentage from 0 to 100".into()),
             ));
         }

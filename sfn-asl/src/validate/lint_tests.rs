@@ -108,6 +108,7 @@ fn every_state_is_reachable() {
         ("/States/Lost", "MISSING_TRANSITION_TARGET")
     );
     assert_eq!(msg, "state `Lost`: State \"Lost\" is not reachable.");
+    assert_eq!(findings(doc)[0].code, FindingCode::UnreachableState);
 }
 
 #[test]

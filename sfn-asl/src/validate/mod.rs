@@ -150,7 +150,7 @@ fn covers(outer: &str, inner: &str) -> bool {
 /// Whether `f` is the linter's "not reachable" finding. Reachability depends on every edge of
 /// the scope, and a state the schema pass could not read may have lost some.
 fn is_unreachable(f: &Finding) -> bool {
-    f.code == FindingCode::MissingTransitionTarget && f.message.ends_with("is not reachable.")
+    f.code == FindingCode::UnreachableState
 }
 
 /// Whether `pointer` lies inside one of the states of the scope holding `state` (a state pointer).

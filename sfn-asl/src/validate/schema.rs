@@ -8,6 +8,7 @@ use serde_json::{Map, Number, Value};
 
 use super::reader::{did_you_mean, is_jsonata, Ctx, Lang, Obj, Pointer, Spec};
 use super::MAX_NESTING;
+use crate::error::message;
 use crate::jsonata::{Jsonata, JsonataTemplate};
 use crate::model::{
     Branch, Dynamic, Pass, QueryLanguage, State, StateKind, StateMachine, States, Template,
@@ -198,7 +199,7 @@ pub(crate) fn transition(ctx: &mut Ctx, o: &Obj<'_>) -> Transition {
         if n.is_empty() {
             ctx.schema(
                 &o.at.key("Next"),
-                "Value cannot be empty",
+                message::VALUE_CANNOT_BE_EMPTY,
                 Some("name the state to go to".into()),
             );
         }
@@ -244,7 +245,7 @@ pub(crate) fn path_field(ctx: &mut Ctx, o: &Obj<'_>, key: &str) -> Option<Option
         Value::String(s) => match Path::parse(s) {
             Ok(p) => Some(Some(p)),
             Err(e) => {
-                ctx.expr(&at, "Value is not a valid JSONPath", &e);
+                ctx.expr(&at, message::NOT_A_VALID_JSONPATH, &e);
                 None
             }
         },
@@ -264,7 +265,7 @@ pub(crate) fn path_value(ctx: &mut Ctx, v: &Value, at: &Pointer) -> Option<Path>
     match Path::parse(s) {
         Ok(p) => Some(p),
         Err(e) => {
-            ctx.expr(at, "Value is not a valid JSONPath", &e);
+            ctx.expr(at, message::NOT_A_VALID_JSONPATH, &e);
             None
         }
     }
@@ -305,7 +306,7 @@ pub(crate) fn ref_path_value(
     if refused {
         ctx.schema(
             at,
-            "Value is not a Reference Path",
+            message::NOT_A_REFERENCE_PATH,
             Some("use a path into the state input, starting with `$.`".into()),
         );
         return None;
@@ -313,7 +314,7 @@ pub(crate) fn ref_path_value(
     match ReferencePath::parse(s) {
         Ok(p) => Some(p),
         Err(e) => {
-            ctx.expr(at, "Value is not a Reference Path", &e);
+            ctx.expr(at, message::NOT_A_REFERENCE_PATH, &e);
             None
         }
     }
@@ -349,7 +350,7 @@ pub(crate) fn payload_value(ctx: &mut Ctx, v: &Value, at: &Pointer) -> Option<Pa
                     .unwrap_or_default()
                     .replace("~1", "/")
                     .replace("~0", "~");
-                let what = format!("The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call");
+                let what = message::not_a_path_or_intrinsic(&key);
                 ctx.expr(&at.join(&rel), &what, &e);
             }
             None
@@ -374,7 +375,7 @@ fn check_template_keys(ctx: &mut Ctx, v: &Value, at: &Pointer, depth: usize) {
                 let here = at.key(k);
                 if let Some(base) = k.strip_suffix(".$") {
                     if !child.is_string() {
-                        let text = format!("The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call");
+                        let text = message::not_a_path_or_intrinsic(k);
                         ctx.schema(
                             &here,
                             &text,
@@ -454,7 +455,7 @@ pub(crate) fn jsonata_template_value(
         Ok(t) => Some(t),
         Err(errors) => {
             for (rel, e) in errors {
-                ctx.expr(&at.join(&rel), "Invalid JSONata expression", &e);
+                ctx.expr(&at.join(&rel), message::INVALID_JSONATA_EXPRESSION, &e);
             }
             None
         }
@@ -531,7 +532,7 @@ pub(crate) fn jsonata_expr(ctx: &mut Ctx, s: &str, at: &Pointer) -> Option<Jsona
     match Jsonata::compile(s) {
         Ok(j) => Some(j),
         Err(e) => {
-            ctx.expr(at, "Invalid JSONata expression", &e);
+            ctx.expr(at, message::INVALID_JSONATA_EXPRESSION, &e);
             None
         }
     }

@@ -11,6 +11,7 @@ use std::io::Write;
 
 use clap::{ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::Value;
+use sfn_asl::error::STATES_RUNTIME;
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
@@ -179,7 +180,7 @@ pub(crate) struct NoHandler {
 impl TaskSource for NoHandler {
     fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
         let err = TaskError::new(
-            "States.Runtime",
+            STATES_RUNTIME,
             format!(
                 "The state '{}' calls the resource '{}', and `{}` calls no real services; \
                  answer this state with {}.",

@@ -112,11 +112,14 @@ fn argument_message(code: &str, message: &str, calls: &[String]) -> Option<Strin
     })
 }
 
+/// How the crate's parser prefixes its coded messages ("Invalid syntax: S0201: ...").
+pub(super) const SYNTAX_PREFIX: &str = "Invalid syntax: ";
+
 /// A parse error as 2.0.6 words it: symbols rather than the crate's token names (`")"` for
 /// `RightParen`, `2` for `Number(2.0)`), and an unclosed bracket at the end reported as the
 /// bracket expected (S0203) rather than as an unexpected end (S0207).
 pub(super) fn parse_message(text: &str, body: &str) -> String {
-    let text = text.strip_prefix("Invalid syntax: ").unwrap_or(text);
+    let text = text.strip_prefix(SYNTAX_PREFIX).unwrap_or(text);
     if text.starts_with("S0207") {
         if let Some(closer) = unclosed_bracket(body) {
             return format!("S0203: Expected \"{closer}\" before end of expression");

@@ -313,8 +313,7 @@ fn map_error(e: EvaluatorError) -> EngineError {
 /// [`map_error`] for an evaluation of an expression described by `hints`.
 fn map_error_in(e: EvaluatorError, hints: &messages::Hints) -> EngineError {
     let text = e.message();
-    // The parser wraps some coded messages ("Invalid syntax: S0201: ...").
-    let text = text.strip_prefix("Invalid syntax: ").unwrap_or(text);
+    let text = text.strip_prefix(messages::SYNTAX_PREFIX).unwrap_or(text);
     let Some(code) = jsonata_core::evaluator::error_code_prefix(text) else {
         return EngineError::plain(text);
     };
