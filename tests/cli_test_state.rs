@@ -475,3 +475,30 @@ fn a_json_pointer_names_a_nested_state_as_validate_prints_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_single_state_file_s_nested_state_is_tested_by_name() {
+    // A file holding one Parallel state, as the TestState API takes a definition.
+    let parallel = r#"{"Type": "Parallel", "Next": "After", "Branches": [
+        {"StartAt": "Inner", "States": {
+            "Inner": {"Type": "Pass", "Result": 1, "ResultPath": "$.one", "Next": "Done"},
+            "Done": {"Type": "Succeed"}}}]}"#;
+    let (code, v, err) = test_state(&["-", "--state", "Inner"], parallel);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"one": 1}, "nextState": "Done"})
+    );
+    // Any other name is the file's state itself.
+    let (code, v, err) = test_state(&["-", "--state", "Both"], parallel);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": [{"one": 1}], "nextState": "After"})
+    );
+    let (_, v, _) = test_state(
+        &["-", "--state", "/States/State/Branches/0/States/Inner"],
+        parallel,
+    );
+    assert_eq!(v["nextState"], "Done");
+}

@@ -109,6 +109,19 @@ fn single_state_machine(doc: &Value, name: &str) -> Option<Value> {
     Some(json!({"StartAt": name, "States": states}))
 }
 
+/// Whether a state named `name` sits in a Parallel branch or Map processor of `state`, at any
+/// depth (the JSON parser's recursion limit bounds the walk).
+fn nests(state: &Value, name: &str) -> bool {
+    let branches = state.get("Branches").and_then(Value::as_array);
+    let processors = ["ItemProcessor", "Iterator"].map(|k| state.get(k));
+    branches
+        .into_iter()
+        .flatten()
+        .chain(processors.into_iter().flatten())
+        .filter_map(|scope| scope.get("States")?.as_object())
+        .any(|states| states.iter().any(|(n, s)| n == name || nests(s, name)))
+}
+
 /// One state; see [`Args`].
 pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     let path = args.definition.as_str();
@@ -120,7 +133,13 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     let mock = mock(&args)?;
     let text = read_source(path)?;
     let single = serde_json::from_str::<Value>(&text).ok().and_then(|doc| {
-        single_state_machine(&doc, args.state.as_deref().unwrap_or(SINGLE_STATE_NAME))
+        // `--state` names the file's one state, unless it names a state nested in it (or is a
+        // JSON pointer, which then starts at `/States/State`).
+        let name = match args.state.as_deref() {
+            Some(s) if !s.starts_with('/') && !nests(&doc, s) => s,
+            _ => SINGLE_STATE_NAME,
+        };
+        single_state_machine(&doc, name)
     });
     let Some(state) = args
         .state
