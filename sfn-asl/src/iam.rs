@@ -27,7 +27,11 @@ use crate::resource::{Integration, Partition, Resource, Service, Target};
 /// action, actions and resources sorted so the output is stable.
 pub fn policy(machine: &StateMachine) -> Value {
     let mut grants = Grants::default();
-    walk(&machine.states, &mut grants, 0);
+    for scope in machine.scopes() {
+        if scope.depth() <= MAX_DEPTH {
+            grant_scope(scope.scope.states, &mut grants);
+        }
+    }
     let statements: Vec<Value> = grants
         .0
         .into_iter()
@@ -58,18 +62,11 @@ impl Grants {
 /// Depth cap: definitions are validated, but this never recurses without bound either way.
 const MAX_DEPTH: usize = 64;
 
-fn walk(states: &States, g: &mut Grants, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
+/// The grants of one scope's own states ([`StateMachine::scopes`] visits the nested ones).
+fn grant_scope(states: &States, g: &mut Grants) {
     for state in states.values() {
         match &state.kind {
             StateKind::Task(t) => task(t, g),
-            StateKind::Parallel(p) => {
-                for b in &p.branches {
-                    walk(&b.states, g, depth + 1);
-                }
-            }
             StateKind::Map(m) => {
                 if m.is_distributed() {
                     // Child executions of a distributed Map run as the same state machine.
@@ -103,7 +100,6 @@ fn walk(states: &States, g: &mut Grants, depth: usize) {
                         );
                     }
                 }
-                walk(&m.item_processor.states, g, depth + 1);
             }
             _ => {}
         }

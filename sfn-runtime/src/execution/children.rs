@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sfn_asl::model::StateKind;
 
 use super::types::FrameId;
 use super::{Block, Command, Execution, Failure, ScopeStep, Work};
@@ -95,7 +94,7 @@ impl Execution {
         let (is_map, distributed, started_event) = (ch.map, ch.distributed, ch.started_event);
         let state_idx = active.state;
         let mut scope = f.scope.clone();
-        let Some((name, state)) =
+        let Some((name, _)) =
             super::resolve_scope(&machine, &f.scope).and_then(|s| s.get_index(state_idx))
         else {
             return;
@@ -105,17 +104,9 @@ impl Execution {
             state: state_idx,
             branch,
         });
-        let start = match &state.kind {
-            StateKind::Parallel(p) => p
-                .branches
-                .get(index)
-                .and_then(|b| b.states.get_index_of(&b.start_at)),
-            StateKind::Map(m) => m
-                .item_processor
-                .states
-                .get_index_of(&m.item_processor.start_at),
-            _ => None,
-        };
+        let start = machine
+            .scope_at(scope.iter().map(|s| (s.state, s.branch)))
+            .and_then(|s| s.states.get_index_of(s.start_at));
         let Some(start) = start else { return };
         let last = if is_map && !distributed {
             self.emit(

@@ -233,17 +233,8 @@ pub(crate) fn resolve_scope<'m>(
     machine: &'m StateMachine,
     scope: &[ScopeStep],
 ) -> Option<&'m States> {
-    use sfn_asl::model::StateKind;
-    let mut states = &machine.states;
-    for step in scope {
-        let (_, state) = states.get_index(step.state)?;
-        states = match &state.kind {
-            StateKind::Parallel(p) => &p.branches.get(step.branch)?.states,
-            StateKind::Map(m) => &m.item_processor.states,
-            _ => return None,
-        };
-    }
-    Some(states)
+    let path = scope.iter().map(|s| (s.state, s.branch));
+    machine.scope_at(path).map(|s| s.states)
 }
 
 impl Execution {

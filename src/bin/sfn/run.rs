@@ -162,21 +162,13 @@ fn warn_unknown_mocked_states(
     file: &str,
     err: &mut dyn Write,
 ) {
-    let mut tasks = std::collections::HashSet::new();
-    // Nested scopes are walked with a stack; the validator bounds their depth anyway.
-    let mut scopes = vec![&machine.states];
-    while let Some(states) = scopes.pop() {
-        for (name, state) in states {
-            match &state.kind {
-                StateKind::Task(_) => {
-                    tasks.insert(name.as_str());
-                }
-                StateKind::Parallel(p) => scopes.extend(p.branches.iter().map(|b| &b.states)),
-                StateKind::Map(m) => scopes.push(&m.item_processor.states),
-                _ => {}
-            }
-        }
-    }
+    let tasks: std::collections::HashSet<&str> = machine
+        .scopes()
+        .into_iter()
+        .flat_map(|s| s.scope.states)
+        .filter(|(_, state)| matches!(state.kind, StateKind::Task(_)))
+        .map(|(name, _)| name.as_str())
+        .collect();
     for state in case.mocked_states() {
         if !tasks.contains(state) {
             let _ = writeln!(
