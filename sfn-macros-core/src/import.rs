@@ -53,16 +53,7 @@ pub fn import(machine: &StateMachine, name: &str) -> String {
 
 /// `order-flow` → `OrderFlow`; never empty, never starting with a digit.
 fn type_name(name: &str) -> String {
-    let mut out: String = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
+    let mut out = upper_camel(name);
     if out.is_empty() {
         out = "Imported".into();
     }
@@ -70,6 +61,15 @@ fn type_name(name: &str) -> String {
         out.insert(0, 'W');
     }
     out
+}
+
+/// `order-flow` → `OrderFlow`, `"check stock"` → `CheckStock`: the ASCII letters and digits of
+/// each word, the first one upper case (empty when there are none).
+pub(crate) fn upper_camel(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect()
 }
 
 /// The order fields are printed in.

@@ -1,24 +1,9 @@
 //! Proc macros of `sfn`: [`workflow!`] and `#[derive(Shape)]`.
 //!
 //! Use them through the `sfn` crate (`sfn::workflow!`, `#[derive(sfn::Shape)]`): the generated
-//! code names `::sfn`. The DSL is described in `docs/workflow-dsl.md` of the repository.
+//! code names `::sfn`. The DSL is described in `docs/workflow-dsl.md` of the repository. This
+//! crate is a shell: the expansion lives in `sfn-macros-core`, where tests can call it.
 #![warn(missing_docs, unreachable_pub)]
-
-mod ast;
-mod check;
-mod ctxt;
-mod derive_shape;
-mod expand;
-mod fields;
-mod flow;
-mod iam;
-mod lower;
-mod lower_choice;
-mod lower_map;
-mod out;
-mod parse;
-mod parse_rule;
-mod tasks;
 
 use proc_macro::TokenStream;
 
@@ -54,8 +39,8 @@ use proc_macro::TokenStream;
 #[doc = include_str!("../../docs/workflow-dsl.md")]
 #[proc_macro]
 pub fn workflow(input: TokenStream) -> TokenStream {
-    let wf = syn::parse_macro_input!(input as ast::Workflow);
-    let tokens = expand::expand_workflow(wf).unwrap_or_else(syn::Error::into_compile_error);
+    let tokens = sfn_macros_core::expand_workflow(input.into())
+        .unwrap_or_else(sfn_macros_core::Errors::into_compile_error);
     debug_print("workflow!", &tokens);
     tokens.into()
 }
@@ -64,8 +49,8 @@ pub fn workflow(input: TokenStream) -> TokenStream {
 /// `rename_all`, `skip`, `default`, `flatten` and enum tagging.
 #[proc_macro_derive(Shape, attributes(serde, shape))]
 pub fn derive_shape(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    let tokens = derive_shape::expand(&input).unwrap_or_else(syn::Error::into_compile_error);
+    let tokens =
+        sfn_macros_core::derive_shape(input.into()).unwrap_or_else(syn::Error::into_compile_error);
     debug_print("derive(Shape)", &tokens);
     tokens.into()
 }

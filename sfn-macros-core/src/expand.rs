@@ -12,8 +12,44 @@ use crate::ctxt::Ctxt;
 use crate::lower::Lowered;
 use crate::{check, flow, lower, out, tasks};
 
-/// Parses nothing: takes the parsed workflow through lower → check → expand.
-pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
+/// Every error of one `workflow!` invocation, and the items to emit beside them (the workflow's
+/// type and state enum with an empty definition), so code naming them reports nothing more.
+#[derive(Debug)]
+pub struct Errors {
+    error: syn::Error,
+    items: TokenStream,
+}
+
+impl Errors {
+    /// The input does not parse: syn stops at the first syntax error, and there is nothing to
+    /// define yet.
+    pub(crate) fn syntax(error: syn::Error) -> Self {
+        Errors {
+            error,
+            items: TokenStream::new(),
+        }
+    }
+
+    /// Each error, with the span it is reported at, in the order found.
+    pub fn errors(&self) -> impl Iterator<Item = syn::Error> + '_ {
+        (&self.error).into_iter()
+    }
+
+    /// Each error's message, in the order found.
+    pub fn messages(&self) -> Vec<String> {
+        self.errors().map(|e| e.to_string()).collect()
+    }
+
+    /// The items a failed expansion still defines, then one `compile_error!` per error.
+    pub fn into_compile_error(self) -> TokenStream {
+        let mut tokens = self.items;
+        tokens.extend(self.error.into_compile_error());
+        tokens
+    }
+}
+
+/// Takes the parsed workflow through lower → check → expand.
+pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
     let cx = Ctxt::new();
     let express = match &wf.options.kind {
         None => false,
@@ -27,7 +63,7 @@ pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
             false
         }
     };
-    let lowered = lower::lower(&cx, &wf);
+    let lowered = lower::lower(&cx, wf);
     let mut asl = String::new();
     if let Some(l) = &lowered {
         if !cx.has_errors() {
@@ -40,33 +76,21 @@ pub(crate) fn expand_workflow(wf: Workflow) -> syn::Result<TokenStream> {
     }
     let result = cx.check();
     match (result, lowered) {
-        (Ok(()), Some(l)) => Ok(generate(&wf, &l, express, asl)),
-        (Err(e), _) => {
-            // Still define the workflow's items so code that names them does not fail too.
-            let mut tokens = skeleton(&wf);
-            tokens.extend(e.to_compile_error());
-            Ok(tokens)
-        }
-        (Ok(()), None) => Err(syn::Error::new(
-            wf.name.span(),
-            "workflow could not be lowered",
-        )),
+        (Ok(()), Some(l)) => Ok(generate(wf, &l, express, asl)),
+        (Err(error), _) => Err(Errors {
+            error,
+            items: skeleton(wf),
+        }),
+        (Ok(()), None) => Err(Errors {
+            error: syn::Error::new(wf.name.span(), "workflow could not be lowered"),
+            items: skeleton(wf),
+        }),
     }
 }
 
 /// `Validate` → `Validate`, `"check stock"` → `CheckStock`, `"2nd try"` → `S2ndTry`.
 pub(crate) fn variant_name(state: &str, taken: &mut HashSet<String>) -> Ident {
-    let mut base: String = state
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    base.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut base = crate::import::upper_camel(state);
     if base.is_empty() {
         base = "State".into();
     }

@@ -1,0 +1,117 @@
+//! The public entry points, called the way `sfn-macros` calls them: token streams in, token
+//! streams or every error (with where it points) out.
+
+use proc_macro2::TokenStream;
+
+use crate::{derive_shape, expand_workflow, Errors};
+
+fn tokens(src: &str) -> TokenStream {
+    match src.parse() {
+        Ok(t) => t,
+        Err(e) => panic!("not Rust tokens: {e}"),
+    }
+}
+
+fn errors(src: &str) -> Errors {
+    match expand_workflow(tokens(src)) {
+        Ok(t) => panic!("expanded without errors: {t}"),
+        Err(e) => e,
+    }
+}
+
+/// Each error as `line:column: message` (lines of `src`, from 1; columns from 0).
+fn located(e: &Errors) -> Vec<String> {
+    e.errors()
+        .map(|e| {
+            let at = e.span().start();
+            format!("{}:{}: {e}", at.line, at.column)
+        })
+        .collect()
+}
+
+#[test]
+fn a_valid_workflow_expands_to_its_items_and_asl() {
+    let out = expand_workflow(tokens(
+        r#"pub CoreExpandsHello { start Hi; Hi: pass { result: { "x": 1 } } end; }"#,
+    ))
+    .map_err(|e| e.messages())
+    .expect("valid");
+    let code = out.to_string();
+    assert!(code.contains("pub struct CoreExpandsHello"), "{code}");
+    assert!(code.contains("pub enum CoreExpandsHelloState"), "{code}");
+    assert!(
+        code.contains("impl :: sfn :: Workflow for CoreExpandsHello"),
+        "{code}"
+    );
+    assert!(code.contains("trait CoreExpandsHelloTasks"), "{code}");
+    let asl = sfn_asl::emit(
+        &sfn_asl::parse(
+            r#"{"StartAt":"Hi","States":{"Hi":{"Type":"Pass","Result":{"x":1},"End":true}}}"#,
+        )
+        .expect("valid"),
+    );
+    let literal = proc_macro2::Literal::string(&asl).to_string();
+    assert!(
+        code.contains(&literal),
+        "the ASL constant is the canonical ASL: {code}"
+    );
+}
+
+#[test]
+fn several_mistakes_are_all_reported_each_at_its_token() {
+    let e = errors(
+        "pub W {
+    start A;
+    A: pass { input_pth: \"$.a\" } => B;
+    B: pass { retry: [ALL] } end;
+    C: wait end;
+}",
+    );
+    assert_eq!(
+        located(&e),
+        [
+            "3:14: unknown field `input_pth` on a `pass` state; did you mean `input_path`?",
+            "4:14: `pass` states have no field `retry` (it belongs to `task`, `parallel`, `map` states)",
+            "5:4: a `wait` state needs one of `seconds: 10`, `seconds_path: \"$.s\"`, `timestamp: \"2030-01-01T00:00:00Z\"`, `timestamp_path: \"$.t\"`",
+        ]
+    );
+}
+
+#[test]
+fn a_failed_expansion_still_defines_the_workflow_items() {
+    let e = errors("pub W { start A; A: pass { bogus: 1 } end; }");
+    let code = e.into_compile_error().to_string();
+    assert!(code.contains("pub struct W"), "{code}");
+    assert!(code.contains("pub enum WState"), "{code}");
+    assert!(code.contains("compile_error"), "{code}");
+    assert!(
+        !code.contains("WTasks"),
+        "no task trait for a broken workflow: {code}"
+    );
+}
+
+#[test]
+fn a_syntax_error_is_one_error_and_defines_nothing() {
+    let e = errors("pub W { start A; A: pass end }");
+    assert_eq!(e.messages().len(), 1, "{:?}", e.messages());
+    let code = e.into_compile_error().to_string();
+    assert!(!code.contains("struct W"), "{code}");
+}
+
+#[test]
+fn derive_shape_names_the_json_keys() {
+    let out = derive_shape(tokens(
+        r#"#[serde(rename_all = "camelCase")] struct Order { order_id: String, #[serde(skip)] cache: u8 }"#,
+    ))
+    .expect("derives");
+    let code = out.to_string();
+    assert!(code.contains("\"orderId\""), "{code}");
+    assert!(!code.contains("\"cache\""), "{code}");
+}
+
+#[test]
+fn derive_shape_reports_a_bad_attribute() {
+    let err = derive_shape(tokens(r#"#[shape(every)] struct Order { id: String }"#))
+        .expect_err("unknown shape attribute");
+    assert!(err.to_string().contains("`#[shape(any)]`"), "{err}");
+}
