@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value;
+use sfn_asl::error::{STATES_RUNTIME, STATES_TASK_FAILED};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
@@ -129,7 +130,7 @@ impl Driver {
         let outcome = self.outcome.take().unwrap_or(Outcome {
             status: crate::execution::Status::Failed,
             output: None,
-            error: Some("States.Runtime".into()),
+            error: Some(STATES_RUNTIME.into()),
             cause: Some("the execution ended without an outcome".into()),
         });
         let history = match &self.live {
@@ -202,7 +203,7 @@ impl Driver {
         let now = self.now();
         self.feed(Event::TaskFailed {
             task_id,
-            error: Some("States.TaskFailed".into()),
+            error: Some(STATES_TASK_FAILED.into()),
             cause: Some("The task handler panicked.".into()),
             now,
         });

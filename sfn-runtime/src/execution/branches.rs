@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use serde_json::{json, Value};
+use sfn_asl::error::message;
 use sfn_asl::model::{Map as MapState, Parallel, QueryLanguage, Template};
 use sfn_asl::EvalError;
 
@@ -252,7 +253,7 @@ fn tolerance(
         .transpose()?;
     if percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
         return Err(EvalError::runtime(
-            "ToleratedFailurePercentage must be between 0 and 100.",
+            message::TOLERATED_FAILURE_PERCENTAGE_RANGE,
         ));
     }
     Ok((count, percentage))
@@ -325,7 +326,9 @@ fn map_items(
                 Some(p) if !p.is_root() => {
                     let env = scope.env(effective);
                     p.select(&env)
-                        .map_err(|miss| EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source())))?
+                        .map_err(|miss| {
+                            EvalError::runtime(message::invalid_path(p.source(), miss))
+                        })?
                         .into_owned()
                 }
                 _ => effective.clone(),
@@ -334,7 +337,9 @@ fn map_items(
                 Value::Array(a) => Ok(a),
                 _ => {
                     let p = m.items_path.as_ref().map_or("$", |p| p.source());
-                    Err(EvalError::runtime(format!("Reference path \"{p}\" must point to array.")))
+                    Err(EvalError::runtime(format!(
+                        "Reference path \"{p}\" must point to array."
+                    )))
                 }
             }
         }
@@ -342,17 +347,21 @@ fn map_items(
             Some(t) => match t.eval(&scope.jsonata(effective, None, None), "Items")? {
                 Value::Array(a) => Ok(a),
                 other => Err(EvalError::query(
-                    format!(
-                        "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {other}",
+                    message::unexpected_jsonata_result(
                         io::strip_braces(t.to_value().as_str().unwrap_or_default()),
-                        io::type_name(&other)
+                        "Items",
+                        "array",
+                        &other,
                     ),
                     Some("Items".into()),
                 )),
             },
             None => match effective {
                 Value::Array(a) => Ok(a.clone()),
-                other => Err(EvalError::query(format!("Map state input must be an array but was: {other}"), None)),
+                other => Err(EvalError::query(
+                    format!("Map state input must be an array but was: {other}"),
+                    None,
+                )),
             },
         },
     }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use sfn_asl::error::STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD;
 
 use super::types::FrameId;
 use super::{Block, Command, Execution, Failure, ScopeStep, Work};
@@ -228,7 +229,7 @@ impl Execution {
                             }
                         }
                         Failure::new(
-                            "States.ExceedToleratedFailureThreshold",
+                            STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
                             "The specified tolerated failure threshold was exceeded",
                         )
                     } else {

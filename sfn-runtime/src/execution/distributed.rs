@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sfn_asl::model::{Map as MapState, OutputType, QueryLanguage, WriterTransformation};
+use sfn_asl::random::fnv1a_salted;
 use sfn_asl::EvalError;
 
 use super::io;
@@ -49,20 +50,11 @@ pub(crate) struct ChildLog {
 
 /// A stable, execution-unique id in UUID form (FNV-1a over the seed text, twice).
 fn uuid_like(seed: &str) -> String {
-    let h = |salt: u64| {
-        seed.bytes().fold(0xcbf2_9ce4_8422_2325 ^ salt, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    };
-    let (a, b) = (h(0), h(0x9e37_79b9));
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
+    let (a, b) = (
+        fnv1a_salted(0, seed.as_bytes()),
+        fnv1a_salted(0x9e37_79b9, seed.as_bytes()),
+    );
+    sfn_asl::random::uuid(a, b)
 }
 
 impl MapRun {

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use sfn_asl::error::{
+    message, STATES_ALL, STATES_DATA_LIMIT_EXCEEDED, STATES_HEARTBEAT_TIMEOUT,
+    STATES_QUERY_EVALUATION_ERROR, STATES_RUNTIME, STATES_TASK_FAILED, STATES_TIMEOUT,
+};
 use sfn_asl::model::{Catcher, JitterStrategy, QueryLanguage, Retrier, StateKind};
 use sfn_asl::EvalError;
 
@@ -36,7 +40,7 @@ impl Failure {
     /// `States.Timeout` without a cause.
     pub fn timeout(heartbeat: bool) -> Self {
         Failure {
-            error: Some("States.Timeout".into()),
+            error: Some(STATES_TIMEOUT.into()),
             cause: None,
             heartbeat,
         }
@@ -48,7 +52,7 @@ impl Failure {
 
     /// `States.Runtime` is never retried nor caught.
     pub fn is_runtime(&self) -> bool {
-        self.name() == Some("States.Runtime")
+        self.name() == Some(STATES_RUNTIME)
     }
 
     /// Whether a Retrier/Catcher `ErrorEquals` list matches.
@@ -58,10 +62,10 @@ impl Failure {
         }
         let name = self.name();
         error_equals.iter().any(|m| match m.as_str() {
-            "States.ALL" => true,
+            STATES_ALL => true,
             // AWS: TaskFailed matches every error except a timeout.
-            "States.TaskFailed" => name.is_some_and(|n| n != "States.Timeout"),
-            "States.HeartbeatTimeout" => self.heartbeat,
+            STATES_TASK_FAILED => name.is_some_and(|n| n != STATES_TIMEOUT),
+            STATES_HEARTBEAT_TIMEOUT => self.heartbeat,
             other => name == Some(other),
         })
     }
@@ -71,7 +75,7 @@ impl Failure {
         let cause = match (&self.cause, self.name()) {
             (Some(c), _) => Value::String(c.clone()),
             // A timeout's error output has an empty Cause.
-            (None, Some("States.Timeout")) => Value::String(String::new()),
+            (None, Some(STATES_TIMEOUT)) => Value::String(String::new()),
             (None, _) => Value::Null,
         };
         json!({"Error": self.error, "Cause": cause})
@@ -118,7 +122,7 @@ impl Execution {
             "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
             err.cause
         );
-        if err.error == "States.QueryEvaluationError" {
+        if err.error == STATES_QUERY_EVALUATION_ERROR {
             let mut d = Map::new();
             d.insert("error".into(), err.error.clone().into());
             d.insert("cause".into(), cause.clone().into());
@@ -317,8 +321,8 @@ impl Execution {
                     .and_then(|a| self.state_at(frame, a.state))
                     .map_or_else(String::new, |(n, _)| n.to_owned());
                 Failure::new(
-                    "States.DataLimitExceeded",
-                    format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                    STATES_DATA_LIMIT_EXCEEDED,
+                    message::data_limit_exceeded(&name),
                 )
             }
             Err(e) => self.eval_failure(frame, e),

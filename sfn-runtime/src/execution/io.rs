@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
+use sfn_asl::error::{message, STATES_RESULT_PATH_MATCH_FAILURE};
 use sfn_asl::eval::EvalEnv;
 use sfn_asl::jsonata::JsonataEnv;
 use sfn_asl::model::{Dynamic, Template};
@@ -112,10 +113,7 @@ fn select<'v>(scope: &Scope<'_>, p: &Path, input: &'v Value) -> Result<Cow<'v, V
     let env = scope.env(input);
     match p.select(&env) {
         Ok(v) => Ok(Cow::Owned(v.into_owned())),
-        Err(miss) => Err(EvalError::runtime(format!(
-            "Invalid path '{}' : {miss}",
-            p.source()
-        ))),
+        Err(miss) => Err(EvalError::runtime(message::invalid_path(p.source(), miss))),
     }
 }
 
@@ -165,7 +163,7 @@ pub(crate) fn apply_result_path(
                 Err(cause) => Err(Box::new((
                     target,
                     EvalError {
-                        error: "States.ResultPathMatchFailure".into(),
+                        error: STATES_RESULT_PATH_MATCH_FAILURE.into(),
                         cause,
                         location: None,
                     },
@@ -249,9 +247,9 @@ pub(crate) fn dynamic_u64(
         Dynamic::Literal(n) => Ok(*n),
         Dynamic::Path(p) => {
             let env = scope.env(input);
-            let v = p.select(&env).map_err(|miss| {
-                EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))
-            })?;
+            let v = p
+                .select(&env)
+                .map_err(|miss| EvalError::runtime(message::invalid_path(p.source(), miss)))?;
             match v.as_ref() {
                 Value::Number(n) if n.as_u64().is_some() => Ok(n.as_u64().unwrap_or(0)),
                 Value::Number(n) if n.as_i64().is_some() => {
@@ -269,10 +267,11 @@ pub(crate) fn dynamic_u64(
             match v.as_u64() {
                 Some(n) => Ok(n),
                 None => Err(EvalError::query(
-                    format!(
-                        "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected 'integer', but was '{}' for value: {v}",
+                    message::unexpected_jsonata_result(
                         strip_braces(j.source()),
-                        type_name(&v)
+                        field,
+                        "integer",
+                        &v,
                     ),
                     Some(field.to_owned()),
                 )),
@@ -292,9 +291,9 @@ pub(crate) fn dynamic_f64(
         Dynamic::Literal(n) => Ok(n.as_f64().unwrap_or(0.0)),
         Dynamic::Path(p) => {
             let env = scope.env(input);
-            let v = p.select(&env).map_err(|miss| {
-                EvalError::runtime(format!("Invalid path '{}' : {miss}", p.source()))
-            })?;
+            let v = p
+                .select(&env)
+                .map_err(|miss| EvalError::runtime(message::invalid_path(p.source(), miss)))?;
             match v.as_ref() {
                 Value::Number(n) => Ok(n.as_f64().unwrap_or(0.0)),
                 other => Err(EvalError::runtime(format!(
@@ -308,10 +307,11 @@ pub(crate) fn dynamic_f64(
             let v = j.eval(&scope.jsonata(input, None, None), field)?;
             v.as_f64().ok_or_else(|| {
                 EvalError::query(
-                    format!(
-                        "The JSONata expression '{}' specified for the field '{field}' returned an unexpected result type. Expected 'number', but was '{}' for value: {v}",
+                    message::unexpected_jsonata_result(
                         strip_braces(j.source()),
-                        type_name(&v)
+                        field,
+                        "number",
+                        &v,
                     ),
                     Some(field.to_owned()),
                 )
@@ -326,16 +326,4 @@ pub(crate) fn strip_braces(source: &str) -> &str {
         .strip_prefix("{%")
         .and_then(|s| s.strip_suffix("%}"))
         .map_or(source, str::trim)
-}
-
-/// The JSON type name AWS uses in "Expected 'array', but was '<type>'".
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }

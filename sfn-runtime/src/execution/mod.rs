@@ -33,6 +33,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use sfn_asl::error::{message, STATES_DATA_LIMIT_EXCEEDED, STATES_RUNTIME, STATES_TIMEOUT};
 use sfn_asl::eval::{Entropy, Variables};
 use sfn_asl::model::{State, States};
 use sfn_asl::StateMachine;
@@ -217,15 +218,11 @@ impl Entropy for RngEntropy<'_> {
     }
 }
 
-/// SplitMix64 step.
+/// The next number of the execution's generator ([`sfn_asl::random::splitmix64`]).
 pub(crate) fn next_random(state: &AtomicU64) -> u64 {
-    let mut z = state
-        .load(Ordering::Relaxed)
-        .wrapping_add(0x9E37_79B9_7F4A_7C15);
-    state.store(z, Ordering::Relaxed);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    let (next, out) = sfn_asl::random::splitmix64(state.load(Ordering::Relaxed));
+    state.store(next, Ordering::Relaxed);
+    out
 }
 
 /// The `States` object a scope path leads to.
@@ -415,7 +412,10 @@ impl Execution {
         let root = self.new_frame(None, Vec::new(), false, 0);
         let limit = self.data.config.max_payload_bytes;
         let Some(size) = crate::limits::fits(&input, None, limit) else {
-            let failure = Failure::new("States.DataLimitExceeded", "The state/task 'input' returned a result with a size exceeding the maximum number of bytes service limit.");
+            let failure = Failure::new(
+                STATES_DATA_LIMIT_EXCEEDED,
+                message::data_limit_exceeded("input"),
+            );
             self.frame_end(root, Err(failure));
             return;
         };
@@ -428,7 +428,7 @@ impl Execution {
             }),
             None => {
                 let cause = format!("StartAt '{}' names no state", self.machine.start_at);
-                self.frame_end(root, Err(Failure::new("States.Runtime", cause)));
+                self.frame_end(root, Err(Failure::new(STATES_RUNTIME, cause)));
             }
         }
     }
@@ -589,12 +589,12 @@ impl Execution {
             self.emit_raw(
                 self.last_event_id(),
                 EventType::ExecutionTimedOut,
-                || json!({"error": "States.Timeout"}),
+                || json!({"error": STATES_TIMEOUT}),
             );
             self.finish(Outcome {
                 status: Status::TimedOut,
                 output: None,
-                error: Some("States.Timeout".into()),
+                error: Some(STATES_TIMEOUT.into()),
                 cause: None,
             });
             return;

@@ -1,6 +1,7 @@
 //! Recording history events with AWS's ids and `previousEventId` chains.
 
 use serde_json::{json, Value};
+use sfn_asl::error::STATES_RUNTIME;
 
 use super::types::FrameId;
 use super::{Execution, Frame, Outcome, Status};
@@ -80,12 +81,12 @@ impl Execution {
                 id,
                 prev,
                 EventType::ExecutionFailed,
-                || json!({"error": "States.Runtime", "cause": cause}),
+                || json!({"error": STATES_RUNTIME, "cause": cause}),
             );
             self.finish(Outcome {
                 status: Status::Failed,
                 output: None,
-                error: Some("States.Runtime".into()),
+                error: Some(STATES_RUNTIME.into()),
                 cause: Some(cause),
             });
             return id;

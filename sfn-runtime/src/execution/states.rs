@@ -1,6 +1,9 @@
 //! Entering and leaving states; Pass, Choice, Wait, Succeed and Fail.
 
 use serde_json::{Map, Value};
+use sfn_asl::error::{
+    message, STATES_DATA_LIMIT_EXCEEDED, STATES_NO_CHOICE_MATCHED, STATES_RUNTIME,
+};
 use sfn_asl::model::Dynamic;
 use sfn_asl::model::{
     Choice, Condition, Fail, FailField, Pass, QueryLanguage, State, StateKind, Succeed, Wait,
@@ -236,10 +239,8 @@ impl Execution {
         };
         let limit = self.data.config.max_payload_bytes;
         let Some(size) = crate::limits::fits(&output, size, limit) else {
-            let cause = format!(
-                "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
-            );
-            self.fail_state(frame, Failure::new("States.DataLimitExceeded", cause));
+            let cause = message::data_limit_exceeded(name);
+            self.fail_state(frame, Failure::new(STATES_DATA_LIMIT_EXCEEDED, cause));
             return;
         };
         if let Some(ty) = exited_type(&state.kind) {
@@ -266,7 +267,7 @@ impl Execution {
                 Some(i) => Some(i),
                 None => {
                     let failure = Failure::new(
-                        "States.Runtime",
+                        STATES_RUNTIME,
                         format!("The state '{name}' transitions to '{n}', which does not exist."),
                     );
                     if let Some(f) = self.data.frames.get_mut(&frame) {
@@ -397,7 +398,7 @@ fn choice(
     };
     if matched.is_none() && c.default.is_none() {
         return Err(EvalError {
-            error: "States.NoChoiceMatched".into(),
+            error: STATES_NO_CHOICE_MATCHED.into(),
             cause: "No Matches!".into(),
             location: None,
         });

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use sfn_asl::error::{message, STATES_DATA_LIMIT_EXCEEDED, STATES_TIMEOUT};
 use sfn_asl::model::{QueryLanguage, Task, Template};
 use sfn_asl::path::ReferencePath;
 use sfn_asl::resource::{Resource, Service, Target};
@@ -70,20 +71,11 @@ pub(crate) fn classify(resource: &Resource) -> TaskKind {
     }
 }
 
-/// A v4-shaped UUID from the execution's generator (task tokens).
+/// A task token: a version 4 UUID from the execution's generator.
 fn uuid(rng: &std::sync::atomic::AtomicU64) -> String {
     let a = next_random(rng);
     let b = next_random(rng);
-    let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
-    let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFFF,
-        b >> 48,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    sfn_asl::random::uuid_v4(a, b)
 }
 
 /// `Credentials` as history events write them: `{"roleArn": …}`.
@@ -170,10 +162,8 @@ impl Execution {
         if crate::limits::json_size(&prepared.input, limit) > limit {
             let name = self.active_state_name(frame);
             return Ok(Flow::Fail(Failure::new(
-                "States.DataLimitExceeded",
-                format!(
-                    "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
-                ),
+                STATES_DATA_LIMIT_EXCEEDED,
+                message::data_limit_exceeded(&name),
             )));
         }
         let kind = classify(&t.resource);
@@ -321,8 +311,8 @@ impl Execution {
                         TaskKind::Service { resource_type, .. } => resource_type.clone(),
                     };
                     Err(Failure::new(
-                        "States.DataLimitExceeded",
-                        format!("The state/task '{who}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                        STATES_DATA_LIMIT_EXCEEDED,
+                        message::data_limit_exceeded(&who),
                     ))
                 }
             },
@@ -348,7 +338,7 @@ impl Execution {
         kind: &TaskKind,
         result: Result<&Value, &Failure>,
     ) {
-        let timed_out = matches!(result, Err(f) if f.error.as_deref() == Some("States.Timeout") && f.cause.is_none());
+        let timed_out = matches!(result, Err(f) if f.error.as_deref() == Some(STATES_TIMEOUT) && f.cause.is_none());
         let ty = match (kind, result.is_ok(), timed_out) {
             (TaskKind::Lambda { .. }, true, _) => EventType::LambdaFunctionSucceeded,
             (TaskKind::Lambda { .. }, false, true) => EventType::LambdaFunctionTimedOut,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sfn_asl::random::fnv1a;
 
 use crate::history::HistoryEvent;
 
@@ -96,13 +97,6 @@ impl ExecutionConfig {
             max_timeout_seconds: None,
         }
     }
-}
-
-/// FNV-1a: a small, stable hash (std's hasher may change between releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The status of an execution, as `DescribeExecution` reports it.
