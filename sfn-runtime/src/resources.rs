@@ -167,17 +167,17 @@ impl Resources {
                 let resource = Resource::parse(request.resource);
                 let err = match (resource.target(), resource.arn()) {
                     (Target::Activity { .. }, _) => TaskError::new(
-                        STATES_RUNTIME,
+                        "States.Runtime",
                         format!("The activity {resource} does not exist."),
                     ),
-                    (Target::LambdaFunction { .. }, _) | (_, None) => TaskError::new(
-                        "Lambda.ResourceNotFoundException",
-                        format!("Function not found: {resource} (no handler is registered for it)"),
-                    ),
-                    (_, Some(arn)) if arn.service == "states" => TaskError::new(
-                        STATES_RUNTIME,
-                        format!("No handler is registered for the resource '{resource}'."),
-                    ),
+                    (Target::Integration(_) | Target::Unrecognized, Some(arn))
+                        if arn.service == "states" =>
+                    {
+                        TaskError::new(
+                            "States.Runtime",
+                            format!("No handler is registered for the resource '{resource}'."),
+                        )
+                    }
                     _ => TaskError::new(
                         "Lambda.ResourceNotFoundException",
                         format!("Function not found: {resource} (no handler is registered for it)"),

@@ -190,52 +190,8 @@ impl Execution {
                 }
             }
             Err(failure) => {
-                let total = ch.results.len();
-                ch.failed += 1;
-                let failed = ch.failed;
-                let tolerance_set =
-                    ch.map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some());
-                let tolerated = tolerance_set
-                    && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
-                    && ch
-                        .tolerated_percentage
-                        .is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
-                let distributed = ch.distributed;
-                if tolerated {
-                    if let Some(slot) = ch.results.get_mut(index) {
-                        *slot = Some(failure.error_output());
-                    }
-                }
-                if inline_map {
-                    self.emit_off_chain(
-                        frame,
-                        child_frame.last_event,
-                        EventType::MapIterationFailed,
-                        || json!({"index": index, "name": name}),
-                    );
-                }
-                if !tolerated {
-                    // A breached tolerance names the threshold, inline or distributed; without
-                    // one, an inline Map fails with the iteration's own error (recorded on AWS).
-                    let failure = if distributed || tolerance_set {
-                        if distributed {
-                            let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
-                            let id =
-                                self.emit_off_chain(frame, prev, EventType::MapRunFailed, || {
-                                    json!({})
-                                });
-                            if let Some(f) = self.data.frames.get_mut(&frame) {
-                                f.last_event = id;
-                            }
-                        }
-                        Failure::new(
-                            STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
-                            "The specified tolerated failure threshold was exceeded",
-                        )
-                    } else {
-                        failure
-                    };
-                    self.fail_state(frame, failure);
+                let last = child_frame.last_event;
+                if self.child_failed(frame, (index, last), &name, failure) {
                     return;
                 }
             }
@@ -248,6 +204,69 @@ impl Execution {
         } else {
             self.queue.push_front(Work::Fill { frame });
         }
+    }
+
+    /// A branch or iteration failed: within a Map's tolerance its error output is its result,
+    /// otherwise the state fails. `child` is its index and last event. Returns whether the
+    /// state failed.
+    fn child_failed(
+        &mut self,
+        frame: FrameId,
+        (index, child_last): (usize, u64),
+        name: &str,
+        failure: Failure,
+    ) -> bool {
+        let Some(ch) = self.children_mut(frame) else {
+            return true;
+        };
+        let inline_map = ch.map && !ch.distributed;
+        let total = ch.results.len();
+        ch.failed += 1;
+        let failed = ch.failed;
+        let tolerance_set =
+            ch.map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some());
+        let tolerated = tolerance_set
+            && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
+            && ch
+                .tolerated_percentage
+                .is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
+        let distributed = ch.distributed;
+        if tolerated {
+            if let Some(slot) = ch.results.get_mut(index) {
+                *slot = Some(failure.error_output());
+            }
+        }
+        if inline_map {
+            self.emit_off_chain(
+                frame,
+                child_last,
+                EventType::MapIterationFailed,
+                || json!({"index": index, "name": name}),
+            );
+        }
+        if !tolerated {
+            // A breached tolerance names the threshold, inline or distributed; without
+            // one, an inline Map fails with the iteration's own error (recorded on AWS).
+            let failure = if distributed || tolerance_set {
+                if distributed {
+                    let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
+                    let id =
+                        self.emit_off_chain(frame, prev, EventType::MapRunFailed, || json!({}));
+                    if let Some(f) = self.data.frames.get_mut(&frame) {
+                        f.last_event = id;
+                    }
+                }
+                Failure::new(
+                    STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                    "The specified tolerated failure threshold was exceeded",
+                )
+            } else {
+                failure
+            };
+            self.fail_state(frame, failure);
+            return true;
+        }
+        false
     }
 
     pub(super) fn children_mut(&mut self, frame: FrameId) -> Option<&mut Children> {

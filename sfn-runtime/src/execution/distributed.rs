@@ -384,22 +384,17 @@ impl Execution {
         run: Option<Box<MapRun>>,
     ) -> Result<Flow, EvalError> {
         let machine = self.machine.clone();
-        let Some((state, lang, raw)) = self.data.frames.get(&frame).and_then(|f| {
+        let Some((state, lang)) = self.data.frames.get(&frame).and_then(|f| {
             let a = f.active.as_ref()?;
             let (_, state) = super::resolve_scope(&machine, &f.scope)?.get_index(a.state)?;
-            Some((
-                state,
-                machine.effective_language(state),
-                a.raw_input.clone(),
-            ))
+            Some((state, machine.effective_language(state)))
         }) else {
             return Ok(Flow::Blocked);
         };
-        let writer = match &state.kind {
-            sfn_asl::model::StateKind::Map(m) => m.result_writer.as_ref(),
-            _ => None,
+        let sfn_asl::model::StateKind::Map(m) = &state.kind else {
+            return Ok(Flow::Blocked);
         };
-        let (Some(writer), Some(run)) = (writer, run) else {
+        let (Some(writer), Some(run)) = (m.result_writer.as_ref(), run) else {
             return self.task_output(frame, Value::Array(results), None);
         };
         let config = writer.writer_config.as_ref();
@@ -422,23 +417,7 @@ impl Execution {
         let transformation = config
             .and_then(|c| c.transformation)
             .unwrap_or(WriterTransformation::None);
-        let params = {
-            let scope = self.scope(frame);
-            match (lang, &writer.parameters, &writer.arguments) {
-                (QueryLanguage::JsonPath, Some(t), _) => {
-                    let input_path = match &state.kind {
-                        sfn_asl::model::StateKind::Map(m) => &m.input_path,
-                        _ => &None,
-                    };
-                    let effective = io::input_path(&scope, input_path, &raw)?;
-                    io::template(&scope, t, &effective)?
-                }
-                (QueryLanguage::Jsonata, _, Some(a)) => {
-                    a.eval(&scope.jsonata(&raw, None, None), "Arguments")?
-                }
-                _ => json!({}),
-            }
-        };
+        let params = self.writer_parameters(frame, m, writer, lang)?;
         let Some(bucket) = params.get("Bucket").and_then(Value::as_str) else {
             let f = Failure::new(
                 RESULT_WRITER_FAILED,
@@ -476,6 +455,29 @@ impl Execution {
                 files: export.files,
             }));
         Ok(Flow::Blocked)
+    }
+
+    /// A `ResultWriter`'s `Parameters`/`Arguments` (`Bucket`, `Prefix`).
+    fn writer_parameters(
+        &self,
+        frame: FrameId,
+        m: &MapState,
+        writer: &sfn_asl::model::ResultWriter,
+        lang: QueryLanguage,
+    ) -> Result<Value, EvalError> {
+        let Some((scope, raw)) = self.active_scope(frame) else {
+            return Ok(json!({}));
+        };
+        Ok(match (lang, &writer.parameters, &writer.arguments) {
+            (QueryLanguage::JsonPath, Some(t), _) => {
+                let effective = io::input_path(&scope, &m.input_path, raw)?;
+                io::template(&scope, t, &effective)?
+            }
+            (QueryLanguage::Jsonata, _, Some(a)) => {
+                a.eval(&scope.jsonata(raw, None, None), "Arguments")?
+            }
+            _ => json!({}),
+        })
     }
 
     /// The driver answered a [`Command::WriteResults`].

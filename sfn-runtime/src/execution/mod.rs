@@ -371,22 +371,27 @@ impl Execution {
             }
             Event::StopRequested { error, cause, now } => {
                 self.data.now = now;
-                let mut details = Map::new();
-                if let Some(e) = &error {
-                    details.insert("error".into(), e.clone().into());
-                }
-                if let Some(c) = &cause {
-                    details.insert("cause".into(), c.clone().into());
-                }
-                self.emit_raw(0, EventType::ExecutionAborted, || Value::Object(details));
-                self.finish(Outcome {
-                    status: Status::Aborted,
-                    output: None,
-                    error,
-                    cause,
-                });
+                self.stop(error, cause);
             }
         }
+    }
+
+    /// `StopExecution`: `ExecutionAborted`, then the end.
+    fn stop(&mut self, error: Option<String>, cause: Option<String>) {
+        let mut details = Map::new();
+        if let Some(e) = &error {
+            details.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &cause {
+            details.insert("cause".into(), c.clone().into());
+        }
+        self.emit_raw(0, EventType::ExecutionAborted, || Value::Object(details));
+        self.finish(Outcome {
+            status: Status::Aborted,
+            output: None,
+            error,
+            cause,
+        });
     }
 
     fn start(&mut self, input: Value, now: u64) {

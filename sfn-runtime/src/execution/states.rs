@@ -362,31 +362,8 @@ fn choice(
         QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?,
         QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
     };
-    let mut matched = None;
-    for (i, branch) in c.choices.iter().enumerate() {
-        let hit = match &branch.condition {
-            Condition::JsonPath(rule) => rule.eval(&scope.env(&effective))?,
-            Condition::Jsonata(t) => {
-                // AWS names a rule's fields by index in `EvaluationFailed.location`.
-                let location = format!("Choices[{i}]/Condition");
-                match t.eval(&scope.jsonata(&raw, None, None), &location)? {
-                    Value::Bool(b) => b,
-                    other => {
-                        return Err(EvalError::query(
-                            format!(
-                                "The Condition field evaluated to a non-boolean value: {other}"
-                            ),
-                            Some(location),
-                        ))
-                    }
-                }
-            }
-        };
-        if hit {
-            matched = Some((i, branch));
-            break;
-        }
-    }
+    let matched =
+        first_match(scope, c, &effective, &raw)?.and_then(|i| c.choices.get(i).map(|b| (i, b)));
     let (assign_t, output_t, next) = match matched {
         Some((i, b)) => (b.assign.as_ref(), b.output.as_ref(), Next::Choice(Some(i))),
         None => (c.assign.as_ref(), c.output.as_ref(), Next::Choice(None)),
@@ -438,6 +415,39 @@ fn choice(
     }))
 }
 
+/// The index of the first Choice rule that matches, if any.
+fn first_match(
+    scope: &Scope<'_>,
+    c: &Choice,
+    effective: &Value,
+    raw: &Value,
+) -> Result<Option<usize>, EvalError> {
+    for (i, branch) in c.choices.iter().enumerate() {
+        let hit = match &branch.condition {
+            Condition::JsonPath(rule) => rule.eval(&scope.env(effective))?,
+            Condition::Jsonata(t) => {
+                // AWS names a rule's fields by index in `EvaluationFailed.location`.
+                let location = format!("Choices[{i}]/Condition");
+                match t.eval(&scope.jsonata(raw, None, None), &location)? {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(EvalError::query(
+                            format!(
+                                "The Condition field evaluated to a non-boolean value: {other}"
+                            ),
+                            Some(location),
+                        ))
+                    }
+                }
+            }
+        };
+        if hit {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
 fn wait(
     scope: &Scope<'_>,
     w: &Wait,
@@ -449,60 +459,7 @@ fn wait(
         QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?,
         QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
     };
-    let at = match &w.wait_for {
-        WaitFor::Seconds(Dynamic::Path(p)) => {
-            let env = scope.env(&effective);
-            let v = p.select(&env).map_err(|_| {
-                EvalError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.source()))
-            })?;
-            let secs = match v.as_ref() {
-                Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0),
-                Value::Number(n) if n.as_i64().is_some() => {
-                    return Err(EvalError::runtime(format!(
-                        "The SecondsPath parameter references a negative value: {} == {n}",
-                        p.source()
-                    )))
-                }
-                other => {
-                    return Err(EvalError::runtime(format!(
-                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
-                        p.source(),
-                        io::value_text(other)
-                    )))
-                }
-            };
-            now.saturating_add(secs.saturating_mul(1000))
-        }
-        WaitFor::Seconds(d) => now.saturating_add(io::dynamic_u64(scope, d, &raw, "Seconds")?.saturating_mul(1000)),
-        WaitFor::Timestamp(Dynamic::Literal(s)) => parse_timestamp(s).ok_or_else(|| {
-            EvalError::runtime(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {s}"))
-        })?,
-        WaitFor::Timestamp(Dynamic::Path(p)) => {
-            let env = scope.env(&effective);
-            let v = p.select(&env).map_err(|_| {
-                EvalError::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.source()))
-            })?;
-            let text = io::value_text(&v);
-            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
-                EvalError::runtime(format!(
-                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
-                    p.source()
-                ))
-            })?
-        }
-        WaitFor::Timestamp(Dynamic::Jsonata(j)) => {
-            let v = j.eval(&scope.jsonata(&raw, None, None), "Timestamp")?;
-            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
-                EvalError::query(
-                    format!(
-                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}",
-                        io::value_text(&v)
-                    ),
-                    Some("Timestamp".into()),
-                )
-            })?
-        }
-    };
+    let at = wait_until(scope, w, &effective, &raw, now)?;
     // AWS keeps a wait's delay in a signed 32-bit count of seconds.
     if at.saturating_sub(now) > u64::from(i32::MAX.unsigned_abs()) * 1000 {
         return Err(EvalError::runtime("Wait state delay is too long."));
@@ -534,6 +491,74 @@ fn wait(
             assign,
             next: Next::Own,
         },
+    })
+}
+
+/// When a Wait state ends (ms since the epoch), from `Seconds`/`Timestamp` or their `…Path`.
+fn wait_until(
+    scope: &Scope<'_>,
+    w: &Wait,
+    effective: &Value,
+    raw: &Value,
+    now: u64,
+) -> Result<u64, EvalError> {
+    Ok(match &w.wait_for {
+        WaitFor::Seconds(Dynamic::Path(p)) => {
+            let env = scope.env(effective);
+            let v = p.select(&env).map_err(|_| {
+                EvalError::runtime(format!(
+                    "The SecondsPath parameter does not reference an input value: {}",
+                    p.source()
+                ))
+            })?;
+            let secs = match v.as_ref() {
+                Value::Number(n) if n.as_u64().is_some() => n.as_u64().unwrap_or(0),
+                Value::Number(n) if n.as_i64().is_some() => {
+                    return Err(EvalError::runtime(format!(
+                        "The SecondsPath parameter references a negative value: {} == {n}",
+                        p.source()
+                    )))
+                }
+                other => {
+                    return Err(EvalError::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                        p.source(),
+                        io::value_text(other)
+                    )))
+                }
+            };
+            now.saturating_add(secs.saturating_mul(1000))
+        }
+        WaitFor::Seconds(d) => {
+            now.saturating_add(io::dynamic_u64(scope, d, raw, "Seconds")?.saturating_mul(1000))
+        }
+        WaitFor::Timestamp(Dynamic::Literal(s)) => parse_timestamp(s)
+            .ok_or_else(|| EvalError::runtime(message::timestamp_unparsable(s)))?,
+        WaitFor::Timestamp(Dynamic::Path(p)) => {
+            let env = scope.env(effective);
+            let v = p.select(&env).map_err(|_| {
+                EvalError::runtime(format!(
+                    "The TimestampPath parameter does not reference an input value: {}",
+                    p.source()
+                ))
+            })?;
+            let text = io::value_text(&v);
+            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
+                EvalError::runtime(format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
+                    p.source()
+                ))
+            })?
+        }
+        WaitFor::Timestamp(Dynamic::Jsonata(j)) => {
+            let v = j.eval(&scope.jsonata(raw, None, None), "Timestamp")?;
+            v.as_str().and_then(parse_timestamp).ok_or_else(|| {
+                EvalError::query(
+                    message::timestamp_unparsable(&io::value_text(&v)),
+                    Some("Timestamp".into()),
+                )
+            })?
+        }
     })
 }
 

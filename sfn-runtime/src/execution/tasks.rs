@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sfn_asl::error::{message, STATES_DATA_LIMIT_EXCEEDED, STATES_TIMEOUT};
-use sfn_asl::model::{QueryLanguage, Task, Template};
+use sfn_asl::model::{QueryLanguage, ResultFlow, Task, Template};
 use sfn_asl::path::ReferencePath;
 use sfn_asl::resource::{Resource, Service, Target};
 use sfn_asl::EvalError;
@@ -168,74 +168,13 @@ impl Execution {
         }
         let kind = classify(&t.resource);
         let task_id = self.new_task_id();
-        let region = self.data.config.region.clone();
+        self.emit_scheduled(frame, &kind, &prepared);
         let Prepared {
             input,
             timeout,
             heartbeat,
             credentials,
         } = prepared;
-        match &kind {
-            TaskKind::Lambda { arn } => {
-                self.emit(frame, EventType::LambdaFunctionScheduled, || {
-                    let mut d = Map::new();
-                    d.insert("resource".into(), arn.clone().into());
-                    d.insert("input".into(), input.clone());
-                    d.insert("inputDetails".into(), json!({"truncated": false}));
-                    if let Some(t) = timeout {
-                        d.insert("timeoutInSeconds".into(), t.into());
-                    }
-                    if let Some(c) = &credentials {
-                        d.insert("taskCredentials".into(), task_credentials(c));
-                    }
-                    Value::Object(d)
-                });
-                self.emit(frame, EventType::LambdaFunctionStarted, || Value::Null);
-            }
-            TaskKind::Activity { arn } => {
-                self.emit(frame, EventType::ActivityScheduled, || {
-                    let mut d = Map::new();
-                    d.insert("resource".into(), arn.clone().into());
-                    d.insert("input".into(), input.clone());
-                    d.insert("inputDetails".into(), json!({"truncated": false}));
-                    if let Some(t) = timeout {
-                        d.insert("timeoutInSeconds".into(), t.into());
-                    }
-                    if let Some(h) = heartbeat {
-                        d.insert("heartbeatInSeconds".into(), h.into());
-                    }
-                    Value::Object(d)
-                });
-                self.emit(frame, EventType::ActivityStarted, || json!({}));
-            }
-            TaskKind::Service {
-                resource_type,
-                resource,
-            } => {
-                self.emit(frame, EventType::TaskScheduled, || {
-                    let mut d = Map::new();
-                    d.insert("resourceType".into(), resource_type.clone().into());
-                    d.insert("resource".into(), resource.clone().into());
-                    d.insert("region".into(), region.into());
-                    d.insert("parameters".into(), input.clone());
-                    if let Some(t) = timeout {
-                        d.insert("timeoutInSeconds".into(), t.into());
-                    }
-                    if let Some(h) = heartbeat {
-                        d.insert("heartbeatInSeconds".into(), h.into());
-                    }
-                    if let Some(c) = &credentials {
-                        d.insert("taskCredentials".into(), task_credentials(c));
-                    }
-                    Value::Object(d)
-                });
-                self.emit(
-                    frame,
-                    EventType::TaskStarted,
-                    || json!({"resourceType": resource_type, "resource": resource}),
-                );
-            }
-        }
         if let Some(a) = self
             .data
             .frames
@@ -257,6 +196,76 @@ impl Execution {
             credentials,
         }));
         Ok(Flow::Blocked)
+    }
+
+    /// `…Scheduled` and `…Started` of a task, named by its resource family.
+    fn emit_scheduled(&mut self, frame: FrameId, kind: &TaskKind, p: &Prepared) {
+        let started = match kind {
+            TaskKind::Lambda { arn } => {
+                self.emit(frame, EventType::LambdaFunctionScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resource".into(), arn.clone().into());
+                    d.insert("input".into(), p.input.clone());
+                    d.insert("inputDetails".into(), json!({"truncated": false}));
+                    if let Some(t) = p.timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(c) = &p.credentials {
+                        d.insert("taskCredentials".into(), task_credentials(c));
+                    }
+                    Value::Object(d)
+                });
+                EventType::LambdaFunctionStarted
+            }
+            TaskKind::Activity { arn } => {
+                self.emit(frame, EventType::ActivityScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resource".into(), arn.clone().into());
+                    d.insert("input".into(), p.input.clone());
+                    d.insert("inputDetails".into(), json!({"truncated": false}));
+                    if let Some(t) = p.timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(h) = p.heartbeat {
+                        d.insert("heartbeatInSeconds".into(), h.into());
+                    }
+                    Value::Object(d)
+                });
+                EventType::ActivityStarted
+            }
+            TaskKind::Service {
+                resource_type,
+                resource,
+            } => {
+                let region = self.data.config.region.clone();
+                self.emit(frame, EventType::TaskScheduled, || {
+                    let mut d = Map::new();
+                    d.insert("resourceType".into(), resource_type.clone().into());
+                    d.insert("resource".into(), resource.clone().into());
+                    d.insert("region".into(), region.into());
+                    d.insert("parameters".into(), p.input.clone());
+                    if let Some(t) = p.timeout {
+                        d.insert("timeoutInSeconds".into(), t.into());
+                    }
+                    if let Some(h) = p.heartbeat {
+                        d.insert("heartbeatInSeconds".into(), h.into());
+                    }
+                    if let Some(c) = &p.credentials {
+                        d.insert("taskCredentials".into(), task_credentials(c));
+                    }
+                    Value::Object(d)
+                });
+                EventType::TaskStarted
+            }
+        };
+        self.emit(frame, started, || match kind {
+            TaskKind::Lambda { .. } => Value::Null,
+            TaskKind::Activity { .. } => json!({}),
+            TaskKind::Service {
+                resource_type,
+                resource,
+            } => json!({"resourceType": resource_type, "resource": resource}),
+        });
     }
 
     fn waiting_task(&self, task_id: TaskId) -> Option<(FrameId, TaskKind)> {
@@ -395,33 +404,7 @@ impl Execution {
             return Ok(Flow::Blocked);
         };
         if machine.effective_language(state) == QueryLanguage::Jsonata {
-            let Some((scope, raw)) = self.active_scope(frame) else {
-                return Ok(Flow::Blocked);
-            };
-            let assign = match flow.assign {
-                Some(t) => Some(io::eval_assign(
-                    &scope,
-                    t,
-                    &result,
-                    raw,
-                    Some(&result),
-                    None,
-                )?),
-                None => None,
-            };
-            let (output, size) = match flow.output {
-                Some(t) => (
-                    t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
-                    None,
-                ),
-                None => (result, result_size),
-            };
-            return Ok(Flow::Exit(Leave {
-                output,
-                size,
-                assign,
-                next: Next::Own,
-            }));
+            return self.jsonata_task_output(frame, flow, result, result_size);
         }
         let (selected, assign) = {
             let Some((scope, raw)) = self.active_scope(frame) else {
@@ -458,6 +441,43 @@ impl Execution {
         let output = self.write_result(frame, flow.result_path, selected, spent)?;
         let scope = self.scope(frame);
         let output = io::output_path(&scope, flow.output_path, output)?;
+        Ok(Flow::Exit(Leave {
+            output,
+            size,
+            assign,
+            next: Next::Own,
+        }))
+    }
+
+    /// JSONata `Assign` and `Output` over a task's result.
+    fn jsonata_task_output(
+        &self,
+        frame: FrameId,
+        flow: ResultFlow<'_>,
+        result: Value,
+        result_size: SizeBound,
+    ) -> Result<Flow, EvalError> {
+        let Some((scope, raw)) = self.active_scope(frame) else {
+            return Ok(Flow::Blocked);
+        };
+        let assign = match flow.assign {
+            Some(t) => Some(io::eval_assign(
+                &scope,
+                t,
+                &result,
+                raw,
+                Some(&result),
+                None,
+            )?),
+            None => None,
+        };
+        let (output, size) = match flow.output {
+            Some(t) => (
+                t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
+                None,
+            ),
+            None => (result, result_size),
+        };
         Ok(Flow::Exit(Leave {
             output,
             size,
