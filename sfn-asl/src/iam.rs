@@ -246,10 +246,9 @@ fn sync_rule(g: &mut Grants, p: &str, rule: &str) {
 }
 
 /// The Map `ItemReader` / `ResultWriter` resources (`arn:aws:states:::s3:getObject`).
-fn s3_resource(resource: &str, args: &Value, g: &mut Grants) {
-    let resource = Resource::parse(resource);
+fn s3_resource(resource: &Resource, args: &Value, g: &mut Grants) {
     if let Some(call) = resource.integration() {
-        s3(&call.action, arn_partition(&resource), args, g);
+        s3(&call.action, arn_partition(resource), args, g);
     }
 }
 

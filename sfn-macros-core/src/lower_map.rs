@@ -403,7 +403,7 @@ impl Lowerer<'_> {
             }
         };
         Some(ItemReader {
-            resource,
+            resource: resource.into(),
             parameters: self.payload_key(&map, "Parameters", ptr),
             arguments: self.jsonata_key(&map, "Arguments", ptr),
             reader_config,
@@ -473,7 +473,7 @@ impl Lowerer<'_> {
             }
         };
         Some(ResultWriter {
-            resource: self.str_key(&map, "Resource", ptr),
+            resource: self.str_key(&map, "Resource", ptr).map(Into::into),
             parameters: self.payload_key(&map, "Parameters", ptr),
             arguments: self.jsonata_key(&map, "Arguments", ptr),
             writer_config,

@@ -11,6 +11,8 @@ use sfn_asl::model::{
     CsvDelimiter, CsvHeaderLocation, InputType, ReaderConfig, ReaderTransformation,
 };
 
+use sfn_asl::resource::{IntegrationPattern, Resource, Service};
+
 use crate::objects::ObjectStore;
 
 /// The error every reader failure carries.
@@ -22,7 +24,7 @@ pub struct ItemReadRequest {
     /// Identifies the answer ([`crate::Event::ItemsRead`]).
     pub request_id: crate::execution::RequestId,
     /// `Resource`: `arn:aws:states:::s3:getObject` or `…:s3:listObjectsV2`.
-    pub resource: String,
+    pub resource: Resource,
     /// The evaluated `Parameters`/`Arguments` (`Bucket`, `Key` or `Prefix`).
     pub parameters: Value,
     /// `ReaderConfig`.
@@ -58,8 +60,8 @@ pub(crate) fn read_items(
     request: &ItemReadRequest,
 ) -> Result<Vec<Value>, ItemReaderError> {
     let bucket = string_param(&request.parameters, "Bucket")?;
-    let resource = request.resource.as_str();
-    let items = if resource == "arn:aws:states:::s3:listObjectsV2" {
+    let resource = &request.resource;
+    let items = if s3_read(resource, "listObjectsV2") {
         let prefix = request
             .parameters
             .get("Prefix")
@@ -96,7 +98,7 @@ pub(crate) fn read_items(
                 Value::Object(item)
             })
             .collect()
-    } else if resource == "arn:aws:states:::s3:getObject" {
+    } else if s3_read(resource, "getObject") {
         let key = string_param(&request.parameters, "Key")?;
         let body = store.get(bucket, key).map_err(|e| fail(e.to_string()))?;
         parse_object(&body, request.config.as_ref())?
@@ -106,6 +108,12 @@ pub(crate) fn read_items(
         )));
     };
     Ok(truncate(items, request.max_items))
+}
+
+/// Whether `resource` is the request-response S3 `action`, in any partition.
+fn s3_read(resource: &Resource, action: &str) -> bool {
+    resource.is_call(&Service::S3, action)
+        && resource.pattern() == Some(IntegrationPattern::RequestResponse)
 }
 
 /// The first `max_items` items (all when 0).
@@ -246,5 +254,35 @@ mod tests {
                 json!({"id": "2", "name": "b"})
             ]
         );
+    }
+
+    #[test]
+    fn s3_readers_work_in_every_partition_and_nothing_else_reads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = LocalObjectStore::new(dir.path());
+        store.put("b", "items.json", b"[1,2]").expect("written");
+        let request = |resource: &str| ItemReadRequest {
+            request_id: crate::execution::RequestId(1),
+            resource: resource.into(),
+            parameters: json!({"Bucket": "b", "Key": "items.json", "Prefix": ""}),
+            config: None,
+            max_items: 0,
+        };
+        for p in ["aws", "aws-cn", "aws-us-gov", "aws-iso-b"] {
+            let got = read_items(&store, &request(&format!("arn:{p}:states:::s3:getObject")));
+            assert_eq!(got.expect(p), vec![json!(1), json!(2)]);
+            let listed = read_items(
+                &store,
+                &request(&format!("arn:{p}:states:::s3:listObjectsV2")),
+            );
+            assert_eq!(listed.expect(p).len(), 1, "{p}: one object listed");
+        }
+        for other in [
+            "arn:aws:states:::s3:getObject.sync",
+            "arn:aws:states:::dynamodb:getItem",
+        ] {
+            let err = read_items(&store, &request(other)).expect_err(other);
+            assert!(err.to_string().contains(other), "{err}");
+        }
     }
 }

@@ -310,7 +310,7 @@ fn map(o: &mut Fields, m: &Map) {
     o.put("Label", m.label.clone().map(Value::String));
     if let Some(w) = &m.result_writer {
         let mut f = Fields::default();
-        f.put("Resource", w.resource.clone().map(Value::String));
+        f.put("Resource", w.resource.as_ref().map(|r| s(r)));
         f.put("Parameters", payload(&w.parameters));
         f.put("Arguments", jsonata(&w.arguments));
         if let Some(c) = &w.writer_config {

@@ -5,6 +5,7 @@ use serde_json::Number;
 use super::{Catcher, Dynamic, Retrier, States, Template, Transition};
 use crate::jsonata::JsonataTemplate;
 use crate::path::{Path, ReferencePath};
+use crate::resource::Resource;
 use crate::template::PayloadTemplate;
 
 /// `"Type": "Map"`.
@@ -173,7 +174,7 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemReader {
     /// `Resource` (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`).
-    pub resource: String,
+    pub resource: Resource,
     /// `Parameters` (JSONPath).
     pub parameters: Option<PayloadTemplate>,
     /// `Arguments` (JSONata).
@@ -218,7 +219,7 @@ pub struct ItemBatcher {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultWriter {
     /// `Resource` (`arn:aws:states:::s3:putObject`).
-    pub resource: Option<String>,
+    pub resource: Option<Resource>,
     /// `Parameters` (JSONPath).
     pub parameters: Option<PayloadTemplate>,
     /// `Arguments` (JSONata).

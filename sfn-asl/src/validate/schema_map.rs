@@ -14,6 +14,7 @@ use crate::model::{
     ReaderConfig, ReaderTransformation, ResultWriter, States, WriterConfig, WriterTransformation,
 };
 
+use crate::resource::Resource;
 use Lang::{Both as B, JsonPath as P, Jsonata as A};
 
 pub(crate) const MAP: Spec = &[
@@ -238,7 +239,7 @@ fn reader(
         }
     });
     ItemReader {
-        resource: ctx.string(&r, "Resource").unwrap_or_default(),
+        resource: Resource::parse(ctx.string(&r, "Resource").unwrap_or_default()),
         parameters: payload(ctx, &r, "Parameters"),
         arguments: jsonata_shaped(ctx, &r, "Arguments", "an object", Value::is_object),
         reader_config,
@@ -300,7 +301,7 @@ fn writer(
         }
     });
     ResultWriter {
-        resource: ctx.string(&w, "Resource"),
+        resource: ctx.string(&w, "Resource").map(Resource::parse),
         parameters: payload(ctx, &w, "Parameters"),
         arguments: jsonata_shaped(ctx, &w, "Arguments", "an object", Value::is_object),
         writer_config,
