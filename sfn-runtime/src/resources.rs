@@ -167,14 +167,14 @@ impl Resources {
                 let resource = Resource::parse(request.resource);
                 let err = match (resource.target(), resource.arn()) {
                     (Target::Activity { .. }, _) => TaskError::new(
-                        "States.Runtime",
+                        STATES_RUNTIME,
                         format!("The activity {resource} does not exist."),
                     ),
                     (Target::Integration(_) | Target::Unrecognized, Some(arn))
                         if arn.service == "states" =>
                     {
                         TaskError::new(
-                            "States.Runtime",
+                            STATES_RUNTIME,
                             format!("No handler is registered for the resource '{resource}'."),
                         )
                     }
