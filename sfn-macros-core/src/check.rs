@@ -1,7 +1,12 @@
 //! Runs the language crate's linter on the lowered machine and reports every finding on the
 //! token that produced the field at fault. The macro has no rules of its own.
+//!
+//! The linter runs even when lowering reported errors, so that a bad field and a bad `Next` are
+//! reported together. Where lowering left a stand-in, the linter's findings about it are
+//! echoes of an error already reported, and are dropped (as `sfn_asl::parse` drops the
+//! linter's echoes of its schema findings).
 
-use sfn_asl::{Finding, StateMachine};
+use sfn_asl::{Finding, FindingCode, StateMachine};
 
 use crate::ctxt::Ctxt;
 use crate::lower::Lowered;
@@ -12,11 +17,57 @@ fn lint(machine: &StateMachine, express: bool) -> Vec<Finding> {
     sfn_asl::validate::lint(machine, &sfn_asl::validate::LintOptions { express })
 }
 
-/// Reports every lint finding at the span its JSON pointer maps to.
+/// Reports every lint finding at the span its JSON pointer maps to, except echoes of the
+/// errors lowering reported.
 pub(crate) fn check_lint(cx: &Ctxt, lowered: &Lowered, express: bool, fallback: proc_macro2::Span) {
     for f in lint(&lowered.machine, express) {
-        report(cx, lowered, &f, fallback);
+        if !is_echo(lowered, &f) {
+            report(cx, lowered, &f, fallback);
+        }
     }
+}
+
+/// Whether `f` only restates an error lowering reported: a duplicate name, a finding about a
+/// stand-in (or about the object holding one), or one about the graph of a scope that lost a
+/// transition with an error (a broken rule or catcher makes states look unreachable).
+fn is_echo(lowered: &Lowered, f: &Finding) -> bool {
+    let about_placeholder = lowered
+        .placeholders
+        .iter()
+        .any(|p| covers(p, &f.pointer) || (!is_state_pointer(&f.pointer) && covers(&f.pointer, p)));
+    // Lowering reports every duplicate name itself, with both places.
+    if f.code == FindingCode::DuplicateStateName {
+        return true;
+    }
+    let scope = match f.code {
+        FindingCode::UnreachableState => scope_of_state(&f.pointer),
+        FindingCode::MissingEndState => Some(f.pointer.as_str()),
+        _ => None,
+    };
+    about_placeholder || scope.is_some_and(|s| lowered.troubled_scopes.contains(s))
+}
+
+/// Whether `outer` is `inner` or one of its ancestors (the document itself, `""`, covers
+/// nothing: one stand-in must not hide every finding).
+fn covers(outer: &str, inner: &str) -> bool {
+    !outer.is_empty()
+        && inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether a pointer names a state (`…/States/<name>`) rather than a field.
+fn is_state_pointer(pointer: &str) -> bool {
+    let mut segments = pointer.rsplit('/');
+    segments.next();
+    segments.next() == Some("States")
+}
+
+/// `/States/P/Branches/0/States/A` → `/States/P/Branches/0` (the scope holding a state).
+fn scope_of_state(pointer: &str) -> Option<&str> {
+    is_state_pointer(pointer)
+        .then(|| pointer.rsplitn(3, '/').nth(2))
+        .flatten()
 }
 
 /// The emitted ASL must read back through `sfn_asl::parse` exactly as `sfn validate` and the
@@ -68,6 +119,20 @@ fn dsl_hint(hint: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_cover_themselves_and_what_is_under_them() {
+        assert!(covers("/States/A", "/States/A"));
+        assert!(covers("/States/A", "/States/A/Next"));
+        assert!(!covers("/States/A", "/States/AB"));
+        assert!(!covers("", "/States/A"));
+        assert_eq!(scope_of_state("/States/A"), Some(""));
+        assert_eq!(
+            scope_of_state("/States/P/Branches/0/States/A"),
+            Some("/States/P/Branches/0")
+        );
+        assert_eq!(scope_of_state("/States/A/Next"), None);
+    }
 
     #[test]
     fn hints_use_dsl_words() {

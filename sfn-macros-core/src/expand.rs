@@ -66,9 +66,7 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
     let lowered = lower::lower(&cx, wf);
     let mut asl = String::new();
     if let Some(l) = &lowered {
-        if !cx.has_errors() {
-            check::check_lint(&cx, l, express, wf.name.span());
-        }
+        check::check_lint(&cx, l, express, wf.name.span());
         if !cx.has_errors() {
             asl = sfn_asl::emit(&l.machine);
             check::check_emitted(&cx, l, &asl, wf.name.span());

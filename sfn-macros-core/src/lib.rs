@@ -15,12 +15,12 @@
 //! let input: proc_macro2::TokenStream = r#"
 //!     pub Flow {
 //!         start A;
-//!         A: pass { bogus: 1 } => B;
-//!         B: wait { seconds: 1, colour: "red" } end;
+//!         A: pass { bogus: 1 } => Missing;
+//!         Done: succeed;
 //!     }
 //! "#.parse().unwrap();
 //! let errors = sfn_macros_core::expand_workflow(input).unwrap_err();
-//! // Both mistakes are reported, each with its own message.
+//! // The bad field (found while lowering) and the bad `Next` (found by the linter) together.
 //! assert_eq!(errors.messages().len(), 2, "{:?}", errors.messages());
 //! ```
 #![warn(missing_docs, unreachable_pub)]

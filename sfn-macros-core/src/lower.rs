@@ -5,7 +5,7 @@
 //! a value of the wrong JSON type, a duplicate name, a missing transition) and expression syntax
 //! errors from the expression compilers. Every structural rule is the linter's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use sfn_asl::model::*;
@@ -24,6 +24,12 @@ pub(crate) struct Lowered {
     pub(crate) states: Vec<(String, Span)>,
     /// Path literals the shape checks look at.
     pub(crate) path_uses: Vec<PathUse>,
+    /// Where lowering put a stand-in for a part it reported an error on (a state it could not
+    /// build, a missing `StartAt` or `Resource`): the linter's findings there are echoes.
+    pub(crate) placeholders: Vec<String>,
+    /// The scopes (`""`, `/States/P/Branches/0`, ...) where a transition the user wrote is not
+    /// in the model (it had an error), so reachability and terminal findings there are echoes.
+    pub(crate) troubled_scopes: HashSet<String>,
 }
 
 /// A path literal that reads a state's input (or its effective input).
@@ -58,6 +64,13 @@ impl SpanTable {
     }
 
     /// The span of the longest recorded pointer that is `pointer` or one of its ancestors.
+    /// Forgets what was recorded at `pointer` and under it (a part that was not lowered, so
+    /// that the part lowered next at the same pointer records its own spans).
+    pub(crate) fn forget(&mut self, pointer: &str) {
+        let under = format!("{pointer}/");
+        self.0.retain(|p, _| p != pointer && !p.starts_with(&under));
+    }
+
     pub(crate) fn lookup(&self, pointer: &str) -> Option<Span> {
         let mut p = pointer;
         loop {
@@ -79,6 +92,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) path_uses: Vec<PathUse>,
     /// The state being lowered (for [`PathUse`]).
     pub(crate) current: Option<String>,
+    pub(crate) placeholders: Vec<String>,
+    troubled_scopes: HashSet<String>,
 }
 
 /// Lowers a whole workflow.
@@ -104,6 +119,8 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         states: Vec::new(),
         path_uses: Vec::new(),
         current: None,
+        placeholders: Vec::new(),
+        troubled_scopes: HashSet::new(),
     };
     lw.spans.insert(String::new(), wf.name.span());
     let timeout_seconds = wf.options.timeout_seconds.as_ref().and_then(|l| {
@@ -133,6 +150,8 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         spans: lw.spans,
         states: lw.states,
         path_uses: lw.path_uses,
+        placeholders: lw.placeholders,
+        troubled_scopes: lw.troubled_scopes,
     })
 }
 
@@ -149,6 +168,7 @@ impl Lowerer<'_> {
                     m.span,
                     "missing `start StateName;`: say which state runs first",
                 );
+                self.placeholders.push(format!("{ptr}/StartAt"));
                 String::new()
             }
         };
@@ -169,19 +189,45 @@ impl Lowerer<'_> {
                     format!("`{}` is first defined here", def.name.name),
                 ));
                 self.cx.push(e);
-                continue;
+                if states.contains_key(&def.name.name) {
+                    // In the same scope the first one stands.
+                    continue;
+                }
+                // In another scope it is lowered there all the same, so that scope's graph
+                // stays whole (the linter's own duplicate finding is then an echo).
+            } else {
+                self.names.insert(def.name.name.clone(), def.name.span);
+                self.states.push((def.name.name.clone(), def.name.span));
             }
-            self.names.insert(def.name.name.clone(), def.name.span);
-            self.states.push((def.name.name.clone(), def.name.span));
             self.spans.insert(sptr.clone(), def.name.span);
             // Nested states are lowered inside their parent's lowering: restore the parent after.
             let parent = self.current.replace(def.name.name.clone());
-            if let Some(state) = self.state(def, &sptr) {
-                states.insert(def.name.name.clone(), state);
-            }
+            let state = self.state(def, &sptr).unwrap_or_else(|| {
+                // Keep the name, so transitions to it resolve and the linter sees the rest of
+                // the graph as written (but for this state's own transitions).
+                self.placeholders.push(sptr.clone());
+                self.lost_edges(&sptr);
+                State {
+                    comment: None,
+                    query_language: None,
+                    kind: StateKind::Succeed(Box::new(Succeed {
+                        input_path: None,
+                        output_path: None,
+                        output: None,
+                    })),
+                }
+            });
+            states.insert(def.name.name.clone(), state);
             self.current = parent;
         }
         (start_at, states)
+    }
+
+    /// Records that a transition written in the state at `state_ptr` is not in the model (it
+    /// had an error): the linter's view of reachability in its scope is then incomplete.
+    pub(crate) fn lost_edges(&mut self, state_ptr: &str) {
+        let scope = state_ptr.rsplitn(3, '/').nth(2).unwrap_or_default();
+        self.troubled_scopes.insert(scope.to_owned());
     }
 
     /// Lowers a Parallel branch or Map processor.
@@ -203,6 +249,7 @@ impl Lowerer<'_> {
                 Entry::Else(n) if kind == "choice" => {
                     if default.replace(n).is_some() {
                         self.cx.error(n.span, "a choice state has one `else`");
+                        self.lost_edges(ptr);
                     }
                 }
                 Entry::Branch { doc, machine } if kind == "parallel" => {
@@ -214,14 +261,20 @@ impl Lowerer<'_> {
                     config,
                     machine,
                 } if kind == "map" => processors.push((keyword, doc, config, machine)),
-                Entry::Rule(r) => self.cx.error(
-                    r.next.span,
-                    format!("choice rules belong in `choice` states, not `{kind}`"),
-                ),
-                Entry::Else(n) => self.cx.error(
-                    n.span,
-                    format!("`else` belongs in `choice` states, not `{kind}`"),
-                ),
+                Entry::Rule(r) => {
+                    self.cx.error(
+                        r.next.span,
+                        format!("choice rules belong in `choice` states, not `{kind}`"),
+                    );
+                    self.lost_edges(ptr);
+                }
+                Entry::Else(n) => {
+                    self.cx.error(
+                        n.span,
+                        format!("`else` belongs in `choice` states, not `{kind}`"),
+                    );
+                    self.lost_edges(ptr);
+                }
                 Entry::Branch { machine, .. } => self.cx.error(
                     machine.span,
                     format!("`branch` belongs in `parallel` states, not `{kind}`"),
@@ -264,12 +317,14 @@ impl Lowerer<'_> {
                 );
             }
         }
-        let transition = self.transition(def, ptr, &kind);
+        // A missing transition has been reported; `End` stands in so the rest of the state is
+        // still lowered and linted.
+        let transition = self.transition(def, ptr, &kind).unwrap_or(Transition::End);
         let state_kind = match kind.as_str() {
-            "task" => self.task(def, &mut bag, ptr, ql, transition?),
-            "pass" => self.pass(&mut bag, ptr, ql, transition?),
+            "task" => self.task(def, &mut bag, ptr, ql, transition),
+            "pass" => self.pass(&mut bag, ptr, ql, transition),
             "choice" => self.choice(&mut bag, ptr, ql, &rules, default),
-            "wait" => self.wait(def, &mut bag, ptr, ql, transition?),
+            "wait" => self.wait(def, &mut bag, ptr, ql, transition),
             "succeed" => StateKind::Succeed(Box::new(Succeed {
                 input_path: self.opt_path(&mut bag, "input_path", ptr),
                 output_path: self.opt_path(&mut bag, "output_path", ptr),
@@ -283,6 +338,7 @@ impl Lowerer<'_> {
                         def.name.span,
                         "a `parallel` state needs at least one `branch { start ...; ... }`",
                     );
+                    self.placeholders.push(format!("{ptr}/Branches"));
                 }
                 for (i, (doc, m)) in branches.into_iter().enumerate() {
                     let bptr = format!("{ptr}/Branches/{i}");
@@ -294,11 +350,11 @@ impl Lowerer<'_> {
                         states,
                     });
                 }
-                self.parallel(&mut bag, ptr, ql, out, transition?)
+                self.parallel(&mut bag, ptr, ql, out, transition)
             }
             "map" => {
                 let processor = self.processor(def, processors, ptr);
-                self.map(&mut bag, ptr, ql, processor?, transition?)
+                self.map(&mut bag, ptr, ql, processor?, transition)
             }
             _ => return None,
         };
@@ -322,6 +378,7 @@ impl Lowerer<'_> {
                 Some(Transition::End)
             }
             (None, false) => {
+                self.lost_edges(ptr);
                 self.cx.error(
                     def.name.span,
                     format!(
@@ -345,6 +402,7 @@ impl Lowerer<'_> {
                     span,
                     format!("a `{kind}` state takes no `=> Next` or `end`: {why}"),
                 );
+                self.lost_edges(ptr);
                 None
             }
             (None, true) => None,
@@ -369,6 +427,7 @@ impl Lowerer<'_> {
                     def.kind.span(),
                     "a `task` needs a resource: `task \"arn:aws:states:::lambda:invoke\" { ... }`",
                 );
+                self.placeholders.push(format!("{ptr}/Resource"));
                 String::new()
             }
         };
@@ -599,8 +658,13 @@ impl Lowerer<'_> {
                         cptr.clone(),
                         c.errors.first().map_or(f.name.span(), |e| e.span),
                     );
-                    if let Some(c) = self.catcher(c, &cptr, ql) {
-                        list.push(c);
+                    match self.catcher(c, &cptr, ql) {
+                        Some(c) => list.push(c),
+                        None => {
+                            // The next catcher takes this index in the model.
+                            self.spans.forget(&cptr);
+                            self.lost_edges(ptr);
+                        }
                     }
                 }
             }

@@ -22,8 +22,9 @@ impl Lowerer<'_> {
         default: Option<&StateName>,
     ) -> StateKind {
         let mut choices = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            let rptr = format!("{ptr}/Choices/{i}");
+        for r in rules {
+            // The index in the model: a rule that does not lower is left out.
+            let rptr = format!("{ptr}/Choices/{}", choices.len());
             self.spans.insert(rptr.clone(), r.next.span);
             self.spans.insert(format!("{rptr}/Next"), r.next.span);
             let condition = match &r.expr {
@@ -52,15 +53,23 @@ impl Lowerer<'_> {
             if let Some(d) = &r.doc {
                 self.spans.insert(format!("{rptr}/Comment"), d.span);
             }
-            if let Some(condition) = condition {
-                choices.push(ChoiceBranch {
+            match condition {
+                Some(condition) => choices.push(ChoiceBranch {
                     comment: r.doc.as_ref().map(|d| d.text.clone()),
                     condition,
                     next: r.next.name.clone(),
                     assign,
                     output,
-                });
+                }),
+                None => {
+                    self.spans.forget(&rptr);
+                    self.lost_edges(ptr);
+                }
             }
+        }
+        if choices.is_empty() && !rules.is_empty() {
+            // Every rule had an error: the linter would only add that there are none.
+            self.placeholders.push(format!("{ptr}/Choices"));
         }
         if let Some(d) = default {
             self.spans.insert(format!("{ptr}/Default"), d.span);

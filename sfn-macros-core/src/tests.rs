@@ -73,7 +73,113 @@ fn several_mistakes_are_all_reported_each_at_its_token() {
             "3:14: unknown field `input_pth` on a `pass` state; did you mean `input_path`?",
             "4:14: `pass` states have no field `retry` (it belongs to `task`, `parallel`, `map` states)",
             "5:4: a `wait` state needs one of `seconds: 10`, `seconds_path: \"$.s\"`, `timestamp: \"2030-01-01T00:00:00Z\"`, `timestamp_path: \"$.t\"`",
+            "5:4: state `C`: State \"C\" is not reachable; point a `Next` at `C` or remove it",
         ]
+    );
+}
+
+#[test]
+fn a_bad_field_and_a_bad_next_are_reported_together() {
+    let e = errors(
+        "pub W {
+    start A;
+    A: pass { bogus: 1 } => Chrage;
+    Charge: succeed;
+}",
+    );
+    let got = located(&e);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].starts_with("3:14: unknown field `bogus` on a `pass` state"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].starts_with("3:28: ")
+            && got[1].contains("Missing 'Next' target: Chrage; did you mean `Charge`?"),
+        "the linter's finding at the `Next` token, with the near name: {got:#?}"
+    );
+}
+
+#[test]
+fn lint_findings_about_what_lowering_left_out_are_not_reported() {
+    // `B` has no transition (reported), so `C`, reachable only through what the user meant to
+    // write, is not called unreachable; the missing `Nowhere` still is reported.
+    let e = errors(
+        "pub W {
+    start A;
+    A: pass => B;
+    B: pass;
+    C: pass => Nowhere;
+}",
+    );
+    let got = located(&e);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].starts_with("4:4: state `B` has no `next`"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].starts_with("5:15: ") && got[1].contains("Missing 'Next' target: Nowhere"),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn a_state_that_did_not_lower_keeps_its_name() {
+    // The map has no processor (reported); the transition to it is not a second error.
+    let e = errors("pub W { start A; A: pass => M; M: map end; }");
+    assert_eq!(
+        e.messages(),
+        ["a `map` state needs `processor { start ...; ... }`"]
+    );
+}
+
+#[test]
+fn a_broken_choice_rule_leaves_the_next_rule_at_its_own_token() {
+    let e = errors(
+        r#"pub W {
+    start C;
+    C: choice {
+        "a" == 1 => Done,
+        "$.b" == 1 => Dnoe,
+        else => Done,
+    };
+    Done: succeed;
+}"#,
+    );
+    let got = located(&e);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].starts_with("4:8: invalid `Variable`"),
+        "the broken rule: {got:#?}"
+    );
+    assert!(
+        got[1].starts_with("5:22: ") && got[1].contains("Missing 'Next' target: Dnoe"),
+        "the second rule's `Next`, not the first's: {got:#?}"
+    );
+}
+
+#[test]
+fn a_clean_scope_keeps_its_graph_findings() {
+    // An error at the top does not hide an unreachable state inside a branch without errors.
+    let e = errors(
+        "pub W {
+    start P;
+    P: parallel {
+        branch { start X; X: succeed; Y: succeed; }
+    } => Q;
+    Q: pass { bogus: 1 } end;
+}",
+    );
+    let got = located(&e);
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0].starts_with("6:14: unknown field `bogus`"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].starts_with("4:38: ") && got[1].contains("not reachable"),
+        "{got:#?}"
     );
 }
 
@@ -114,4 +220,28 @@ fn derive_shape_reports_a_bad_attribute() {
     let err = derive_shape(tokens(r#"#[shape(every)] struct Order { id: String }"#))
         .expect_err("unknown shape attribute");
     assert!(err.to_string().contains("`#[shape(any)]`"), "{err}");
+}
+
+#[test]
+fn a_duplicate_in_another_branch_leaves_that_branch_whole() {
+    let e = errors(
+        "pub W {
+    start P;
+    P: parallel {
+        branch { start X; X: succeed; },
+        branch { start X; X: succeed; },
+    } end;
+}",
+    );
+    let got = located(&e);
+    assert_eq!(
+        got.len(),
+        2,
+        "the duplicate and where the first is: {got:#?}"
+    );
+    assert!(got[0].starts_with("5:26: duplicate state `X`"), "{got:#?}");
+    assert!(
+        got[1].starts_with("4:26: `X` is first defined here"),
+        "{got:#?}"
+    );
 }
