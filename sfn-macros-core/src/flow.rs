@@ -153,8 +153,7 @@ fn written(k: &Known, result_path: &Option<Option<ReferencePath>>, typed: Option
 fn raw_result_type(name: &str, state: &State, results: &ResultTypes) -> Option<String> {
     match &state.kind {
         StateKind::Task(t)
-            if !t.resource.starts_with("arn:aws:states:::lambda:invoke")
-                && !t.resource.ends_with(".waitForTaskToken") =>
+            if !crate::tasks::calls_function_by_name(&t.resource) && !t.resource.is_callback() =>
         {
             results.get(name).cloned()
         }

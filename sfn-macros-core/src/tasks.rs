@@ -10,12 +10,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use sfn_asl::model::{StateKind, StateMachine, States, Task};
+use sfn_asl::resource::{IntegrationPattern, Resource, Service};
 use syn::{Ident, Type};
 
 use crate::ast;
 
-const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
-const CALLBACK: &str = ".waitForTaskToken";
 /// Nesting cap when walking branches and processors (the parser's is lower).
 const MAX_DEPTH: usize = 64;
 
@@ -126,14 +125,17 @@ pub(crate) fn result_types(wf: &ast::Workflow) -> crate::flow::ResultTypes {
         .collect()
 }
 
+/// Whether the engine calls the function a `lambda:invoke` task names in `FunctionName` (in any
+/// partition, request-response or callback), as `sfn_runtime::Resources` routes it.
+pub(crate) fn calls_function_by_name(resource: &Resource) -> bool {
+    resource.is_call(&Service::Lambda, "invoke")
+        && !resource.pattern().is_some_and(IntegrationPattern::is_sync)
+}
+
 /// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a
 /// literal `FunctionName`, everything else the `Resource` as written.
 fn handler_key(task: &Task) -> String {
-    let base = task
-        .resource
-        .strip_suffix(CALLBACK)
-        .unwrap_or(&task.resource);
-    if base == LAMBDA_INVOKE {
+    if calls_function_by_name(&task.resource) {
         let template = match (&task.parameters, &task.arguments) {
             (Some(p), _) => Some(p.source().clone()),
             (None, Some(a)) => Some(a.to_value()),
@@ -181,7 +183,7 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
                 state: name.clone(),
                 method: method_name(name, &mut taken),
                 key: handler_key(task),
-                callback: task.resource.ends_with(CALLBACK),
+                callback: task.resource.is_callback(),
                 input,
                 result: result.cloned(),
                 span,
@@ -454,5 +456,30 @@ mod tests {
             key("B"),
             "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
         );
+    }
+
+    #[test]
+    fn lambda_invoke_is_recognised_in_every_partition_and_pattern() {
+        let m = sfn_asl::parse(
+            r#"{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws-cn:states:::lambda:invoke",
+                "Parameters":{"FunctionName":"charge","Payload.$":"$"},"Next":"B"},
+                "B":{"Type":"Task","Resource":"arn:aws-us-gov:states:::lambda:invoke.waitForTaskToken",
+                "Parameters":{"FunctionName":"approve","Payload":{"token.$":"$$.Task.Token"}},"Next":"C"},
+                "C":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:ship","End":true}}}"#,
+        )
+        .expect("valid");
+        let task = |n: &str| match &m.states[n].kind {
+            StateKind::Task(t) => t.as_ref().clone(),
+            _ => panic!("{n} is a task"),
+        };
+        assert_eq!(handler_key(&task("A")), "charge");
+        assert_eq!(handler_key(&task("B")), "approve");
+        assert!(task("B").resource.is_callback());
+        assert!(!task("A").resource.is_callback());
+        assert_eq!(
+            handler_key(&task("C")),
+            "arn:aws:lambda:us-east-1:123456789012:function:ship"
+        );
+        assert!(!calls_function_by_name(&task("C").resource));
     }
 }
