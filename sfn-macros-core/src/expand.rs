@@ -64,23 +64,17 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
         }
     };
     let lowered = lower::lower(&cx, wf);
+    // The linter runs whatever lowering found: its echoes of lowering errors are dropped.
+    check::check_lint(&cx, &lowered, express, wf.name.span());
     let mut asl = String::new();
-    if let Some(l) = &lowered {
-        check::check_lint(&cx, l, express, wf.name.span());
-        if !cx.has_errors() {
-            asl = sfn_asl::emit(&l.machine);
-            check::check_emitted(&cx, l, &asl, wf.name.span());
-        }
+    if !cx.has_errors() {
+        asl = sfn_asl::emit(&lowered.machine);
+        check::check_emitted(&cx, &lowered, &asl, wf.name.span());
     }
-    let result = cx.check();
-    match (result, lowered) {
-        (Ok(()), Some(l)) => Ok(generate(wf, &l, express, asl)),
-        (Err(error), _) => Err(Errors {
+    match cx.check() {
+        Ok(()) => Ok(generate(wf, &lowered, express, asl)),
+        Err(error) => Err(Errors {
             error,
-            items: skeleton(wf),
-        }),
-        (Ok(()), None) => Err(Errors {
-            error: syn::Error::new(wf.name.span(), "workflow could not be lowered"),
             items: skeleton(wf),
         }),
     }
@@ -106,6 +100,14 @@ pub(crate) fn variant_name(state: &str, taken: &mut HashSet<String>) -> Ident {
         n += 1;
     }
     Ident::new(&name, Span::call_site())
+}
+
+/// A declared type, or JSON (`serde_json::Value`) where none is declared.
+pub(crate) fn type_or_json(ty: Option<&syn::Type>) -> TokenStream {
+    match ty {
+        Some(t) => quote!(#t),
+        None => quote!(::sfn::__private::Value),
+    }
 }
 
 fn state_enum_name(wf: &Workflow) -> Ident {
@@ -174,15 +176,8 @@ fn items(
     let variants: Vec<Ident> = states.iter().map(|s| variant_name(s, &mut taken)).collect();
     let names: Vec<&str> = states.iter().map(String::as_str).collect();
     let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
-    let value = quote!(::sfn::__private::Value);
-    let input = wf
-        .input
-        .as_ref()
-        .map_or_else(|| value.clone(), |t| quote!(#t));
-    let output = wf
-        .output
-        .as_ref()
-        .map_or_else(|| value.clone(), |t| quote!(#t));
+    let input = type_or_json(wf.input.as_ref());
+    let output = type_or_json(wf.output.as_ref());
     let doc = wf
         .doc
         .as_ref()

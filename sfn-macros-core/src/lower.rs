@@ -97,7 +97,7 @@ pub(crate) struct Lowerer<'a> {
 }
 
 /// Lowers a whole workflow.
-pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
+pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Lowered {
     let top_ql = match &wf.options.query_language {
         None => None,
         Some(id) => match QueryLanguage::from_name(&id.to_string()) {
@@ -145,14 +145,14 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Option<Lowered> {
         start_at,
         states,
     };
-    Some(Lowered {
+    Lowered {
         machine,
         spans: lw.spans,
         states: lw.states,
         path_uses: lw.path_uses,
         placeholders: lw.placeholders,
         troubled_scopes: lw.troubled_scopes,
-    })
+    }
 }
 
 impl Lowerer<'_> {
@@ -680,9 +680,7 @@ pub(crate) fn lower_str(src: &str) -> Result<StateMachine, String> {
     let cx = Ctxt::new();
     let lowered = lower(&cx, &wf);
     cx.check().map_err(|e| e.into_compile_error().to_string())?;
-    lowered
-        .map(|l| l.machine)
-        .ok_or_else(|| "not lowered".to_owned())
+    Ok(lowered.machine)
 }
 
 #[cfg(test)]

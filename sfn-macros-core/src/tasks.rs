@@ -14,6 +14,7 @@ use sfn_asl::resource::{IntegrationPattern, Resource, Service};
 use syn::{Ident, Type};
 
 use crate::ast;
+use crate::expand::type_or_json;
 
 /// Nesting cap when walking branches and processors (the parser's is lower).
 const MAX_DEPTH: usize = 64;
@@ -203,14 +204,8 @@ pub(crate) fn generate(
     let name = &wf.name;
     let trait_name = format_ident!("{}Tasks", wf.name);
     let value = quote!(::sfn::__private::Value);
-    let input = wf
-        .input
-        .as_ref()
-        .map_or_else(|| value.clone(), |t| quote!(#t));
-    let output = wf
-        .output
-        .as_ref()
-        .map_or_else(|| value.clone(), |t| quote!(#t));
+    let input = type_or_json(wf.input.as_ref());
+    let output = type_or_json(wf.output.as_ref());
     let p = quote!(::sfn::__private);
 
     // What the generated functions need of the user's types, written as higher-ranked bounds so
@@ -251,7 +246,7 @@ pub(crate) fn generate(
 
     let sigs = methods.iter().map(|m| {
         let method = &m.method;
-        let in_ty = m.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+        let in_ty = type_or_json(m.input.as_ref());
         let doc = if m.callback {
             format!(
                 "Submits the `.waitForTaskToken` Task state `{}`: its result comes later, through \
@@ -268,7 +263,7 @@ pub(crate) fn generate(
                 fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send;
             }
         } else {
-            let out_ty = m.result.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+            let out_ty = type_or_json(m.result.as_ref());
             quote_spanned! {span=>
                 #[doc = #doc]
                 fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send;
@@ -277,7 +272,7 @@ pub(crate) fn generate(
     });
     let arc_methods = methods.iter().map(|m| {
         let method = &m.method;
-        let in_ty = m.input.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+        let in_ty = type_or_json(m.input.as_ref());
         if m.callback {
             quote! {
                 fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send {
@@ -285,7 +280,7 @@ pub(crate) fn generate(
                 }
             }
         } else {
-            let out_ty = m.result.as_ref().map_or_else(|| value.clone(), |t| quote!(#t));
+            let out_ty = type_or_json(m.result.as_ref());
             quote! {
                 fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send {
                     (**self).#method(input)
