@@ -87,7 +87,7 @@ impl Ctx {
         if !self
             .findings
             .iter()
-            .any(|f| f.pointer == at.0 && f.message == message)
+            .any(|f| f.pointer == at.0 && f.code == code && f.message == message)
         {
             self.findings.push(Finding {
                 pointer: at.0.clone(),
