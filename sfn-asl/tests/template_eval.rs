@@ -222,3 +222,35 @@ fn eval_compiled(t: &PayloadTemplate, input: Value) -> Value {
     };
     t.eval(&env).expect("evaluates")
 }
+
+#[test]
+fn parts_written_over_a_value_give_the_same_payload() {
+    let t = PayloadTemplate::compile(&json!({"n.$": "$.n", "k": "c"})).expect("compiles");
+    let input = json!({"n": 5});
+    let env = EvalEnv {
+        input: &input,
+        context: &Value::Null,
+        vars: &Map::new(),
+        entropy: &SeededEntropy::new(1),
+    };
+    let fresh = t.eval(&env).expect("evaluates");
+    // Same keys in the same order: values replaced in place.
+    let mut same = json!({"n": 1, "k": "old"});
+    t.eval_parts(&env).expect("evaluates").write_into(&mut same);
+    assert_eq!(same, fresh);
+    // Other keys, another order, another type: replaced whole.
+    for mut other in [
+        json!({"k": "c", "n": 1}),
+        json!({"n": 1}),
+        json!([1]),
+        json!(null),
+    ] {
+        t.eval_parts(&env)
+            .expect("evaluates")
+            .write_into(&mut other);
+        assert_eq!(other, fresh);
+        let keys: Vec<&String> = other.as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["n", "k"]);
+    }
+    assert_eq!(t.eval_parts(&env).expect("evaluates").into_value(), fresh);
+}

@@ -173,7 +173,7 @@ impl Lowerer<'_> {
             }
         };
         self.spans.insert(format!("{ptr}/States"), m.span);
-        let mut states = States::new();
+        let mut states = States::default();
         for def in &m.states {
             let sptr = child(&format!("{ptr}/States"), &def.name.name);
             if let Some(prev) = self.names.get(&def.name.name) {

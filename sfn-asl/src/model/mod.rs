@@ -27,7 +27,10 @@ use crate::jsonata::JsonataTemplate;
 use crate::template::PayloadTemplate;
 
 /// The states of one scope (top level, one Parallel branch, one Map processor), in definition order.
-pub type States = IndexMap<String, State>;
+///
+/// Hashed with foldhash (a fixed seed, so lookups never depend on the process): the engine looks
+/// up the next state's name here on every transition, and std's SipHash was a visible part of it.
+pub type States = IndexMap<String, State, foldhash::fast::FixedState>;
 
 /// A whole state machine definition (the top-level ASL object).
 #[derive(Debug, Clone, PartialEq)]

@@ -138,6 +138,67 @@ impl PayloadTemplate {
     pub fn eval(&self, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
         eval_node(&self.root, env)
     }
+
+    /// Evaluates the payload's parts against `env` without building it yet, so that
+    /// [`Evaluated::write_into`] can reuse the value the payload replaces once `env`'s
+    /// borrows have ended (a Pass writing its `Parameters` over the previous result).
+    pub fn eval_parts(&self, env: &EvalEnv<'_>) -> Result<Evaluated<'_>, EvalError> {
+        match &self.root {
+            Node::Object(entries, Some(proto)) => {
+                let mut values = Vec::with_capacity(entries.len());
+                for (_, child) in entries {
+                    values.push(eval_node(child, env)?);
+                }
+                Ok(Evaluated(Parts::Members(proto, values)))
+            }
+            other => Ok(Evaluated(Parts::Whole(eval_node(other, env)?))),
+        }
+    }
+}
+
+/// A payload evaluated by [`PayloadTemplate::eval_parts`].
+#[derive(Debug)]
+pub struct Evaluated<'t>(Parts<'t>);
+
+#[derive(Debug)]
+enum Parts<'t> {
+    /// The members of an object, in the order of the prototype's keys.
+    Members(&'t Map<String, Value>, Vec<Value>),
+    Whole(Value),
+}
+
+impl Evaluated<'_> {
+    /// The payload.
+    pub fn into_value(self) -> Value {
+        match self.0 {
+            Parts::Members(proto, values) => {
+                let mut map = proto.clone();
+                for (slot, v) in map.values_mut().zip(values) {
+                    *slot = v;
+                }
+                Value::Object(map)
+            }
+            Parts::Whole(v) => v,
+        }
+    }
+
+    /// Writes the payload over `target`. An object with the same keys in the same order keeps
+    /// its allocations (keys, hash table), and only its values are replaced; anything else is
+    /// replaced whole. The result is the same value either way.
+    pub fn write_into(self, target: &mut Value) {
+        if let (Parts::Members(proto, _), Value::Object(old)) = (&self.0, &*target) {
+            let same_keys = old.len() == proto.len() && old.keys().eq(proto.keys());
+            if same_keys {
+                if let (Parts::Members(_, values), Value::Object(old)) = (self.0, target) {
+                    for (slot, v) in old.values_mut().zip(values) {
+                        *slot = v;
+                    }
+                }
+                return;
+            }
+        }
+        *target = self.into_value();
+    }
 }
 
 /// Appends `/key` to a JSON pointer, escaping `~` and `/`.

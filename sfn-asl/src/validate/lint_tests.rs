@@ -431,7 +431,7 @@ fn deep_nesting_is_refused_without_overflow() {
             p.branches[0].states = std::mem::take(&mut states);
             p.branches[0].start_at = format!("L{}", i.max(1) - 1);
         }
-        states = States::new();
+        states = States::default();
         let s = outer.states.swap_remove("S").expect("state");
         states.insert(format!("L{i}"), s);
     }

@@ -79,7 +79,7 @@ pub(crate) fn branch(ctx: &mut Ctx, v: &Value, at: &Pointer) -> Branch {
         return Branch {
             comment: None,
             start_at: String::new(),
-            states: States::new(),
+            states: States::default(),
         };
     };
     let o = ctx.object(map, at, BRANCH, QueryLanguage::JsonPath);
@@ -93,7 +93,7 @@ pub(crate) fn branch(ctx: &mut Ctx, v: &Value, at: &Pointer) -> Branch {
 
 /// The `States` object of a scope (`key` of `o`).
 pub(crate) fn scope(ctx: &mut Ctx, o: &Obj<'_>, key: &str) -> States {
-    let mut states = States::new();
+    let mut states = States::default();
     let Some(map) = ctx.object_field(o, key) else {
         return states;
     };

@@ -156,7 +156,7 @@ fn processor(ctx: &mut Ctx, o: &Obj<'_>) -> ItemProcessor {
         comment: None,
         processor_config: None,
         start_at: String::new(),
-        states: States::new(),
+        states: States::default(),
     };
     if !o.has("ItemProcessor") && !o.has("Iterator") {
         ctx.require(o, &["ItemProcessor"]);

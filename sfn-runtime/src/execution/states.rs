@@ -9,6 +9,8 @@ use sfn_asl::model::{
     Choice, Condition, Fail, FailField, Pass, QueryLanguage, State, StateKind, Succeed, Wait,
     WaitFor,
 };
+use sfn_asl::path::{ast::Segment, PathRoot};
+use sfn_asl::template::Evaluated;
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
@@ -323,6 +325,9 @@ fn pass(
             next: Next::Own,
         }));
     }
+    if let Some(parts) = in_place_parameters(scope, p, &raw) {
+        return pass_in_place(scope, p, (raw, raw_size), parts?, limit);
+    }
     let effective = io::input_path(scope, &p.input_path, &raw)?;
     let (result, result_size) = match (&p.result, &p.parameters) {
         (Some(r), _) => (r.clone(), None),
@@ -347,6 +352,73 @@ fn pass(
         output,
         size: io::selected_size(&p.output_path, size),
         assign,
+        next: Next::Own,
+    }))
+}
+
+/// The Pass state most chains are made of: `Parameters`, `ResultPath: $.member`, no `Result`
+/// or `Assign`. Its new result is written over the previous one in place, reusing its
+/// allocations when it has the same keys. `None` when the state is not of that shape; else the
+/// evaluated `Parameters` and the member they go to.
+fn in_place_parameters<'p>(
+    scope: &Scope<'_>,
+    p: &'p Pass,
+    raw: &Value,
+) -> Option<Result<(Evaluated<'p>, &'p str), EvalError>> {
+    let (None, Some(params), None, Some(Some(path))) =
+        (&p.result, &p.parameters, &p.assign, &p.result_path)
+    else {
+        return None;
+    };
+    let ([Segment::Name(name)], PathRoot::Input, true) =
+        (path.segments(), path.root(), raw.is_object())
+    else {
+        return None;
+    };
+    let parts = io::input_path(scope, &p.input_path, raw)
+        .and_then(|effective| params.eval_parts(&scope.env(&effective)));
+    Some(parts.map(|parts| (parts, name.as_str())))
+}
+
+/// The rest of an [`in_place_parameters`] Pass: the write, then `OutputPath`.
+fn pass_in_place(
+    scope: &Scope<'_>,
+    p: &Pass,
+    (mut raw, raw_size): Raw,
+    (parts, member): (Evaluated<'_>, &str),
+    limit: usize,
+) -> Result<Flow, EvalError> {
+    let Value::Object(members) = &mut raw else {
+        // Not reached (`in_place_parameters` checked that the input is an object); written
+        // the general way all the same.
+        let output = io::apply_result_path(&p.result_path, raw, parts.into_value());
+        let output = io::output_path(scope, &p.output_path, output.map_err(|e| e.1)?)?;
+        return Ok(Flow::Exit(Leave {
+            output,
+            size: None,
+            assign: None,
+            next: Next::Own,
+        }));
+    };
+    let result_size = match members.get_mut(member) {
+        Some(slot) => {
+            parts.write_into(slot);
+            crate::limits::json_size(slot, limit)
+        }
+        None => {
+            let v = parts.into_value();
+            let n = crate::limits::json_size(&v, limit);
+            members.insert(member.to_owned(), v);
+            n
+        }
+    };
+    let result_size = Some(result_size);
+    let size = io::result_path_size(&p.result_path, raw_size, result_size);
+    let output = io::output_path(scope, &p.output_path, raw)?;
+    Ok(Flow::Exit(Leave {
+        output,
+        size: io::selected_size(&p.output_path, size),
+        assign: None,
         next: Next::Own,
     }))
 }
