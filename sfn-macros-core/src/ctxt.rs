@@ -30,6 +30,12 @@ impl Ctxt {
         }
     }
 
+    /// How many errors were recorded so far (compared before and after a part of the input to
+    /// see whether it had errors).
+    pub(crate) fn error_count(&self) -> usize {
+        self.errors.borrow().as_ref().map_or(0, Vec::len)
+    }
+
     /// Whether any error was recorded so far.
     pub(crate) fn has_errors(&self) -> bool {
         self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())

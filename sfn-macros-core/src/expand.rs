@@ -75,7 +75,9 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
         Ok(()) => Ok(generate(wf, &lowered, express, asl)),
         Err(error) => Err(Errors {
             error,
-            items: skeleton(wf),
+            // The path checks of the states without errors still run, so a bad path literal
+            // is reported with the rest.
+            items: skeleton(wf, shape_checks(wf, &lowered)),
         }),
     }
 }
@@ -137,11 +139,25 @@ fn ast_states(m: &crate::ast::Machine, out: &mut Vec<String>, depth: usize) {
 }
 
 /// The workflow's items with an empty definition (used when expansion failed), so that code
-/// naming them reports no further errors.
-fn skeleton(wf: &Workflow) -> TokenStream {
+/// naming them reports no further errors, and `checks`.
+fn skeleton(wf: &Workflow, checks: Vec<TokenStream>) -> TokenStream {
     let mut states = Vec::new();
     ast_states(&wf.machine, &mut states, 0);
-    items(wf, &states, "", "", false, Vec::new())
+    items(wf, &states, "", "", false, checks)
+}
+
+/// The const assertions checking the path literals against the input type, when it is given.
+fn shape_checks(wf: &Workflow, l: &Lowered) -> Vec<TokenStream> {
+    match &wf.input {
+        Some(t) => flow::shape_checks(
+            &l.machine,
+            &l.path_uses,
+            t,
+            &tasks::result_types(wf),
+            &l.states_with_errors,
+        ),
+        None => Vec::new(),
+    }
 }
 
 fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStream {
@@ -149,10 +165,7 @@ fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStre
     if let Some(dir) = out::out_dir() {
         out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
     }
-    let checks = match &wf.input {
-        Some(t) => flow::shape_checks(&l.machine, &l.path_uses, t, &tasks::result_types(wf)),
-        None => Vec::new(),
-    };
+    let checks = shape_checks(wf, l);
     let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();
     let mut tokens = items(wf, &states, &asl, &iam, express, checks);
     tokens.extend(tasks::generate(wf, &l.machine, &states));

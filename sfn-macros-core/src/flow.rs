@@ -15,7 +15,7 @@
 //! conditions). Everything else (Parameters, ResultSelector, an untyped result at `$`, indefinite
 //! paths, JSONata) makes the input unknown, and paths reading it are not checked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -233,13 +233,21 @@ fn nexts(state: &State) -> Vec<&str> {
     out
 }
 
+/// What the analysis needs besides the machine.
+struct Facts<'a> {
+    /// The declared result types of Task states.
+    results: &'a ResultTypes,
+    /// The states with errors: what they hand on is unknown.
+    opaque: &'a HashSet<String>,
+}
+
 /// The known input of every state of one scope, given what its first state receives.
 fn analyse<'m>(
     states: &'m States,
     start_at: &str,
     entry: Known,
     machine: &StateMachine,
-    results: &ResultTypes,
+    facts: &Facts<'_>,
 ) -> HashMap<&'m str, Known> {
     let mut known: HashMap<&str, Known> = states
         .keys()
@@ -257,13 +265,21 @@ fn analyse<'m>(
             if input == Known::Unvisited {
                 continue;
             }
+            // What a state with errors hands on is not what the user wrote: unknown.
+            let opaque = facts.opaque.contains(name);
             let mut edges: Vec<(&str, Known)> = nexts(state)
                 .into_iter()
-                .map(|n| (n, after(name, state, machine, results, &input)))
+                .map(|n| match opaque {
+                    true => (n, Known::Unknown),
+                    false => (n, after(name, state, machine, facts.results, &input)),
+                })
                 .collect();
             for c in catchers(state) {
                 // A catcher writes the error output into the state's raw input.
-                let k = written(&input, &c.result_path, None);
+                let k = match opaque {
+                    true => Known::Unknown,
+                    false => written(&input, &c.result_path, None),
+                };
                 edges.push((c.next.as_str(), k));
             }
             for (target, k) in edges {
@@ -292,16 +308,19 @@ fn analyse_all<'m>(
     start_at: &str,
     entry: Known,
     machine: &'m StateMachine,
-    results: &ResultTypes,
+    facts: &Facts<'_>,
     out: &mut HashMap<&'m str, (Known, &'m State)>,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
         return;
     }
-    let known = analyse(states, start_at, entry, machine, results);
+    let known = analyse(states, start_at, entry, machine, facts);
     for (name, state) in states {
-        let k = known.get(name.as_str()).cloned().unwrap_or(Known::Unknown);
+        let k = match facts.opaque.contains(name) {
+            true => Known::Unknown,
+            false => known.get(name.as_str()).cloned().unwrap_or(Known::Unknown),
+        };
         let jsonpath = machine.effective_language(state) == QueryLanguage::JsonPath;
         match &state.kind {
             StateKind::Parallel(p) => {
@@ -317,7 +336,7 @@ fn analyse_all<'m>(
                         &b.start_at,
                         entry.clone(),
                         machine,
-                        results,
+                        facts,
                         out,
                         depth + 1,
                     );
@@ -349,7 +368,7 @@ fn analyse_all<'m>(
                     &p.start_at,
                     entry,
                     machine,
-                    results,
+                    facts,
                     out,
                     depth + 1,
                 );
@@ -458,7 +477,10 @@ pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
         &machine.start_at,
         entry,
         machine,
-        &ResultTypes::new(),
+        &Facts {
+            results: &ResultTypes::new(),
+            opaque: &HashSet::new(),
+        },
         &mut known,
         0,
     );
@@ -471,12 +493,15 @@ pub(crate) fn whole_input_states(machine: &StateMachine) -> BTreeSet<String> {
         .collect()
 }
 
-/// Const assertions for every path literal read against the workflow input type.
+/// Const assertions for every path literal read against the workflow input type. The states in
+/// `opaque` had errors: their paths are not checked, and what they hand on is unknown, so a
+/// checked path never rests on a part of the definition that was not lowered as written.
 pub(crate) fn shape_checks(
     machine: &StateMachine,
     uses: &[PathUse],
     input: &syn::Type,
     results: &ResultTypes,
+    opaque: &HashSet<String>,
 ) -> Vec<TokenStream> {
     let mut known = HashMap::new();
     let entry = Known::Seen(Root::Input, Vec::new(), Overlays::new());
@@ -485,12 +510,15 @@ pub(crate) fn shape_checks(
         &machine.start_at,
         entry,
         machine,
-        results,
+        &Facts { results, opaque },
         &mut known,
         0,
     );
     let mut out = Vec::new();
     for u in uses {
+        if opaque.contains(&u.state) {
+            continue;
+        }
         let Some((k, state)) = known.get(u.state.as_str()) else {
             continue;
         };

@@ -30,6 +30,9 @@ pub(crate) struct Lowered {
     /// The scopes (`""`, `/States/P/Branches/0`, ...) where a transition the user wrote is not
     /// in the model (it had an error), so reachability and terminal findings there are echoes.
     pub(crate) troubled_scopes: HashSet<String>,
+    /// The states (nested ones too) with an error in them: the path checks neither check their
+    /// paths nor trust what they hand on.
+    pub(crate) states_with_errors: HashSet<String>,
 }
 
 /// A path literal that reads a state's input (or its effective input).
@@ -94,6 +97,7 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) current: Option<String>,
     pub(crate) placeholders: Vec<String>,
     troubled_scopes: HashSet<String>,
+    states_with_errors: HashSet<String>,
 }
 
 /// Lowers a whole workflow.
@@ -121,6 +125,7 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Lowered {
         current: None,
         placeholders: Vec::new(),
         troubled_scopes: HashSet::new(),
+        states_with_errors: HashSet::new(),
     };
     lw.spans.insert(String::new(), wf.name.span());
     let timeout_seconds = wf.options.timeout_seconds.as_ref().and_then(|l| {
@@ -152,6 +157,7 @@ pub(crate) fn lower(cx: &Ctxt, wf: &ast::Workflow) -> Lowered {
         path_uses: lw.path_uses,
         placeholders: lw.placeholders,
         troubled_scopes: lw.troubled_scopes,
+        states_with_errors: lw.states_with_errors,
     }
 }
 
@@ -176,6 +182,7 @@ impl Lowerer<'_> {
         let mut states = States::default();
         for def in &m.states {
             let sptr = child(&format!("{ptr}/States"), &def.name.name);
+            let errors_before = self.cx.error_count();
             if let Some(prev) = self.names.get(&def.name.name) {
                 let mut e = syn::Error::new(
                     def.name.span,
@@ -189,6 +196,7 @@ impl Lowerer<'_> {
                     format!("`{}` is first defined here", def.name.name),
                 ));
                 self.cx.push(e);
+                self.states_with_errors.insert(def.name.name.clone());
                 if states.contains_key(&def.name.name) {
                     // In the same scope the first one stands.
                     continue;
@@ -219,6 +227,9 @@ impl Lowerer<'_> {
             });
             states.insert(def.name.name.clone(), state);
             self.current = parent;
+            if self.cx.error_count() > errors_before {
+                self.states_with_errors.insert(def.name.name.clone());
+            }
         }
         (start_at, states)
     }

@@ -245,3 +245,31 @@ fn a_duplicate_in_another_branch_leaves_that_branch_whole() {
         "{got:#?}"
     );
 }
+
+#[test]
+fn path_checks_still_run_where_the_definition_had_no_error() {
+    let e = errors(
+        r#"pub W(Order) {
+    start First;
+    First: choice { "$.ordr" == "x" => A, else => A };
+    A: pass { bogus: 1, input_path: "$.skipped" } => B;
+    B: choice { "$.after" == 1 => C, else => C };
+    C: succeed;
+}"#,
+    );
+    assert_eq!(e.messages().len(), 1, "{:?}", e.messages());
+    let code = e.into_compile_error().to_string();
+    assert!(code.contains("check_path"), "{code}");
+    assert!(
+        code.contains(r#""$.ordr""#),
+        "a state without errors is checked: {code}"
+    );
+    assert!(
+        !code.contains(r#""$.skipped""#),
+        "a state with an error is not: {code}"
+    );
+    assert!(
+        !code.contains(r#""$.after""#),
+        "nor what it hands on: {code}"
+    );
+}
