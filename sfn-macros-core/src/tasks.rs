@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use sfn_asl::model::{StateKind, StateMachine, States, Task};
+use sfn_asl::model::{StateKind, StateMachine, Task};
 use sfn_asl::resource::{IntegrationPattern, Resource, Service};
 use syn::{Ident, Type};
 
@@ -73,24 +73,17 @@ pub(crate) fn method_name(state: &str, taken: &mut HashSet<String>) -> Ident {
 }
 
 /// Every Task state of the lowered machine, nested ones included, by name.
-fn collect_tasks<'m>(states: &'m States, out: &mut HashMap<&'m str, &'m Task>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    for (name, state) in states {
-        match &state.kind {
-            StateKind::Task(t) => {
-                out.insert(name.as_str(), t);
-            }
-            StateKind::Parallel(p) => {
-                for b in &p.branches {
-                    collect_tasks(&b.states, out, depth + 1);
-                }
-            }
-            StateKind::Map(m) => collect_tasks(&m.item_processor.states, out, depth + 1),
-            _ => {}
-        }
-    }
+fn collect_tasks(machine: &StateMachine) -> HashMap<&str, &Task> {
+    machine
+        .scopes()
+        .into_iter()
+        .filter(|scope| scope.depth() <= MAX_DEPTH)
+        .flat_map(|scope| scope.scope.states)
+        .filter_map(|(name, state)| match &state.kind {
+            StateKind::Task(t) => Some((name.as_str(), &**t)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The declared input and result types and the name span of every Task state of the DSL.
@@ -155,8 +148,7 @@ fn handler_key(task: &Task) -> String {
 }
 
 fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<TaskMethod> {
-    let mut tasks = HashMap::new();
-    collect_tasks(&machine.states, &mut tasks, 0);
+    let tasks = collect_tasks(machine);
     let mut decl = HashMap::new();
     declared(&wf.machine, &mut decl, 0);
     let whole = if wf.input.is_some() {
