@@ -159,7 +159,12 @@ impl Execution {
         if silent {
             self.end_child(frame, child, child_frame.last_event, index, &result);
         }
-        let name = self.active_state_name(frame);
+        // Only recorded events name the state: no copy of the name otherwise.
+        let name = if self.data.config.record_history {
+            self.active_state_name(frame)
+        } else {
+            String::new()
+        };
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
         };
