@@ -160,16 +160,7 @@ fn scopes<'a>(m: &'a StateMachine, out: &mut Vec<Finding>) -> Vec<Scope<'a>> {
 
 /// The Retry and Catch of the state types that have them.
 fn retry_catch(state: &State) -> Option<(&[Retrier], &[Catcher])> {
-    let (r, c) = match &state.kind {
-        StateKind::Task(t) => (&t.retry, &t.catch),
-        StateKind::Parallel(p) => (&p.retry, &p.catch),
-        StateKind::Map(m) => (&m.retry, &m.catch),
-        _ => return None,
-    };
-    Some((
-        r.as_deref().unwrap_or_default(),
-        c.as_deref().unwrap_or_default(),
-    ))
+    state.result_flow().map(|f| (f.retry, f.catch))
 }
 
 /// Every transition of a state: (pointer relative to the state, target name).

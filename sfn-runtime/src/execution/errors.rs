@@ -159,16 +159,11 @@ impl Execution {
         let Some((_, state)) = states.get_index(active.state) else {
             return;
         };
-        let (retry, catch) = match &state.kind {
-            StateKind::Task(t) => (t.retry.as_deref(), t.catch.as_deref()),
-            StateKind::Parallel(p) => (p.retry.as_deref(), p.catch.as_deref()),
-            StateKind::Map(m) => (m.retry.as_deref(), m.catch.as_deref()),
-            _ => (None, None),
-        };
-        if let Some(retriers) = retry {
-            if self.try_retry(frame, retriers, &failure) {
-                return;
-            }
+        let (retry, catch) = state
+            .result_flow()
+            .map_or((&[][..], &[][..]), |f| (f.retry, f.catch));
+        if self.try_retry(frame, retry, &failure) {
+            return;
         }
         let failed_event = match &state.kind {
             StateKind::Parallel(_) => Some(EventType::ParallelStateFailed),
@@ -182,16 +177,14 @@ impl Execution {
                 self.emit(frame, ty, || Value::Null);
             }
         }
-        if let Some(catchers) = catch {
-            if let Some((index, catcher)) = catchers
-                .iter()
-                .enumerate()
-                .find(|(_, c)| failure.matches(&c.error_equals))
-            {
-                let lang = machine.effective_language(state);
-                self.catch(frame, (index, catcher), lang, failure);
-                return;
-            }
+        if let Some((index, catcher)) = catch
+            .iter()
+            .enumerate()
+            .find(|(_, c)| failure.matches(&c.error_equals))
+        {
+            let lang = machine.effective_language(state);
+            self.catch(frame, (index, catcher), lang, failure);
+            return;
         }
         self.abort_children(frame);
         // A child execution's root frame is an execution of its own, not a branch.
