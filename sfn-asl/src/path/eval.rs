@@ -23,7 +23,7 @@ pub(crate) fn definite<'a>(
         let last = i + 1 == segments.len();
         let next = match seg {
             Segment::Name(name) => match cur {
-                Value::Object(map) => map.get(name.as_str()),
+                Value::Object(map) => super::member(map, name),
                 _ => None,
             },
             Segment::Index(index) => match cur {

@@ -26,7 +26,7 @@ mod parser;
 use std::borrow::Cow;
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::message::unable_to_apply_reference_path;
 use crate::error::ExprError;
@@ -150,6 +150,30 @@ impl fmt::Display for Path {
     }
 }
 
+/// Objects up to this many members are searched by comparing keys: `serde_json::Map` hashes
+/// with SipHash (its hasher cannot be chosen), which costs more than a few short comparisons.
+const SCAN_MEMBERS: usize = 8;
+
+/// `map.get(key)`, without hashing `key` when the object is small.
+pub fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN_MEMBERS {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
+/// `map.get_mut(key)`, without hashing `key` when the object is small.
+pub fn member_mut<'a>(map: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    if map.len() <= SCAN_MEMBERS {
+        map.iter_mut()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v)
+    } else {
+        map.get_mut(key)
+    }
+}
+
 /// The document a root stands for in `env`.
 fn root_document<'a>(root: &PathRoot, env: &EvalEnv<'a>) -> Result<&'a Value, PathMiss> {
     let vars = env.vars;
@@ -237,7 +261,7 @@ impl ReferencePath {
         if let ([Segment::Name(name)], PathRoot::Input, Value::Object(map)) =
             (segments.as_slice(), &self.path.root, &mut *target)
         {
-            match map.get_mut(name.as_str()) {
+            match member_mut(map, name) {
                 Some(slot) => *slot = value,
                 None => {
                     map.insert(name.clone(), value);
@@ -303,7 +327,7 @@ fn writable(target: &Value, segments: &[Segment]) -> bool {
         cur = match (seg, cur) {
             // Below a created object only further members can be created.
             (Segment::Name(_), None) => None,
-            (Segment::Name(name), Some(Value::Object(map))) => map.get(name.as_str()),
+            (Segment::Name(name), Some(Value::Object(map))) => member(map, name),
             (Segment::Index(i), Some(Value::Array(items))) => {
                 let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
                 let k = if *i < 0 { len.saturating_add(*i) } else { *i };
@@ -337,4 +361,28 @@ fn unescaped_special(source: &str) -> Option<(usize, char)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{member, member_mut, SCAN_MEMBERS};
+    use serde_json::{json, Map, Value};
+
+    /// Small objects are scanned, large ones hashed: both find the same members.
+    #[test]
+    fn member_lookup_agrees_with_the_map() {
+        for n in [0, 1, SCAN_MEMBERS, SCAN_MEMBERS + 1, 3 * SCAN_MEMBERS] {
+            let mut map: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!(i))).collect();
+            for i in 0..n + 2 {
+                let key = format!("k{i}");
+                assert_eq!(member(&map, &key), map.get(&key), "{key} of {n}");
+            }
+            if n > 0 {
+                let last = format!("k{}", n - 1);
+                *member_mut(&mut map, &last).expect("present") = json!("new");
+                assert_eq!(map[&last], json!("new"));
+            }
+            assert!(member_mut(&mut map, "absent").is_none());
+        }
+    }
 }

@@ -239,6 +239,7 @@ impl Execution {
         let Some((name, state)) = states.get_index(active.state) else {
             return;
         };
+        let following = active.state + 1;
         let limit = self.data.config.max_payload_bytes;
         let Some(size) = crate::limits::fits(&output, size, limit) else {
             let cause = message::data_limit_exceeded(name);
@@ -264,8 +265,15 @@ impl Execution {
                 d
             });
         }
+        // States are usually written in the order they run: the one after the active state is
+        // tried first, which compares one name instead of hashing it.
         let next_idx = match next_name(state, next) {
-            Some(n) => match states.get_index_of(n) {
+            Some(n) => match states
+                .get_index(following)
+                .filter(|(k, _)| k.as_str() == n)
+                .map(|_| following)
+                .or_else(|| states.get_index_of(n))
+            {
                 Some(i) => Some(i),
                 None => {
                     let failure = Failure::new(
@@ -400,7 +408,7 @@ fn pass_in_place(
             next: Next::Own,
         }));
     };
-    let result_size = match members.get_mut(member) {
+    let result_size = match sfn_asl::path::member_mut(members, member) {
         Some(slot) => {
             parts.write_into(slot);
             crate::limits::json_size(slot, limit)
