@@ -52,16 +52,42 @@ enum Command {
 }
 
 /// Parses the process arguments and runs the command; returns the exit code. `--help`,
-/// `--version` and clap's usage errors exit here (0, 0 and 2).
+/// `--version` and clap's usage errors end here (0, 0 and 2).
 pub(crate) fn main() -> i32 {
-    let matches = command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let (matches, cli) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            // clap's own `exit` ignores a failed write of `--help` to stdout.
+            let code = e.exit_code();
+            return match e.print() {
+                Ok(()) => code,
+                Err(e) => write_failed(&e),
+            };
+        }
+    };
     // The subcommand's name as clap spells it, for its usage line in errors.
     let name = matches.subcommand_name().unwrap_or_default().to_owned();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let (out, err) = (&mut stdout.lock(), &mut stderr.lock());
-    let outcome = match cli.command {
+    let mut out = Watched {
+        inner: stdout.lock(),
+        failed: None,
+    };
+    let (out, err) = (&mut out, &mut stderr.lock());
+    let code = run_command(cli.command, &name, out, err);
+    let flushed = out.flush();
+    match out.failed.take().map_or(flushed, Err) {
+        Ok(()) => code,
+        Err(e) => write_failed(&e),
+    }
+}
+
+/// Runs one parsed command; returns its exit code.
+fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let outcome = match command {
         Command::Validate(a) => validate::run(a, out, err),
         Command::Run(a) => run::run(a, out, err),
         Command::TestState(a) => test_state::run(a, out, err),
@@ -72,9 +98,50 @@ pub(crate) fn main() -> i32 {
         Ok(code) => code,
         Err(bad) => {
             let _ = out.flush();
-            usage_error(&name, &bad.0)
+            usage_error(name, &bad.0)
         }
     }
+}
+
+/// Standard output that keeps its first failed write: the commands write and go on, and the
+/// exit code still says the output is incomplete.
+struct Watched<W: Write> {
+    inner: W,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Watched<W> {
+    fn keep<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
+        result.map_err(|e| {
+            let copy = std::io::Error::new(e.kind(), e.to_string());
+            self.failed.get_or_insert(e);
+            copy
+        })
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.keep(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.keep(result)
+    }
+}
+
+/// Standard output could not be written: exit code 2, with a message unless the reader closed
+/// the pipe (`sfn ... | head -c1` asked for no more).
+fn write_failed(e: &std::io::Error) -> i32 {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write to standard output: {e}"
+        );
+    }
+    INVALID
 }
 
 /// Prints `message` the way clap prints its own usage errors (`error:` prefix, colour on a
@@ -132,7 +199,7 @@ pub(crate) fn load_definition(
     options: &sfn_asl::validate::LintOptions,
     err: &mut dyn Write,
 ) -> Result<Result<sfn_asl::StateMachine, i32>, BadInvocation> {
-    let text = input::read_source(path)?;
+    let text = input::read_source(path, &input::DEFINITION)?;
     Ok(parse_definition(path, &text, options, err))
 }
 

@@ -8,6 +8,9 @@
 //! 4. text whose first non-blank character is `{`, `[`, `"`, a digit or `-`, or that is
 //!    `true`, `false` or `null`, is inline JSON;
 //! 5. anything else names a file (which then cannot be read: the error says so).
+//!
+//! Every read is bounded by a [`Limit`]: at most the limit plus one byte is read, so
+//! `/dev/zero` or a runaway pipe is refused with a message instead of filling memory.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -42,18 +45,22 @@ impl JsonArg {
         Ok(JsonArg::Inline(arg.to_owned()))
     }
 
-    /// Reads and parses the value; `what` names it in errors ("the input").
-    pub(crate) fn read(&self, what: &str) -> Result<Value, BadInvocation> {
+    /// Reads and parses the value, refusing one over `limit`.
+    pub(crate) fn read(&self, limit: &Limit) -> Result<Value, BadInvocation> {
+        let what = limit.what;
         let (name, text) = match self {
-            JsonArg::Stdin => ("standard input".to_owned(), read_stdin()?),
-            JsonArg::File(path) => (path.display().to_string(), read_file(path)?),
+            JsonArg::Stdin => ("standard input".to_owned(), read_stdin(limit)?),
+            JsonArg::File(path) => (path.display().to_string(), read_file(path, limit)?),
             JsonArg::Inline(text) => {
+                if text.len() > limit.bytes {
+                    return Err(limit.exceeded("the command line"));
+                }
                 return serde_json::from_str(text).map_err(|e| {
                     BadInvocation(format!(
                         "{what} is not JSON: {e} (to read a file of that name, write \
                          `file://{text}`)"
                     ))
-                })
+                });
             }
         };
         serde_json::from_str(&text)
@@ -84,30 +91,106 @@ pub(crate) fn one_stdin_reader(uses: &[(&str, bool)]) -> Result<(), BadInvocatio
 /// A JSON argument's reading, `{}` when it was not given.
 pub(crate) fn read_input(arg: Option<&JsonArg>) -> Result<Value, BadInvocation> {
     match arg {
-        Some(arg) => arg.read("the input"),
+        Some(arg) => arg.read(&INPUT),
         None => Ok(Value::Object(serde_json::Map::new())),
     }
 }
 
-fn read_stdin() -> Result<String, BadInvocation> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .map_err(|e| BadInvocation(format!("cannot read standard input: {e}")))?;
-    Ok(s)
+/// The most one read may hold, and what to say when it holds more.
+#[derive(Debug)]
+pub(crate) struct Limit {
+    /// The most bytes the text may have.
+    pub(crate) bytes: usize,
+    /// What is read, for messages ("the input").
+    pub(crate) what: &'static str,
+    /// Whose limit it is, completing "larger than N bytes, ...".
+    pub(crate) why: &'static str,
 }
 
-fn read_file(path: &Path) -> Result<String, BadInvocation> {
-    std::fs::read_to_string(path)
-        .map_err(|e| BadInvocation(format!("{}: cannot read: {e}", path.display())))
+impl Limit {
+    fn exceeded(&self, name: &str) -> BadInvocation {
+        BadInvocation(format!(
+            "{name}: {} is larger than {} bytes, {}",
+            self.what, self.bytes, self.why
+        ))
+    }
 }
 
-/// Reads a definition (or any text) file, or standard input for `-`.
-pub(crate) fn read_source(path: &str) -> Result<String, BadInvocation> {
+/// AWS's payload limit (256 KiB), which an execution input and a TestState input or mocked
+/// result must keep to.
+const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// A definition: AWS counts its limit in characters, and 1,048,576 characters take at most four
+/// times as many bytes; one between the two limits is read and gets the validator's finding.
+pub(crate) const DEFINITION: Limit = Limit {
+    bytes: 4 * sfn_asl::validate::MAX_DEFINITION_CHARS,
+    what: "the definition",
+    why: "the most that AWS's limit of 1048576 characters for a definition allows",
+};
+
+/// An execution's (or a tested state's) input.
+pub(crate) const INPUT: Limit = Limit {
+    bytes: MAX_PAYLOAD_BYTES,
+    what: "the input",
+    why: "AWS's payload limit (256 KiB) for an execution input",
+};
+
+/// `sfn test-state --mock-result`.
+pub(crate) const MOCK_RESULT: Limit = Limit {
+    bytes: MAX_PAYLOAD_BYTES,
+    what: "the mocked result",
+    why: "AWS's payload limit (256 KiB) for a state's result",
+};
+
+/// A mock config has no AWS limit; 64 MiB is far beyond any hand-written one.
+pub(crate) const MOCK_CONFIG: Limit = Limit {
+    bytes: 64 * 1024 * 1024,
+    what: "the mock config",
+    why: "the most `sfn` reads of a mock config (64 MiB)",
+};
+
+fn read_stdin(limit: &Limit) -> Result<String, BadInvocation> {
+    read_bounded(std::io::stdin().lock(), "standard input", limit)
+}
+
+fn read_file(path: &Path, limit: &Limit) -> Result<String, BadInvocation> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path)
+        .map_err(|e| BadInvocation(format!("{name}: cannot read: {e}")))?;
+    read_bounded(file, &name, limit)
+}
+
+/// Reads at most `limit` bytes plus one (the one says the limit is exceeded) as UTF-8 text.
+/// A leading byte-order mark is dropped, as JSON parsers may (RFC 8259, section 8.1); invalid
+/// UTF-8 is named with its byte offset.
+fn read_bounded(reader: impl Read, name: &str, limit: &Limit) -> Result<String, BadInvocation> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| BadInvocation(format!("{name}: cannot read: {e}")))?;
+    if bytes.len() > limit.bytes {
+        return Err(limit.exceeded(name));
+    }
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        BadInvocation(format!(
+            "{name}: {} is not UTF-8: invalid byte at offset {}",
+            limit.what,
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Reads a definition (or any text) file, or standard input for `-`, bounded by `limit`.
+pub(crate) fn read_source(path: &str, limit: &Limit) -> Result<String, BadInvocation> {
     if path == "-" {
-        read_stdin()
+        read_stdin(limit)
     } else {
-        read_file(Path::new(path))
+        read_file(Path::new(path), limit)
     }
 }
 

@@ -15,7 +15,7 @@ use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 use crate::cli::{
     load_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
-use crate::input::{one_stdin_reader, read_input, read_source, JsonArg};
+use crate::input::{one_stdin_reader, read_input, read_source, JsonArg, MOCK_CONFIG};
 
 /// Run a definition once and print its result as one JSON object.
 #[derive(Debug, clap::Args)]
@@ -129,7 +129,8 @@ fn mocks(args: &Args, path: &str) -> Result<(String, Option<MockTestCase>), BadI
             .unwrap_or_else(|| machine_name_from(path));
         return Ok((name, None));
     };
-    let config = MockConfig::from_json(&read_source(file)?).map_err(|e| format!("{file}: {e}"))?;
+    let config = MockConfig::from_json(&read_source(file, &MOCK_CONFIG)?)
+        .map_err(|e| format!("{file}: {e}"))?;
     // Default name: the file's, when the mock config has it, else the config's only machine.
     let stem = machine_name_from(path);
     let name = match &args.state_machine {

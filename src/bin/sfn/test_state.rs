@@ -10,7 +10,7 @@ use sfn_runtime::test_state::{test_state, TestStateMock, TestStateOptions, TestS
 use crate::cli::{
     parse_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
-use crate::input::{one_stdin_reader, read_input, read_source, JsonArg};
+use crate::input::{one_stdin_reader, read_input, read_source, JsonArg, DEFINITION, MOCK_RESULT};
 
 /// Run one state of a definition, at any depth (like the TestState API).
 #[derive(Debug, clap::Args)]
@@ -64,9 +64,7 @@ pub(crate) struct Args {
 /// combinations that make no sense).
 fn mock(args: &Args) -> Result<Option<TestStateMock>, BadInvocation> {
     if let Some(result) = &args.mock_result {
-        return Ok(Some(TestStateMock::Result(
-            result.read("the mocked result")?,
-        )));
+        return Ok(Some(TestStateMock::Result(result.read(&MOCK_RESULT)?)));
     }
     Ok(args.mock_error.as_ref().map(|error| TestStateMock::Error {
         error: error.clone(),
@@ -131,7 +129,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
         ("--mock-result", args.mock_result == Some(JsonArg::Stdin)),
     ])?;
     let mock = mock(&args)?;
-    let text = read_source(path)?;
+    let text = read_source(path, &DEFINITION)?;
     let single = serde_json::from_str::<Value>(&text).ok().and_then(|doc| {
         // `--state` names the file's one state, unless it names a state nested in it (or is a
         // JSON pointer, which then starts at `/States/State`).

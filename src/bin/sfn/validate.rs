@@ -7,7 +7,7 @@ use sfn_asl::validate::LintOptions;
 use sfn_asl::Finding;
 
 use crate::cli::{Outcome, FAILED, INVALID, SUCCESS};
-use crate::input::read_source;
+use crate::input::{read_source, DEFINITION};
 
 /// Check definitions and print every finding.
 #[derive(Debug, clap::Args)]
@@ -42,9 +42,13 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     let options = LintOptions {
         express: args.express,
     };
+    // Standard input holds one definition: a second `-` would read nothing.
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        return Err("`-` (standard input) is given more than once; it holds one definition".into());
+    }
     let mut code = SUCCESS;
     for file in &args.files {
-        let text = match read_source(file) {
+        let text = match read_source(file, &DEFINITION) {
             Ok(t) => t,
             Err(e) => {
                 let _ = writeln!(err, "{}", e.0);
