@@ -7,9 +7,9 @@
 mod support;
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use support::sfn;
+use support::{command, sfn};
 
 const PASS: &str = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#;
 const ORDERS: &str = "examples/asl/order-processing.asl.json";
@@ -235,9 +235,7 @@ fn a_failed_write_to_stdout_is_an_error() {
         &["--help"],
     ] {
         let full = std::fs::File::create("/dev/full").expect("/dev/full");
-        let out = Command::new(env!("CARGO_BIN_EXE_sfn"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+        let out = command(args)
             .stdin(Stdio::null())
             .stdout(full)
             .stderr(Stdio::piped())
@@ -259,9 +257,7 @@ fn a_failed_write_to_stdout_is_an_error() {
 
 #[test]
 fn a_closed_pipe_ends_the_command_quietly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
-        .args(["validate", "-"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let mut child = command(&["validate", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -33,15 +33,23 @@ pub fn sfn(args: &[&str], stdin: &str) -> Run {
     sfn_env(args, stdin, &[])
 }
 
-/// Runs `sfn ARGS` as [`sfn`] does, with the environment variables `env` set. Colour settings
-/// inherited from the test's own environment are cleared, so output is as when piped.
-pub fn sfn_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn"))
+/// `sfn ARGS` to run from the repository root, colour settings of the test's environment
+/// cleared, standard streams not yet set.
+pub fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sfn"));
+    command
         .args(args)
         .env_remove("CLICOLOR_FORCE")
         .env_remove("CLICOLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// Runs `sfn ARGS` as [`sfn`] does, with the environment variables `env` set. Colour settings
+/// inherited from the test's own environment are cleared, so output is as when piped.
+pub fn sfn_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+    let mut child = command(args)
         .envs(env.iter().copied())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
