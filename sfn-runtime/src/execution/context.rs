@@ -1,6 +1,6 @@
 //! The context object (`$$`, `$states.context`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sfn_asl::model::StateKind;
 
 use super::types::FrameId;
@@ -38,25 +38,27 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 impl Execution {
-    /// `$$` without the per-state parts.
+    /// `$$` without the per-state parts. Built member by member with room for what is added
+    /// later (`RedriveCount`; `State`, `Task`, `Map`): `json!` would serialize every value
+    /// (the execution's input included) and grow each map as it fills. Runs once per execution.
     pub(crate) fn base_context(&self) -> Value {
         let c = &self.data.config;
-        let mut execution = json!({
-            "Id": c.execution_arn,
-            "Input": self.data.input,
-            "Name": c.name,
-            "RoleArn": c.role_arn,
-            "StartTime": iso_time(self.data.start_time),
-        });
+        let mut execution = Map::with_capacity(6);
+        execution.insert("Id".into(), c.execution_arn.clone().into());
+        execution.insert("Input".into(), self.data.input.clone());
+        execution.insert("Name".into(), c.name.clone().into());
+        execution.insert("RoleArn".into(), c.role_arn.clone().into());
+        execution.insert("StartTime".into(), iso_time(self.data.start_time).into());
         if !c.express {
-            if let Value::Object(m) = &mut execution {
-                m.insert("RedriveCount".into(), 0.into());
-            }
+            execution.insert("RedriveCount".into(), 0.into());
         }
-        json!({
-            "Execution": execution,
-            "StateMachine": {"Id": c.state_machine_arn, "Name": c.state_machine_name},
-        })
+        let mut machine = Map::with_capacity(2);
+        machine.insert("Id".into(), c.state_machine_arn.clone().into());
+        machine.insert("Name".into(), c.state_machine_name.clone().into());
+        let mut context = Map::with_capacity(5);
+        context.insert("Execution".into(), Value::Object(execution));
+        context.insert("StateMachine".into(), Value::Object(machine));
+        Value::Object(context)
     }
 
     /// Sets `$$.State` for the active state of `frame` (and drops `Task`/`Map`, which only
