@@ -140,3 +140,28 @@ fn a_placeholder_resource_is_granted_nothing() {
     .expect("valid");
     assert_eq!(grants(&policy(&m)), Vec::<(String, String)>::new());
 }
+
+/// A state machine's ARN as a Task resource calls nothing Step Functions knows, so the IAM
+/// policy grants no action for it (before, `stateMachine:M` read as a call and granted the
+/// action `stateMachine:M`).
+#[test]
+fn state_machine_arn_resource_grants_nothing_in_the_policy() {
+    let asl = serde_json::json!({
+        "StartAt": "T",
+        "States": {"T": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+            "End": true
+        }}
+    });
+    let machine = match crate::parse(&asl.to_string()) {
+        Ok(m) => m,
+        Err(e) => panic!("does not parse: {e:?}"),
+    };
+    let policy = policy(&machine);
+    let text = policy.to_string();
+    assert!(!text.contains("stateMachine:M\""), "{text}");
+    assert!(!text.contains("stateMachine:"), "{text}");
+    let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
+    assert!(statements.is_empty(), "{policy:#}");
+}

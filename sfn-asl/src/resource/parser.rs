@@ -17,7 +17,9 @@ pub(super) fn parse(text: &str) -> (Option<Arn>, Target) {
                 name: name.to_owned(),
             },
             Some(_) => Target::Unrecognized,
-            None => integration(resource).map_or(Target::Unrecognized, Target::Integration),
+            None => integration(resource)
+                .filter(|call| is_integration(call, resource, region, account))
+                .map_or(Target::Unrecognized, Target::Integration),
         },
         _ => Target::Unrecognized,
     };
@@ -47,6 +49,24 @@ fn lambda_function(resource: &str) -> Target {
         },
         _ => Target::Unrecognized,
     }
+}
+
+/// Step Functions' own ARN resource types: a state machine (its versions and aliases are
+/// `stateMachine:<name>:<qualifier>`), an execution, an express execution, a Map Run. They name
+/// things, not calls, so they are never service integrations.
+const STATES_RESOURCE_TYPES: [&str; 5] =
+    ["stateMachine", "execution", "express", "mapRun", "stateMachineVersion"];
+
+/// Whether a parsed `<service>:<action>` is a call. Integration ARNs are written without region
+/// and account (`arn:aws:states:::sqs:sendMessage`); with either present only a service this
+/// crate knows counts (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject` is one),
+/// so `arn:aws:states:us-east-1:123456789012:stateMachine:M` stays a state machine's ARN.
+fn is_integration(call: &Integration, resource: &str, region: &str, account: &str) -> bool {
+    let kind = resource.split(':').next().unwrap_or_default();
+    if STATES_RESOURCE_TYPES.contains(&kind) {
+        return false;
+    }
+    (region.is_empty() && account.is_empty()) || !matches!(call.service, Service::Other(_))
 }
 
 /// `<service>:<action>[.<pattern>]` or `aws-sdk:<service>:<action>[.<pattern>]`.

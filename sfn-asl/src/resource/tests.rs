@@ -114,6 +114,31 @@ fn every_resource_form_parses_to_its_target() {
         ("arn:aws:lambda:us-east-1:1:layer:l", Target::Unrecognized),
         ("arn:aws:lambda:us-east-1:1:function:f:1:extra", Target::Unrecognized),
         ("arn:aws:sqs:us-east-1:1:queue", Target::Unrecognized),
+        // Step Functions' own resource types name things, never calls, with or without region.
+        ("arn:aws:states:us-east-1:123456789012:stateMachine:M", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:stateMachine:M:1", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:stateMachine:M:PROD", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:execution:M:run-1", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:express:M:run-1:abc", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:mapRun:M/Map:abc", Target::Unrecognized),
+        ("arn:aws:states:us-east-1:123456789012:stateMachineVersion:M", Target::Unrecognized),
+        ("arn:aws:states:::stateMachine:M", Target::Unrecognized),
+        // With a region or account, only a service this crate knows is a call.
+        ("arn:aws:states:us-east-1:123456789012:unknownsvc:doIt", Target::Unrecognized),
+        ("arn:aws:states::123456789012:unknownsvc:doIt", Target::Unrecognized),
+        (
+            "arn:aws:states:us-east-1:123456789012:sqs:sendMessage",
+            call(Service::Sqs, "sendMessage", RequestResponse),
+        ),
+        (
+            "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject",
+            call(sdk("s3"), "getObject", RequestResponse),
+        ),
+        // Without them, an unlisted service is still an optimized integration, as written.
+        (
+            "arn:aws:states:::unknownsvc:doIt",
+            call(Service::Other("unknownsvc".into()), "doIt", RequestResponse),
+        ),
         ("arn:aws:states", Target::Unrecognized),
         ("notify", Target::Unrecognized),
         ("", Target::Unrecognized),
