@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::model::*;
-use crate::resource::{Integration, Partition, Resource, Service, Target};
+use crate::resource::{Arn, Integration, Partition, Resource, Service, Target};
 
 /// The policy document (`{"Version": "2012-10-17", "Statement": [...]}`), one statement per
 /// action, actions and resources sorted so the output is stable.
@@ -198,11 +198,10 @@ fn integration(call: &Integration, p: &str, args: &Value, g: &mut Grants) {
             let machine = static_arg(args, "StateMachineArn");
             g.allow("states:StartExecution", machine.unwrap_or("*"));
             if sync {
+                // Executions of a version or alias are named after the machine alone.
                 let exec = machine
-                    .and_then(|m| {
-                        m.split_once(":stateMachine:")
-                            .map(|(head, name)| format!("{head}:execution:{name}:*"))
-                    })
+                    .and_then(Arn::parse)
+                    .and_then(|m| m.execution_arn("*"))
                     .unwrap_or_else(|| "*".to_owned());
                 g.allow("states:DescribeExecution", exec.clone());
                 g.allow("states:StopExecution", exec);

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 use sfn_asl::error::{STATES_RUNTIME, STATES_TASK_FAILED};
-use sfn_asl::resource::IntegrationPattern;
+use sfn_asl::resource::{Arn, IntegrationPattern};
 
 use crate::engine::{Engine, ExecutionResult};
 use crate::execution::{ExecutionConfig, Status};
@@ -78,10 +78,19 @@ pub(crate) fn start(
         .get("Name")
         .and_then(Value::as_str)
         .map_or(name, str::to_owned);
-    let machine_name = arn.rsplit(':').next().unwrap_or(arn).to_owned();
+    // A version or alias (`…:stateMachine:M:PROD`) runs machine `M`, whose executions are
+    // `…:execution:M:<name>`. A key registered without a state machine ARN names itself.
+    let parsed = Arn::parse(arn);
+    let (machine_name, execution_arn) = match parsed.as_ref().and_then(|a| a.state_machine()) {
+        Some(m) => (
+            m.name.to_owned(),
+            parsed.as_ref().and_then(|a| a.execution_arn(&name)),
+        ),
+        None => (arn.to_owned(), None),
+    };
     let mut config = ExecutionConfig::new(&machine_name, &name);
     config.state_machine_arn = arn.to_owned();
-    config.execution_arn = arn.replacen(":stateMachine:", ":execution:", 1) + ":" + &name;
+    config.execution_arn = execution_arn.unwrap_or_else(|| format!("{arn}:{name}"));
     let engine = engine.clone().with_start_time(now);
     let arn = arn.to_owned();
     Box::pin(async move {

@@ -139,3 +139,33 @@ async fn an_unknown_machine_is_a_task_failure() {
         Some("StepFunctions.StateMachineDoesNotExistException")
     );
 }
+
+/// A version or alias ARN starts machine `child`: its executions are `…:execution:child:<name>`
+/// and the child sees its own name without the qualifier.
+#[tokio::test(start_paused = true)]
+async fn version_and_alias_arns_run_the_named_machine() {
+    for qualified in [format!("{CHILD}:1"), format!("{CHILD}:PROD")] {
+        let engine = engine(Resources::new());
+        engine.register_state_machine(
+            &qualified,
+            machine(json!({"StartAt": "P", "States": {"P": {"Type": "Pass",
+                "Parameters": {"name.$": "$$.StateMachine.Name", "id.$": "$$.Execution.Id"},
+                "End": true}}})),
+        );
+        let parent = json!({"StartAt": "Call", "States": {"Call": {"Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": qualified, "Name": "run-1"}, "End": true}}});
+        let result = engine
+            .start_sync_execution(
+                machine(parent),
+                json!({}),
+                ExecutionConfig::new("parent", "p"),
+            )
+            .await;
+        let out = result.outcome.output.expect("output");
+        let exec = "arn:aws:states:us-east-1:123456789012:execution:child:run-1";
+        assert_eq!(out["ExecutionArn"], exec, "{qualified}");
+        assert_eq!(out["Output"]["name"], "child", "{qualified}");
+        assert_eq!(out["Output"]["id"], exec, "{qualified}");
+    }
+}

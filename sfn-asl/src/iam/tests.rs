@@ -165,3 +165,34 @@ fn state_machine_arn_resource_grants_nothing_in_the_policy() {
     let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
     assert!(statements.is_empty(), "{policy:#}");
 }
+
+/// A `.sync` start of a version or alias watches executions named after the machine alone.
+#[test]
+fn sync_start_of_a_version_or_alias_grants_the_machines_executions() {
+    for machine in [
+        "arn:aws:states:us-east-1:1:stateMachine:child",
+        "arn:aws:states:us-east-1:1:stateMachine:child:3",
+        "arn:aws:states:us-east-1:1:stateMachine:child:PROD",
+    ] {
+        let asl = json!({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": machine}, "End": true}}});
+        let m = match crate::parse(&asl.to_string()) {
+            Ok(m) => m,
+            Err(e) => panic!("does not parse: {e:?}"),
+        };
+        let got = grants(&policy(&m));
+        for action in ["states:DescribeExecution", "states:StopExecution"] {
+            let resources: Vec<&str> = got
+                .iter()
+                .filter(|(a, _)| a == action)
+                .map(|(_, r)| r.as_str())
+                .collect();
+            assert_eq!(
+                resources,
+                ["arn:aws:states:us-east-1:1:execution:child:*"],
+                "{action} for {machine}"
+            );
+        }
+    }
+}

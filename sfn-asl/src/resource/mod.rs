@@ -290,6 +290,56 @@ pub struct Arn {
     pub resource: String,
 }
 
+/// A state machine named by its ARN: `stateMachine:<name>[:<qualifier>]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateMachineRef<'a> {
+    /// The state machine's name (`M` in `…:stateMachine:M:PROD`).
+    pub name: &'a str,
+    /// A version (`1`) or alias (`PROD`), when the ARN is qualified.
+    pub qualifier: Option<&'a str>,
+}
+
+impl Arn {
+    /// The parts of an ARN (`None` when `text` is not `arn:<partition>:<service>:…` with six
+    /// parts). `${…}` placeholders stay whole, as in [`Resource::parse`].
+    pub fn parse(text: &str) -> Option<Arn> {
+        parser::parse(text).0
+    }
+
+    /// The state machine a `states` ARN names, plain (`…:stateMachine:M`), a version
+    /// (`…:stateMachine:M:1`) or an alias (`…:stateMachine:M:PROD`).
+    pub fn state_machine(&self) -> Option<StateMachineRef<'_>> {
+        if self.service != "states" {
+            return None;
+        }
+        let rest = self.resource.strip_prefix("stateMachine:")?;
+        let (name, qualifier) = match rest.split_once(':') {
+            None => (rest, None),
+            Some((name, q)) if !q.is_empty() && !q.contains(':') => (name, Some(q)),
+            Some(_) => return None,
+        };
+        (!name.is_empty()).then_some(StateMachineRef { name, qualifier })
+    }
+
+    /// The ARN of the execution `execution` of the state machine this ARN names:
+    /// `arn:<p>:states:<region>:<account>:execution:<name>:<execution>`. A version or alias
+    /// does not appear in it: Step Functions records it beside the execution
+    /// (`stateMachineVersionArn`, `stateMachineAliasArn`), not in its ARN.
+    pub fn execution_arn(&self, execution: &str) -> Option<String> {
+        let machine = self.state_machine()?;
+        let Arn {
+            partition,
+            region,
+            account,
+            ..
+        } = self;
+        Some(format!(
+            "arn:{partition}:states:{region}:{account}:execution:{}:{execution}",
+            machine.name
+        ))
+    }
+}
+
 impl fmt::Display for Arn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Arn {

@@ -54,8 +54,13 @@ fn lambda_function(resource: &str) -> Target {
 /// Step Functions' own ARN resource types: a state machine (its versions and aliases are
 /// `stateMachine:<name>:<qualifier>`), an execution, an express execution, a Map Run. They name
 /// things, not calls, so they are never service integrations.
-const STATES_RESOURCE_TYPES: [&str; 5] =
-    ["stateMachine", "execution", "express", "mapRun", "stateMachineVersion"];
+const STATES_RESOURCE_TYPES: [&str; 5] = [
+    "stateMachine",
+    "execution",
+    "express",
+    "mapRun",
+    "stateMachineVersion",
+];
 
 /// Whether a parsed `<service>:<action>` is a call. Integration ARNs are written without region
 /// and account (`arn:aws:states:::sqs:sendMessage`); with either present only a service this

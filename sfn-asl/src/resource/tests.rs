@@ -291,3 +291,55 @@ fn shared_corpus_resources_are_understood() {
     }
     assert_eq!((calls, functions, placeholders), (586, 4, 61));
 }
+
+#[test]
+fn state_machine_arns_name_the_machine_and_their_executions() {
+    let cases = [
+        (
+            "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+            "M",
+            None,
+        ),
+        (
+            "arn:aws:states:us-east-1:123456789012:stateMachine:M:1",
+            "M",
+            Some("1"),
+        ),
+        (
+            "arn:aws:states:us-east-1:123456789012:stateMachine:M:PROD",
+            "M",
+            Some("PROD"),
+        ),
+    ];
+    for (text, name, qualifier) in cases {
+        let arn = Arn::parse(text).expect(text);
+        assert_eq!(
+            arn.state_machine(),
+            Some(StateMachineRef { name, qualifier }),
+            "{text}"
+        );
+        assert_eq!(
+            arn.execution_arn("run-1").as_deref(),
+            Some("arn:aws:states:us-east-1:123456789012:execution:M:run-1"),
+            "{text}"
+        );
+    }
+    let cn = Arn::parse("arn:aws-cn:states:cn-north-1:1:stateMachine:N:PROD").expect("ARN");
+    assert_eq!(
+        cn.execution_arn("*").as_deref(),
+        Some("arn:aws-cn:states:cn-north-1:1:execution:N:*")
+    );
+    for not_a_machine in [
+        "arn:aws:states:us-east-1:1:activity:a",
+        "arn:aws:states:us-east-1:1:stateMachine:",
+        "arn:aws:states:us-east-1:1:stateMachine:M:1:extra",
+        "arn:aws:states:us-east-1:1:stateMachine:M:",
+        "arn:aws:lambda:us-east-1:1:stateMachine:M",
+        "arn:aws:states:us-east-1:1:execution:M:run",
+    ] {
+        let arn = Arn::parse(not_a_machine).expect(not_a_machine);
+        assert_eq!(arn.state_machine(), None, "{not_a_machine}");
+        assert_eq!(arn.execution_arn("x"), None, "{not_a_machine}");
+    }
+    assert_eq!(Arn::parse("M"), None);
+}
