@@ -295,6 +295,22 @@ fn validate_reads_a_definition_from_stdin_once() {
 }
 
 #[test]
+fn a_mock_config_on_stdin_is_one_more_reader_of_it() {
+    let run = sfn(
+        &["run", "-", "--mock-config", "-", "--test-case", "Approved"],
+        "{}",
+    );
+    assert_eq!(
+        (run.code, first_line(&run.stderr)),
+        (
+            2,
+            "error: the definition and --mock-config all read standard input (`-`); give all \
+             but one as a file or inline JSON"
+        )
+    );
+}
+
+#[test]
 fn an_option_given_twice_is_refused() {
     let cases: [(&[&str], &str); 12] = [
         (&["validate", "--json", "--json", ORDERS], "--json"),

@@ -77,6 +77,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     one_stdin_reader(&[
         ("the definition", path == "-"),
         ("--input", args.input == Some(JsonArg::Stdin)),
+        ("--mock-config", args.mock_config.as_deref() == Some("-")),
     ])?;
     let options = LintOptions { express };
     let machine = match load_definition(path, &options, err)? {
