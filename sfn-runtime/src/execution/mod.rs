@@ -487,6 +487,7 @@ impl Execution {
     }
 
     fn run_queue(&mut self) {
+        let machine = self.machine.clone();
         while let Some(work) = self.queue.pop_front() {
             if self.data.status != Status::Running {
                 self.queue.clear();
@@ -498,7 +499,7 @@ impl Execution {
                     state,
                     input,
                     size,
-                } => self.enter(frame, state, input, size),
+                } => self.enter(&machine, frame, state, input, size),
                 Work::Fill { frame } => self.fill(frame),
                 Work::ChildDone { child, result } => self.child_done(child, result),
             }

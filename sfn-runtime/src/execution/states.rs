@@ -13,6 +13,10 @@ use sfn_asl::path::{ast::Segment, PathRoot};
 use sfn_asl::template::Evaluated;
 use sfn_asl::EvalError;
 
+use std::sync::Arc;
+
+use sfn_asl::model::StateMachine;
+
 use super::io::{self, Scope};
 use super::types::FrameId;
 use super::{Active, Block, Command, Execution, Failure, Work};
@@ -93,13 +97,21 @@ fn exited_type(kind: &StateKind) -> Option<EventType> {
 }
 
 impl Execution {
-    /// Enters state `idx` of the frame's scope with `input`, then runs it.
-    pub(crate) fn enter(&mut self, frame: FrameId, idx: usize, input: Value, size: SizeBound) {
-        let machine = self.machine.clone();
+    /// Enters state `idx` of the frame's scope with `input`, then runs it. `machine` is
+    /// `self.machine`, cloned once by the caller for a whole run of transitions (each clone is
+    /// two atomic operations).
+    pub(crate) fn enter(
+        &mut self,
+        machine: &Arc<StateMachine>,
+        frame: FrameId,
+        idx: usize,
+        input: Value,
+        size: SizeBound,
+    ) {
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+        let Some(states) = super::resolve_scope(machine, &f.scope) else {
             return;
         };
         let Some((name, state)) = states.get_index(idx) else {
@@ -123,17 +135,22 @@ impl Execution {
                 block: Block::Running,
             });
         }
-        self.execute(frame);
+        self.execute_in(machine, frame);
     }
 
     /// Runs the active state's body from its raw input (first attempt and every retry).
     pub(crate) fn execute(&mut self, frame: FrameId) {
         let machine = self.machine.clone();
+        self.execute_in(&machine, frame);
+    }
+
+    /// [`Execution::execute`] with `self.machine` cloned by the caller.
+    fn execute_in(&mut self, machine: &Arc<StateMachine>, frame: FrameId) {
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };
         let Some(active) = &f.active else { return };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+        let Some(states) = super::resolve_scope(machine, &f.scope) else {
             return;
         };
         let Some((_, state)) = states.get_index(active.state) else {
@@ -168,13 +185,26 @@ impl Execution {
                 }
             }
         };
-        self.apply_flow(frame, flow);
+        self.apply_flow_in(machine, frame, flow);
     }
 
     pub(crate) fn apply_flow(&mut self, frame: FrameId, flow: Result<Flow, EvalError>) {
+        let machine = self.machine.clone();
+        self.apply_flow_in(&machine, frame, flow);
+    }
+
+    /// [`Execution::apply_flow`] with `self.machine` cloned by the caller.
+    fn apply_flow_in(
+        &mut self,
+        machine: &Arc<StateMachine>,
+        frame: FrameId,
+        flow: Result<Flow, EvalError>,
+    ) {
         match flow {
-            Ok(Flow::Exit(leave)) => self.exit_to(frame, leave),
-            Ok(Flow::WaitUntil { at, leave }) if at <= self.data.now => self.exit_to(frame, leave),
+            Ok(Flow::Exit(leave)) => self.exit_to_in(machine, frame, leave),
+            Ok(Flow::WaitUntil { at, leave }) if at <= self.data.now => {
+                self.exit_to_in(machine, frame, leave)
+            }
             Ok(Flow::WaitUntil { at, leave }) => {
                 let timer_id = self.new_timer_id();
                 self.data.timers.insert(timer_id, frame);
@@ -222,18 +252,23 @@ impl Execution {
     /// Leaves the active state: size check, `…StateExited`, variables, then `next` or the
     /// end of the frame.
     pub(crate) fn exit_to(&mut self, frame: FrameId, leave: Leave) {
+        let machine = self.machine.clone();
+        self.exit_to_in(&machine, frame, leave);
+    }
+
+    /// [`Execution::exit_to`] with `self.machine` cloned by the caller.
+    fn exit_to_in(&mut self, machine: &Arc<StateMachine>, frame: FrameId, leave: Leave) {
         let Leave {
             output,
             size,
             assign,
             next,
         } = leave;
-        let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };
         let Some(active) = &f.active else { return };
-        let Some(states) = super::resolve_scope(&machine, &f.scope) else {
+        let Some(states) = super::resolve_scope(machine, &f.scope) else {
             return;
         };
         let Some((name, state)) = states.get_index(active.state) else {
