@@ -20,11 +20,35 @@ AWS's limit of 1048576 characters for a definition allows";
 const INPUT_TOO_LARGE: &str =
     "the input is larger than 262144 bytes, AWS's payload limit (256 KiB) for an execution input";
 
-/// A file of `bytes` in the temp folder, unique to this test process and `name`.
-fn temp_file(name: &str, bytes: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("sfn-cli-limits-{}-{name}", std::process::id()));
-    std::fs::write(&path, bytes).expect("write temp file");
-    path.display().to_string()
+/// A file in the temp folder, unique to this test process and its name, removed on drop.
+struct TempFile(String);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("sfn-cli-limits-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).expect("write temp file");
+        TempFile(path.display().to_string())
+    }
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TempFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The first line of stderr (usage errors add clap's usage lines after it).
@@ -79,7 +103,7 @@ fn a_definition_on_stdin_over_the_limit_is_refused() {
         )
     );
     // Within the byte bound but over AWS's character limit: read, and the validator's finding.
-    let file = temp_file("big.asl.json", " ".repeat(1_048_577).as_bytes());
+    let file = TempFile::new("big.asl.json", " ".repeat(1_048_577).as_bytes());
     let run = sfn(&["validate", &file], "");
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
@@ -101,7 +125,7 @@ fn an_input_over_256_kib_is_refused_at_start_from_any_source() {
             format!("error: /dev/zero: {INPUT_TOO_LARGE}").as_str()
         )
     );
-    let definition = temp_file("pass.asl.json", PASS.as_bytes());
+    let definition = TempFile::new("pass.asl.json", PASS.as_bytes());
     // Exactly the limit runs; one byte more is refused, from stdin or a file (Linux
     // allows no command-line argument that long).
     let at_limit = json_string_of(262_144);
@@ -117,7 +141,7 @@ fn an_input_over_256_kib_is_refused_at_start_from_any_source() {
             format!("error: standard input: {INPUT_TOO_LARGE}").as_str()
         )
     );
-    let file = temp_file("over.json", over.as_bytes());
+    let file = TempFile::new("over.json", over.as_bytes());
     let run = sfn(&["run", &definition, "--input", &file], "");
     assert_eq!(
         (run.code, first_line(&run.stderr)),
@@ -185,20 +209,20 @@ fn a_mocked_result_and_a_mock_config_are_bounded() {
 #[test]
 fn a_byte_order_mark_is_dropped_and_invalid_utf8_is_named_with_its_offset() {
     let bom = |text: &str| [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat();
-    let definition = temp_file("bom.asl.json", &bom(PASS));
+    let definition = TempFile::new("bom.asl.json", &bom(PASS));
     let run = sfn(&["validate", &definition], "");
     assert_eq!(
         (run.code, run.stdout.as_str()),
         (0, format!("{definition}: ok\n").as_str())
     );
-    let input = temp_file("bom-input.json", &bom(r#"{"a":1}"#));
+    let input = TempFile::new("bom-input.json", &bom(r#"{"a":1}"#));
     let run = sfn(&["run", &definition, "--input", &input], "");
     assert_eq!(
         (run.code, run.stdout.as_str()),
         (0, "{\"status\":\"SUCCEEDED\",\"output\":{\"a\":1}}\n")
     );
     // The offset counts from the file's first byte, the mark included.
-    let bad = temp_file("bad.json", &bom("{\"a\":\"\u{e9}\u{e9}\"}")[..10]);
+    let bad = TempFile::new("bad.json", &bom("{\"a\":\"\u{e9}\u{e9}\"}")[..10]);
     let run = sfn(&["run", &definition, "--input", &bad], "");
     assert_eq!(
         (run.code, first_line(&run.stderr)),
@@ -207,7 +231,7 @@ fn a_byte_order_mark_is_dropped_and_invalid_utf8_is_named_with_its_offset() {
             format!("error: {bad}: the input is not UTF-8: invalid byte at offset 9").as_str()
         )
     );
-    let bad = temp_file("bad.asl.json", b"{\"StartAt\":\"\xff\"}");
+    let bad = TempFile::new("bad.asl.json", b"{\"StartAt\":\"\xff\"}");
     let run = sfn(&["validate", &bad], "");
     assert_eq!(
         (run.code, run.stderr.as_str()),
@@ -408,7 +432,7 @@ fn an_option_given_twice_is_refused() {
 
 #[test]
 fn numbers_keep_the_values_the_docs_describe() {
-    let definition = temp_file("numbers.asl.json", PASS.as_bytes());
+    let definition = TempFile::new("numbers.asl.json", PASS.as_bytes());
     let run = sfn(
         &[
             "run",
