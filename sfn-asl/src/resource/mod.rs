@@ -371,6 +371,14 @@ impl Resource {
         &self.target
     }
 
+    /// Whether the text has a form Step Functions reads as a resource: an ARN
+    /// (`arn:<partition>:<service>:<region>:<account>:<resource>`), or text holding a `${…}`
+    /// placeholder that a deployment template replaces before AWS sees it. `""` and `x` are
+    /// neither, and AWS rejects them ("Value is not a valid resource ARN").
+    pub fn is_well_formed(&self) -> bool {
+        self.arn.is_some() || parser::has_placeholder(&self.text)
+    }
+
     /// The parts of the resource's ARN, when it is one.
     pub fn arn(&self) -> Option<&Arn> {
         self.arn.as_ref()

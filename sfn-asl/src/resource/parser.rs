@@ -135,6 +135,11 @@ impl Service {
     }
 }
 
+/// Whether `s` holds a `${…}` deployment-template placeholder.
+pub(super) fn has_placeholder(s: &str) -> bool {
+    s.find("${").is_some_and(|i| s[i + 2..].contains('}'))
+}
+
 /// Splits `s` at `sep` into at most `max` parts (the last keeps the rest), never inside a
 /// `${…}` placeholder: CloudFormation writes `arn:${AWS::Partition}:…`, whose `::` is not a
 /// separator.

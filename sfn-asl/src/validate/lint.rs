@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::reader::Suggester;
 use super::{escape_segment, located_message, LintOptions, MAX_NESTING};
 use crate::error::STATES_ALL;
 use crate::error::{message, Finding, FindingCode};
@@ -22,12 +23,13 @@ mod tests;
 pub fn lint(machine: &StateMachine, options: &LintOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     let scopes = scopes(machine, &mut out);
+    let mut suggest = Suggester::default();
     check_unique_names(&scopes, &mut out);
     check_query_language_mix(machine, &scopes, &mut out);
     for scope in &scopes {
         check_states_not_empty(scope, &mut out);
-        check_start_at_exists(scope, &mut out);
-        let targets_exist = check_transition_targets(scope, &mut out);
+        check_start_at_exists(scope, &mut suggest, &mut out);
+        let targets_exist = check_transition_targets(scope, &mut suggest, &mut out);
         let has_terminal = check_has_terminal(scope, &mut out);
         // A dangling target is usually a misspelt state, which then looks unreachable: report
         // the cause only (as AWS skips reachability when the terminal-state rule fires).
@@ -186,8 +188,8 @@ fn targets(state: &State) -> Vec<(String, &str)> {
 }
 
 /// Did-you-mean over the names of a scope.
-fn closest_state(scope: &Scope<'_>, name: &str) -> Option<String> {
-    super::reader::did_you_mean(name, scope.states.keys().map(String::as_str))
+fn closest_state(scope: &Scope<'_>, suggest: &mut Suggester, name: &str) -> Option<String> {
+    suggest.did_you_mean(name, scope.states.keys().map(String::as_str))
 }
 
 // Rule: a `States` object has at least one state.
@@ -207,7 +209,7 @@ fn check_states_not_empty(scope: &Scope<'_>, out: &mut Vec<Finding>) {
 }
 
 // Rule: `StartAt` names a state of its own `States`.
-fn check_start_at_exists(scope: &Scope<'_>, out: &mut Vec<Finding>) {
+fn check_start_at_exists(scope: &Scope<'_>, suggest: &mut Suggester, out: &mut Vec<Finding>) {
     if scope.states.is_empty() || scope.states.contains_key(scope.start_at) {
         return;
     }
@@ -220,13 +222,17 @@ fn check_start_at_exists(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         ),
         pointer,
         code: FindingCode::MissingTransitionTarget,
-        hint: closest_state(scope, scope.start_at)
+        hint: closest_state(scope, suggest, scope.start_at)
             .or_else(|| Some("name a state of this `States` object".into())),
     });
 }
 
 // Rule: every Next, Default, Choices[].Next and Catch[].Next names a state of the same scope.
-fn check_transition_targets(scope: &Scope<'_>, out: &mut Vec<Finding>) -> bool {
+fn check_transition_targets(
+    scope: &Scope<'_>,
+    suggest: &mut Suggester,
+    out: &mut Vec<Finding>,
+) -> bool {
     let before = out.len();
     for (name, state) in scope.states {
         let site = Site {
@@ -235,7 +241,7 @@ fn check_transition_targets(scope: &Scope<'_>, out: &mut Vec<Finding>) -> bool {
         };
         for (rel, target) in targets(state) {
             if !scope.states.contains_key(target) {
-                let hint = closest_state(scope, target).or_else(|| {
+                let hint = closest_state(scope, suggest, target).or_else(|| {
                     Some("transitions stay inside one `States` object; name a state of it".into())
                 });
                 out.push(site.finding(

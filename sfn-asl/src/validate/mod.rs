@@ -21,6 +21,9 @@ mod schema_choice;
 mod schema_map;
 mod schema_states;
 
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
 use serde_json::Value;
 
 use crate::error::{Finding, FindingCode};
@@ -30,6 +33,10 @@ pub use lint::lint;
 
 /// The longest definition AWS accepts, in characters.
 pub const MAX_DEFINITION_CHARS: usize = 1_048_576;
+
+/// How deep arrays and objects may nest in a definition's text: serde_json's recursion limit
+/// (128 open brackets, so 127 levels read), which keeps the parser off the end of the stack.
+pub const MAX_JSON_DEPTH: usize = 127;
 
 /// How deep states (Parallel branches, Map processors) and choice rules may nest. Far beyond any
 /// real definition; it only keeps hostile input from exhausting the stack.
@@ -65,13 +72,17 @@ pub fn parse(text: &str) -> Result<StateMachine, Findings> {
 /// Parses and validates a definition with explicit [`LintOptions`] (e.g. for an `EXPRESS` machine).
 pub fn parse_with(text: &str, options: &LintOptions) -> Result<StateMachine, Findings> {
     let mut findings = Vec::new();
-    if text.chars().count() > MAX_DEFINITION_CHARS {
+    // AWS checks the length of the `definition` request parameter before reading it (a
+    // ValidationException, "Maximum length of 1048576"), so a longer text gets this one finding
+    // and no work in proportion to what lies beyond the limit.
+    if text.chars().nth(MAX_DEFINITION_CHARS).is_some() {
         findings.push(Finding {
             pointer: String::new(),
             code: FindingCode::SchemaValidationFailed,
             message: format!("Definition must be at most {MAX_DEFINITION_CHARS} characters long"),
             hint: Some("split the workflow into nested state machines".into()),
         });
+        return Err(Findings(findings));
     }
     if text.trim().is_empty() {
         findings.push(not_an_object());
@@ -80,12 +91,7 @@ pub fn parse_with(text: &str, options: &LintOptions) -> Result<StateMachine, Fin
     let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            findings.push(Finding {
-                pointer: String::new(),
-                code: FindingCode::InvalidJsonDescription,
-                message: format!("Invalid JSON: {e}"),
-                hint: Some("fix the JSON syntax at the line and column given".into()),
-            });
+            findings.push(invalid_json(&e));
             return Err(Findings(findings));
         }
     };
@@ -114,17 +120,17 @@ pub fn parse_value_with(doc: &Value, options: &LintOptions) -> Result<StateMachi
     let machine = schema::machine(&mut ctx, doc);
     let mut findings = ctx.findings;
     if let Some(m) = &machine {
-        let schema_count = findings.len();
+        // Sorted, so each question below is a few lookups, not a scan of every schema finding
+        // (thousands of findings on each side would otherwise take quadratic time).
+        let reported: BTreeSet<String> = findings.iter().map(|g| g.pointer.clone()).collect();
         for f in lint(m, options) {
             // One problem per field: where the schema pass already reported a field, the object
             // holding it, or something inside it, the linter only sees a placeholder. Findings
             // about whole states (unreachable, duplicate name) stand on the graph and stay.
             let echo = ctx.missing.contains(&f.pointer)
-                || findings[..schema_count].iter().any(|g| {
-                    covers(&g.pointer, &f.pointer)
-                        || (!is_state_pointer(&f.pointer) && covers(&f.pointer, &g.pointer))
-                        || (is_unreachable(&f) && in_scope_of(&g.pointer, &f.pointer))
-                });
+                || covered_by_any(&reported, &f.pointer)
+                || (!is_state_pointer(&f.pointer) && covers_any(&reported, &f.pointer))
+                || (is_unreachable(&f) && any_in_scope_of(&reported, &f.pointer));
             if !echo {
                 findings.push(f);
             }
@@ -136,27 +142,41 @@ pub fn parse_value_with(doc: &Value, options: &LintOptions) -> Result<StateMachi
     }
 }
 
-/// Whether a finding at `outer` makes one at `inner` redundant: same field or a field inside it
-/// (the document itself covers nothing, or one finding would hide all others).
-fn covers(outer: &str, inner: &str) -> bool {
-    !outer.is_empty()
-        && (outer == inner
-            || inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('/')))
+/// Whether a finding at some pointer of `reported` makes one at `inner` redundant: it is at
+/// `inner` or at a field holding it (the document itself covers nothing, or one finding would
+/// hide all others).
+fn covered_by_any(reported: &BTreeSet<String>, inner: &str) -> bool {
+    let parents = inner.match_indices('/').map(|(i, _)| &inner[..i]);
+    parents
+        .chain([inner])
+        .any(|outer| !outer.is_empty() && reported.contains(outer))
 }
 
-/// AWS answers an empty text this way, as a schema failure (recorded ValidateStateMachineDefinition).
+/// Whether a finding at `outer` would make one of `reported` redundant: at `outer` or below it.
+fn covers_any(reported: &BTreeSet<String>, outer: &str) -> bool {
+    !outer.is_empty()
+        && (reported.contains(outer) || any_with_prefix(reported, &format!("{outer}/")))
+}
+
+/// Whether some pointer of `reported` lies inside one of the states of the scope holding `state`
+/// (a state pointer).
+fn any_in_scope_of(reported: &BTreeSet<String>, state: &str) -> bool {
+    let base = state.rsplitn(3, '/').nth(2).unwrap_or_default();
+    any_with_prefix(reported, &format!("{base}/States/"))
+}
+
+/// Whether a pointer of `reported` starts with `prefix`: those sort right after it.
+fn any_with_prefix(reported: &BTreeSet<String>, prefix: &str) -> bool {
+    reported
+        .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        .next()
+        .is_some_and(|p| p.starts_with(prefix))
+}
+
 /// Whether `f` is the linter's "not reachable" finding. Reachability depends on every edge of
 /// the scope, and a state the schema pass could not read may have lost some.
 fn is_unreachable(f: &Finding) -> bool {
     f.code == FindingCode::UnreachableState
-}
-
-/// Whether `pointer` lies inside one of the states of the scope holding `state` (a state pointer).
-fn in_scope_of(pointer: &str, state: &str) -> bool {
-    let base = state.rsplitn(3, '/').nth(2).unwrap_or_default();
-    pointer.starts_with(&format!("{base}/States/"))
 }
 
 /// Whether a pointer names a state (`…/States/<name>`) rather than a field.
@@ -166,6 +186,34 @@ fn is_state_pointer(pointer: &str) -> bool {
     segments.next() == Some("States")
 }
 
+/// The finding for text serde_json does not read. Nesting past its recursion limit is not a
+/// syntax error, so it is named as the limit it is.
+fn invalid_json(e: &serde_json::Error) -> Finding {
+    let (message, hint) = if e.to_string().starts_with("recursion limit exceeded") {
+        (
+            format!(
+                "Invalid JSON: arrays and objects nest deeper than {MAX_JSON_DEPTH} levels, \
+                 the most this validator reads (at line {} column {})",
+                e.line(),
+                e.column()
+            ),
+            "flatten the nested arrays and objects; no definition needs this depth",
+        )
+    } else {
+        (
+            format!("Invalid JSON: {e}"),
+            "fix the JSON syntax at the line and column given",
+        )
+    };
+    Finding {
+        pointer: String::new(),
+        code: FindingCode::InvalidJsonDescription,
+        message,
+        hint: Some(hint.into()),
+    }
+}
+
+/// AWS answers an empty text this way, as a schema failure (recorded ValidateStateMachineDefinition).
 fn not_an_object() -> Finding {
     Finding {
         pointer: String::new(),

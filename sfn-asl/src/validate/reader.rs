@@ -1,6 +1,8 @@
 //! The schema pass's toolbox: where we are (pointer, state), the findings so far, and typed
 //! readers that report a wrong type instead of failing.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Number, Value};
 
 use crate::error::{ExprError, Finding, FindingCode};
@@ -57,7 +59,9 @@ pub(crate) struct Ctx {
     /// Current nesting of scopes and choice rules.
     pub(crate) depth: usize,
     /// Pointers of required fields found missing: the linter's findings there are echoes.
-    pub(crate) missing: Vec<String>,
+    pub(crate) missing: HashSet<String>,
+    /// Did-you-mean hints for unknown fields and values.
+    pub(crate) suggest: Suggester,
 }
 
 impl Ctx {
@@ -144,7 +148,8 @@ impl Ctx {
                     hidden.push(key.as_str());
                 }
                 None => {
-                    let hint = did_you_mean(key, spec.iter().map(|(n, _)| *n))
+                    let hint = (self.suggest)
+                        .did_you_mean(key, spec.iter().map(|(n, _)| *n))
                         .or_else(|| Some(format!("remove `{key}`")));
                     self.schema(
                         &at.key(key),
@@ -293,7 +298,8 @@ impl Ctx {
             "The field '{key}' should have one of these values: [{}]",
             names.join(", ")
         );
-        let hint = did_you_mean(&s, names.iter().copied())
+        let hint = (self.suggest)
+            .did_you_mean(&s, names.iter().copied())
             .or_else(|| Some("use one of the listed values".into()));
         self.schema(&obj.at.key(key), &text, hint);
         None
@@ -367,17 +373,83 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// "did you mean `Resource`?" when a known name is close to `given`.
-pub(crate) fn did_you_mean<'n>(
-    given: &str,
-    known: impl Iterator<Item = &'n str>,
-) -> Option<String> {
-    let lower = given.to_lowercase();
-    let best = known
-        .map(|k| (strsim::jaro_winkler(&lower, &k.to_lowercase()), k))
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    Some(format!("did you mean `{}`?", best.1))
+/// How much did-you-mean work one pass may do, in pairs of bytes compared (the Jaro-Winkler
+/// distance costs at most the product of the two lengths). Plenty for any real definition (a
+/// misspelt 30-character name among 500 states costs 450,000); a hostile one with thousands of
+/// dangling targets gets its first hints and then plain ones, instead of quadratic time.
+pub(crate) const SUGGESTION_BUDGET: u64 = 20_000_000;
+
+/// Names longer than this (in bytes) are never compared: AWS caps state names at 80 characters
+/// and field names are shorter, so only hostile input is longer.
+pub(crate) const MAX_SUGGESTED_BYTES: usize = 320;
+
+/// Finds the known name closest to a misspelt one, within [`SUGGESTION_BUDGET`].
+#[derive(Debug)]
+pub(crate) struct Suggester {
+    /// Work left, in the unit of [`SUGGESTION_BUDGET`].
+    left: u64,
+    /// Distances computed so far (so tests can see the work is bounded).
+    pub(crate) compared: u64,
+}
+
+impl Default for Suggester {
+    fn default() -> Self {
+        Suggester {
+            left: SUGGESTION_BUDGET,
+            compared: 0,
+        }
+    }
+}
+
+impl Suggester {
+    /// "did you mean `Resource`?" when a known name is close to `given`. `None` when nothing is
+    /// close, and also once the budget is spent (a partial search could name a worse match).
+    pub(crate) fn did_you_mean<'n>(
+        &mut self,
+        given: &str,
+        known: impl Iterator<Item = &'n str>,
+    ) -> Option<String> {
+        if given.len() > MAX_SUGGESTED_BYTES || self.left == 0 {
+            return None;
+        }
+        let lower = given.to_lowercase();
+        let given_chars = lower.chars().count();
+        let mut best: Option<(f64, &str)> = None;
+        for k in known {
+            // Every name looked at costs something, so the number looked at is bounded too.
+            let cost = if k.len() > MAX_SUGGESTED_BYTES {
+                1
+            } else {
+                (given.len() * k.len()).max(1) as u64
+            };
+            if cost > self.left {
+                self.left = 0;
+                return None;
+            }
+            self.left -= cost;
+            if k.len() > MAX_SUGGESTED_BYTES {
+                continue;
+            }
+            let k_lower = k.to_lowercase();
+            if !may_be_close(given_chars, k_lower.chars().count()) {
+                continue;
+            }
+            self.compared += 1;
+            let score = strsim::jaro_winkler(&lower, &k_lower);
+            // The last of equal scores wins, as `Iterator::max_by` picks.
+            if score >= 0.85 && best.is_none_or(|(b, _)| score >= b) {
+                best = Some((score, k));
+            }
+        }
+        best.map(|(_, k)| format!("did you mean `{k}`?"))
+    }
+}
+
+/// Whether two names of these lengths (in characters) can reach a Jaro-Winkler score of 0.85.
+/// Jaro is at most (2 + short/long) / 3 and the prefix bonus adds at most 0.4 of the rest, so a
+/// name under a quarter of the other's length never does: skipping it changes no hint.
+fn may_be_close(a: usize, b: usize) -> bool {
+    4 * a.min(b) >= a.max(b)
 }
 
 /// Whether a string is a JSONata expression (`{% … %}`, no outer whitespace).
@@ -392,6 +464,7 @@ mod tests {
     #[test]
     fn did_you_mean_finds_close_names() {
         let known = ["Resource", "Parameters", "Next"];
+        let did_you_mean = |given: &str, known| Suggester::default().did_you_mean(given, known);
         assert_eq!(
             did_you_mean("Resouce", known.iter().copied()).as_deref(),
             Some("did you mean `Resource`?")
@@ -401,6 +474,78 @@ mod tests {
             Some("did you mean `Next`?")
         );
         assert_eq!(did_you_mean("Zebra", known.iter().copied()), None);
+    }
+
+    #[test]
+    fn suggestion_work_is_bounded_by_the_budget() {
+        use std::cell::Cell;
+        // 25,000 misspelt targets against 25,000 names: 625,000,000 distances uncapped.
+        let names: Vec<String> = (0..25_000).map(|i| format!("S{i}")).collect();
+        let looked_at = Cell::new(0u64);
+        let mut suggest = Suggester::default();
+        for i in 0..25_000 {
+            let known = names.iter().map(|n| {
+                looked_at.set(looked_at.get() + 1);
+                n.as_str()
+            });
+            suggest.did_you_mean(&format!("S{i}x"), known);
+        }
+        // Each name costs at least its byte product (2 × 3 here), so the budget bounds both the
+        // names looked at and the distances computed; a spent budget looks at nothing.
+        assert!(
+            looked_at.get() <= SUGGESTION_BUDGET / 6 + 25_000,
+            "{}",
+            looked_at.get()
+        );
+        assert!(suggest.compared <= looked_at.get());
+        assert_eq!(suggest.left, 0);
+        let before = looked_at.get();
+        let known = names.iter().map(|n| {
+            looked_at.set(looked_at.get() + 1);
+            n.as_str()
+        });
+        assert_eq!(suggest.did_you_mean("S1x", known), None);
+        assert_eq!(looked_at.get(), before);
+    }
+
+    #[test]
+    fn long_names_are_never_compared() {
+        let long = "A".repeat(300_000);
+        let near = format!("{}B", "A".repeat(299_999));
+        let mut suggest = Suggester::default();
+        assert_eq!(
+            suggest.did_you_mean(&near, [long.as_str()].into_iter()),
+            None
+        );
+        assert_eq!(
+            suggest
+                .did_you_mean("Start", [long.as_str(), "Start1"].into_iter())
+                .as_deref(),
+            Some("did you mean `Start1`?")
+        );
+        assert_eq!(suggest.compared, 1);
+        // A name at the limit is still compared.
+        let at_limit = "a".repeat(MAX_SUGGESTED_BYTES);
+        let typo = format!("{}b", "a".repeat(MAX_SUGGESTED_BYTES - 1));
+        assert!(suggest
+            .did_you_mean(&typo, [at_limit.as_str()].into_iter())
+            .is_some());
+    }
+
+    #[test]
+    fn names_of_far_apart_lengths_are_skipped_without_changing_hints() {
+        // The bound is exact: at a quarter of the length the best possible score is 0.85.
+        assert!(may_be_close(4, 16) && may_be_close(16, 4));
+        assert!(!may_be_close(4, 17) && !may_be_close(17, 4));
+        let best = strsim::jaro_winkler("abcd", &format!("abcd{}", "x".repeat(12)));
+        assert!(best <= 0.85 + 1e-9, "{best}");
+        let mut suggest = Suggester::default();
+        let long = format!("abcd{}", "x".repeat(13));
+        assert_eq!(
+            suggest.did_you_mean("abcd", [long.as_str()].into_iter()),
+            None
+        );
+        assert_eq!(suggest.compared, 0);
     }
 
     #[test]

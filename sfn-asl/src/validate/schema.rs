@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::reader::{did_you_mean, is_jsonata, Ctx, Lang, Obj, Pointer, Spec};
+use super::reader::{is_jsonata, Ctx, Lang, Obj, Pointer, Spec};
 use super::MAX_NESTING;
 use crate::error::message;
 use crate::jsonata::{Jsonata, JsonataTemplate};
@@ -145,7 +145,7 @@ fn state_inner(ctx: &mut Ctx, v: &Value, at: &Pointer) -> State {
             );
             let hint = other
                 .as_str()
-                .and_then(|t| did_you_mean(t, STATE_TYPES.iter().copied()))
+                .and_then(|t| ctx.suggest.did_you_mean(t, STATE_TYPES.iter().copied()))
                 .or_else(|| Some("use one of the listed types".into()));
             ctx.schema(&at.key("Type"), &text, hint);
             None

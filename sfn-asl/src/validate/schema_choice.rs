@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::reader::{did_you_mean, Ctx, Lang, Obj, Pointer, Spec};
+use super::reader::{Ctx, Lang, Obj, Pointer, Spec};
 use super::schema::{
     jsonata_template, jsonata_template_value, path_field, path_value, template, ErrorOutput,
 };
@@ -160,7 +160,9 @@ fn rule(ctx: &mut Ctx, map: &Map<String, Value>, at: &Pointer, top: bool) -> Opt
                             .copied(),
                         )
                         .chain(Operator::ALL.iter().map(|o| o.as_str()));
-                    let mut hint = did_you_mean(k, known).or_else(|| Some(format!("remove `{k}`")));
+                    let mut hint = (ctx.suggest)
+                        .did_you_mean(k, known)
+                        .or_else(|| Some(format!("remove `{k}`")));
                     if !top && matches!(k, "Next" | "Assign") {
                         hint = Some(format!(
                             "only a top-level rule of `Choices` has `{k}`; move it there"

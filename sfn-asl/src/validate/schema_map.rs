@@ -239,7 +239,7 @@ fn reader(
         }
     });
     ItemReader {
-        resource: Resource::parse(ctx.string(&r, "Resource").unwrap_or_default()),
+        resource: super::schema_states::resource(ctx, &r).unwrap_or_else(|| Resource::parse("")),
         parameters: payload(ctx, &r, "Parameters"),
         arguments: jsonata_shaped(ctx, &r, "Arguments", "an object", Value::is_object),
         reader_config,
@@ -301,7 +301,7 @@ fn writer(
         }
     });
     ResultWriter {
-        resource: ctx.string(&w, "Resource").map(Resource::parse),
+        resource: super::schema_states::resource(ctx, &w),
         parameters: payload(ctx, &w, "Parameters"),
         arguments: jsonata_shaped(ctx, &w, "Arguments", "an object", Value::is_object),
         writer_config,

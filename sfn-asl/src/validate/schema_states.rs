@@ -153,6 +153,25 @@ pub(crate) fn kind(ctx: &mut Ctx, ty: &str, o: &Obj<'_>, lang: QueryLanguage) ->
     }
 }
 
+/// The `Resource` of `o` (a Task, an `ItemReader`, a `ResultWriter`), reporting one that is
+/// neither an ARN nor a deployment template's `${…}` placeholder as AWS does.
+pub(super) fn resource(ctx: &mut Ctx, o: &Obj<'_>) -> Option<Resource> {
+    let resource = Resource::parse(ctx.string(o, "Resource")?);
+    if !resource.is_well_formed() {
+        ctx.schema(
+            &o.at.key("Resource"),
+            "Value is not a valid resource ARN",
+            Some(
+                "use an ARN such as `arn:aws:states:::lambda:invoke` or \
+                 `arn:aws:lambda:<region>:<account>:function:<name>`, or a `${…}` placeholder \
+                 your deployment replaces"
+                    .into(),
+            ),
+        );
+    }
+    Some(resource)
+}
+
 fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
     ctx.require(o, &["Resource"]);
     let resource = match o.get("Resource") {
@@ -166,7 +185,7 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
             );
             Resource::parse("")
         }
-        _ => Resource::parse(ctx.string(o, "Resource").unwrap_or_default()),
+        _ => resource(ctx, o).unwrap_or_else(|| Resource::parse("")),
     };
     let credentials = template(ctx, o, "Credentials", lang, ErrorOutput::Forbidden);
     if let Some(creds) = o.get("Credentials").and_then(Value::as_object) {
