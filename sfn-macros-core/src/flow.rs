@@ -153,7 +153,7 @@ fn written(k: &Known, result_path: &Option<Option<ReferencePath>>, typed: Option
 fn raw_result_type(name: &str, state: &State, results: &ResultTypes) -> Option<String> {
     match &state.kind {
         StateKind::Task(t)
-            if !crate::tasks::calls_function_by_name(&t.resource) && !t.resource.is_callback() =>
+            if !t.resource.invokes_function_by_name() && !t.resource.is_callback() =>
         {
             results.get(name).cloned()
         }

@@ -10,7 +10,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use sfn_asl::model::{StateKind, StateMachine, Task};
-use sfn_asl::resource::{IntegrationPattern, Resource, Service};
 use syn::{Ident, Type};
 
 use crate::ast;
@@ -119,17 +118,10 @@ pub(crate) fn result_types(wf: &ast::Workflow) -> crate::flow::ResultTypes {
         .collect()
 }
 
-/// Whether the engine calls the function a `lambda:invoke` task names in `FunctionName` (in any
-/// partition, request-response or callback), as `sfn_runtime::Resources` routes it.
-pub(crate) fn calls_function_by_name(resource: &Resource) -> bool {
-    resource.is_call(&Service::Lambda, "invoke")
-        && !resource.pattern().is_some_and(IntegrationPattern::is_sync)
-}
-
 /// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a
 /// literal `FunctionName`, everything else the `Resource` as written.
 fn handler_key(task: &Task) -> String {
-    if calls_function_by_name(&task.resource) {
+    if task.resource.invokes_function_by_name() {
         let template = match (&task.parameters, &task.arguments) {
             (Some(p), _) => Some(p.source().clone()),
             (None, Some(a)) => Some(a.to_value()),
@@ -467,6 +459,6 @@ mod tests {
             handler_key(&task("C")),
             "arn:aws:lambda:us-east-1:123456789012:function:ship"
         );
-        assert!(!calls_function_by_name(&task("C").resource));
+        assert!(!task("C").resource.invokes_function_by_name());
     }
 }

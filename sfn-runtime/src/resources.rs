@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sfn_asl::error::STATES_RUNTIME;
-use sfn_asl::resource::{IntegrationPattern, Resource, Service, Target};
+use sfn_asl::resource::{FunctionRef, Resource, Service, Target};
 
 use crate::activities::ActivityTask;
 use crate::engine::Engine;
@@ -102,14 +102,6 @@ impl std::fmt::Debug for Resources {
     }
 }
 
-/// The function name of a Lambda ARN or name (`arn:…:function:NAME[:qualifier]` → `NAME`).
-fn function_name(s: &str) -> &str {
-    match s.split_once(":function:") {
-        Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
-        None => s,
-    }
-}
-
 impl Resources {
     /// An empty registry.
     pub fn new() -> Self {
@@ -148,16 +140,13 @@ impl Resources {
         if let Some(h) = self.handlers.get(resource) {
             return Some(h);
         }
-        // Lambda functions match by name whether registered or called by name or ARN.
-        let name = function_name(resource);
-        if name == resource && !resource.starts_with("arn:") || resource.contains(":function:") {
-            return self
-                .handlers
-                .iter()
-                .find(|(k, _)| function_name(k) == name)
-                .map(|(_, h)| h);
-        }
-        None
+        // Lambda functions match by name whether registered or called by name, partial or
+        // full ARN, with or without a qualifier.
+        let name = FunctionRef::parse(resource)?.name;
+        self.handlers
+            .iter()
+            .find(|(k, _)| FunctionRef::parse(k).is_some_and(|f| f.name == name))
+            .map(|(_, h)| h)
     }
 
     fn call(&self, request: TaskRequest) -> TaskFuture {
@@ -205,9 +194,7 @@ impl Resources {
                 };
             }
         }
-        let lambda_invoke = resource.is_call(&Service::Lambda, "invoke")
-            && !resource.pattern().is_some_and(IntegrationPattern::is_sync);
-        if !lambda_invoke {
+        if !resource.invokes_function_by_name() {
             return Invocation {
                 result: self.call(request),
                 from_source: false,
@@ -373,11 +360,14 @@ mod tests {
 
     #[test]
     fn function_names() {
+        fn name(s: &str) -> Option<&str> {
+            FunctionRef::parse(s).map(|f| f.name)
+        }
         assert_eq!(
-            function_name("arn:aws:lambda:us-east-1:1:function:f:PROD"),
-            "f"
+            name("arn:aws:lambda:us-east-1:1:function:f:PROD"),
+            Some("f")
         );
-        assert_eq!(function_name("f"), "f");
+        assert_eq!(name("f"), Some("f"));
     }
 
     #[tokio::test]

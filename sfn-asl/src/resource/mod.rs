@@ -290,6 +290,25 @@ pub struct Arn {
     pub resource: String,
 }
 
+/// A Lambda function as a `FunctionName` parameter or a handler key names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionRef<'a> {
+    /// The function name (`charge`).
+    pub name: &'a str,
+    /// A version or alias (`PROD`, `3`), when given.
+    pub qualifier: Option<&'a str>,
+}
+
+impl<'a> FunctionRef<'a> {
+    /// The function a Lambda `FunctionName` names, in any of its forms: a name (`charge`,
+    /// `charge:PROD`), a partial ARN (`123456789012:function:charge[:PROD]`) or a full ARN
+    /// (`arn:aws:lambda:us-east-1:123456789012:function:charge[:PROD]`). `None` for anything
+    /// else (another service's ARN, an empty name, more than one qualifier).
+    pub fn parse(text: &'a str) -> Option<FunctionRef<'a>> {
+        parser::function_name(text).map(|(name, qualifier)| FunctionRef { name, qualifier })
+    }
+}
+
 /// A state machine named by its ARN: `stateMachine:<name>[:<qualifier>]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateMachineRef<'a> {
@@ -407,6 +426,14 @@ impl Resource {
     pub fn is_call(&self, service: &Service, action: &str) -> bool {
         self.integration()
             .is_some_and(|i| &i.service == service && i.action == action)
+    }
+
+    /// Whether the task calls the function its `FunctionName` parameter names: `lambda:invoke`
+    /// request-response or callback, in any partition. The engine routes such a task to that
+    /// function's handler, and the `workflow!` macro keys its handler the same way.
+    pub fn invokes_function_by_name(&self) -> bool {
+        self.is_call(&Service::Lambda, "invoke")
+            && !self.pattern().is_some_and(IntegrationPattern::is_sync)
     }
 
     /// Whether the resource is an activity.

@@ -35,19 +35,43 @@ pub(super) fn parse(text: &str) -> (Option<Arn>, Target) {
 
 /// `function:<name>[:<qualifier>]`.
 fn lambda_function(resource: &str) -> Target {
-    let Some(rest) = resource.strip_prefix("function:") else {
-        return Target::Unrecognized;
-    };
-    match split_outside_placeholders(rest, ':', 3).as_slice() {
-        [name] if !name.is_empty() => Target::LambdaFunction {
-            name: (*name).to_owned(),
-            qualifier: None,
+    match resource
+        .strip_prefix("function:")
+        .and_then(name_and_qualifier)
+    {
+        Some((name, qualifier)) => Target::LambdaFunction {
+            name: name.to_owned(),
+            qualifier: qualifier.map(str::to_owned),
         },
-        [name, qualifier] if !name.is_empty() && !qualifier.is_empty() => Target::LambdaFunction {
-            name: (*name).to_owned(),
-            qualifier: Some((*qualifier).to_owned()),
-        },
-        _ => Target::Unrecognized,
+        None => Target::Unrecognized,
+    }
+}
+
+/// `<name>[:<qualifier>]`, both non-empty.
+fn name_and_qualifier(text: &str) -> Option<(&str, Option<&str>)> {
+    match split_outside_placeholders(text, ':', 3).as_slice() {
+        [name] if !name.is_empty() => Some((name, None)),
+        [name, qualifier] if !name.is_empty() && !qualifier.is_empty() => {
+            Some((name, Some(qualifier)))
+        }
+        _ => None,
+    }
+}
+
+/// A Lambda `FunctionName`: `<name>[:<qualifier>]`, `<account>:function:<name>[:<qualifier>]`
+/// or `arn:<p>:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
+pub(super) fn function_name(text: &str) -> Option<(&str, Option<&str>)> {
+    if text.starts_with("arn:") {
+        return match split_outside_placeholders(text, ':', 6).as_slice() {
+            ["arn", p, "lambda", _, _, resource] if !p.is_empty() => resource
+                .strip_prefix("function:")
+                .and_then(name_and_qualifier),
+            _ => None,
+        };
+    }
+    match split_outside_placeholders(text, ':', 3).as_slice() {
+        [_, "function", rest] => name_and_qualifier(rest),
+        _ => name_and_qualifier(text),
     }
 }
 

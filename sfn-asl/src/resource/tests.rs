@@ -343,3 +343,62 @@ fn state_machine_arns_name_the_machine_and_their_executions() {
     }
     assert_eq!(Arn::parse("M"), None);
 }
+
+#[test]
+fn function_names_read_in_every_form() {
+    let cases = [
+        ("charge", Some(("charge", None))),
+        ("charge:PROD", Some(("charge", Some("PROD")))),
+        ("123456789012:function:charge", Some(("charge", None))),
+        (
+            "123456789012:function:charge:3",
+            Some(("charge", Some("3"))),
+        ),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:charge",
+            Some(("charge", None)),
+        ),
+        (
+            "arn:aws-cn:lambda:cn-north-1:1:function:charge:PROD",
+            Some(("charge", Some("PROD"))),
+        ),
+        (
+            "arn:${AWS::Partition}:lambda:r:1:function:charge",
+            Some(("charge", None)),
+        ),
+        ("", None),
+        ("charge:", None),
+        ("charge:1:2", None),
+        ("123456789012:function:", None),
+        ("arn:aws:states:::lambda:invoke", None),
+        ("arn:aws:lambda:us-east-1:1:layer:l", None),
+        ("arn:aws:lambda:us-east-1:1:function:f:1:extra", None),
+    ];
+    for (text, want) in cases {
+        let got = FunctionRef::parse(text).map(|f| (f.name, f.qualifier));
+        assert_eq!(got, want, "{text}");
+    }
+}
+
+#[test]
+fn only_request_response_and_callback_lambda_invoke_call_by_function_name() {
+    for (text, by_name) in [
+        ("arn:aws:states:::lambda:invoke", true),
+        ("arn:aws-cn:states:::lambda:invoke", true),
+        (
+            "arn:aws-us-gov:states:::lambda:invoke.waitForTaskToken",
+            true,
+        ),
+        ("arn:aws:states:::lambda:invoke.sync", false),
+        ("arn:aws:lambda:us-east-1:1:function:f", false),
+        ("arn:aws:states:::aws-sdk:lambda:invoke", false),
+        ("arn:aws:states:::sqs:sendMessage", false),
+        ("notify", false),
+    ] {
+        assert_eq!(
+            Resource::parse(text).invokes_function_by_name(),
+            by_name,
+            "{text}"
+        );
+    }
+}
