@@ -26,6 +26,7 @@ pub mod intrinsic;
 pub mod jsonata;
 pub mod model;
 pub mod path;
+pub mod pointer;
 pub mod random;
 pub mod resource;
 pub mod shape;

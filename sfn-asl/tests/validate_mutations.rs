@@ -53,7 +53,7 @@ fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
             for (k, child) in map {
                 pointers(
                     child,
-                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    format!("{at}/{}", sfn_asl::pointer::escape_segment(k)),
                     out,
                 );
             }

@@ -26,7 +26,7 @@ pub(crate) fn asl_key(snake: &str) -> String {
 
 /// `parent` + `/` + `key` escaped as a JSON pointer token.
 pub(crate) fn child(parent: &str, key: &str) -> String {
-    format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
+    format!("{parent}/{}", sfn_asl::pointer::escape_segment(key))
 }
 
 /// Every field a state of some type may have, for "did you mean" and "not allowed here" messages.

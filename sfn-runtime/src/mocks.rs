@@ -132,9 +132,7 @@ fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> MockConfig
     }
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+use sfn_asl::pointer::escape_segment as escape;
 
 fn object<'a>(
     v: &'a Value,

@@ -174,8 +174,7 @@ fn compile_node(
                 .iter()
                 .map(|(k, v)| {
                     let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    crate::pointer::push_segment(pointer, k);
                     let node = compile_node(v, pointer, depth + 1, errors);
                     pointer.truncate(len);
                     (k.clone(), node)

@@ -198,11 +198,6 @@ impl State {
     }
 }
 
-/// Escapes a JSON pointer segment (`~` → `~0`, `/` → `~1`).
-fn pointer_segment(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
-}
-
 impl StateMachine {
     /// Every scope of the machine: the top level first, then each scope before the ones inside
     /// it, in document order. Walked with an explicit stack, so a deep model cannot exhaust the
@@ -235,7 +230,7 @@ impl StateMachine {
                         pointer: format!(
                             "{}/States/{}/{tail}",
                             scope.pointer,
-                            pointer_segment(name)
+                            crate::pointer::escape_segment(name)
                         ),
                         path,
                         scope: nested,

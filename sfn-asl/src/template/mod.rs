@@ -201,17 +201,7 @@ impl Evaluated<'_> {
     }
 }
 
-/// Appends `/key` to a JSON pointer, escaping `~` and `/`.
-fn push_pointer(pointer: &mut String, key: &str) {
-    pointer.push('/');
-    for c in key.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            _ => pointer.push(c),
-        }
-    }
-}
+use crate::pointer::push_segment as push_pointer;
 
 fn compile_node(
     value: &Value,

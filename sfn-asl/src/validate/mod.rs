@@ -263,10 +263,7 @@ pub(crate) fn located_message(state: Option<&str>, field: &str, text: &str) -> S
     }
 }
 
-/// Escapes one JSON pointer segment (RFC 6901).
-pub(crate) fn escape_segment(seg: &str) -> String {
-    seg.replace('~', "~0").replace('/', "~1")
-}
+pub(crate) use crate::pointer::escape_segment;
 
 #[cfg(test)]
 mod tests {

@@ -87,7 +87,4 @@ fn all_states(definition: &StateMachine) -> Vec<Entry<'_>> {
     entries
 }
 
-/// A JSON pointer segment (RFC 6901).
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
+use sfn_asl::pointer::escape_segment as escape;
