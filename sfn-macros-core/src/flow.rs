@@ -75,14 +75,14 @@ fn merge(a: &Known, b: &Known) -> Known {
 
 /// A state's `input_path` and `output_path` (absent: `None`; `null`: `Some(None)`).
 fn io_paths(state: &State) -> (Option<&Option<Path>>, Option<&Option<Path>>) {
+    if let Some(f) = state.result_flow() {
+        return (f.input_path.as_ref(), f.output_path.as_ref());
+    }
     match &state.kind {
-        StateKind::Task(t) => (t.input_path.as_ref(), t.output_path.as_ref()),
         StateKind::Pass(p) => (p.input_path.as_ref(), p.output_path.as_ref()),
         StateKind::Choice(c) => (c.input_path.as_ref(), c.output_path.as_ref()),
         StateKind::Wait(w) => (w.input_path.as_ref(), w.output_path.as_ref()),
         StateKind::Succeed(s) => (s.input_path.as_ref(), s.output_path.as_ref()),
-        StateKind::Parallel(p) => (p.input_path.as_ref(), p.output_path.as_ref()),
-        StateKind::Map(m) => (m.input_path.as_ref(), m.output_path.as_ref()),
         _ => (None, None),
     }
 }
@@ -177,7 +177,9 @@ fn after(
     }
     // A task's result is its method's result type when no ResultSelector reshapes it.
     let typed = match &state.kind {
-        StateKind::Task(t) if t.result_selector.is_none() => raw_result_type(name, state, results),
+        StateKind::Task(t) if t.flow.result_selector.is_none() => {
+            raw_result_type(name, state, results)
+        }
         _ => None,
     };
     let (input_path, output_path) = io_paths(state);
@@ -196,7 +198,7 @@ fn after(
                 written(input, &p.result_path, None)
             }
         }
-        StateKind::Task(t) => match (&t.result_path, typed) {
+        StateKind::Task(t) => match (&t.flow.result_path, typed) {
             // The typed result replaces the whole input: the next state sees the result type.
             (None, Some(ty)) => Known::Seen(Root::Type(ty), Vec::new(), Overlays::new()),
             (Some(Some(r)), Some(ty)) if r.is_root() => {
@@ -204,20 +206,15 @@ fn after(
             }
             (result_path, typed) => written(input, result_path, typed),
         },
-        StateKind::Parallel(p) => written(input, &p.result_path, None),
-        StateKind::Map(m) => written(input, &m.result_path, None),
+        StateKind::Parallel(p) => written(input, &p.flow.result_path, None),
+        StateKind::Map(m) => written(input, &m.flow.result_path, None),
         _ => Known::Unknown,
     };
     narrow(&result, output_path)
 }
 
 fn catchers(state: &State) -> &[Catcher] {
-    match &state.kind {
-        StateKind::Task(t) => t.catch.as_deref().unwrap_or(&[]),
-        StateKind::Parallel(p) => p.catch.as_deref().unwrap_or(&[]),
-        StateKind::Map(m) => m.catch.as_deref().unwrap_or(&[]),
-        _ => &[],
-    }
+    state.result_flow().map_or(&[], |f| f.catchers())
 }
 
 fn nexts(state: &State) -> Vec<&str> {
@@ -326,7 +323,7 @@ fn analyse_all<'m>(
             StateKind::Parallel(p) => {
                 // Each branch starts from the Parallel state's effective input.
                 let entry = if jsonpath && p.parameters.is_none() {
-                    narrow(&k, p.input_path.as_ref())
+                    narrow(&k, p.flow.input_path.as_ref())
                 } else {
                     Known::Unknown
                 };
@@ -350,7 +347,7 @@ fn analyse_all<'m>(
                     && m.item_batcher.is_none();
                 // `items_path` is read from the effective input (after `input_path`).
                 let items = m.items_path.as_ref().map_or("$", |p| p.source());
-                let entry = match (narrow(&k, m.input_path.as_ref()), plain) {
+                let entry = match (narrow(&k, m.flow.input_path.as_ref()), plain) {
                     (Known::Seen(root, base, ov), true) => match segments(items) {
                         Some((segs, true)) if overlay_of(items, &ov).is_none() => {
                             let mut base = base;

@@ -442,22 +442,15 @@ impl Lowerer<'_> {
                 String::new()
             }
         };
-        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        let flow = self.data_flow(bag, ptr, ql);
         StateKind::Task(Box::new(Task {
             resource: resource.into(),
-            input_path: self.opt_path(bag, "input_path", ptr),
             parameters: self.payload_field(bag, "parameters", ptr),
-            result_selector: self.payload_field(bag, "result_selector", ptr),
-            result_path: self.opt_ref_path(bag, "result_path", ptr),
-            output_path: self.opt_path(bag, "output_path", ptr),
             arguments: self.jsonata_field(bag, "arguments", ptr),
-            output: self.jsonata_field(bag, "output", ptr),
-            assign: self.template_field(bag, "assign", ptr, ql),
             timeout_seconds: self.dynamic_u64(bag, "timeout_seconds", ptr),
             heartbeat_seconds: self.dynamic_u64(bag, "heartbeat_seconds", ptr),
             credentials: self.template_field(bag, "credentials", ptr, ql),
-            retry,
-            catch,
+            flow,
             transition,
         }))
     }
@@ -572,19 +565,12 @@ impl Lowerer<'_> {
         branches: Vec<Branch>,
         transition: Transition,
     ) -> StateKind {
-        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        let flow = self.data_flow(bag, ptr, ql);
         StateKind::Parallel(Box::new(Parallel {
             branches,
-            input_path: self.opt_path(bag, "input_path", ptr),
             parameters: self.payload_field(bag, "parameters", ptr),
-            result_selector: self.payload_field(bag, "result_selector", ptr),
-            result_path: self.opt_ref_path(bag, "result_path", ptr),
-            output_path: self.opt_path(bag, "output_path", ptr),
             arguments: self.jsonata_field(bag, "arguments", ptr),
-            output: self.jsonata_field(bag, "output", ptr),
-            assign: self.template_field(bag, "assign", ptr, ql),
-            retry,
-            catch,
+            flow,
             transition,
         }))
     }
@@ -628,7 +614,27 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(crate) fn retry_catch(
+    /// The data-flow fields Task, Parallel and Map share.
+    pub(crate) fn data_flow(
+        &mut self,
+        bag: &mut FieldBag,
+        ptr: &str,
+        ql: QueryLanguage,
+    ) -> DataFlow {
+        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        DataFlow {
+            input_path: self.opt_path(bag, "input_path", ptr),
+            result_selector: self.payload_field(bag, "result_selector", ptr),
+            result_path: self.opt_ref_path(bag, "result_path", ptr),
+            output_path: self.opt_path(bag, "output_path", ptr),
+            output: self.jsonata_field(bag, "output", ptr),
+            assign: self.template_field(bag, "assign", ptr, ql),
+            retry,
+            catch,
+        }
+    }
+
+    fn retry_catch(
         &mut self,
         bag: &mut FieldBag,
         ptr: &str,

@@ -89,7 +89,7 @@ impl Lowerer<'_> {
         item_processor: ItemProcessor,
         transition: Transition,
     ) -> StateKind {
-        let (retry, catch) = self.retry_catch(bag, ptr, ql);
+        let flow = self.data_flow(bag, ptr, ql);
         let items_path = bag.take("items_path").and_then(|j| match j {
             Json::Str(s) => self.ref_path_lit(s, "items_path"),
             _ => {
@@ -137,14 +137,7 @@ impl Lowerer<'_> {
             tolerated_failure_percentage,
             tolerated_failure_count: self.dynamic_u64(bag, "tolerated_failure_count", ptr),
             label,
-            input_path: self.opt_path(bag, "input_path", ptr),
-            result_selector: self.payload_field(bag, "result_selector", ptr),
-            result_path: self.opt_ref_path(bag, "result_path", ptr),
-            output_path: self.opt_path(bag, "output_path", ptr),
-            output: self.jsonata_field(bag, "output", ptr),
-            assign: self.template_field(bag, "assign", ptr, ql),
-            retry,
-            catch,
+            flow,
             transition,
         }))
     }

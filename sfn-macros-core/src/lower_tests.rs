@@ -50,8 +50,8 @@ fn empty_retry_and_catch_lists_are_kept() {
     let StateKind::Task(t) = &m.states["A"].kind else {
         panic!("a task")
     };
-    assert_eq!(t.retry, Some(vec![]));
-    assert_eq!(t.catch, Some(vec![]));
+    assert_eq!(t.flow.retry, Some(vec![]));
+    assert_eq!(t.flow.catch, Some(vec![]));
 }
 
 #[test]

@@ -157,8 +157,9 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
                 decl.get(name)
                     .cloned()
                     .unwrap_or((None, None, Span::call_site()));
-            let own_input =
-                task.input_path.is_some() || task.parameters.is_some() || task.arguments.is_some();
+            let own_input = task.flow.input_path.is_some()
+                || task.parameters.is_some()
+                || task.arguments.is_some();
             let input = match (declared_input, &wf.input) {
                 (Some(t), _) => Some(t.clone()),
                 (None, Some(t)) if whole.contains(name) && !own_input => Some(t.clone()),

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{branch_value, states_value, Fields};
 use crate::jsonata::JsonataTemplate;
 use crate::model::{
-    Catcher, ChoiceBranch, ChoiceRule, Condition, Dynamic, FailField, ItemProcessor,
+    Catcher, ChoiceBranch, ChoiceRule, Condition, DataFlow, Dynamic, FailField, ItemProcessor,
     JitterStrategy, Map, NestedRule, Operand, Retrier, State, StateKind, Template, Transition,
     WaitFor,
 };
@@ -69,20 +69,12 @@ pub(super) fn state_value(st: &State) -> Value {
             o.put("Resource", Some(s(&t.resource)));
             o.put("Arguments", jsonata(&t.arguments));
             o.put("Credentials", template(&t.credentials));
-            o.put("InputPath", opt_path(&t.input_path));
-            o.put("Parameters", payload(&t.parameters));
-            o.put("ResultSelector", payload(&t.result_selector));
-            o.put("ResultPath", opt_ref(&t.result_path));
-            o.put("OutputPath", opt_path(&t.output_path));
-            o.put("Output", jsonata(&t.output));
-            o.put("Assign", template(&t.assign));
-            dynamic(&mut o, "TimeoutSeconds", &t.timeout_seconds, |v| {
-                Value::from(*v)
+            data_flow(&mut o, &t.flow, payload(&t.parameters), |o| {
+                dynamic(o, "TimeoutSeconds", &t.timeout_seconds, |v| Value::from(*v));
+                dynamic(o, "HeartbeatSeconds", &t.heartbeat_seconds, |v| {
+                    Value::from(*v)
+                });
             });
-            dynamic(&mut o, "HeartbeatSeconds", &t.heartbeat_seconds, |v| {
-                Value::from(*v)
-            });
-            retry_catch(&mut o, &t.retry, &t.catch);
             transition(&mut o, &t.transition);
         }
         StateKind::Pass(p) => {
@@ -134,14 +126,7 @@ pub(super) fn state_value(st: &State) -> Value {
                 Some(Value::Array(p.branches.iter().map(branch_value).collect())),
             );
             o.put("Arguments", jsonata(&p.arguments));
-            o.put("InputPath", opt_path(&p.input_path));
-            o.put("Parameters", payload(&p.parameters));
-            o.put("ResultSelector", payload(&p.result_selector));
-            o.put("ResultPath", opt_ref(&p.result_path));
-            o.put("OutputPath", opt_path(&p.output_path));
-            o.put("Output", jsonata(&p.output));
-            o.put("Assign", template(&p.assign));
-            retry_catch(&mut o, &p.retry, &p.catch);
+            data_flow(&mut o, &p.flow, payload(&p.parameters), |_| {});
             transition(&mut o, &p.transition);
         }
         StateKind::Map(m) => map(&mut o, m),
@@ -158,16 +143,32 @@ fn fail_field(o: &mut Fields, key: &str, f: &Option<FailField>) {
     }
 }
 
-fn retry_catch(o: &mut Fields, retry: &Option<Vec<Retrier>>, catch: &Option<Vec<Catcher>>) {
+/// The shared data-flow fields, in the fixed emission order: `InputPath`, the state's
+/// `Parameters` (Task and Parallel), the result fields, then `before_retry` (a Task's
+/// timeouts), `Retry` and `Catch`.
+fn data_flow(
+    o: &mut Fields,
+    f: &DataFlow,
+    parameters: Option<Value>,
+    before_retry: impl FnOnce(&mut Fields),
+) {
+    o.put("InputPath", opt_path(&f.input_path));
+    o.put("Parameters", parameters);
+    o.put("ResultSelector", payload(&f.result_selector));
+    o.put("ResultPath", opt_ref(&f.result_path));
+    o.put("OutputPath", opt_path(&f.output_path));
+    o.put("Output", jsonata(&f.output));
+    o.put("Assign", template(&f.assign));
+    before_retry(o);
     o.put(
         "Retry",
-        retry
+        f.retry
             .as_ref()
             .map(|r| Value::Array(r.iter().map(retrier).collect())),
     );
     o.put(
         "Catch",
-        catch
+        f.catch
             .as_ref()
             .map(|c| Value::Array(c.iter().map(catcher).collect())),
     );
@@ -321,13 +322,8 @@ fn map(o: &mut Fields, m: &Map) {
         }
         o.put("ResultWriter", Some(f.into_value()));
     }
-    o.put("InputPath", opt_path(&m.input_path));
-    o.put("ResultSelector", payload(&m.result_selector));
-    o.put("ResultPath", opt_ref(&m.result_path));
-    o.put("OutputPath", opt_path(&m.output_path));
-    o.put("Output", jsonata(&m.output));
-    o.put("Assign", template(&m.assign));
-    retry_catch(o, &m.retry, &m.catch);
+    // A Map's `Parameters` (the `ItemSelector` alias) went out with the item fields above.
+    data_flow(o, &m.flow, None, |_| {});
     transition(o, &m.transition);
 }
 

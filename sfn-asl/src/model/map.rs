@@ -2,9 +2,9 @@
 
 use serde_json::Number;
 
-use super::{Catcher, Dynamic, Retrier, States, Template, Transition};
+use super::{Dynamic, States, Template, Transition};
 use crate::jsonata::JsonataTemplate;
-use crate::path::{Path, ReferencePath};
+use crate::path::ReferencePath;
 use crate::resource::Resource;
 use crate::template::PayloadTemplate;
 
@@ -35,22 +35,9 @@ pub struct Map {
     pub tolerated_failure_count: Option<Dynamic<u64>>,
     /// `Label`: names the Map Run.
     pub label: Option<String>,
-    /// `InputPath`.
-    pub input_path: Option<Option<Path>>,
-    /// `ResultSelector`.
-    pub result_selector: Option<PayloadTemplate>,
-    /// `ResultPath`.
-    pub result_path: Option<Option<ReferencePath>>,
-    /// `OutputPath`.
-    pub output_path: Option<Option<Path>>,
-    /// `Output` (JSONata).
-    pub output: Option<JsonataTemplate>,
-    /// `Assign`.
-    pub assign: Option<Template>,
-    /// `Retry`.
-    pub retry: Option<Vec<Retrier>>,
-    /// `Catch`.
-    pub catch: Option<Vec<Catcher>>,
+    /// `InputPath`, `ResultSelector`, `ResultPath`, `OutputPath`, `Output`, `Assign`,
+    /// `Retry`, `Catch`.
+    pub flow: super::DataFlow,
     /// `Next` / `End`.
     pub transition: Transition,
 }

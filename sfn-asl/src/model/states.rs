@@ -70,51 +70,52 @@ impl State {
     }
 }
 
-/// The fields through which the result of a Task, Parallel or Map state becomes its output,
-/// with its `Retry` and `Catch`: the three types share them, so code that processes a result
-/// reads them here once instead of matching each type. Borrowed from the state, whose fields
-/// stay flat as ASL writes them.
-#[derive(Debug, Clone, Copy)]
-pub struct ResultFlow<'a> {
+/// The data-flow and error-handling fields that Task, Parallel and Map share: how the
+/// state's input is selected, how its result becomes its output, what it assigns, and its
+/// `Retry` and `Catch`. One struct, embedded in each of the three, so the reader, the
+/// emitter, the linter, the macro and the engine handle these fields once.
+///
+/// `Parameters`/`Arguments` are not here: Map has no `Arguments`, and its `Parameters` is the
+/// deprecated alias of `ItemSelector`, not the same field as a Task's or Parallel's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataFlow {
+    /// `InputPath` (absent = `"$"`, `null` = `{}`).
+    pub input_path: Option<Option<Path>>,
     /// `ResultSelector`.
-    pub result_selector: Option<&'a PayloadTemplate>,
-    /// `ResultPath`.
-    pub result_path: &'a Option<Option<ReferencePath>>,
-    /// `OutputPath`.
-    pub output_path: &'a Option<Option<Path>>,
+    pub result_selector: Option<PayloadTemplate>,
+    /// `ResultPath` (absent = `"$"`, `null` = discard the result).
+    pub result_path: Option<Option<ReferencePath>>,
+    /// `OutputPath` (absent = `"$"`, `null` = `{}`).
+    pub output_path: Option<Option<Path>>,
     /// `Output` (JSONata).
-    pub output: Option<&'a JsonataTemplate>,
+    pub output: Option<JsonataTemplate>,
     /// `Assign`.
-    pub assign: Option<&'a Template>,
-    /// `Retry` (empty when absent).
-    pub retry: &'a [Retrier],
-    /// `Catch` (empty when absent).
-    pub catch: &'a [Catcher],
-    /// `Next` / `End`.
-    pub transition: &'a Transition,
+    pub assign: Option<Template>,
+    /// `Retry` (absent and `[]` both mean no retrier; kept apart for faithful emission).
+    pub retry: Option<Vec<Retrier>>,
+    /// `Catch` (absent and `[]` both mean no catcher; kept apart for faithful emission).
+    pub catch: Option<Vec<Catcher>>,
+}
+
+impl DataFlow {
+    /// The retriers, in order (empty when `Retry` is absent).
+    pub fn retriers(&self) -> &[Retrier] {
+        self.retry.as_deref().unwrap_or_default()
+    }
+
+    /// The catchers, in order (empty when `Catch` is absent).
+    pub fn catchers(&self) -> &[Catcher] {
+        self.catch.as_deref().unwrap_or_default()
+    }
 }
 
 impl State {
-    /// The result-processing fields of a Task, Parallel or Map state (`None` for the others).
-    pub fn result_flow(&self) -> Option<ResultFlow<'_>> {
-        macro_rules! flow {
-            ($s:expr) => {
-                ResultFlow {
-                    result_selector: $s.result_selector.as_ref(),
-                    result_path: &$s.result_path,
-                    output_path: &$s.output_path,
-                    output: $s.output.as_ref(),
-                    assign: $s.assign.as_ref(),
-                    retry: $s.retry.as_deref().unwrap_or_default(),
-                    catch: $s.catch.as_deref().unwrap_or_default(),
-                    transition: &$s.transition,
-                }
-            };
-        }
+    /// The shared data-flow fields of a Task, Parallel or Map state (`None` for the others).
+    pub fn result_flow(&self) -> Option<&DataFlow> {
         match &self.kind {
-            StateKind::Task(t) => Some(flow!(t)),
-            StateKind::Parallel(p) => Some(flow!(p)),
-            StateKind::Map(m) => Some(flow!(m)),
+            StateKind::Task(t) => Some(&t.flow),
+            StateKind::Parallel(p) => Some(&p.flow),
+            StateKind::Map(m) => Some(&m.flow),
             _ => None,
         }
     }
@@ -126,32 +127,19 @@ pub struct Task {
     /// `Resource`: a Lambda function ARN, activity ARN or `arn:aws:states:::service:action[.suffix]`,
     /// read once into what it calls (see [`crate::resource`]).
     pub resource: Resource,
-    /// `InputPath` (absent = `"$"`, `null` = `{}`).
-    pub input_path: Option<Option<Path>>,
     /// `Parameters`.
     pub parameters: Option<PayloadTemplate>,
-    /// `ResultSelector`.
-    pub result_selector: Option<PayloadTemplate>,
-    /// `ResultPath` (absent = `"$"`, `null` = discard the result).
-    pub result_path: Option<Option<ReferencePath>>,
-    /// `OutputPath` (absent = `"$"`, `null` = `{}`).
-    pub output_path: Option<Option<Path>>,
     /// `Arguments` (JSONata).
     pub arguments: Option<JsonataTemplate>,
-    /// `Output` (JSONata).
-    pub output: Option<JsonataTemplate>,
-    /// `Assign`.
-    pub assign: Option<Template>,
     /// `TimeoutSeconds` / `TimeoutSecondsPath`.
     pub timeout_seconds: Option<Dynamic<u64>>,
     /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
     pub heartbeat_seconds: Option<Dynamic<u64>>,
     /// `Credentials` (holds `RoleArn`).
     pub credentials: Option<Template>,
-    /// `Retry` (absent and `[]` both mean no retrier; kept apart for faithful emission).
-    pub retry: Option<Vec<Retrier>>,
-    /// `Catch`.
-    pub catch: Option<Vec<Catcher>>,
+    /// `InputPath`, `ResultSelector`, `ResultPath`, `OutputPath`, `Output`, `Assign`,
+    /// `Retry`, `Catch`.
+    pub flow: DataFlow,
     /// `Next` / `End`.
     pub transition: Transition,
 }
@@ -410,26 +398,13 @@ pub enum FailField {
 pub struct Parallel {
     /// `Branches`, in order (result element *i* is branch *i*'s output).
     pub branches: Vec<Branch>,
-    /// `InputPath`.
-    pub input_path: Option<Option<Path>>,
     /// `Parameters`: input of every branch.
     pub parameters: Option<PayloadTemplate>,
-    /// `ResultSelector`.
-    pub result_selector: Option<PayloadTemplate>,
-    /// `ResultPath`.
-    pub result_path: Option<Option<ReferencePath>>,
-    /// `OutputPath`.
-    pub output_path: Option<Option<Path>>,
     /// `Arguments` (JSONata).
     pub arguments: Option<JsonataTemplate>,
-    /// `Output` (JSONata).
-    pub output: Option<JsonataTemplate>,
-    /// `Assign`.
-    pub assign: Option<Template>,
-    /// `Retry`.
-    pub retry: Option<Vec<Retrier>>,
-    /// `Catch`.
-    pub catch: Option<Vec<Catcher>>,
+    /// `InputPath`, `ResultSelector`, `ResultPath`, `OutputPath`, `Output`, `Assign`,
+    /// `Retry`, `Catch`.
+    pub flow: DataFlow,
     /// `Next` / `End`.
     pub transition: Transition,
 }

@@ -162,7 +162,7 @@ fn scopes<'a>(m: &'a StateMachine, out: &mut Vec<Finding>) -> Vec<Scope<'a>> {
 
 /// The Retry and Catch of the state types that have them.
 fn retry_catch(state: &State) -> Option<(&[Retrier], &[Catcher])> {
-    state.result_flow().map(|f| (f.retry, f.catch))
+    state.result_flow().map(|f| (f.retriers(), f.catchers()))
 }
 
 /// Every transition of a state: (pointer relative to the state, target name).

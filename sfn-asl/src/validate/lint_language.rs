@@ -4,7 +4,7 @@
 use super::Site;
 use crate::error::{Finding, FindingCode};
 use crate::model::{
-    Catcher, ChoiceRule, Condition, Dynamic, FailField, QueryLanguage, State, StateKind, Template,
+    ChoiceRule, Condition, Dynamic, FailField, QueryLanguage, State, StateKind, Template,
 };
 use crate::template::ValueExpr;
 
@@ -37,24 +37,25 @@ fn language_fields(state: &State) -> Vec<(String, QueryLanguage)> {
     }
     let mut dynamics: Vec<(String, Option<(&'static str, QueryLanguage)>)> = Vec::new();
     let mut templates: Vec<(String, Option<QueryLanguage>)> = Vec::new();
-    let mut catchers: &[Catcher] = &[];
+    let catchers = state.result_flow().map_or(&[][..], |f| f.catchers());
+    if let Some(f) = state.result_flow() {
+        put("/InputPath", f.input_path.is_some(), JsonPath);
+        put("/ResultSelector", f.result_selector.is_some(), JsonPath);
+        put("/ResultPath", f.result_path.is_some(), JsonPath);
+        put("/OutputPath", f.output_path.is_some(), JsonPath);
+        put("/Output", f.output.is_some(), Jsonata);
+        templates.push(("/Assign".into(), template_lang(&f.assign)));
+    }
     match &state.kind {
         StateKind::Task(t) => {
-            put("/InputPath", t.input_path.is_some(), JsonPath);
             put("/Parameters", t.parameters.is_some(), JsonPath);
-            put("/ResultSelector", t.result_selector.is_some(), JsonPath);
-            put("/ResultPath", t.result_path.is_some(), JsonPath);
-            put("/OutputPath", t.output_path.is_some(), JsonPath);
             put("/Arguments", t.arguments.is_some(), Jsonata);
-            put("/Output", t.output.is_some(), Jsonata);
             dynamics.push(("/TimeoutSeconds".into(), dynamic_lang(&t.timeout_seconds)));
             dynamics.push((
                 "/HeartbeatSeconds".into(),
                 dynamic_lang(&t.heartbeat_seconds),
             ));
-            templates.push(("/Assign".into(), template_lang(&t.assign)));
             templates.push(("/Credentials".into(), template_lang(&t.credentials)));
-            catchers = t.catch.as_deref().unwrap_or_default();
         }
         StateKind::Pass(p) => {
             put("/InputPath", p.input_path.is_some(), JsonPath);
@@ -116,25 +117,13 @@ fn language_fields(state: &State) -> Vec<(String, QueryLanguage)> {
             }
         }
         StateKind::Parallel(p) => {
-            put("/InputPath", p.input_path.is_some(), JsonPath);
             put("/Parameters", p.parameters.is_some(), JsonPath);
-            put("/ResultSelector", p.result_selector.is_some(), JsonPath);
-            put("/ResultPath", p.result_path.is_some(), JsonPath);
-            put("/OutputPath", p.output_path.is_some(), JsonPath);
             put("/Arguments", p.arguments.is_some(), Jsonata);
-            put("/Output", p.output.is_some(), Jsonata);
-            templates.push(("/Assign".into(), template_lang(&p.assign)));
-            catchers = p.catch.as_deref().unwrap_or_default();
         }
         StateKind::Map(m) => {
             put("/ItemsPath", m.items_path.is_some(), JsonPath);
             put("/Items", m.items.is_some(), Jsonata);
             put("/Parameters", m.parameters.is_some(), JsonPath);
-            put("/InputPath", m.input_path.is_some(), JsonPath);
-            put("/ResultSelector", m.result_selector.is_some(), JsonPath);
-            put("/ResultPath", m.result_path.is_some(), JsonPath);
-            put("/OutputPath", m.output_path.is_some(), JsonPath);
-            put("/Output", m.output.is_some(), Jsonata);
             dynamics.push(("/MaxConcurrency".into(), dynamic_lang(&m.max_concurrency)));
             dynamics.push((
                 "/ToleratedFailurePercentage".into(),
@@ -144,9 +133,7 @@ fn language_fields(state: &State) -> Vec<(String, QueryLanguage)> {
                 "/ToleratedFailureCount".into(),
                 dynamic_lang(&m.tolerated_failure_count),
             ));
-            templates.push(("/Assign".into(), template_lang(&m.assign)));
             templates.push(("/ItemSelector".into(), template_lang(&m.item_selector)));
-            catchers = m.catch.as_deref().unwrap_or_default();
         }
     }
     for (i, c) in catchers.iter().enumerate() {
@@ -201,11 +188,11 @@ pub(super) fn check_field_languages(
 fn assigns(state: &State) -> Vec<(String, &Template)> {
     let mut out = Vec::new();
     let (own, catch) = match &state.kind {
-        StateKind::Task(t) => (&t.assign, t.catch.as_deref()),
+        StateKind::Task(t) => (&t.flow.assign, t.flow.catch.as_deref()),
+        StateKind::Parallel(p) => (&p.flow.assign, p.flow.catch.as_deref()),
+        StateKind::Map(m) => (&m.flow.assign, m.flow.catch.as_deref()),
         StateKind::Pass(p) => (&p.assign, None),
         StateKind::Wait(w) => (&w.assign, None),
-        StateKind::Parallel(p) => (&p.assign, p.catch.as_deref()),
-        StateKind::Map(m) => (&m.assign, m.catch.as_deref()),
         StateKind::Choice(c) => {
             for (i, b) in c.choices.iter().enumerate() {
                 if let Some(a) = &b.assign {

@@ -4,10 +4,9 @@ use serde_json::Value;
 
 use super::reader::{Ctx, Lang, Obj, Pointer, Spec};
 use super::schema::{
-    dynamic, int_reader, jsonata_shaped, jsonata_template, number_reader, path_field, payload,
-    ref_path_value, result_path, scope, template, transition, ErrorOutput, RefRoots,
+    dynamic, int_reader, jsonata_shaped, number_reader, payload, ref_path_value, scope, template,
+    transition, ErrorOutput, RefRoots,
 };
-use super::schema_states::{catch, retry};
 use crate::model::{
     CsvDelimiter, CsvHeaderLocation, ExecutionType, InputType, ItemBatcher, ItemProcessor,
     ItemReader, ManifestType, Map, OutputType, ProcessorConfig, ProcessorMode, QueryLanguage,
@@ -137,14 +136,7 @@ pub(crate) fn map(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Map {
             int_reader(0),
         ),
         label: ctx.string(o, "Label"),
-        input_path: path_field(ctx, o, "InputPath"),
-        result_selector: payload(ctx, o, "ResultSelector"),
-        result_path: result_path(ctx, o),
-        output_path: path_field(ctx, o, "OutputPath"),
-        output: jsonata_template(ctx, o, "Output", ErrorOutput::Forbidden),
-        assign: template(ctx, o, "Assign", lang, ErrorOutput::Forbidden),
-        retry: retry(ctx, o),
-        catch: catch(ctx, o, lang),
+        flow: super::schema_states::data_flow(ctx, o, lang),
         transition: transition(ctx, o),
     }
 }

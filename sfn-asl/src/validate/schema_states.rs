@@ -8,8 +8,8 @@ use super::schema::{
     payload, result_path, template, transition, ErrorOutput, RefRoots,
 };
 use crate::model::{
-    Catcher, Dynamic, Fail, FailField, JitterStrategy, Parallel, Pass, QueryLanguage, Retrier,
-    StateKind, Succeed, Task, Wait, WaitFor,
+    Catcher, DataFlow, Dynamic, Fail, FailField, JitterStrategy, Parallel, Pass, QueryLanguage,
+    Retrier, StateKind, Succeed, Task, Wait, WaitFor,
 };
 use crate::resource::Resource;
 use crate::template::ValueExpr;
@@ -202,14 +202,8 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
     }
     Task {
         resource,
-        input_path: path_field(ctx, o, "InputPath"),
         parameters: payload(ctx, o, "Parameters"),
-        result_selector: payload(ctx, o, "ResultSelector"),
-        result_path: result_path(ctx, o),
-        output_path: path_field(ctx, o, "OutputPath"),
         arguments: jsonata_shaped(ctx, o, "Arguments", "an object", Value::is_object),
-        output: jsonata_template(ctx, o, "Output", ErrorOutput::Forbidden),
-        assign: template(ctx, o, "Assign", lang, ErrorOutput::Forbidden),
         timeout_seconds: dynamic(ctx, o, "TimeoutSeconds", lang, RefRoots::Any, int_reader(1)),
         heartbeat_seconds: dynamic(
             ctx,
@@ -220,8 +214,7 @@ fn task(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Task {
             int_reader(1),
         ),
         credentials,
-        retry: retry(ctx, o),
-        catch: catch(ctx, o, lang),
+        flow: data_flow(ctx, o, lang),
         transition: transition(ctx, o),
     }
 }
@@ -332,17 +325,24 @@ fn parallel(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> Parallel {
     }
     Parallel {
         branches,
-        input_path: path_field(ctx, o, "InputPath"),
         parameters: payload(ctx, o, "Parameters"),
+        arguments: jsonata_shaped(ctx, o, "Arguments", "an object", Value::is_object),
+        flow: data_flow(ctx, o, lang),
+        transition: transition(ctx, o),
+    }
+}
+
+/// The data-flow fields Task, Parallel and Map share.
+pub(crate) fn data_flow(ctx: &mut Ctx, o: &Obj<'_>, lang: QueryLanguage) -> DataFlow {
+    DataFlow {
+        input_path: path_field(ctx, o, "InputPath"),
         result_selector: payload(ctx, o, "ResultSelector"),
         result_path: result_path(ctx, o),
         output_path: path_field(ctx, o, "OutputPath"),
-        arguments: jsonata_shaped(ctx, o, "Arguments", "an object", Value::is_object),
         output: jsonata_template(ctx, o, "Output", ErrorOutput::Forbidden),
         assign: template(ctx, o, "Assign", lang, ErrorOutput::Forbidden),
         retry: retry(ctx, o),
         catch: catch(ctx, o, lang),
-        transition: transition(ctx, o),
     }
 }
 

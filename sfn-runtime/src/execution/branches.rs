@@ -35,7 +35,7 @@ impl Execution {
             };
             match lang {
                 QueryLanguage::JsonPath => {
-                    let effective = io::input_path(&scope, &p.input_path, raw)?;
+                    let effective = io::input_path(&scope, &p.flow.input_path, raw)?;
                     match &p.parameters {
                         Some(t) => io::template(&scope, t, &effective)?,
                         None => effective.into_owned(),
@@ -108,7 +108,7 @@ impl Execution {
         raw: &Value,
     ) -> Result<Option<Children>, EvalError> {
         let effective = match lang {
-            QueryLanguage::JsonPath => io::input_path(&self.scope(frame), &m.input_path, raw)?,
+            QueryLanguage::JsonPath => io::input_path(&self.scope(frame), &m.flow.input_path, raw)?,
             QueryLanguage::Jsonata => Cow::Borrowed(raw),
         };
         // Items from an object come back from the driver; this state then starts over.

@@ -470,7 +470,7 @@ impl Execution {
         };
         Ok(match (lang, &writer.parameters, &writer.arguments) {
             (QueryLanguage::JsonPath, Some(t), _) => {
-                let effective = io::input_path(&scope, &m.input_path, raw)?;
+                let effective = io::input_path(&scope, &m.flow.input_path, raw)?;
                 io::template(&scope, t, &effective)?
             }
             (QueryLanguage::Jsonata, _, Some(a)) => {

@@ -161,7 +161,7 @@ impl Execution {
         };
         let (retry, catch) = state
             .result_flow()
-            .map_or((&[][..], &[][..]), |f| (f.retry, f.catch));
+            .map_or((&[][..], &[][..]), |f| (f.retriers(), f.catchers()));
         if self.try_retry(frame, retry, &failure) {
             return;
         }

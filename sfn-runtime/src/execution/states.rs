@@ -52,7 +52,7 @@ fn next_name(state: &State, next: Next) -> Option<&str> {
         (Next::Choice(None), StateKind::Choice(c)) => c.default.as_deref(),
         (Next::Catcher(i), _) => state
             .result_flow()
-            .and_then(|f| f.catch.get(i))
+            .and_then(|f| f.catchers().get(i))
             .map(|c| c.next.as_str()),
         (Next::Choice(_), _) => None,
     }

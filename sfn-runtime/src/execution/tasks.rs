@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sfn_asl::error::{message, STATES_DATA_LIMIT_EXCEEDED, STATES_TIMEOUT};
-use sfn_asl::model::{QueryLanguage, ResultFlow, Task, Template};
+use sfn_asl::model::{DataFlow, QueryLanguage, Task, Template};
 use sfn_asl::path::ReferencePath;
 use sfn_asl::resource::{Resource, Service, Target};
 use sfn_asl::EvalError;
@@ -102,7 +102,7 @@ fn prepare(
 ) -> Result<Prepared, EvalError> {
     // `…SecondsPath` read the effective input (JSONPath) or the raw input (JSONata).
     let effective = match lang {
-        QueryLanguage::JsonPath => io::input_path(scope, &t.input_path, raw)?,
+        QueryLanguage::JsonPath => io::input_path(scope, &t.flow.input_path, raw)?,
         QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(raw),
     };
     let input = match (lang, &t.parameters, &t.arguments) {
@@ -410,11 +410,11 @@ impl Execution {
             let Some((scope, raw)) = self.active_scope(frame) else {
                 return Ok(Flow::Blocked);
             };
-            let selected = match flow.result_selector {
+            let selected = match &flow.result_selector {
                 Some(t) => io::template(&scope, t, &result)?,
                 None => result,
             };
-            let assign = match flow.assign {
+            let assign = match &flow.assign {
                 Some(t) => Some(io::eval_assign(
                     &scope,
                     t,
@@ -432,15 +432,15 @@ impl Execution {
             Some(_) => Some(crate::limits::json_size(&selected, limit)),
             None => result_size,
         };
-        let size = io::result_path_size(flow.result_path, raw_size, selected_size);
-        let size = io::selected_size(flow.output_path, size);
+        let size = io::result_path_size(&flow.result_path, raw_size, selected_size);
+        let size = io::selected_size(&flow.output_path, size);
         // Within the limit, the output cannot fail the payload check, and later steps fail
         // only with `States.Runtime`, which neither retries nor catches: nothing needs the raw
         // input again, so it moves into the output. Otherwise a Retrier or Catcher may.
         let spent = size.is_some_and(|b| b <= self.data.config.max_payload_bytes);
-        let output = self.write_result(frame, flow.result_path, selected, spent)?;
+        let output = self.write_result(frame, &flow.result_path, selected, spent)?;
         let scope = self.scope(frame);
-        let output = io::output_path(&scope, flow.output_path, output)?;
+        let output = io::output_path(&scope, &flow.output_path, output)?;
         Ok(Flow::Exit(Leave {
             output,
             size,
@@ -453,14 +453,14 @@ impl Execution {
     fn jsonata_task_output(
         &self,
         frame: FrameId,
-        flow: ResultFlow<'_>,
+        flow: &DataFlow,
         result: Value,
         result_size: SizeBound,
     ) -> Result<Flow, EvalError> {
         let Some((scope, raw)) = self.active_scope(frame) else {
             return Ok(Flow::Blocked);
         };
-        let assign = match flow.assign {
+        let assign = match &flow.assign {
             Some(t) => Some(io::eval_assign(
                 &scope,
                 t,
@@ -471,7 +471,7 @@ impl Execution {
             )?),
             None => None,
         };
-        let (output, size) = match flow.output {
+        let (output, size) = match &flow.output {
             Some(t) => (
                 t.eval(&scope.jsonata(raw, Some(&result), None), "Output")?,
                 None,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use sfn_asl::model::{Catcher, State, StateKind, States, Succeed, Task, Transition};
+use sfn_asl::model::{Catcher, DataFlow, State, StateKind, States, Succeed, Task, Transition};
 use sfn_asl::StateMachine;
 
 use crate::history::HistoryEvent;
@@ -36,55 +36,20 @@ pub(super) fn one_state_machine(
 /// data flow, Retry and Catch whose result the mock gives. `Err` holds the type of a state
 /// that calls nothing.
 pub(super) fn mocked_form(state: State) -> Result<State, &'static str> {
-    let task = |input_path,
-                result_selector,
-                result_path,
-                output_path,
-                output,
-                assign,
-                retry,
-                catch,
-                transition| Task {
+    let task = |flow: DataFlow, transition| Task {
         resource: "arn:aws:states:::mock".into(),
-        input_path,
         parameters: None,
-        result_selector,
-        result_path,
-        output_path,
         arguments: None,
-        output,
-        assign,
         timeout_seconds: None,
         heartbeat_seconds: None,
         credentials: None,
-        retry,
-        catch,
+        flow,
         transition,
     };
     let kind = match state.kind {
         StateKind::Task(t) => StateKind::Task(t),
-        StateKind::Parallel(p) => StateKind::Task(Box::new(task(
-            p.input_path,
-            p.result_selector,
-            p.result_path,
-            p.output_path,
-            p.output,
-            p.assign,
-            p.retry,
-            p.catch,
-            p.transition,
-        ))),
-        StateKind::Map(m) => StateKind::Task(Box::new(task(
-            m.input_path,
-            m.result_selector,
-            m.result_path,
-            m.output_path,
-            m.output,
-            m.assign,
-            m.retry,
-            m.catch,
-            m.transition,
-        ))),
+        StateKind::Parallel(p) => StateKind::Task(Box::new(task(p.flow, p.transition))),
+        StateKind::Map(m) => StateKind::Task(Box::new(task(m.flow, m.transition))),
         other => return Err(other.type_name()),
     };
     Ok(State { kind, ..state })
@@ -121,15 +86,15 @@ impl StandIns {
         match &mut state.kind {
             StateKind::Task(t) => {
                 s.transition(&mut t.transition);
-                s.catchers(&mut t.catch);
+                s.catchers(&mut t.flow.catch);
             }
             StateKind::Parallel(p) => {
                 s.transition(&mut p.transition);
-                s.catchers(&mut p.catch);
+                s.catchers(&mut p.flow.catch);
             }
             StateKind::Map(m) => {
                 s.transition(&mut m.transition);
-                s.catchers(&mut m.catch);
+                s.catchers(&mut m.flow.catch);
             }
             StateKind::Pass(p) => s.transition(&mut p.transition),
             StateKind::Wait(w) => s.transition(&mut w.transition),
