@@ -202,3 +202,70 @@ async fn item_batcher_groups_items_with_the_batch_input() {
         ]))
     );
 }
+
+/// `$$.Map` exists only while an item's `ItemSelector` is evaluated: when one fails and the
+/// Map's Catcher moves on, the next state's context object holds no `Map`.
+#[tokio::test(start_paused = true)]
+async fn a_caught_item_selector_failure_leaves_no_map_in_the_context() {
+    let machine = json!({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "ItemsPath": "$.items",
+            "ItemSelector": {"v.$": "States.StringToJson($$.Map.Item.Value)"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "After"}],
+            "End": true},
+        "After": {"Type": "Pass", "Parameters": {"ctx.$": "$$", "error.$": "$.error.Error"}, "End": true}
+    }});
+    let result = run(
+        machine,
+        json!({"items": ["1", "{not json"]}),
+        Resources::new(),
+    )
+    .await;
+    assert_eq!(
+        result.outcome.status,
+        Status::Succeeded,
+        "{:?}",
+        result.outcome
+    );
+    let out = result.outcome.output.expect("output");
+    assert_eq!(out["error"], "States.IntrinsicFailure", "{out}");
+    let ctx = out["ctx"].as_object().expect("the context object");
+    assert!(!ctx.contains_key("Map"), "{out}");
+    assert_eq!(out["ctx"]["State"]["Name"], "After", "{out}");
+    assert!(
+        ctx.contains_key("Execution") && ctx.contains_key("StateMachine"),
+        "{out}"
+    );
+}
+
+/// The same in a Catcher: its `Output` reads `$states.context` right after the failed
+/// `ItemSelector`, and `Map` is gone from it already.
+#[tokio::test(start_paused = true)]
+async fn a_catcher_of_a_failed_item_selector_sees_no_map_in_the_context() {
+    let machine = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {
+        "M": {"Type": "Map", "Items": "{% $states.input.items %}",
+            "ItemSelector": {"v": "{% $parse($states.context.Map.Item.Value) %}"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "Catch": [{"ErrorEquals": ["States.ALL"],
+                "Output": {"ctx": "{% $states.context %}", "error": "{% $states.errorOutput.Error %}"},
+                "Next": "After"}],
+            "End": true},
+        "After": {"Type": "Pass", "End": true}
+    }});
+    let result = run(
+        machine,
+        json!({"items": ["1", "{not json"]}),
+        Resources::new(),
+    )
+    .await;
+    assert_eq!(
+        result.outcome.status,
+        Status::Succeeded,
+        "{:?}",
+        result.outcome
+    );
+    let out = result.outcome.output.expect("output");
+    let ctx = out["ctx"].as_object().expect("the context object");
+    assert!(!ctx.contains_key("Map"), "{out}");
+    assert_eq!(out["ctx"]["State"]["Name"], "M", "{out}");
+}

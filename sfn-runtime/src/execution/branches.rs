@@ -172,6 +172,23 @@ impl Execution {
             (Some(Template::Jsonata(j)), _) => Selector::Jsonata(j),
             (None, None) => return Ok(items),
         };
+        let inputs = self.select_items(frame, selector, items, effective, raw);
+        // `$$.Map` exists only while the items are selected, also when one fails: a Catcher
+        // and the states after it must not see it.
+        if let Value::Object(ctx) = &mut self.context {
+            ctx.remove("Map");
+        }
+        inputs
+    }
+
+    fn select_items(
+        &mut self,
+        frame: FrameId,
+        selector: Selector<'_>,
+        items: Vec<Value>,
+        effective: &Value,
+        raw: &Value,
+    ) -> Result<Vec<Value>, EvalError> {
         let mut inputs = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             if let Value::Object(ctx) = &mut self.context {
@@ -186,9 +203,6 @@ impl Execution {
                 Selector::Jsonata(j) => j.eval(&scope.jsonata(raw, None, None), "ItemSelector")?,
             };
             inputs.push(v);
-        }
-        if let Value::Object(ctx) = &mut self.context {
-            ctx.remove("Map");
         }
         Ok(inputs)
     }

@@ -2,7 +2,8 @@
 //! ItemProcessor), or the JSON pointer of the state, as validation findings spell locations
 //! (`/States/Fulfil/Branches/1/States/Pack`).
 
-use sfn_asl::model::{State, StateKind, States};
+use sfn_asl::model::{NestedScope, State};
+use sfn_asl::pointer::escape_segment as escape;
 use sfn_asl::StateMachine;
 
 use super::TestStateError;
@@ -54,37 +55,18 @@ fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// Every state, scope by scope: the top level first, then the scopes in the order their
 /// Parallel or Map states appear (so a flat definition lists its states in order).
 fn all_states(definition: &StateMachine) -> Vec<Entry<'_>> {
-    let mut scopes: Vec<(String, &States)> = vec![(String::new(), &definition.states)];
-    let mut entries = Vec::new();
-    let mut next = 0;
-    while let Some((base, states)) = scopes.get(next).cloned() {
-        next += 1;
-        for (name, state) in states {
-            let pointer = format!("{base}/States/{}", escape(name));
-            match &state.kind {
-                StateKind::Parallel(p) => {
-                    for (i, branch) in p.branches.iter().enumerate() {
-                        scopes.push((format!("{pointer}/Branches/{i}"), &branch.states));
-                    }
-                }
-                StateKind::Map(m) => {
-                    let field = if m.item_processor.legacy_iterator {
-                        "Iterator"
-                    } else {
-                        "ItemProcessor"
-                    };
-                    scopes.push((format!("{pointer}/{field}"), &m.item_processor.states));
-                }
-                _ => {}
-            }
-            entries.push(Entry {
-                pointer,
+    let mut scopes = definition.scopes();
+    // `scopes()` lists each scope before the ones inside it; a stable sort by depth keeps
+    // that order within a level, so shallower states are listed (and matched) first.
+    scopes.sort_by_key(NestedScope::depth);
+    scopes
+        .iter()
+        .flat_map(|s| {
+            s.scope.states.iter().map(|(name, state)| Entry {
+                pointer: format!("{}/States/{}", s.pointer, escape(name)),
                 name,
                 state,
-            });
-        }
-    }
-    entries
+            })
+        })
+        .collect()
 }
-
-use sfn_asl::pointer::escape_segment as escape;
