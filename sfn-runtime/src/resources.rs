@@ -88,6 +88,9 @@ pub trait TaskSource: Send + Sync {
 #[derive(Clone, Default)]
 pub struct Resources {
     handlers: HashMap<String, Handler>,
+    /// Lambda function name → the first key registered for it (a name or an ARN, with or
+    /// without a qualifier), so a function is found by name in one lookup.
+    functions: HashMap<String, String>,
     sources: Vec<Arc<dyn TaskSource>>,
 }
 
@@ -116,7 +119,13 @@ impl Resources {
         Fut: Future<Output = Result<Value, TaskError>> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |req| Box::pin(handler(req)));
-        self.handlers.insert(resource.into(), handler);
+        let resource = resource.into();
+        if let Some(function) = FunctionRef::parse(&resource) {
+            self.functions
+                .entry(function.name.to_owned())
+                .or_insert_with(|| resource.clone());
+        }
+        self.handlers.insert(resource, handler);
         self
     }
 
@@ -143,10 +152,7 @@ impl Resources {
         // Lambda functions match by name whether registered or called by name, partial or
         // full ARN, with or without a qualifier.
         let name = FunctionRef::parse(resource)?.name;
-        self.handlers
-            .iter()
-            .find(|(k, _)| FunctionRef::parse(k).is_some_and(|f| f.name == name))
-            .map(|(_, h)| h)
+        self.handlers.get(self.functions.get(name)?)
     }
 
     fn call(&self, request: TaskRequest) -> TaskFuture {
