@@ -99,65 +99,28 @@ impl Site<'_> {
     }
 }
 
-/// Every scope of the machine, top level first, then nested ones in document order.
+/// Every scope of the machine ([`StateMachine::scopes`]: top level first, then nested ones in
+/// document order), down to the nesting limit; the first scope past it is a finding.
 fn scopes<'a>(m: &'a StateMachine, out: &mut Vec<Finding>) -> Vec<Scope<'a>> {
-    let mut all = vec![Scope {
-        base: String::new(),
-        start_at: &m.start_at,
-        states: &m.states,
-    }];
-    // Iterative walk with an explicit depth, so a deep model cannot exhaust the stack.
-    let mut todo: Vec<(usize, usize)> = vec![(0, 0)];
-    while let Some((index, depth)) = todo.pop() {
-        let (base, states) = match all.get(index) {
-            Some(s) => (s.state_pointer(""), s.states),
-            None => continue,
-        };
-        let base = base.trim_end_matches('/').to_owned();
-        for (name, state) in states {
-            let sp = format!("{base}/{}", escape_segment(name));
-            let mut nested = Vec::new();
-            match &state.kind {
-                StateKind::Parallel(p) => {
-                    for (i, b) in p.branches.iter().enumerate() {
-                        nested.push(Scope {
-                            base: format!("{sp}/Branches/{i}"),
-                            start_at: &b.start_at,
-                            states: &b.states,
-                        });
-                    }
-                }
-                StateKind::Map(mp) => {
-                    let key = if mp.item_processor.legacy_iterator {
-                        "Iterator"
-                    } else {
-                        "ItemProcessor"
-                    };
-                    let ip = &mp.item_processor;
-                    nested.push(Scope {
-                        base: format!("{sp}/{key}"),
-                        start_at: &ip.start_at,
-                        states: &ip.states,
-                    });
-                }
-                _ => {}
+    m.scopes()
+        .into_iter()
+        .filter(|nested| {
+            if nested.depth() == MAX_NESTING + 1 {
+                out.push(Finding {
+                    pointer: nested.pointer.clone(),
+                    code: FindingCode::SchemaValidationFailed,
+                    message: format!("States may nest at most {MAX_NESTING} levels deep"),
+                    hint: Some("move the inner part into a nested state machine".into()),
+                });
             }
-            for scope in nested {
-                if depth + 1 > MAX_NESTING {
-                    out.push(Finding {
-                        pointer: scope.base.clone(),
-                        code: FindingCode::SchemaValidationFailed,
-                        message: format!("States may nest at most {MAX_NESTING} levels deep"),
-                        hint: Some("move the inner part into a nested state machine".into()),
-                    });
-                    continue;
-                }
-                all.push(scope);
-                todo.push((all.len() - 1, depth + 1));
-            }
-        }
-    }
-    all
+            nested.depth() <= MAX_NESTING
+        })
+        .map(|nested| Scope {
+            start_at: nested.scope.start_at,
+            states: nested.scope.states,
+            base: nested.pointer,
+        })
+        .collect()
 }
 
 /// The Retry and Catch of the state types that have them.

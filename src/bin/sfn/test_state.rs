@@ -108,7 +108,9 @@ fn single_state_machine(doc: &Value, name: &str) -> Option<Value> {
 }
 
 /// Whether a state named `name` sits in a Parallel branch or Map processor of `state`, at any
-/// depth (the JSON parser's recursion limit bounds the walk).
+/// depth (the JSON parser's recursion limit bounds the walk). It reads the raw JSON because it
+/// decides how a single-state file becomes a machine, before there is a model to walk with
+/// `StateMachine::scopes`.
 fn nests(state: &Value, name: &str) -> bool {
     let branches = state.get("Branches").and_then(Value::as_array);
     let processors = ["ItemProcessor", "Iterator"].map(|k| state.get(k));
