@@ -86,6 +86,15 @@ impl SpanTable {
     }
 }
 
+/// The entries of a state's body other than its fields, by kind.
+#[derive(Default)]
+struct Entries<'d> {
+    rules: Vec<&'d ast::RuleDef>,
+    default: Option<&'d ast::StateName>,
+    branches: Vec<(&'d Option<ast::Doc>, &'d ast::Machine)>,
+    processors: Vec<crate::lower_map::ProcessorEntry<'d>>,
+}
+
 pub(crate) struct Lowerer<'a> {
     pub(crate) cx: &'a Ctxt,
     pub(crate) spans: SpanTable,
@@ -249,29 +258,84 @@ impl Lowerer<'_> {
     fn state(&mut self, def: &ast::StateDef, ptr: &str) -> Option<State> {
         let kind = def.kind.to_string();
         let mut bag = FieldBag::new(self.cx, &kind, def.kind.span());
-        let mut rules = Vec::new();
-        let mut default = None;
-        let mut branches = Vec::new();
-        let mut processors = Vec::new();
+        let entries = self.sort_entries(def, &kind, &mut bag, ptr);
+        for (name, span) in bag.spans() {
+            self.spans.insert(format!("{ptr}/{}", asl_key(&name)), span);
+        }
+        let comment = self.state_comment(def, &mut bag, ptr);
+        let query_language = bag
+            .take("query_language")
+            .and_then(|j| self.query_language(j));
+        let ql = query_language
+            .or(self.top_ql)
+            .unwrap_or(QueryLanguage::JsonPath);
+        if let Some(r) = def.resource.as_ref().filter(|_| kind != "task") {
+            self.cx.error(
+                r.span(),
+                format!("only `task` states take a resource, not `{kind}`"),
+            );
+        }
+        // A missing transition has been reported; `End` stands in so the rest of the state is
+        // still lowered and linted.
+        let transition = self.transition(def, ptr, &kind).unwrap_or(Transition::End);
+        let state_kind = match kind.as_str() {
+            "task" => self.task(def, &mut bag, ptr, ql, transition),
+            "pass" => self.pass(&mut bag, ptr, ql, transition),
+            "choice" => self.choice(&mut bag, ptr, ql, &entries.rules, entries.default),
+            "wait" => self.wait(def, &mut bag, ptr, ql, transition),
+            "succeed" => StateKind::Succeed(Box::new(Succeed {
+                input_path: self.opt_path(&mut bag, "input_path", ptr),
+                output_path: self.opt_path(&mut bag, "output_path", ptr),
+                output: self.jsonata_field(&mut bag, "output", ptr),
+            })),
+            "fail" => self.fail(&mut bag, ptr),
+            "parallel" => {
+                let branches = self.branches(def, entries.branches, ptr);
+                self.parallel(&mut bag, ptr, ql, branches, transition)
+            }
+            "map" => {
+                let processor = self.processor(def, entries.processors, ptr);
+                self.map(&mut bag, ptr, ql, processor?, transition)
+            }
+            _ => return None,
+        };
+        bag.finish();
+        Some(State {
+            comment,
+            query_language,
+            kind: state_kind,
+        })
+    }
+
+    /// Sorts a state's body: fields into `bag`, and the rules, `else`, branches and processors
+    /// its kind takes; an entry its kind does not take is reported.
+    fn sort_entries<'d>(
+        &mut self,
+        def: &'d ast::StateDef,
+        kind: &str,
+        bag: &mut FieldBag<'d>,
+        ptr: &str,
+    ) -> Entries<'d> {
+        let mut entries = Entries::default();
         for entry in &def.body {
             match entry {
                 Entry::Field(f) => bag.add(f),
-                Entry::Rule(r) if kind == "choice" => rules.push(r),
+                Entry::Rule(r) if kind == "choice" => entries.rules.push(r),
                 Entry::Else(n) if kind == "choice" => {
-                    if default.replace(n).is_some() {
+                    if entries.default.replace(n).is_some() {
                         self.cx.error(n.span, "a choice state has one `else`");
                         self.lost_edges(ptr);
                     }
                 }
                 Entry::Branch { doc, machine } if kind == "parallel" => {
-                    branches.push((doc, machine))
+                    entries.branches.push((doc, machine))
                 }
                 Entry::Processor {
                     keyword,
                     doc,
                     config,
                     machine,
-                } if kind == "map" => processors.push((keyword, doc, config, machine)),
+                } if kind == "map" => entries.processors.push((keyword, doc, config, machine)),
                 Entry::Rule(r) => {
                     self.cx.error(
                         r.next.span,
@@ -296,11 +360,18 @@ impl Lowerer<'_> {
                 ),
             }
         }
-        for (name, span) in bag.spans() {
-            self.spans.insert(format!("{ptr}/{}", asl_key(&name)), span);
-        }
+        entries
+    }
+
+    /// The state's `Comment`: its doc comment or its `comment:` field, not both.
+    fn state_comment(
+        &mut self,
+        def: &ast::StateDef,
+        bag: &mut FieldBag<'_>,
+        ptr: &str,
+    ) -> Option<String> {
         let comment_field = bag.take("comment").and_then(|j| self.string(j));
-        let comment = match (&def.doc, comment_field) {
+        match (&def.doc, comment_field) {
             (Some(d), Some(_)) => {
                 self.cx.error(
                     d.span,
@@ -313,68 +384,35 @@ impl Lowerer<'_> {
                 Some(d.text.clone())
             }
             (None, c) => c,
-        };
-        let query_language = bag
-            .take("query_language")
-            .and_then(|j| self.query_language(j));
-        let ql = query_language
-            .or(self.top_ql)
-            .unwrap_or(QueryLanguage::JsonPath);
-        if def.resource.is_some() && kind != "task" {
-            if let Some(r) = &def.resource {
-                self.cx.error(
-                    r.span(),
-                    format!("only `task` states take a resource, not `{kind}`"),
-                );
-            }
         }
-        // A missing transition has been reported; `End` stands in so the rest of the state is
-        // still lowered and linted.
-        let transition = self.transition(def, ptr, &kind).unwrap_or(Transition::End);
-        let state_kind = match kind.as_str() {
-            "task" => self.task(def, &mut bag, ptr, ql, transition),
-            "pass" => self.pass(&mut bag, ptr, ql, transition),
-            "choice" => self.choice(&mut bag, ptr, ql, &rules, default),
-            "wait" => self.wait(def, &mut bag, ptr, ql, transition),
-            "succeed" => StateKind::Succeed(Box::new(Succeed {
-                input_path: self.opt_path(&mut bag, "input_path", ptr),
-                output_path: self.opt_path(&mut bag, "output_path", ptr),
-                output: self.jsonata_field(&mut bag, "output", ptr),
-            })),
-            "fail" => self.fail(&mut bag, ptr),
-            "parallel" => {
-                let mut out = Vec::new();
-                if branches.is_empty() {
-                    self.cx.error(
-                        def.name.span,
-                        "a `parallel` state needs at least one `branch { start ...; ... }`",
-                    );
-                    self.placeholders.push(format!("{ptr}/Branches"));
-                }
-                for (i, (doc, m)) in branches.into_iter().enumerate() {
-                    let bptr = format!("{ptr}/Branches/{i}");
-                    self.spans.insert(bptr.clone(), m.span);
-                    let (start_at, states) = self.machine(m, &bptr);
-                    out.push(Branch {
-                        comment: doc.as_ref().map(|d| d.text.clone()),
-                        start_at,
-                        states,
-                    });
-                }
-                self.parallel(&mut bag, ptr, ql, out, transition)
-            }
-            "map" => {
-                let processor = self.processor(def, processors, ptr);
-                self.map(&mut bag, ptr, ql, processor?, transition)
-            }
-            _ => return None,
-        };
-        bag.finish();
-        Some(State {
-            comment,
-            query_language,
-            kind: state_kind,
-        })
+    }
+
+    /// The branches of a Parallel state, lowered; none is an error.
+    fn branches(
+        &mut self,
+        def: &ast::StateDef,
+        branches: Vec<(&Option<ast::Doc>, &ast::Machine)>,
+        ptr: &str,
+    ) -> Vec<Branch> {
+        if branches.is_empty() {
+            self.cx.error(
+                def.name.span,
+                "a `parallel` state needs at least one `branch { start ...; ... }`",
+            );
+            self.placeholders.push(format!("{ptr}/Branches"));
+        }
+        let mut out = Vec::new();
+        for (i, (doc, m)) in branches.into_iter().enumerate() {
+            let bptr = format!("{ptr}/Branches/{i}");
+            self.spans.insert(bptr.clone(), m.span);
+            let (start_at, states) = self.machine(m, &bptr);
+            out.push(Branch {
+                comment: doc.as_ref().map(|d| d.text.clone()),
+                start_at,
+                states,
+            });
+        }
+        out
     }
 
     fn transition(&mut self, def: &ast::StateDef, ptr: &str, kind: &str) -> Option<Transition> {

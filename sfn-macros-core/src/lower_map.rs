@@ -13,7 +13,7 @@ use crate::ast::{self, Doc, Json};
 use crate::fields::{child, FieldBag};
 use crate::lower::Lowerer;
 
-type ProcessorEntry<'a> = (
+pub(crate) type ProcessorEntry<'a> = (
     &'a Ident,
     &'a Option<Doc>,
     &'a Option<Vec<(Ident, Ident)>>,
@@ -309,97 +309,92 @@ impl Lowerer<'_> {
         let resource = self.str_key(&map, "Resource", ptr).unwrap_or_default();
         let reader_config = match map.get("ReaderConfig") {
             None => None,
-            Some(_) => {
-                let rptr = child(ptr, "ReaderConfig");
-                let Some(Value::Object(rc)) = map.get("ReaderConfig") else {
-                    let span = self.span_at(&rptr);
-                    self.cx.error(span, "`ReaderConfig` is an object");
-                    return None;
-                };
-                const KEYS: &[&str] = &[
-                    "InputType",
-                    "CSVHeaderLocation",
-                    "CSVHeaders",
-                    "CSVDelimiter",
-                    "MaxItems",
-                    "MaxItemsPath",
-                    "Transformation",
-                    "ManifestType",
-                    "ItemsPointer",
-                ];
-                for key in rc.keys() {
-                    if !KEYS.contains(&key.as_str()) {
-                        let span = self.span_at(&child(&rptr, key));
-                        self.cx.error(
-                            span,
-                            format!(
-                                "`ReaderConfig` has no key `{key}`; expected one of `{}`",
-                                KEYS.join("`, `")
-                            ),
-                        );
-                    }
-                }
-                let csv_headers = match rc.get("CSVHeaders") {
-                    None => None,
-                    Some(Value::Array(items)) => Some(
-                        items
-                            .iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect(),
-                    ),
-                    Some(_) => {
-                        let span = self.span_at(&child(&rptr, "CSVHeaders"));
-                        self.cx.error(span, "`CSVHeaders` is an array of strings");
-                        None
-                    }
-                };
-                Some(ReaderConfig {
-                    input_type: self.enum_key(
-                        rc,
-                        "InputType",
-                        &rptr,
-                        InputType::ALL,
-                        InputType::as_str,
-                    ),
-                    csv_header_location: self.enum_key(
-                        rc,
-                        "CSVHeaderLocation",
-                        &rptr,
-                        CsvHeaderLocation::ALL,
-                        CsvHeaderLocation::as_str,
-                    ),
-                    csv_headers,
-                    csv_delimiter: self.enum_key(
-                        rc,
-                        "CSVDelimiter",
-                        &rptr,
-                        CsvDelimiter::ALL,
-                        CsvDelimiter::as_str,
-                    ),
-                    max_items: self.dyn_key(rc, "MaxItems", &rptr),
-                    transformation: self.enum_key(
-                        rc,
-                        "Transformation",
-                        &rptr,
-                        ReaderTransformation::ALL,
-                        ReaderTransformation::as_str,
-                    ),
-                    manifest_type: self.enum_key(
-                        rc,
-                        "ManifestType",
-                        &rptr,
-                        ManifestType::ALL,
-                        ManifestType::as_str,
-                    ),
-                    items_pointer: self.str_key(rc, "ItemsPointer", &rptr),
-                })
-            }
+            Some(rc) => Some(self.reader_config(rc, &child(ptr, "ReaderConfig"))?),
         };
         Some(ItemReader {
             resource: resource.into(),
             parameters: self.payload_key(&map, "Parameters", ptr),
             arguments: self.jsonata_key(&map, "Arguments", ptr),
             reader_config,
+        })
+    }
+
+    fn reader_config(&mut self, rc: &Value, rptr: &str) -> Option<ReaderConfig> {
+        let Value::Object(rc) = rc else {
+            let span = self.span_at(rptr);
+            self.cx.error(span, "`ReaderConfig` is an object");
+            return None;
+        };
+        const KEYS: &[&str] = &[
+            "InputType",
+            "CSVHeaderLocation",
+            "CSVHeaders",
+            "CSVDelimiter",
+            "MaxItems",
+            "MaxItemsPath",
+            "Transformation",
+            "ManifestType",
+            "ItemsPointer",
+        ];
+        for key in rc.keys() {
+            if !KEYS.contains(&key.as_str()) {
+                let span = self.span_at(&child(rptr, key));
+                self.cx.error(
+                    span,
+                    format!(
+                        "`ReaderConfig` has no key `{key}`; expected one of `{}`",
+                        KEYS.join("`, `")
+                    ),
+                );
+            }
+        }
+        let csv_headers = match rc.get("CSVHeaders") {
+            None => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            Some(_) => {
+                let span = self.span_at(&child(rptr, "CSVHeaders"));
+                self.cx.error(span, "`CSVHeaders` is an array of strings");
+                None
+            }
+        };
+        Some(ReaderConfig {
+            input_type: self.enum_key(rc, "InputType", rptr, InputType::ALL, InputType::as_str),
+            csv_header_location: self.enum_key(
+                rc,
+                "CSVHeaderLocation",
+                rptr,
+                CsvHeaderLocation::ALL,
+                CsvHeaderLocation::as_str,
+            ),
+            csv_headers,
+            csv_delimiter: self.enum_key(
+                rc,
+                "CSVDelimiter",
+                rptr,
+                CsvDelimiter::ALL,
+                CsvDelimiter::as_str,
+            ),
+            max_items: self.dyn_key(rc, "MaxItems", rptr),
+            transformation: self.enum_key(
+                rc,
+                "Transformation",
+                rptr,
+                ReaderTransformation::ALL,
+                ReaderTransformation::as_str,
+            ),
+            manifest_type: self.enum_key(
+                rc,
+                "ManifestType",
+                rptr,
+                ManifestType::ALL,
+                ManifestType::as_str,
+            ),
+            items_pointer: self.str_key(rc, "ItemsPointer", rptr),
         })
     }
 

@@ -178,29 +178,18 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
         .collect()
 }
 
-/// The trait, the handlers and the run functions of one workflow.
-pub(crate) fn generate(
-    wf: &ast::Workflow,
-    machine: &StateMachine,
-    order: &[String],
-) -> TokenStream {
-    let methods = methods(wf, machine, order);
-    let vis = &wf.vis;
-    let name = &wf.name;
-    let trait_name = format_ident!("{}Tasks", wf.name);
-    let value = quote!(::sfn::__private::Value);
+/// What the generated functions need of the user's types, written as higher-ranked bounds so
+/// a workflow whose types lack serde impls still compiles until it is run.
+fn workflow_bounds(wf: &ast::Workflow, methods: &[TaskMethod]) -> Vec<TokenStream> {
+    let p = quote!(::sfn::__private);
     let input = type_or_json(wf.input.as_ref());
     let output = type_or_json(wf.output.as_ref());
-    let p = quote!(::sfn::__private);
-
-    // What the generated functions need of the user's types, written as higher-ranked bounds so
-    // a workflow whose types lack serde impls still compiles until it is run.
     let mut bounds = vec![
         quote!(for<'__sfn> #input: #p::Serialize + #p::DeserializeOwned + ::core::marker::Send + 'static),
         quote!(for<'__sfn> #output: #p::DeserializeOwned),
     ];
     let mut seen = HashSet::new();
-    for m in &methods {
+    for m in methods {
         if let Some(t) = &m.input {
             if seen.insert(format!("in {}", quote!(#t))) {
                 bounds.push(quote!(for<'__sfn> #t: #p::DeserializeOwned));
@@ -212,7 +201,11 @@ pub(crate) fn generate(
             }
         }
     }
+    bounds
+}
 
+/// The `#[doc]` of the trait and its `on_unimplemented` message and note.
+fn trait_texts(name: &Ident, trait_name: &Ident, methods: &[TaskMethod]) -> [String; 3] {
     let list = methods
         .iter()
         .map(|m| format!("`{}`", m.method))
@@ -224,14 +217,30 @@ pub(crate) fn generate(
         format!("implement `{trait_name}`: one async method per Task state ({list}), and `Clone` (or wrap it in an `Arc`)")
     };
     let message = format!("`{{Self}}` does not run the Task states of workflow `{name}`");
-    let trait_doc = format!(
+    let doc = format!(
         "The Task states of [`{name}`]: one async method per state, called with the task's input. \
          `{name}::run(&tasks, input)` registers them as the engine's handlers."
     );
+    [doc, message, note]
+}
 
-    let sigs = methods.iter().map(|m| {
-        let method = &m.method;
-        let in_ty = type_or_json(m.input.as_ref());
+/// The signature of a Task state's method: `input` (and the task token of a callback) in, the
+/// typed result (or `()`) out.
+fn method_signature(m: &TaskMethod, span: Span) -> TokenStream {
+    let p = quote!(::sfn::__private);
+    let method = &m.method;
+    let in_ty = type_or_json(m.input.as_ref());
+    if m.callback {
+        quote_spanned!(span=> fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send)
+    } else {
+        let out_ty = type_or_json(m.result.as_ref());
+        quote_spanned!(span=> fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send)
+    }
+}
+
+/// The trait's method declarations, each documented and spanned at its state's name.
+fn trait_methods(methods: &[TaskMethod]) -> impl Iterator<Item = TokenStream> + '_ {
+    methods.iter().map(|m| {
         let doc = if m.callback {
             format!(
                 "Submits the `.waitForTaskToken` Task state `{}`: its result comes later, through \
@@ -239,41 +248,42 @@ pub(crate) fn generate(
                 m.state
             )
         } else {
-            format!("Runs the Task state `{}` (handler key `{}`).", m.state, m.key)
+            format!(
+                "Runs the Task state `{}` (handler key `{}`).",
+                m.state, m.key
+            )
         };
-        let span = m.span;
-        if m.callback {
-            quote_spanned! {span=>
-                #[doc = #doc]
-                fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send;
-            }
-        } else {
-            let out_ty = type_or_json(m.result.as_ref());
-            quote_spanned! {span=>
-                #[doc = #doc]
-                fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send;
-            }
+        let sig = method_signature(m, m.span);
+        quote_spanned! {m.span=>
+            #[doc = #doc]
+            #sig;
         }
-    });
-    let arc_methods = methods.iter().map(|m| {
+    })
+}
+
+/// The methods of the trait's impl for `Arc<T>`: each forwards to `T`.
+fn arc_methods(methods: &[TaskMethod]) -> impl Iterator<Item = TokenStream> + '_ {
+    methods.iter().map(|m| {
         let method = &m.method;
-        let in_ty = type_or_json(m.input.as_ref());
-        if m.callback {
-            quote! {
-                fn #method(&self, input: #in_ty, token: #p::String) -> impl #p::Future<Output = #p::Result<(), ::sfn::TaskError>> + ::core::marker::Send {
-                    (**self).#method(input, token)
-                }
-            }
+        let sig = method_signature(m, Span::call_site());
+        let args = if m.callback {
+            quote!(input, token)
         } else {
-            let out_ty = type_or_json(m.result.as_ref());
-            quote! {
-                fn #method(&self, input: #in_ty) -> impl #p::Future<Output = #p::Result<#out_ty, ::sfn::TaskError>> + ::core::marker::Send {
-                    (**self).#method(input)
-                }
+            quote!(input)
+        };
+        quote! {
+            #sig {
+                (**self).#method(#args)
             }
         }
-    });
-    let arms = methods.iter().map(|m| {
+    })
+}
+
+/// The arms of the dispatch `match` on the state name: decode the input, call the method,
+/// encode its result.
+fn dispatch_arms(methods: &[TaskMethod]) -> impl Iterator<Item = TokenStream> + '_ {
+    let p = quote!(::sfn::__private);
+    methods.iter().map(move |m| {
         let method = &m.method;
         let state = &m.state;
         if m.callback {
@@ -281,7 +291,7 @@ pub(crate) fn generate(
                 #state => {
                     let input = #p::task_input(#state, req.input)?;
                     tasks.#method(input, req.token.unwrap_or_default()).await?;
-                    #p::Result::Ok(#value::Null)
+                    #p::Result::Ok(#p::Value::Null)
                 }
             }
         } else {
@@ -292,14 +302,42 @@ pub(crate) fn generate(
                 }
             }
         }
-    });
-    let mut keys: Vec<&str> = methods.iter().map(|m| m.key.as_str()).collect();
-    keys.sort_unstable();
-    keys.dedup();
+    })
+}
+
+/// The trait, the handlers and the run functions of one workflow.
+pub(crate) fn generate(
+    wf: &ast::Workflow,
+    machine: &StateMachine,
+    order: &[String],
+) -> TokenStream {
+    let methods = methods(wf, machine, order);
+    let trait_name = format_ident!("{}Tasks", wf.name);
+    let tasks_trait = tasks_trait(wf, &trait_name, &methods);
+    let handlers = handlers(wf, &trait_name, &methods);
+    let run_functions = run_functions(wf, &trait_name, &methods);
+    let name = &wf.name;
+    quote! {
+        #tasks_trait
+
+        impl #name {
+            #handlers
+
+            #run_functions
+        }
+    }
+}
+
+/// The `<Workflow>Tasks` trait, its impl for `Arc<T>` and, for a workflow without Task states,
+/// its impl for `()`.
+fn tasks_trait(wf: &ast::Workflow, trait_name: &Ident, methods: &[TaskMethod]) -> TokenStream {
+    let vis = &wf.vis;
+    let [trait_doc, message, note] = trait_texts(&wf.name, trait_name, methods);
+    let sigs = trait_methods(methods);
+    let arc_methods = arc_methods(methods);
     let unit_impl = methods
         .is_empty()
         .then(|| quote!(impl #trait_name for () {}));
-
     quote! {
         #[doc = #trait_doc]
         #[diagnostic::on_unimplemented(message = #message, note = #note)]
@@ -312,70 +350,88 @@ pub(crate) fn generate(
         }
 
         #unit_impl
+    }
+}
 
-        impl #name {
-            /// The engine's handlers for the Task states: each method of `tasks`, registered
-            /// under its state's resource (a `lambda:invoke` task: its function name).
-            pub fn resources<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> #p::Resources
-            where #( #bounds ),*
-            {
-                let tasks = ::std::sync::Arc::new(tasks.clone());
-                let mut resources = #p::Resources::new();
-                let keys: &[&str] = &[ #( #keys ),* ];
-                for key in keys {
+/// `resources`, which registers one handler per key, and the dispatch on the state name.
+fn handlers(wf: &ast::Workflow, trait_name: &Ident, methods: &[TaskMethod]) -> TokenStream {
+    let p = quote!(::sfn::__private);
+    let bounds = workflow_bounds(wf, methods);
+    let arms = dispatch_arms(methods);
+    let mut keys: Vec<&str> = methods.iter().map(|m| m.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    quote! {
+        /// The engine's handlers for the Task states: each method of `tasks`, registered
+        /// under its state's resource (a `lambda:invoke` task: its function name).
+        pub fn resources<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> #p::Resources
+        where #( #bounds ),*
+        {
+            let tasks = ::std::sync::Arc::new(tasks.clone());
+            let mut resources = #p::Resources::new();
+            let keys: &[&str] = &[ #( #keys ),* ];
+            for key in keys {
+                let tasks = tasks.clone();
+                resources.register(*key, move |req: #p::TaskRequest| {
                     let tasks = tasks.clone();
-                    resources.register(*key, move |req: #p::TaskRequest| {
-                        let tasks = tasks.clone();
-                        async move { Self::__sfn_dispatch(&*tasks, req).await }
-                    });
-                }
-                resources
+                    async move { Self::__sfn_dispatch(&*tasks, req).await }
+                });
             }
+            resources
+        }
 
-            #[allow(unused_variables, clippy::match_single_binding)]
-            async fn __sfn_dispatch<__SfnT: #trait_name>(tasks: &__SfnT, req: #p::TaskRequest) -> #p::Result<#value, ::sfn::TaskError>
-            where #( #bounds ),*
-            {
-                match req.state_name.as_str() {
-                    #( #arms )*
-                    other => #p::Result::Err(#p::unknown_state(&req.resource, other)),
-                }
+        #[allow(unused_variables, clippy::match_single_binding)]
+        async fn __sfn_dispatch<__SfnT: #trait_name>(tasks: &__SfnT, req: #p::TaskRequest) -> #p::Result<#p::Value, ::sfn::TaskError>
+        where #( #bounds ),*
+        {
+            match req.state_name.as_str() {
+                #( #arms )*
+                other => #p::Result::Err(#p::unknown_state(&req.resource, other)),
             }
+        }
+    }
+}
 
-            /// A [`Runner`](::sfn::Runner) of this workflow on `tasks`: run with a mock
-            /// configuration, with the history, or in the background.
-            pub fn runner<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> ::sfn::Runner<Self>
-            where #( #bounds ),*
-            {
-                ::sfn::Runner::new(Self::resources(tasks))
-            }
+/// `runner`, `run`, `run_with_history` and `start`.
+fn run_functions(wf: &ast::Workflow, trait_name: &Ident, methods: &[TaskMethod]) -> TokenStream {
+    let p = quote!(::sfn::__private);
+    let input = type_or_json(wf.input.as_ref());
+    let output = type_or_json(wf.output.as_ref());
+    let bounds = workflow_bounds(wf, methods);
+    quote! {
+        /// A [`Runner`](::sfn::Runner) of this workflow on `tasks`: run with a mock
+        /// configuration, with the history, or in the background.
+        pub fn runner<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT) -> ::sfn::Runner<Self>
+        where #( #bounds ),*
+        {
+            ::sfn::Runner::new(Self::resources(tasks))
+        }
 
-            /// Runs an execution natively, the methods of `tasks` answering the Task states.
-            pub fn run<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
-                -> impl #p::Future<Output = #p::Result<#output, ::sfn::ExecutionError>> + ::core::marker::Send + 'static
-            where #( #bounds ),*
-            {
-                // The runner owns its handlers, so the future borrows nothing.
-                let runner = Self::runner(tasks);
-                async move { runner.run(input).await }
-            }
+        /// Runs an execution natively, the methods of `tasks` answering the Task states.
+        pub fn run<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
+            -> impl #p::Future<Output = #p::Result<#output, ::sfn::ExecutionError>> + ::core::marker::Send + 'static
+        where #( #bounds ),*
+        {
+            // The runner owns its handlers, so the future borrows nothing.
+            let runner = Self::runner(tasks);
+            async move { runner.run(input).await }
+        }
 
-            /// Runs an execution natively and returns its typed output with its history.
-            pub fn run_with_history<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
-                -> impl #p::Future<Output = ::sfn::Run<#output>> + ::core::marker::Send + 'static
-            where #( #bounds ),*
-            {
-                let runner = Self::runner(tasks);
-                async move { runner.run_with_history(input).await }
-            }
+        /// Runs an execution natively and returns its typed output with its history.
+        pub fn run_with_history<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input)
+            -> impl #p::Future<Output = ::sfn::Run<#output>> + ::core::marker::Send + 'static
+        where #( #bounds ),*
+        {
+            let runner = Self::runner(tasks);
+            async move { runner.run_with_history(input).await }
+        }
 
-            /// Starts an execution natively on a new tokio task (use [`runner`](Self::runner)
-            /// to reach its engine, e.g. to complete `.waitForTaskToken` tasks).
-            pub fn start<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> #p::Result<::sfn::Started<Self>, ::sfn::ExecutionError>
-            where #( #bounds ),*
-            {
-                Self::runner(tasks).start(input)
-            }
+        /// Starts an execution natively on a new tokio task (use [`runner`](Self::runner)
+        /// to reach its engine, e.g. to complete `.waitForTaskToken` tasks).
+        pub fn start<__SfnT: #trait_name + ::core::clone::Clone>(tasks: &__SfnT, input: #input) -> #p::Result<::sfn::Started<Self>, ::sfn::ExecutionError>
+        where #( #bounds ),*
+        {
+            Self::runner(tasks).start(input)
         }
     }
 }

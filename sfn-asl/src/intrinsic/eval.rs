@@ -160,6 +160,9 @@ fn rounded_arg(f: Function, args: &[Cow<'_, Value>], i: usize) -> Result<i64, Ev
     java_round(x).map_err(|()| fail(f, format!("argument {} is out of range", i + 1)))
 }
 
+/// One arm per intrinsic function: a table, longer than
+/// the functions around it because it has an entry for each of the 18 functions, most a few
+/// lines; the larger ones (`States.Format`, hashing, arrays) live in their own functions.
 fn apply(call: &Call, args: &[Cow<'_, Value>], env: &EvalEnv<'_>) -> Result<Value, EvalError> {
     let f = call.function;
     match f {

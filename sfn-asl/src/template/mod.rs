@@ -228,35 +228,8 @@ fn compile_node(
                 push_pointer(pointer, key);
                 let node = match key.strip_suffix(".$") {
                     Some(out_key) => {
-                        if map.contains_key(out_key) {
-                            errors.push((
-                                pointer.clone(),
-                                ExprError::new(0, format!("the key `{out_key}` appears twice (as `{out_key}` and `{key}`); keep one")),
-                            ));
-                        }
                         dynamic = true;
-                        match child {
-                            Value::String(text) => match ValueExpr::parse(text) {
-                                Ok(expr) => Node::Expr {
-                                    expr,
-                                    field: key.clone(),
-                                },
-                                Err(e) => {
-                                    errors.push((pointer.clone(), e));
-                                    Node::Const(Value::Null)
-                                }
-                            },
-                            other => {
-                                errors.push((
-                                    pointer.clone(),
-                                    ExprError::new(0, format!(
-                                        "the value of `{key}` must be a string holding a path or an intrinsic call, not {}",
-                                        kind(other)
-                                    )),
-                                ));
-                                Node::Const(Value::Null)
-                            }
-                        }
+                        compile_expr_entry(map, key, out_key, child, pointer, errors)
                     }
                     None => {
                         let node = compile_node(child, pointer, depth + 1, errors);
@@ -300,6 +273,51 @@ fn compile_node(
             }
         }
         other => Node::Const(other.clone()),
+    }
+}
+
+/// The node of a `key.$` entry of `map`: its string compiled as a path or an intrinsic call.
+fn compile_expr_entry(
+    map: &Map<String, Value>,
+    key: &str,
+    out_key: &str,
+    child: &Value,
+    pointer: &str,
+    errors: &mut Vec<(String, ExprError)>,
+) -> Node {
+    if map.contains_key(out_key) {
+        errors.push((
+            pointer.to_owned(),
+            ExprError::new(
+                0,
+                format!("the key `{out_key}` appears twice (as `{out_key}` and `{key}`); keep one"),
+            ),
+        ));
+    }
+    match child {
+        Value::String(text) => match ValueExpr::parse(text) {
+            Ok(expr) => Node::Expr {
+                expr,
+                field: key.to_owned(),
+            },
+            Err(e) => {
+                errors.push((pointer.to_owned(), e));
+                Node::Const(Value::Null)
+            }
+        },
+        other => {
+            errors.push((
+                pointer.to_owned(),
+                ExprError::new(
+                    0,
+                    format!(
+                        "the value of `{key}` must be a string holding a path or an intrinsic call, not {}",
+                        kind(other)
+                    ),
+                ),
+            ));
+            Node::Const(Value::Null)
+        }
     }
 }
 

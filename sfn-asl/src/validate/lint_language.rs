@@ -12,150 +12,171 @@ use QueryLanguage::{JsonPath, Jsonata};
 
 const SCHEMA: FindingCode = FindingCode::SchemaValidationFailed;
 
+/// The set fields that only one language has, gathered per kind: plain fields first, then
+/// fields that take a path or an expression (`TimeoutSecondsPath` / `TimeoutSeconds`), then
+/// templates, each in the order the state's kind lists them.
+#[derive(Default)]
+struct LanguageFields {
+    fields: Vec<(String, QueryLanguage)>,
+    dynamics: Vec<(String, QueryLanguage)>,
+    templates: Vec<(String, QueryLanguage)>,
+}
+
+impl LanguageFields {
+    fn put(&mut self, rel: &str, present: bool, lang: QueryLanguage) {
+        if present {
+            self.fields.push((rel.to_owned(), lang));
+        }
+    }
+
+    /// A field that is `<rel>Path` in JSONPath and `<rel>` (an expression) in JSONata.
+    fn dynamic<T>(&mut self, rel: &str, d: Option<&Dynamic<T>>) {
+        match d {
+            Some(Dynamic::Path(_)) => self.dynamics.push((format!("{rel}Path"), JsonPath)),
+            Some(Dynamic::Jsonata(_)) => self.dynamics.push((rel.to_owned(), Jsonata)),
+            _ => {}
+        }
+    }
+
+    fn template(&mut self, rel: &str, t: &Option<Template>) {
+        match t {
+            Some(Template::JsonPath(_)) => self.templates.push((rel.to_owned(), JsonPath)),
+            Some(Template::Jsonata(_)) => self.templates.push((rel.to_owned(), Jsonata)),
+            None => {}
+        }
+    }
+
+    /// `InputPath`, `OutputPath`, `Output` and (unless `None`) `Assign` of a state.
+    fn io(
+        &mut self,
+        input_path: bool,
+        output_path: bool,
+        output: bool,
+        assign: Option<&Option<Template>>,
+    ) {
+        self.put("/InputPath", input_path, JsonPath);
+        self.put("/OutputPath", output_path, JsonPath);
+        self.put("/Output", output, Jsonata);
+        if let Some(assign) = assign {
+            self.template("/Assign", assign);
+        }
+    }
+
+    fn choices(&mut self, choices: &[crate::model::ChoiceBranch]) {
+        for (i, b) in choices.iter().enumerate() {
+            match &b.condition {
+                Condition::JsonPath(rule) => {
+                    let key = match rule {
+                        ChoiceRule::And(_) => "And",
+                        ChoiceRule::Or(_) => "Or",
+                        ChoiceRule::Not(_) => "Not",
+                        ChoiceRule::Test(_) => "Variable",
+                    };
+                    self.put(&format!("/Choices/{i}/{key}"), true, JsonPath);
+                }
+                Condition::Jsonata(_) => {
+                    self.put(&format!("/Choices/{i}/Condition"), true, Jsonata)
+                }
+            }
+            self.put(&format!("/Choices/{i}/Output"), b.output.is_some(), Jsonata);
+            self.template(&format!("/Choices/{i}/Assign"), &b.assign);
+        }
+    }
+
+    fn kind(&mut self, kind: &StateKind) {
+        match kind {
+            StateKind::Task(t) => {
+                self.put("/Parameters", t.parameters.is_some(), JsonPath);
+                self.put("/Arguments", t.arguments.is_some(), Jsonata);
+                self.dynamic("/TimeoutSeconds", t.timeout_seconds.as_ref());
+                self.dynamic("/HeartbeatSeconds", t.heartbeat_seconds.as_ref());
+                self.template("/Credentials", &t.credentials);
+            }
+            StateKind::Pass(p) => {
+                self.put("/InputPath", p.input_path.is_some(), JsonPath);
+                self.put("/Parameters", p.parameters.is_some(), JsonPath);
+                self.put("/Result", p.result.is_some(), JsonPath);
+                self.put("/ResultPath", p.result_path.is_some(), JsonPath);
+                self.put("/OutputPath", p.output_path.is_some(), JsonPath);
+                self.put("/Output", p.output.is_some(), Jsonata);
+                self.template("/Assign", &p.assign);
+            }
+            StateKind::Choice(c) => {
+                let (i, o) = (c.input_path.is_some(), c.output_path.is_some());
+                self.io(i, o, c.output.is_some(), Some(&c.assign));
+                self.choices(&c.choices);
+            }
+            StateKind::Wait(w) => {
+                let (i, o) = (w.input_path.is_some(), w.output_path.is_some());
+                self.io(i, o, w.output.is_some(), Some(&w.assign));
+                match &w.wait_for {
+                    crate::model::WaitFor::Seconds(d) => self.dynamic("/Seconds", Some(d)),
+                    crate::model::WaitFor::Timestamp(d) => self.dynamic("/Timestamp", Some(d)),
+                }
+            }
+            StateKind::Succeed(s) => {
+                let (i, o) = (s.input_path.is_some(), s.output_path.is_some());
+                self.io(i, o, s.output.is_some(), None);
+            }
+            StateKind::Fail(f) => {
+                for (key, field) in [("Error", &f.error), ("Cause", &f.cause)] {
+                    match field {
+                        Some(FailField::Path(_)) => {
+                            self.put(&format!("/{key}Path"), true, JsonPath)
+                        }
+                        Some(FailField::Jsonata(_)) => self.put(&format!("/{key}"), true, Jsonata),
+                        _ => {}
+                    }
+                }
+            }
+            StateKind::Parallel(p) => {
+                self.put("/Parameters", p.parameters.is_some(), JsonPath);
+                self.put("/Arguments", p.arguments.is_some(), Jsonata);
+            }
+            StateKind::Map(m) => {
+                self.put("/ItemsPath", m.items_path.is_some(), JsonPath);
+                self.put("/Items", m.items.is_some(), Jsonata);
+                self.put("/Parameters", m.parameters.is_some(), JsonPath);
+                self.dynamic("/MaxConcurrency", m.max_concurrency.as_ref());
+                self.dynamic(
+                    "/ToleratedFailurePercentage",
+                    m.tolerated_failure_percentage.as_ref(),
+                );
+                self.dynamic("/ToleratedFailureCount", m.tolerated_failure_count.as_ref());
+                self.template("/ItemSelector", &m.item_selector);
+            }
+        }
+    }
+}
+
 /// `(pointer relative to the state, language the field belongs to)` of every set field that
 /// only one language has.
 fn language_fields(state: &State) -> Vec<(String, QueryLanguage)> {
-    let mut out: Vec<(String, QueryLanguage)> = Vec::new();
-    let mut put = |rel: &str, present: bool, lang: QueryLanguage| {
-        if present {
-            out.push((rel.to_owned(), lang));
-        }
-    };
-    fn dynamic_lang<T>(d: &Option<Dynamic<T>>) -> Option<(&'static str, QueryLanguage)> {
-        match d {
-            Some(Dynamic::Path(_)) => Some(("Path", JsonPath)),
-            Some(Dynamic::Jsonata(_)) => Some(("", Jsonata)),
-            _ => None,
-        }
-    }
-    fn template_lang(t: &Option<Template>) -> Option<QueryLanguage> {
-        match t {
-            Some(Template::JsonPath(_)) => Some(JsonPath),
-            Some(Template::Jsonata(_)) => Some(Jsonata),
-            None => None,
-        }
-    }
-    let mut dynamics: Vec<(String, Option<(&'static str, QueryLanguage)>)> = Vec::new();
-    let mut templates: Vec<(String, Option<QueryLanguage>)> = Vec::new();
+    let mut all = LanguageFields::default();
     let catchers = state.result_flow().map_or(&[][..], |f| f.catchers());
     if let Some(f) = state.result_flow() {
-        put("/InputPath", f.input_path.is_some(), JsonPath);
-        put("/ResultSelector", f.result_selector.is_some(), JsonPath);
-        put("/ResultPath", f.result_path.is_some(), JsonPath);
-        put("/OutputPath", f.output_path.is_some(), JsonPath);
-        put("/Output", f.output.is_some(), Jsonata);
-        templates.push(("/Assign".into(), template_lang(&f.assign)));
+        all.put("/InputPath", f.input_path.is_some(), JsonPath);
+        all.put("/ResultSelector", f.result_selector.is_some(), JsonPath);
+        all.put("/ResultPath", f.result_path.is_some(), JsonPath);
+        all.put("/OutputPath", f.output_path.is_some(), JsonPath);
+        all.put("/Output", f.output.is_some(), Jsonata);
+        all.template("/Assign", &f.assign);
     }
-    match &state.kind {
-        StateKind::Task(t) => {
-            put("/Parameters", t.parameters.is_some(), JsonPath);
-            put("/Arguments", t.arguments.is_some(), Jsonata);
-            dynamics.push(("/TimeoutSeconds".into(), dynamic_lang(&t.timeout_seconds)));
-            dynamics.push((
-                "/HeartbeatSeconds".into(),
-                dynamic_lang(&t.heartbeat_seconds),
-            ));
-            templates.push(("/Credentials".into(), template_lang(&t.credentials)));
-        }
-        StateKind::Pass(p) => {
-            put("/InputPath", p.input_path.is_some(), JsonPath);
-            put("/Parameters", p.parameters.is_some(), JsonPath);
-            put("/Result", p.result.is_some(), JsonPath);
-            put("/ResultPath", p.result_path.is_some(), JsonPath);
-            put("/OutputPath", p.output_path.is_some(), JsonPath);
-            put("/Output", p.output.is_some(), Jsonata);
-            templates.push(("/Assign".into(), template_lang(&p.assign)));
-        }
-        StateKind::Choice(c) => {
-            put("/InputPath", c.input_path.is_some(), JsonPath);
-            put("/OutputPath", c.output_path.is_some(), JsonPath);
-            put("/Output", c.output.is_some(), Jsonata);
-            templates.push(("/Assign".into(), template_lang(&c.assign)));
-            for (i, b) in c.choices.iter().enumerate() {
-                match &b.condition {
-                    Condition::JsonPath(rule) => {
-                        let key = match rule {
-                            ChoiceRule::And(_) => "And",
-                            ChoiceRule::Or(_) => "Or",
-                            ChoiceRule::Not(_) => "Not",
-                            ChoiceRule::Test(_) => "Variable",
-                        };
-                        put(&format!("/Choices/{i}/{key}"), true, JsonPath);
-                    }
-                    Condition::Jsonata(_) => put(&format!("/Choices/{i}/Condition"), true, Jsonata),
-                }
-                put(&format!("/Choices/{i}/Output"), b.output.is_some(), Jsonata);
-                templates.push((format!("/Choices/{i}/Assign"), template_lang(&b.assign)));
-            }
-        }
-        StateKind::Wait(w) => {
-            put("/InputPath", w.input_path.is_some(), JsonPath);
-            put("/OutputPath", w.output_path.is_some(), JsonPath);
-            put("/Output", w.output.is_some(), Jsonata);
-            templates.push(("/Assign".into(), template_lang(&w.assign)));
-            match &w.wait_for {
-                crate::model::WaitFor::Seconds(d) => {
-                    dynamics.push(("/Seconds".into(), dynamic_lang(&Some(d.clone()))))
-                }
-                crate::model::WaitFor::Timestamp(d) => {
-                    dynamics.push(("/Timestamp".into(), dynamic_lang(&Some(d.clone()))))
-                }
-            }
-        }
-        StateKind::Succeed(s) => {
-            put("/InputPath", s.input_path.is_some(), JsonPath);
-            put("/OutputPath", s.output_path.is_some(), JsonPath);
-            put("/Output", s.output.is_some(), Jsonata);
-        }
-        StateKind::Fail(f) => {
-            for (key, field) in [("Error", &f.error), ("Cause", &f.cause)] {
-                match field {
-                    Some(FailField::Path(_)) => put(&format!("/{key}Path"), true, JsonPath),
-                    Some(FailField::Jsonata(_)) => put(&format!("/{key}"), true, Jsonata),
-                    _ => {}
-                }
-            }
-        }
-        StateKind::Parallel(p) => {
-            put("/Parameters", p.parameters.is_some(), JsonPath);
-            put("/Arguments", p.arguments.is_some(), Jsonata);
-        }
-        StateKind::Map(m) => {
-            put("/ItemsPath", m.items_path.is_some(), JsonPath);
-            put("/Items", m.items.is_some(), Jsonata);
-            put("/Parameters", m.parameters.is_some(), JsonPath);
-            dynamics.push(("/MaxConcurrency".into(), dynamic_lang(&m.max_concurrency)));
-            dynamics.push((
-                "/ToleratedFailurePercentage".into(),
-                dynamic_lang(&m.tolerated_failure_percentage),
-            ));
-            dynamics.push((
-                "/ToleratedFailureCount".into(),
-                dynamic_lang(&m.tolerated_failure_count),
-            ));
-            templates.push(("/ItemSelector".into(), template_lang(&m.item_selector)));
-        }
-    }
+    all.kind(&state.kind);
     for (i, c) in catchers.iter().enumerate() {
-        put(
-            &format!("/Catch/{i}/ResultPath"),
-            c.result_path.is_some(),
-            JsonPath,
-        );
-        put(&format!("/Catch/{i}/Output"), c.output.is_some(), Jsonata);
-        templates.push((format!("/Catch/{i}/Assign"), template_lang(&c.assign)));
+        let result_path = c.result_path.is_some();
+        all.put(&format!("/Catch/{i}/ResultPath"), result_path, JsonPath);
+        all.put(&format!("/Catch/{i}/Output"), c.output.is_some(), Jsonata);
+        all.template(&format!("/Catch/{i}/Assign"), &c.assign);
     }
-    for (rel, d) in dynamics {
-        if let Some((suffix, lang)) = d {
-            put(&format!("{rel}{suffix}"), true, lang);
-        }
-    }
-    for (rel, t) in templates {
-        if let Some(lang) = t {
-            put(&rel, true, lang);
-        }
-    }
-    out
+    let LanguageFields {
+        mut fields,
+        dynamics,
+        templates,
+    } = all;
+    fields.extend(dynamics);
+    fields.extend(templates);
+    fields
 }
 
 // Rule: a state uses only the fields of its effective query language (JSONPath-only fields in
