@@ -32,6 +32,7 @@
 pub mod engine;
 pub mod execution;
 pub mod history;
+pub mod limits;
 pub mod mocks;
 pub mod resources;
 pub mod test_state;
@@ -39,7 +40,6 @@ pub mod workflow;
 
 mod activities;
 mod item_reader;
-mod limits;
 mod nested;
 mod objects;
 mod result_writer;

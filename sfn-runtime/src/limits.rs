@@ -1,9 +1,39 @@
-//! Service limits: payload size.
+//! Service limits AWS enforces and the engine enforces the same way: payload size, error and
+//! cause length, execution duration, variable sizes.
+//!
+//! ```
+//! use sfn_runtime::limits::{MAX_CAUSE_CHARS, MAX_PAYLOAD_BYTES, STANDARD_MAX_SECONDS};
+//! assert_eq!(MAX_PAYLOAD_BYTES, 256 * 1024);
+//! assert_eq!(MAX_CAUSE_CHARS, 32_768);
+//! assert_eq!(STANDARD_MAX_SECONDS, 31_622_400);
+//! ```
 
 use serde_json::Value;
 
 /// The largest input/output/result a state may carry, in UTF-8 bytes of its JSON text.
-pub(crate) const MAX_PAYLOAD_BYTES: usize = 262_144;
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// The longest error name an event or outcome carries, in characters (the API's limit).
+pub const MAX_ERROR_CHARS: usize = 256;
+
+/// The longest cause an event or outcome carries, in characters (the API's limit).
+pub const MAX_CAUSE_CHARS: usize = 32_768;
+
+/// The longest a Standard execution runs, in seconds: one year, counted as a leap year's 366
+/// days (the same bound as `MaxDelaySeconds`), after which it ends `TIMED_OUT` with
+/// `States.Timeout`.
+pub const STANDARD_MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
+
+/// `text` cut to at most `max` characters (on a character boundary).
+pub(crate) fn truncate_chars(text: &mut String, max: usize) {
+    // A string of at most `max` bytes has at most `max` characters: the common case is free.
+    if text.len() <= max {
+        return;
+    }
+    if let Some((end, _)) = text.char_indices().nth(max) {
+        text.truncate(end);
+    }
+}
 
 /// An upper bound on the JSON size of a payload, kept with it from state to state (`None`:
 /// unknown). A state's output bound is its input's plus what it added, so the payload check
@@ -172,6 +202,18 @@ mod tests {
         while let Value::Array(mut a) = v {
             v = a.pop().unwrap_or_default();
         }
+    }
+
+    #[test]
+    fn truncation_counts_characters() {
+        let mut s = "é".repeat(10);
+        truncate_chars(&mut s, 10);
+        assert_eq!(s.chars().count(), 10);
+        truncate_chars(&mut s, 3);
+        assert_eq!(s, "ééé");
+        let mut short = String::from("ab");
+        truncate_chars(&mut short, 5);
+        assert_eq!(short, "ab");
     }
 
     #[test]

@@ -183,7 +183,12 @@ where
     /// A runner calling `resources` (the generated `OrderFlow::resources(&tasks)`, or any other).
     pub fn new(resources: Resources) -> Self {
         let mut config = ExecutionConfig::new(W::NAME, "run");
-        config.express = W::KIND == WorkflowKind::Express;
+        if W::KIND == WorkflowKind::Express {
+            use crate::engine::express;
+            config.express = true;
+            config.max_history_events = express::EXPRESS_MAX_EVENTS;
+            config.max_timeout_seconds = Some(express::EXPRESS_MAX_SECONDS);
+        }
         Runner {
             engine: Engine::new(resources.clone()),
             resources,

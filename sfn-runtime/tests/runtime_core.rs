@@ -64,12 +64,13 @@ async fn the_default_seed_follows_the_execution_name() {
 
 #[tokio::test(start_paused = true)]
 async fn a_one_year_wait_finishes_in_virtual_time() {
-    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 31_622_400, "Next": "P"},
+    // 365 days: a Standard execution lasts at most 366, so the Pass still runs.
+    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 31_536_000, "Next": "P"},
         "P": {"Type": "Pass", "Parameters": {"entered.$": "$$.State.EnteredTime"}, "End": true}}});
     let result = run(def, json!({}), Resources::new()).await;
     assert_eq!(
         result.outcome.output,
-        Some(json!({"entered": "2025-01-01T00:00:00.000Z"}))
+        Some(json!({"entered": "2024-12-31T00:00:00.000Z"}))
     );
 }
 
@@ -134,7 +135,13 @@ fn the_core_is_driven_by_events_alone() {
         input: json!({"a": 1}),
         now: 1000,
     });
-    let Some(Command::InvokeTask(inv)) = step.commands.first() else {
+    // The execution's one-year deadline, then the task.
+    let year_ms = sfn_runtime::limits::STANDARD_MAX_SECONDS * 1000;
+    assert!(matches!(
+        step.commands.first(),
+        Some(Command::StartTimer { at, .. }) if *at == 1000 + year_ms
+    ));
+    let Some(Command::InvokeTask(inv)) = step.commands.get(1) else {
         panic!("expected a task: {:?}", step.commands)
     };
     assert_eq!(inv.input, json!({"a": 1}));

@@ -34,6 +34,12 @@ use crate::execution::ExecutionConfig;
 /// The longest an Express execution runs, in seconds.
 pub const EXPRESS_MAX_SECONDS: u64 = 300;
 
+/// The events after which an Express execution times out. AWS caps an Express execution by its
+/// five minutes, not by its events; states take no virtual time here, so a loop that never waits
+/// would otherwise run forever. A million events is more than AWS runs in five minutes
+/// (3,333 state transitions a second).
+pub const EXPRESS_MAX_EVENTS: u64 = 1_000_000;
+
 /// Why an Express execution did not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExpressError {
@@ -57,6 +63,8 @@ pub fn check(machine: &StateMachine) -> Result<(), ExpressError> {
 pub fn config(state_machine_name: &str, execution_name: &str) -> ExecutionConfig {
     let mut config = ExecutionConfig::new(state_machine_name, execution_name);
     config.express = true;
+    config.max_history_events = EXPRESS_MAX_EVENTS;
+    config.max_timeout_seconds = Some(EXPRESS_MAX_SECONDS);
     config.execution_arn = config.execution_arn.replacen(":execution:", ":express:", 1)
         + ":00000000-0000-0000-0000-000000000000";
     config

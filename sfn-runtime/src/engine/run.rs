@@ -88,11 +88,13 @@ impl Driver {
     }
 
     fn instant_at(&self, at_ms: u64) -> Instant {
-        let offset = Duration::from_millis(at_ms.saturating_sub(self.epoch_ms));
-        // Far-future timers (beyond what Instant can hold) are capped at ~30 years.
+        // Far-future timers are capped at ~34 years (past any execution's end, which is at most
+        // a year away), so the clock never holds a deadline it cannot represent.
+        let cap = Duration::from_secs(1 << 30);
+        let offset = Duration::from_millis(at_ms.saturating_sub(self.epoch_ms)).min(cap);
         self.origin
             .checked_add(offset)
-            .unwrap_or_else(|| self.origin + Duration::from_secs(1 << 30))
+            .unwrap_or_else(|| self.origin + cap)
     }
 
     /// Records into `live`, for a handle to observe.

@@ -46,6 +46,19 @@ impl Failure {
         }
     }
 
+    /// The failure with its error name and cause cut to what an event or outcome carries
+    /// (256 and 32,768 characters, the limits of `GetExecutionHistory`/`DescribeExecution`): a
+    /// Fail state's `CausePath` or a handler may produce far longer texts.
+    pub(crate) fn bounded(mut self) -> Self {
+        if let Some(e) = &mut self.error {
+            crate::limits::truncate_chars(e, crate::limits::MAX_ERROR_CHARS);
+        }
+        if let Some(c) = &mut self.cause {
+            crate::limits::truncate_chars(c, crate::limits::MAX_CAUSE_CHARS);
+        }
+        self
+    }
+
     fn name(&self) -> Option<&str> {
         self.error.as_deref()
     }
@@ -147,6 +160,7 @@ impl Execution {
 
     /// The active state of `frame` failed: retry, catch, or end the frame.
     pub(crate) fn fail_state(&mut self, frame: FrameId, failure: Failure) {
+        let failure = failure.bounded();
         let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;

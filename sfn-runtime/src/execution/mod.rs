@@ -324,14 +324,12 @@ impl Execution {
                 now,
             } => {
                 self.data.now = now;
-                self.task_result(
-                    task_id,
-                    Err(Failure {
-                        error,
-                        cause,
-                        heartbeat: false,
-                    }),
-                );
+                let failure = Failure {
+                    error,
+                    cause,
+                    heartbeat: false,
+                };
+                self.task_result(task_id, Err(failure.bounded()));
             }
             Event::TaskTimedOut { task_id, now } => {
                 self.data.now = now;
@@ -378,6 +376,12 @@ impl Execution {
 
     /// `StopExecution`: `ExecutionAborted`, then the end.
     fn stop(&mut self, error: Option<String>, cause: Option<String>) {
+        let Failure { error, cause, .. } = Failure {
+            error,
+            cause,
+            heartbeat: false,
+        }
+        .bounded();
         let mut details = Map::new();
         if let Some(e) = &error {
             details.insert("error".into(), e.clone().into());
@@ -554,6 +558,7 @@ impl Execution {
 
     /// A frame reached its end (a terminal state or an uncaught failure).
     fn frame_end(&mut self, frame: FrameId, result: Result<Value, Failure>) {
+        let result = result.map_err(Failure::bounded);
         let parent = self.data.frames.get(&frame).and_then(|f| f.parent);
         if parent.is_some() {
             self.queue.push_front(Work::ChildDone {

@@ -1,7 +1,7 @@
 //! Recording history events with AWS's ids and `previousEventId` chains.
 
 use serde_json::{json, Value};
-use sfn_asl::error::STATES_RUNTIME;
+use sfn_asl::error::{STATES_RUNTIME, STATES_TIMEOUT};
 
 use super::types::FrameId;
 use super::{Execution, Frame, Outcome, Status};
@@ -74,25 +74,45 @@ impl Execution {
         let limit = self.data.config.max_history_events;
         let at_limit = id >= limit && !event_type.as_str().starts_with("Execution");
         if at_limit {
-            // The last event AWS allows is the failure itself.
-            let cause =
-                format!("The execution reached the maximum number of history events ({limit}).");
-            self.push_event(
-                id,
-                prev,
-                EventType::ExecutionFailed,
-                || json!({"error": STATES_RUNTIME, "cause": cause}),
-            );
-            self.finish(Outcome {
-                status: Status::Failed,
-                output: None,
-                error: Some(STATES_RUNTIME.into()),
-                cause: Some(cause),
-            });
+            self.history_limit_reached(id, prev, limit);
             return id;
         }
         self.push_event(id, prev, event_type, details);
         id
+    }
+
+    /// The last event AWS allows is the failure itself (Standard); an Express execution, which
+    /// has no event cap, runs into its time limit instead.
+    fn history_limit_reached(&mut self, id: u64, prev: u64, limit: u64) {
+        if self.data.config.express {
+            self.push_event(
+                id,
+                prev,
+                EventType::ExecutionTimedOut,
+                || json!({"error": STATES_TIMEOUT}),
+            );
+            self.finish(Outcome {
+                status: Status::TimedOut,
+                output: None,
+                error: Some(STATES_TIMEOUT.into()),
+                cause: None,
+            });
+            return;
+        }
+        let cause =
+            format!("The execution reached the maximum number of history events ({limit}).");
+        self.push_event(
+            id,
+            prev,
+            EventType::ExecutionFailed,
+            || json!({"error": STATES_RUNTIME, "cause": cause}),
+        );
+        self.finish(Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some(STATES_RUNTIME.into()),
+            cause: Some(cause),
+        });
     }
 
     fn push_event(

@@ -61,12 +61,14 @@ pub struct ExecutionConfig {
     pub record_history: bool,
     /// Express semantics (no `RedriveCount` in the context object).
     pub express: bool,
-    /// The history length at which the execution fails (AWS: 25,000).
+    /// The history length at which the execution ends: a Standard execution fails with
+    /// `States.Runtime` (AWS: 25,000); an Express one, which AWS does not cap by events, times
+    /// out instead (see [`express::EXPRESS_MAX_EVENTS`](crate::engine::express::EXPRESS_MAX_EVENTS)).
     pub max_history_events: u64,
     /// The payload size limit in bytes (AWS: 262,144).
     pub max_payload_bytes: usize,
-    /// A cap on the machine's `TimeoutSeconds` (Express: 300), applied without copying the
-    /// machine; `None`: the machine's own.
+    /// A cap on the machine's `TimeoutSeconds` (Standard: one year, Express: 300), applied
+    /// without copying the machine; `None`: the machine's own.
     #[serde(default)]
     pub max_timeout_seconds: Option<u64>,
 }
@@ -94,7 +96,7 @@ impl ExecutionConfig {
             express: false,
             max_history_events: 25_000,
             max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
-            max_timeout_seconds: None,
+            max_timeout_seconds: Some(crate::limits::STANDARD_MAX_SECONDS),
         }
     }
 }
