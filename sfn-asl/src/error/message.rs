@@ -70,6 +70,16 @@ pub fn unexpected_jsonata_result(
     )
 }
 
+/// The cause when a Fail state's `ErrorPath` or `CausePath` selects something other than a
+/// string (AWS requires a string there; a missing path has its own recorded text).
+pub fn fail_path_not_a_string(path: &str, field: &str, value: &Value) -> String {
+    format!(
+        "The JSONPath '{path}' specified for the field '{field}' must select a string, but \
+         selected a value of type '{}': {value}",
+        json_type(value)
+    )
+}
+
 /// A Map's `ToleratedFailurePercentage` out of range (validation and run time).
 pub const TOLERATED_FAILURE_PERCENTAGE_RANGE: &str =
     "ToleratedFailurePercentage must be between 0 and 100.";

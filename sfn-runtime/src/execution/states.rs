@@ -722,13 +722,22 @@ fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result
             None => None,
             Some(FailField::Literal(s)) => Some(s.clone()),
             Some(FailField::Path(expr)) => {
-                let v = expr.eval(&scope.env(&raw), &format!("{name}Path"))?;
-                Some(io::value_text(&v))
+                let field = format!("{name}Path");
+                match expr.eval(&scope.env(&raw), &field)? {
+                    Value::String(s) => Some(s),
+                    other => {
+                        return Err(EvalError::runtime(message::fail_path_not_a_string(
+                            expr.source(),
+                            &field,
+                            &other,
+                        )))
+                    }
+                }
             }
-            Some(FailField::Jsonata(j)) => {
-                let v = j.eval(&scope.jsonata(&raw, None, None), name)?;
-                Some(io::value_text(&v))
-            }
+            Some(FailField::Jsonata(j)) => match j.eval(&scope.jsonata(&raw, None, None), name)? {
+                Value::String(s) => Some(s),
+                other => return Err(j.unexpected_type(name, "string", &other)),
+            },
         })
     };
     let error = field(&f.error, "Error")?;

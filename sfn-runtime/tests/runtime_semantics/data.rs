@@ -313,6 +313,53 @@ async fn fail_error_and_cause_from_a_path_and_an_intrinsic() {
     assert_eq!(result.outcome.cause.as_deref(), Some("bad 3"));
 }
 
+/// AWS requires a string where `ErrorPath`/`CausePath` or a JSONata `Error`/`Cause` lands:
+/// a number, an object or null fails the state with `States.Runtime` (JSONPath) or
+/// `States.QueryEvaluationError` (JSONata). `States.Runtime` ends the execution even from
+/// inside a Parallel whose Catcher names it, as AWS documents for runtime errors.
+#[tokio::test(start_paused = true)]
+async fn fail_error_or_cause_that_is_not_a_string_fails_the_state() {
+    for (field, input, shown) in [
+        ("ErrorPath", json!({"v": 3}), "'number': 3"),
+        ("CausePath", json!({"v": {"a": 1}}), r#"'object': {"a":1}"#),
+        ("ErrorPath", json!({"v": null}), "'null': null"),
+    ] {
+        let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", field: "$.v"}}});
+        let result = run(def, input, Resources::new()).await;
+        assert_eq!(result.outcome.status, Status::Failed);
+        assert_eq!(result.outcome.error.as_deref(), Some("States.Runtime"));
+        let expected = format!(
+            "An error occurred while executing the state 'F' (entered at the event id #2). \
+             The JSONPath '$.v' specified for the field '{field}' must select a string, but \
+             selected a value of type {shown}"
+        );
+        assert_eq!(result.outcome.cause.as_deref(), Some(expected.as_str()));
+    }
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "F", "States": {
+        "F": {"Type": "Fail", "Error": "{% $states.input.code %}"}}});
+    let result = run(def, json!({"code": 42}), Resources::new()).await;
+    assert_eq!(
+        result.outcome.error.as_deref(),
+        Some("States.QueryEvaluationError")
+    );
+    assert_eq!(
+        result.outcome.cause.as_deref(),
+        Some(
+            "An error occurred while executing the state 'F' (entered at the event id #2). \
+             The JSONata expression '$states.input.code' specified for the field 'Error' \
+             returned an unexpected result type. Expected 'string', but was 'number' for value: 42"
+        )
+    );
+    let caught = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Branches": [{"StartAt": "F", "States": {
+            "F": {"Type": "Fail", "CausePath": "$.n"}}}],
+            "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "Done"}], "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let result = run(caught, json!({"n": 1}), Resources::new()).await;
+    assert_eq!(result.outcome.status, Status::Failed);
+    assert_eq!(result.outcome.error.as_deref(), Some("States.Runtime"));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_matched_choice_rule_replaces_the_state_assign_and_output() {
     let def = json!({"QueryLanguage": "JSONata", "StartAt": "C", "States": {
