@@ -599,3 +599,91 @@ fn only_one_argument_reads_standard_input() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["status"], "SUCCEEDED");
 }
+
+#[test]
+fn mocked_states_timeouts_take_the_timeout_paths() {
+    // A mocked `Throw` of `States.Timeout` or `States.HeartbeatTimeout` is caught by the Catcher
+    // that names it, so a timeout path can be tested from a mock config; a `Throw` without
+    // `Cause` leaves `cause` out of the failure event.
+    let dir = std::env::temp_dir().join(format!("sfn-cli-timeouts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let definition = dir.join("timeouts.asl.json");
+    std::fs::write(
+        &definition,
+        json!({"StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "f"}, "HeartbeatSeconds": 5, "TimeoutSeconds": 60,
+                "Catch": [
+                    {"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.hb", "Next": "Heartbeat"},
+                    {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.t", "Next": "Timeout"},
+                    {"ErrorEquals": ["States.ALL"], "Next": "Other"}],
+                "End": true},
+            "Heartbeat": {"Type": "Pass", "End": true},
+            "Timeout": {"Type": "Pass", "End": true},
+            "Other": {"Type": "Pass", "Result": "other", "End": true}}})
+        .to_string(),
+    )
+    .expect("write definition");
+    let mocks = dir.join("timeouts.mock.json");
+    std::fs::write(
+        &mocks,
+        json!({"StateMachines": {"timeouts": {"TestCases": {
+                "Heartbeat": {"Call": "Heartbeat"}, "Timeout": {"Call": "Timeout"},
+                "Plain": {"Call": "Plain"}}}},
+            "MockedResponses": {
+                "Heartbeat": {"0": {"Throw": {"Error": "States.HeartbeatTimeout"}}},
+                "Timeout": {"0": {"Throw": {"Error": "States.Timeout"}}},
+                "Plain": {"0": {"Throw": {"Error": "Oops"}}}}})
+        .to_string(),
+    )
+    .expect("write mock config");
+    let run = |case: &str| {
+        let args = [
+            definition.to_str().expect("utf-8 path"),
+            "--mock-config",
+            mocks.to_str().expect("utf-8 path"),
+            "--test-case",
+            case,
+            "--history",
+        ];
+        let run = sfn_run(&args, "");
+        assert_eq!(run.code, 0, "{case}: {}", run.stderr);
+        run.json()
+    };
+    let heartbeat = run("Heartbeat");
+    assert_eq!(
+        heartbeat["output"]["hb"]["Error"], "States.HeartbeatTimeout",
+        "{heartbeat}"
+    );
+    let timeout = run("Timeout");
+    assert_eq!(
+        timeout["output"]["t"],
+        json!({"Error": "States.Timeout", "Cause": ""}),
+        "{timeout}"
+    );
+    let timed_out: Vec<&Value> = timeout["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|e| e["type"] == "TaskTimedOut")
+        .collect();
+    assert_eq!(timed_out.len(), 1, "{timeout}");
+    let plain = run("Plain");
+    assert_eq!(plain["output"], "other", "{plain}");
+    let failed = plain["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|e| e["type"] == "TaskFailed")
+        .expect("a TaskFailed event")
+        .clone();
+    assert_eq!(
+        failed["taskFailedEventDetails"]["error"], "Oops",
+        "{failed}"
+    );
+    assert!(
+        failed["taskFailedEventDetails"].get("cause").is_none(),
+        "no Cause mocked, none recorded: {failed}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,12 +40,13 @@ pub struct TaskRequest {
 
 /// A task failure: an error name and a cause, as `SendTaskFailure` or a Lambda error reports them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{error}: {cause}")]
+#[error("{error}: {}", cause.as_deref().unwrap_or(""))]
 pub struct TaskError {
     /// The error name (`Lambda.Unknown`, `MyError`, ...).
     pub error: String,
-    /// The cause text.
-    pub cause: String,
+    /// The cause text; `None` leaves `cause` out of the history event and the error output,
+    /// as AWS does for a failure reported without one.
+    pub cause: Option<String>,
 }
 
 impl TaskError {
@@ -53,7 +54,15 @@ impl TaskError {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
         TaskError {
             error: error.into(),
-            cause: cause.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// An error with a name and no cause.
+    pub fn without_cause(error: impl Into<String>) -> Self {
+        TaskError {
+            error: error.into(),
+            cause: None,
         }
     }
 
@@ -68,7 +77,10 @@ impl TaskError {
             quote(&message.into()),
             quote(&error)
         );
-        TaskError { error, cause }
+        TaskError {
+            error,
+            cause: Some(cause),
+        }
     }
 }
 
@@ -232,10 +244,10 @@ impl Resources {
                 Ok(payload) => Ok(lambda_envelope(payload)),
                 // The integration re-serialises the function's error JSON compactly.
                 Err(TaskError { error, cause }) => {
-                    let cause = match serde_json::from_str::<Value>(&cause) {
+                    let cause = cause.map(|cause| match serde_json::from_str::<Value>(&cause) {
                         Ok(v @ Value::Object(_)) => v.to_string(),
                         _ => cause,
-                    };
+                    });
                     Err(TaskError { error, cause })
                 }
             }
@@ -410,8 +422,8 @@ mod tests {
             .await
             .expect_err("fails");
         assert_eq!(
-            legacy.cause,
-            r#"{"errorMessage": "no \"n\"", "errorType": "ValueError"}"#
+            legacy.cause.as_deref(),
+            Some(r#"{"errorMessage": "no \"n\"", "errorType": "ValueError"}"#)
         );
         let invoked = r
             .invoke(request(
@@ -423,8 +435,8 @@ mod tests {
             .expect_err("fails");
         assert_eq!(invoked.error, "ValueError");
         assert_eq!(
-            invoked.cause,
-            r#"{"errorMessage":"no \"n\"","errorType":"ValueError"}"#
+            invoked.cause.as_deref(),
+            Some(r#"{"errorMessage":"no \"n\"","errorType":"ValueError"}"#)
         );
     }
 

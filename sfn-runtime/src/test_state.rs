@@ -256,7 +256,7 @@ async fn run(
                 status: TestStatus::Retriable,
                 output: None,
                 error: failure.as_ref().map(|f| f.error.clone()),
-                cause: failure.map(|f| f.cause),
+                cause: failure.and_then(|f| f.cause),
                 next_state: None,
             };
         }

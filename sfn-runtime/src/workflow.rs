@@ -452,8 +452,10 @@ mod tests {
             task_input::<u32>("Charge", serde_json::json!({})).expect_err("an object is not a u32");
         assert_eq!(err.error, TASK_INPUT_MISMATCH);
         assert!(
-            err.cause.contains("`Charge`") && err.cause.contains("u32"),
-            "{}",
+            err.cause
+                .as_deref()
+                .is_some_and(|c| c.contains("`Charge`") && c.contains("u32")),
+            "{:?}",
             err.cause
         );
     }

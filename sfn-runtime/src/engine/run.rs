@@ -246,7 +246,7 @@ impl Driver {
                     Err(e) => Event::TaskFailed {
                         task_id,
                         error: Some(e.error),
-                        cause: Some(e.cause),
+                        cause: e.cause,
                         now,
                     },
                 };

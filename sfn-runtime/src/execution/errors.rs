@@ -78,7 +78,9 @@ impl Failure {
             STATES_ALL => true,
             // AWS: TaskFailed matches every error except a timeout.
             STATES_TASK_FAILED => name.is_some_and(|n| n != STATES_TIMEOUT),
-            STATES_HEARTBEAT_TIMEOUT => self.heartbeat,
+            // A heartbeat timeout, or an error reported under that name (a mocked `Throw`, as
+            // Step Functions Local matches it: by name).
+            STATES_HEARTBEAT_TIMEOUT => self.heartbeat || name == Some(STATES_HEARTBEAT_TIMEOUT),
             other => name == Some(other),
         })
     }
