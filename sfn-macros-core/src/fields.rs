@@ -480,19 +480,7 @@ impl Lowerer<'_> {
             self.collect_template_paths(j, reads);
         }
         let v = self.value(j, ptr)?;
-        match PayloadTemplate::compile(&v) {
-            Ok(t) => Some(t),
-            Err(errors) => {
-                for (rel, e) in errors {
-                    let span = self
-                        .spans
-                        .lookup(&format!("{ptr}{rel}"))
-                        .unwrap_or(j.span());
-                    self.expr_error(span, name, &e);
-                }
-                None
-            }
-        }
+        self.compiled(PayloadTemplate::compile(&v), ptr, j.span(), name)
     }
 
     /// `"k.$": "$.path"` values of a `parameters` template read the effective input, those of a
@@ -531,19 +519,7 @@ impl Lowerer<'_> {
         name: &str,
     ) -> Option<JsonataTemplate> {
         let v = self.value(j, ptr)?;
-        match JsonataTemplate::compile(&v) {
-            Ok(t) => Some(t),
-            Err(errors) => {
-                for (rel, e) in errors {
-                    let span = self
-                        .spans
-                        .lookup(&format!("{ptr}{rel}"))
-                        .unwrap_or(j.span());
-                    self.expr_error(span, name, &e);
-                }
-                None
-            }
-        }
+        self.compiled(JsonataTemplate::compile(&v), ptr, j.span(), name)
     }
 
     /// `assign`, `credentials`, `item_selector`: a payload template or a JSONata template, by query language.

@@ -625,6 +625,27 @@ impl Lowerer<'_> {
     }
 
     /// Reports an expression syntax error on the literal it came from.
+    /// The template `compiled` from the value at `ptr`, or `None` with each of its errors
+    /// reported at the span of the part it names (`fallback` where that part has none).
+    pub(crate) fn compiled<T>(
+        &mut self,
+        compiled: Result<T, Vec<(String, sfn_asl::ExprError)>>,
+        ptr: &str,
+        fallback: Span,
+        field: &str,
+    ) -> Option<T> {
+        match compiled {
+            Ok(t) => Some(t),
+            Err(errors) => {
+                for (rel, e) in errors {
+                    let span = self.spans.lookup(&format!("{ptr}{rel}")).unwrap_or(fallback);
+                    self.expr_error(span, field, &e);
+                }
+                None
+            }
+        }
+    }
+
     pub(crate) fn expr_error(&self, span: Span, field: &str, e: &sfn_asl::ExprError) {
         self.cx.error(
             span,

@@ -267,16 +267,7 @@ impl Lowerer<'_> {
     ) -> Option<PayloadTemplate> {
         let v = map.get(key)?;
         let kptr = child(ptr, key);
-        match PayloadTemplate::compile(v) {
-            Ok(t) => Some(t),
-            Err(errors) => {
-                for (rel, e) in errors {
-                    let span = self.span_at(&format!("{kptr}{rel}"));
-                    self.expr_error(span, key, &e);
-                }
-                None
-            }
-        }
+        self.compiled(PayloadTemplate::compile(v), &kptr, Span::call_site(), key)
     }
 
     fn jsonata_key(
@@ -287,16 +278,7 @@ impl Lowerer<'_> {
     ) -> Option<JsonataTemplate> {
         let v = map.get(key)?;
         let kptr = child(ptr, key);
-        match JsonataTemplate::compile(v) {
-            Ok(t) => Some(t),
-            Err(errors) => {
-                for (rel, e) in errors {
-                    let span = self.span_at(&format!("{kptr}{rel}"));
-                    self.expr_error(span, key, &e);
-                }
-                None
-            }
-        }
+        self.compiled(JsonataTemplate::compile(v), &kptr, Span::call_site(), key)
     }
 
     fn item_reader(&mut self, j: &Json, ptr: &str) -> Option<ItemReader> {
