@@ -2,8 +2,29 @@
 //! native stack or exhaust memory. Past any of them the field fails with
 //! `States.QueryEvaluationError`, as on AWS.
 
-/// Wall-clock time for one evaluation.
-pub(crate) const TIMEOUT_MS: u64 = 5_000;
+/// Fuel for one evaluation: the work it may do, counted rather than timed so the outcome does not
+/// depend on the machine. A lambda call costs [`FUEL_PER_CALL`]; an item or 8 characters that a
+/// built-in, a higher-order function or a built value goes through costs 1 (see
+/// `engine::guard`): 400,000 lambda calls, or 20,000,000 items, about a second of work.
+pub(crate) const FUEL: u64 = 20_000_000;
+
+/// Fuel for one lambda call, or one callback of a higher-order function: about what 50 items of
+/// a built-in's work cost.
+pub(crate) const FUEL_PER_CALL: u64 = 50;
+
+/// Wall-clock insurance behind the fuel budget, for work no check is woven into; nothing known
+/// reaches it (the fuel runs out first), and it fails with the same message.
+pub(crate) const BACKSTOP_MS: u64 = 60_000;
+
+/// Values shared or built over one evaluation, in result bytes (8 an item, 1 a character): what
+/// path steps return per item and object constructors hold (flattening or serializing them
+/// copies every reference), and built arrays and strings of more than [`COUNTED_BUILT_BYTES`].
+/// Eight times the largest result.
+pub(crate) const MAX_SHARED_BYTES: usize = 8 * MAX_RESULT_BYTES;
+
+/// Built values smaller than this are not counted against [`MAX_SHARED_BYTES`] (an accumulator
+/// rebuilt on every step of `$reduce` stays free until it is large).
+pub(crate) const COUNTED_BUILT_BYTES: usize = 512 * 1024;
 
 /// Evaluation depth, in the JSONata crate's levels. AWS refuses expressions nesting past 100 of
 /// its own levels; 99 here reproduces each of its measured boundaries: `1+1+…+1` with 100 terms, 99
@@ -28,6 +49,10 @@ pub(crate) const MAX_EXPRESSION_CHARS: usize = 1_048_576;
 
 /// Why a too-large value was refused (AWS's wording).
 pub(crate) const MEMORY_MESSAGE: &str = "Expression evaluation memory limit exceeded";
+
+/// Why an evaluation that spent its fuel was stopped (the wording of jsonata-js's time box, which
+/// AWS's depth message also comes from; AWS's own text for this case is not recorded).
+pub(crate) const TIME_MESSAGE: &str = "Expression evaluation timeout: Check for infinite loop";
 
 /// Why a too-deep evaluation was refused.
 pub(crate) const DEPTH_MESSAGE: &str =

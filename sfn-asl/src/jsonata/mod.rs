@@ -45,12 +45,31 @@
 //!
 //! # Limits
 //!
-//! One evaluation may run 5 s, nest as deep as AWS allows (100 levels), build sequences of
-//! 1,000,000 items and return at most 6,990,256 bytes (8 a number, 1 a character; AWS's bound).
-//! Strings and arrays built by `&`, array literals, `$join`, `$replace`, `$string` and `$pad` are
-//! held to that bound as they are built, so repeated doubling stops there; what other built-ins
-//! build is bounded by the time limit. Values crossing in or out may nest 1,000 levels. A panic in
-//! the evaluator becomes an error of the field.
+//! One evaluation may nest as deep as AWS allows (100 levels), build sequences of 1,000,000 items
+//! and return at most 6,990,256 bytes (8 a number, 1 a character; AWS's bound). Past the size
+//! bounds it fails with AWS's `Expression evaluation memory limit exceeded`; past its work budget
+//! with `Expression evaluation timeout: Check for infinite loop`. Both are checked while values
+//! grow, never only after, so no expression can exhaust the process's memory or time:
+//!
+//! - **Size.** Strings and arrays built by `&`, array constructors, `$join`, `$replace`,
+//!   `$string`, `$append`, `$zip`, `$spread`, `$split` and `$pad` are held to the result bound
+//!   as they are built; `$string`, `$join`, `$replace` and `$pad` measure what they would write
+//!   before writing it.
+//! - **Sharing.** A value referenced many times costs nothing until it is flattened or
+//!   serialized, so what path steps return per item, the values object constructors hold, and
+//!   built values over 512 KiB count against one bound of 55,922,048 bytes (8 times the result
+//!   bound) per evaluation: `[1..1000].($a)` with an 800,000-item `$a` stops after a few items.
+//! - **Fuel.** Work is counted, not timed, so the outcome is the same on every machine: 20,000,000
+//!   units per evaluation. A lambda call, a higher-order function's callback, and a predicate or
+//!   sort term run on one item cost 50; an item (or 8 characters) that a heavy built-in goes
+//!   through or a path returns costs 1 (`$sort` n log n). That is 400,000 calls or about a
+//!   second of work. A wall-clock backstop of 60 s, which no known
+//!   expression reaches, fails with the same message.
+//! - `$distinct` and `$keys` of many objects run in linear time (hashing, not pairwise
+//!   comparison), keeping JSONata's deep equality and the order of first occurrence.
+//!
+//! Values crossing in or out may nest 1,000 levels. A panic in the evaluator becomes an error of
+//! the field.
 
 use std::sync::Arc;
 

@@ -16,7 +16,10 @@ use serde_json::Value;
 
 use super::functions::{self, FnError, Generator, PureFn};
 use super::limits;
+use budget::Budget;
 
+mod budget;
+mod checks;
 mod convert;
 mod guard;
 mod messages;
@@ -168,7 +171,8 @@ fn evaluate_unguarded(
 ) -> Result<Outcome, EngineError> {
     let mut context = Context::new();
     for (name, value) in &bindings.variables {
-        context.bind((*name).to_owned(), conversions.get(value)?);
+        // A variable named like a replaced built-in is read under the replacement's name.
+        context.bind(guard::renamed(name).to_owned(), conversions.get(value)?);
     }
     let mut states = IndexMap::new();
     for (name, value) in &bindings.states {
@@ -176,13 +180,15 @@ fn evaluate_unguarded(
     }
     context.bind("states".to_owned(), JValue::object(states));
     let options = EvaluatorOptions {
-        timeout_ms: Some(limits::TIMEOUT_MS),
+        timeout_ms: Some(limits::BACKSTOP_MS),
         cancel: None,
         max_stack_depth: Some(limits::MAX_DEPTH),
         max_sequence_length: Some(limits::MAX_SEQUENCE_LENGTH),
     };
     let mut evaluator = Evaluator::with_options(context, options);
-    register_aws_functions(&mut evaluator, bindings.seed)?;
+    let budget = Rc::new(Budget::default());
+    register_checks(&mut evaluator, &budget)?;
+    register_aws_functions(&mut evaluator, bindings.seed, &budget)?;
     if let Some(millis) = bindings.now_millis {
         register_clock(&mut evaluator, millis)?;
     }
@@ -193,11 +199,37 @@ fn evaluate_unguarded(
     from_jvalue(&result, 0, &mut budget, conversions.big_integers())
 }
 
+/// Binds the checks the guard weaves in and the linear replacements of built-ins, all spending
+/// from `budget`.
+fn register_checks(ev: &mut Evaluator, budget: &Rc<Budget>) -> Result<(), EngineError> {
+    type Check = fn(&Budget, &[JValue]) -> Result<JValue, EvaluatorError>;
+    let mut checks: Vec<(&'static str, Check)> = vec![
+        (guard::GUARD, checks::size_guard),
+        (guard::SHARE, checks::share),
+        (guard::CHARGE, checks::charge),
+    ];
+    for (from, to) in guard::RENAMED {
+        let f: Check = match *from {
+            "distinct" => checks::distinct,
+            _ => checks::keys,
+        };
+        checks.push((to, f));
+    }
+    for (name, f) in checks {
+        let budget = Rc::clone(budget);
+        ev.register_fn(name, move |args: &[JValue]| f(&budget, args))
+            .map_err(map_error)?;
+    }
+    Ok(())
+}
+
 /// Binds Step Functions' functions and withdraws `$eval`.
-fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), EngineError> {
+fn register_aws_functions(
+    ev: &mut Evaluator,
+    seed: Option<u64>,
+    budget: &Rc<Budget>,
+) -> Result<(), EngineError> {
     let generator = Rc::new(Generator::new(seed.unwrap_or(0)));
-    ev.register_fn(guard::GUARD, guard::check)
-        .map_err(map_error)?;
     // (name, implementation, whether it replaces the crate's built-in of that name)
     let pure: [(&'static str, PureFn, bool); 8] = [
         ("partition", functions::partition, false),
@@ -213,7 +245,8 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
         ("pad", functions::pad, true),
     ];
     for (name, f, replaces) in pure {
-        let call = move |args: &[JValue]| call_pure(name, f, args);
+        let budget = Rc::clone(budget);
+        let call = move |args: &[JValue]| call_pure(name, f, args, &budget);
         if replaces {
             ev.register_fn_override(name, call)
         } else {
@@ -222,10 +255,16 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
         .map_err(map_error)?;
     }
     let g = Rc::clone(&generator);
-    ev.register_fn("uuid", move |_: &[JValue]| Ok(JValue::string(g.uuid())))
-        .map_err(map_error)?;
+    let b = Rc::clone(budget);
+    ev.register_fn("uuid", move |_: &[JValue]| {
+        b.charge(1)?;
+        Ok(JValue::string(g.uuid()))
+    })
+    .map_err(map_error)?;
     let g = Rc::clone(&generator);
+    let b = Rc::clone(budget);
     ev.register_fn_override("random", move |args: &[JValue]| {
+        b.charge(1)?;
         let seed = match args.first() {
             None | Some(JValue::Undefined) => None,
             Some(v) => Some(
@@ -237,7 +276,12 @@ fn register_aws_functions(ev: &mut Evaluator, seed: Option<u64>) -> Result<(), E
     })
     .map_err(map_error)?;
     let g = Rc::clone(&generator);
+    let b = Rc::clone(budget);
     ev.register_fn_override("shuffle", move |args: &[JValue]| {
+        b.charge(
+            args.first()
+                .map_or(1, |a| budget::flat_size(a) as u64 / 8 + 1),
+        )?;
         let mut items = match args.first() {
             None | Some(JValue::Undefined) => return Ok(JValue::Undefined),
             Some(JValue::Array(a)) => a.iter().cloned().collect::<Vec<_>>(),
@@ -277,13 +321,20 @@ fn register_clock(ev: &mut Evaluator, millis: i64) -> Result<(), EngineError> {
 }
 
 /// Runs the function `name` that works on JSON values.
-fn call_pure(name: &'static str, f: PureFn, args: &[JValue]) -> Result<JValue, EvaluatorError> {
+/// Spends fuel for the arguments it converts (the functions themselves are linear in them).
+fn call_pure(
+    name: &'static str,
+    f: PureFn,
+    args: &[JValue],
+    fuel: &Budget,
+) -> Result<JValue, EvaluatorError> {
     let mut converted = Vec::with_capacity(args.len());
     for (index, arg) in args.iter().enumerate() {
         let mut budget = limits::MAX_RESULT_BYTES;
-        match from_jvalue(arg, 0, &mut budget, &BigIntegers::default())
-            .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?
-        {
+        let outcome = from_jvalue(arg, 0, &mut budget, &BigIntegers::default())
+            .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?;
+        fuel.charge(((limits::MAX_RESULT_BYTES - budget) / 8) as u64 + 1)?;
+        match outcome {
             Outcome::Json(v) => converted.push(Some(v)),
             Outcome::Undefined => converted.push(None),
             Outcome::Function => {
@@ -321,6 +372,8 @@ fn map_error_in(e: EvaluatorError, hints: &messages::Hints) -> EngineError {
     match code {
         // The crate's own codes for its limits; 2.0.6 has none.
         "U1001" | "D1011" => EngineError::plain(limits::DEPTH_MESSAGE),
+        // The wall-clock backstop behind the fuel budget.
+        "D1012" => EngineError::plain(limits::TIME_MESSAGE),
         "D2015" => EngineError::plain(limits::MEMORY_MESSAGE),
         _ => EngineError {
             code: Some(code.to_owned()),
