@@ -236,7 +236,9 @@ fn parts_written_over_a_value_give_the_same_payload() {
     let fresh = t.eval(&env).expect("evaluates");
     // Same keys in the same order: values replaced in place.
     let mut same = json!({"n": 1, "k": "old"});
-    t.eval_parts(&env).expect("evaluates").write_into(&mut same);
+    t.eval_parts(&env, &mut Vec::new())
+        .expect("evaluates")
+        .write_into(&mut same);
     assert_eq!(same, fresh);
     // Other keys, another order, another type: replaced whole.
     for mut other in [
@@ -245,12 +247,69 @@ fn parts_written_over_a_value_give_the_same_payload() {
         json!([1]),
         json!(null),
     ] {
-        t.eval_parts(&env)
+        t.eval_parts(&env, &mut Vec::new())
             .expect("evaluates")
             .write_into(&mut other);
         assert_eq!(other, fresh);
         let keys: Vec<&String> = other.as_object().expect("object").keys().collect();
         assert_eq!(keys, ["n", "k"]);
     }
-    assert_eq!(t.eval_parts(&env).expect("evaluates").into_value(), fresh);
+    assert_eq!(
+        t.eval_parts(&env, &mut Vec::new())
+            .expect("evaluates")
+            .into_value(),
+        fresh
+    );
+}
+
+#[test]
+fn evaluated_size_is_the_payload_text_length() {
+    let t = PayloadTemplate::compile(&json!({
+        "n.$": "$.n",
+        "k\"ey": "c\n",
+        "nested": {"x.$": "$.s", "f": 1.5},
+        "list": [1, 2],
+        "neg": -3
+    }))
+    .expect("compiles");
+    let input = json!({"n": 12345, "s": "t\u{1}é"});
+    let env = EvalEnv {
+        input: &input,
+        context: &Value::Null,
+        vars: &Map::new(),
+        entropy: &SeededEntropy::new(1),
+    };
+    let mut buffer = Vec::new();
+    let parts = t.eval_parts(&env, &mut buffer).expect("evaluates");
+    let size = parts.json_size(|v| v.to_string().len());
+    assert_eq!(size, parts.into_value().to_string().len());
+    // A wider object, written over one with the same keys.
+    let wide = PayloadTemplate::compile(&json!({
+        "a.$": "$.n", "b": 1, "c": 2, "d": 3, "e": 4, "f.$": "$.s"
+    }))
+    .expect("compiles");
+    let parts = wide.eval_parts(&env, &mut buffer).expect("evaluates");
+    let size = parts.json_size(|v| v.to_string().len());
+    let value = parts.into_value();
+    assert_eq!(size, value.to_string().len());
+    assert_eq!(
+        value,
+        json!({"a": 12345, "b": 1, "c": 2, "d": 3, "e": 4, "f": "t\u{1}é"})
+    );
+    let mut old = json!({"a": 0, "b": 0, "c": 0, "d": 0, "e": 0, "f": 0});
+    wide.eval_parts(&env, &mut buffer)
+        .expect("evaluates")
+        .write_into(&mut old);
+    assert_eq!(old, value);
+    // Not an object: evaluated whole.
+    let list = PayloadTemplate::compile(&json!([{"a.$": "$.n"}, "x"])).expect("compiles");
+    let parts = list.eval_parts(&env, &mut buffer).expect("evaluates");
+    let expected = json!([{"a": 12345}, "x"]);
+    assert_eq!(
+        parts.json_size(|v| v.to_string().len()),
+        expected.to_string().len()
+    );
+    let mut old = json!({"a": 1});
+    parts.write_into(&mut old);
+    assert_eq!(old, expected);
 }

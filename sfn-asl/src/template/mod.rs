@@ -87,7 +87,7 @@ enum Node {
     /// the output object with those keys and `null` values (when they are distinct).
     /// Evaluation fills a copy of that prototype: copying a map copies its hash table, where
     /// inserting the keys one by one would hash every key again.
-    Object(Vec<(String, Node)>, Option<Map<String, Value>>),
+    Object(Vec<(String, Node)>, Option<Prototype>),
     /// An array with at least one dynamic value below it.
     Array(Vec<Node>),
     /// The value of a `k.$` key; `field` is the key as written, for messages.
@@ -141,44 +141,77 @@ impl PayloadTemplate {
 
     /// Evaluates the payload's parts against `env` without building it yet, so that
     /// [`Evaluated::write_into`] can reuse the value the payload replaces once `env`'s
-    /// borrows have ended (a Pass writing its `Parameters` over the previous result).
-    pub fn eval_parts(&self, env: &EvalEnv<'_>) -> Result<Evaluated<'_>, EvalError> {
+    /// borrows have ended (a Pass writing its `Parameters` over the previous result). The
+    /// members of an object are kept in `buffer` (emptied first), which a caller can keep from
+    /// one evaluation to the next so that none allocates.
+    pub fn eval_parts<'b>(
+        &self,
+        env: &EvalEnv<'_>,
+        buffer: &'b mut Vec<Value>,
+    ) -> Result<Evaluated<'_, 'b>, EvalError> {
         match &self.root {
             Node::Object(entries, Some(proto)) => {
-                let mut values = Vec::with_capacity(entries.len());
+                buffer.clear();
                 for (_, child) in entries {
-                    values.push(eval_node(child, env)?);
+                    buffer.push(eval_node(child, env)?);
                 }
-                Ok(Evaluated(Parts::Members(proto, values)))
+                Ok(Evaluated(Parts::Members(entries, proto, buffer)))
             }
             other => Ok(Evaluated(Parts::Whole(eval_node(other, env)?))),
         }
     }
 }
 
+/// An object template's output keys with `null` values, and the JSON size of everything in
+/// its output that does not depend on the input (braces, commas, keys, constant members).
+#[derive(Debug, Clone, PartialEq)]
+struct Prototype {
+    map: Map<String, Value>,
+    fixed_size: usize,
+}
+
 /// A payload evaluated by [`PayloadTemplate::eval_parts`].
 #[derive(Debug)]
-pub struct Evaluated<'t>(Parts<'t>);
+pub struct Evaluated<'t, 'b>(Parts<'t, 'b>);
 
 #[derive(Debug)]
-enum Parts<'t> {
+enum Parts<'t, 'b> {
     /// The members of an object, in the order of the prototype's keys.
-    Members(&'t Map<String, Value>, Vec<Value>),
+    Members(&'t [(String, Node)], &'t Prototype, &'b mut Vec<Value>),
     Whole(Value),
 }
 
-impl Evaluated<'_> {
+/// Moves `values` into `slots`, in order, leaving `values` empty.
+fn assign<'v>(values: &mut Vec<Value>, slots: impl Iterator<Item = &'v mut Value>) {
+    for (slot, v) in slots.zip(values.drain(..)) {
+        *slot = v;
+    }
+}
+
+impl Evaluated<'_, '_> {
     /// The payload.
     pub fn into_value(self) -> Value {
         match self.0 {
-            Parts::Members(proto, values) => {
-                let mut map = proto.clone();
-                for (slot, v) in map.values_mut().zip(values) {
-                    *slot = v;
-                }
+            Parts::Members(_, proto, values) => {
+                let mut map = proto.map.clone();
+                assign(values, map.values_mut());
                 Value::Object(map)
             }
             Parts::Whole(v) => v,
+        }
+    }
+
+    /// The payload's JSON size, given `measure` for a value: only the parts that depend on the
+    /// input are measured, the rest was measured when the template was compiled. (A `measure`
+    /// that stops counting past a limit gives a total past it too.)
+    pub fn json_size(&self, mut measure: impl FnMut(&Value) -> usize) -> usize {
+        match &self.0 {
+            Parts::Members(entries, proto, values) => entries
+                .iter()
+                .zip(values.iter())
+                .filter(|((_, node), _)| !matches!(node, Node::Const(_)))
+                .fold(proto.fixed_size, |n, (_, v)| n.saturating_add(measure(v))),
+            Parts::Whole(v) => measure(v),
         }
     }
 
@@ -186,13 +219,11 @@ impl Evaluated<'_> {
     /// its allocations (keys, hash table), and only its values are replaced; anything else is
     /// replaced whole. The result is the same value either way.
     pub fn write_into(self, target: &mut Value) {
-        if let (Parts::Members(proto, _), Value::Object(old)) = (&self.0, &*target) {
-            let same_keys = old.len() == proto.len() && old.keys().eq(proto.keys());
+        if let (Parts::Members(_, proto, _), Value::Object(old)) = (&self.0, &*target) {
+            let same_keys = old.len() == proto.map.len() && old.keys().eq(proto.map.keys());
             if same_keys {
-                if let (Parts::Members(_, values), Value::Object(old)) = (self.0, target) {
-                    for (slot, v) in old.values_mut().zip(values) {
-                        *slot = v;
-                    }
+                if let (Parts::Members(_, _, values), Value::Object(old)) = (self.0, target) {
+                    assign(values, old.values_mut());
                 }
                 return;
             }
@@ -248,7 +279,10 @@ fn compile_node(
                     .collect();
                 // Compilation rejects `a` beside `a.$`, so the keys are distinct; checked
                 // anyway, as the evaluation relies on it.
-                let proto = (proto.len() == entries.len()).then_some(proto);
+                let proto = (proto.len() == entries.len()).then(|| Prototype {
+                    fixed_size: fixed_size(&entries),
+                    map: proto,
+                });
                 Node::Object(entries, proto)
             } else {
                 Node::Const(value.clone())
@@ -321,6 +355,22 @@ fn compile_expr_entry(
     }
 }
 
+/// The JSON size of an object with these members, counting only constant values: braces,
+/// commas, keys (with their quotes, escapes and colons) and `Const` members.
+fn fixed_size(entries: &[(String, Node)]) -> usize {
+    let text_len = |v: &Value| serde_json::to_vec(v).map_or(usize::MAX, |t| t.len());
+    let mut n = 2 + entries.len().saturating_sub(1);
+    for (key, node) in entries {
+        n = n
+            .saturating_add(text_len(&Value::String(key.clone())))
+            .saturating_add(1);
+        if let Node::Const(v) = node {
+            n = n.saturating_add(text_len(v));
+        }
+    }
+    n
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -337,7 +387,7 @@ fn eval_node(node: &Node, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
         Node::Const(v) => Ok(v.clone()),
         Node::Expr { expr, field } => expr.eval(env, field),
         Node::Object(entries, Some(proto)) => {
-            let mut map = proto.clone();
+            let mut map = proto.map.clone();
             for (slot, (_, child)) in map.values_mut().zip(entries) {
                 *slot = eval_node(child, env)?;
             }

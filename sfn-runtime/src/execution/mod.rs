@@ -183,6 +183,10 @@ pub struct Execution {
     time_cache: (u64, String),
     /// The distributed Map child whose execution `context` shows (`None`: this execution).
     context_owner: Option<FrameId>,
+    /// The members of a Pass state's `Parameters` between their evaluation and their write
+    /// (see [`sfn_asl::template::PayloadTemplate::eval_parts`]), kept so a chain of Pass
+    /// states allocates nothing for them.
+    members: Vec<Value>,
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
@@ -274,6 +278,7 @@ impl Execution {
             out: Step::default(),
             time_cache: (0, String::new()),
             context_owner: None,
+            members: Vec::new(),
         }
     }
 

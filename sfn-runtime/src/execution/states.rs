@@ -171,18 +171,21 @@ impl Execution {
                     .and_then(|f| f.active.as_mut())
                     .map(|a| (std::mem::take(&mut a.raw_input), a.raw_size))
                     .unwrap_or_default();
+                let mut members = std::mem::take(&mut self.members);
                 let scope = self.scope(frame);
                 let now = self.data.now;
                 let limit = self.data.config.max_payload_bytes;
                 let raw = (raw, raw_size);
-                match kind {
-                    StateKind::Pass(p) => pass(&scope, p, lang, raw, limit),
+                let flow = match kind {
+                    StateKind::Pass(p) => pass(&scope, p, lang, raw, limit, &mut members),
                     StateKind::Choice(c) => choice(&scope, c, lang, raw),
                     StateKind::Wait(w) => wait(&scope, w, lang, raw, now),
                     StateKind::Succeed(s) => succeed(&scope, s, lang, raw),
                     StateKind::Fail(fl) => fail(&scope, fl, lang, raw.0),
                     _ => Ok(Flow::Blocked),
-                }
+                };
+                self.members = members;
+                flow
             }
         };
         self.apply_flow_in(machine, frame, flow);
@@ -351,6 +354,7 @@ fn pass(
     lang: QueryLanguage,
     (raw, raw_size): Raw,
     limit: usize,
+    members: &mut Vec<Value>,
 ) -> Result<Flow, EvalError> {
     if lang == QueryLanguage::Jsonata {
         let assign = match &p.assign {
@@ -368,7 +372,7 @@ fn pass(
             next: Next::Own,
         }));
     }
-    if let Some(parts) = in_place_parameters(scope, p, &raw) {
+    if let Some(parts) = in_place_parameters(scope, p, &raw, members) {
         return pass_in_place(scope, p, (raw, raw_size), parts?, limit);
     }
     let effective = io::input_path(scope, &p.input_path, &raw)?;
@@ -403,11 +407,12 @@ fn pass(
 /// or `Assign`. Its new result is written over the previous one in place, reusing its
 /// allocations when it has the same keys. `None` when the state is not of that shape; else the
 /// evaluated `Parameters` and the member they go to.
-fn in_place_parameters<'p>(
+fn in_place_parameters<'p, 'b>(
     scope: &Scope<'_>,
     p: &'p Pass,
     raw: &Value,
-) -> Option<Result<(Evaluated<'p>, &'p str), EvalError>> {
+    members: &'b mut Vec<Value>,
+) -> Option<Result<(Evaluated<'p, 'b>, &'p str), EvalError>> {
     let (None, Some(params), None, Some(Some(path))) =
         (&p.result, &p.parameters, &p.assign, &p.result_path)
     else {
@@ -419,7 +424,7 @@ fn in_place_parameters<'p>(
         return None;
     };
     let parts = io::input_path(scope, &p.input_path, raw)
-        .and_then(|effective| params.eval_parts(&scope.env(&effective)));
+        .and_then(|effective| params.eval_parts(&scope.env(&effective), members));
     Some(parts.map(|parts| (parts, name.as_str())))
 }
 
@@ -428,7 +433,7 @@ fn pass_in_place(
     scope: &Scope<'_>,
     p: &Pass,
     (mut raw, raw_size): Raw,
-    (parts, member): (Evaluated<'_>, &str),
+    (parts, member): (Evaluated<'_, '_>, &str),
     limit: usize,
 ) -> Result<Flow, EvalError> {
     let Value::Object(members) = &mut raw else {
@@ -443,19 +448,15 @@ fn pass_in_place(
             next: Next::Own,
         }));
     };
-    let result_size = match sfn_asl::path::member_mut(members, member) {
-        Some(slot) => {
-            parts.write_into(slot);
-            crate::limits::json_size(slot, limit)
-        }
+    // Only what the template read from the input is measured (its constant parts were
+    // measured when it was compiled).
+    let result_size = Some(parts.json_size(|v| crate::limits::json_size(v, limit)));
+    match sfn_asl::path::member_mut(members, member) {
+        Some(slot) => parts.write_into(slot),
         None => {
-            let v = parts.into_value();
-            let n = crate::limits::json_size(&v, limit);
-            members.insert(member.to_owned(), v);
-            n
+            members.insert(member.to_owned(), parts.into_value());
         }
-    };
-    let result_size = Some(result_size);
+    }
     let size = io::result_path_size(&p.result_path, raw_size, result_size);
     let output = io::output_path(scope, &p.output_path, raw)?;
     Ok(Flow::Exit(Leave {
