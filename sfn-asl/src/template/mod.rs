@@ -183,9 +183,11 @@ enum Parts<'t, 'b> {
 
 /// Moves `values` into `slots`, in order, leaving `values` empty.
 fn assign<'v>(values: &mut Vec<Value>, slots: impl Iterator<Item = &'v mut Value>) {
-    for (slot, v) in slots.zip(values.drain(..)) {
-        *slot = v;
+    // Swapped, then cleared: the values replaced are dropped with the buffer's contents.
+    for (slot, v) in slots.zip(values.iter_mut()) {
+        std::mem::swap(slot, v);
     }
+    values.clear();
 }
 
 impl Evaluated<'_, '_> {

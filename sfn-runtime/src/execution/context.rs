@@ -7,19 +7,51 @@ use super::types::FrameId;
 use super::{resolve_scope, Execution};
 
 /// Formats milliseconds since the epoch as AWS writes context timestamps
-/// (`2024-01-01T00:00:00.000Z`, UTC). Hand-written because it runs on every state entry.
+/// (`2024-01-01T00:00:00.000Z`, UTC). Hand-written, digits pushed without `format!`, because
+/// it runs as every execution starts.
 pub(crate) fn iso_time(ms: u64) -> String {
     let secs = ms / 1000;
     let rem = secs % 86_400;
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        ms % 1000
-    )
+    let mut s = String::with_capacity(24);
+    let fields = [
+        (u64::try_from(y).unwrap_or(0), 4, '-'),
+        (u64::try_from(m).unwrap_or(0), 2, '-'),
+        (u64::try_from(d).unwrap_or(0), 2, 'T'),
+        (rem / 3600, 2, ':'),
+        (rem / 60 % 60, 2, ':'),
+        (rem % 60, 2, '.'),
+        (ms % 1000, 3, 'Z'),
+    ];
+    for (n, width, sep) in fields {
+        push_padded(&mut s, n, width);
+        s.push(sep);
+    }
+    s
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits.
+fn push_padded(s: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    let mut rest = n;
+    loop {
+        i -= 1;
+        // `rest % 10` is below 10: the cast keeps it.
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 || i == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - i;
+    for _ in len..width {
+        s.push('0');
+    }
+    for &b in &digits[i..] {
+        s.push(char::from(b));
+    }
 }
 
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
@@ -62,26 +94,39 @@ impl Execution {
     }
 
     /// Sets `$$.State` for the active state of `frame` (and drops `Task`/`Map`, which only
-    /// exist while a token task or an item selector is evaluated). Updates in place: this runs
-    /// on every state entry.
+    /// exist while a token task or an item selector is evaluated).
     pub(crate) fn set_state_context(&mut self, frame: FrameId) {
-        self.switch_context(frame);
+        let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };
         let Some(active) = &f.active else { return };
-        let Some(states) = resolve_scope(&self.machine, &f.scope) else {
+        let Some(states) = resolve_scope(&machine, &f.scope) else {
             return;
         };
         let Some((name, state)) = states.get_index(active.state) else {
             return;
         };
-        let at = active.entered_time;
+        let retry = matches!(state.kind, StateKind::Task(_)).then_some(active.retry_count);
+        let entered = active.entered_time;
+        self.set_state_context_to(frame, name, entered, retry);
+    }
+
+    /// [`Execution::set_state_context`] with the active state's name, `EnteredTime` (ms) and
+    /// `RetryCount` (Task states only) looked up by the caller. Updates in place: this runs on
+    /// every state entry.
+    pub(crate) fn set_state_context_to(
+        &mut self,
+        frame: FrameId,
+        name: &str,
+        at: u64,
+        retry: Option<u64>,
+    ) {
+        self.switch_context(frame);
         if self.time_cache.0 != at || self.time_cache.1.is_empty() {
             self.time_cache = (at, iso_time(at));
         }
         let entered = &self.time_cache.1;
-        let retry = matches!(state.kind, StateKind::Task(_)).then_some(active.retry_count);
         let Value::Object(ctx) = &mut self.context else {
             return;
         };
@@ -100,7 +145,8 @@ impl Execution {
                     None => {}
                 }
                 if let Some(Value::String(n)) = fields.next() {
-                    n.clone_from(name);
+                    n.clear();
+                    n.push_str(name);
                 }
                 if let (Some(v), Some(r)) = (fields.next(), retry) {
                     *v = r.into();
@@ -109,7 +155,7 @@ impl Execution {
             _ => {
                 let mut st = Map::new();
                 st.insert("EnteredTime".into(), entered.clone().into());
-                st.insert("Name".into(), name.clone().into());
+                st.insert("Name".into(), name.into());
                 if let Some(r) = retry {
                     st.insert("RetryCount".into(), r.into());
                 }

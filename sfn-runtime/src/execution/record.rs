@@ -32,8 +32,16 @@ impl Execution {
         event_type: EventType,
         details: impl FnOnce() -> Value,
     ) -> u64 {
-        let prev = self.data.frames.get(&frame).map_or(0, |f| f.last_event);
-        let id = match self.child_root(frame) {
+        let (prev, top_level) = self.data.frames.get(&frame).map_or((0, false), |f| {
+            (f.last_event, f.parent.is_none() && !f.isolated)
+        });
+        // A top-level frame belongs to no distributed Map child: no walk up the frames.
+        let root = if top_level {
+            None
+        } else {
+            self.child_root(frame)
+        };
+        let id = match root {
             Some(root) => self.emit_child(root, prev, event_type, details),
             None => self.emit_raw(prev, event_type, details),
         };

@@ -153,11 +153,12 @@ impl Execution {
         let Some(states) = super::resolve_scope(machine, &f.scope) else {
             return;
         };
-        let Some((_, state)) = states.get_index(active.state) else {
+        let Some((name, state)) = states.get_index(active.state) else {
             return;
         };
         let lang = machine.effective_language(state);
-        self.set_state_context(frame);
+        let retry = matches!(state.kind, StateKind::Task(_)).then_some(active.retry_count);
+        self.set_state_context_to(frame, name, active.entered_time, retry);
         let flow = match &state.kind {
             StateKind::Task(t) => self.start_task(frame, t, lang),
             StateKind::Parallel(p) => self.start_parallel(frame, p, lang),
