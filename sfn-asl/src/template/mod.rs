@@ -157,7 +157,11 @@ impl PayloadTemplate {
                 }
                 Ok(Evaluated(Parts::Members(entries, proto, buffer)))
             }
-            other => Ok(Evaluated(Parts::Whole(eval_node(other, env)?))),
+            other => {
+                buffer.clear();
+                buffer.push(eval_node(other, env)?);
+                Ok(Evaluated(Parts::Whole(buffer)))
+            }
         }
     }
 }
@@ -178,7 +182,9 @@ pub struct Evaluated<'t, 'b>(Parts<'t, 'b>);
 enum Parts<'t, 'b> {
     /// The members of an object, in the order of the prototype's keys.
     Members(&'t [(String, Node)], &'t Prototype, &'b mut Vec<Value>),
-    Whole(Value),
+    /// The whole payload, alone in the buffer. (Kept there, not here, so that an `Evaluated`
+    /// stays a few words: moving a large value right after writing it stalls.)
+    Whole(&'b mut Vec<Value>),
 }
 
 /// Moves `values` into `slots`, in order, leaving `values` empty.
@@ -199,7 +205,7 @@ impl Evaluated<'_, '_> {
                 assign(values, map.values_mut());
                 Value::Object(map)
             }
-            Parts::Whole(v) => v,
+            Parts::Whole(buffer) => buffer.pop().unwrap_or_default(),
         }
     }
 
@@ -213,7 +219,9 @@ impl Evaluated<'_, '_> {
                 .zip(values.iter())
                 .filter(|((_, node), _)| !matches!(node, Node::Const(_)))
                 .fold(proto.fixed_size, |n, (_, v)| n.saturating_add(measure(v))),
-            Parts::Whole(v) => measure(v),
+            Parts::Whole(buffer) => buffer
+                .iter()
+                .fold(0, |n: usize, v| n.saturating_add(measure(v))),
         }
     }
 

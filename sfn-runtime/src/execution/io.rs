@@ -94,6 +94,7 @@ pub(crate) fn input_path<'v>(
 }
 
 /// `OutputPath` over the state's output.
+#[inline]
 pub(crate) fn output_path(
     scope: &Scope<'_>,
     path: &Option<Option<Path>>,
@@ -119,6 +120,7 @@ fn select<'v>(scope: &Scope<'_>, p: &Path, input: &'v Value) -> Result<Cow<'v, V
 
 /// The size bound of what `InputPath`/`OutputPath` select from a payload bounded by `input`: a
 /// definite path into the payload selects a part of its text.
+#[inline]
 pub(crate) fn selected_size(path: &Option<Option<Path>>, input: SizeBound) -> SizeBound {
     match path {
         None => input,
@@ -132,6 +134,7 @@ pub(crate) fn selected_size(path: &Option<Option<Path>>, input: SizeBound) -> Si
 /// The size bound of `ResultPath`'s output: the raw input's plus the result's plus the members
 /// the path may create (at most 12 bytes per byte of the path: quotes, colon, comma, braces
 /// and `\u00XX` escapes).
+#[inline]
 pub(crate) fn result_path_size(
     path: &Option<Option<ReferencePath>>,
     raw: SizeBound,

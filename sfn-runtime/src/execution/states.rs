@@ -176,9 +176,9 @@ impl Execution {
                 let scope = self.scope(frame);
                 let now = self.data.now;
                 let limit = self.data.config.max_payload_bytes;
-                let raw = (raw, raw_size);
+                let mut raw = (raw, raw_size);
                 let flow = match kind {
-                    StateKind::Pass(p) => pass(&scope, p, lang, raw, limit, &mut members),
+                    StateKind::Pass(p) => pass(&scope, p, lang, &mut raw, limit, &mut members),
                     StateKind::Choice(c) => choice(&scope, c, lang, raw),
                     StateKind::Wait(w) => wait(&scope, w, lang, raw, now),
                     StateKind::Succeed(s) => succeed(&scope, s, lang, raw),
@@ -349,15 +349,18 @@ impl Execution {
 /// A raw input with its size bound.
 type Raw = (Value, SizeBound);
 
+/// A Pass state. `raw` is borrowed, not moved in: a Pass chain changes it in place and moves
+/// it once, into its output (copying a value between frames right after writing it stalls).
 fn pass(
     scope: &Scope<'_>,
     p: &Pass,
     lang: QueryLanguage,
-    (raw, raw_size): Raw,
+    raw: &mut Raw,
     limit: usize,
     members: &mut Vec<Value>,
 ) -> Result<Flow, EvalError> {
     if lang == QueryLanguage::Jsonata {
+        let (raw, raw_size) = std::mem::take(raw);
         let assign = match &p.assign {
             Some(t) => Some(io::eval_assign(scope, t, &raw, &raw, None, None)?),
             None => None,
@@ -373,9 +376,17 @@ fn pass(
             next: Next::Own,
         }));
     }
-    if let Some(parts) = in_place_parameters(scope, p, &raw, members) {
-        return pass_in_place(scope, p, (raw, raw_size), parts?, limit);
+    if let Some(done) = pass_in_place(scope, p, raw, limit, members) {
+        done?;
+        let (output, size) = std::mem::take(raw);
+        return Ok(Flow::Exit(Leave {
+            output,
+            size,
+            assign: None,
+            next: Next::Own,
+        }));
     }
+    let (raw, raw_size) = std::mem::take(raw);
     let effective = io::input_path(scope, &p.input_path, &raw)?;
     let (result, result_size) = match (&p.result, &p.parameters) {
         (Some(r), _) => (r.clone(), None),
@@ -405,67 +416,78 @@ fn pass(
 }
 
 /// The Pass state most chains are made of: `Parameters`, `ResultPath: $.member`, no `Result`
-/// or `Assign`. Its new result is written over the previous one in place, reusing its
-/// allocations when it has the same keys. `None` when the state is not of that shape; else the
-/// evaluated `Parameters` and the member they go to.
-fn in_place_parameters<'p, 'b>(
+/// or `Assign`, over an object. Its new result is written over the previous one in place,
+/// reusing its allocations when it has the same keys, and `raw` becomes the state's output
+/// with its bound. `None` when the state is not of that shape (`raw` is then untouched).
+fn pass_in_place(
     scope: &Scope<'_>,
-    p: &'p Pass,
-    raw: &Value,
-    members: &'b mut Vec<Value>,
-) -> Option<Result<(Evaluated<'p, 'b>, &'p str), EvalError>> {
+    p: &Pass,
+    raw: &mut Raw,
+    limit: usize,
+    members: &mut Vec<Value>,
+) -> Option<Result<(), EvalError>> {
     let (None, Some(params), None, Some(Some(path))) =
         (&p.result, &p.parameters, &p.assign, &p.result_path)
     else {
         return None;
     };
-    let ([Segment::Name(name)], PathRoot::Input, true) =
-        (path.segments(), path.root(), raw.is_object())
+    let ([Segment::Name(member)], PathRoot::Input, true) =
+        (path.segments(), path.root(), raw.0.is_object())
     else {
         return None;
     };
-    let parts = io::input_path(scope, &p.input_path, raw)
-        .and_then(|effective| params.eval_parts(&scope.env(&effective), members));
-    Some(parts.map(|parts| (parts, name.as_str())))
-}
-
-/// The rest of an [`in_place_parameters`] Pass: the write, then `OutputPath`.
-fn pass_in_place(
-    scope: &Scope<'_>,
-    p: &Pass,
-    (mut raw, raw_size): Raw,
-    (parts, member): (Evaluated<'_, '_>, &str),
-    limit: usize,
-) -> Result<Flow, EvalError> {
-    let Value::Object(members) = &mut raw else {
-        // Not reached (`in_place_parameters` checked that the input is an object); written
-        // the general way all the same.
-        let output = io::apply_result_path(&p.result_path, raw, parts.into_value());
-        let output = io::output_path(scope, &p.output_path, output.map_err(|e| e.1)?)?;
-        return Ok(Flow::Exit(Leave {
-            output,
-            size: None,
-            assign: None,
-            next: Next::Own,
-        }));
+    // `InputPath` absent or `$` (the usual case) reads the input where it is.
+    let selected;
+    let effective = match &p.input_path {
+        None => &raw.0,
+        Some(Some(ip)) if ip.is_root() => &raw.0,
+        Some(_) => match io::input_path(scope, &p.input_path, &raw.0) {
+            Ok(v) => {
+                selected = v.into_owned();
+                &selected
+            }
+            Err(e) => return Some(Err(e)),
+        },
+    };
+    let parts = match params.eval_parts(&scope.env(effective), members) {
+        Ok(parts) => parts,
+        Err(e) => return Some(Err(e)),
     };
     // Only what the template read from the input is measured (its constant parts were
     // measured when it was compiled).
     let result_size = Some(parts.json_size(|v| crate::limits::json_size(v, limit)));
-    match sfn_asl::path::member_mut(members, member) {
-        Some(slot) => parts.write_into(slot),
-        None => {
-            members.insert(member.to_owned(), parts.into_value());
+    let size = io::result_path_size(&p.result_path, raw.1, result_size);
+    raw.1 = io::selected_size(&p.output_path, size);
+    Some(write_in_place(scope, p, &mut raw.0, parts, member))
+}
+
+/// The write of a [`pass_in_place`] Pass, then `OutputPath`, in place.
+fn write_in_place(
+    scope: &Scope<'_>,
+    p: &Pass,
+    raw: &mut Value,
+    parts: Evaluated<'_, '_>,
+    member: &str,
+) -> Result<(), EvalError> {
+    match &mut *raw {
+        Value::Object(members) => match sfn_asl::path::member_mut(members, member) {
+            Some(slot) => parts.write_into(slot),
+            None => {
+                members.insert(member.to_owned(), parts.into_value());
+            }
+        },
+        // Not reached (`pass_in_place` checked that the input is an object); written the
+        // general way all the same.
+        other => {
+            let written =
+                io::apply_result_path(&p.result_path, std::mem::take(other), parts.into_value());
+            *other = written.map_err(|e| e.1)?;
         }
     }
-    let size = io::result_path_size(&p.result_path, raw_size, result_size);
-    let output = io::output_path(scope, &p.output_path, raw)?;
-    Ok(Flow::Exit(Leave {
-        output,
-        size: io::selected_size(&p.output_path, size),
-        assign: None,
-        next: Next::Own,
-    }))
+    if p.output_path.is_some() {
+        *raw = io::output_path(scope, &p.output_path, std::mem::take(raw))?;
+    }
+    Ok(())
 }
 
 fn choice(
