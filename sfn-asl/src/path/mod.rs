@@ -128,6 +128,7 @@ impl Path {
         ast::normalized(&self.root, &self.segments)
     }
     /// Evaluates the path.
+    #[inline]
     pub fn select<'a>(&self, env: &EvalEnv<'a>) -> Result<Cow<'a, Value>, PathMiss> {
         let doc = root_document(&self.root, env)?;
         if self.segments.is_empty() {
@@ -155,6 +156,7 @@ impl fmt::Display for Path {
 const SCAN_MEMBERS: usize = 8;
 
 /// `map.get(key)`, without hashing `key` when the object is small.
+#[inline]
 pub fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     if map.len() <= SCAN_MEMBERS {
         map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
@@ -164,6 +166,7 @@ pub fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 /// `map.get_mut(key)`, without hashing `key` when the object is small.
+#[inline]
 pub fn member_mut<'a>(map: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
     if map.len() <= SCAN_MEMBERS {
         map.iter_mut()

@@ -61,6 +61,7 @@ impl ValueExpr {
     /// Evaluates the value of field `field` (`"orderId.$"`, `"ErrorPath"`), with AWS's message
     /// when a path finds nothing (`The JSONPath '<p>' specified for the field '<field>' could not
     /// be found in the input '<json>'`).
+    #[inline]
     pub fn eval(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
         match self {
             ValueExpr::Path(p) => p.select(env).map(|v| v.into_owned()).map_err(|_| {

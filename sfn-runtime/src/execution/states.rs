@@ -198,6 +198,7 @@ impl Execution {
     }
 
     /// [`Execution::apply_flow`] with `self.machine` cloned by the caller.
+    #[inline]
     fn apply_flow_in(
         &mut self,
         machine: &Arc<StateMachine>,
@@ -261,6 +262,7 @@ impl Execution {
     }
 
     /// [`Execution::exit_to`] with `self.machine` cloned by the caller.
+    #[inline]
     fn exit_to_in(&mut self, machine: &Arc<StateMachine>, frame: FrameId, leave: Leave) {
         let Leave {
             output,
