@@ -2,7 +2,12 @@
 //! size. Speed is not asserted here; these definitions took from seconds to minutes before the
 //! did-you-mean work was capped (see `docs/performance.md`), so a regression shows as a hung test.
 
-use serde_json::{json, Map, Value};
+#[path = "../../tests/hostile/definitions.rs"]
+#[allow(dead_code)]
+mod definitions;
+
+use definitions::short_name;
+use serde_json::{json, Value};
 use sfn_asl::error::FindingCode;
 use sfn_asl::validate::{parse, MAX_DEFINITION_CHARS, MAX_JSON_DEPTH};
 
@@ -17,9 +22,7 @@ fn findings(doc: &str) -> Vec<sfn_asl::Finding> {
 #[test]
 fn one_long_state_name_is_not_compared_character_by_character() {
     let name = "A".repeat(300_000);
-    let target = format!("{}B", "A".repeat(299_999));
-    let doc = json!({"StartAt": name, "States": {&name: {"Type": "Pass", "Next": target}}});
-    let text = doc.to_string();
+    let text = definitions::long_state_name();
     assert!(text.len() > 900_000 && text.len() < MAX_DEFINITION_CHARS);
     let f = findings(&text);
     let summary: Vec<(&str, FindingCode, Option<&str>)> = f
@@ -59,16 +62,8 @@ fn one_long_state_name_is_not_compared_character_by_character() {
 /// rest get the plain hint; every target is still reported.
 #[test]
 fn thousands_of_dangling_targets_share_one_suggestion_budget() {
-    let mut states = Map::new();
-    for i in 0..25_000 {
-        // `{name}x` is one letter off `{name}`: each target has a close name to suggest.
-        states.insert(
-            short_name(i),
-            json!({"Type": "Pass", "Next": format!("{}x", short_name(i))}),
-        );
-    }
-    states.insert(short_name(0), json!({"Type": "Pass", "End": true}));
-    let text = json!({"StartAt": short_name(0), "States": states}).to_string();
+    // `{name}x` is one letter off `{name}`: each target has a close name to suggest.
+    let text = definitions::dangling_targets();
     assert!(text.len() < MAX_DEFINITION_CHARS, "{}", text.len());
     let f = findings(&text);
     assert_eq!(f.len(), 24_999);
@@ -101,27 +96,11 @@ fn thousands_of_dangling_targets_share_one_suggestion_budget() {
         .all(|x| x.hint.as_deref() == Some(GENERIC_TARGET_HINT)));
 }
 
-/// A distinct three-character state name for each `i` below 62³.
-fn short_name(i: usize) -> String {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    [i / 3844, i / 62 % 62, i % 62]
-        .iter()
-        .map(|&d| DIGITS[d] as char)
-        .collect()
-}
-
 /// A definition over the 1 MiB limit gets the size finding alone, however broken the rest is
 /// (AWS refuses the request before reading the definition).
 #[test]
 fn an_oversized_definition_is_not_validated() {
-    let mut states = Map::new();
-    for i in 0..40_000 {
-        states.insert(
-            format!("S{i}"),
-            json!({"Type": "Pass", "Next": format!("Nowhere{i}"), "Bogus": i}),
-        );
-    }
-    let text = json!({"StartAt": "Missing", "States": states}).to_string();
+    let text = definitions::oversized();
     assert!(text.len() > MAX_DEFINITION_CHARS);
     let f = findings(&text);
     assert_eq!(f.len(), 1, "{:?}", &f[..3.min(f.len())]);
@@ -147,15 +126,7 @@ fn an_oversized_definition_is_not_validated() {
 /// each linter finding against the schema's (to drop echoes) no longer scans them all.
 #[test]
 fn many_schema_and_linter_findings_are_matched_by_lookup() {
-    let mut states = Map::new();
-    for i in 0..10_000 {
-        states.insert(
-            format!("S{i}"),
-            json!({"Type": "Pass", "Next": format!("X{i}"), "Bogus": 1}),
-        );
-    }
-    states.insert("E".into(), json!({"Type": "Succeed"}));
-    let text = json!({"StartAt": "S0", "States": states}).to_string();
+    let text = definitions::schema_and_linter_findings(10_000);
     let f = findings(&text);
     let unknown = f
         .iter()
@@ -172,10 +143,7 @@ fn many_schema_and_linter_findings_are_matched_by_lookup() {
 /// template placeholders stay valid (templates are validated before substitution).
 #[test]
 fn a_task_resource_is_an_arn_or_a_placeholder() {
-    let task = |resource: &str| {
-        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": true}}})
-            .to_string()
-    };
+    let task = definitions::task;
     for bad in [
         "",
         "x",
@@ -222,12 +190,7 @@ fn a_task_resource_is_an_arn_or_a_placeholder() {
 /// Nesting past serde_json's recursion limit is named as a depth limit, not a syntax error.
 #[test]
 fn json_nested_past_the_parser_limit_names_the_limit() {
-    let nested = |depth: usize| {
-        let value = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        format!(
-            r#"{{"StartAt":"P","States":{{"P":{{"Type":"Pass","End":true,"Parameters":{{"v":{value}}}}}}}}}"#
-        )
-    };
+    let nested = definitions::nested_parameters;
     // Four levels hold the arrays: the document, `States`, the state, `Parameters`.
     let deepest = MAX_JSON_DEPTH - 4;
     assert!(parse(&nested(deepest)).is_ok());
