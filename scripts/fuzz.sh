@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Fuzz every parser: `scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]` (default 600 s, all targets).
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Seeds come from the
-# real-world corpus and the conformance cases beside the repo (../shared). A crash lands in
-# fuzz/artifacts/<target>/; copy it to fuzz/regressions/<target>/ so the test suite replays it
-# (sfn-asl/tests/fuzz_regressions.rs).
+# Fuzz every target: `scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]` (default 600 s, all
+# targets, one after another, each in one process).
+#
+# Needs cargo-fuzz (`cargo install cargo-fuzz`) and no nightly toolchain: cargo-fuzz passes
+# `-Z` flags to rustc (AddressSanitizer, coverage), which the stable compiler accepts with
+# `RUSTC_BOOTSTRAP=1`, set here. A nightly toolchain works the same way
+# (`FUZZ_TOOLCHAIN=+nightly scripts/fuzz.sh`).
+#
+# Seeds come from the real-world corpus and the conformance cases beside the repo (../shared).
+# Each run is capped at 2 GiB of RSS and 30 s per input (a slower input is reported as a
+# timeout, a crash like any other). A crash lands in fuzz/artifacts/<target>/; copy it to
+# fuzz/regressions/<target>/ so the test suite replays it (sfn-asl/tests/fuzz_regressions.rs,
+# sfn-runtime/tests/fuzz_regressions.rs for run_execution). The log of each run is
+# fuzz/logs/<target>.log; its last lines (runs, exec/s, coverage, features) are printed.
+# Corpora, artifacts and logs stay out of git (.gitignore).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic parse_jsonata)
+[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic parse_jsonata run_execution)
 shared=../../shared
+toolchain=${FUZZ_TOOLCHAIN:-}
+export RUSTC_BOOTSTRAP=1
 
 seed() {
   local t=$1 dir=corpus/$1
@@ -19,6 +31,9 @@ seed() {
   case $t in
     parse_definition)
       cp "$shared"/corpus/real-world/*.json "$dir"/ 2>/dev/null || true ;;
+    run_execution)
+      # Structure-aware: libFuzzer grows its corpus from random bytes; one seed suffices.
+      printf 'seed' > "$dir/seed" ;;
     parse_path|parse_intrinsic|payload_template|parse_jsonata)
       # Every string / template found in the conformance definitions.
       python3 - "$t" "$dir" "$shared/conformance/cases" <<'PY'
@@ -48,8 +63,15 @@ PY
   esac
 }
 
+mkdir -p logs
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t: ${secs}s"
-  cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 2>&1 | tail -n 3
+  # shellcheck disable=SC2086 # an empty toolchain is no argument
+  cargo $toolchain fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 \
+    -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+    >"logs/$t.log" 2>&1 || echo "!! $t stopped early: see fuzz/logs/$t.log"
+  grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "logs/$t.log" | tail -n 1 || true
+  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "logs/$t.log" || true
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "logs/$t.log" || true
 done
