@@ -34,6 +34,7 @@ pub fn cases() -> Vec<Case> {
         input_not_utf8(),
         definition_not_utf8(),
         map_over_120000_items(),
+        distributed_map_over_50000_items(),
         parallel_with_1000_branches(),
         parallel_nested_23_deep(),
         parallel_nested_past_the_depth_limit(),
@@ -377,6 +378,26 @@ fn map_over_120000_items() -> Case {
                 execution stops at AWS's 25,000 history events.",
     )
     .expect(failed("States.Runtime", HISTORY_CAP))
+}
+
+fn distributed_map_over_50000_items() -> Case {
+    let processor = json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+        "StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": true}}});
+    let definition = machine(
+        json!({"M": {"Type": "Map", "MaxConcurrency": 0, "ItemsPath": "$.items",
+        "ItemProcessor": processor, "End": true}}),
+    );
+    let input = json_text(&json!({"items": vec![0; 50_000]}));
+    run(
+        "run-distributed-map-over-50000-items",
+        json_text(&definition),
+        input,
+    )
+    .about(
+        "A distributed Map runs each item as a child execution, so the parent's history \
+                stays short: 50,000 items succeed, as on AWS.",
+    )
+    .expect(succeeded(Some(json!(vec![0; 50_000]))))
 }
 
 fn parallel_with_1000_branches() -> Case {
