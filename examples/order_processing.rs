@@ -170,6 +170,13 @@ pub async fn run_example() -> Result<Receipt, ExecutionError> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     println!("{}", OrderProcessing::ASL);
+    match OrderProcessing::ASL_FILE {
+        Some(path) => eprintln!(
+            "cargo build wrote this ASL to {path}, and its IAM policy beside it ({})",
+            path.replace(".asl.json", ".iam.json")
+        ),
+        None => eprintln!("cargo build could not write the ASL file; it is in OrderProcessing::ASL"),
+    }
     match run_example().await {
         Ok(receipt) => println!("{receipt:?}"),
         Err(e) => {

@@ -104,25 +104,47 @@ async fn batch_fan_out_keeps_the_image_order() {
     );
 }
 
-/// Building the examples wrote their ASL (and IAM policy) under `target/stepfunctions/`, the
-/// same text as the `ASL` constant.
+/// Building wrote each workflow's ASL (and IAM policy) into the compiled crate's own folder,
+/// `target/stepfunctions/examples/` for this test crate (which includes the examples' sources;
+/// each example binary writes to `target/stepfunctions/<example>-bin/`): the same text as the
+/// `ASL` constant, at the path `ASL_FILE` names.
 #[test]
 fn building_writes_the_asl_files() {
-    let dir = match std::env::var_os("SFN_ASL_OUT_DIR") {
-        Some(d) => std::path::PathBuf::from(d),
-        None => {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-            target.join("stepfunctions")
+    let base = match std::env::var_os("SFN_ASL_OUT_DIR") {
+        Some(d) => {
+            let d = std::path::PathBuf::from(d);
+            assert_eq!(
+                order_processing::OrderProcessing::ASL_FILE.map(std::path::PathBuf::from),
+                Some(d.join("OrderProcessing.asl.json"))
+            );
+            return;
         }
+        None => std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+            .join("stepfunctions"),
     };
-    for (name, asl) in [
-        ("OrderProcessing", order_processing::OrderProcessing::ASL),
-        ("HumanApproval", human_approval::HumanApproval::ASL),
-        ("BatchFanOut", batch_fan_out::BatchFanOut::ASL),
+    for (name, asl, file) in [
+        (
+            "OrderProcessing",
+            order_processing::OrderProcessing::ASL,
+            order_processing::OrderProcessing::ASL_FILE,
+        ),
+        (
+            "HumanApproval",
+            human_approval::HumanApproval::ASL,
+            human_approval::HumanApproval::ASL_FILE,
+        ),
+        (
+            "BatchFanOut",
+            batch_fan_out::BatchFanOut::ASL,
+            batch_fan_out::BatchFanOut::ASL_FILE,
+        ),
     ] {
-        let written = std::fs::read_to_string(dir.join(format!("{name}.asl.json")))
+        let dir = base.join("examples");
+        let own = dir.join(format!("{name}.asl.json"));
+        assert_eq!(file.map(std::path::PathBuf::from), Some(own.clone()), "{name}");
+        let written = std::fs::read_to_string(&own)
             .unwrap_or_else(|e| panic!("{name}.asl.json under {}: {e}", dir.display()));
         assert_eq!(written, asl, "{name}");
         assert!(

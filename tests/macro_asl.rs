@@ -143,15 +143,17 @@ fn definition_parses_the_emitted_asl() {
 
 #[test]
 fn asl_file_is_written_under_the_target_directory() {
-    // The test binary is built with the default output directory logic: find the file.
+    // The test crate is compiled with the default output directory logic: its files go to
+    // `<target>/stepfunctions/macro_asl/`, and `ASL_FILE` names the one written.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     let dir = std::env::var_os("SFN_ASL_OUT_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or(target.join("stepfunctions"));
-    let text = std::fs::read_to_string(dir.join("Top.asl.json"))
-        .expect("Top.asl.json was written at compile time");
+        .unwrap_or(target.join("stepfunctions").join("macro_asl"));
+    let file = Top::ASL_FILE.expect("the ASL file was written at compile time");
+    assert_eq!(std::path::PathBuf::from(file), dir.join("Top.asl.json"));
+    let text = std::fs::read_to_string(file).expect("Top.asl.json was written at compile time");
     assert_eq!(text, Top::ASL);
     let iam = std::fs::read_to_string(dir.join("Top.iam.json"))
         .expect("Top.iam.json was written at compile time");

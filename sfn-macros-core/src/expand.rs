@@ -73,12 +73,17 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
     }
     match cx.check() {
         Ok(()) => Ok(generate(wf, &lowered, express, asl)),
-        Err(error) => Err(Errors {
+        Err(error) => {
+            if let Some(dir) = out::out_dir() {
+                out::remove_files(&dir, &wf.name.to_string());
+            }
+            Err(Errors {
             error,
             // The path checks of the states without errors still run, so a bad path literal
             // is reported with the rest.
             items: skeleton(wf, shape_checks(wf, &lowered)),
-        }),
+            })
+        }
     }
 }
 
@@ -143,7 +148,7 @@ fn ast_states(m: &crate::ast::Machine, out: &mut Vec<String>, depth: usize) {
 fn skeleton(wf: &Workflow, checks: Vec<TokenStream>) -> TokenStream {
     let mut states = Vec::new();
     ast_states(&wf.machine, &mut states, 0);
-    items(wf, &states, "", "", false, checks)
+    items(wf, &states, "", "", None, false, checks)
 }
 
 /// The const assertions checking the path literals against the input type, when it is given.
@@ -162,12 +167,12 @@ fn shape_checks(wf: &Workflow, l: &Lowered) -> Vec<TokenStream> {
 
 fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStream {
     let iam = serde_json::to_string_pretty(&sfn_asl::iam::policy(&l.machine)).unwrap_or_default();
-    if let Some(dir) = out::out_dir() {
-        out::write_files(&dir, &wf.name.to_string(), &asl, &iam);
-    }
+    let file = out::out_dir()
+        .and_then(|dir| out::write_files(&dir, &wf.name.to_string(), &asl, &iam))
+        .map(|path| path.to_string_lossy().into_owned());
     let checks = shape_checks(wf, l);
     let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();
-    let mut tokens = items(wf, &states, &asl, &iam, express, checks);
+    let mut tokens = items(wf, &states, &asl, &iam, file.as_deref(), express, checks);
     tokens.extend(tasks::generate(wf, &l.machine, &states));
     tokens
 }
@@ -178,9 +183,14 @@ fn items(
     states: &[String],
     asl: &str,
     iam: &str,
+    asl_file: Option<&str>,
     express: bool,
     checks: Vec<TokenStream>,
 ) -> TokenStream {
+    let asl_file = match asl_file {
+        Some(path) => quote!(::core::option::Option::Some(#path)),
+        None => quote!(::core::option::Option::None),
+    };
     let vis = &wf.vis;
     let name = &wf.name;
     let name_str = name.to_string();
@@ -234,6 +244,9 @@ fn items(
             pub const ASL: &'static str = #asl;
             /// The least-privilege IAM policy the execution role needs.
             pub const IAM_POLICY: &'static str = #iam;
+            /// Where the build wrote [`Self::ASL`] (`<Workflow>.asl.json`, with the policy
+            /// beside it as `<Workflow>.iam.json`); `None` when no file could be written.
+            pub const ASL_FILE: ::core::option::Option<&'static str> = #asl_file;
 
             /// The definition as a model (parsed once from [`Self::ASL`]).
             pub fn definition() -> ::sfn::asl::StateMachine {
