@@ -4,18 +4,23 @@
 //! recording is off, because failure causes name the event id at which a state was entered.
 //!
 //! ```
-//! use sfn_runtime::history::{EventType, HistoryEvent};
+//! use sfn_runtime::history::{EventData, EventType, HistoryEvent};
 //! let e = HistoryEvent {
 //!     id: 1,
 //!     previous_event_id: 0,
 //!     timestamp: 0,
 //!     event_type: EventType::ExecutionStarted,
-//!     details: serde_json::json!({"input": {}}),
+//!     details: serde_json::json!({"inputDetails": {"truncated": false}}),
+//!     data: Some(EventData::new("input", "{}")),
 //! };
-//! assert_eq!(e.to_aws_json()["type"], "ExecutionStarted");
+//! let aws = e.to_aws_json();
+//! assert_eq!(aws["type"], "ExecutionStarted");
+//! assert_eq!(aws["executionStartedEventDetails"]["input"], "{}");
 //! ```
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 macro_rules! event_types {
@@ -99,9 +104,10 @@ event_types! {
     EvaluationFailed => "evaluationFailedEventDetails",
 }
 
-/// One history event. `details` holds the `<type>EventDetails` object with `input`/`output`/
-/// `parameters` kept as JSON values; [`HistoryEvent::to_aws_json`] turns them into JSON text as
-/// AWS sends them.
+/// One history event. `details` holds the `<type>EventDetails` object; the event's payload
+/// (`input`, `output` or `parameters`) is kept apart in `data`, as JSON text shared with the
+/// other events that carry the same payload (a state's output is the next state's input; a
+/// loop passes one payload around). [`HistoryEvent::to_aws_json`] puts it back as AWS sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {
     /// `id`, from 1.
@@ -112,8 +118,39 @@ pub struct HistoryEvent {
     pub timestamp: u64,
     /// `type`.
     pub event_type: EventType,
-    /// The details object (`Value::Null` when the type has none).
+    /// The details object, its payload field `null` (`Value::Null` when the type has none).
     pub details: Value,
+    /// The payload, when the event carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<EventData>,
+}
+
+/// An event's payload: which field of the details it is, and its JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventData {
+    /// `input`, `output` or `parameters`.
+    pub field: String,
+    /// The JSON text, shared between events (cut when `<field>Details.truncated` is true).
+    #[serde(serialize_with = "text_out", deserialize_with = "text_in")]
+    pub text: Arc<str>,
+}
+
+impl EventData {
+    /// A payload of `field` with its JSON text.
+    pub fn new(field: &str, text: &str) -> Self {
+        EventData {
+            field: field.to_owned(),
+            text: Arc::from(text),
+        }
+    }
+}
+
+fn text_out<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(text)
+}
+
+fn text_in<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    String::deserialize(d).map(Arc::from)
 }
 
 impl HistoryEvent {
@@ -128,16 +165,81 @@ impl HistoryEvent {
         let key = self.event_type.details_key();
         if !key.is_empty() {
             let mut details = self.details.clone();
-            if let Value::Object(map) = &mut details {
-                for field in ["input", "output", "parameters"] {
-                    if let Some(v) = map.get_mut(field) {
-                        *v = Value::String(v.to_string());
-                    }
-                }
+            if let (Value::Object(map), Some(data)) = (&mut details, &self.data) {
+                let text = Value::String(data.text.to_string());
+                map.insert(data.field.clone(), text);
             }
             out.insert(key.into(), details);
         }
         Value::Object(out)
+    }
+
+    /// The payload as a JSON value (`None` when the event has none, or it was truncated).
+    pub fn data_value(&self) -> Option<Value> {
+        self.data
+            .as_ref()
+            .and_then(|d| serde_json::from_str(&d.text).ok())
+    }
+}
+
+/// The payload fields of event details, in the order they are looked for.
+const DATA_FIELDS: [&str; 3] = ["input", "output", "parameters"];
+
+/// What a payload keeps of its text once the history's budget is spent.
+const TRUNCATED_CHARS: usize = 1024;
+
+/// Turns payload values into shared text as events are recorded: a payload equal to the last
+/// one shares its text, and once `budget` bytes of distinct text are held, further inputs and
+/// outputs are cut (`<field>Details.truncated: true`) so a long history cannot exhaust memory.
+#[derive(Debug)]
+pub(crate) struct DataCache {
+    last: Option<(Value, Arc<str>)>,
+    held: usize,
+    budget: usize,
+}
+
+impl DataCache {
+    pub(crate) fn new(budget: usize) -> Self {
+        DataCache {
+            last: None,
+            held: 0,
+            budget,
+        }
+    }
+
+    /// Moves the payload out of `details` (a details object as the engine builds it, with the
+    /// payload as a JSON value) into shared text.
+    pub(crate) fn extract(&mut self, details: &mut Value) -> Option<EventData> {
+        let Value::Object(map) = details else {
+            return None;
+        };
+        let field = DATA_FIELDS.into_iter().find(|f| map.contains_key(*f))?;
+        // `null` keeps the field's place, where `to_aws_json` puts the text back.
+        let value = std::mem::take(map.get_mut(field)?);
+        if let Some((last, text)) = &self.last {
+            if *last == value {
+                let text = text.clone();
+                return Some(EventData {
+                    field: field.to_owned(),
+                    text,
+                });
+            }
+        }
+        let mut text = value.to_string();
+        let flag = format!("{field}Details");
+        // Only a field with a `<field>Details` flag (not `parameters`) can say it was cut.
+        if self.held.saturating_add(text.len()) > self.budget && map.contains_key(&flag) {
+            crate::limits::truncate_chars(&mut text, TRUNCATED_CHARS);
+            map.insert(flag, serde_json::json!({"truncated": true}));
+        } else {
+            self.held = self.held.saturating_add(text.len());
+        }
+        let text: Arc<str> = Arc::from(text);
+        self.last = Some((value, text.clone()));
+        Some(EventData {
+            field: field.to_owned(),
+            text,
+        })
     }
 }
 

@@ -13,6 +13,15 @@ use serde_json::Value;
 /// The largest input/output/result a state may carry, in UTF-8 bytes of its JSON text.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// The largest value one variable may hold, in bytes of its JSON text.
+pub const MAX_VARIABLE_BYTES: usize = 262_144;
+
+/// The most one `Assign` may store, in bytes of its values' JSON text.
+pub const MAX_ASSIGN_BYTES: usize = 262_144;
+
+/// The most all variables of an execution may hold, in bytes of their values' JSON text.
+pub const MAX_VARIABLES_BYTES: usize = 10 * 1024 * 1024;
+
 /// The longest error name an event or outcome carries, in characters (the API's limit).
 pub const MAX_ERROR_CHARS: usize = 256;
 

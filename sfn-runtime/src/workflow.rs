@@ -119,6 +119,9 @@ pub enum ExecutionErrorKind {
     /// The input type did not serialize to JSON.
     #[error("the input does not serialize to JSON")]
     Input,
+    /// The input's JSON text is over the 256 KiB payload limit: the execution did not start.
+    #[error("the input is larger than the payload limit")]
+    InputTooLarge,
     /// The execution succeeded, but its JSON output does not deserialize into the output type.
     #[error("the output does not match the workflow's output type")]
     Output,
@@ -132,6 +135,9 @@ impl ExecutionError {
     pub const OUTPUT_MISMATCH: &'static str = "sfn.OutputMismatch";
     /// The error name given to an input that does not serialize to JSON.
     pub const INPUT_NOT_JSON: &'static str = "sfn.InputNotJson";
+    /// The error name given to an input over the payload limit: AWS's `StartExecution`
+    /// answers a parameter over its length constraint with a `ValidationException`.
+    pub const INPUT_TOO_LARGE: &'static str = "ValidationException";
 
     fn new(kind: ExecutionErrorKind, error: impl Into<String>, cause: impl Into<String>) -> Self {
         ExecutionError {
@@ -226,7 +232,7 @@ where
 
     /// Runs an execution to its end and returns its typed output with the history.
     pub async fn run_with_history(&self, input: W::Input) -> Run<W::Output> {
-        let value = match to_value(&input) {
+        let value = match to_value(&input).and_then(|v| self.checked(v)) {
             Ok(v) => v,
             Err(e) => {
                 return Run {
@@ -247,7 +253,7 @@ where
 
     /// Starts an execution on a new tokio task.
     pub fn start(&self, input: W::Input) -> Result<Started<W>, ExecutionError> {
-        let value = to_value(&input)?;
+        let value = self.checked(to_value(&input)?)?;
         let handle =
             self.engine
                 .start_execution(Arc::new(W::definition()), value, self.config.clone());
@@ -255,6 +261,20 @@ where
             handle,
             workflow: PhantomData,
         })
+    }
+}
+
+impl<W: Workflow> Runner<W> {
+    /// The input, when `StartExecution` would take it.
+    fn checked(&self, input: Value) -> Result<Value, ExecutionError> {
+        crate::engine::check_input(&input, &self.config).map_err(|e| {
+            ExecutionError::new(
+                ExecutionErrorKind::InputTooLarge,
+                ExecutionError::INPUT_TOO_LARGE,
+                e.to_string(),
+            )
+        })?;
+        Ok(input)
     }
 }
 

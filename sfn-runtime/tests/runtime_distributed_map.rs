@@ -280,7 +280,7 @@ async fn parent_history_shows_the_map_run_and_children_have_their_own() {
         assert_eq!(ty.last(), Some(&EventType::ExecutionSucceeded));
         let ids: Vec<u64> = child.history.iter().map(|e| e.id).collect();
         assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
-        assert_eq!(child.history[0].details["input"], json!({"id": id}));
+        assert_eq!(child.history[0].data_value(), Some(json!({"id": id})));
     }
     assert_ne!(children[0].execution_arn, children[1].execution_arn);
 }

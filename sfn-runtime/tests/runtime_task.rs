@@ -74,8 +74,8 @@ async fn lambda_invoke_wraps_the_payload() {
     assert_eq!(scheduled.details["resourceType"], "lambda");
     assert_eq!(scheduled.details["resource"], "invoke");
     assert_eq!(
-        scheduled.details["parameters"],
-        json!({"FunctionName": "double", "Payload": {"n": 5}})
+        scheduled.data_value(),
+        Some(json!({"FunctionName": "double", "Payload": {"n": 5}}))
     );
 }
 

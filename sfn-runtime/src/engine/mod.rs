@@ -51,6 +51,34 @@ pub enum EngineError {
     /// The execution's driver stopped without a result (its task panicked or was cancelled).
     #[error("the execution's driver stopped: {0}")]
     DriverStopped(String),
+    /// The input's JSON text is over the payload limit: `StartExecution` refuses it.
+    #[error(
+        "the execution input is larger than {limit} bytes of JSON text, the payload limit \
+         (256 KiB) of an execution input; pass a smaller input, or a reference to the data"
+    )]
+    InputTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+/// `StartExecution`'s check of an input: its compact JSON text must fit in
+/// `config.max_payload_bytes`. The engine's own start runs such an input into a
+/// `States.DataLimitExceeded` failure instead, as a nested `startExecution` task sees it.
+///
+/// ```
+/// use sfn_runtime::{engine::check_input, EngineError, ExecutionConfig};
+/// let config = ExecutionConfig::new("m", "run");
+/// assert!(check_input(&serde_json::json!({"a": 1}), &config).is_ok());
+/// let big = serde_json::json!("x".repeat(262_143));
+/// assert_eq!(check_input(&big, &config), Err(EngineError::InputTooLarge { limit: 262_144 }));
+/// ```
+pub fn check_input(input: &Value, config: &ExecutionConfig) -> Result<(), EngineError> {
+    let limit = config.max_payload_bytes;
+    match crate::limits::fits(input, None, limit) {
+        Some(_) => Ok(()),
+        None => Err(EngineError::InputTooLarge { limit }),
+    }
 }
 
 /// The end of an execution: its outcome and history.

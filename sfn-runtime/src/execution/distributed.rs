@@ -115,11 +115,12 @@ impl Execution {
         let id = log.next_event_id;
         log.next_event_id += 1;
         if self.data.config.record_history {
-            let details = if event_type.details_key().is_empty() {
+            let mut details = if event_type.details_key().is_empty() {
                 Value::Null
             } else {
                 details()
             };
+            let data = self.history_data.extract(&mut details);
             self.out.child_events.push(ChildEvent {
                 map_run_arn: log.map_run_arn.clone(),
                 execution_arn: log.execution_arn.clone(),
@@ -129,6 +130,7 @@ impl Execution {
                     timestamp: self.data.now,
                     event_type,
                     details,
+                    data,
                 },
             });
         }

@@ -26,6 +26,7 @@ mod record;
 mod states;
 mod tasks;
 mod types;
+mod variables;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,6 +72,9 @@ pub(crate) struct Frame {
     scope: Vec<ScopeStep>,
     /// Variables of this scope.
     vars: Map<String, Value>,
+    /// The JSON size of `vars`' values, for the execution's 10 MiB limit.
+    #[serde(default)]
+    vars_bytes: usize,
     /// Distributed Map children: no outer variables, no events in the parent history.
     isolated: bool,
     /// Id of the last event of this frame (the next event's `previousEventId`).
@@ -187,6 +191,8 @@ pub struct Execution {
     /// (see [`sfn_asl::template::PayloadTemplate::eval_parts`]), kept so a chain of Pass
     /// states allocates nothing for them.
     members: Vec<Value>,
+    /// Payload texts shared between history events.
+    history_data: crate::history::DataCache,
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
@@ -270,6 +276,7 @@ impl Execution {
     }
 
     fn with_context(machine: Arc<StateMachine>, data: ExecutionData, context: Value) -> Self {
+        let budget = data.config.max_history_data_bytes;
         Execution {
             machine,
             data,
@@ -279,6 +286,7 @@ impl Execution {
             time_cache: (0, String::new()),
             context_owner: None,
             members: Vec::new(),
+            history_data: crate::history::DataCache::new(budget),
         }
     }
 
@@ -487,6 +495,7 @@ impl Execution {
             parent,
             scope,
             vars: Map::new(),
+            vars_bytes: 0,
             isolated,
             last_event,
             active: None,

@@ -131,11 +131,12 @@ impl Execution {
         details: impl FnOnce() -> Value,
     ) {
         if self.data.config.record_history {
-            let details = if event_type.details_key().is_empty() {
+            let mut details = if event_type.details_key().is_empty() {
                 Value::Null
             } else {
                 details()
             };
+            let data = self.history_data.extract(&mut details);
             let timestamp = self.data.now;
             self.out.events.push(HistoryEvent {
                 id,
@@ -143,6 +144,7 @@ impl Execution {
                 timestamp,
                 event_type,
                 details,
+                data,
             });
         }
     }

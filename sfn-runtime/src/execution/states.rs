@@ -287,6 +287,18 @@ impl Execution {
             self.fail_state(frame, Failure::new(STATES_DATA_LIMIT_EXCEEDED, cause));
             return;
         };
+        let vars_bytes = match assign.as_ref().map(|a| self.check_assign(frame, name, a)) {
+            Some(Err(failure)) => {
+                // Not a failure of the state's work: no Retrier or Catcher applies.
+                if let Some(f) = self.data.frames.get_mut(&frame) {
+                    f.active = None;
+                }
+                self.frame_end(frame, Err(failure));
+                return;
+            }
+            Some(Ok(bytes)) => Some(bytes),
+            None => None,
+        };
         if let Some(ty) = exited_type(&state.kind) {
             self.emit(frame, ty, || {
                 let mut d = io_details(Some(name), "output", &output);
@@ -334,6 +346,9 @@ impl Execution {
             f.active = None;
             if let Some(assign) = assign {
                 f.vars.extend(assign);
+            }
+            if let Some(bytes) = vars_bytes {
+                f.vars_bytes = bytes;
             }
         }
         match next_idx {

@@ -67,6 +67,11 @@ pub struct ExecutionConfig {
     pub max_history_events: u64,
     /// The payload size limit in bytes (AWS: 262,144).
     pub max_payload_bytes: usize,
+    /// The most payload text (event inputs and outputs, counted once however many events
+    /// share it) the history keeps in full; later payloads are cut to 1 KiB and marked
+    /// `truncated`, so a long history of large payloads cannot exhaust memory.
+    #[serde(default = "default_history_data_bytes")]
+    pub max_history_data_bytes: usize,
     /// A cap on the machine's `TimeoutSeconds` (Standard: one year, Express: 300), applied
     /// without copying the machine; `None`: the machine's own.
     #[serde(default)]
@@ -118,9 +123,15 @@ impl ExecutionConfig {
             express: false,
             max_history_events: 25_000,
             max_payload_bytes: crate::limits::MAX_PAYLOAD_BYTES,
+            max_history_data_bytes: default_history_data_bytes(),
             max_timeout_seconds: Some(crate::limits::STANDARD_MAX_SECONDS),
         }
     }
+}
+
+/// 256 MiB: a thousand distinct 256 KiB payloads.
+fn default_history_data_bytes() -> usize {
+    256 * 1024 * 1024
 }
 
 /// The status of an execution, as `DescribeExecution` reports it.

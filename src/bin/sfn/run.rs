@@ -102,6 +102,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     let result = if express {
         let mut config = express::config(&name, "run");
         config.record_history = args.history;
+        check_input(&input, &config)?;
         rt.block_on(express::start_sync_execution(
             &engine, machine, input, config,
         ))
@@ -110,9 +111,10 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     } else {
         let mut config = ExecutionConfig::new(&name, "run");
         config.record_history = args.history;
+        check_input(&input, &config)?;
         rt.block_on(engine.start_sync_execution(machine, input, config))
     };
-    print_json(out, &result_json(&result, args.history));
+    write_result(out, &result, args.history);
     Ok(if result.outcome.status == Status::Succeeded {
         SUCCESS
     } else {
@@ -199,8 +201,42 @@ fn machine_name_from(path: &str) -> String {
     }
 }
 
-/// `{"status", "output" | "error", "cause", "history"?}`.
-fn result_json(result: &ExecutionResult, history: bool) -> Value {
+/// Refuses an input `StartExecution` would refuse (exit 2): the CLI bounds the text it reads,
+/// but inline JSON, or numbers such as `1E9` that serialize longer, are measured as the engine
+/// measures them.
+fn check_input(input: &Value, config: &ExecutionConfig) -> Result<(), BadInvocation> {
+    sfn_runtime::engine::check_input(input, config)
+        .map_err(|e| BadInvocation(format!("--input: {e}")))
+}
+
+/// Prints [`result_json`] on one line, the history event by event: events share their payload
+/// texts, which one JSON value of the whole history would copy once per event.
+fn write_result(out: &mut dyn Write, result: &ExecutionResult, history: bool) {
+    let head = result_json(result);
+    if !history {
+        print_json(out, &head);
+        return;
+    }
+    let text = head.to_string();
+    let open = text.strip_suffix('}').unwrap_or(&text);
+    let mut out = std::io::BufWriter::new(out);
+    let written = (|| -> std::io::Result<()> {
+        write!(out, "{open},\"history\":[")?;
+        for (i, event) in result.history.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut out, &event.to_aws_json())?;
+        }
+        writeln!(out, "]}}")?;
+        out.flush()
+    })();
+    // As `print_json`: a closed stdout ends the output, not the run.
+    let _ = written;
+}
+
+/// `{"status", "output" | "error", "cause"}`.
+fn result_json(result: &ExecutionResult) -> Value {
     let o = &result.outcome;
     let mut m = Map::new();
     m.insert("status".into(), o.status.as_str().into());
@@ -212,10 +248,6 @@ fn result_json(result: &ExecutionResult, history: bool) -> Value {
     }
     if let Some(c) = &o.cause {
         m.insert("cause".into(), c.clone().into());
-    }
-    if history {
-        let events = result.history.iter().map(|e| e.to_aws_json()).collect();
-        m.insert("history".into(), Value::Array(events));
     }
     Value::Object(m)
 }
