@@ -29,6 +29,8 @@ pub(crate) struct WorkflowOptions {
     pub(crate) timeout_seconds: Option<syn::LitInt>,
     pub(crate) query_language: Option<Ident>,
     pub(crate) version: Option<LitStr>,
+    /// `tasks = Name`: the name of the generated Task trait (default `<Workflow>Tasks`).
+    pub(crate) tasks: Option<Ident>,
 }
 
 /// `{ start A; A: ...; B: ...; }`: the top level, a Parallel branch or a Map processor.

@@ -100,9 +100,10 @@ fn parse_options(attr: &Attribute, options: &mut WorkflowOptions) -> syn::Result
             "timeout_seconds" => options.timeout_seconds = Some(meta.value()?.parse()?),
             "query_language" => options.query_language = Some(meta.value()?.parse()?),
             "version" => options.version = Some(meta.value()?.parse()?),
+            "tasks" => options.tasks = Some(meta.value()?.parse()?),
             _ => {
                 return Err(meta.error(format!(
-                    "unknown workflow option `{key}`; expected `kind`, `timeout_seconds`, `query_language` or `version`"
+                    "unknown workflow option `{key}`; expected `kind`, `timeout_seconds`, `query_language`, `version` or `tasks`"
                 )))
             }
         }

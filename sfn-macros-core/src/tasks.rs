@@ -305,6 +305,15 @@ fn dispatch_arms(methods: &[TaskMethod]) -> impl Iterator<Item = TokenStream> + 
     })
 }
 
+/// The Task trait's name: `#[workflow(tasks = Name)]`, else `<Workflow>Tasks` spanned at the
+/// workflow's name, so a clash with an item of the same name points there.
+pub(crate) fn trait_name(wf: &ast::Workflow) -> Ident {
+    wf.options
+        .tasks
+        .clone()
+        .unwrap_or_else(|| format_ident!("{}Tasks", wf.name, span = wf.name.span()))
+}
+
 /// The trait, the handlers and the run functions of one workflow.
 pub(crate) fn generate(
     wf: &ast::Workflow,
@@ -312,7 +321,7 @@ pub(crate) fn generate(
     order: &[String],
 ) -> TokenStream {
     let methods = methods(wf, machine, order);
-    let trait_name = format_ident!("{}Tasks", wf.name);
+    let trait_name = trait_name(wf);
     let tasks_trait = tasks_trait(wf, &trait_name, &methods);
     let handlers = handlers(wf, &trait_name, &methods);
     let run_functions = run_functions(wf, &trait_name, &methods);
@@ -338,12 +347,17 @@ fn tasks_trait(wf: &ast::Workflow, trait_name: &Ident, methods: &[TaskMethod]) -
     let unit_impl = methods
         .is_empty()
         .then(|| quote!(impl #trait_name for () {}));
-    quote! {
+    // Spanned at the trait's name, so a clash with another item of that name points there.
+    let span = trait_name.span();
+    let tasks_trait = quote_spanned! {span=>
         #[doc = #trait_doc]
         #[diagnostic::on_unimplemented(message = #message, note = #note)]
         #vis trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
             #( #sigs )*
         }
+    };
+    quote! {
+        #tasks_trait
 
         impl<__SfnT: #trait_name> #trait_name for ::std::sync::Arc<__SfnT> {
             #( #arc_methods )*
