@@ -297,6 +297,10 @@ pub struct FunctionRef<'a> {
     pub name: &'a str,
     /// A version or alias (`PROD`, `3`), when given.
     pub qualifier: Option<&'a str>,
+    /// The region, when a full ARN names it.
+    pub region: Option<&'a str>,
+    /// The account id, when a full or partial ARN names it.
+    pub account: Option<&'a str>,
 }
 
 impl<'a> FunctionRef<'a> {
@@ -305,7 +309,12 @@ impl<'a> FunctionRef<'a> {
     /// (`arn:aws:lambda:us-east-1:123456789012:function:charge[:PROD]`). `None` for anything
     /// else (another service's ARN, an empty name, more than one qualifier).
     pub fn parse(text: &'a str) -> Option<FunctionRef<'a>> {
-        parser::function_name(text).map(|(name, qualifier)| FunctionRef { name, qualifier })
+        parser::function_name(text).map(|f| FunctionRef {
+            name: f.name,
+            qualifier: f.qualifier,
+            region: f.region,
+            account: f.account,
+        })
     }
 }
 

@@ -60,19 +60,44 @@ fn name_and_qualifier(text: &str) -> Option<(&str, Option<&str>)> {
 
 /// A Lambda `FunctionName`: `<name>[:<qualifier>]`, `<account>:function:<name>[:<qualifier>]`
 /// or `arn:<p>:lambda:<region>:<account>:function:<name>[:<qualifier>]`.
-pub(super) fn function_name(text: &str) -> Option<(&str, Option<&str>)> {
+pub(super) fn function_name(text: &str) -> Option<FunctionParts<'_>> {
     if text.starts_with("arn:") {
         return match split_outside_placeholders(text, ':', 6).as_slice() {
-            ["arn", p, "lambda", _, _, resource] if !p.is_empty() => resource
+            ["arn", p, "lambda", region, account, resource] if !p.is_empty() => resource
                 .strip_prefix("function:")
-                .and_then(name_and_qualifier),
+                .and_then(name_and_qualifier)
+                .map(|(name, qualifier)| FunctionParts {
+                    name,
+                    qualifier,
+                    region: non_empty(region),
+                    account: non_empty(account),
+                }),
             _ => None,
         };
     }
-    match split_outside_placeholders(text, ':', 3).as_slice() {
-        [_, "function", rest] => name_and_qualifier(rest),
-        _ => name_and_qualifier(text),
-    }
+    let (account, rest) = match split_outside_placeholders(text, ':', 3).as_slice() {
+        [account, "function", rest] => (non_empty(account), *rest),
+        _ => (None, text),
+    };
+    name_and_qualifier(rest).map(|(name, qualifier)| FunctionParts {
+        name,
+        qualifier,
+        region: None,
+        account,
+    })
+}
+
+/// What [`function_name`] reads: the name, a qualifier, and the region and account when the
+/// text names them.
+pub(super) struct FunctionParts<'a> {
+    pub(super) name: &'a str,
+    pub(super) qualifier: Option<&'a str>,
+    pub(super) region: Option<&'a str>,
+    pub(super) account: Option<&'a str>,
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
 }
 
 /// Step Functions' own ARN resource types: a state machine (its versions and aliases are

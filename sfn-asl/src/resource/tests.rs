@@ -380,6 +380,27 @@ fn function_names_read_in_every_form() {
     }
 }
 
+/// The IAM policy writes a function's ARN with the region and account its name gives.
+#[test]
+fn function_names_carry_the_region_and_account_they_name() {
+    let cases = [
+        ("charge", (None, None)),
+        (
+            "123456789012:function:charge:3",
+            (None, Some("123456789012")),
+        ),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:charge",
+            (Some("us-east-1"), Some("123456789012")),
+        ),
+        ("arn:aws:lambda:::function:charge", (None, None)),
+    ];
+    for (text, want) in cases {
+        let got = FunctionRef::parse(text).map(|f| (f.region, f.account));
+        assert_eq!(got, Some(want), "{text}");
+    }
+}
+
 #[test]
 fn only_request_response_and_callback_lambda_invoke_call_by_function_name() {
     for (text, by_name) in [
