@@ -1,19 +1,23 @@
-//! Partitions. The grants themselves are tested in `sfn-macros` (`src/iam/tests.rs`), where the
-//! definitions can be written in the DSL.
+//! Partitions, the forms a name takes, and how statements are merged. Each integration against
+//! AWS's documented policy is in `tests/iam_documented.rs`; grants of DSL definitions in
+//! `sfn-macros-core` (`src/iam/tests.rs`).
 
 use serde_json::{json, Value};
 
 use super::policy;
 
-/// Every `(action, resource)` pair of a policy, in its (sorted) order.
+/// Every `(action, resource)` pair of a policy, sorted.
 fn grants(p: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for st in p["Statement"].as_array().expect("statements") {
-        let action = st["Action"][0].as_str().expect("action").to_owned();
-        for r in st["Resource"].as_array().expect("resources") {
-            out.push((action.clone(), r.as_str().expect("resource").to_owned()));
+        for action in st["Action"].as_array().expect("actions") {
+            let action = action.as_str().expect("action");
+            for r in st["Resource"].as_array().expect("resources") {
+                out.push((action.to_owned(), r.as_str().expect("resource").to_owned()));
+            }
         }
     }
+    out.sort();
     out
 }
 
@@ -67,24 +71,19 @@ fn every_arn_of_the_policy_is_in_the_resources_partition() {
         "${AWS::Partition}",
     ] {
         let got = policy_in(p);
-        let want: Vec<(String, String)> = [
+        let rule = format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatchJobsRule");
+        let secrets = format!("arn:{p}:secretsmanager:r-1:111:secret:events!connection/c/*");
+        let own = format!("arn:{p}:states:*:*:stateMachine:*");
+        let children = format!("arn:{p}:states:*:*:execution:*/Each:*");
+        let mut want: Vec<(String, String)> = [
             ("dynamodb:PutItem", format!("arn:{p}:dynamodb:*:*:table/t")),
-            (
-                "events:DescribeRule",
-                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
-            ),
+            ("events:DescribeRule", rule.clone()),
             (
                 "events:PutEvents",
                 format!("arn:{p}:events:*:*:event-bus/default"),
             ),
-            (
-                "events:PutRule",
-                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
-            ),
-            (
-                "events:PutTargets",
-                format!("arn:{p}:events:*:*:rule/StepFunctionsGetEventsForBatch*"),
-            ),
+            ("events:PutRule", rule.clone()),
+            ("events:PutTargets", rule),
             (
                 "events:RetrieveConnectionCredentials",
                 format!("arn:{p}:events:r-1:111:connection/c"),
@@ -95,22 +94,29 @@ fn every_arn_of_the_policy_is_in_the_resources_partition() {
             ),
             (
                 "lambda:InvokeFunction",
+                format!("arn:{p}:lambda:*:*:function:g:*"),
+            ),
+            (
+                "lambda:InvokeFunction",
                 format!("arn:{p}:lambda:r-1:111:function:f"),
             ),
+            (
+                "lambda:InvokeFunction",
+                format!("arn:{p}:lambda:r-1:111:function:f:*"),
+            ),
             ("s3:GetObject", format!("arn:{p}:s3:::b/k.json")),
-            (
-                "secretsmanager:DescribeSecret",
-                format!("arn:{p}:secretsmanager:*:*:secret:events!connection/*"),
-            ),
-            (
-                "secretsmanager:GetSecretValue",
-                format!("arn:{p}:secretsmanager:*:*:secret:events!connection/*"),
-            ),
+            ("secretsmanager:DescribeSecret", secrets.clone()),
+            ("secretsmanager:GetSecretValue", secrets),
             ("sqs:SendMessage", format!("arn:{p}:sqs:r-1:111:q")),
+            ("states:DescribeExecution", children.clone()),
+            ("states:InvokeHTTPEndpoint", own.clone()),
+            ("states:StartExecution", own),
+            ("states:StopExecution", children),
         ]
         .into_iter()
         .map(|(a, r)| (a.to_owned(), r))
         .collect();
+        want.sort();
         let arns: Vec<(String, String)> = got.iter().filter(|(_, r)| r != "*").cloned().collect();
         assert_eq!(arns, want, "partition {p}");
         let wildcards: Vec<&str> = got
@@ -121,11 +127,9 @@ fn every_arn_of_the_policy_is_in_the_resources_partition() {
         assert_eq!(
             wildcards,
             [
+                "batch:DescribeJobs",
                 "batch:SubmitJob",
-                "states:DescribeExecution",
-                "states:InvokeHTTPEndpoint",
-                "states:StartExecution",
-                "states:StopExecution"
+                "batch:TerminateJob"
             ],
             "partition {p}: the activity needs no grant"
         );
@@ -195,4 +199,157 @@ fn sync_start_of_a_version_or_alias_grants_the_machines_executions() {
             );
         }
     }
+}
+
+fn policy_of(asl: Value) -> Value {
+    match crate::parse(&asl.to_string()) {
+        Ok(m) => policy(&m),
+        Err(e) => panic!("does not parse: {e:?}"),
+    }
+}
+
+fn task(resource: &str, parameters: Value) -> Value {
+    json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource,
+        "Parameters": parameters, "End": true}}})
+}
+
+/// A name's region and account are `*` only where the text does not give them.
+#[test]
+fn function_names_keep_the_region_and_account_they_give() {
+    let cases = [
+        ("charge", "arn:aws:lambda:*:*:function:charge"),
+        ("charge:PROD", "arn:aws:lambda:*:*:function:charge"),
+        (
+            "123456789012:function:charge",
+            "arn:aws:lambda:*:123456789012:function:charge",
+        ),
+        (
+            "arn:aws-cn:lambda:cn-north-1:1:function:charge:3",
+            "arn:aws-cn:lambda:cn-north-1:1:function:charge",
+        ),
+    ];
+    for (name, arn) in cases {
+        let p = policy_of(task(
+            "arn:aws:states:::lambda:invoke",
+            json!({"FunctionName": name}),
+        ));
+        let want = vec![
+            ("lambda:InvokeFunction".to_owned(), arn.to_owned()),
+            ("lambda:InvokeFunction".to_owned(), format!("{arn}:*")),
+        ];
+        assert_eq!(grants(&p), want, "{name}");
+    }
+}
+
+#[test]
+fn queue_urls_in_every_form_become_queue_arns() {
+    let cases = [
+        (
+            "https://sqs.eu-west-1.amazonaws.com/1/q",
+            "arn:aws:sqs:eu-west-1:1:q",
+        ),
+        (
+            "https://eu-west-1.queue.amazonaws.com/1/q",
+            "arn:aws:sqs:eu-west-1:1:q",
+        ),
+        (
+            "https://queue.amazonaws.com/1/q",
+            "arn:aws:sqs:us-east-1:1:q",
+        ),
+        ("not a url", "*"),
+    ];
+    for (url, arn) in cases {
+        let p = policy_of(task(
+            "arn:aws:states:::sqs:sendMessage",
+            json!({"QueueUrl": url, "MessageBody": "m"}),
+        ));
+        assert_eq!(
+            grants(&p),
+            [("sqs:SendMessage".to_owned(), arn.to_owned())],
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn ecs_task_definitions_and_api_endpoints_in_other_forms() {
+    let cases = [
+        ("job", "arn:aws:ecs:*:*:task-definition/job:*"),
+        ("job:4", "arn:aws:ecs:*:*:task-definition/job:4"),
+        (
+            "arn:aws:ecs:eu-west-1:1:task-definition/job",
+            "arn:aws:ecs:eu-west-1:1:task-definition/job:*",
+        ),
+    ];
+    for (definition, arn) in cases {
+        let p = policy_of(task(
+            "arn:aws:states:::ecs:runTask",
+            json!({"TaskDefinition": definition}),
+        ));
+        assert_eq!(
+            grants(&p),
+            [("ecs:RunTask".to_owned(), arn.to_owned())],
+            "{definition}"
+        );
+    }
+    // A custom domain names no API.
+    let p = policy_of(task(
+        "arn:aws:states:::apigateway:invoke",
+        json!({"ApiEndpoint": "api.example.com", "Method": "GET", "Stage": "prod"}),
+    ));
+    assert_eq!(
+        grants(&p),
+        [(
+            "execute-api:Invoke".to_owned(),
+            "arn:aws:execute-api:*:*:*".to_owned()
+        )]
+    );
+}
+
+/// One statement per service and set of resources, with every action granted on them.
+#[test]
+fn actions_of_one_service_on_the_same_resources_share_a_statement() {
+    let asl = json!({"StartAt": "Get", "States": {
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+            "Parameters": {"TableName": "t", "Key": {}}, "Next": "Put"},
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "t", "Item": {}}, "Next": "Other"},
+        "Other": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:deleteItem",
+            "Parameters": {"TableName": "u", "Key": {}}, "End": true}}});
+    let p = policy_of(asl.clone());
+    assert_eq!(
+        p["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+             "Resource": ["arn:aws:dynamodb:*:*:table/t"]},
+            {"Effect": "Allow", "Action": ["dynamodb:DeleteItem"],
+             "Resource": ["arn:aws:dynamodb:*:*:table/u"]}
+        ])
+    );
+    assert_eq!(policy_of(asl), p, "the same definition, the same policy");
+}
+
+/// A Distributed Map's own grants are in the partition of the machine's resources, even when
+/// the only one sits inside the map.
+#[test]
+fn a_distributed_map_is_in_the_partition_of_the_machines_resources() {
+    let asl = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": "F", "States": {"F": {"Type": "Task",
+                "Resource": "arn:aws-cn:lambda:cn-north-1:1:function:f", "End": true}}}}}});
+    let got = grants(&policy_of(asl));
+    assert!(
+        got.contains(&(
+            "states:StartExecution".to_owned(),
+            "arn:aws-cn:states:*:*:stateMachine:*".to_owned()
+        )),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(
+            "states:DescribeExecution".to_owned(),
+            "arn:aws-cn:states:*:*:execution:*/M:*".to_owned()
+        )),
+        "{got:?}"
+    );
 }

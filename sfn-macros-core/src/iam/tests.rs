@@ -12,26 +12,24 @@ fn policy_of(states: &str) -> Value {
     }
 }
 
+/// Each action with the resources it is granted on, by action (a statement holds the actions
+/// of one service that share their resources).
 fn grants(p: &Value) -> Vec<(String, Vec<String>)> {
-    p["Statement"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .map(|st| {
-                    let action = st["Action"][0].as_str().unwrap_or_default().to_owned();
-                    let res = st["Resource"]
-                        .as_array()
-                        .map(|r| {
-                            r.iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    (action, res)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut out = Vec::new();
+    for st in p["Statement"].as_array().into_iter().flatten() {
+        let res: Vec<String> = st["Resource"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        for action in st["Action"].as_array().into_iter().flatten() {
+            let action = action.as_str().unwrap_or_default().to_owned();
+            out.push((action, res.clone()));
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]
@@ -41,7 +39,10 @@ fn lambda_arn_is_granted_exactly() {
         grants(&p),
         [(
             "lambda:InvokeFunction".to_owned(),
-            vec!["arn:aws:lambda:eu-west-1:111122223333:function:f".to_owned()]
+            vec![
+                "arn:aws:lambda:eu-west-1:111122223333:function:f".to_owned(),
+                "arn:aws:lambda:eu-west-1:111122223333:function:f:*".to_owned()
+            ]
         )]
     );
     assert_eq!(p["Version"], json!("2012-10-17"));
@@ -58,7 +59,9 @@ fn lambda_invoke_uses_function_name() {
             "lambda:InvokeFunction".to_owned(),
             vec![
                 "arn:aws:lambda:*:*:function:short".to_owned(),
-                "arn:aws:lambda:us-east-1:1:function:g".to_owned()
+                "arn:aws:lambda:*:*:function:short:*".to_owned(),
+                "arn:aws:lambda:us-east-1:1:function:g".to_owned(),
+                "arn:aws:lambda:us-east-1:1:function:g:*".to_owned()
             ]
         )]
     );
@@ -124,7 +127,7 @@ fn nested_tasks_and_sdk_integrations_are_found() {
         M: map { processor { start Y; Y: task "arn:aws:states:::events:putEvents" { parameters: { "Entries": [{ "Detail": {} }] } } end; } } end;"#,
     );
     let g = grants(&p);
-    assert!(g.contains(&("s3:ListBuckets".to_owned(), vec!["*".to_owned()])));
+    assert!(g.contains(&("s3:ListAllMyBuckets".to_owned(), vec!["*".to_owned()])));
     assert!(g.contains(&(
         "events:PutEvents".to_owned(),
         vec!["arn:aws:events:*:*:event-bus/default".to_owned()]
