@@ -16,7 +16,8 @@
 //!   `states:InvokeHTTPEndpoint`) is in the machine's partition with `*` for its region,
 //!   account and name, which the definition does not name.
 //!
-//! Each statement holds the actions of one service that share the same resources; statements,
+//! Each statement holds the actions of one service that share the same resources (and, for the
+//! HTTP task's method and endpoint, the same condition); statements,
 //! actions and resources are sorted, so the output is stable. Every ARN the policy writes is in
 //! the partition of the resource that needs it (`aws`, `aws-cn`, `aws-us-gov`, ...).
 //!
@@ -60,13 +61,23 @@ pub fn policy(machine: &StateMachine) -> Value {
     json!({ "Version": "2012-10-17", "Statement": grants.statements() })
 }
 
-/// Every action granted, with the resources it is granted on.
+/// Every action granted, with the resources it is granted on; and the grants that hold only
+/// under a condition (the HTTP task's method and endpoint).
 #[derive(Default)]
-struct Grants(BTreeMap<String, BTreeSet<String>>);
+struct Grants {
+    plain: BTreeMap<String, BTreeSet<String>>,
+    conditioned: BTreeMap<(String, String), BTreeSet<Condition>>,
+}
+
+/// An IAM `Condition` block: operator (`StringEquals`) → condition key → value.
+type Condition = BTreeMap<&'static str, BTreeMap<&'static str, String>>;
+
+/// A statement's place in the policy: its service, resources and condition.
+type StatementKey = (String, Vec<String>, Option<Condition>);
 
 impl Grants {
     fn allow(&mut self, action: &str, resource: impl Into<String>) {
-        self.0
+        self.plain
             .entry(action.to_owned())
             .or_default()
             .insert(resource.into());
@@ -78,29 +89,60 @@ impl Grants {
         }
     }
 
-    /// One statement per service and set of resources, holding every action of that service
-    /// granted on exactly those resources. An action granted on `*` needs nothing else.
+    /// `action` on `resource` when `condition` holds (an empty condition always holds).
+    fn allow_if(&mut self, action: &str, resource: &str, condition: Condition) {
+        if condition.is_empty() {
+            return self.allow(action, resource);
+        }
+        self.conditioned
+            .entry((action.to_owned(), resource.to_owned()))
+            .or_default()
+            .insert(condition);
+    }
+
+    /// One statement per service, set of resources and condition, holding every action of
+    /// that service granted on exactly those resources. An action granted on `*` needs nothing
+    /// else, and an unconditional grant makes conditional ones of it redundant.
     fn statements(self) -> Vec<Value> {
-        let mut merged: BTreeMap<(String, Vec<String>), BTreeSet<String>> = BTreeMap::new();
-        for (action, resources) in self.0 {
+        let mut merged: BTreeMap<StatementKey, BTreeSet<String>> = BTreeMap::new();
+        for ((action, resource), conditions) in self.conditioned {
+            let unconditional = self
+                .plain
+                .get(&action)
+                .is_some_and(|r| r.contains("*") || r.contains(&resource));
+            if unconditional {
+                continue;
+            }
+            for condition in conditions {
+                let key = (service(&action), vec![resource.clone()], Some(condition));
+                merged.entry(key).or_default().insert(action.clone());
+            }
+        }
+        for (action, resources) in self.plain {
             let resources: Vec<String> = if resources.contains("*") {
                 vec!["*".to_owned()]
             } else {
                 resources.into_iter().collect()
             };
-            let service = action.split(':').next().unwrap_or_default().to_owned();
-            merged
-                .entry((service, resources))
-                .or_default()
-                .insert(action);
+            let key = (service(&action), resources, None);
+            merged.entry(key).or_default().insert(action);
         }
         merged
             .into_iter()
-            .map(|((_, resources), actions)| {
-                json!({ "Effect": "Allow", "Action": actions, "Resource": resources })
+            .map(|((_, resources, condition), actions)| {
+                let mut st = json!({ "Effect": "Allow", "Action": actions, "Resource": resources });
+                if let Some(condition) = condition {
+                    st["Condition"] = json!(condition);
+                }
+                st
             })
             .collect()
     }
+}
+
+/// `dynamodb:GetItem` → `dynamodb`.
+fn service(action: &str) -> String {
+    action.split(':').next().unwrap_or_default().to_owned()
 }
 
 /// Depth cap: definitions are validated, but this never recurses without bound either way.

@@ -79,7 +79,7 @@ fn generated(definition: &Value) -> Vec<(String, String)> {
     let mut groups = std::collections::BTreeSet::new();
     for st in &statements {
         assert_eq!(st["Effect"], "Allow", "{st}");
-        let actions = strings(&st["Action"]);
+        let actions = conditional(strings(&st["Action"]), &st["Condition"]);
         let service = actions
             .first()
             .and_then(|a| a.split(':').next())
@@ -90,17 +90,32 @@ fn generated(definition: &Value) -> Vec<(String, String)> {
                 .all(|a| a.starts_with(&format!("{service}:"))),
             "one service per statement: {st}"
         );
-        let key = (service.to_owned(), strings(&st["Resource"]));
+        let key = (
+            service.to_owned(),
+            strings(&st["Resource"]),
+            st["Condition"].to_string(),
+        );
         assert!(
             groups.insert(key),
             "a second statement for one service and resources: {policy:#}"
         );
     }
-    normalise(
-        statements
-            .iter()
-            .map(|st| (strings(&st["Action"]), strings(&st["Resource"]))),
-    )
+    normalise(statements.iter().map(|st| {
+        let actions = conditional(strings(&st["Action"]), &st["Condition"]);
+        (actions, strings(&st["Resource"]))
+    }))
+}
+
+/// An action granted under a condition reads `<action> if <condition>`, so the comparison
+/// covers the condition too.
+fn conditional(actions: Vec<String>, condition: &Value) -> Vec<String> {
+    if condition.is_null() {
+        return actions;
+    }
+    actions
+        .into_iter()
+        .map(|a| format!("{a} if {condition}"))
+        .collect()
 }
 
 fn check(cases: Vec<Case>) {
@@ -490,8 +505,9 @@ fn api_gateway_and_http_tasks_match_the_documented_policies() {
                 res(&["arn:aws:execute-api:*:*:*"]),
             )],
         },
-        // "IAM permissions to run an HTTP Task": the endpoint on the running machine, the
-        // connection's credentials, and the secret EventBridge keeps for the connection.
+        // "IAM permissions to run an HTTP Task": the endpoint on the running machine, under
+        // conditions on the method and endpoint; the connection's credentials, and the secret
+        // EventBridge keeps for the connection.
         Case {
             name: "http:invoke, static connection",
             definition: json!({"Resource": "arn:aws:states:::http:invoke",
@@ -500,7 +516,7 @@ fn api_gateway_and_http_tasks_match_the_documented_policies() {
                     "Authentication": {"ConnectionArn": connection}}}),
             documented: vec![
                 (
-                    &["states:InvokeHTTPEndpoint"],
+                    &[r#"states:InvokeHTTPEndpoint if {"StringEquals":{"states:HTTPMethod":"POST"},"StringLike":{"states:HTTPEndpoint":"https://api.stripe.com/v1/charges*"}}"#],
                     res(&["arn:aws:states:*:*:stateMachine:*"]),
                 ),
                 (&["events:RetrieveConnectionCredentials"], res(&[connection])),
@@ -511,10 +527,10 @@ fn api_gateway_and_http_tasks_match_the_documented_policies() {
             ],
         },
         Case {
-            name: "http:invoke, dynamic connection",
+            name: "http:invoke, dynamic endpoint, method and connection",
             definition: json!({"Resource": "arn:aws:states:::http:invoke",
-                "Parameters": {"ApiEndpoint": "https://api.stripe.com/v1/charges",
-                    "Method": "POST",
+                "Parameters": {"ApiEndpoint.$": "$.url",
+                    "Method.$": "$.method",
                     "Authentication": {"ConnectionArn.$": "$.connection"}}}),
             documented: vec![
                 (

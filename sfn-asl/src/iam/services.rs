@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{arg, arn_partition, sdk, upper_first, Arg, Grants};
+use super::{arg, arn_partition, sdk, upper_first, Arg, Condition, Grants};
 use crate::resource::{Arn, FunctionRef, Integration, Resource, Service};
 
 const INVOKE_FUNCTION: &str = "lambda:InvokeFunction";
@@ -226,10 +226,25 @@ fn api_arn(p: &str, args: &Value) -> Option<String> {
 /// The HTTP task calls through an EventBridge connection, whose credentials Secrets Manager
 /// keeps in the connection's account and region as `events!connection/<name>/…`.
 fn http(p: &str, args: &Value, g: &mut Grants) {
-    // The resource is the running machine, which the definition does not name.
-    g.allow(
+    // The resource is the running machine, which the definition does not name; the method
+    // and endpoint, where written out, are conditions on it, as AWS's policy has them.
+    let mut condition = Condition::new();
+    if let Arg::Static(method) = arg(args, "Method") {
+        condition
+            .entry("StringEquals")
+            .or_default()
+            .insert("states:HTTPMethod", method.to_owned());
+    }
+    if let Arg::Static(endpoint) = arg(args, "ApiEndpoint") {
+        condition
+            .entry("StringLike")
+            .or_default()
+            .insert("states:HTTPEndpoint", format!("{endpoint}*"));
+    }
+    g.allow_if(
         "states:InvokeHTTPEndpoint",
-        format!("arn:{p}:states:*:*:stateMachine:*"),
+        &format!("arn:{p}:states:*:*:stateMachine:*"),
+        condition,
     );
     let auth = args.get("Authentication").unwrap_or(&Value::Null);
     let (connection, secrets) = match arg(auth, "ConnectionArn") {

@@ -353,3 +353,71 @@ fn a_distributed_map_is_in_the_partition_of_the_machines_resources() {
         "{got:?}"
     );
 }
+
+/// Each HTTP task's method and endpoint are a condition of its own statement; a task whose
+/// method and endpoint are both known only at run time needs the grant without condition,
+/// which covers the others.
+#[test]
+fn http_tasks_are_granted_under_their_method_and_endpoint() {
+    let call = |endpoint: Value, method: Value| {
+        let mut parameters =
+            json!({"Authentication": {"ConnectionArn": "arn:aws:events:r:1:connection/c/u"}});
+        for (key, value) in [("ApiEndpoint", endpoint), ("Method", method)] {
+            match value {
+                Value::String(s) if s.starts_with('$') => {
+                    parameters[format!("{key}.$")] = json!(s);
+                }
+                v => parameters[key] = v,
+            }
+        }
+        json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+            "Parameters": parameters})
+    };
+    let machine = |states: Vec<Value>| {
+        let n = states.len();
+        let states: serde_json::Map<String, Value> = states
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut s)| {
+                if i + 1 < n {
+                    s["Next"] = json!(format!("S{}", i + 1));
+                } else {
+                    s["End"] = json!(true);
+                }
+                (format!("S{i}"), s)
+            })
+            .collect();
+        json!({"StartAt": "S0", "States": states})
+    };
+    let invoke = |p: &Value| -> Vec<Value> {
+        p["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|st| st["Action"][0] == "states:InvokeHTTPEndpoint")
+            .cloned()
+            .collect()
+    };
+    let two = policy_of(machine(vec![
+        call(json!("https://a.example/x"), json!("GET")),
+        call(json!("https://b.example/y"), json!("$.method")),
+    ]));
+    let got = invoke(&two);
+    assert_eq!(got.len(), 2, "{two:#}");
+    assert_eq!(
+        got[0]["Condition"],
+        json!({"StringEquals": {"states:HTTPMethod": "GET"},
+               "StringLike": {"states:HTTPEndpoint": "https://a.example/x*"}})
+    );
+    assert_eq!(
+        got[1]["Condition"],
+        json!({"StringLike": {"states:HTTPEndpoint": "https://b.example/y*"}})
+    );
+    let covered = policy_of(machine(vec![
+        call(json!("https://a.example/x"), json!("GET")),
+        call(json!("$.url"), json!("$.method")),
+    ]));
+    let got = invoke(&covered);
+    assert_eq!(got.len(), 1, "{covered:#}");
+    assert!(got[0].get("Condition").is_none(), "{covered:#}");
+}
