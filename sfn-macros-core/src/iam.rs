@@ -1,5 +1,6 @@
-//! The IAM policy is `sfn_asl::iam::policy` (the CLI uses it too). Its tests live here, where
-//! definitions can be written in the DSL.
+//! The IAM policy is `sfn_asl::iam::policy` (each integration against AWS's documented policy
+//! is checked in `sfn-asl/tests/iam_documented.rs`). These tests grant DSL definitions, as
+//! `workflow!` writes them to `<Workflow>.iam.json`.
 
 #[cfg(test)]
 mod tests;
