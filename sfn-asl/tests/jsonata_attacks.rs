@@ -93,6 +93,10 @@ fn text_functions_refuse_results_before_building_them() {
         "($s := $pad('', 1000000, 'x'); $length($replace($s, /x/, $s, 1000000)))",
         // Five million parts.
         "($s := $pad('', 5000000, 'x'); $count($split($s, '')))",
+        // The same, with the first argument piped in.
+        "($s := $pad('', 5000000, 'x'); $length([1..1000].('a') ~> $join($s)))",
+        "($s := $pad('', 1000000, 'x'); $length($s ~> $replace('x', $s)))",
+        "($s := $pad('', 5000000, 'x'); $count($s ~> $uppercase() ~> $split('')))",
     ];
     for body in attacks {
         assert_refused(body, MEMORY);
@@ -108,6 +112,8 @@ fn text_functions_refuse_results_before_building_them() {
         Ok(json!("a[b]cabc"))
     );
     assert_eq!(eval("$split('a,b,c', ',')"), Ok(json!(["a", "b", "c"])));
+    assert_eq!(eval("'a,b' ~> $split(',') ~> $join('+')"), Ok(json!("a+b")));
+    assert_eq!(eval("'abc' ~> $replace('b', 'x')"), Ok(json!("axc")));
 }
 
 #[test]

@@ -53,8 +53,8 @@
 //!
 //! - **Size.** Strings and arrays built by `&`, array constructors, `$join`, `$replace`,
 //!   `$string`, `$append`, `$zip`, `$spread`, `$split` and `$pad` are held to the result bound
-//!   as they are built; `$string`, `$join`, `$replace` and `$pad` measure what they would write
-//!   before writing it.
+//!   as they are built; `$string`, `$join`, `$replace`, `$split` and `$pad` measure what they
+//!   would produce before producing it, called directly or through `~>`.
 //! - **Sharing.** A value referenced many times costs nothing until it is flattened or
 //!   serialized, so what path steps return per item, the values object constructors hold, and
 //!   built values over 512 KiB count against one bound of 55,922,048 bytes (8 times the result

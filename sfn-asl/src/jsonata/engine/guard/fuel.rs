@@ -178,7 +178,7 @@ pub(super) fn charge_arguments(node: &mut AstNode) {
             op: BinaryOp::ChainPipe,
             lhs,
             rhs,
-        } => charge_chain_start(lhs, rhs),
+        } => charge_chain(lhs, rhs),
         _ => {}
     }
 }
@@ -263,6 +263,38 @@ fn charge_each_pass(body: &mut Box<AstNode>) {
         },
         inner,
     ]);
+}
+
+/// The charges of `lhs ~> rhs`.
+fn charge_chain(lhs: &mut Box<AstNode>, rhs: &mut AstNode) {
+    if !charge_piped_pair(lhs, rhs) {
+        charge_chain_start(lhs, rhs);
+    }
+}
+
+/// `x ~> $join(sep)`, `x ~> $split(sep)`, `x ~> $replace(p, r)`: the piped value is the first of
+/// the arguments checked together, so it is held as a written-out first argument would be (even
+/// when it is itself a chain: the hold and the check must pair up). Whether it applied.
+fn charge_piped_pair(lhs: &mut Box<AstNode>, rhs: &mut AstNode) -> bool {
+    let AstNode::Function { name, args, .. } = rhs else {
+        return false;
+    };
+    if is_check(name)
+        || args
+            .iter()
+            .any(|a| matches!(a, AstNode::Placeholder) || is_charged(a))
+    {
+        return false;
+    }
+    let Some((first, rest)) = paired_modes(name, args.len() + 1).and_then(|m| m.split_first())
+    else {
+        return false;
+    };
+    charged(lhs, *first);
+    for (arg, mode) in args.iter_mut().zip(rest) {
+        charged(arg, *mode);
+    }
+    true
 }
 
 /// `x ~> $f(...)` passes `x` as the first argument. Only the start of a chain is charged: a
