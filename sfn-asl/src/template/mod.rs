@@ -64,19 +64,25 @@ impl ValueExpr {
     #[inline]
     pub fn eval(&self, env: &EvalEnv<'_>, field: &str) -> Result<Value, EvalError> {
         match self {
-            ValueExpr::Path(p) => p.select(env).map(|v| v.into_owned()).map_err(|_| {
-                let doc = match p.root() {
-                    PathRoot::Context => env.context,
-                    _ => env.input,
-                };
-                EvalError::runtime(format!(
-                    "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{doc}'",
-                    p.source()
-                ))
-            }),
+            ValueExpr::Path(p) => p
+                .select(env)
+                .map(|v| v.into_owned())
+                .map_err(|_| missing_path(p, env, field)),
             ValueExpr::Intrinsic(i) => i.eval(env),
         }
     }
+}
+
+/// AWS's error for a `field` whose path `p` finds nothing.
+fn missing_path(p: &Path, env: &EvalEnv<'_>, field: &str) -> EvalError {
+    let doc = match p.root() {
+        PathRoot::Context => env.context,
+        _ => env.input,
+    };
+    EvalError::runtime(format!(
+        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{doc}'",
+        p.source()
+    ))
 }
 
 /// One node of a compiled template.
@@ -153,8 +159,9 @@ impl PayloadTemplate {
         match &self.root {
             Node::Object(entries, Some(proto)) => {
                 buffer.clear();
-                for (_, child) in entries {
-                    buffer.push(eval_node(child, env)?);
+                buffer.resize(entries.len(), Value::Null);
+                for (slot, (_, child)) in buffer.iter_mut().zip(entries) {
+                    eval_into(child, env, slot)?;
                 }
                 Ok(Evaluated(Parts::Members(entries, proto, buffer)))
             }
@@ -391,6 +398,23 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// [`eval_node`] written into `out`: a constant or a path's value is cloned into place, not
+/// returned (moving a freshly returned value into a buffer stalls on store forwarding).
+fn eval_into(node: &Node, env: &EvalEnv<'_>, out: &mut Value) -> Result<(), EvalError> {
+    match node {
+        Node::Const(v) => out.clone_from(v),
+        Node::Expr {
+            expr: ValueExpr::Path(p),
+            field,
+        } => match p.select(env) {
+            Ok(v) => out.clone_from(&v),
+            Err(_) => return Err(missing_path(p, env, field)),
+        },
+        other => *out = eval_node(other, env)?,
+    }
+    Ok(())
 }
 
 fn eval_node(node: &Node, env: &EvalEnv<'_>) -> Result<Value, EvalError> {
