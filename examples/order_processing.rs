@@ -175,7 +175,9 @@ async fn main() {
             "cargo build wrote this ASL to {path}, and its IAM policy beside it ({})",
             path.replace(".asl.json", ".iam.json")
         ),
-        None => eprintln!("cargo build could not write the ASL file; it is in OrderProcessing::ASL"),
+        None => {
+            eprintln!("cargo build could not write the ASL file; it is in OrderProcessing::ASL")
+        }
     }
     match run_example().await {
         Ok(receipt) => println!("{receipt:?}"),

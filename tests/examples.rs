@@ -143,7 +143,11 @@ fn building_writes_the_asl_files() {
     ] {
         let dir = base.join("examples");
         let own = dir.join(format!("{name}.asl.json"));
-        assert_eq!(file.map(std::path::PathBuf::from), Some(own.clone()), "{name}");
+        assert_eq!(
+            file.map(std::path::PathBuf::from),
+            Some(own.clone()),
+            "{name}"
+        );
         let written = std::fs::read_to_string(&own)
             .unwrap_or_else(|e| panic!("{name}.asl.json under {}: {e}", dir.display()));
         assert_eq!(written, asl, "{name}");

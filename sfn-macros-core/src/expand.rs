@@ -78,10 +78,10 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
                 out::remove_files(&dir, &wf.name.to_string());
             }
             Err(Errors {
-            error,
-            // The path checks of the states without errors still run, so a bad path literal
-            // is reported with the rest.
-            items: skeleton(wf, shape_checks(wf, &lowered)),
+                error,
+                // The path checks of the states without errors still run, so a bad path literal
+                // is reported with the rest.
+                items: skeleton(wf, shape_checks(wf, &lowered)),
             })
         }
     }

@@ -638,7 +638,10 @@ impl Lowerer<'_> {
             Ok(t) => Some(t),
             Err(errors) => {
                 for (rel, e) in errors {
-                    let span = self.spans.lookup(&format!("{ptr}{rel}")).unwrap_or(fallback);
+                    let span = self
+                        .spans
+                        .lookup(&format!("{ptr}{rel}"))
+                        .unwrap_or(fallback);
                     self.expr_error(span, field, &e);
                 }
                 None

@@ -189,13 +189,23 @@ const DATA_FIELDS: [&str; 3] = ["input", "output", "parameters"];
 const TRUNCATED_CHARS: usize = 1024;
 
 /// Turns payload values into shared text as events are recorded: a payload equal to the last
-/// one shares its text, and once `budget` bytes of distinct text are held, further inputs and
-/// outputs are cut (`<field>Details.truncated: true`) so a long history cannot exhaust memory.
+/// one shares its text. Once the events hold `budget` bytes of payload text (counted per event,
+/// as `GetExecutionHistory` would return them), further inputs and outputs are cut to 1 KiB
+/// (`<field>Details.truncated: true`), so a long history of large payloads bounds both the
+/// memory it takes and the text it prints.
 #[derive(Debug)]
 pub(crate) struct DataCache {
-    last: Option<(Value, Arc<str>)>,
+    /// The last payload and the text its events carry.
+    last: Option<(Value, Kept)>,
     held: usize,
     budget: usize,
+}
+
+/// The text of a payload: whole, or cut once the budget was spent.
+#[derive(Debug, Clone)]
+enum Kept {
+    Whole(Arc<str>),
+    Cut(Arc<str>),
 }
 
 impl DataCache {
@@ -216,31 +226,123 @@ impl DataCache {
         let field = DATA_FIELDS.into_iter().find(|f| map.contains_key(*f))?;
         // `null` keeps the field's place, where `to_aws_json` puts the text back.
         let value = std::mem::take(map.get_mut(field)?);
-        if let Some((last, text)) = &self.last {
-            if *last == value {
-                let text = text.clone();
-                return Some(EventData {
-                    field: field.to_owned(),
-                    text,
-                });
-            }
-        }
-        let mut text = value.to_string();
         let flag = format!("{field}Details");
         // Only a field with a `<field>Details` flag (not `parameters`) can say it was cut.
-        if self.held.saturating_add(text.len()) > self.budget && map.contains_key(&flag) {
-            crate::limits::truncate_chars(&mut text, TRUNCATED_CHARS);
+        let can_cut = map.contains_key(&flag);
+        let room = self.budget.saturating_sub(self.held);
+        let kept = match &self.last {
+            Some((last, kept)) if *last == value => Some(kept.clone()),
+            _ => None,
+        };
+        let text = match kept {
+            Some(Kept::Whole(text)) if text.len() <= room || !can_cut => {
+                self.held = self.held.saturating_add(text.len());
+                text
+            }
+            Some(Kept::Whole(text)) => {
+                let cut: Arc<str> =
+                    Arc::from(text.chars().take(TRUNCATED_CHARS).collect::<String>());
+                self.held = self.budget;
+                self.last = Some((value, Kept::Cut(cut.clone())));
+                cut
+            }
+            Some(Kept::Cut(cut)) if can_cut => cut,
+            _ => self.first_text(value, room, can_cut),
+        };
+        if can_cut && matches!(&self.last, Some((_, Kept::Cut(c))) if Arc::ptr_eq(c, &text)) {
             map.insert(flag, serde_json::json!({"truncated": true}));
-        } else {
-            self.held = self.held.saturating_add(text.len());
         }
-        let text: Arc<str> = Arc::from(text);
-        self.last = Some((value, text.clone()));
         Some(EventData {
             field: field.to_owned(),
             text,
         })
     }
+
+    /// The text of a payload unlike the last one: whole while the budget lasts, else a prefix
+    /// (measured and written no further than needed).
+    fn first_text(&mut self, value: Value, room: usize, can_cut: bool) -> Arc<str> {
+        // Any JSON text takes a byte: a spent budget needs no measuring.
+        let over = room == 0 || crate::limits::json_size(&value, room) > room;
+        if over && can_cut {
+            // Spent: later payloads are cut without being measured.
+            self.held = self.budget;
+            let cut: Arc<str> = Arc::from(text_prefix(&value));
+            self.last = Some((value, Kept::Cut(cut.clone())));
+            return cut;
+        }
+        let text: Arc<str> = Arc::from(value.to_string());
+        self.held = self.held.saturating_add(text.len());
+        self.last = Some((value, Kept::Whole(text.clone())));
+        text
+    }
+}
+
+/// A copy of `value` whose JSON text starts with the same `*left` characters: strings are cut
+/// to that many characters, and members past it are left out (each takes a character at least).
+fn pruned(value: &Value, left: &mut usize) -> Value {
+    match value {
+        Value::String(s) => {
+            let cut: String = s.chars().take(*left).collect();
+            *left = left.saturating_sub(cut.chars().count());
+            Value::String(cut)
+        }
+        Value::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                if *left == 0 {
+                    break;
+                }
+                *left -= 1;
+                out.push(pruned(item, left));
+            }
+            Value::Array(out)
+        }
+        Value::Object(members) => {
+            let mut out = Map::new();
+            for (key, item) in members {
+                if *left == 0 {
+                    break;
+                }
+                *left = left.saturating_sub(1 + key.chars().count().min(*left));
+                out.insert(key.clone(), pruned(item, left));
+            }
+            Value::Object(out)
+        }
+        scalar => {
+            *left = left.saturating_sub(1);
+            scalar.clone()
+        }
+    }
+}
+
+/// The first [`TRUNCATED_CHARS`] characters of `value`'s JSON text; the rest is never written.
+fn text_prefix(value: &Value) -> String {
+    /// Takes bytes up to its capacity, then refuses more, which stops the serializer.
+    struct Upto(Vec<u8>, usize);
+    impl std::io::Write for Upto {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.1.saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::Error::other("the prefix is full"));
+            }
+            let n = buf.len().min(room);
+            self.0.extend_from_slice(buf.get(..n).unwrap_or_default());
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Four bytes a character at most: the prefix holds TRUNCATED_CHARS whole characters.
+    let mut w = Upto(Vec::new(), TRUNCATED_CHARS * 4);
+    // Stops with an error once the prefix is full: that is the point. The pruned copy starts
+    // with the same characters and costs no more than the prefix to write.
+    let mut left = TRUNCATED_CHARS;
+    let _ = serde_json::to_writer(&mut w, &pruned(value, &mut left));
+    // A character cut at the end becomes U+FFFD, beyond the characters kept.
+    let mut text = String::from_utf8_lossy(&w.0).into_owned();
+    crate::limits::truncate_chars(&mut text, TRUNCATED_CHARS);
+    text
 }
 
 /// Builds a `{"input": .., "inputDetails": {"truncated": false}, "name": ..}` style object.
@@ -255,4 +357,28 @@ pub(crate) fn io_details(name: Option<&str>, key: &str, value: &Value) -> Value 
         m.insert("name".into(), name.into());
     }
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_prefix_keeps_whole_characters() {
+        let v = json!({"k": "é".repeat(5000)});
+        let p = text_prefix(&v);
+        assert_eq!(p.chars().count(), TRUNCATED_CHARS);
+        assert!(p.starts_with("{\"k\":\"éé"));
+        assert_eq!(text_prefix(&json!([1, 2])), "[1,2]");
+        // The prefix of a pruned copy is the prefix of the whole text.
+        for v in [
+            json!([[1, 2, 3], {"a": "b".repeat(3000)}, "c".repeat(900)]),
+            json!({"k": (0..3000).collect::<Vec<u32>>()}),
+            json!({"x\"y": "\u{1}".repeat(2000)}),
+        ] {
+            let whole: String = v.to_string().chars().take(TRUNCATED_CHARS).collect();
+            assert_eq!(text_prefix(&v), whole);
+        }
+    }
 }

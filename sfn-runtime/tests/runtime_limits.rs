@@ -396,3 +396,27 @@ async fn payloads_past_the_history_budget_are_truncated_and_marked() {
         Some(Some(5000))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_history_budget_counts_each_event_carrying_a_payload() {
+    let mut config = ExecutionConfig::new("m", "run");
+    // `{"small":1}` is 11 bytes: the started event and A's entry fit, A's exit does not.
+    config.max_history_data_bytes = 25;
+    let result = engine(Resources::new())
+        .start_sync_execution(machine(pass_chain()), json!({"small": 1}), config)
+        .await;
+    let flags: Vec<bool> = result
+        .history
+        .iter()
+        .map(|e| {
+            let aws = e.to_aws_json();
+            let details = aws.as_object().and_then(|m| m.values().last()).cloned();
+            let details = details.unwrap_or_default();
+            let flag = details.get("inputDetails").or(details.get("outputDetails"));
+            flag.and_then(|f| f["truncated"].as_bool())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(flags, [false, false, true, true, true, true]);
+    assert_eq!(result.outcome.output, Some(json!({"small": 1})));
+}

@@ -47,6 +47,8 @@ pub fn cases() -> Vec<Case> {
         array_unique_of_20000_objects(),
         map_items_each_copying_the_input(),
         pass_chain_of_10000_states(),
+        history_of_a_loop_over_a_256_kib_input(),
+        input_growing_past_256_kib_as_json(),
     ];
     cases.extend(options_given_twice());
     cases.extend(task_resources_that_are_no_arn());
@@ -560,4 +562,54 @@ fn pass_chain_of_10000_states() -> Case {
     )
     .about("10,001 states one after another: 20,004 events, within the 25,000 cap.")
     .expect(succeeded(Some(json!({"k": 1}))))
+}
+
+/// A Pass-Choice loop to the 25,000-event cap: every event carries the state's payload.
+fn choice_loop(pass: Value) -> Value {
+    json!({"StartAt": "P", "States": {
+        "P": pass,
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "D"}],
+            "Default": "P"},
+        "D": {"Type": "Succeed"}}})
+}
+
+/// [`run`] with `--history`.
+fn run_with_history(name: &str, definition: Vec<u8>, input: Vec<u8>) -> Case {
+    Case::new(
+        name,
+        &["run", "@definition", "--input", "@input", "--history"],
+    )
+    .file("definition", definition)
+    .file("input", input)
+}
+
+fn history_of_a_loop_over_a_256_kib_input() -> Case {
+    let input = json!({"data": "x".repeat(262_000)});
+    run_with_history(
+        "run-history-of-a-loop-over-a-256-kib-input",
+        json_text(&choice_loop(json!({"Type": "Pass", "Next": "C"}))),
+        json_text(&input),
+    )
+    .about(
+        "--history over 25,000 events each carrying a 256 KiB payload grew to 4 GB and aborted: \
+         events now share one text of a payload, and past 64 MiB of payload text the rest is \
+         cut to 1 KiB and marked truncated.",
+    )
+    .expect(failed("States.Runtime", HISTORY_CAP))
+}
+
+fn input_growing_past_256_kib_as_json() -> Case {
+    let input = format!("[{}]", vec!["1E9"; 60_000].join(","));
+    run(
+        "run-input-growing-past-256-kib-as-json",
+        PASS.into(),
+        input.into(),
+    )
+    .about(
+        "240,000 bytes of text that the engine writes as 780,000 (`1E9` is `1000000000.0`): \
+         refused at start as StartExecution would, not run into a failure.",
+    )
+    .expect(usage(
+        "the execution input is larger than 262144 bytes of JSON text, the payload limit",
+    ))
 }

@@ -67,9 +67,11 @@ pub struct ExecutionConfig {
     pub max_history_events: u64,
     /// The payload size limit in bytes (AWS: 262,144).
     pub max_payload_bytes: usize,
-    /// The most payload text (event inputs and outputs, counted once however many events
-    /// share it) the history keeps in full; later payloads are cut to 1 KiB and marked
-    /// `truncated`, so a long history of large payloads cannot exhaust memory.
+    /// The most payload text (event inputs, outputs and parameters, counted per event as
+    /// `GetExecutionHistory` returns them) the history holds in full; later inputs and outputs
+    /// are cut to 1 KiB and marked `truncated`, so a long history of large payloads cannot
+    /// exhaust memory or print gigabytes. Events share the text of equal payloads, so memory
+    /// stays well under this.
     #[serde(default = "default_history_data_bytes")]
     pub max_history_data_bytes: usize,
     /// A cap on the machine's `TimeoutSeconds` (Standard: one year, Express: 300), applied
@@ -129,9 +131,9 @@ impl ExecutionConfig {
     }
 }
 
-/// 256 MiB: a thousand distinct 256 KiB payloads.
+/// 64 MiB: 256 events carrying a full 256 KiB payload each.
 fn default_history_data_bytes() -> usize {
-    256 * 1024 * 1024
+    64 * 1024 * 1024
 }
 
 /// The status of an execution, as `DescribeExecution` reports it.
