@@ -36,6 +36,7 @@ pub fn cases() -> Vec<Case> {
         map_over_120000_items(),
         distributed_map_over_50000_items(),
         parallel_with_1000_branches(),
+        parallel_with_1000_copies_of_a_200_kb_input(),
         parallel_nested_23_deep(),
         parallel_nested_past_the_depth_limit(),
         string_split_over_the_payload_limit(),
@@ -414,6 +415,27 @@ fn parallel_with_1000_branches() -> Case {
     )
     .about("1,000 branches, 4,000 events: within every limit, so it succeeds.")
     .expect(succeeded(Some(Value::Array(vec![json!({}); 1000]))))
+}
+
+fn parallel_with_1000_copies_of_a_200_kb_input() -> Case {
+    let branches: Vec<Value> = (0..1000)
+        .map(|i| machine(json!({format!("B{i}"): {"Type": "Pass", "End": true}})))
+        .collect();
+    let definition = machine(json!({"P": {"Type": "Parallel", "Branches": branches, "End": true}}));
+    let input = json_text(&json!({"pad": "x".repeat(200_000)}));
+    run(
+        "run-parallel-of-1000-copies-of-a-200-kb-input",
+        json_text(&definition),
+        input,
+    )
+    .about(
+        "1,000 branches each pass a 200 KB input on: the 200 MB result is over the \
+                payload limit, and the copies fit in memory.",
+    )
+    .expect(failed(
+        "States.DataLimitExceeded",
+        &format!("The state/task 'P' {DATA_LIMIT}"),
+    ))
 }
 
 /// Parallel states nested `depth` deep around one Pass state, and the output it gives.
