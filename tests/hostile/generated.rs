@@ -49,6 +49,8 @@ pub fn cases() -> Vec<Case> {
         map_items_each_copying_the_input(),
         pass_chain_of_10000_states(),
         history_of_a_loop_over_a_256_kib_input(),
+        history_of_a_chain_of_10000_states_over_a_200_kb_input(),
+        history_of_a_parallel_of_1000_branches_over_a_200_kb_input(),
         input_growing_past_256_kib_as_json(),
     ];
     cases.extend(options_given_twice());
@@ -618,6 +620,49 @@ fn history_of_a_loop_over_a_256_kib_input() -> Case {
          cut to 1 KiB and marked truncated.",
     )
     .expect(failed("States.Runtime", HISTORY_CAP))
+}
+
+fn history_of_a_chain_of_10000_states_over_a_200_kb_input() -> Case {
+    let mut states = Map::new();
+    for i in 0..10_000 {
+        states.insert(
+            format!("S{i}"),
+            json!({"Type": "Pass", "Next": format!("S{}", i + 1)}),
+        );
+    }
+    states.insert("S10000".into(), json!({"Type": "Succeed"}));
+    let definition = json!({"StartAt": "S0", "States": states});
+    let input = json!({"pad": "x".repeat(200_000)});
+    run_with_history(
+        "run-history-of-a-chain-of-10000-states-over-a-200-kb-input",
+        json_text(&definition),
+        json_text(&input),
+    )
+    .about(
+        "20,004 events of a straight chain, each with the same 200 KB payload: aborted on \
+         memory before payloads were shared between events.",
+    )
+    .expect(succeeded(Some(input.clone())))
+}
+
+fn history_of_a_parallel_of_1000_branches_over_a_200_kb_input() -> Case {
+    let branches: Vec<Value> = (0..1000)
+        .map(|i| machine(json!({format!("B{i}"): {"Type": "Pass", "End": true}})))
+        .collect();
+    let definition = machine(json!({"P": {"Type": "Parallel", "Branches": branches, "End": true}}));
+    run_with_history(
+        "run-history-of-a-parallel-of-1000-branches-over-a-200-kb-input",
+        json_text(&definition),
+        json_text(&json!({"pad": "x".repeat(200_000)})),
+    )
+    .about(
+        "1,000 branches each passing a 200 KB input on, with --history: took 50 s before \
+         payloads were shared; ends in States.DataLimitExceeded.",
+    )
+    .expect(failed(
+        "States.DataLimitExceeded",
+        &format!("The state/task 'P' {DATA_LIMIT}"),
+    ))
 }
 
 fn input_growing_past_256_kib_as_json() -> Case {
