@@ -349,8 +349,10 @@ fn tasks_trait(wf: &ast::Workflow, trait_name: &Ident, methods: &[TaskMethod]) -
         .then(|| quote!(impl #trait_name for () {}));
     // Spanned at the trait's name, so a clash with another item of that name points there.
     let span = trait_name.span();
+    // A workflow that is never run natively leaves its trait unused: no warning for that.
     let tasks_trait = quote_spanned! {span=>
         #[doc = #trait_doc]
+        #[allow(dead_code)]
         #[diagnostic::on_unimplemented(message = #message, note = #note)]
         #vis trait #trait_name: ::core::marker::Send + ::core::marker::Sync + 'static {
             #( #sigs )*

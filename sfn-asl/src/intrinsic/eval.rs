@@ -411,7 +411,7 @@ fn canonical_text(value: &Value) -> String {
                 out.push(']');
             }
             Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
-                Some(x) if x == 0.0 => out.push_str("0.0"),
+                Some(0.0) => out.push_str("0.0"),
                 _ => out.push_str(&n.to_string()),
             },
             other => out.push_str(&other.to_string()),
