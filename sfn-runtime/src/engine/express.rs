@@ -85,7 +85,12 @@ pub async fn start_sync_execution(
             .max_timeout_seconds
             .map_or(EXPRESS_MAX_SECONDS, |t| t.min(EXPRESS_MAX_SECONDS)),
     );
-    config.express = true;
+    if !config.express {
+        // A configuration made for a Standard execution (`ExecutionConfig::new`): Express has
+        // no 25,000-event cap, only the allowance that stops a loop that never waits.
+        config.max_history_events = EXPRESS_MAX_EVENTS;
+        config.express = true;
+    }
     Ok(engine.start_sync_execution(machine, input, config).await)
 }
 
@@ -126,6 +131,32 @@ mod tests {
             .expect("starts");
         assert_eq!(result.outcome.status, Status::TimedOut);
         assert_eq!(result.outcome.error.as_deref(), Some("States.Timeout"));
+    }
+
+    /// A configuration made for Standard (`ExecutionConfig::new`) still runs without the
+    /// 25,000-event cap: 7,000 laps of a Pass and a Choice record 28,000 events.
+    #[tokio::test(start_paused = true)]
+    async fn a_standard_configuration_gets_no_event_cap() {
+        let m = machine(
+            r#"{"StartAt":"Add","States":{
+            "Add":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)"},"Next":"Loop"},
+            "Loop":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericLessThan":7000,"Next":"Add"}],
+                    "Default":"Done"},
+            "Done":{"Type":"Succeed"}}}"#,
+        );
+        let engine = Engine::new(Resources::new());
+        let config = ExecutionConfig::new("m", "r");
+        assert_eq!(config.max_history_events, 25_000);
+        let result = start_sync_execution(&engine, m, json!({"n": 0}), config)
+            .await
+            .expect("starts");
+        assert_eq!(
+            result.outcome.status,
+            Status::Succeeded,
+            "{:?}",
+            result.outcome
+        );
+        assert_eq!(result.outcome.output, Some(json!({"n": 7000})));
     }
 
     #[tokio::test]
