@@ -195,10 +195,7 @@ fn items(
     let name = &wf.name;
     let name_str = name.to_string();
     let state_enum = state_enum_name(wf);
-    let mut taken = HashSet::new();
-    let variants: Vec<Ident> = states.iter().map(|s| variant_name(s, &mut taken)).collect();
-    let names: Vec<&str> = states.iter().map(String::as_str).collect();
-    let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
+    let state_items = state_enum_items(wf, states);
     let input = type_or_json(wf.input.as_ref());
     let output = type_or_json(wf.output.as_ref());
     let doc = wf
@@ -206,7 +203,6 @@ fn items(
         .as_ref()
         .map(|d| d.text.clone())
         .unwrap_or_else(|| format!("The `{name_str}` workflow."));
-    let enum_doc = format!("The states of [`{name_str}`], nested ones included.");
     let kind = if express {
         quote!(Express)
     } else {
@@ -217,27 +213,7 @@ fn items(
         #[derive(Debug, Clone, Copy, Default)]
         #vis struct #name;
 
-        #[doc = #enum_doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[allow(clippy::enum_variant_names)]
-        #vis enum #state_enum {
-            #( #[doc = #variant_docs] #variants, )*
-        }
-
-        impl #state_enum {
-            /// Every state, in definition order.
-            pub const ALL: &'static [Self] = &[ #( Self::#variants ),* ];
-
-            /// The state's name in the ASL definition.
-            pub const fn name(self) -> &'static str {
-                match self { #( Self::#variants => #names, )* }
-            }
-
-            /// The state called `name`, if there is one.
-            pub fn from_name(name: &str) -> ::core::option::Option<Self> {
-                match name { #( #names => ::core::option::Option::Some(Self::#variants), )* _ => ::core::option::Option::None }
-            }
-        }
+        #state_items
 
         impl #name {
             /// The Amazon States Language definition, as emitted at compile time.
@@ -268,12 +244,47 @@ fn items(
             }
         }
 
+        #( #checks )*
+    }
+}
+
+/// The state enum (`<Workflow>State`): one variant per state, nested ones included, with
+/// `name`, `from_name` and `ALL`, and its `WorkflowState` impl.
+fn state_enum_items(wf: &Workflow, states: &[String]) -> TokenStream {
+    let vis = &wf.vis;
+    let state_enum = state_enum_name(wf);
+    let mut taken = HashSet::new();
+    let variants: Vec<Ident> = states.iter().map(|s| variant_name(s, &mut taken)).collect();
+    let names: Vec<&str> = states.iter().map(String::as_str).collect();
+    let variant_docs: Vec<String> = names.iter().map(|n| format!("The state `{n}`.")).collect();
+    let enum_doc = format!("The states of [`{}`], nested ones included.", wf.name);
+    quote! {
+        #[doc = #enum_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(clippy::enum_variant_names)]
+        #vis enum #state_enum {
+            #( #[doc = #variant_docs] #variants, )*
+        }
+
+        impl #state_enum {
+            /// Every state, in definition order.
+            pub const ALL: &'static [Self] = &[ #( Self::#variants ),* ];
+
+            /// The state's name in the ASL definition.
+            pub const fn name(self) -> &'static str {
+                match self { #( Self::#variants => #names, )* }
+            }
+
+            /// The state called `name`, if there is one.
+            pub fn from_name(name: &str) -> ::core::option::Option<Self> {
+                match name { #( #names => ::core::option::Option::Some(Self::#variants), )* _ => ::core::option::Option::None }
+            }
+        }
+
         impl ::sfn::WorkflowState for #state_enum {
             const ALL: &'static [Self] = #state_enum::ALL;
             fn name(self) -> &'static str { #state_enum::name(self) }
             fn from_name(name: &str) -> ::core::option::Option<Self> { #state_enum::from_name(name) }
         }
-
-        #( #checks )*
     }
 }
