@@ -13,6 +13,13 @@ use serde_json::Value;
 /// The largest input/output/result a state may carry, in UTF-8 bytes of its JSON text.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// The deepest a payload may nest. Deeper values only come from the data flow nesting a payload
+/// into itself (`"Parameters": {"a.$": "$"}` in a loop); the payload limits treat one as over
+/// the size limit (`States.DataLimitExceeded`), before copying or dropping it could exhaust the
+/// native stack. JSON read from outside nests at most 128 levels (the parser's limit), JSONata
+/// values 1,000.
+pub const MAX_PAYLOAD_DEPTH: usize = 1_000;
+
 /// The largest value one variable may hold, in bytes of its JSON text.
 pub const MAX_VARIABLE_BYTES: usize = 262_144;
 
@@ -79,24 +86,24 @@ fn add_size(value: &Value, limit: usize, depth: usize, total: &mut usize) {
         return;
     }
     if depth >= RECURSION_DEPTH {
-        *total += json_size_deep(value, limit.saturating_sub(*total));
+        *total = total.saturating_add(json_size_deep(value, limit.saturating_sub(*total)));
         return;
     }
     match value {
         Value::Array(a) => {
-            *total += 2 + a.len().saturating_sub(1);
+            *total = total.saturating_add(2 + a.len().saturating_sub(1));
             for v in a {
                 add_size(v, limit, depth + 1, total);
             }
         }
         Value::Object(m) => {
-            *total += 2 + m.len().saturating_sub(1);
+            *total = total.saturating_add(2 + m.len().saturating_sub(1));
             for (k, v) in m {
-                *total += string_len(k) + 1;
+                *total = total.saturating_add(string_len(k) + 1);
                 add_size(v, limit, depth + 1, total);
             }
         }
-        scalar => *total += scalar_len(scalar),
+        scalar => *total = total.saturating_add(scalar_len(scalar)),
     }
 }
 
@@ -110,21 +117,25 @@ fn scalar_len(v: &Value) -> usize {
     }
 }
 
-/// [`json_size`] with an explicit stack.
+/// [`json_size`] with an explicit stack. A value nested deeper than [`MAX_PAYLOAD_DEPTH`]
+/// (counted from where the recursion handed over) measures `usize::MAX`: over every limit.
 fn json_size_deep(value: &Value, limit: usize) -> usize {
     let mut total = 0usize;
-    let mut stack: Vec<&Value> = vec![value];
-    while let Some(v) = stack.pop() {
+    let mut stack: Vec<(&Value, usize)> = vec![(value, RECURSION_DEPTH)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_PAYLOAD_DEPTH {
+            return usize::MAX;
+        }
         total += match v {
             Value::Array(a) => {
-                stack.extend(a.iter());
+                stack.extend(a.iter().map(|v| (v, depth + 1)));
                 2 + a.len().saturating_sub(1)
             }
             Value::Object(m) => {
                 let mut n = 2 + m.len().saturating_sub(1);
                 for (k, v) in m {
                     n += string_len(k) + 1;
-                    stack.push(v);
+                    stack.push((v, depth + 1));
                 }
                 n
             }
@@ -203,10 +214,23 @@ mod tests {
     #[test]
     fn deep_values_are_measured_without_recursing_to_the_bottom() {
         let mut v = json!(1);
+        for _ in 0..MAX_PAYLOAD_DEPTH {
+            v = Value::Array(vec![v]);
+        }
+        assert_eq!(json_size(&v, usize::MAX), 2 * MAX_PAYLOAD_DEPTH + 1);
+        // One level more is over every limit, however small.
+        v = Value::Array(vec![v]);
+        assert_eq!(json_size(&v, usize::MAX), usize::MAX);
         for _ in 0..10_000 {
             v = Value::Array(vec![v]);
         }
-        assert_eq!(json_size(&v, usize::MAX), 20_001);
+        assert_eq!(json_size(&v, usize::MAX), usize::MAX);
+        // Beside other members, too.
+        // (Built by hand: `json!` would copy `v` through serde, recursively.)
+        let mut beside = json!({"after": "x", "more": [1, 2]});
+        beside["deep"] = v;
+        assert_eq!(json_size(&beside, usize::MAX), usize::MAX);
+        v = beside["deep"].take();
         // Dropping it recursively would overflow; unwind by hand.
         while let Value::Array(mut a) = v {
             v = a.pop().unwrap_or_default();

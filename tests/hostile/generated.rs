@@ -20,6 +20,8 @@ const MOCKS: &str = "examples/asl/order-processing.mock.json";
 
 pub fn cases() -> Vec<Case> {
     let mut cases = vec![
+        result_path_of_10000_segments(),
+        parameters_nesting_the_input_in_a_loop(),
         long_state_name(),
         dangling_targets(),
         oversized_definition(),
@@ -121,6 +123,45 @@ fn run(name: &str, definition: Vec<u8>, input: Vec<u8>) -> Case {
     Case::new(name, &["run", "@definition", "--input", "@input"])
         .file("definition", definition)
         .file("input", input)
+}
+
+fn result_path_of_10000_segments() -> Case {
+    let path = format!("${}", ".a".repeat(10_000));
+    let definition = json_text(&machine(
+        json!({"P": {"Type": "Pass", "ResultPath": path, "End": true}}),
+    ));
+    Case::new(
+        "validate-result-path-of-10000-segments",
+        &["validate", "@definition"],
+    )
+    .about(
+        "A ResultPath of 10,000 segments wrote a value nested 10,000 deep, and copying it \
+             overflowed the stack: a path has at most 1,000 segments.",
+    )
+    .file("definition", definition)
+    .expect(findings("a path has at most 1000 segments"))
+}
+
+fn parameters_nesting_the_input_in_a_loop() -> Case {
+    let definition = json_text(&machine(json!({
+        "P": {"Type": "Pass", "Parameters": {"a.$": "$"}, "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "P"}],
+              "Default": "D"},
+        "D": {"Type": "Succeed"}
+    })));
+    Case::new(
+        "run-express-parameters-nesting-the-input-in-a-loop",
+        &["run", "--type", "express", "@definition"],
+    )
+    .about(
+        "Each lap nests the payload one level deeper, and copying it overflowed the stack: a \
+         payload nests at most 1,000 levels, deeper is over the payload limit.",
+    )
+    .file("definition", definition)
+    .expect(failed(
+        "States.DataLimitExceeded",
+        "The state/task 'P' returned a result with a size exceeding",
+    ))
 }
 
 fn long_state_name() -> Case {

@@ -10,6 +10,11 @@ use crate::error::ExprError;
 /// enough that a hostile one cannot exhaust the stack.
 const MAX_DEPTH: usize = 32;
 
+/// Segments one path may have. Writing a `ResultPath` builds one level of nesting per segment,
+/// and a payload nests at most 1,000 levels (the engine's bound, as JSONata's), so a longer
+/// path can only fail at run time.
+pub(crate) const MAX_SEGMENTS: usize = 1_000;
+
 /// A parsed path: root and segments.
 pub(crate) struct Parsed {
     pub(crate) root: PathRoot,
@@ -152,6 +157,12 @@ impl Parser {
                 }
                 Some('[') => out.push(self.bracket()?),
                 _ => return Ok(out),
+            }
+            if out.len() > MAX_SEGMENTS {
+                return Err(ExprError::new(
+                    self.pos,
+                    format!("a path has at most {MAX_SEGMENTS} segments"),
+                ));
             }
         }
     }
