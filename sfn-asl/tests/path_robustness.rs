@@ -134,8 +134,13 @@ fn huge_and_deep_inputs_are_refused_or_handled() {
     assert!(Path::parse(&deep_filter).is_err());
     let nested_filters = format!("$.a{}", "[?(@.b".repeat(5_000));
     assert!(Path::parse(&nested_filters).is_err());
+    // A path of 50,001 segments is refused (a written ResultPath would nest that deep); one
+    // of 1,000 parses, and selects nothing in the document.
     let long = format!("$.{}", "a.".repeat(50_000)) + "a";
-    let p = Path::parse(&long).expect("long definite path parses");
+    let err = Path::parse(&long).expect_err("a path of 50,001 segments is refused");
+    assert_eq!(err.message, "a path has at most 1000 segments");
+    let longest = format!("$.{}", "a.".repeat(999)) + "a";
+    let p = Path::parse(&longest).expect("a path of 1,000 segments parses");
     assert!(p.select(&env).is_err());
     let deep_scan = Path::parse("$..*..*..*").expect("parses");
     assert!(deep_scan.select(&env).is_ok());
