@@ -261,6 +261,35 @@ impl Execution {
         self.exit_to_in(&machine, frame, leave);
     }
 
+    /// The `…StateExited` event of a state leaving with `output` and `assign`.
+    fn emit_exited(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        name: &str,
+        output: &Value,
+        assign: Option<&Map<String, Value>>,
+    ) {
+        let Some(ty) = exited_type(&state.kind) else {
+            return;
+        };
+        self.emit(frame, ty, || {
+            let mut d = io_details(Some(name), "output", output);
+            if let (Some(assign), Value::Object(m)) = (assign.filter(|a| !a.is_empty()), &mut d) {
+                let vars: Map<String, Value> = assign
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+                    .collect();
+                m.insert("assignedVariables".into(), Value::Object(vars));
+                m.insert(
+                    "assignedVariablesDetails".into(),
+                    serde_json::json!({"truncated": false}),
+                );
+            }
+            d
+        });
+    }
+
     /// [`Execution::exit_to`] with `self.machine` cloned by the caller.
     #[inline]
     fn exit_to_in(&mut self, machine: &Arc<StateMachine>, frame: FrameId, leave: Leave) {
@@ -299,25 +328,7 @@ impl Execution {
             Some(Ok(bytes)) => Some(bytes),
             None => None,
         };
-        if let Some(ty) = exited_type(&state.kind) {
-            self.emit(frame, ty, || {
-                let mut d = io_details(Some(name), "output", &output);
-                if let (Some(assign), Value::Object(m)) =
-                    (assign.as_ref().filter(|a| !a.is_empty()), &mut d)
-                {
-                    let vars: Map<String, Value> = assign
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
-                        .collect();
-                    m.insert("assignedVariables".into(), Value::Object(vars));
-                    m.insert(
-                        "assignedVariablesDetails".into(),
-                        serde_json::json!({"truncated": false}),
-                    );
-                }
-                d
-            });
-        }
+        self.emit_exited(frame, state, name, &output, assign.as_ref());
         // States are usually written in the order they run: the one after the active state is
         // tried first, which compares one name instead of hashing it.
         let next_idx = match next_name(state, next) {
