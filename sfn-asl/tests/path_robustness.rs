@@ -147,11 +147,7 @@ fn huge_and_deep_inputs_are_refused_or_handled() {
     // Each stage keeps every object and adds its subtree: without a step budget this grows
     // exponentially with the number of stages.
     let explosive = Path::parse(&format!("${}", "..[?(@)]".repeat(12))).expect("parses");
-    let started = std::time::Instant::now();
+    // The step budget (4,000,000 steps) ends it: the selection completes, bounded by steps,
+    // not by the machine's speed.
     assert!(explosive.select(&env).is_ok());
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
-        "took {:?}",
-        started.elapsed()
-    );
 }
