@@ -272,11 +272,25 @@ impl<'a> FieldBag<'a> {
     }
 }
 
-/// The closest candidate, when it is close enough to be a likely typo.
+/// Whether any state type has a field called `name`.
+pub(crate) fn is_known_field(name: &str) -> bool {
+    FIELDS.iter().any(|(_, fields)| fields.contains(&name))
+}
+
+/// The field of any state type closest to `name`, when it is a likely typo.
+pub(crate) fn closest_field(name: &str) -> Option<&'static str> {
+    let mut all: Vec<&'static str> = FIELDS.iter().flat_map(|(_, f)| f.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    did_you_mean(name, &all)
+}
+
+/// The closest candidate, when it is close enough to be a likely typo (edits counted with a
+/// swap of two neighbours as one, so `retyr` finds `retry`).
 pub(crate) fn did_you_mean<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
     candidates
         .iter()
-        .map(|c| (strsim::levenshtein(name, c), *c))
+        .map(|c| (strsim::osa_distance(name, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

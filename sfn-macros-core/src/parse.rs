@@ -2,6 +2,7 @@
 //! lowered ASL.
 
 use proc_macro2::Span;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{braced, bracketed, parenthesized, Attribute, Ident, LitStr, Token};
@@ -342,7 +343,33 @@ fn parse_field(input: ParseStream) -> syn::Result<Field> {
     let value = match name.to_string().as_str() {
         "retry" => FieldValue::Retry(parse_retry(input)?),
         "catch" => FieldValue::Catch(parse_catch(input)?),
-        _ => FieldValue::Json(parse_json(input, 0)?),
+        other => {
+            // A mistyped special field (`retyr: [ALL] x 2`) is not JSON: name the field rather
+            // than the token the JSON reader stopped at.
+            let fork = input.fork();
+            // The value must end the field: `retyr: [ALL] x 2` reads `[ALL]`, then stops.
+            let parsed = parse_json(&fork, 0).and_then(|json| {
+                if fork.is_empty() || fork.peek(Token![,]) {
+                    Ok(json)
+                } else {
+                    Err(fork.error("expected `,`"))
+                }
+            });
+            match parsed {
+                Ok(json) => {
+                    input.advance_to(&fork);
+                    FieldValue::Json(json)
+                }
+                Err(e) if crate::fields::is_known_field(other) => return Err(e),
+                Err(e) => {
+                    let msg = match crate::fields::closest_field(other) {
+                        Some(best) => format!("unknown field `{other}`; did you mean `{best}`?"),
+                        None => format!("unknown field `{other}`, and its value is not JSON: {e}"),
+                    };
+                    return Err(syn::Error::new(name.span(), msg));
+                }
+            }
+        }
     };
     Ok(Field { name, value })
 }
