@@ -6,7 +6,14 @@ mod support;
 
 use support::{sfn, sfn_env};
 
-const COMMANDS: [&str; 5] = ["validate", "run", "test-state", "import", "completions"];
+const COMMANDS: [&str; 6] = [
+    "validate",
+    "run",
+    "test-state",
+    "import",
+    "build",
+    "completions",
+];
 const ORDERS: &str = "examples/asl/order-processing.asl.json";
 
 #[test]

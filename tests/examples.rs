@@ -104,21 +104,15 @@ async fn batch_fan_out_keeps_the_image_order() {
     );
 }
 
-/// Building wrote each workflow's ASL (and IAM policy) into the compiled crate's own folder,
-/// `target/stepfunctions/examples/` for this test crate (which includes the examples' sources;
-/// each example binary writes to `target/stepfunctions/<example>-bin/`): the same text as the
-/// `ASL` constant, at the path `ASL_FILE` names.
+/// Building staged each workflow's ASL (and IAM policy) in the compiled crate's own folder,
+/// `target/stepfunctions/.staged/examples/` for this test crate (which includes the examples'
+/// sources; each example binary stages under `.staged/<example>-bin/`), with the same text as
+/// the `ASL` constant; `ASL_FILE` names where the deployable copy goes
+/// (`target/stepfunctions/examples/`, written by `sfn build` or `write_files`).
 #[test]
-fn building_writes_the_asl_files() {
-    let base = match std::env::var_os("SFN_ASL_OUT_DIR") {
-        Some(d) => {
-            let d = std::path::PathBuf::from(d);
-            assert_eq!(
-                order_processing::OrderProcessing::ASL_FILE.map(std::path::PathBuf::from),
-                Some(d.join("OrderProcessing.asl.json"))
-            );
-            return;
-        }
+fn building_stages_the_asl_files() {
+    let root = match std::env::var_os("SFN_ASL_OUT_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
         None => std::env::var_os("CARGO_TARGET_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
@@ -141,19 +135,22 @@ fn building_writes_the_asl_files() {
             batch_fan_out::BatchFanOut::ASL_FILE,
         ),
     ] {
-        let dir = base.join("examples");
-        let own = dir.join(format!("{name}.asl.json"));
+        let staged = root
+            .join(".staged/examples")
+            .join(format!("{name}.asl.json"));
+        let text = std::fs::read_to_string(&staged)
+            .unwrap_or_else(|e| panic!("{}: {e}", staged.display()));
+        assert_eq!(text, asl, "{name}");
+        assert!(
+            root.join(".staged/examples")
+                .join(format!("{name}.iam.json"))
+                .is_file(),
+            "{name}.iam.json"
+        );
         assert_eq!(
             file.map(std::path::PathBuf::from),
-            Some(own.clone()),
+            Some(root.join("examples").join(format!("{name}.asl.json"))),
             "{name}"
-        );
-        let written = std::fs::read_to_string(&own)
-            .unwrap_or_else(|e| panic!("{name}.asl.json under {}: {e}", dir.display()));
-        assert_eq!(written, asl, "{name}");
-        assert!(
-            dir.join(format!("{name}.iam.json")).is_file(),
-            "{name}.iam.json"
         );
     }
 }

@@ -142,20 +142,30 @@ fn definition_parses_the_emitted_asl() {
 }
 
 #[test]
-fn asl_file_is_written_under_the_target_directory() {
-    // The test crate is compiled with the default output directory logic: its files go to
-    // `<target>/stepfunctions/macro_asl/`, and `ASL_FILE` names the one written.
+fn the_macro_stages_its_files_and_write_files_puts_them_where_asl_file_says() {
+    // The test crate is compiled with the default output logic: the macro stages its files in
+    // `<root>/.staged/macro_asl/`, and `ASL_FILE` names where the deployable copy goes,
+    // `<root>/macro_asl/Top.asl.json` (`sfn build` copies it there; `write_files` writes it).
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let dir = std::env::var_os("SFN_ASL_OUT_DIR")
+    let root = std::env::var_os("SFN_ASL_OUT_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or(target.join("stepfunctions").join("macro_asl"));
-    let file = Top::ASL_FILE.expect("the ASL file was written at compile time");
-    assert_eq!(std::path::PathBuf::from(file), dir.join("Top.asl.json"));
-    let text = std::fs::read_to_string(file).expect("Top.asl.json was written at compile time");
+        .unwrap_or(target.join("stepfunctions"));
+    let staged = root.join(".staged").join("macro_asl");
+    let text = std::fs::read_to_string(staged.join("Top.asl.json"))
+        .expect("Top.asl.json was staged at compile time");
     assert_eq!(text, Top::ASL);
-    let iam = std::fs::read_to_string(dir.join("Top.iam.json"))
-        .expect("Top.iam.json was written at compile time");
-    assert!(iam.contains("2012-10-17"));
+    let file = Top::ASL_FILE.expect("a target folder was found at compile time");
+    let deployed = root.join("macro_asl").join("Top.asl.json");
+    assert_eq!(std::path::PathBuf::from(file), deployed);
+    let written = Top::write_files().expect("write_files");
+    assert_eq!(written, deployed);
+    assert_eq!(
+        std::fs::read_to_string(&written).ok().as_deref(),
+        Some(Top::ASL)
+    );
+    let iam = std::fs::read_to_string(root.join("macro_asl").join("Top.iam.json"))
+        .expect("Top.iam.json written beside it");
+    assert_eq!(iam, Top::IAM_POLICY);
 }

@@ -167,9 +167,12 @@ fn shape_checks(wf: &Workflow, l: &Lowered) -> Vec<TokenStream> {
 
 fn generate(wf: &Workflow, l: &Lowered, express: bool, asl: String) -> TokenStream {
     let iam = serde_json::to_string_pretty(&sfn_asl::iam::policy(&l.machine)).unwrap_or_default();
-    let file = out::out_dir()
-        .and_then(|dir| out::write_files(&dir, &wf.name.to_string(), &asl, &iam))
-        .map(|path| path.to_string_lossy().into_owned());
+    let name = wf.name.to_string();
+    let file = out::out_dir().map(|dir| {
+        out::write_files(&dir, &name, &asl, &iam);
+        let deployed = dir.deployed.join(format!("{name}.asl.json"));
+        deployed.to_string_lossy().into_owned()
+    });
     let checks = shape_checks(wf, l);
     let states: Vec<String> = l.states.iter().map(|(s, _)| s.clone()).collect();
     let mut tokens = items(wf, &states, &asl, &iam, file.as_deref(), express, checks);
@@ -220,9 +223,17 @@ fn items(
             pub const ASL: &'static str = #asl;
             /// The least-privilege IAM policy the execution role needs.
             pub const IAM_POLICY: &'static str = #iam;
-            /// Where the build wrote [`Self::ASL`] (`<Workflow>.asl.json`, with the policy
-            /// beside it as `<Workflow>.iam.json`); `None` when no file could be written.
+            /// Where the deployable [`Self::ASL`] goes (`<Workflow>.asl.json`, with the policy
+            /// beside it as `<Workflow>.iam.json`): `sfn build` copies it there once the crate
+            /// has compiled, and [`Self::write_files`] writes it; `None` when no target folder
+            /// was found at compile time.
             pub const ASL_FILE: ::core::option::Option<&'static str> = #asl_file;
+
+            /// Writes [`Self::ASL`] to [`Self::ASL_FILE`] and [`Self::IAM_POLICY`] beside it;
+            /// the path of the ASL file.
+            pub fn write_files() -> ::std::io::Result<::std::path::PathBuf> {
+                ::sfn::__private::write_files(Self::ASL_FILE, Self::ASL, Self::IAM_POLICY)
+            }
 
             /// The definition as a model (parsed once from [`Self::ASL`]).
             pub fn definition() -> ::sfn::asl::StateMachine {

@@ -42,6 +42,7 @@ mod flow;
 #[cfg(feature = "expand")]
 mod iam;
 pub mod import;
+pub mod layout;
 #[cfg(feature = "expand")]
 mod lower;
 #[cfg(feature = "expand")]

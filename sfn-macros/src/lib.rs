@@ -32,9 +32,10 @@ use proc_macro::TokenStream;
 /// assert!(!OrderFlow::ASL.is_empty());
 /// ```
 ///
-/// Set `SFN_MACROS_DEBUG=1` to print the expansion; `SFN_ASL_OUT_DIR` to choose where
-/// `<Workflow>.asl.json` and `<Workflow>.iam.json` are written (default:
-/// `target/stepfunctions/`). The whole grammar follows.
+/// Set `SFN_MACROS_DEBUG=1` to print the expansion; `SFN_ASL_OUT_DIR` to choose the folder
+/// under which `<Workflow>.asl.json` and `<Workflow>.iam.json` are staged and deployed
+/// (default: `target/stepfunctions/`; `sfn build` writes the deployable ones). The whole
+/// grammar follows.
 ///
 #[doc = include_str!("../../docs/workflow-dsl.md")]
 #[proc_macro]

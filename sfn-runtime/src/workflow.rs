@@ -418,6 +418,34 @@ pub mod __private {
     pub use std::string::String;
     pub use std::sync::OnceLock;
 
+    /// Writes a workflow's ASL to `asl_file` and its IAM policy beside it (`.iam.json`), for the
+    /// generated `write_files()`: the program runs, so its crate compiled and every path check
+    /// passed.
+    pub fn write_files(
+        asl_file: Option<&str>,
+        asl: &str,
+        iam: &str,
+    ) -> std::io::Result<std::path::PathBuf> {
+        let Some(asl_file) = asl_file else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no target folder was found when the workflow was compiled: set \
+                 SFN_ASL_OUT_DIR, or write the ASL constant yourself",
+            ));
+        };
+        let path = std::path::PathBuf::from(asl_file);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, asl)?;
+        let iam_file = match asl_file.strip_suffix(".asl.json") {
+            Some(stem) => format!("{stem}.iam.json"),
+            None => format!("{asl_file}.iam.json"),
+        };
+        std::fs::write(iam_file, iam)?;
+        Ok(path)
+    }
+
     /// Parses ASL that `workflow!` generated and already validated.
     pub fn parse_generated(asl: &str) -> sfn_asl::StateMachine {
         match sfn_asl::parse(asl) {

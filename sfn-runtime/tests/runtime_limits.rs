@@ -410,7 +410,10 @@ async fn the_history_budget_counts_each_event_carrying_a_payload() {
         .iter()
         .map(|e| {
             let aws = e.to_aws_json();
-            let details = aws.as_object().and_then(|m| m.values().next_back()).cloned();
+            let details = aws
+                .as_object()
+                .and_then(|m| m.values().next_back())
+                .cloned();
             let details = details.unwrap_or_default();
             let flag = details.get("inputDetails").or(details.get("outputDetails"));
             flag.and_then(|f| f["truncated"].as_bool())

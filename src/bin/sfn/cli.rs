@@ -15,7 +15,7 @@ use sfn_asl::error::STATES_RUNTIME;
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
-use crate::{completions, import, input, run, test_state, validate};
+use crate::{build, completions, import, input, run, test_state, validate};
 
 /// Exit code: the command did what was asked and it went well.
 pub(crate) const SUCCESS: i32 = 0;
@@ -48,6 +48,7 @@ enum Command {
     Run(run::Args),
     TestState(test_state::Args),
     Import(import::Args),
+    Build(build::Args),
     Completions(completions::Args),
 }
 
@@ -92,6 +93,7 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::Run(a) => run::run(a, out, err),
         Command::TestState(a) => test_state::run(a, out, err),
         Command::Import(a) => import::run(a, out, err),
+        Command::Build(a) => build::run(a, out, err),
         Command::Completions(a) => completions::run(a, out),
     };
     match outcome {
