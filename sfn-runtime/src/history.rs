@@ -209,12 +209,20 @@ enum Kept {
 }
 
 impl DataCache {
-    pub(crate) fn new(budget: usize) -> Self {
+    /// A cache for an execution whose events already hold `held` bytes of payload text (0 for
+    /// a new one; see [`held`](Self::held)): a restored execution cuts its later events exactly
+    /// where an uninterrupted run does.
+    pub(crate) fn resumed(budget: usize, held: usize) -> Self {
         DataCache {
             last: None,
-            held: 0,
+            held,
             budget,
         }
+    }
+
+    /// The payload text the events hold so far, counted against the budget.
+    pub(crate) fn held(&self) -> usize {
+        self.held
     }
 
     /// Moves the payload out of `details` (a details object as the engine builds it, with the

@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sfn_asl::model::{
-    CsvDelimiter, CsvHeaderLocation, InputType, ReaderConfig, ReaderTransformation,
+    CsvDelimiter, CsvHeaderLocation, InputType, ManifestType, ReaderConfig, ReaderTransformation,
 };
 
 use sfn_asl::resource::{IntegrationPattern, Resource, Service};
@@ -19,7 +20,10 @@ use crate::objects::ObjectStore;
 pub(crate) use sfn_asl::error::STATES_ITEM_READER_FAILED as ITEM_READER_FAILED;
 
 /// What the core asks the driver to read.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Stored form (serde): the fields by their Rust names; `config` as the ASL `ReaderConfig`
+/// object without `MaxItems` (carried evaluated in `max_items`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemReadRequest {
     /// Identifies the answer ([`crate::Event::ItemsRead`]).
     pub request_id: crate::execution::RequestId,
@@ -28,9 +32,122 @@ pub struct ItemReadRequest {
     /// The evaluated `Parameters`/`Arguments` (`Bucket`, `Key` or `Prefix`).
     pub parameters: Value,
     /// `ReaderConfig`.
+    #[serde(with = "reader_config_form")]
     pub config: Option<ReaderConfig>,
     /// The evaluated `MaxItems` (0 = all).
     pub max_items: u64,
+}
+
+/// `ReaderConfig` in its ASL spelling, for a stored [`ItemReadRequest`].
+mod reader_config_form {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{
+        CsvDelimiter, CsvHeaderLocation, InputType, ManifestType, ReaderConfig,
+        ReaderTransformation,
+    };
+
+    #[derive(Serialize, Deserialize)]
+    struct Form {
+        #[serde(rename = "InputType", default, skip_serializing_if = "Option::is_none")]
+        input_type: Option<String>,
+        #[serde(
+            rename = "CSVHeaderLocation",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        csv_header_location: Option<String>,
+        #[serde(
+            rename = "CSVHeaders",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        csv_headers: Option<Vec<String>>,
+        #[serde(
+            rename = "CSVDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        csv_delimiter: Option<String>,
+        #[serde(
+            rename = "Transformation",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        transformation: Option<String>,
+        #[serde(
+            rename = "ManifestType",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        manifest_type: Option<String>,
+        #[serde(
+            rename = "ItemsPointer",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        items_pointer: Option<String>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        c: &Option<ReaderConfig>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let own = |v: Option<&'static str>| v.map(str::to_owned);
+        c.as_ref()
+            .map(|c| Form {
+                input_type: own(c.input_type.map(InputType::as_str)),
+                csv_header_location: own(c.csv_header_location.map(CsvHeaderLocation::as_str)),
+                csv_headers: c.csv_headers.clone(),
+                csv_delimiter: own(c.csv_delimiter.map(CsvDelimiter::as_str)),
+                transformation: own(c.transformation.map(ReaderTransformation::as_str)),
+                manifest_type: own(c.manifest_type.map(ManifestType::as_str)),
+                items_pointer: c.items_pointer.clone(),
+            })
+            .serialize(s)
+    }
+
+    /// Parses one ASL spelling, naming the field when it is not one.
+    fn spelled<T, E: serde::de::Error>(
+        text: Option<String>,
+        field: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, E> {
+        text.map(|t| {
+            parse(&t).ok_or_else(|| {
+                E::custom(format!(
+                    "`ReaderConfig.{field}` is `{t}`, which ASL does not define"
+                ))
+            })
+        })
+        .transpose()
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<ReaderConfig>, D::Error> {
+        let Some(f) = Option::<Form>::deserialize(d)? else {
+            return Ok(None);
+        };
+        Ok(Some(ReaderConfig {
+            input_type: spelled(f.input_type, "InputType", InputType::from_name)?,
+            csv_header_location: spelled(
+                f.csv_header_location,
+                "CSVHeaderLocation",
+                CsvHeaderLocation::from_name,
+            )?,
+            csv_headers: f.csv_headers,
+            csv_delimiter: spelled(f.csv_delimiter, "CSVDelimiter", CsvDelimiter::from_name)?,
+            max_items: None,
+            transformation: spelled(
+                f.transformation,
+                "Transformation",
+                ReaderTransformation::from_name,
+            )?,
+            manifest_type: spelled(f.manifest_type, "ManifestType", ManifestType::from_name)?,
+            items_pointer: f.items_pointer,
+        }))
+    }
 }
 
 /// A reader failure: `States.ItemReaderFailed` and this cause.

@@ -185,7 +185,7 @@ pub(crate) fn export(
 }
 
 /// What the core asks the driver to write.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultWriteRequest {
     /// Identifies the answer ([`crate::Event::ResultsWritten`]).
     pub request_id: crate::execution::RequestId,

@@ -172,6 +172,10 @@ pub struct ExecutionData {
     /// Histories of running distributed Map children, by their root frame.
     #[serde(default)]
     child_logs: BTreeMap<FrameId, distributed::ChildLog>,
+    /// Payload text the history holds so far, against `max_history_data_bytes`: a restored
+    /// execution cuts its later payloads where an uninterrupted one does.
+    #[serde(default)]
+    history_data_held: usize,
 }
 
 /// One execution of a state machine: the deterministic core.
@@ -263,6 +267,7 @@ impl Execution {
             timers: BTreeMap::new(),
             requests: BTreeMap::new(),
             child_logs: BTreeMap::new(),
+            history_data_held: 0,
         };
         // `$$` is built when the execution starts: its input is not known before.
         Execution::with_context(machine, data, Value::Null)
@@ -277,6 +282,7 @@ impl Execution {
 
     fn with_context(machine: Arc<StateMachine>, data: ExecutionData, context: Value) -> Self {
         let budget = data.config.max_history_data_bytes;
+        let held = data.history_data_held;
         Execution {
             machine,
             data,
@@ -286,7 +292,7 @@ impl Execution {
             time_cache: (0, String::new()),
             context_owner: None,
             members: Vec::new(),
-            history_data: crate::history::DataCache::new(budget),
+            history_data: crate::history::DataCache::resumed(budget, held),
         }
     }
 
@@ -315,6 +321,7 @@ impl Execution {
         if self.data.status == Status::Running {
             self.apply(event);
             self.run_queue();
+            self.data.history_data_held = self.history_data.held();
         }
         std::mem::take(&mut self.out)
     }

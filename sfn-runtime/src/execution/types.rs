@@ -178,7 +178,14 @@ pub struct Outcome {
 }
 
 /// Something that happened to an execution. `now` is milliseconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Stored form (serde): an object whose `type` names the variant, beside the variant's fields
+/// under their Rust names; ids are plain numbers, times milliseconds since the epoch, a
+/// `Result` is `{"Ok": …}` or `{"Err": …}`. Variants and fields are only ever added (with a
+/// default), never renamed, so stored events stay readable:
+/// `{"type":"TaskSucceeded","task_id":3,"output":{"ok":true},"now":1700000000000}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
 pub enum Event {
     /// The execution starts with `input`.
     Started {
@@ -290,7 +297,12 @@ pub struct TaskInvocation {
 }
 
 /// Work for the driver.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Stored form (serde): as [`Event`]'s, an object whose `type` names the variant; a variant
+/// wrapping a struct carries that struct's fields beside `type`:
+/// `{"type":"StartTimer","timer_id":4,"at":1700000060000}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
 pub enum Command {
     /// Run a task and report `TaskSucceeded`/`TaskFailed`/... with its id.
     InvokeTask(TaskInvocation),
@@ -322,7 +334,7 @@ pub enum Command {
 }
 
 /// An event of a distributed Map's child execution, which has a history of its own.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildEvent {
     /// The Map Run the child belongs to.
     pub map_run_arn: String,
@@ -333,7 +345,9 @@ pub struct ChildEvent {
 }
 
 /// What one [`Execution::handle`](crate::execution::Execution::handle) call produced.
-#[derive(Debug, Default, Clone, PartialEq)]
+///
+/// Stored form (serde): `{"events": [...], "commands": [...], "child_events": [...]}`.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// History events appended (empty when recording is off).
     pub events: Vec<HistoryEvent>,
@@ -354,5 +368,156 @@ mod tests {
         assert_eq!(timer, TimerId(7));
         assert_eq!(RequestId(9).to_string(), "9");
         assert!(FrameId(1) < FrameId(2));
+    }
+
+    fn round_trip<T>(value: &T) -> T
+    where
+        T: Serialize + for<'de> Deserialize<'de>,
+    {
+        let text = serde_json::to_string(value).expect("serializable");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text} reads back: {e}"))
+    }
+
+    fn every_event() -> Vec<Event> {
+        let (task_id, now) = (TaskId(3), 1_700_000_000_000);
+        vec![
+            Event::Started {
+                input: serde_json::json!({"a": [1, 2.5, "x"]}),
+                now,
+            },
+            Event::TaskSucceeded {
+                task_id,
+                output: serde_json::json!(null),
+                now,
+            },
+            Event::TaskFailed {
+                task_id,
+                error: Some("E".into()),
+                cause: None,
+                now,
+            },
+            Event::TaskTimedOut { task_id, now },
+            Event::HeartbeatTimedOut { task_id, now },
+            Event::TaskSubmitted {
+                task_id,
+                output: serde_json::json!({}),
+                now,
+            },
+            Event::TimerFired {
+                timer_id: TimerId(2),
+                now,
+            },
+            Event::ItemsRead {
+                request_id: RequestId(5),
+                result: Ok(vec![serde_json::json!(1)]),
+                now,
+            },
+            Event::ItemsRead {
+                request_id: RequestId(5),
+                result: Err("gone".into()),
+                now,
+            },
+            Event::ResultsWritten {
+                request_id: RequestId(6),
+                result: Ok(()),
+                now,
+            },
+            Event::StopRequested {
+                error: None,
+                cause: Some("why".into()),
+                now,
+            },
+        ]
+    }
+
+    fn every_command() -> Vec<Command> {
+        let config = sfn_asl::model::ReaderConfig {
+            input_type: Some(sfn_asl::model::InputType::Csv),
+            csv_header_location: Some(sfn_asl::model::CsvHeaderLocation::Given),
+            csv_headers: Some(vec!["id".into()]),
+            csv_delimiter: Some(sfn_asl::model::CsvDelimiter::Tab),
+            max_items: None,
+            transformation: None,
+            manifest_type: None,
+            items_pointer: Some("/items".into()),
+        };
+        vec![
+            Command::InvokeTask(TaskInvocation {
+                task_id: TaskId(1),
+                state_name: "Charge".into(),
+                resource: "arn:aws:states:::lambda:invoke.waitForTaskToken".into(),
+                input: serde_json::json!({"k": "v"}),
+                token: Some("t".into()),
+                timeout_seconds: Some(5),
+                heartbeat_seconds: None,
+                credentials: None,
+            }),
+            Command::StartTimer {
+                timer_id: TimerId(4),
+                at: 1_700_000_060_000,
+            },
+            Command::CancelTask { task_id: TaskId(1) },
+            Command::CancelTimer {
+                timer_id: TimerId(4),
+            },
+            Command::ReadItems(crate::item_reader::ItemReadRequest {
+                request_id: RequestId(2),
+                resource: "arn:aws:states:::s3:getObject".into(),
+                parameters: serde_json::json!({"Bucket": "b", "Key": "k"}),
+                config: Some(config),
+                max_items: 10,
+            }),
+            Command::WriteResults(crate::result_writer::ResultWriteRequest {
+                request_id: RequestId(3),
+                bucket: "b".into(),
+                files: vec![("k".into(), b"{}".to_vec())],
+            }),
+            Command::Finished(Outcome {
+                status: Status::Failed,
+                output: None,
+                error: Some("States.Timeout".into()),
+                cause: None,
+            }),
+        ]
+    }
+
+    #[test]
+    fn events_and_commands_read_back_as_written() {
+        for event in every_event() {
+            assert_eq!(round_trip(&event), event);
+        }
+        for command in every_command() {
+            assert_eq!(round_trip(&command), command);
+        }
+        let step = Step {
+            events: Vec::new(),
+            commands: every_command(),
+            child_events: Vec::new(),
+        };
+        assert_eq!(round_trip(&step), step);
+    }
+
+    #[test]
+    fn the_stored_form_is_tagged_by_type() {
+        let event = Event::TaskSucceeded {
+            task_id: TaskId(3),
+            output: serde_json::json!({"ok": true}),
+            now: 1_700_000_000_000,
+        };
+        assert_eq!(
+            serde_json::to_value(&event).expect("serializable"),
+            serde_json::json!({"type": "TaskSucceeded", "task_id": 3, "output": {"ok": true}, "now": 1_700_000_000_000u64})
+        );
+        let command = Command::StartTimer {
+            timer_id: TimerId(4),
+            at: 1_700_000_060_000,
+        };
+        assert_eq!(
+            serde_json::to_value(&command).expect("serializable"),
+            serde_json::json!({"type": "StartTimer", "timer_id": 4, "at": 1_700_000_060_000u64})
+        );
+        let bad = r#"{"type":"ReadItems","request_id":1,"resource":"r","parameters":{},"config":{"InputType":"XML"},"max_items":0}"#;
+        let err = serde_json::from_str::<Command>(bad).expect_err("XML is no InputType");
+        assert!(err.to_string().contains("ReaderConfig.InputType"), "{err}");
     }
 }
