@@ -158,6 +158,7 @@ fn recorded_fuzz_findings_stay_fixed() {
                 error_output: None,
                 vars: &(),
                 entropy: &entropy,
+                now_millis: None,
             };
             if let Ok(expr) = Jsonata::compile(&format!("{{% {body} %}}")) {
                 let _ = expr.eval(&env, "Output");

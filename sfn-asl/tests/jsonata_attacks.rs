@@ -21,6 +21,7 @@ fn eval(body: &str) -> Result<Value, String> {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     expr.eval(&env, "Output").map_err(|e| e.cause)
 }

@@ -21,6 +21,7 @@ fn with_env<T>(
         error_output: None,
         vars,
         entropy: &entropy,
+        now_millis: None,
     };
     f(&env)
 }
@@ -224,6 +225,7 @@ fn states_result_and_error_output_are_bound_when_given() {
         error_output: Some(&json!({"Error": "E"})),
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     assert_eq!(expr.eval(&env, "Output").ok(), Some(json!([1, "E", 3])));
 }
@@ -284,6 +286,7 @@ fn states_read_as_a_whole_has_every_field_given() {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     let keys = Jsonata::compile("{% $keys($states) %}").expect("compiles");
     assert_eq!(

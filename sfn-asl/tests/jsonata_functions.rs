@@ -15,6 +15,7 @@ fn eval_with(source: &str, input: &Value, entropy: &dyn Entropy) -> Result<Value
         error_output: None,
         vars: &vars,
         entropy,
+        now_millis: None,
     };
     expr.eval(&env, "Output").map_err(|e| e.cause)
 }
@@ -239,6 +240,7 @@ fn recorded_cases_with_aws_functions() {
             error_output: None,
             vars: &vars,
             entropy: &entropy,
+            now_millis: None,
         };
         let got = expr.eval(&env, &location);
         let expected = &case["expected"];
@@ -275,6 +277,7 @@ fn now_and_millis_read_the_engine_clock_when_given() {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     let expr = Jsonata::compile("{% [$now(), $millis()] %}").expect("compiles");
     let at = 1_709_649_000_123;

@@ -15,6 +15,7 @@ fn eval(body: &str) -> Result<Value, String> {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     expr.eval(&env, "Output").map_err(|e| e.cause)
 }
@@ -127,6 +128,7 @@ fn deeply_nested_input_is_refused_not_overflowed() {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     let err = expr.eval(&env, "Output").unwrap_err();
     assert!(

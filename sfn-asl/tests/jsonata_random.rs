@@ -151,6 +151,7 @@ fn random_expressions_fail_cleanly_or_evaluate() {
         error_output: None,
         vars: &(),
         entropy: &entropy,
+        now_millis: None,
     };
     let (mut compiled, mut evaluated) = (0, 0);
     for _ in 0..5_000 {

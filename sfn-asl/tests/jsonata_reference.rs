@@ -48,6 +48,7 @@ fn answer(expression: &str, bindings: &Value) -> Answer {
         error_output: None,
         vars: &vars,
         entropy: &entropy,
+        now_millis: None,
     };
     match expr.eval(&env, "Output") {
         Ok(v) => Answer::Value(v),

@@ -15,6 +15,7 @@ fn eval(template: &Value, input: &Value, location: &str) -> Result<Value, sfn_as
         error_output: None,
         vars: &vars,
         entropy: &entropy,
+        now_millis: None,
     };
     t.eval(&env, location)
 }

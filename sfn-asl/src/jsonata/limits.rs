@@ -13,7 +13,9 @@ pub(crate) const FUEL: u64 = 20_000_000;
 pub(crate) const FUEL_PER_CALL: u64 = 50;
 
 /// Wall-clock insurance behind the fuel budget, for work no check is woven into; nothing known
-/// reaches it (the fuel runs out first), and it fails with the same message.
+/// reaches it (the fuel runs out first), and it fails with the same message. Only evaluations
+/// without a clock (outside an engine) have it: an engine's must be replayable, so fuel alone
+/// bounds them.
 pub(crate) const BACKSTOP_MS: u64 = 60_000;
 
 /// Values shared or built over one evaluation, in result bytes (8 an item, 1 a character): what

@@ -19,6 +19,7 @@
 //!     error_output: None,
 //!     vars: &(),
 //!     entropy: &SeededEntropy::new(1),
+//!     now_millis: Some(1_700_000_000_000),
 //! };
 //! assert_eq!(expr.eval(&env, "Output").unwrap(), json!([[1, 2], [3]]));
 //!
@@ -99,6 +100,12 @@ pub struct JsonataEnv<'a> {
     pub vars: &'a dyn Variables,
     /// Randomness for `$random()` and `$uuid()`.
     pub entropy: &'a dyn Entropy,
+    /// The time `$now()` and `$millis()` read, in milliseconds since the epoch: an engine
+    /// passes the time of the event it is handling, so a replay sees the same times. With a
+    /// clock, an evaluation is bounded by its fuel alone, never by elapsed time, so its outcome
+    /// does not depend on the machine's speed either. `None` (an evaluation outside an
+    /// execution): the system clock, and a wall-clock backstop of 60 s behind the fuel.
+    pub now_millis: Option<i64>,
 }
 
 /// Whether `s` is a JSONata expression (`{%` ... `%}`) rather than a literal string.
@@ -189,12 +196,17 @@ impl Jsonata {
     /// Evaluates the expression for field `location` (`Items`, `Output/result`): failures are
     /// `States.QueryEvaluationError` with AWS's cause text and that location.
     pub fn eval(&self, env: &JsonataEnv<'_>, location: &str) -> Result<Value, EvalError> {
-        self.eval_in(env, location, None, &mut engine::Conversions::default())
+        self.eval_in(
+            env,
+            location,
+            env.now_millis,
+            &mut engine::Conversions::default(),
+        )
     }
 
     /// [`eval`](Self::eval) with `$now()` and `$millis()` reading `now_millis` (milliseconds since
-    /// the epoch, from the engine's clock) instead of the system clock, so a replayed run sees
-    /// the same times.
+    /// the epoch, from the engine's clock) whatever `env.now_millis` says, so a replayed run
+    /// sees the same times.
     pub fn eval_at(
         &self,
         env: &JsonataEnv<'_>,

@@ -105,7 +105,7 @@ impl JsonataTemplate {
             &self.root,
             env,
             &mut location.to_owned(),
-            None,
+            env.now_millis,
             &mut Conversions::default(),
         )
     }

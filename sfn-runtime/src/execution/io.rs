@@ -22,6 +22,8 @@ pub(crate) struct Scope<'a> {
     pub(crate) context: &'a Value,
     pub(crate) vars: ScopeVars<'a>,
     pub(crate) entropy: RngEntropy<'a>,
+    /// The time of the event being handled, for JSONata's `$now()` and `$millis()`.
+    pub(crate) now_millis: i64,
 }
 
 impl<'a> Scope<'a> {
@@ -55,6 +57,7 @@ impl<'a> Scope<'a> {
             error_output,
             vars: &self.vars,
             entropy: &self.entropy,
+            now_millis: Some(self.now_millis),
         }
     }
 }
@@ -69,6 +72,7 @@ impl Execution {
                 frame,
             },
             entropy: RngEntropy(&self.data.rng),
+            now_millis: i64::try_from(self.data.now).unwrap_or(i64::MAX),
         }
     }
 

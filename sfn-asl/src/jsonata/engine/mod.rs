@@ -144,6 +144,7 @@ pub(crate) struct Bindings<'a> {
     /// Seed for `$random()`, `$uuid()` and `$shuffle()`, when the program uses them.
     pub(crate) seed: Option<u64>,
     /// Milliseconds since the epoch for `$now()` and `$millis()`; `None`: the system clock.
+    /// With a clock the evaluation is deterministic: fuel bounds it, no wall-clock backstop.
     pub(crate) now_millis: Option<i64>,
 }
 
@@ -180,7 +181,8 @@ fn evaluate_unguarded(
     }
     context.bind("states".to_owned(), JValue::object(states));
     let options = EvaluatorOptions {
-        timeout_ms: Some(limits::BACKSTOP_MS),
+        // An engine's evaluation (with its clock) is replayable: the fuel budget alone decides.
+        timeout_ms: bindings.now_millis.is_none().then_some(limits::BACKSTOP_MS),
         cancel: None,
         max_stack_depth: Some(limits::MAX_DEPTH),
         max_sequence_length: Some(limits::MAX_SEQUENCE_LENGTH),
@@ -306,9 +308,9 @@ fn register_aws_functions(
 fn register_clock(ev: &mut Evaluator, millis: i64) -> Result<(), EngineError> {
     let no_arguments =
         |name: &str| EvaluatorError::EvaluationError(format!("T0410: {name}() takes no arguments"));
-    let iso = functions::iso_timestamp(millis);
     ev.register_fn_override("now", move |args: &[JValue]| match args {
-        [] => Ok(JValue::string(iso.as_str())),
+        // Formatted when called: most expressions never ask.
+        [] => Ok(JValue::string(functions::iso_timestamp(millis).as_str())),
         _ => Err(no_arguments("now")),
     })
     .map_err(map_error)?;
