@@ -1,6 +1,6 @@
 //! The driver loop: runs the core's commands on tokio and feeds the results back as events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -24,14 +24,6 @@ struct RunningTask {
     callback: bool,
 }
 
-/// Deadlines of one running task.
-#[derive(Debug, Clone, Copy)]
-struct TaskDeadline {
-    timeout_at: Option<Instant>,
-    heartbeat: Option<Duration>,
-    heartbeat_at: Option<Instant>,
-}
-
 pub(super) struct Driver {
     /// For nested executions.
     engine: Engine,
@@ -47,9 +39,11 @@ pub(super) struct Driver {
     /// Shared with an `ExecutionHandle`: events go there instead of `history`.
     live: Option<LiveRef>,
     tasks: JoinSet<(TaskId, Result<Value, TaskError>)>,
-    running: HashMap<TaskId, RunningTask>,
-    timers: BTreeMap<(Instant, TimerId), ()>,
-    deadlines: HashMap<TaskId, TaskDeadline>,
+    running: BTreeMap<TaskId, RunningTask>,
+    /// The core's timers by deadline, then id: timers due together fire in id order.
+    timers: BTreeSet<(Instant, TimerId)>,
+    /// Each timer's deadline, to cancel it.
+    timer_at: BTreeMap<TimerId, Instant>,
     outcome: Option<Outcome>,
 }
 
@@ -74,9 +68,9 @@ impl Driver {
             history: Vec::new(),
             live: None,
             tasks: JoinSet::new(),
-            running: HashMap::new(),
-            timers: BTreeMap::new(),
-            deadlines: HashMap::new(),
+            running: BTreeMap::new(),
+            timers: BTreeSet::new(),
+            timer_at: BTreeMap::new(),
             outcome: None,
         }
     }
@@ -147,47 +141,20 @@ impl Driver {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        let timer = self.timers.keys().next().map(|(at, _)| *at);
-        let task = self
-            .deadlines
-            .values()
-            .flat_map(|d| [d.timeout_at, d.heartbeat_at])
-            .flatten()
-            .min();
-        match (timer, task) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.timers.first().map(|(at, _)| *at)
     }
 
+    /// Fires the earliest timer when it is due (one per turn of the loop, so messages that
+    /// arrived meanwhile go first).
     fn fire_due(&mut self) {
-        let now_i = Instant::now();
-        if let Some(&(at, timer_id)) = self.timers.keys().next() {
-            if at <= now_i {
-                self.timers.remove(&(at, timer_id));
-                let now = self.now();
-                self.feed(Event::TimerFired { timer_id, now });
-                return;
-            }
-        }
-        let due = self.deadlines.iter().find_map(|(id, d)| {
-            if d.timeout_at.is_some_and(|t| t <= now_i) {
-                Some((*id, false))
-            } else if d.heartbeat_at.is_some_and(|t| t <= now_i) {
-                Some((*id, true))
-            } else {
-                None
-            }
-        });
-        if let Some((task_id, heartbeat)) = due {
-            self.forget_task(task_id);
+        let Some(&(at, timer_id)) = self.timers.first() else {
+            return;
+        };
+        if at <= Instant::now() {
+            self.timers.remove(&(at, timer_id));
+            self.timer_at.remove(&timer_id);
             let now = self.now();
-            let event = if heartbeat {
-                Event::HeartbeatTimedOut { task_id, now }
-            } else {
-                Event::TaskTimedOut { task_id, now }
-            };
-            self.feed(event);
+            self.feed(Event::TimerFired { timer_id, now });
         }
     }
 
@@ -212,7 +179,6 @@ impl Driver {
     }
 
     fn forget_task(&mut self, task_id: TaskId) {
-        self.deadlines.remove(&task_id);
         if let Some(RunningTask { handle, token, .. }) = self.running.remove(&task_id) {
             handle.abort();
             if let Some(token) = token {
@@ -279,8 +245,8 @@ impl Driver {
                 self.feed(event);
             }
             DriverMsg::Heartbeat { task_id } => {
-                if let Some(d) = self.deadlines.get_mut(&task_id) {
-                    d.heartbeat_at = d.heartbeat.map(|h| Instant::now() + h);
+                if self.running.contains_key(&task_id) {
+                    self.feed(Event::TaskHeartbeat { task_id, now });
                 }
             }
             DriverMsg::Submitted { task_id, output } => {
@@ -332,11 +298,14 @@ impl Driver {
                 Command::InvokeTask(task) => self.invoke(task),
                 Command::StartTimer { timer_id, at } => {
                     let at = self.instant_at(at);
-                    self.timers.insert((at, timer_id), ());
+                    self.timers.insert((at, timer_id));
+                    self.timer_at.insert(timer_id, at);
                 }
                 Command::CancelTask { task_id } => self.forget_task(task_id),
                 Command::CancelTimer { timer_id } => {
-                    self.timers.retain(|(_, id), _| *id != timer_id)
+                    if let Some(at) = self.timer_at.remove(&timer_id) {
+                        self.timers.remove(&(at, timer_id));
+                    }
                 }
                 Command::Finished(outcome) => self.outcome = Some(outcome),
             }
@@ -349,25 +318,9 @@ impl Driver {
         }
     }
 
-    /// Starts a task: its deadlines, its token, and where [`Resources::route`] sends it.
+    /// Starts a task: its token, and where [`Resources::route`] sends it. Its deadlines are
+    /// the core's timers.
     fn invoke(&mut self, task: TaskInvocation) {
-        let start = Instant::now();
-        // Only callback tasks can send heartbeats (through their token); a handler that simply
-        // runs is bounded by TimeoutSeconds alone.
-        let heartbeat = task
-            .heartbeat_seconds
-            .filter(|_| task.token.is_some())
-            .map(Duration::from_secs);
-        self.deadlines.insert(
-            task.task_id,
-            TaskDeadline {
-                timeout_at: task
-                    .timeout_seconds
-                    .and_then(|s| start.checked_add(Duration::from_secs(s))),
-                heartbeat,
-                heartbeat_at: heartbeat.and_then(|h| start.checked_add(h)),
-            },
-        );
         let (task_id, token) = (task.task_id, task.token.clone());
         if let Some(token) = &token {
             let slot = TokenSlot {

@@ -385,12 +385,7 @@ impl Execution {
             self.abort_child(id);
             if let Some(f) = self.data.frames.remove(&id) {
                 match f.active.map(|a| a.block) {
-                    Some(Block::Task(w)) => {
-                        self.data.tasks.remove(&w.task_id);
-                        self.out
-                            .commands
-                            .push(Command::CancelTask { task_id: w.task_id });
-                    }
+                    Some(Block::Task(w)) => self.release_task(&w, true),
                     Some(Block::Wait { timer_id, .. }) | Some(Block::Retry { timer_id }) => {
                         self.data.timers.remove(&timer_id);
                         self.out.commands.push(Command::CancelTimer { timer_id });

@@ -371,6 +371,10 @@ impl Execution {
                 self.data.now = now;
                 self.timer_fired(timer_id);
             }
+            Event::TaskHeartbeat { task_id, now } => {
+                self.data.now = now;
+                self.task_heartbeat(task_id);
+            }
             Event::ItemsRead {
                 request_id,
                 result,
@@ -487,6 +491,15 @@ impl Execution {
         let id = TimerId(self.data.next_timer_id);
         self.data.next_timer_id += 1;
         id
+    }
+
+    /// Starts a timer of `frame` firing `after_ms` from now.
+    fn start_timer(&mut self, frame: FrameId, after_ms: u64) -> TimerId {
+        let timer_id = self.new_timer_id();
+        self.data.timers.insert(timer_id, frame);
+        let at = self.data.now.saturating_add(after_ms);
+        self.out.commands.push(Command::StartTimer { timer_id, at });
+        timer_id
     }
 
     fn new_frame(
@@ -634,6 +647,9 @@ impl Execution {
         let Some(frame) = self.data.timers.remove(&timer_id) else {
             return;
         };
+        if self.task_timer_fired(frame, timer_id) {
+            return;
+        }
         let Some(active) = self
             .data
             .frames

@@ -10,7 +10,7 @@ use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
 use super::states::{Flow, Leave, Next};
-use super::types::{FrameId, TaskId};
+use super::types::{FrameId, TaskId, TimerId};
 use super::{next_random, Block, Command, Execution, Failure, TaskInvocation};
 use crate::history::EventType;
 use crate::limits::SizeBound;
@@ -20,6 +20,27 @@ use crate::limits::SizeBound;
 pub(crate) struct TaskWait {
     pub(crate) task_id: TaskId,
     kind: TaskKind,
+    /// The timer of `TimeoutSeconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timeout: Option<TimerId>,
+    /// The timer of `HeartbeatSeconds`, restarted by every heartbeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heartbeat: Option<HeartbeatTimer>,
+}
+
+/// A task's heartbeat timer and the interval each heartbeat restarts it with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct HeartbeatTimer {
+    timer_id: TimerId,
+    interval_ms: u64,
+}
+
+impl TaskWait {
+    /// The timers still running for this task.
+    pub(crate) fn timers(&self) -> impl Iterator<Item = TimerId> {
+        let heartbeat = self.heartbeat.as_ref().map(|h| h.timer_id);
+        self.timeout.into_iter().chain(heartbeat)
+    }
 }
 
 /// The resource family, which decides the history event names.
@@ -175,13 +196,28 @@ impl Execution {
             heartbeat,
             credentials,
         } = prepared;
+        // Deadlines are core state: absolute times a replay reproduces. Only a task with a
+        // token can send heartbeats; one that simply runs is bounded by `TimeoutSeconds` alone.
+        let timeout_timer = timeout.map(|s| self.start_timer(frame, s.saturating_mul(1000)));
+        let heartbeat_timer = heartbeat.filter(|_| token.is_some()).map(|s| {
+            let interval_ms = s.saturating_mul(1000);
+            HeartbeatTimer {
+                timer_id: self.start_timer(frame, interval_ms),
+                interval_ms,
+            }
+        });
         if let Some(a) = self
             .data
             .frames
             .get_mut(&frame)
             .and_then(|f| f.active.as_mut())
         {
-            a.block = Block::Task(TaskWait { task_id, kind });
+            a.block = Block::Task(TaskWait {
+                task_id,
+                kind,
+                timeout: timeout_timer,
+                heartbeat: heartbeat_timer,
+            });
         }
         self.data.tasks.insert(task_id, frame);
         let state_name = self.active_state_name(frame);
@@ -276,6 +312,81 @@ impl Execution {
         }
     }
 
+    /// Forgets a task the state no longer waits for: its timers are cancelled, and with
+    /// `cancel` the task itself.
+    pub(crate) fn release_task(&mut self, wait: &TaskWait, cancel: bool) {
+        self.data.tasks.remove(&wait.task_id);
+        if cancel {
+            self.out.commands.push(Command::CancelTask {
+                task_id: wait.task_id,
+            });
+        }
+        for timer_id in wait.timers() {
+            // A timer that fired is already gone.
+            if self.data.timers.remove(&timer_id).is_some() {
+                self.out.commands.push(Command::CancelTimer { timer_id });
+            }
+        }
+    }
+
+    /// `SendTaskHeartbeat`: the task's heartbeat timer starts again from `now`.
+    pub(crate) fn task_heartbeat(&mut self, task_id: TaskId) {
+        let Some(frame) = self.data.tasks.get(&task_id).copied() else {
+            return;
+        };
+        let next = TimerId(self.data.next_timer_id);
+        let now = self.data.now;
+        let Some(Block::Task(TaskWait {
+            task_id: waiting,
+            heartbeat: Some(h),
+            ..
+        })) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| &mut a.block)
+        else {
+            return;
+        };
+        if *waiting != task_id {
+            return;
+        }
+        let old = std::mem::replace(&mut h.timer_id, next);
+        let at = now.saturating_add(h.interval_ms);
+        self.data.next_timer_id += 1;
+        self.data.timers.remove(&old);
+        self.data.timers.insert(next, frame);
+        self.out
+            .commands
+            .push(Command::CancelTimer { timer_id: old });
+        self.out
+            .commands
+            .push(Command::StartTimer { timer_id: next, at });
+    }
+
+    /// A timer of the task `frame` waits for fired: the task timed out (`States.Timeout`) and is
+    /// cancelled. `false` when the timer is not one of its timers.
+    pub(crate) fn task_timer_fired(&mut self, frame: FrameId, timer_id: TimerId) -> bool {
+        let Some(Block::Task(w)) = self
+            .data
+            .frames
+            .get(&frame)
+            .and_then(|f| f.active.as_ref())
+            .map(|a| &a.block)
+        else {
+            return false;
+        };
+        let heartbeat = w.heartbeat.as_ref().is_some_and(|h| h.timer_id == timer_id);
+        if !heartbeat && w.timeout != Some(timer_id) {
+            return false;
+        }
+        let task_id = w.task_id;
+        self.out.commands.push(Command::CancelTask { task_id });
+        self.task_result(task_id, Err(Failure::timeout(heartbeat)));
+        true
+    }
+
     /// A `.waitForTaskToken`/`.sync` task was submitted.
     pub(crate) fn task_submitted(&mut self, task_id: TaskId, output: Value) {
         let Some((frame, kind)) = self.waiting_task(task_id) else {
@@ -297,14 +408,15 @@ impl Execution {
         let Some((frame, kind)) = self.waiting_task(task_id) else {
             return;
         };
-        self.data.tasks.remove(&task_id);
         if let Some(a) = self
             .data
             .frames
             .get_mut(&frame)
             .and_then(|f| f.active.as_mut())
         {
-            a.block = Block::Running;
+            if let Block::Task(wait) = std::mem::replace(&mut a.block, Block::Running) {
+                self.release_task(&wait, false);
+            }
         }
         let limit = self.data.config.max_payload_bytes;
         let mut result_size = None;

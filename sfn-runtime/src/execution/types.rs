@@ -237,6 +237,14 @@ pub enum Event {
         /// Current time.
         now: u64,
     },
+    /// `SendTaskHeartbeat` for a task: its `HeartbeatSeconds` timer starts again (no history
+    /// event).
+    TaskHeartbeat {
+        /// The id from [`Command::InvokeTask`].
+        task_id: TaskId,
+        /// Current time.
+        now: u64,
+    },
     /// A timer from [`Command::StartTimer`] fired.
     TimerFired {
         /// The timer.
@@ -407,6 +415,7 @@ mod tests {
                 timer_id: TimerId(2),
                 now,
             },
+            Event::TaskHeartbeat { task_id, now },
             Event::ItemsRead {
                 request_id: RequestId(5),
                 result: Ok(vec![serde_json::json!(1)]),
