@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sfn_asl::error::STATES_RUNTIME;
-use sfn_asl::resource::{FunctionRef, Resource, Service, Target};
+use sfn_asl::resource::{FunctionRef, Resource, Target};
 
 use crate::activities::ActivityTask;
 use crate::engine::Engine;
@@ -261,7 +261,7 @@ impl Resources {
     /// Where a task goes, read from its parsed resource: an activity's queue for a worker to
     /// poll, a nested execution (`states:startExecution`), or a source or handler. A source or
     /// a handler registered for the resource answers before an activity or a nested execution.
-    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation, child: ChildStart) -> Route {
+    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation) -> Route {
         let resource = task.resource;
         let answered = self.answers(&resource);
         if let (Some(token), true, false) = (&task.token, resource.is_activity(), answered) {
@@ -273,32 +273,18 @@ impl Resources {
                 return Route::Activity;
             }
         }
-        let nested = resource
-            .pattern()
-            .filter(|_| resource.is_call(&Service::StepFunctions, "startExecution") && !answered);
-        let invocation = match nested {
-            Some(pattern) => Invocation {
-                result: crate::nested::start(
-                    engine,
-                    pattern,
-                    &task.input,
-                    child.now,
-                    child.name,
-                    child.on_submit,
-                ),
-                from_source: false,
+        // `states:startExecution` without a task source answering it is a child execution
+        // (`Command::StartExecution`), never routed here.
+        let invocation = self.invoke_resource(
+            &resource,
+            TaskRequest {
+                resource: resource.to_string(),
+                input: task.input,
+                token: task.token.clone(),
+                credentials: task.credentials,
+                state_name: task.state_name,
             },
-            None => self.invoke_resource(
-                &resource,
-                TaskRequest {
-                    resource: resource.to_string(),
-                    input: task.input,
-                    token: task.token.clone(),
-                    credentials: task.credentials,
-                    state_name: task.state_name,
-                },
-            ),
-        };
+        );
         // A handler serving an activity answers in full; a callback resource only submits.
         let callback = task.token.is_some() && !invocation.from_source && !resource.is_activity();
         Route::Run {
@@ -314,14 +300,6 @@ pub(crate) enum Route {
     Activity,
     /// Running. With `callback`, its answer is only the submission: the result comes by token.
     Run { result: TaskFuture, callback: bool },
-}
-
-/// What a nested execution started by a task needs from its parent: the parent's time (ms),
-/// the default execution name, and where the `.sync` patterns report their submission.
-pub(crate) struct ChildStart {
-    pub(crate) now: u64,
-    pub(crate) name: String,
-    pub(crate) on_submit: Box<dyn FnOnce(Value) + Send>,
 }
 
 /// A started task.

@@ -35,7 +35,9 @@ use map_runs::MapRuns;
 use run::Driver;
 
 use crate::activities::Activities;
-use crate::execution::{Execution, ExecutionConfig, Outcome, Status, TaskId};
+use crate::execution::{
+    Event, Execution, ExecutionConfig, ExecutionData, Outcome, Status, Step, TaskId,
+};
 use crate::history::HistoryEvent;
 use crate::resources::Resources;
 
@@ -105,10 +107,10 @@ enum DriverMsg {
     Heartbeat {
         task_id: TaskId,
     },
-    /// A `.sync` task's job started (its submission response).
-    Submitted {
+    /// A `.sync` task's child execution ended.
+    ChildDone {
         task_id: TaskId,
-        output: Box<Value>,
+        outcome: Box<Outcome>,
     },
     /// Error and cause.
     Stop(Box<(Option<String>, Option<String>)>),
@@ -121,6 +123,15 @@ pub(crate) struct TokenSlot {
 }
 
 type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
+
+/// Where a driver writes down every event it feeds an execution, with what the execution
+/// returned, before it carries out a single command of that step. The events alone rebuild the
+/// execution ([`Execution::handle`] is deterministic): a store persists them to resume after a
+/// crash, a replay test compares a rebuilt execution with `step` and `state`.
+pub trait Journal: Send + Sync + std::fmt::Debug {
+    /// `event` was fed to the execution `config` names; it returned `step` and is now `state`.
+    fn append(&self, config: &ExecutionConfig, event: &Event, step: &Step, state: &ExecutionData);
+}
 
 /// Runs executions on tokio.
 #[derive(Debug, Clone)]
@@ -135,6 +146,8 @@ pub struct Engine {
     object_store: Option<Arc<dyn crate::objects::ObjectStore>>,
     /// Child executions of distributed Maps.
     map_runs: Arc<MapRuns>,
+    /// Where every execution's events are written down, when anywhere.
+    journal: Option<Arc<dyn Journal>>,
 }
 
 /// A started execution.
@@ -204,7 +217,15 @@ impl Engine {
             epoch_ms: None,
             object_store: None,
             map_runs: Arc::default(),
+            journal: None,
         }
+    }
+
+    /// Writes every event of every execution (nested ones included) to `journal` before its
+    /// commands are carried out.
+    pub fn with_journal(mut self, journal: Arc<dyn Journal>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Sets the object store distributed Maps read (`ItemReader`) and write (`ResultWriter`)

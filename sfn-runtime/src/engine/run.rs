@@ -1,19 +1,22 @@
 //! The driver loop: runs the core's commands on tokio and feeds the results back as events.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use serde_json::Value;
 use sfn_asl::error::{STATES_RUNTIME, STATES_TASK_FAILED};
+use sfn_asl::resource::IntegrationPattern;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
 use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::Activities;
-use crate::execution::{Command, Event, Execution, Outcome, TaskId, TaskInvocation, TimerId};
+use crate::execution::{
+    ChildExecutionRequest, Command, Event, Execution, Outcome, TaskId, TaskInvocation, TimerId,
+};
 use crate::history::HistoryEvent;
-use crate::resources::{ChildStart, Resources, Route, TaskError};
+use crate::resources::{Resources, Route, TaskError};
 
 /// A task the driver is running.
 struct RunningTask {
@@ -22,6 +25,8 @@ struct RunningTask {
     token: Option<String>,
     /// The handler's answer is only the submission; the result comes by token.
     callback: bool,
+    /// The channel of a `.sync` task's child execution, to stop it with the task.
+    child: Option<mpsc::UnboundedSender<DriverMsg>>,
 }
 
 pub(super) struct Driver {
@@ -179,8 +184,18 @@ impl Driver {
     }
 
     fn forget_task(&mut self, task_id: TaskId) {
-        if let Some(RunningTask { handle, token, .. }) = self.running.remove(&task_id) {
+        if let Some(RunningTask {
+            handle,
+            token,
+            child,
+            ..
+        }) = self.running.remove(&task_id)
+        {
             handle.abort();
+            if let Some(child) = child {
+                // Stopping the task stops the `.sync` child it waits for.
+                let _ = child.send(DriverMsg::Stop(Box::new((None, None))));
+            }
             if let Some(token) = token {
                 self.activities.withdraw(&token);
                 self.tokens
@@ -249,11 +264,11 @@ impl Driver {
                     self.feed(Event::TaskHeartbeat { task_id, now });
                 }
             }
-            DriverMsg::Submitted { task_id, output } => {
-                if self.running.contains_key(&task_id) {
-                    self.feed(Event::TaskSubmitted {
+            DriverMsg::ChildDone { task_id, outcome } => {
+                if self.running.remove(&task_id).is_some() {
+                    self.feed(Event::ChildFinished {
                         task_id,
-                        output: *output,
+                        outcome: *outcome,
                         now,
                     });
                 }
@@ -275,7 +290,15 @@ impl Driver {
     }
 
     fn feed_one(&mut self, event: Event, answers: &mut std::collections::VecDeque<Event>) {
-        let step = self.exec.handle(event);
+        let step = match &self.engine.journal {
+            Some(journal) => {
+                let journal = journal.clone();
+                let step = self.exec.handle(event.clone());
+                journal.append(self.exec.config(), &event, &step, self.exec.snapshot());
+                step
+            }
+            None => self.exec.handle(event),
+        };
         match &self.live {
             Some(live) => lock(live).events.extend(step.events),
             None => self.history.extend(step.events),
@@ -296,6 +319,7 @@ impl Driver {
                     answers.push_back(super::map_runs::write(store, &request, now));
                 }
                 Command::InvokeTask(task) => self.invoke(task),
+                Command::StartExecution(request) => self.start_child(*request, answers),
                 Command::StartTimer { timer_id, at } => {
                     let at = self.instant_at(at);
                     self.timers.insert((at, timer_id));
@@ -323,27 +347,9 @@ impl Driver {
     fn invoke(&mut self, task: TaskInvocation) {
         let (task_id, token) = (task.task_id, task.token.clone());
         if let Some(token) = &token {
-            let slot = TokenSlot {
-                tx: self.tx.clone(),
-                task_id,
-            };
-            self.tokens
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(token.clone(), slot);
+            self.register_token(token, task_id);
         }
-        let tx = self.tx.clone();
-        let child = ChildStart {
-            now: self.now(),
-            name: format!("{}-{}", self.exec.config().name, task_id),
-            on_submit: Box::new(move |output| {
-                let _ = tx.send(DriverMsg::Submitted {
-                    task_id,
-                    output: Box::new(output),
-                });
-            }),
-        };
-        let (handle, callback) = match self.resources.route(&self.engine, task, child) {
+        let (handle, callback) = match self.resources.route(&self.engine, task) {
             // A worker answers by token; nothing runs here meanwhile.
             Route::Activity => (self.tasks.spawn(std::future::pending()), true),
             Route::Run { result, callback } => (
@@ -355,6 +361,86 @@ impl Driver {
             handle,
             token,
             callback,
+            child: None,
+        };
+        self.running.insert(task_id, running);
+    }
+
+    /// Registers a task's token for `send_task_*`.
+    fn register_token(&self, token: &str, task_id: TaskId) {
+        let slot = TokenSlot {
+            tx: self.tx.clone(),
+            task_id,
+        };
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(token.to_owned(), slot);
+    }
+
+    /// Starts a `states:startExecution` task's child execution and answers `ChildStarted`; a
+    /// `.sync` child's end comes back as `ChildFinished`, a `.waitForTaskToken` task's result
+    /// by its token. A task source answering the resource (a mock) runs the task instead.
+    fn start_child(&mut self, request: ChildExecutionRequest, answers: &mut VecDeque<Event>) {
+        if self.resources.answers(&request.task.resource) {
+            return self.invoke(request.task);
+        }
+        let task_id = request.task.task_id;
+        let now = self.now();
+        let child = match crate::nested::start(&self.engine, &request, now) {
+            Ok(child) => child,
+            Err(e) => {
+                let (error, cause) = (Some(e.error), e.cause);
+                let failed = Event::TaskFailed {
+                    task_id,
+                    error,
+                    cause,
+                    now,
+                };
+                return answers.push_back(failed);
+            }
+        };
+        answers.push_back(Event::ChildStarted { task_id, now });
+        let sync = matches!(
+            request.task.resource.pattern(),
+            Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)
+        );
+        let token = request.task.token;
+        let running = if sync {
+            let (stop, tx) = (child.tx.clone(), self.tx.clone());
+            let watch = tokio::spawn(async move {
+                let outcome = match child.result().await {
+                    Ok(result) => result.outcome,
+                    Err(e) => Outcome {
+                        status: crate::execution::Status::Failed,
+                        output: None,
+                        error: Some(STATES_RUNTIME.into()),
+                        cause: Some(e.to_string()),
+                    },
+                };
+                let outcome = Box::new(outcome);
+                let _ = tx.send(DriverMsg::ChildDone { task_id, outcome });
+            });
+            let handle = watch.abort_handle();
+            RunningTask {
+                handle,
+                token,
+                callback: false,
+                child: Some(stop),
+            }
+        } else if let Some(token) = token {
+            // The child runs on by itself; the task waits for its token.
+            self.register_token(&token, task_id);
+            let handle = self.tasks.spawn(std::future::pending());
+            RunningTask {
+                handle,
+                token: Some(token),
+                callback: true,
+                child: None,
+            }
+        } else {
+            // Request/response: the start was the result.
+            return;
         };
         self.running.insert(task_id, running);
     }

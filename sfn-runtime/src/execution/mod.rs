@@ -22,6 +22,7 @@ mod context;
 mod distributed;
 mod errors;
 mod io;
+mod nested;
 mod record;
 mod states;
 mod tasks;
@@ -48,8 +49,8 @@ pub(crate) use context::iso_time;
 pub use errors::Failure;
 pub(crate) use types::FrameId;
 pub use types::{
-    ChildEvent, Command, Event, ExecutionConfig, Outcome, RequestId, Status, Step, TaskId,
-    TaskInvocation, TimerId,
+    ChildEvent, ChildExecutionRequest, Command, Event, ExecutionConfig, Outcome, RequestId, Status,
+    Step, TaskId, TaskInvocation, TimerId,
 };
 
 /// Timer id reserved for the execution's own `TimeoutSeconds`.
@@ -374,6 +375,18 @@ impl Execution {
             Event::TaskHeartbeat { task_id, now } => {
                 self.data.now = now;
                 self.task_heartbeat(task_id);
+            }
+            Event::ChildStarted { task_id, now } => {
+                self.data.now = now;
+                self.child_started(task_id);
+            }
+            Event::ChildFinished {
+                task_id,
+                outcome,
+                now,
+            } => {
+                self.data.now = now;
+                self.child_finished(task_id, &outcome);
             }
             Event::ItemsRead {
                 request_id,

@@ -26,6 +26,9 @@ pub(crate) struct TaskWait {
     /// The timer of `HeartbeatSeconds`, restarted by every heartbeat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     heartbeat: Option<HeartbeatTimer>,
+    /// The child execution a `states:startExecution` task started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) child: Option<Box<super::nested::ChildWait>>,
 }
 
 /// A task's heartbeat timer and the interval each heartbeat restarts it with.
@@ -190,6 +193,21 @@ impl Execution {
         let kind = classify(&t.resource);
         let task_id = self.new_task_id();
         self.emit_scheduled(frame, &kind, &prepared);
+        self.schedule(frame, t, task_id, kind, prepared, token);
+        Ok(Flow::Blocked)
+    }
+
+    /// Starts a scheduled task's timers and hands it to the driver: a `states:startExecution`
+    /// task as the child execution it starts, any other as a task to invoke.
+    fn schedule(
+        &mut self,
+        frame: FrameId,
+        t: &Task,
+        task_id: TaskId,
+        kind: TaskKind,
+        prepared: Prepared,
+        token: Option<String>,
+    ) {
         let Prepared {
             input,
             timeout,
@@ -206,22 +224,15 @@ impl Execution {
                 interval_ms,
             }
         });
-        if let Some(a) = self
-            .data
-            .frames
-            .get_mut(&frame)
-            .and_then(|f| f.active.as_mut())
-        {
-            a.block = Block::Task(TaskWait {
-                task_id,
-                kind,
-                timeout: timeout_timer,
-                heartbeat: heartbeat_timer,
-            });
-        }
-        self.data.tasks.insert(task_id, frame);
+        let mut wait = TaskWait {
+            task_id,
+            kind,
+            timeout: timeout_timer,
+            heartbeat: heartbeat_timer,
+            child: None,
+        };
         let state_name = self.active_state_name(frame);
-        self.out.commands.push(Command::InvokeTask(TaskInvocation {
+        let task = TaskInvocation {
             task_id,
             state_name,
             resource: t.resource.clone(),
@@ -230,8 +241,25 @@ impl Execution {
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
             credentials,
-        }));
-        Ok(Flow::Blocked)
+        };
+        let child = super::nested::child_request(&task, &self.data.config.name);
+        let command = match child {
+            Some((request, child)) => {
+                wait.child = Some(Box::new(child));
+                Command::StartExecution(Box::new(request))
+            }
+            None => Command::InvokeTask(task),
+        };
+        if let Some(a) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+        {
+            a.block = Block::Task(wait);
+        }
+        self.data.tasks.insert(task_id, frame);
+        self.out.commands.push(command);
     }
 
     /// `…Scheduled` and `…Started` of a task, named by its resource family.

@@ -245,6 +245,22 @@ pub enum Event {
         /// Current time.
         now: u64,
     },
+    /// The child execution of a [`Command::StartExecution`] started.
+    ChildStarted {
+        /// The task's id.
+        task_id: TaskId,
+        /// Current time (the child's `StartDate`).
+        now: u64,
+    },
+    /// The child execution of a `.sync`/`.sync:2` [`Command::StartExecution`] ended.
+    ChildFinished {
+        /// The task's id.
+        task_id: TaskId,
+        /// How the child ended.
+        outcome: Outcome,
+        /// Current time (the child's `StopDate`).
+        now: u64,
+    },
     /// A timer from [`Command::StartTimer`] fired.
     TimerFired {
         /// The timer.
@@ -304,6 +320,25 @@ pub struct TaskInvocation {
     pub credentials: Option<Value>,
 }
 
+/// The child execution a `states:startExecution` task starts, named and addressed by the
+/// parent, so a store that resumes the parent finds the child it started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildExecutionRequest {
+    /// The task, as [`Command::InvokeTask`] would carry it.
+    pub task: TaskInvocation,
+    /// `StateMachineArn` (a version or alias ARN included); `None` when the parameters have
+    /// none (the task fails with `States.Runtime`).
+    pub state_machine_arn: Option<String>,
+    /// The machine's name (`$$.StateMachine.Name` of the child).
+    pub state_machine_name: String,
+    /// The child's name: `Name`, or `<parent name>-<task id>`.
+    pub name: String,
+    /// The child's execution ARN.
+    pub execution_arn: String,
+    /// The child's input (`Input`, parsed when it is JSON text).
+    pub input: Value,
+}
+
 /// Work for the driver.
 ///
 /// Stored form (serde): as [`Event`]'s, an object whose `type` names the variant; a variant
@@ -314,6 +349,11 @@ pub struct TaskInvocation {
 pub enum Command {
     /// Run a task and report `TaskSucceeded`/`TaskFailed`/... with its id.
     InvokeTask(TaskInvocation),
+    /// Start the child execution of a `states:startExecution` task and report
+    /// [`Event::ChildStarted`], then, for `.sync`/`.sync:2`, [`Event::ChildFinished`]. A
+    /// missing or unknown machine fails the task ([`Event::TaskFailed`]); a task source that
+    /// answers the resource (a mock) runs the task instead, as [`Command::InvokeTask`].
+    StartExecution(Box<ChildExecutionRequest>),
     /// Report `TimerFired` at time `at` (ms since the epoch).
     StartTimer {
         /// The timer.
@@ -416,6 +456,17 @@ mod tests {
                 now,
             },
             Event::TaskHeartbeat { task_id, now },
+            Event::ChildStarted { task_id, now },
+            Event::ChildFinished {
+                task_id,
+                outcome: Outcome {
+                    status: Status::Succeeded,
+                    output: Some(serde_json::json!([1])),
+                    error: None,
+                    cause: None,
+                },
+                now,
+            },
             Event::ItemsRead {
                 request_id: RequestId(5),
                 result: Ok(vec![serde_json::json!(1)]),
@@ -440,6 +491,22 @@ mod tests {
     }
 
     fn every_command() -> Vec<Command> {
+        let mut commands = commands_but_children();
+        let Some(Command::InvokeTask(task)) = commands.first().cloned() else {
+            panic!("the first command invokes a task");
+        };
+        commands.push(Command::StartExecution(Box::new(ChildExecutionRequest {
+            task,
+            state_machine_arn: Some("arn:aws:states:us-east-1:1:stateMachine:child".into()),
+            state_machine_name: "child".into(),
+            name: "run-1".into(),
+            execution_arn: "arn:aws:states:us-east-1:1:execution:child:run-1".into(),
+            input: serde_json::json!({"from": "parent"}),
+        })));
+        commands
+    }
+
+    fn commands_but_children() -> Vec<Command> {
         let config = sfn_asl::model::ReaderConfig {
             input_type: Some(sfn_asl::model::InputType::Csv),
             csv_header_location: Some(sfn_asl::model::CsvHeaderLocation::Given),

@@ -1,0 +1,186 @@
+//! `states:startExecution` tasks: the child execution is a command, its start and end are
+//! events, so a store persists and resumes the child like any other work of the parent.
+//!
+//! The task is scheduled as any other ([`Command::StartExecution`] carries its
+//! [`TaskInvocation`]); [`Event::ChildStarted`] gives the `StartExecution` response (the
+//! result of the request/response pattern, the submission of the others) and, for `.sync` and
+//! `.sync:2`, [`Event::ChildFinished`] the child's outcome, which the core turns into the
+//! child's `DescribeExecution` as the task's result (or, for a child that did not succeed, the
+//! cause of `States.TaskFailed`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sfn_asl::error::STATES_TASK_FAILED;
+use sfn_asl::resource::{Arn, IntegrationPattern, Service};
+
+use super::tasks::TaskWait;
+use super::types::{ChildExecutionRequest, TaskId, TaskInvocation};
+use super::{Block, Execution, Failure, Outcome, Status};
+
+/// How a task waits for its child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum ChildPattern {
+    /// The start is the result.
+    RequestResponse,
+    /// The start is the submission; the result comes by token.
+    WaitForTaskToken,
+    /// The child's description, `Input`/`Output` as JSON text.
+    Sync,
+    /// The child's description, `Input`/`Output` as JSON values.
+    Sync2,
+}
+
+/// What the parent keeps of a child it started, to describe it when it ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ChildWait {
+    pattern: ChildPattern,
+    state_machine_arn: String,
+    execution_arn: String,
+    name: String,
+    input: Value,
+    /// `StartDate` (ms), once started.
+    start: Option<u64>,
+}
+
+/// The child a `states:startExecution` task starts, when its resource is one.
+pub(crate) fn child_request(
+    task: &TaskInvocation,
+    parent_name: &str,
+) -> Option<(ChildExecutionRequest, ChildWait)> {
+    let resource = &task.resource;
+    if !resource.is_call(&Service::StepFunctions, "startExecution") {
+        return None;
+    }
+    let pattern = match resource.pattern()? {
+        IntegrationPattern::RequestResponse => ChildPattern::RequestResponse,
+        IntegrationPattern::WaitForTaskToken => ChildPattern::WaitForTaskToken,
+        IntegrationPattern::Sync => ChildPattern::Sync,
+        IntegrationPattern::Sync2 => ChildPattern::Sync2,
+    };
+    let params = &task.input;
+    let arn = params.get("StateMachineArn").and_then(Value::as_str);
+    let input = match params.get("Input") {
+        // `Input` is JSON text with the plain patterns, a value with `.sync:2` and JSONata.
+        Some(Value::String(text)) => {
+            serde_json::from_str(text).unwrap_or(Value::String(text.clone()))
+        }
+        Some(v) => v.clone(),
+        None => json!({}),
+    };
+    let name = params
+        .get("Name")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("{parent_name}-{}", task.task_id), str::to_owned);
+    // A version or alias (`…:stateMachine:M:PROD`) runs machine `M`, whose executions are
+    // `…:execution:M:<name>`. A key registered without a state machine ARN names itself.
+    let parsed = arn.and_then(Arn::parse);
+    let machine = parsed.as_ref().and_then(|a| a.state_machine());
+    let state_machine_name = machine
+        .map_or(arn.unwrap_or_default(), |m| m.name)
+        .to_owned();
+    let execution_arn = parsed
+        .as_ref()
+        .and_then(|a| a.execution_arn(&name))
+        .unwrap_or_else(|| format!("{}:{name}", arn.unwrap_or_default()));
+    let wait = ChildWait {
+        pattern,
+        state_machine_arn: arn.unwrap_or_default().to_owned(),
+        execution_arn: execution_arn.clone(),
+        name: name.clone(),
+        input: input.clone(),
+        start: None,
+    };
+    let request = ChildExecutionRequest {
+        task: task.clone(),
+        state_machine_arn: arn.map(str::to_owned),
+        state_machine_name,
+        name,
+        execution_arn,
+        input,
+    };
+    Some((request, wait))
+}
+
+impl Execution {
+    /// The child a task waits for, by task id.
+    fn child_wait(&mut self, task_id: TaskId) -> Option<&mut ChildWait> {
+        let frame = *self.data.tasks.get(&task_id)?;
+        match &mut self.data.frames.get_mut(&frame)?.active.as_mut()?.block {
+            Block::Task(TaskWait {
+                task_id: waiting,
+                child: Some(child),
+                ..
+            }) if *waiting == task_id => Some(child),
+            _ => None,
+        }
+    }
+
+    /// [`Event::ChildStarted`](super::Event::ChildStarted): the `StartExecution` response is
+    /// the result (request/response) or the submission (the waiting patterns).
+    pub(crate) fn child_started(&mut self, task_id: TaskId) {
+        let now = self.data.now;
+        let Some(child) = self.child_wait(task_id) else {
+            return;
+        };
+        child.start = Some(now);
+        let response = json!({"ExecutionArn": child.execution_arn, "StartDate": now});
+        match child.pattern {
+            ChildPattern::RequestResponse => self.task_result(task_id, Ok(response)),
+            _ => self.task_submitted(task_id, response),
+        }
+    }
+
+    /// [`Event::ChildFinished`](super::Event::ChildFinished): a `.sync` task's result is the
+    /// child's description.
+    pub(crate) fn child_finished(&mut self, task_id: TaskId, outcome: &Outcome) {
+        let now = self.data.now;
+        let Some(child) = self.child_wait(task_id) else {
+            return;
+        };
+        let parsed = match child.pattern {
+            ChildPattern::Sync => false,
+            ChildPattern::Sync2 => true,
+            _ => return,
+        };
+        let description = describe(child, outcome, now, parsed);
+        let result = match outcome.status {
+            Status::Succeeded => Ok(description),
+            _ => Err(Failure::new(STATES_TASK_FAILED, description.to_string())),
+        };
+        self.task_result(task_id, result);
+    }
+}
+
+/// The child's `DescribeExecution`, as `.sync` tasks return it.
+fn describe(child: &ChildWait, outcome: &Outcome, stop: u64, parsed: bool) -> Value {
+    let as_field = |v: &Value| {
+        if parsed {
+            v.clone()
+        } else {
+            Value::String(v.to_string())
+        }
+    };
+    let mut d = Map::new();
+    d.insert("ExecutionArn".into(), child.execution_arn.clone().into());
+    d.insert("Input".into(), as_field(&child.input));
+    d.insert("InputDetails".into(), json!({"Included": true}));
+    d.insert("Name".into(), child.name.clone().into());
+    if let Some(out) = &outcome.output {
+        d.insert("Output".into(), as_field(out));
+        d.insert("OutputDetails".into(), json!({"Included": true}));
+    }
+    if let Some(e) = &outcome.error {
+        d.insert("Error".into(), e.clone().into());
+    }
+    if let Some(c) = &outcome.cause {
+        d.insert("Cause".into(), c.clone().into());
+    }
+    d.insert("StartDate".into(), child.start.unwrap_or(stop).into());
+    d.insert(
+        "StateMachineArn".into(),
+        child.state_machine_arn.clone().into(),
+    );
+    d.insert("Status".into(), outcome.status.as_str().into());
+    d.insert("StopDate".into(), stop.into());
+    Value::Object(d)
+}
