@@ -1,0 +1,156 @@
+//! Durable transitions per second on the SQLite store (`cargo bench -p sfn-runtime --features
+//! sqlite --bench store`).
+//!
+//! - `many`: 1,000 Standard executions commit 20 transitions each concurrently through one
+//!   [`GroupCommitter`]; transitions per second, median of 5 runs, for both durability levels.
+//! - `lone`: one execution commits 500 transitions one after another; the median latency of a
+//!   commit (each is its own transaction, so with `Full` each waits for a flush of the disk).
+//!
+//! A transition here is what a Pass or Task state persists: one journal event and two history
+//! events (StateExited + StateEntered) of realistic size.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sfn_runtime::execution::Status;
+use sfn_runtime::store::group::GroupCommitter;
+use sfn_runtime::store::sqlite::SqliteStore;
+use sfn_runtime::store::{Durability, ExecutionRecord, Store, Transition};
+
+const RUNS: usize = 5;
+
+fn execution(i: usize) -> ExecutionRecord {
+    ExecutionRecord {
+        arn: format!("arn:aws:states:us-east-1:123456789012:execution:bench:run-{i}"),
+        name: format!("run-{i}"),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:bench".into(),
+        status: Status::Running,
+        input: "{\"order\":{\"id\":\"o-1\",\"total\":42.5}}".into(),
+        output: None,
+        error: None,
+        cause: None,
+        started_ms: 0,
+        stopped_ms: None,
+        redrive_count: 0,
+    }
+}
+
+fn transition(arn: &str, n: u64) -> Transition {
+    let payload = "{\"order\":{\"id\":\"o-1\",\"total\":42.5},\"step\":17}";
+    Transition {
+        execution_arn: arn.into(),
+        first_event: n,
+        journal: vec![format!(
+            "{{\"type\":\"task_succeeded\",\"task_id\":{n},\"output\":{payload},\"now\":1700000000000}}"
+        )],
+        history: vec![
+            (
+                2 * n + 1,
+                format!("{{\"type\":\"TaskStateExited\",\"name\":\"Step{n}\",\"output\":{payload:?}}}"),
+            ),
+            (
+                2 * n + 2,
+                format!("{{\"type\":\"TaskStateEntered\",\"name\":\"Step{}\",\"input\":{payload:?}}}", n + 1),
+            ),
+        ],
+        ..Transition::default()
+    }
+}
+
+fn fresh_store(dir: &std::path::Path, durability: Durability, executions: usize) -> SqliteStore {
+    let path = dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let mut store = SqliteStore::open(&path, durability).expect("open");
+    for i in 0..executions {
+        store.create_execution(&execution(i)).expect("create");
+    }
+    store
+}
+
+fn many(dir: &std::path::Path, durability: Durability) -> (f64, f64) {
+    const EXECUTIONS: usize = 1000;
+    const STEPS: u64 = 20;
+    let store = fresh_store(dir, durability, EXECUTIONS);
+    let committer = Arc::new(GroupCommitter::start(store, 4096));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let start = Instant::now();
+    rt.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..EXECUTIONS {
+            let c = committer.clone();
+            tasks.push(tokio::spawn(async move {
+                let arn = execution(i).arn;
+                for n in 0..STEPS {
+                    c.commit(transition(&arn, n)).await.expect("commit");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let stats = committer.stats();
+    (
+        stats.transitions as f64 / secs,
+        stats.transitions as f64 / stats.batches.max(1) as f64,
+    )
+}
+
+fn lone(dir: &std::path::Path, durability: Durability) -> f64 {
+    let mut store = fresh_store(dir, durability, 1);
+    let arn = execution(0).arn;
+    let mut latencies: Vec<f64> = (0..500)
+        .map(|n| {
+            let t = Instant::now();
+            store.commit(&[transition(&arn, n)]).expect("commit");
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    median(&mut latencies)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument selects `many` or `lone`.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let dir = std::env::temp_dir().join(format!("sfn-store-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for durability in [Durability::Full, Durability::Process] {
+        if filter.as_deref().is_none_or(|f| "many".contains(f)) {
+            let mut rates = Vec::new();
+            let mut per_batch = Vec::new();
+            for _ in 0..RUNS {
+                let (rate, batch) = many(&dir, durability);
+                rates.push(rate);
+                per_batch.push(batch);
+            }
+            println!(
+                "store/many/{durability:?}: median {:.0} transitions/s over {RUNS} runs \
+                 (min {:.0}, max {:.0}), {:.0} transitions a transaction",
+                median(&mut rates),
+                rates[0],
+                rates[RUNS - 1],
+                median(&mut per_batch)
+            );
+        }
+        if filter.as_deref().is_none_or(|f| "lone".contains(f)) {
+            let mut lat: Vec<f64> = (0..RUNS).map(|_| lone(&dir, durability)).collect();
+            println!(
+                "store/lone/{durability:?}: median commit latency {:.0} µs",
+                median(&mut lat)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,306 @@
+//! Durable storage of state machines, executions and what each transition of a Standard
+//! execution persists, behind the [`Store`] trait; [`sqlite::SqliteStore`] (feature `sqlite`)
+//! keeps them in one SQLite file.
+//!
+//! What a transition persists ([`Transition`]) is what recovery needs: the events fed to the
+//! execution's core (its journal: replaying it rebuilds the execution), the history events it
+//! appended, the timers and task tokens it set or cleared, and its outcome once it ends. A
+//! transition is committed whole or not at all, before the driver acts on its commands; the
+//! store checks that each journal continues exactly where the stored one ends, so a transition
+//! is never stored twice or out of order. [`group::GroupCommitter`] commits the transitions of
+//! many executions in one database transaction.
+//!
+//! The store holds text (the serialized events, histories and payloads): it does not know the
+//! engine's types, and the engine does not know it is SQLite.
+
+pub mod group;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+use crate::execution::Status;
+
+/// A failed store operation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, read or written.
+    #[error("the store at {path}: {message}")]
+    Database {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A transition's journal does not continue the stored one (it was already committed, or
+    /// one before it is missing).
+    #[error("execution {execution_arn}: its journal has {stored} events, but the transition starts at event {first}")]
+    JournalGap {
+        /// The execution.
+        execution_arn: String,
+        /// Events stored.
+        stored: u64,
+        /// Where the transition starts.
+        first: u64,
+    },
+    /// A transition names an execution that does not exist.
+    #[error("execution {0} does not exist")]
+    NoSuchExecution(String),
+    /// The file was written by a newer version of the store.
+    #[error("the store at {path} has schema version {found}; this version reads {supported}: use a newer sfn")]
+    Schema {
+        /// The file.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// The one this code reads.
+        supported: i64,
+    },
+    /// The committing thread is gone (the store was closed).
+    #[error("the store is closed")]
+    Closed,
+}
+
+/// A registered state machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachineRecord {
+    /// `arn:aws:states:<region>:<account>:stateMachine:<name>`.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// `STANDARD` or `EXPRESS`.
+    pub kind: String,
+    /// The ASL definition.
+    pub definition: String,
+    /// The execution role, when one was given.
+    pub role_arn: Option<String>,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
+}
+
+/// An execution as `DescribeExecution` sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionRecord {
+    /// Its ARN.
+    pub arn: String,
+    /// Its name (unique per state machine).
+    pub name: String,
+    /// The state machine it runs.
+    pub state_machine_arn: String,
+    /// Its status.
+    pub status: Status,
+    /// The input (JSON text).
+    pub input: String,
+    /// The output when it succeeded (JSON text).
+    pub output: Option<String>,
+    /// The error when it failed.
+    pub error: Option<String>,
+    /// The cause when it failed.
+    pub cause: Option<String>,
+    /// Start, ms since the Unix epoch.
+    pub started_ms: u64,
+    /// End, when it ended.
+    pub stopped_ms: Option<u64>,
+    /// How often it was redriven.
+    pub redrive_count: u32,
+}
+
+/// What [`Store::create_execution`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// A new execution was stored.
+    New,
+    /// One with that name already exists (returned): `StartExecution` returns it when it is
+    /// running with the same input, and fails with `ExecutionAlreadyExists` otherwise.
+    Existing(ExecutionRecord),
+}
+
+/// How an execution ended, as one transition records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closed {
+    /// The final status (not `Running`).
+    pub status: Status,
+    /// The output when it succeeded.
+    pub output: Option<String>,
+    /// The error.
+    pub error: Option<String>,
+    /// The cause.
+    pub cause: Option<String>,
+    /// When it ended, ms since the Unix epoch.
+    pub stopped_ms: u64,
+}
+
+/// A timer set or cleared by a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimerChange {
+    /// Fire timer `id` at `due_ms`.
+    Set {
+        /// The core's timer id.
+        id: u64,
+        /// When, ms since the Unix epoch.
+        due_ms: u64,
+    },
+    /// Timer `id` fired or is no longer wanted.
+    Clear {
+        /// The core's timer id.
+        id: u64,
+    },
+}
+
+/// A task token (a `.waitForTaskToken` task, or an activity task) outstanding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    /// The token.
+    pub token: String,
+    /// The execution waiting on it.
+    pub execution_arn: String,
+    /// The core's task id.
+    pub task_id: u64,
+    /// The activity, for an activity task.
+    pub activity_arn: Option<String>,
+    /// The activity task's input (JSON text).
+    pub input: Option<String>,
+    /// The worker that took the activity task, once one did.
+    pub worker: Option<String>,
+    /// When it was issued, ms since the Unix epoch.
+    pub created_ms: u64,
+}
+
+/// A task token issued, taken by a worker, or closed by a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenChange {
+    /// A new token.
+    Issue(TokenRecord),
+    /// An activity worker took the task.
+    Take {
+        /// The token.
+        token: String,
+        /// The worker's name.
+        worker: String,
+    },
+    /// Answered, timed out or no longer wanted.
+    Close {
+        /// The token.
+        token: String,
+    },
+}
+
+/// What one transition of one execution persists, committed whole or not at all.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Transition {
+    /// The execution.
+    pub execution_arn: String,
+    /// The position (from 0) of the first journal event: the number of events stored before.
+    pub first_event: u64,
+    /// The events fed to the core (serialized), in order.
+    pub journal: Vec<String>,
+    /// The history events appended: (id, serialized event).
+    pub history: Vec<(u64, String)>,
+    /// Timers set or cleared.
+    pub timers: Vec<TimerChange>,
+    /// Tokens issued, taken or closed.
+    pub tokens: Vec<TokenChange>,
+    /// The outcome, when the execution ended.
+    pub closed: Option<Closed>,
+}
+
+/// A filter and page of [`Store::executions`], newest first as `ListExecutions` returns them.
+#[derive(Debug, Clone, Default)]
+pub struct ExecutionQuery {
+    /// Only this state machine's executions.
+    pub state_machine_arn: Option<String>,
+    /// Only executions with this status.
+    pub status: Option<Status>,
+    /// At most this many (0: no limit).
+    pub limit: usize,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+/// A page of history events, oldest first unless `reverse`.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    /// Newest first.
+    pub reverse: bool,
+    /// At most this many (0: no limit).
+    pub limit: usize,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// A token for the next page, when there is more.
+    pub next: Option<String>,
+}
+
+/// A timer due, as [`Store::due_timers`] lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTimer {
+    /// The execution.
+    pub execution_arn: String,
+    /// The core's timer id.
+    pub id: u64,
+    /// When it is due.
+    pub due_ms: u64,
+}
+
+/// How much a committed transition survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every commit is flushed to the disk (`fsync`) before it is acknowledged: an acknowledged
+    /// transition survives a crash of the process, of the operating system, or a power cut
+    /// (on a disk that honours flushes). SQLite: WAL, `synchronous=FULL`.
+    #[default]
+    Full,
+    /// Commits reach the operating system before they are acknowledged, and the disk at the
+    /// next checkpoint: an acknowledged transition survives a crash or `SIGKILL` of the
+    /// process, but the last ones may be lost if the machine itself fails. SQLite: WAL,
+    /// `synchronous=NORMAL`.
+    Process,
+}
+
+/// Durable storage of state machines and executions. One writer: a store is used from one
+/// thread at a time (see [`group::GroupCommitter`]).
+pub trait Store: Send {
+    /// Stores a state machine, replacing one with the same ARN.
+    fn put_state_machine(&mut self, machine: &StateMachineRecord) -> Result<(), StoreError>;
+    /// The state machine with that ARN.
+    fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError>;
+    /// Every state machine, by ARN.
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError>;
+    /// Stores a new execution, unless its state machine already has one with that name.
+    fn create_execution(&mut self, execution: &ExecutionRecord) -> Result<Created, StoreError>;
+    /// The execution with that ARN.
+    fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError>;
+    /// Executions, newest first.
+    fn executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError>;
+    /// The executions still running (what a restarted engine resumes).
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+    /// Commits transitions in one database transaction: all of them or none.
+    fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError>;
+    /// An execution's journal, in order.
+    fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError>;
+    /// A page of an execution's history events.
+    fn history(
+        &self,
+        execution_arn: &str,
+        query: &HistoryQuery,
+    ) -> Result<Page<(u64, String)>, StoreError>;
+    /// Timers due at or before `until_ms`, earliest first (then by execution and id).
+    fn due_timers(&self, until_ms: u64, limit: usize) -> Result<Vec<DueTimer>, StoreError>;
+    /// The earliest timer of all, if any.
+    fn next_timer(&self) -> Result<Option<DueTimer>, StoreError>;
+    /// An outstanding task token.
+    fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Outstanding activity tasks of an activity not yet taken by a worker, oldest first.
+    fn activity_tasks(
+        &self,
+        activity_arn: &str,
+        limit: usize,
+    ) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Removes the executions that ended before `before_ms`, with their journals and
+    /// histories; how many.
+    fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError>;
+}

@@ -1,0 +1,619 @@
+//! [`SqliteStore`]: the [`Store`] in one SQLite file (WAL journal), with the durability chosen
+//! at open ([`Durability`]).
+//!
+//! Layout: `state_machines`, `executions` (name unique per state machine), `journal` and
+//! `history` (one row per event, keyed by execution and position), `timers` (indexed by due
+//! time, so waiting costs a row and nothing else), `tokens` (task tokens and activity tasks), and
+//! `meta` (the schema version). Executions are referred to by a row id inside the file, so the
+//! per-event rows do not repeat the ARN.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{
+    Closed, Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
+    StateMachineRecord, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition,
+};
+use crate::execution::Status;
+
+/// The layout this code writes and reads.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS state_machines (
+    arn TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, definition TEXT NOT NULL,
+    role_arn TEXT, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS executions (
+    id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    state_machine_arn TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT,
+    error TEXT, cause TEXT, started_ms INTEGER NOT NULL, stopped_ms INTEGER,
+    redrive_count INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (state_machine_arn, name));
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, id);
+CREATE TABLE IF NOT EXISTS journal (
+    execution INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS history (
+    execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS timers (
+    execution INTEGER NOT NULL, id INTEGER NOT NULL, due_ms INTEGER NOT NULL,
+    PRIMARY KEY (execution, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due_ms, execution, id);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY, execution INTEGER NOT NULL, task_id INTEGER NOT NULL,
+    activity_arn TEXT, input TEXT, worker TEXT, created_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_by_activity ON tokens (activity_arn, worker, created_ms);
+";
+
+/// A [`Store`] in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: impl AsRef<Path>, durability: Durability) -> Result<Self, StoreError> {
+        let path_text = path.as_ref().display().to_string();
+        let fail = |e: rusqlite::Error| StoreError::Database {
+            path: path_text.clone(),
+            message: e.to_string(),
+        };
+        let conn = Connection::open(path.as_ref()).map_err(fail)?;
+        let synchronous = match durability {
+            Durability::Full => "FULL",
+            Durability::Process => "NORMAL",
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; \
+             PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;"
+        ))
+        .map_err(fail)?;
+        let store = SqliteStore {
+            conn,
+            path: path_text,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn fail(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Database {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        match found {
+            None => {
+                self.conn
+                    .execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
+                        [SCHEMA_VERSION],
+                    )
+                    .map_err(|e| self.fail(e))?;
+                Ok(())
+            }
+            Some(v) if v <= SCHEMA_VERSION => Ok(()),
+            Some(v) => Err(StoreError::Schema {
+                path: self.path.clone(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+        }
+    }
+
+    /// The row id of an execution.
+    fn execution_id(&self, arn: &str) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id FROM executions WHERE arn = ?1")
+            .and_then(|mut s| s.query_row([arn], |r| r.get(0)).optional())
+            .map_err(|e| self.fail(e))?
+            .ok_or_else(|| StoreError::NoSuchExecution(arn.to_owned()))
+    }
+}
+
+fn status_from(text: &str) -> Status {
+    match text {
+        "SUCCEEDED" => Status::Succeeded,
+        "FAILED" => Status::Failed,
+        "TIMED_OUT" => Status::TimedOut,
+        "ABORTED" => Status::Aborted,
+        _ => Status::Running,
+    }
+}
+
+fn u64_of(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn i64_of(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+const EXECUTION_COLUMNS: &str = "arn, name, state_machine_arn, status, input, output, error, \
+                                 cause, started_ms, stopped_ms, redrive_count";
+
+fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+    Ok(ExecutionRecord {
+        arn: r.get(0)?,
+        name: r.get(1)?,
+        state_machine_arn: r.get(2)?,
+        status: status_from(&r.get::<_, String>(3)?),
+        input: r.get(4)?,
+        output: r.get(5)?,
+        error: r.get(6)?,
+        cause: r.get(7)?,
+        started_ms: u64_of(r.get(8)?),
+        stopped_ms: r.get::<_, Option<i64>>(9)?.map(u64_of),
+        redrive_count: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
+    })
+}
+
+fn machine_from(r: &Row<'_>) -> rusqlite::Result<StateMachineRecord> {
+    Ok(StateMachineRecord {
+        arn: r.get(0)?,
+        name: r.get(1)?,
+        kind: r.get(2)?,
+        definition: r.get(3)?,
+        role_arn: r.get(4)?,
+        created_ms: u64_of(r.get(5)?),
+    })
+}
+
+fn token_from(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+    Ok(TokenRecord {
+        token: r.get(0)?,
+        execution_arn: r.get(1)?,
+        task_id: u64_of(r.get(2)?),
+        activity_arn: r.get(3)?,
+        input: r.get(4)?,
+        worker: r.get(5)?,
+        created_ms: u64_of(r.get(6)?),
+    })
+}
+
+const TOKEN_SELECT: &str = "SELECT t.token, e.arn, t.task_id, t.activity_arn, t.input, t.worker, \
+                            t.created_ms FROM tokens t JOIN executions e ON e.id = t.execution";
+
+/// A page token: the last key of the page, as text.
+fn after_key(after: &Option<String>) -> Option<i64> {
+    after.as_deref().and_then(|a| a.parse().ok())
+}
+
+/// Why one transition could not be applied.
+enum ApplyError {
+    /// The stored journal has this many events, not `first_event`.
+    Gap(u64),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for ApplyError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApplyError::Sql(e)
+    }
+}
+
+/// Applies one transition inside an open database transaction.
+fn apply(tx: &rusqlite::Transaction<'_>, t: &Transition) -> Result<(), ApplyError> {
+    let (id, stored): (i64, i64) = tx
+        .prepare_cached("SELECT id, events FROM executions WHERE arn = ?1")?
+        .query_row([&t.execution_arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if u64_of(stored) != t.first_event {
+        return Err(ApplyError::Gap(u64_of(stored)));
+    }
+    let mut seq = i64_of(t.first_event);
+    let mut insert =
+        tx.prepare_cached("INSERT INTO journal (execution, seq, event) VALUES (?1, ?2, ?3)")?;
+    for event in &t.journal {
+        insert.execute(params![id, seq, event])?;
+        seq += 1;
+    }
+    tx.prepare_cached("UPDATE executions SET events = ?2 WHERE id = ?1")?
+        .execute(params![id, seq])?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO history (execution, id, event) VALUES (?1, ?2, ?3)")?;
+    for (hid, event) in &t.history {
+        insert.execute(params![id, i64_of(*hid), event])?;
+    }
+    for change in &t.timers {
+        match change {
+            TimerChange::Set { id: timer, due_ms } => tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO timers (execution, id, due_ms) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![id, i64_of(*timer), i64_of(*due_ms)])?,
+            TimerChange::Clear { id: timer } => tx
+                .prepare_cached("DELETE FROM timers WHERE execution = ?1 AND id = ?2")?
+                .execute(params![id, i64_of(*timer)])?,
+        };
+    }
+    apply_tokens(tx, id, &t.tokens)?;
+    if let Some(c) = &t.closed {
+        close(tx, id, c)?;
+    }
+    Ok(())
+}
+
+fn apply_tokens(
+    tx: &rusqlite::Transaction<'_>,
+    execution: i64,
+    tokens: &[TokenChange],
+) -> Result<(), rusqlite::Error> {
+    for change in tokens {
+        match change {
+            TokenChange::Issue(t) => tx
+                .prepare_cached(
+                    "INSERT INTO tokens (token, execution, task_id, activity_arn, input, worker, \
+                     created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    t.token,
+                    execution,
+                    i64_of(t.task_id),
+                    t.activity_arn,
+                    t.input,
+                    t.worker,
+                    i64_of(t.created_ms)
+                ])?,
+            TokenChange::Take { token, worker } => tx
+                .prepare_cached("UPDATE tokens SET worker = ?2 WHERE token = ?1")?
+                .execute(params![token, worker])?,
+            TokenChange::Close { token } => tx
+                .prepare_cached("DELETE FROM tokens WHERE token = ?1")?
+                .execute([token])?,
+        };
+    }
+    Ok(())
+}
+
+/// Records an execution's end; its timers and tokens go with it.
+fn close(tx: &rusqlite::Transaction<'_>, id: i64, c: &Closed) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached(
+        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6 \
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        c.status.as_str(),
+        c.output,
+        c.error,
+        c.cause,
+        i64_of(c.stopped_ms)
+    ])?;
+    tx.prepare_cached("DELETE FROM timers WHERE execution = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM tokens WHERE execution = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Turns a failed [`apply`] into the store's error (a journal gap keeps its numbers).
+    fn commit_error(&self, t: &Transition, e: ApplyError) -> StoreError {
+        match e {
+            ApplyError::Gap(stored) => StoreError::JournalGap {
+                execution_arn: t.execution_arn.clone(),
+                stored,
+                first: t.first_event,
+            },
+            ApplyError::Sql(rusqlite::Error::QueryReturnedNoRows) => {
+                StoreError::NoSuchExecution(t.execution_arn.clone())
+            }
+            ApplyError::Sql(e) => self.fail(e),
+        }
+    }
+}
+
+impl Store for SqliteStore {
+    fn put_state_machine(&mut self, m: &StateMachineRecord) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO state_machines (arn, name, kind, definition, role_arn, \
+                 created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    m.arn,
+                    m.name,
+                    m.kind,
+                    m.definition,
+                    m.role_arn,
+                    i64_of(m.created_ms)
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.fail(e))
+    }
+
+    fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT arn, name, kind, definition, role_arn, created_ms FROM state_machines \
+                 WHERE arn = ?1",
+                [arn],
+                machine_from,
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT arn, name, kind, definition, role_arn, created_ms FROM state_machines \
+                 ORDER BY arn",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt.query_map([], machine_from).map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    fn create_execution(&mut self, e: &ExecutionRecord) -> Result<Created, StoreError> {
+        let existing: Option<ExecutionRecord> = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ?1 \
+                     AND name = ?2"
+                ),
+                [&e.state_machine_arn, &e.name],
+                execution_from,
+            )
+            .optional()
+            .map_err(|err| self.fail(err))?;
+        if let Some(found) = existing {
+            return Ok(Created::Existing(found));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, \
+                 error, cause, started_ms, stopped_ms, redrive_count) VALUES \
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    e.arn,
+                    e.name,
+                    e.state_machine_arn,
+                    e.status.as_str(),
+                    e.input,
+                    e.output,
+                    e.error,
+                    e.cause,
+                    i64_of(e.started_ms),
+                    e.stopped_ms.map(i64_of),
+                    e.redrive_count
+                ],
+            )
+            .map_err(|err| self.fail(err))?;
+        Ok(Created::New)
+    }
+
+    fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE arn = ?1"),
+                [arn],
+                execution_from,
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    fn executions(&self, q: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+        let limit = if q.limit == 0 {
+            i64::MAX
+        } else {
+            i64_of(q.limit as u64 + 1)
+        };
+        let sql = format!(
+            "SELECT {EXECUTION_COLUMNS}, id FROM executions WHERE (?1 IS NULL OR \
+             state_machine_arn = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
+             ORDER BY id DESC LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    q.state_machine_arn,
+                    q.status.map(Status::as_str),
+                    after_key(&q.after),
+                    limit
+                ],
+                |r| Ok((execution_from(r)?, r.get::<_, i64>(11)?)),
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows: Vec<(ExecutionRecord, i64)> =
+            rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))?;
+        Ok(page(rows, q.limit))
+    }
+
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id"
+            ))
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map([], execution_from)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(|e| StoreError::Database {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        for t in transitions {
+            if let Err(e) = apply(&tx, t) {
+                drop(tx);
+                return Err(self.commit_error(t, e));
+            }
+        }
+        tx.commit().map_err(|e| self.fail(e))
+    }
+
+    fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError> {
+        let id = self.execution_id(execution_arn)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT event FROM journal WHERE execution = ?1 ORDER BY seq")
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map([id], |r| r.get(0))
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    fn history(
+        &self,
+        execution_arn: &str,
+        q: &HistoryQuery,
+    ) -> Result<Page<(u64, String)>, StoreError> {
+        let id = self.execution_id(execution_arn)?;
+        let limit = if q.limit == 0 {
+            i64::MAX
+        } else {
+            i64_of(q.limit as u64 + 1)
+        };
+        let sql = if q.reverse {
+            "SELECT id, event FROM history WHERE execution = ?1 AND (?2 IS NULL OR id < ?2) \
+             ORDER BY id DESC LIMIT ?3"
+        } else {
+            "SELECT id, event FROM history WHERE execution = ?1 AND (?2 IS NULL OR id > ?2) \
+             ORDER BY id LIMIT ?3"
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map(params![id, after_key(&q.after), limit], |r| {
+                let hid: i64 = r.get(0)?;
+                Ok(((u64_of(hid), r.get::<_, String>(1)?), hid))
+            })
+            .map_err(|e| self.fail(e))?;
+        let rows: Vec<((u64, String), i64)> =
+            rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))?;
+        Ok(page(rows, q.limit))
+    }
+
+    fn due_timers(&self, until_ms: u64, limit: usize) -> Result<Vec<DueTimer>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.arn, t.id, t.due_ms FROM timers t JOIN executions e ON e.id = \
+                 t.execution WHERE t.due_ms <= ?1 ORDER BY t.due_ms, t.execution, t.id LIMIT ?2",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map(params![i64_of(until_ms), i64_of(limit as u64)], timer_from)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    fn next_timer(&self) -> Result<Option<DueTimer>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT e.arn, t.id, t.due_ms FROM timers t JOIN executions e ON e.id = \
+                 t.execution ORDER BY t.due_ms, t.execution, t.id LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([], timer_from).optional())
+            .map_err(|e| self.fail(e))
+    }
+
+    fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("{TOKEN_SELECT} WHERE t.token = ?1"))
+            .and_then(|mut s| s.query_row([token], token_from).optional())
+            .map_err(|e| self.fail(e))
+    }
+
+    fn activity_tasks(
+        &self,
+        activity_arn: &str,
+        limit: usize,
+    ) -> Result<Vec<TokenRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{TOKEN_SELECT} WHERE t.activity_arn = ?1 AND t.worker IS NULL \
+                 ORDER BY t.created_ms, t.token LIMIT ?2"
+            ))
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map(params![activity_arn, i64_of(limit as u64)], token_from)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction().map_err(|e| StoreError::Database {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        let purge = |tx: &rusqlite::Transaction<'_>| -> rusqlite::Result<usize> {
+            let old = "SELECT id FROM executions WHERE status <> 'RUNNING' AND stopped_ms < ?1";
+            for table in ["journal", "history", "timers", "tokens"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE execution IN ({old})"),
+                    [i64_of(before_ms)],
+                )?;
+            }
+            tx.execute(
+                "DELETE FROM executions WHERE status <> 'RUNNING' AND stopped_ms < ?1",
+                [i64_of(before_ms)],
+            )
+        };
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| StoreError::Database {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let removed = purge(&tx).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(removed)
+    }
+}
+
+fn timer_from(r: &Row<'_>) -> rusqlite::Result<DueTimer> {
+    Ok(DueTimer {
+        execution_arn: r.get(0)?,
+        id: u64_of(r.get(1)?),
+        due_ms: u64_of(r.get(2)?),
+    })
+}
+
+/// The first `limit` rows (all when 0), and a next-page token when one more row was read.
+fn page<T>(mut rows: Vec<(T, i64)>, limit: usize) -> Page<T> {
+    let next = if limit > 0 && rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(_, key)| key.to_string())
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(item, _)| item).collect(),
+        next,
+    }
+}
+
+#[cfg(test)]
+mod tests;

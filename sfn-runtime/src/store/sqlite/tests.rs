@@ -1,0 +1,366 @@
+use super::*;
+use crate::store::{DueTimer, TimerChange, TokenChange};
+
+/// A store in a fresh file under the system's temporary folder, removed when dropped.
+struct TempStore {
+    store: SqliteStore,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_store(tag: &str) -> TempStore {
+    let dir = std::env::temp_dir().join(format!(
+        "sfn-store-{tag}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = SqliteStore::open(dir.join("store.db"), Durability::Process).expect("open");
+    TempStore { store, dir }
+}
+
+const MACHINE: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+
+fn execution(name: &str, started_ms: u64) -> ExecutionRecord {
+    ExecutionRecord {
+        arn: format!("arn:aws:states:us-east-1:123456789012:execution:m:{name}"),
+        name: name.into(),
+        state_machine_arn: MACHINE.into(),
+        status: Status::Running,
+        input: "{\"n\":1}".into(),
+        output: None,
+        error: None,
+        cause: None,
+        started_ms,
+        stopped_ms: None,
+        redrive_count: 0,
+    }
+}
+
+fn step(arn: &str, first: u64, events: &[&str]) -> Transition {
+    Transition {
+        execution_arn: arn.into(),
+        first_event: first,
+        journal: events.iter().map(|e| e.to_string()).collect(),
+        history: events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (first + i as u64 + 1, format!("{{\"h\":{e:?}}}")))
+            .collect(),
+        ..Transition::default()
+    }
+}
+
+#[test]
+fn machines_and_executions_round_trip_and_names_are_unique_per_machine() {
+    let mut t = temp_store("names");
+    let s = &mut t.store;
+    let machine = StateMachineRecord {
+        arn: MACHINE.into(),
+        name: "m".into(),
+        kind: "STANDARD".into(),
+        definition: "{\"StartAt\":\"A\"}".into(),
+        role_arn: None,
+        created_ms: 5,
+    };
+    s.put_state_machine(&machine).expect("put");
+    assert_eq!(
+        s.state_machine(MACHINE).expect("get"),
+        Some(machine.clone())
+    );
+    assert_eq!(s.state_machines().expect("list"), vec![machine]);
+    let e = execution("run-1", 10);
+    assert_eq!(s.create_execution(&e).expect("create"), Created::New);
+    let mut again = execution("run-1", 11);
+    again.input = "{\"n\":2}".into();
+    assert_eq!(
+        s.create_execution(&again).expect("create"),
+        Created::Existing(e.clone())
+    );
+    assert_eq!(s.execution(&e.arn).expect("get"), Some(e));
+    assert_eq!(s.execution("arn:none").expect("get"), None);
+}
+
+#[test]
+fn a_transition_is_stored_whole_and_a_journal_never_has_a_gap_or_a_repeat() {
+    let mut t = temp_store("journal");
+    let s = &mut t.store;
+    let e = execution("run", 1);
+    s.create_execution(&e).expect("create");
+    s.commit(&[step(&e.arn, 0, &["started", "task-done"])])
+        .expect("commit");
+    // The same transition again (a retried commit) is refused, and so is one that skips ahead.
+    let repeat = s.commit(&[step(&e.arn, 0, &["started"])]);
+    assert_eq!(
+        repeat,
+        Err(StoreError::JournalGap {
+            execution_arn: e.arn.clone(),
+            stored: 2,
+            first: 0
+        })
+    );
+    assert!(matches!(
+        s.commit(&[step(&e.arn, 5, &["x"])]),
+        Err(StoreError::JournalGap { stored: 2, .. })
+    ));
+    // A batch with one faulty transition stores nothing of the others.
+    let other = execution("other", 2);
+    s.create_execution(&other).expect("create");
+    let batch = [step(&other.arn, 0, &["a"]), step(&e.arn, 0, &["dup"])];
+    assert!(s.commit(&batch).is_err());
+    assert!(s.journal(&other.arn).expect("journal").is_empty());
+    assert_eq!(
+        s.journal(&e.arn).expect("journal"),
+        vec!["started", "task-done"]
+    );
+    assert_eq!(
+        s.commit(&[step("arn:missing", 0, &["a"])]),
+        Err(StoreError::NoSuchExecution("arn:missing".into()))
+    );
+}
+
+#[test]
+fn timers_come_due_in_deadline_order_and_go_with_the_execution() {
+    let mut t = temp_store("timers");
+    let s = &mut t.store;
+    let (a, b) = (execution("a", 1), execution("b", 2));
+    s.create_execution(&a).expect("create");
+    s.create_execution(&b).expect("create");
+    let mut ta = step(&a.arn, 0, &["e"]);
+    ta.timers = vec![
+        TimerChange::Set { id: 1, due_ms: 300 },
+        TimerChange::Set { id: 2, due_ms: 100 },
+    ];
+    let mut tb = step(&b.arn, 0, &["e"]);
+    tb.timers = vec![TimerChange::Set { id: 1, due_ms: 100 }];
+    s.commit(&[ta, tb]).expect("commit");
+    let due = |s: &SqliteStore, until| -> Vec<(String, u64)> {
+        s.due_timers(until, 10)
+            .expect("due")
+            .into_iter()
+            .map(|d| (d.execution_arn, d.id))
+            .collect()
+    };
+    assert_eq!(due(s, 99), vec![]);
+    assert_eq!(due(s, 100), vec![(a.arn.clone(), 2), (b.arn.clone(), 1)]);
+    assert_eq!(
+        s.next_timer().expect("next"),
+        Some(DueTimer {
+            execution_arn: a.arn.clone(),
+            id: 2,
+            due_ms: 100
+        })
+    );
+    let mut fired = step(&a.arn, 1, &["timer-2"]);
+    fired.timers = vec![TimerChange::Clear { id: 2 }];
+    s.commit(&[fired]).expect("commit");
+    assert_eq!(due(s, 1000), vec![(b.arn.clone(), 1), (a.arn.clone(), 1)]);
+    let mut end = step(&a.arn, 2, &["stop"]);
+    end.closed = Some(Closed {
+        status: Status::Aborted,
+        output: None,
+        error: Some("E".into()),
+        cause: None,
+        stopped_ms: 50,
+    });
+    s.commit(&[end]).expect("commit");
+    assert_eq!(due(s, 1000), vec![(b.arn.clone(), 1)]);
+    let stored = s.execution(&a.arn).expect("get").expect("exists");
+    assert_eq!(
+        (stored.status, stored.error.as_deref(), stored.stopped_ms),
+        (Status::Aborted, Some("E"), Some(50))
+    );
+    assert_eq!(s.running().expect("running"), vec![b]);
+}
+
+#[test]
+fn tokens_and_activity_tasks_are_issued_taken_and_closed() {
+    let mut t = temp_store("tokens");
+    let s = &mut t.store;
+    let e = execution("run", 1);
+    s.create_execution(&e).expect("create");
+    let activity = "arn:aws:states:us-east-1:123456789012:activity:work";
+    let token = |name: &str, created_ms, activity_arn: Option<&str>| TokenRecord {
+        token: name.into(),
+        execution_arn: e.arn.clone(),
+        task_id: 7,
+        activity_arn: activity_arn.map(str::to_owned),
+        input: Some("{}".into()),
+        worker: None,
+        created_ms,
+    };
+    let mut issue = step(&e.arn, 0, &["scheduled"]);
+    issue.tokens = vec![
+        TokenChange::Issue(token("t2", 20, Some(activity))),
+        TokenChange::Issue(token("t1", 10, Some(activity))),
+        TokenChange::Issue(token("cb", 5, None)),
+    ];
+    s.commit(&[issue]).expect("commit");
+    let names = |s: &SqliteStore| -> Vec<String> {
+        s.activity_tasks(activity, 10)
+            .expect("tasks")
+            .into_iter()
+            .map(|t| t.token)
+            .collect()
+    };
+    assert_eq!(names(s), vec!["t1", "t2"]);
+    let mut take = step(&e.arn, 1, &["started"]);
+    take.tokens = vec![TokenChange::Take {
+        token: "t1".into(),
+        worker: "w-1".into(),
+    }];
+    s.commit(&[take]).expect("commit");
+    assert_eq!(names(s), vec!["t2"]);
+    assert_eq!(
+        s.token("t1")
+            .expect("token")
+            .and_then(|t| t.worker)
+            .as_deref(),
+        Some("w-1")
+    );
+    let mut close = step(&e.arn, 2, &["done"]);
+    close.tokens = vec![TokenChange::Close { token: "cb".into() }];
+    s.commit(&[close]).expect("commit");
+    assert_eq!(s.token("cb").expect("token"), None);
+    assert_eq!(s.token("t2").expect("token").map(|t| t.task_id), Some(7));
+}
+
+#[test]
+fn listings_page_newest_first_and_histories_page_both_ways() {
+    let mut t = temp_store("pages");
+    let s = &mut t.store;
+    for i in 0..5 {
+        let e = execution(&format!("run-{i}"), i);
+        s.create_execution(&e).expect("create");
+        let mut tr = step(&e.arn, 0, &["a", "b", "c"]);
+        if i % 2 == 0 {
+            tr.closed = Some(Closed {
+                status: Status::Succeeded,
+                output: Some("{}".into()),
+                error: None,
+                cause: None,
+                stopped_ms: 100 + i,
+            });
+        }
+        s.commit(&[tr]).expect("commit");
+    }
+    let names =
+        |p: &Page<ExecutionRecord>| p.items.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+    let first = s
+        .executions(&ExecutionQuery {
+            limit: 2,
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(names(&first), vec!["run-4", "run-3"]);
+    let second = s
+        .executions(&ExecutionQuery {
+            limit: 2,
+            after: first.next.clone(),
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(names(&second), vec!["run-2", "run-1"]);
+    let last = s
+        .executions(&ExecutionQuery {
+            limit: 2,
+            after: second.next.clone(),
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!((names(&last), last.next), (vec!["run-0".to_string()], None));
+    let done = s
+        .executions(&ExecutionQuery {
+            status: Some(Status::Succeeded),
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(names(&done), vec!["run-4", "run-2", "run-0"]);
+
+    let arn = execution("run-1", 0).arn;
+    let ids = |p: &Page<(u64, String)>| p.items.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    let fwd = s
+        .history(
+            &arn,
+            &HistoryQuery {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .expect("history");
+    assert_eq!(ids(&fwd), vec![1, 2]);
+    let rest = s
+        .history(
+            &arn,
+            &HistoryQuery {
+                limit: 2,
+                after: fwd.next.clone(),
+                ..Default::default()
+            },
+        )
+        .expect("history");
+    assert_eq!((ids(&rest), rest.next), (vec![3], None));
+    let back = s
+        .history(
+            &arn,
+            &HistoryQuery {
+                reverse: true,
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .expect("history");
+    assert_eq!(ids(&back), vec![3, 2]);
+
+    // Retention: closed executions that ended before 103 go, with their rows.
+    assert_eq!(s.purge_closed(103).expect("purge"), 2);
+    assert_eq!(s.execution(&execution("run-0", 0).arn).expect("get"), None);
+    assert!(s
+        .execution(&execution("run-4", 0).arn)
+        .expect("get")
+        .is_some());
+    assert!(
+        s.execution(&arn).expect("get").is_some(),
+        "running executions stay"
+    );
+}
+
+#[test]
+fn a_reopened_file_holds_what_was_committed_and_a_newer_schema_is_refused() {
+    let t = temp_store("reopen");
+    let path = t.dir.join("store.db");
+    let e = execution("run", 1);
+    {
+        let mut s = SqliteStore::open(&path, Durability::Full).expect("open");
+        s.create_execution(&e).expect("create");
+        s.commit(&[step(&e.arn, 0, &["x", "y"])]).expect("commit");
+    }
+    let s = SqliteStore::open(&path, Durability::Full).expect("reopen");
+    assert_eq!(s.journal(&e.arn).expect("journal"), vec!["x", "y"]);
+    s.conn
+        .execute("UPDATE meta SET value = 99 WHERE key = 'schema'", [])
+        .expect("bump");
+    drop(s);
+    match SqliteStore::open(&path, Durability::Full) {
+        Err(StoreError::Schema {
+            found: 99,
+            supported: 1,
+            ..
+        }) => {}
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+    let not_a_db = t.dir.join("notes.txt");
+    std::fs::write(
+        &not_a_db,
+        "this is not a database, just some text that is long enough",
+    )
+    .expect("write");
+    let err = SqliteStore::open(&not_a_db, Durability::Full).expect_err("not a database");
+    assert!(err.to_string().contains("notes.txt"), "{err}");
+}
