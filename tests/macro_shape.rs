@@ -203,22 +203,77 @@ fn generic_types_take_their_parameter_shapes() {
     ));
 }
 
+fn check(
+    root: &'static JsonShape,
+    segs: &[sfn::__private::Seg],
+    path: &'static str,
+    expect: sfn::__private::Expect,
+) -> Result<(), String> {
+    let check = sfn::__private::PathCheck {
+        path,
+        expect,
+        need: "the rule compares it with",
+        base: 0,
+        via: "",
+    };
+    sfn::__private::check_path(root, segs, check).map_err(|e| e.as_str().to_owned())
+}
+
 // Path checks pass at compile time for valid paths (the failing ones are in tests/ui/shape).
-const _: () = sfn::__private::check_path::<Order>(
+const _: () = assert!(sfn::__private::check_path(
+    <Order as Shape>::SHAPE,
     &[sfn::__private::Seg::Field("source")],
-    "$.source",
-    sfn::__private::Expect::String,
-);
-const _: () = sfn::__private::check_path::<Order>(
-    &[
-        sfn::__private::Seg::Field("tags"),
-        sfn::__private::Seg::Index,
-    ],
-    "$.tags[0]",
-    sfn::__private::Expect::String,
-);
-const _: () = sfn::__private::check_path::<Internal>(
-    &[sfn::__private::Seg::Field("at")],
-    "$.at",
-    sfn::__private::Expect::Any,
-);
+    sfn::__private::PathCheck {
+        path: "$.source",
+        expect: sfn::__private::Expect::String,
+        need: "the rule compares it with",
+        base: 0,
+        via: "",
+    },
+)
+.is_ok());
+
+#[test]
+fn path_checks_return_the_message_the_macro_reports() {
+    use sfn::__private::{Expect, Seg};
+    let order = <Order as Shape>::SHAPE;
+    assert_eq!(
+        check(order, &[Seg::Field("source")], "$.source", Expect::String),
+        Ok(())
+    );
+    assert_eq!(
+        check(
+            order,
+            &[Seg::Field("tags"), Seg::Index],
+            "$.tags[0]",
+            Expect::String
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        check(
+            <Internal as Shape>::SHAPE,
+            &[Seg::Field("at")],
+            "$.at",
+            Expect::Any
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        check(order, &[Seg::Field("sun")], "$.sun", Expect::Any),
+        Err("no field `sun` in `Order` (did you mean `sum`?)".to_owned())
+    );
+    assert_eq!(
+        check(order, &[Seg::Field("sum")], "$.sum", Expect::String),
+        Err("`$.sum` is a number in `Order`, but the rule compares it with a string".to_owned())
+    );
+    assert_eq!(
+        check(
+            order,
+            &[Seg::Field("sum"), Seg::Field("x")],
+            "$.sum.x",
+            Expect::Any
+        ),
+        Err("no field `x` in `$.sum.x`: `$.sum` is a number".to_owned())
+    );
+}

@@ -22,9 +22,10 @@
 //! assert_eq!(o.fields[0].name, "orderId");
 //! ```
 //!
-//! A failed check is a const-evaluation error whose message is worded here, at the path
-//! literal: "no field `ordr` in `Order` (did you mean `order`?)". The message is built in a
-//! fixed buffer because const code cannot allocate. The module is const data and `std` only,
+//! A check returns its message ("no field `ordr` in `Order` (did you mean `order`?)") and the
+//! const item `workflow!` emits at the path literal panics with it, so the compiler reports
+//! one error at the literal. The message is built in a fixed buffer because const code cannot
+//! allocate. The module is const data and `std` only,
 //! so it sits in the language crate, beside the paths it checks.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -151,4 +152,4 @@ tuple!(A, B, C, D);
 mod check;
 
 #[doc(hidden)]
-pub use check::{check_path, Expect, Seg};
+pub use check::{check_path, shape_at, Expect, PathCheck, PathError, Seg};

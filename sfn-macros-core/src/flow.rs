@@ -564,22 +564,43 @@ pub(crate) fn shape_checks(
             }
             Some((_, None)) => continue,
         };
-        let span = u.lit.span();
-        let segs = base.iter().chain(&segs).map(|s| match s {
-            Seg::Field(f) => quote_spanned!(span=> ::sfn::__private::Seg::Field(#f)),
-            Seg::Index => quote_spanned!(span=> ::sfn::__private::Seg::Index),
-        });
-        let expect = match u.expect {
-            Some("string") => quote_spanned!(span=> ::sfn::__private::Expect::String),
-            Some("number") => quote_spanned!(span=> ::sfn::__private::Expect::Number),
-            Some("boolean") => quote_spanned!(span=> ::sfn::__private::Expect::Boolean),
-            _ => quote_spanned!(span=> ::sfn::__private::Expect::Any),
-        };
-        out.push(quote_spanned! {span=>
-            const _: () = ::sfn::__private::check_path::<#ty>(&[#(#segs),*], #text, #expect);
-        });
+        out.push(emit_check(u, &ty, base, &segs, &text));
     }
     out
+}
+
+/// The const item checking one path literal: it panics, at the literal, with the message the
+/// check returns, so the compiler's error names the literal and nothing inside sfn.
+fn emit_check(u: &PathUse, ty: &syn::Type, base: &[Seg], segs: &[Seg], text: &str) -> TokenStream {
+    let span = u.lit.span();
+    let base_len = base.len();
+    let segs = base.iter().chain(segs).map(|s| match s {
+        Seg::Field(f) => quote_spanned!(span=> ::sfn::__private::Seg::Field(#f)),
+        Seg::Index => quote_spanned!(span=> ::sfn::__private::Seg::Index),
+    });
+    let expect = match u.expect {
+        Some("string") => quote_spanned!(span=> ::sfn::__private::Expect::String),
+        Some("number") => quote_spanned!(span=> ::sfn::__private::Expect::Number),
+        Some("boolean") => quote_spanned!(span=> ::sfn::__private::Expect::Boolean),
+        _ => quote_spanned!(span=> ::sfn::__private::Expect::Any),
+    };
+    let need = "the rule compares it with";
+    quote_spanned! {span=>
+        const _: () = match ::sfn::__private::check_path(
+            <#ty as ::sfn::__private::Shape>::SHAPE,
+            &[#(#segs),*],
+            ::sfn::__private::PathCheck {
+                path: #text,
+                expect: #expect,
+                need: #need,
+                base: #base_len,
+                via: "",
+            },
+        ) {
+            ::core::result::Result::Ok(()) => (),
+            ::core::result::Result::Err(e) => ::core::panic!("{}", e.as_str()),
+        };
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,22 @@
-//! The `const fn` walk behind the path checks `workflow!` emits:
-//! `const _: () = check_path::<Order>(&[Seg::Field("ordr"), Seg::Field("id")], "$.ordr.id", Expect::Any);`
+//! The `const fn` walk behind the path checks `workflow!` emits. Each check is a const item
+//! that panics at the user's path literal when the walk finds a problem, so the compiler's one
+//! message names the literal and nothing inside sfn:
+//!
+//! ```
+//! use sfn_asl::shape::{check_path, Expect, PathCheck, Seg, Shape};
+//!
+//! const CHECK: PathCheck = PathCheck {
+//!     path: "$.len",
+//!     expect: Expect::Any,
+//!     need: "",
+//!     base: 0,
+//!     via: "",
+//! };
+//! let found = check_path(<Vec<u8> as Shape>::SHAPE, &[Seg::Field("len")], CHECK);
+//! assert_eq!(found.unwrap_err().as_str(), "no field `len` in `$.len`: the input is an array");
+//! ```
 
-use super::{JsonShape, ObjectShape, Shape};
+use super::{JsonShape, ObjectShape};
 
 /// One step of a path.
 #[derive(Debug, Clone, Copy)]
@@ -12,88 +27,224 @@ pub enum Seg {
     Index,
 }
 
-/// The JSON type a choice comparison needs at the end of the path.
+/// The JSON type the reader of a path needs at its end.
 #[derive(Debug, Clone, Copy)]
 pub enum Expect {
     /// Anything (plain paths, `is_present`).
     Any,
-    /// A string (string and timestamp operators).
+    /// A string (string and timestamp operators, `timestamp_path`).
     String,
-    /// A number.
+    /// A number (numeric operators, `seconds_path`, `*_seconds_path`, ...).
     Number,
     /// A boolean.
     Boolean,
+    /// An array (`items_path`).
+    Array,
 }
 
-/// Fails compilation with a message naming the missing field, unless `segs` can be followed
-/// through `T`'s shape and ends at a value `expect` accepts.
-pub const fn check_path<T: Shape + ?Sized>(segs: &[Seg], path: &'static str, expect: Expect) {
-    let mut shape = T::SHAPE;
+/// What one path literal is checked for.
+#[derive(Debug, Clone, Copy)]
+pub struct PathCheck {
+    /// The literal as the user wrote it.
+    pub path: &'static str,
+    /// What its reader needs at the end.
+    pub expect: Expect,
+    /// Who needs it, for the message: "the rule compares it with", "`seconds_path` needs".
+    pub need: &'static str,
+    /// How many leading segments lead to what reaches the state (an `output_path` before it, a
+    /// Map's `items_path`), ahead of the literal's own.
+    pub base: usize,
+    /// Appended to every message: "" or " when reached from `Validate`".
+    pub via: &'static str,
+}
+
+/// Why a path does not fit its shape: a message built in const code (which cannot allocate)
+/// in a fixed buffer; long messages are cut.
+pub struct PathError {
+    buf: [u8; 512],
+    len: usize,
+}
+
+impl PathError {
+    const fn new() -> Self {
+        PathError {
+            buf: [0; 512],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, s: &str) -> Self {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() && self.len < self.buf.len() {
+            self.buf[self.len] = b[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    /// `` `name` `` for a type's name, as is for a description ("the Parameters of `Ship`").
+    const fn push_owner(self, name: &str) -> Self {
+        let mut i = 0;
+        let b = name.as_bytes();
+        while i < b.len() {
+            if b[i] == b' ' {
+                return self.push(name);
+            }
+            i += 1;
+        }
+        self.push("`").push(name).push("`")
+    }
+
+    /// The message (cut at a character boundary when it did not fit).
+    pub const fn as_str(&self) -> &str {
+        let (text, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(text) {
+            Ok(s) => s,
+            Err(e) => {
+                let (valid, _) = text.split_at(e.valid_up_to());
+                match core::str::from_utf8(valid) {
+                    Ok(s) => s,
+                    Err(_) => "a workflow path does not fit its input type",
+                }
+            }
+        }
+    }
+}
+
+impl core::fmt::Debug for PathError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Follows `segs` through `root` (the shape of what reaches the state) and checks that the
+/// value at the end is one `check.expect` accepts; the error names the missing field, the
+/// owner, a likely field and the way into the state.
+// The message buffer is large, but const code cannot box it, and it only lives while the
+// compiler evaluates the check.
+#[allow(clippy::result_large_err)]
+pub const fn check_path(
+    root: &'static JsonShape,
+    segs: &[Seg],
+    check: PathCheck,
+) -> Result<(), PathError> {
+    let mut shape = root;
     let mut owner = owner_name(shape, "the input");
-    let mut prev = "$";
     let mut i = 0;
     while i < segs.len() {
         let seg = segs[i];
-        match step(shape, seg) {
+        let err = match step(shape, seg) {
             Step::To(next) => {
                 owner = owner_name(shape, owner);
                 shape = next;
+                i += 1;
+                continue;
             }
-            Step::Unchecked => return,
-            Step::NoField(o) => {
-                let Seg::Field(name) = seg else { return };
-                no_field(o, name)
-            }
-            Step::NoFieldInEnum(enum_name) => {
-                let Seg::Field(name) = seg else { return };
-                fail(
-                    Msg::new()
-                        .push("no field `")
-                        .push(name)
-                        .push("` in any form of `")
-                        .push(enum_name)
-                        .push("`"),
-                )
-            }
-            Step::Mismatch(kind) => {
-                let what = match seg {
-                    Seg::Field(name) => Msg::new().push("no field `").push(name).push("`"),
-                    Seg::Index => Msg::new().push("nothing to index"),
-                };
-                fail(
-                    what.push(" in `")
-                        .push(path)
-                        .push("`: `")
-                        .push(prev)
-                        .push("` is ")
-                        .push(kind),
-                )
-            }
+            Step::Unchecked => return Ok(()),
+            Step::NoField(o) => match seg {
+                Seg::Field(name) => no_field(o, name),
+                Seg::Index => return Ok(()),
+            },
+            Step::NoFieldInEnum(enum_name) => match seg {
+                Seg::Field(name) => PathError::new()
+                    .push("no field `")
+                    .push(name)
+                    .push("` in any form of `")
+                    .push(enum_name)
+                    .push("`"),
+                Seg::Index => return Ok(()),
+            },
+            Step::Mismatch(kind) => mismatch(root, segs, i, check, kind),
+        };
+        return Err(err.push(check.via));
+    }
+    if satisfies(shape, check.expect) {
+        return Ok(());
+    }
+    Err(PathError::new()
+        .push("`")
+        .push(check.path)
+        .push("` is ")
+        .push(kind_name(shape))
+        .push(" in ")
+        .push_owner(owner)
+        .push(", but ")
+        .push(check.need)
+        .push(" ")
+        .push(expect_name(check.expect))
+        .push(check.via))
+}
+
+/// The shape at `segs` in `root`, or `Any` where the path cannot be followed (the path's own
+/// check reports why). Lets a payload template's `"k.$": "$.x"` carry the shape it copies.
+pub const fn shape_at(root: &'static JsonShape, segs: &[Seg]) -> &'static JsonShape {
+    let mut shape = root;
+    let mut i = 0;
+    while i < segs.len() {
+        match step(shape, segs[i]) {
+            Step::To(next) => shape = next,
+            _ => return &JsonShape::Any,
         }
-        prev = match seg {
-            Seg::Field(name) => name,
-            Seg::Index => "[..]",
+        i += 1;
+    }
+    shape
+}
+
+/// "no field `x` in `$.id.x`: `$.id` is a string"; when the user's path fails on what reaches
+/// the state itself: "...: this state's input (`$.currency` of `Quote`) is a string".
+const fn mismatch(
+    root: &'static JsonShape,
+    segs: &[Seg],
+    at: usize,
+    check: PathCheck,
+    kind: &'static str,
+) -> PathError {
+    let what = match segs[at] {
+        Seg::Field(name) => PathError::new().push("no field `").push(name).push("`"),
+        Seg::Index => PathError::new().push("nothing to index"),
+    };
+    let msg = what.push(" in `").push(check.path).push("`: ");
+    let base = if check.base < at { check.base } else { at };
+    let msg = if at > base {
+        let (_, own) = segs.split_at(base);
+        push_path(msg.push("`"), own, at - base).push("`")
+    } else if at == 0 {
+        msg.push("the input")
+    } else {
+        let msg = push_path(msg.push("this state's input (`"), segs, at).push("`");
+        match root {
+            JsonShape::Object(_) | JsonShape::OneOf(..) => {
+                msg.push(" of ").push_owner(owner_name(root, "")).push(")")
+            }
+            _ => msg.push(")"),
+        }
+    };
+    msg.push(" is ").push(kind)
+}
+
+/// `$.a[..].b`: the first `n` segments of `segs`.
+const fn push_path(mut msg: PathError, segs: &[Seg], n: usize) -> PathError {
+    msg = msg.push("$");
+    let mut i = 0;
+    while i < n {
+        msg = match segs[i] {
+            Seg::Field(name) => msg.push(".").push(name),
+            Seg::Index => msg.push("[..]"),
         };
         i += 1;
     }
-    if !satisfies(shape, expect) {
-        let wanted = match expect {
-            Expect::String => "a string",
-            Expect::Number => "a number",
-            Expect::Boolean => "a boolean",
-            Expect::Any => "a value",
-        };
-        fail(
-            Msg::new()
-                .push("`")
-                .push(path)
-                .push("` is ")
-                .push(kind_name(shape))
-                .push(" in `")
-                .push(owner)
-                .push("`, but the rule compares it with ")
-                .push(wanted),
-        )
+    msg
+}
+
+const fn expect_name(expect: Expect) -> &'static str {
+    match expect {
+        Expect::String => "a string",
+        Expect::Number => "a number",
+        Expect::Boolean => "a boolean",
+        Expect::Array => "an array",
+        Expect::Any => "a value",
     }
 }
 
@@ -157,13 +308,12 @@ const fn find(o: &'static ObjectShape, name: &'static str) -> Option<&'static Js
     None
 }
 
-const fn no_field(o: &'static ObjectShape, name: &str) -> ! {
-    let mut msg = Msg::new()
+const fn no_field(o: &'static ObjectShape, name: &str) -> PathError {
+    let mut msg = PathError::new()
         .push("no field `")
         .push(name)
-        .push("` in `")
-        .push(o.name)
-        .push("`");
+        .push("` in ")
+        .push_owner(o.name);
     let mut best: Option<&str> = None;
     let mut best_d = usize::MAX;
     let mut i = 0;
@@ -198,7 +348,7 @@ const fn no_field(o: &'static ObjectShape, name: &str) -> ! {
         }
         None => msg = msg.push("; it has no fields"),
     }
-    fail(msg)
+    msg
 }
 
 const fn satisfies(shape: &JsonShape, expect: Expect) -> bool {
@@ -217,7 +367,8 @@ const fn satisfies(shape: &JsonShape, expect: Expect) -> bool {
         }
         (JsonShape::String, Expect::String)
         | (JsonShape::Number, Expect::Number)
-        | (JsonShape::Bool, Expect::Boolean) => true,
+        | (JsonShape::Bool, Expect::Boolean)
+        | (JsonShape::Array(_) | JsonShape::Tuple(_), Expect::Array) => true,
         _ => false,
     }
 }
@@ -300,40 +451,6 @@ const fn distance(a: &[u8], b: &[u8]) -> usize {
         i += 1;
     }
     prev[b.len()]
-}
-
-/// A message built in const code (which cannot allocate); long messages are cut.
-struct Msg {
-    buf: [u8; 512],
-    len: usize,
-}
-
-impl Msg {
-    const fn new() -> Self {
-        Msg {
-            buf: [0; 512],
-            len: 0,
-        }
-    }
-
-    const fn push(mut self, s: &str) -> Self {
-        let b = s.as_bytes();
-        let mut i = 0;
-        while i < b.len() && self.len < self.buf.len() {
-            self.buf[self.len] = b[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-}
-
-const fn fail(msg: Msg) -> ! {
-    let (text, _) = msg.buf.split_at(msg.len);
-    match core::str::from_utf8(text) {
-        Ok(s) => panic!("{}", s),
-        Err(_) => panic!("a workflow path does not fit its input type"),
-    }
 }
 
 #[cfg(test)]
