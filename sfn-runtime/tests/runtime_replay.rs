@@ -18,7 +18,7 @@ use common::{machine, START_MS};
 use serde_json::{json, Value};
 use sfn_asl::StateMachine;
 use sfn_runtime::engine::Journal;
-use sfn_runtime::execution::{ExecutionData, Step};
+use sfn_runtime::execution::{Command, ExecutionData, Step};
 use sfn_runtime::{Engine, Event, Execution, ExecutionConfig, Resources, Status, TaskError};
 use tokio::sync::mpsc;
 
@@ -121,10 +121,17 @@ fn replay(runs: &BTreeMap<String, Recorded>, machines: &BTreeMap<String, Arc<Sta
                 .unwrap_or_else(|err| panic!("{} reads back: {err}", e.event))
         };
         let mut exec = Execution::new(machine.clone(), run.config.clone());
+        let mut issued = Vec::new();
         for (i, entry) in run.entries.iter().enumerate() {
             let step = exec.handle(read(entry));
             compare(arn, i, entry, &step, exec.snapshot(), "in one go");
+            issued.extend(step.commands);
         }
+        assert_eq!(
+            exec.pending(&issued),
+            Vec::<&Command>::new(),
+            "{arn} ended: nothing pending"
+        );
         let mut saved: Option<String> = None;
         for (i, entry) in run.entries.iter().enumerate() {
             let mut exec = match &saved {
@@ -335,6 +342,53 @@ async fn callbacks_heartbeats_and_timeouts_replay() {
         "timed out tokens are gone"
     );
     b.replay();
+    pending_after_the_last_heartbeat(&b);
+}
+
+/// Recovery's view: replaying the events up to the last heartbeat leaves pending exactly what a
+/// new driver must carry on with: the execution's timer, the waiting task, its timeout and its
+/// restarted heartbeat timer (the other branches are over).
+fn pending_after_the_last_heartbeat(b: &Bench) {
+    let runs = b.journal.runs();
+    let run = runs
+        .values()
+        .find(|r| r.config.state_machine_name == "callbacks")
+        .expect("recorded");
+    let last_beat = run
+        .entries
+        .iter()
+        .rposition(|e| e.event.contains("\"TaskHeartbeat\""))
+        .expect("heartbeats were recorded");
+    let machine = b.machines[&run.config.state_machine_arn].clone();
+    let mut exec = Execution::new(machine, run.config.clone());
+    let mut issued = Vec::new();
+    let mut beat_at = 0;
+    for entry in &run.entries[..=last_beat] {
+        let event: Event = serde_json::from_str(&entry.event).expect("reads back");
+        if let Event::TaskHeartbeat { now, .. } = &event {
+            beat_at = *now;
+        }
+        issued.extend(exec.handle(event).commands);
+    }
+    let pending = exec.pending(&issued);
+    let timers: Vec<u64> = pending
+        .iter()
+        .filter_map(|c| match c {
+            Command::StartTimer { at, .. } => Some(*at - START_MS),
+            _ => None,
+        })
+        .collect();
+    let year_ms = sfn_runtime::limits::STANDARD_MAX_SECONDS * 1000;
+    let beat_ms = beat_at + 10_000 - START_MS;
+    assert_eq!(timers, vec![year_ms, 100_000, beat_ms], "{pending:?}");
+    let tasks: Vec<&str> = pending
+        .iter()
+        .filter_map(|c| match c {
+            Command::InvokeTask(t) => Some(t.state_name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tasks, vec!["Beat"], "{pending:?}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -268,7 +268,7 @@ impl Driver {
                 if self.running.remove(&task_id).is_some() {
                     self.feed(Event::ChildFinished {
                         task_id,
-                        outcome: *outcome,
+                        outcome,
                         now,
                     });
                 }
@@ -292,7 +292,6 @@ impl Driver {
     fn feed_one(&mut self, event: Event, answers: &mut std::collections::VecDeque<Event>) {
         let step = match &self.engine.journal {
             Some(journal) => {
-                let journal = journal.clone();
                 let step = self.exec.handle(event.clone());
                 journal.append(self.exec.config(), &event, &step, self.exec.snapshot());
                 step

@@ -317,6 +317,30 @@ impl Execution {
         self.data.next_event_id - 1
     }
 
+    /// Of the commands this execution issued (`issued`, in any order), those still in effect:
+    /// the tasks and child executions it waits for, the timers that have neither fired nor been
+    /// cancelled, the object-store requests not answered. Recovery replays the persisted events
+    /// into a fresh execution, then hands these to a new driver: a task whose submission
+    /// (`TaskSubmitted`, `ChildStarted`) was persisted waits for its token or child rather than
+    /// running again; any other runs again (at least once).
+    pub fn pending<'c>(&self, issued: impl IntoIterator<Item = &'c Command>) -> Vec<&'c Command> {
+        let running = self.data.status == Status::Running;
+        issued
+            .into_iter()
+            .filter(|c| match c {
+                Command::InvokeTask(t) => self.data.tasks.contains_key(&t.task_id),
+                Command::StartExecution(r) => self.data.tasks.contains_key(&r.task.task_id),
+                Command::StartTimer { timer_id, .. } if *timer_id == EXECUTION_TIMER => running,
+                Command::StartTimer { timer_id, .. } => self.data.timers.contains_key(timer_id),
+                Command::ReadItems(r) => self.data.requests.contains_key(&r.request_id),
+                Command::WriteResults(r) => self.data.requests.contains_key(&r.request_id),
+                Command::CancelTask { .. } | Command::CancelTimer { .. } | Command::Finished(_) => {
+                    false
+                }
+            })
+            .collect()
+    }
+
     /// Applies one event and runs every state that does not block.
     pub fn handle(&mut self, event: Event) -> Step {
         if self.data.status == Status::Running {

@@ -256,8 +256,8 @@ pub enum Event {
     ChildFinished {
         /// The task's id.
         task_id: TaskId,
-        /// How the child ended.
-        outcome: Outcome,
+        /// How the child ended (boxed: the rarest event need not make every event larger).
+        outcome: Box<Outcome>,
         /// Current time (the child's `StopDate`).
         now: u64,
     },
@@ -459,12 +459,12 @@ mod tests {
             Event::ChildStarted { task_id, now },
             Event::ChildFinished {
                 task_id,
-                outcome: Outcome {
+                outcome: Box::new(Outcome {
                     status: Status::Succeeded,
                     output: Some(serde_json::json!([1])),
                     error: None,
                     cause: None,
-                },
+                }),
                 now,
             },
             Event::ItemsRead {
