@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let input = serde_json::json!({"a": [1, 2, 3], "s": "x", "o": {"k": null}});
     let context = serde_json::json!({"Execution": {"Id": "arn"}});
     let entropy = SeededEntropy::new(5);
-    let env = JsonataEnv { input: &input, context: &context, result: None, error_output: None, vars: &(), entropy: &entropy };
+    let env = JsonataEnv { input: &input, context: &context, result: None, error_output: None, vars: &(), entropy: &entropy, now_millis: None };
     if let Ok(expr) = Jsonata::compile(&text) {
         let _ = expr.eval(&env, "Output");
     }
