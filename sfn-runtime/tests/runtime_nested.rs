@@ -169,3 +169,71 @@ async fn version_and_alias_arns_run_the_named_machine() {
         assert_eq!(out["Output"]["id"], exec, "{qualified}");
     }
 }
+
+/// Every child execution's end, as its driver reports it.
+#[derive(Debug, Default)]
+struct Ends(std::sync::Mutex<Vec<(String, Status)>>);
+
+impl sfn_runtime::engine::Journal for Ends {
+    fn append(
+        &self,
+        config: &ExecutionConfig,
+        _: &sfn_runtime::Event,
+        step: &sfn_runtime::execution::Step,
+        _: &sfn_runtime::execution::ExecutionData,
+    ) {
+        for command in &step.commands {
+            if let sfn_runtime::execution::Command::Finished(outcome) = command {
+                let mut ends = self.0.lock().expect("lock");
+                ends.push((config.name.clone(), outcome.status));
+            }
+        }
+    }
+}
+
+/// A `.sync` task that times out stops the child it waits for.
+#[tokio::test(start_paused = true)]
+async fn a_sync_task_that_times_out_stops_its_child() {
+    let ends = std::sync::Arc::new(Ends::default());
+    let engine = engine(Resources::new()).with_journal(ends.clone());
+    engine.register_state_machine(
+        CHILD,
+        machine(
+            json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}),
+        ),
+    );
+    let mut def = parent("arn:aws:states:::states:startExecution.sync");
+    def["States"]["Call"]["TimeoutSeconds"] = json!(5);
+    def["States"]["Call"]["Parameters"]["Name"] = json!("waiting-child");
+    let result = engine
+        .start_sync_execution(machine(def), json!({}), ExecutionConfig::new("parent", "p"))
+        .await;
+    assert_eq!(result.outcome.error.as_deref(), Some("States.Timeout"));
+    // The child's driver runs on its own task: let it take the stop.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let ends = ends.0.lock().expect("lock").clone();
+    assert_eq!(
+        ends,
+        vec![
+            ("p".to_owned(), Status::Failed),
+            ("waiting-child".to_owned(), Status::Aborted)
+        ]
+    );
+}
+
+/// `StartDate` and `StopDate` of a `.sync` child are when it started and when it ended.
+#[tokio::test(start_paused = true)]
+async fn sync_dates_span_the_child_run() {
+    let engine = with_child(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": true}}}),
+    );
+    let result = run_parent(
+        &engine,
+        "arn:aws:states:::states:startExecution.sync:2",
+        json!({}),
+    )
+    .await;
+    let out = result.outcome.output.expect("output");
+    assert_eq!(out["StartDate"], json!(common::START_MS));
+    assert_eq!(out["StopDate"], json!(common::START_MS + 5_000));
+}
