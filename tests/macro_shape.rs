@@ -277,3 +277,105 @@ fn path_checks_return_the_message_the_macro_reports() {
         Err("no field `x` in `$.sum.x`: `$.sum` is a number".to_owned())
     );
 }
+
+/// A valid workflow reading every kind of path the checks follow: shapes carried through
+/// templates, two ways into one state, intrinsic arguments, choice operand paths and the
+/// `…_path` fields with the types they need. It compiling is the test; the assertion checks
+/// that the definition kept what the checks read.
+#[allow(dead_code)]
+mod carried {
+    use sfn::{workflow, Shape};
+
+    #[derive(Shape)]
+    pub struct Customer {
+        pub name: String,
+        pub limit: f64,
+    }
+
+    #[derive(Shape)]
+    pub struct Item {
+        pub sku: String,
+    }
+
+    #[derive(Shape)]
+    pub struct Order {
+        pub order_id: String,
+        pub total: f64,
+        pub delay: u64,
+        pub due: String,
+        pub express: bool,
+        pub customer: Customer,
+        pub items: Vec<Item>,
+    }
+
+    #[derive(Shape)]
+    pub struct Quote {
+        pub price: f64,
+    }
+
+    workflow! {
+        pub Carried(Order) {
+            start Route;
+            Route: choice {
+                "$.express" == true => Price,
+                else => Validate,
+            };
+            Validate: pass { result: { "ok": true }, result_path: "$.validated" } => Price;
+            Price: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote {
+                result_selector: {
+                    "amount.$": "$.price",
+                    "note.$": "States.Format('{} due', $.price)",
+                },
+                result_path: "$.quote",
+                timeout_seconds_path: "$.delay",
+            } => Check;
+            Check: choice {
+                "$.total" > numeric_path("$.customer.limit") => Pause,
+                "$.quote.amount" > 10 && "$.quote.note" == "x" => Pause,
+                else => Pause,
+            };
+            Pause: wait { seconds_path: "$.delay" } => Until;
+            Until: wait { timestamp_path: "$.due" } => Each;
+            Each: map {
+                items_path: "$.items",
+                max_concurrency_path: "$.delay",
+                item_selector: { "sku.$": "$$.Map.Item.Value.sku", "order.$": "$.order_id" },
+                result_path: null,
+                processor {
+                    start One;
+                    One: choice {
+                        "$.sku" == "x" && "$.order" == "y" => Kept,
+                        else => Kept,
+                    };
+                    Kept: succeed;
+                },
+            } => Ship;
+            Ship: pass {
+                parameters: {
+                    "id.$": "$.order_id",
+                    "who.$": "$.customer",
+                    "n.$": "States.ArrayLength($.items)",
+                    "msg.$": "States.Format('Order {}', $.order_id)",
+                },
+            } => Last;
+            Last: choice {
+                "$.id" == "x" && "$.who.name" == "y" && "$.n" > 1 && "$.msg" == "z" => Done,
+                else => Done,
+            };
+            Done: succeed;
+        }
+    }
+}
+
+#[test]
+fn paths_through_templates_and_several_ways_compile() {
+    let asl: serde_json::Value = serde_json::from_str(carried::Carried::ASL).expect("ASL is JSON");
+    assert_eq!(
+        asl["States"]["Ship"]["Parameters"]["n.$"],
+        "States.ArrayLength($.items)"
+    );
+    assert_eq!(
+        asl["States"]["Price"]["ResultSelector"]["amount.$"],
+        "$.price"
+    );
+}

@@ -157,7 +157,10 @@ fn shape_checks(wf: &Workflow, l: &Lowered) -> Vec<TokenStream> {
         Some(t) => flow::shape_checks(
             &l.machine,
             &l.path_uses,
-            t,
+            flow::Input {
+                ty: t,
+                workflow: wf.name.to_string(),
+            },
             &tasks::result_types(wf),
             &l.states_with_errors,
         ),

@@ -485,7 +485,7 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn payload(&mut self, j: &Json, ptr: &str, name: &str) -> Option<PayloadTemplate> {
-        if name == "parameters" || name == "result_selector" {
+        if matches!(name, "parameters" | "result_selector" | "item_selector") {
             let reads = if name == "result_selector" {
                 crate::lower::Reads::TaskResult
             } else {
@@ -497,21 +497,32 @@ impl Lowerer<'_> {
         self.compiled(PayloadTemplate::compile(&v), ptr, j.span(), name)
     }
 
-    /// `"k.$": "$.path"` values of a `parameters` template read the effective input, those of a
-    /// `result_selector` the task's result: shape-check them.
+    /// `"k.$": "$.path"` values of a `parameters` or `item_selector` template read the
+    /// effective input, those of a `result_selector` the task's result: shape-check them, and
+    /// the paths among the arguments of an intrinsic call (`"States.Format('{}', $.id)"`).
     fn collect_template_paths(&mut self, j: &Json, reads: crate::lower::Reads) {
-        if let Json::Object(entries, _) = j {
-            for (k, v) in entries {
-                if k.value().ends_with(".$") {
-                    if let Json::Str(s) = v {
-                        if s.value().starts_with("$.") || s.value() == "$" {
-                            self.record_path(v, None, reads);
+        match j {
+            Json::Object(entries, _) => {
+                for (k, v) in entries {
+                    match v {
+                        Json::Str(s) if k.value().ends_with(".$") => {
+                            let text = s.value();
+                            if text.starts_with("$.") || text == "$" {
+                                self.record_path(v, None, reads);
+                            } else if !text.starts_with('$') {
+                                self.record_intrinsic_paths(s, reads);
+                            }
                         }
+                        _ => self.collect_template_paths(v, reads),
                     }
-                } else {
-                    self.collect_template_paths(v, reads);
                 }
             }
+            Json::Array(items, _) => {
+                for item in items {
+                    self.collect_template_paths(item, reads);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -613,9 +624,19 @@ impl Lowerer<'_> {
                 self.jsonata(&s.value(), s.span()).map(Dynamic::Jsonata)
             }
             (Some(j), None) => literal(self, j).map(Dynamic::Literal),
-            (None, Some(Json::Str(s))) => self
-                .ref_path_lit(s, &format!("{name}_path"))
-                .map(Dynamic::Path),
+            (None, Some(Json::Str(s))) => {
+                // `timestamp_path` reaches an RFC 3339 string, every other `…_path` a number.
+                let expect = if name == "timestamp" {
+                    "string"
+                } else {
+                    "number"
+                };
+                let need = format!("`{name}_path` needs");
+                let reads = crate::lower::Reads::EffectiveInput;
+                self.require_path(s, &s.value(), Some(expect), &need, reads);
+                self.ref_path_lit(s, &format!("{name}_path"))
+                    .map(Dynamic::Path)
+            }
             (None, Some(j)) => {
                 self.cx.error(
                     j.span(),

@@ -39,9 +39,15 @@ pub(crate) struct Lowered {
 pub(crate) struct PathUse {
     /// The state it belongs to (names are unique in the whole workflow).
     pub(crate) state: String,
+    /// The literal the path is written in (where its error is reported).
     pub(crate) lit: LitStr,
-    /// For choice comparisons: the JSON type the compared value must have.
+    /// The path: the literal itself, or a path among an intrinsic call's arguments in it.
+    pub(crate) path: String,
+    /// The JSON type the reader needs at the path (`"string"`, `"number"`, `"boolean"`,
+    /// `"array"`), if any.
     pub(crate) expect: Option<&'static str>,
+    /// Who needs it, for the message: "the rule compares it with", "`seconds_path` needs".
+    pub(crate) need: String,
     /// What the path reads.
     pub(crate) reads: Reads,
 }
@@ -583,6 +589,16 @@ impl Lowerer<'_> {
             }
             (None, Some(j)) => {
                 let s = self.string(j)?;
+                if let Json::Str(lit) = j {
+                    // AWS fails the execution when `ErrorPath`/`CausePath` selects a non-string.
+                    if s.starts_with("$.") {
+                        let need = format!("`{name}_path` needs");
+                        let reads = Reads::EffectiveInput;
+                        self.require_path(lit, &s, Some("string"), &need, reads);
+                    } else if !s.starts_with('$') {
+                        self.record_intrinsic_paths(lit, Reads::EffectiveInput);
+                    }
+                }
                 match sfn_asl::template::ValueExpr::parse(&s) {
                     Ok(v) => Some(FailField::Path(v)),
                     Err(e) => {
@@ -666,13 +682,57 @@ impl Lowerer<'_> {
 
     /// Records a path literal for the shape checks, with what it reads.
     pub(crate) fn record_path(&mut self, j: &Json, expect: Option<&'static str>, reads: Reads) {
-        if let (Some(state), Json::Str(lit)) = (&self.current, j) {
+        if let Json::Str(lit) = j {
+            self.require_path(
+                lit,
+                &lit.value(),
+                expect,
+                "the rule compares it with",
+                reads,
+            );
+        }
+    }
+
+    /// Records `path`, written in `lit`, for the shape checks: `need` says who needs the type
+    /// `expect` at its end ("`seconds_path` needs").
+    pub(crate) fn require_path(
+        &mut self,
+        lit: &LitStr,
+        path: &str,
+        expect: Option<&'static str>,
+        need: &str,
+        reads: Reads,
+    ) {
+        if let Some(state) = &self.current {
             self.path_uses.push(PathUse {
                 state: state.clone(),
                 lit: lit.clone(),
+                path: path.to_owned(),
                 expect,
+                need: need.to_owned(),
                 reads,
             });
+        }
+    }
+
+    /// Records the input paths among the arguments of the intrinsic call written in `lit`
+    /// (`"States.Format('Order {}', $.order_id)"`, nested calls too).
+    pub(crate) fn record_intrinsic_paths(&mut self, lit: &LitStr, reads: Reads) {
+        let Ok(call) = sfn_asl::intrinsic::IntrinsicCall::parse(&lit.value()) else {
+            return; // the compiler's error is reported where the value is lowered
+        };
+        let mut calls = vec![call.call()];
+        // Nesting is capped by the parser, so the walk ends.
+        while let Some(c) = calls.pop() {
+            for arg in &c.args {
+                match arg {
+                    sfn_asl::intrinsic::ast::Arg::Path(p) if p.source().starts_with("$.") => {
+                        self.require_path(lit, p.source(), None, "", reads)
+                    }
+                    sfn_asl::intrinsic::ast::Arg::Call(inner) => calls.push(inner),
+                    _ => {}
+                }
+            }
         }
     }
 

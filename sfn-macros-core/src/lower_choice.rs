@@ -186,6 +186,10 @@ impl Lowerer<'_> {
                 }
             },
             OperandAst::Path(kind, lit) => {
+                // The operand path reaches a value of the comparison's kind, as the variable does.
+                let reads = crate::lower::Reads::EffectiveInput;
+                let need = "the rule compares it with";
+                self.require_path(lit, &lit.value(), Some(expect), need, reads);
                 let family = match *kind {
                     "numeric" => "Numeric",
                     "boolean" => "Boolean",

@@ -91,7 +91,11 @@ impl Lowerer<'_> {
     ) -> StateKind {
         let flow = self.data_flow(bag, ptr, ql);
         let items_path = bag.take("items_path").and_then(|j| match j {
-            Json::Str(s) => self.ref_path_lit(s, "items_path"),
+            Json::Str(s) => {
+                let reads = crate::lower::Reads::EffectiveInput;
+                self.require_path(s, &s.value(), Some("array"), "`items_path` needs", reads);
+                self.ref_path_lit(s, "items_path")
+            }
             _ => {
                 self.cx.error(
                     j.span(),

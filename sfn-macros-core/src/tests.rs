@@ -273,3 +273,58 @@ fn path_checks_still_run_where_the_definition_had_no_error() {
         "nor what it hands on: {code}"
     );
 }
+
+fn expanded(src: &str) -> String {
+    match expand_workflow(tokens(src)) {
+        Ok(t) => t.to_string(),
+        Err(e) => panic!("errors: {:?}", e.messages()),
+    }
+}
+
+#[test]
+fn a_state_reached_two_ways_is_checked_against_each_and_names_them() {
+    let code = expanded(
+        r#"pub CoreTwoWays(Order) {
+    start Route;
+    Route: choice { "$.express" == true => Check, else => Validate };
+    Validate: task "arn:aws:lambda:us-east-1:123456789012:function:v" -> Validation => Check;
+    Check: choice { "$.total" > 1 => Done, else => Done };
+    Done: succeed;
+}"#,
+    );
+    assert!(code.contains("when reached from `Validate`"), "{code}");
+    assert!(code.contains("when reached from `Route`"), "{code}");
+}
+
+#[test]
+fn a_template_s_shape_is_emitted_once_with_its_name() {
+    let code = expanded(
+        r#"pub CoreBuilt(Order) {
+    start Ship;
+    Ship: pass { parameters: { "id.$": "$.order_id", "n": 1 } } => Route;
+    Route: choice { "$.id" == "x" => Done, "$.n" > 0 => Done, else => Done };
+    Done: succeed;
+}"#,
+    );
+    assert_eq!(
+        code.matches("the Parameters of `Ship`").count(),
+        1,
+        "{code}"
+    );
+    assert!(code.contains("shape_at"), "{code}");
+}
+
+#[test]
+fn a_loop_through_a_template_settles() {
+    // Each time round, the Parameters nest the previous round's: the ways into `Again` grow
+    // until they are too many, and checking there stops instead of running on.
+    let code = expanded(
+        r#"pub CoreLoop(Order) {
+    start Again;
+    Again: pass { parameters: { "prev.$": "$" } } => Route;
+    Route: choice { "$.prev" == "x" => Again, else => Done };
+    Done: succeed;
+}"#,
+    );
+    assert!(code.contains("pub struct CoreLoop"), "{code}");
+}

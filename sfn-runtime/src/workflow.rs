@@ -412,7 +412,9 @@ pub mod __private {
     pub use serde::de::DeserializeOwned;
     pub use serde::Serialize;
     pub use serde_json::Value;
-    pub use sfn_asl::shape::{check_path, shape_at, Expect, PathCheck, Seg, Shape};
+    pub use sfn_asl::shape::{
+        check_path, shape_at, Expect, FieldShape, JsonShape, ObjectShape, PathCheck, Seg, Shape,
+    };
     pub use std::future::Future;
     pub use std::result::Result;
     pub use std::string::String;

@@ -143,8 +143,9 @@ pub const fn check_path(
                 continue;
             }
             Step::Unchecked => return Ok(()),
+            // The way in goes right after the owner, ahead of the likely fields.
             Step::NoField(o) => match seg {
-                Seg::Field(name) => no_field(o, name),
+                Seg::Field(name) => return Err(no_field(o, name, check.via)),
                 Seg::Index => return Ok(()),
             },
             Step::NoFieldInEnum(enum_name) => match seg {
@@ -170,11 +171,11 @@ pub const fn check_path(
         .push(kind_name(shape))
         .push(" in ")
         .push_owner(owner)
+        .push(check.via)
         .push(", but ")
         .push(check.need)
         .push(" ")
-        .push(expect_name(check.expect))
-        .push(check.via))
+        .push(expect_name(check.expect)))
 }
 
 /// The shape at `segs` in `root`, or `Any` where the path cannot be followed (the path's own
@@ -308,12 +309,13 @@ const fn find(o: &'static ObjectShape, name: &'static str) -> Option<&'static Js
     None
 }
 
-const fn no_field(o: &'static ObjectShape, name: &str) -> PathError {
+const fn no_field(o: &'static ObjectShape, name: &str, via: &str) -> PathError {
     let mut msg = PathError::new()
         .push("no field `")
         .push(name)
         .push("` in ")
-        .push_owner(o.name);
+        .push_owner(o.name)
+        .push(via);
     let mut best: Option<&str> = None;
     let mut best_d = usize::MAX;
     let mut i = 0;
@@ -412,12 +414,14 @@ const fn eq(a: &str, b: &str) -> bool {
     true
 }
 
-/// Levenshtein distance over bytes; names over 64 bytes are never suggested.
+/// Edit distance over bytes, a swap of neighbours counting as one edit (as the macro's own
+/// did-you-mean does: `emial` → `email`); names over 64 bytes are never suggested.
 const fn distance(a: &[u8], b: &[u8]) -> usize {
     const N: usize = 65;
     if a.len() >= N || b.len() >= N {
         return usize::MAX;
     }
+    let mut before = [0usize; N];
     let mut prev = [0usize; N];
     let mut cur = [0usize; N];
     let mut j = 0;
@@ -431,26 +435,26 @@ const fn distance(a: &[u8], b: &[u8]) -> usize {
         let mut j = 1;
         while j <= b.len() {
             let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
-            let del = prev[j] + 1;
-            let ins = cur[j - 1] + 1;
-            let sub = prev[j - 1] + cost;
-            cur[j] = if del < ins {
-                if del < sub {
-                    del
-                } else {
-                    sub
-                }
-            } else if ins < sub {
-                ins
-            } else {
-                sub
-            };
+            let mut best = min(prev[j] + 1, min(cur[j - 1] + 1, prev[j - 1] + cost));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = min(best, before[j - 2] + 1);
+            }
+            cur[j] = best;
             j += 1;
         }
+        before = prev;
         prev = cur;
         i += 1;
     }
     prev[b.len()]
+}
+
+const fn min(a: usize, b: usize) -> usize {
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 #[cfg(test)]
@@ -462,6 +466,7 @@ mod tests {
         assert_eq!(distance(b"ordr", b"order"), 1);
         assert_eq!(distance(b"", b"abc"), 3);
         assert_eq!(distance(b"same", b"same"), 0);
+        assert_eq!(distance(b"emial", b"email"), 1);
     }
 
     #[test]

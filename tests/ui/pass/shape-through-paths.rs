@@ -73,11 +73,11 @@ workflow! {
             result_path: "$",
             output_path: "$.currency",
         } => Select;
-        // A result selector reads the task's result; what it builds is not typed.
+        // A result selector reads the task's result; what it builds is what `Last` sees.
         Select: task "arn:aws:lambda:us-east-1:123456789012:function:price" -> Quote {
             result_selector: { "p.$": "$.price", "c.$": "$.currency" },
         } => Last;
-        Last: pass { parameters: { "c.$": "$.anything" } } end;
+        Last: pass { parameters: { "c.$": "$.c", "p.$": "$.p" } } end;
     }
 }
 
