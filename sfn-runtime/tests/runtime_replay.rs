@@ -10,7 +10,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,14 +37,19 @@ struct Recorded {
     entries: Vec<Entry>,
 }
 
-/// A journal in memory, by execution ARN.
+/// A journal in memory, by execution ARN. Once frozen it takes nothing more, as a process
+/// that died persists nothing more.
 #[derive(Debug, Default)]
 struct Recorder {
     runs: Mutex<BTreeMap<String, Recorded>>,
+    frozen: AtomicBool,
 }
 
 impl Journal for Recorder {
     fn append(&self, config: &ExecutionConfig, event: &Event, step: &Step, state: &ExecutionData) {
+        if self.frozen.load(Ordering::SeqCst) {
+            return;
+        }
         let entry = Entry {
             event: serde_json::to_string(event).expect("an event serializes"),
             step: serde_json::to_value(step).expect("a step serializes"),
@@ -478,4 +483,78 @@ async fn a_divergence_names_the_first_differing_event() {
         entry.event = entry.event.replace("\"echo\"", "\"other\"");
     }
     replay(&runs, &b.machines);
+}
+
+/// A crash, simulated: the journal takes no more events from `crash_s` on and that run is
+/// stopped unrecorded; the execution is rebuilt from its journal and resumed on a fresh engine
+/// whose clock starts at the crash. It ends as the uninterrupted run does, with the same output
+/// and history (persisted events, then the resumed run's).
+#[tokio::test(start_paused = true)]
+async fn an_execution_resumed_from_its_journal_ends_as_an_uninterrupted_one() {
+    let def = json!({"StartAt": "Ok", "States": {
+        "Ok": {"Type": "Task", "Resource": OK, "ResultPath": "$.ok", "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 60, "Next": "Ask"},
+        "Ask": {"Type": "Task", "Resource": CALLBACK, "Parameters": {"token.$": "$$.Task.Token"},
+            "TimeoutSeconds": 3600, "ResultPath": "$.answer", "Next": "Last"},
+        "Last": {"Type": "Task", "Resource": OK, "End": true}}});
+    let reference = run_answering_at_120_s(&def, None).await;
+    assert!(reference.0.is_some(), "the reference run succeeds");
+    // During the Wait (the callback task not yet run), and during the callback (submitted).
+    for crash_s in [30, 90] {
+        let resumed = run_answering_at_120_s(&def, Some(crash_s)).await;
+        assert_eq!(resumed, reference, "crash at {crash_s} s");
+    }
+}
+
+/// Runs `def`, answering its callback 120 s in; with `crash_s`, crashes then and resumes from
+/// the journal. The output and the history (AWS JSON).
+async fn run_answering_at_120_s(def: &Value, crash_s: Option<u64>) -> (Option<Value>, Vec<Value>) {
+    let at = |s: u64| tokio::time::Instant::now() + Duration::from_secs(s);
+    let answer_at = at(120);
+    let mut b = bench();
+    let m = machine(def.clone());
+    let config = ExecutionConfig::new("resume", "run");
+    let handle = b
+        .engine
+        .start_execution(m.clone(), json!({}), config.clone());
+    let Some(crash_s) = crash_s else {
+        let token = b.tokens.recv().await.expect("a token");
+        tokio::time::sleep_until(answer_at).await;
+        b.engine
+            .send_task_success(&token, json!("yes"))
+            .expect("waiting");
+        let r = handle.result().await.expect("ends");
+        return (
+            r.outcome.output,
+            r.history.iter().map(|e| e.to_aws_json()).collect(),
+        );
+    };
+    tokio::time::sleep_until(answer_at - Duration::from_secs(120 - crash_s)).await;
+    b.journal.frozen.store(true, Ordering::SeqCst);
+    handle.stop(None, None).expect("still running");
+    let mut run = b.journal.runs();
+    let run = run.remove(&config.execution_arn).expect("recorded");
+    let mut exec = Execution::new(m, config);
+    let (mut issued, mut history) = (Vec::new(), Vec::new());
+    for entry in &run.entries {
+        let step = exec.handle(serde_json::from_str(&entry.event).expect("reads back"));
+        history.extend(step.events.iter().map(|e| e.to_aws_json()));
+        issued.extend(step.commands);
+    }
+    let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
+    let (tx, mut tokens) = mpsc::unbounded_channel();
+    let engine = Engine::new(resources(tx)).with_start_time(START_MS + crash_s * 1000);
+    let resumed = engine.resume_execution(exec, pending);
+    // A task submitted before the crash is not run again: its token came to the first run.
+    let token = match b.tokens.try_recv() {
+        Ok(token) => token,
+        Err(_) => tokens.recv().await.expect("a token"),
+    };
+    tokio::time::sleep_until(answer_at).await;
+    engine
+        .send_task_success(&token, json!("yes"))
+        .expect("waiting");
+    let r = resumed.result().await.expect("ends");
+    history.extend(r.history.iter().map(|e| e.to_aws_json()));
+    (r.outcome.output, history)
 }

@@ -36,10 +36,17 @@ use run::Driver;
 
 use crate::activities::Activities;
 use crate::execution::{
-    Event, Execution, ExecutionConfig, ExecutionData, Outcome, Status, Step, TaskId,
+    Command, Event, Execution, ExecutionConfig, ExecutionData, Outcome, Status, Step, TaskId,
 };
 use crate::history::HistoryEvent;
 use crate::resources::Resources;
+
+/// The system clock, in ms since the epoch (the driver's time origin).
+fn system_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+}
 
 /// Errors of the engine API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -275,6 +282,27 @@ impl Engine {
         }
     }
 
+    /// Resumes, on a new tokio task, an execution rebuilt from its persisted events (replayed
+    /// into [`Execution::new`], or restored with [`Execution::restore`]): `pending` are the
+    /// commands still in effect ([`Execution::pending`] of the commands its steps issued).
+    /// Timers fire at their absolute deadlines (at once when past), tasks run again (at least
+    /// once), and a submitted task waits for its token. The handle's history holds the events
+    /// from here on.
+    pub fn resume_execution(&self, exec: Execution, pending: Vec<Command>) -> ExecutionHandle {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let live = LiveRef::default();
+        let epoch_ms = self.epoch_ms.unwrap_or_else(system_ms);
+        let driver =
+            Driver::new(self.clone(), exec, tx.clone(), rx, epoch_ms).observed(live.clone());
+        let join = tokio::spawn(driver.resume(pending));
+        ExecutionHandle {
+            join,
+            tx,
+            live,
+            map_runs: self.map_runs.clone(),
+        }
+    }
+
     /// Runs an execution to its end in the calling task (`StartSyncExecution`).
     pub async fn start_sync_execution(
         &self,
@@ -293,11 +321,7 @@ impl Engine {
         tx: mpsc::UnboundedSender<DriverMsg>,
         rx: mpsc::UnboundedReceiver<DriverMsg>,
     ) -> Driver {
-        let epoch_ms = self.epoch_ms.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
-        });
+        let epoch_ms = self.epoch_ms.unwrap_or_else(system_ms);
         Driver::new(
             self.clone(),
             Execution::new(machine, config),

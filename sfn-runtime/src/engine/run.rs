@@ -105,6 +105,49 @@ impl Driver {
     pub(super) async fn run(mut self, input: Value) -> ExecutionResult {
         let now = self.now();
         self.feed(Event::Started { input, now });
+        self.drive().await
+    }
+
+    /// Carries on with a restored execution: `pending` (see [`Execution::pending`]) are carried
+    /// out again, except that a submitted task waits for its token instead of running again.
+    pub(super) async fn resume(mut self, pending: Vec<Command>) -> ExecutionResult {
+        let mut answers = VecDeque::new();
+        for command in pending {
+            match command {
+                Command::InvokeTask(task) if self.exec.is_submitted(task.task_id) => {
+                    self.await_token(task.task_id, task.token);
+                }
+                Command::StartExecution(r) if self.exec.is_submitted(r.task.task_id) => {
+                    // The child runs as an execution of its own; its driver (or the store
+                    // that resumes it) reports its end. Here: its token, if it has one.
+                    self.await_token(r.task.task_id, r.task.token);
+                }
+                command => self.carry_out(command, &mut answers),
+            }
+        }
+        while let Some(event) = answers.pop_front() {
+            self.feed(event);
+        }
+        self.drive().await
+    }
+
+    /// A submitted task: nothing runs; its token completes it.
+    fn await_token(&mut self, task_id: TaskId, token: Option<String>) {
+        if let Some(token) = &token {
+            self.register_token(token, task_id);
+        }
+        let handle = self.tasks.spawn(std::future::pending());
+        let running = RunningTask {
+            handle,
+            token,
+            callback: true,
+            child: None,
+        };
+        self.running.insert(task_id, running);
+    }
+
+    /// Runs the loop until the execution ends.
+    async fn drive(mut self) -> ExecutionResult {
         while self.outcome.is_none() {
             let next_deadline = self.next_deadline();
             tokio::select! {
@@ -283,13 +326,13 @@ impl Driver {
     /// Applies an event, then the answers of object-store commands it caused (in order, without
     /// recursion).
     fn feed(&mut self, event: Event) {
-        let mut queue = std::collections::VecDeque::from([event]);
+        let mut queue = VecDeque::from([event]);
         while let Some(event) = queue.pop_front() {
             self.feed_one(event, &mut queue);
         }
     }
 
-    fn feed_one(&mut self, event: Event, answers: &mut std::collections::VecDeque<Event>) {
+    fn feed_one(&mut self, event: Event, answers: &mut VecDeque<Event>) {
         let step = match &self.engine.journal {
             Some(journal) => {
                 let step = self.exec.handle(event.clone());
@@ -304,40 +347,45 @@ impl Driver {
         }
         self.engine.map_runs.record(step.child_events);
         for command in step.commands {
-            match command {
-                // Object reads and writes are answered at once: local stores are fast, and the
-                // core sees them as any other event.
-                Command::ReadItems(request) => {
-                    let now = self.now();
-                    let store = self.engine.object_store.as_deref();
-                    answers.push_back(super::map_runs::read(store, &request, now));
-                }
-                Command::WriteResults(request) => {
-                    let now = self.now();
-                    let store = self.engine.object_store.as_deref();
-                    answers.push_back(super::map_runs::write(store, &request, now));
-                }
-                Command::InvokeTask(task) => self.invoke(task),
-                Command::StartExecution(request) => self.start_child(*request, answers),
-                Command::StartTimer { timer_id, at } => {
-                    let at = self.instant_at(at);
-                    self.timers.insert((at, timer_id));
-                    self.timer_at.insert(timer_id, at);
-                }
-                Command::CancelTask { task_id } => self.forget_task(task_id),
-                Command::CancelTimer { timer_id } => {
-                    if let Some(at) = self.timer_at.remove(&timer_id) {
-                        self.timers.remove(&(at, timer_id));
-                    }
-                }
-                Command::Finished(outcome) => self.outcome = Some(outcome),
-            }
+            self.carry_out(command, answers);
         }
         if self.outcome.is_some() {
             let ids: Vec<TaskId> = self.running.keys().copied().collect();
             for id in ids {
                 self.forget_task(id);
             }
+        }
+    }
+
+    /// Carries out one command; the answers of object-store requests go to `answers`.
+    fn carry_out(&mut self, command: Command, answers: &mut VecDeque<Event>) {
+        match command {
+            // Object reads and writes are answered at once: local stores are fast, and the
+            // core sees them as any other event.
+            Command::ReadItems(request) => {
+                let now = self.now();
+                let store = self.engine.object_store.as_deref();
+                answers.push_back(super::map_runs::read(store, &request, now));
+            }
+            Command::WriteResults(request) => {
+                let now = self.now();
+                let store = self.engine.object_store.as_deref();
+                answers.push_back(super::map_runs::write(store, &request, now));
+            }
+            Command::InvokeTask(task) => self.invoke(task),
+            Command::StartExecution(request) => self.start_child(*request, answers),
+            Command::StartTimer { timer_id, at } => {
+                let at = self.instant_at(at);
+                self.timers.insert((at, timer_id));
+                self.timer_at.insert(timer_id, at);
+            }
+            Command::CancelTask { task_id } => self.forget_task(task_id),
+            Command::CancelTimer { timer_id } => {
+                if let Some(at) = self.timer_at.remove(&timer_id) {
+                    self.timers.remove(&(at, timer_id));
+                }
+            }
+            Command::Finished(outcome) => self.outcome = Some(outcome),
         }
     }
 

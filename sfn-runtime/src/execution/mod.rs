@@ -317,6 +317,21 @@ impl Execution {
         self.data.next_event_id - 1
     }
 
+    /// Whether the task `task_id` is waited for and was submitted (its result comes by token or
+    /// from its child execution): a resumed driver waits for it rather than running it again.
+    pub fn is_submitted(&self, task_id: TaskId) -> bool {
+        let Some(frame) = self.data.tasks.get(&task_id) else {
+            return false;
+        };
+        let block = self
+            .data
+            .frames
+            .get(frame)
+            .and_then(|f| f.active.as_ref())
+            .map(|a| &a.block);
+        matches!(block, Some(Block::Task(w)) if w.task_id == task_id && w.submitted)
+    }
+
     /// Of the commands this execution issued (`issued`, in any order), those still in effect:
     /// the tasks and child executions it waits for, the timers that have neither fired nor been
     /// cancelled, the object-store requests not answered. Recovery replays the persisted events

@@ -29,6 +29,10 @@ pub(crate) struct TaskWait {
     /// The child execution a `states:startExecution` task started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) child: Option<Box<super::nested::ChildWait>>,
+    /// Submitted (`TaskSubmitted`, `ChildStarted`): the result comes by token or from the
+    /// child, and a resumed driver does not run the task again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) submitted: bool,
 }
 
 /// A task's heartbeat timer and the interval each heartbeat restarts it with.
@@ -230,6 +234,7 @@ impl Execution {
             timeout: timeout_timer,
             heartbeat: heartbeat_timer,
             child: None,
+            submitted: false,
         };
         let state_name = self.active_state_name(frame);
         let task = TaskInvocation {
@@ -420,6 +425,19 @@ impl Execution {
         let Some((frame, kind)) = self.waiting_task(task_id) else {
             return;
         };
+        let Some(Block::Task(wait)) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| &mut a.block)
+        else {
+            return;
+        };
+        // A task run again after a restart submits again: the first submission stands.
+        if std::mem::replace(&mut wait.submitted, true) {
+            return;
+        }
         if let TaskKind::Service {
             resource_type,
             resource,
