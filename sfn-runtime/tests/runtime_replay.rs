@@ -558,3 +558,40 @@ async fn run_answering_at_120_s(def: &Value, crash_s: Option<u64>) -> (Option<Va
     history.extend(r.history.iter().map(|e| e.to_aws_json()));
     (r.outcome.output, history)
 }
+
+/// A distributed Map: the items read and the results written come back as events
+/// (`ItemsRead`, `ResultsWritten`), the children's histories as the steps' child events.
+#[tokio::test(start_paused = true)]
+async fn a_distributed_map_replays() {
+    use sfn_runtime::{LocalObjectStore, ObjectStore};
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = Arc::new(LocalObjectStore::new(dir.path()));
+    store
+        .put("data", "rows.csv", b"id,kind\n1,a\n2,b\n3,a\n")
+        .expect("written");
+    let mut b = bench();
+    b.engine = b.engine.clone().with_object_store(store.clone());
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+            "Parameters": {"Bucket": "data", "Key": "rows.csv"}},
+        "ItemBatcher": {"MaxItemsPerBatch": 2},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "out", "Prefix": "runs"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "W", "States": {
+                "W": {"Type": "Wait", "Seconds": 3, "Next": "T"},
+                "T": {"Type": "Task", "Resource": OK, "End": true}}}}}});
+    let result = b.run("distributed", def, json!({})).await;
+    let out = result.outcome.output.expect("succeeded");
+    assert_eq!(out["ResultWriterDetails"]["Bucket"], "out");
+    let runs = b.journal.runs();
+    let entries = &runs.values().next().expect("recorded").entries;
+    for kind in ["\"ItemsRead\"", "\"ResultsWritten\""] {
+        assert!(
+            entries.iter().any(|e| e.event.contains(kind)),
+            "{kind} recorded"
+        );
+    }
+    b.replay();
+}
