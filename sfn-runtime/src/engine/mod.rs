@@ -4,6 +4,12 @@
 //! Time is `tokio::time`: under a paused clock (`#[tokio::test(start_paused = true)]`) a
 //! one-year `Wait` completes at once, in virtual time.
 //!
+//! Durability rests on the core being deterministic: a [`Journal`] given to
+//! [`Engine::with_journal`] receives every event fed to every execution before the commands of
+//! its step are carried out; replaying those events into a fresh [`Execution`] rebuilds it
+//! exactly, and [`Engine::resume_execution`] carries on with its pending commands
+//! ([`Execution::pending`]). `sfn-runtime/tests/runtime_replay.rs` checks both.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use std::sync::Arc;
