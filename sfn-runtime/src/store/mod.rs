@@ -1,5 +1,5 @@
 //! Durable storage of state machines, executions and what each transition of a Standard
-//! execution persists, behind the [`Store`] trait; [`sqlite::SqliteStore`] (feature `sqlite`)
+//! execution persists, behind the [`Store`] trait; `sqlite::SqliteStore` (feature `sqlite`)
 //! keeps them in one SQLite file.
 //!
 //! What a transition persists ([`Transition`]) is what recovery needs: the events fed to the
