@@ -104,6 +104,9 @@ pub struct Resources {
     /// without a qualifier), so a function is found by name in one lookup.
     functions: HashMap<String, String>,
     sources: Vec<Arc<dyn TaskSource>>,
+    /// AWS service clients: integrations that no source or handler answers call the service.
+    #[cfg(feature = "aws")]
+    aws: Option<crate::aws::AwsClients>,
 }
 
 impl std::fmt::Debug for Resources {
@@ -145,6 +148,26 @@ impl Resources {
     pub fn add_source(&mut self, source: Arc<dyn TaskSource>) -> &mut Self {
         self.sources.push(source);
         self
+    }
+
+    /// Lets service integrations that no source or handler answers call AWS through
+    /// `clients` (the `aws` feature).
+    #[cfg(feature = "aws")]
+    pub fn set_aws(&mut self, clients: crate::aws::AwsClients) -> &mut Self {
+        self.aws = Some(clients);
+        self
+    }
+
+    /// The AWS call serving `request`, when AWS clients are set, no handler is registered for
+    /// the resource and the integration is one the clients serve.
+    #[cfg(feature = "aws")]
+    fn aws_call(&self, resource: &Resource, request: &TaskRequest) -> Option<TaskFuture> {
+        let clients = self.aws.as_ref()?;
+        let call = resource.integration()?;
+        if self.handler(&request.resource).is_some() || !crate::aws::AwsClients::serves(call) {
+            return None;
+        }
+        Some(clients.call(resource, request.input.clone()))
     }
 
     /// Whether a source or handler may answer `resource` (sources are assumed to).
@@ -211,6 +234,13 @@ impl Resources {
                     from_source: true,
                 };
             }
+        }
+        #[cfg(feature = "aws")]
+        if let Some(result) = self.aws_call(resource, &request) {
+            return Invocation {
+                result,
+                from_source: false,
+            };
         }
         if !resource.invokes_function_by_name() {
             return Invocation {

@@ -222,7 +222,8 @@ pub(crate) fn parse_definition(
 /// `real_time`.
 pub(crate) fn runtime(real_time: bool) -> Result<tokio::runtime::Runtime, BadInvocation> {
     let mut builder = tokio::runtime::Builder::new_current_thread();
-    builder.enable_time();
+    // I/O too: `sfn run --aws` calls services.
+    builder.enable_all();
     if !real_time {
         builder.start_paused(true);
     }

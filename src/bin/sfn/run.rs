@@ -61,6 +61,11 @@ pub(crate) struct Args {
     /// Wait finishes at once).
     #[arg(long)]
     real_time: bool,
+    /// Task states that no mock answers call AWS: DynamoDB, SQS, SNS and EventBridge
+    /// integrations and `aws-sdk:` calls, configured by the standard chain (AWS_REGION,
+    /// credentials, AWS_PROFILE, AWS_ENDPOINT_URL[_<SERVICE>]). Implies --real-time.
+    #[arg(long)]
+    aws: bool,
 }
 
 /// `--type`.
@@ -92,12 +97,17 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
         warn_unknown_mocked_states(&machine, &case, file, err);
         resources.add_source(Arc::new(MockTaskSource::new(case)));
     }
-    resources.add_source(Arc::new(NoHandler {
-        command: "sfn run",
-        fix: "--mock-config FILE --test-case NAME",
-    }));
+    if args.aws {
+        resources.set_aws(sfn_runtime::aws::AwsClients::from_env());
+    } else {
+        resources.add_source(Arc::new(NoHandler {
+            command: "sfn run",
+            fix: "--mock-config FILE --test-case NAME, or call AWS with --aws",
+        }));
+    }
     let engine = Engine::new(resources);
-    let rt = runtime(args.real_time)?;
+    // Service calls take real time: a paused clock would fire task timeouts while they run.
+    let rt = runtime(args.real_time || args.aws)?;
     let machine = Arc::new(machine);
     let result = if express {
         let mut config = express::config(&name, "run");

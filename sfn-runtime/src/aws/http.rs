@@ -1,0 +1,211 @@
+//! One signed request to a service and its raw answer.
+
+use std::time::SystemTime;
+
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_runtime_api::client::identity::Identity;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use serde_json::{json, Map, Value};
+
+use super::{AwsClients, ServiceClient};
+use crate::resources::TaskError;
+
+/// A service's answer as it came over the wire.
+#[derive(Debug, Clone)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    /// Header names as AWS spells them (see [`aws_spelling`]), in the order received.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The request id AWS reports (`x-amzn-RequestId`, or `x-amz-request-id`).
+    pub(crate) fn request_id(&self) -> &str {
+        self.header("x-amzn-RequestId")
+            .or_else(|| self.header("x-amz-request-id"))
+            .unwrap_or_default()
+    }
+
+    /// The body as JSON (`{}` when empty).
+    pub(crate) fn json(&self) -> Result<Value, TaskError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(json!({}));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            TaskError::new(
+                "States.Runtime",
+                format!("the service answered with a body that is not JSON ({e})"),
+            )
+        })
+    }
+
+    /// `SdkHttpMetadata` and `SdkResponseMetadata` as the Java SDK v1 reports them, which
+    /// optimized integrations add to their result: every header (all values, as lists, and the
+    /// last value), the status, and the request id.
+    pub(crate) fn add_metadata(&self, result: &mut Map<String, Value>) {
+        let mut all: Map<String, Value> = Map::new();
+        let mut last: Map<String, Value> = Map::new();
+        for (name, value) in &self.headers {
+            match all.get_mut(name) {
+                Some(Value::Array(values)) => values.push(value.clone().into()),
+                _ => {
+                    all.insert(name.clone(), json!([value]));
+                }
+            }
+            last.insert(name.clone(), value.clone().into());
+        }
+        result.insert(
+            "SdkHttpMetadata".into(),
+            json!({"AllHttpHeaders": all, "HttpHeaders": last, "HttpStatusCode": self.status}),
+        );
+        result.insert(
+            "SdkResponseMetadata".into(),
+            json!({"RequestId": self.request_id()}),
+        );
+    }
+}
+
+/// A header name as AWS's front ends write it. The HTTP client reads names in lower case
+/// (they are case-insensitive); the Java SDK v1 kept the wire's spelling, which for AWS is
+/// `Content-Type`, `x-amzn-RequestId`, `x-amz-crc32`.
+pub(crate) fn aws_spelling(name: &str) -> String {
+    match name {
+        "x-amzn-requestid" => "x-amzn-RequestId".into(),
+        "x-amzn-errortype" => "x-amzn-ErrorType".into(),
+        n if n.starts_with("x-amz") => n.into(),
+        n => n
+            .split('-')
+            .map(|part| {
+                let mut c = part.chars();
+                c.next().map_or_else(String::new, |f| {
+                    f.to_uppercase()
+                        .chain(c.map(|x| x.to_ascii_lowercase()))
+                        .collect()
+                })
+            })
+            .collect::<Vec<_>>()
+            .join("-"),
+    }
+}
+
+/// Sends `POST /` with `body` and `headers` to the service, signed with SigV4.
+pub(crate) async fn post(
+    clients: &AwsClients,
+    client: &ServiceClient,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Result<RawResponse, TaskError> {
+    let credentials = clients.credentials().await?;
+    let uri = format!("{}/", client.endpoint);
+    let mut request = http::Request::builder().method("POST").uri(&uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request
+        .body(SdkBody::from(body.clone()))
+        .map_err(|e| runtime(format!("the request to {uri} could not be built: {e}")))?;
+    let identity: Identity = credentials.into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&client.region)
+        .name(client.spec.signing_name)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| runtime(format!("the request to {uri} could not be signed: {e}")))?;
+    let signable = SignableRequest::new(
+        "POST",
+        uri.as_str(),
+        headers.iter().copied(),
+        SignableBody::Bytes(&body),
+    )
+    .map_err(|e| runtime(format!("the request to {uri} could not be signed: {e}")))?;
+    let (instructions, _) = sign(signable, &params.into())
+        .map_err(|e| runtime(format!("the request to {uri} could not be signed: {e}")))?
+        .into_parts();
+    instructions.apply_to_request_http1x(&mut request);
+    send(clients, request, &uri).await
+}
+
+async fn send(
+    clients: &AwsClients,
+    request: http::Request<SdkBody>,
+    uri: &str,
+) -> Result<RawResponse, TaskError> {
+    let request = request
+        .try_into()
+        .map_err(|e| runtime(format!("the request to {uri} could not be built: {e}")))?;
+    let response = clients
+        .connector()
+        .call(request)
+        .await
+        .map_err(|e| runtime(format!("the call to {uri} failed: {e}")))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (aws_spelling(&n.to_ascii_lowercase()), v.to_owned()))
+        .collect();
+    let body = ByteStream::new(response.into_body())
+        .collect()
+        .await
+        .map_err(|e| runtime(format!("the answer of {uri} could not be read: {e}")))?
+        .into_bytes()
+        .to_vec();
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn runtime(cause: String) -> TaskError {
+    TaskError::new("States.Runtime", cause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_spelled_as_aws_sends_them() {
+        assert_eq!(aws_spelling("content-type"), "Content-Type");
+        assert_eq!(aws_spelling("x-amzn-requestid"), "x-amzn-RequestId");
+        assert_eq!(aws_spelling("x-amz-crc32"), "x-amz-crc32");
+        assert_eq!(aws_spelling("date"), "Date");
+    }
+
+    #[test]
+    fn metadata_lists_every_header() {
+        let r = RawResponse {
+            status: 200,
+            headers: vec![
+                ("x-amzn-RequestId".into(), "R1".into()),
+                ("Content-Length".into(), "2".into()),
+            ],
+            body: b"{}".to_vec(),
+        };
+        let mut m = Map::new();
+        r.add_metadata(&mut m);
+        assert_eq!(
+            m["SdkHttpMetadata"]["AllHttpHeaders"]["Content-Length"],
+            json!(["2"])
+        );
+        assert_eq!(
+            m["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"],
+            json!("2")
+        );
+        assert_eq!(m["SdkResponseMetadata"]["RequestId"], json!("R1"));
+    }
+}

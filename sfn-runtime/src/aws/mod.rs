@@ -1,0 +1,278 @@
+//! Real AWS service integrations (the `aws` feature): a Task state whose resource no handler and
+//! no mock answers calls the service.
+//!
+//! [`AwsClients`] reads the standard configuration chain once (through `aws-config`: the
+//! environment, the shared config and credentials files, `AWS_ENDPOINT_URL` and
+//! `AWS_ENDPOINT_URL_<SERVICE>`, the region) and keeps one client per service, shared by every
+//! execution of the engine it is given to.
+//!
+//! **Why signed requests instead of one SDK crate per service.** An optimized integration
+//! answers with the service's response body as the wire carries it, plus the HTTP headers
+//! (`SdkHttpMetadata`); an `aws-sdk:` integration answers with the response members in AWS's
+//! own casing. For the services on the AWS JSON protocols (DynamoDB, SQS, EventBridge, Secrets
+//! Manager, Step Functions, ...) the wire body already is that value, so a request built from
+//! the state's parameters, signed with the SDK's `aws-sigv4` and sent through the SDK's HTTP
+//! client, gives AWS's result exactly, for every action of those services, with no
+//! hand-written conversion per action that could drift. A generated SDK client would decode
+//! the body into Rust types and hide the headers, and each action would need code to map JSON
+//! to its builder and back. SNS speaks the Query protocol (form-encoded request, XML answer);
+//! its optimized `publish` is written out in [`query`].
+//!
+//! ```no_run
+//! # async fn run() {
+//! use sfn_runtime::{aws::AwsClients, Engine, Resources};
+//! let mut resources = Resources::new();
+//! resources.set_aws(AwsClients::from_env());
+//! let engine = Engine::new(resources);
+//! # }
+//! ```
+
+mod errors;
+mod http;
+mod optimized;
+mod query;
+mod sdk;
+mod services;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::Credentials;
+use aws_smithy_http_client::tls;
+use serde_json::Value;
+use sfn_asl::resource::{Integration, Resource, Service};
+use tokio::sync::OnceCell;
+
+use crate::resources::{TaskError, TaskFuture};
+pub use services::ServiceSpec;
+
+/// One client per service, built once from the standard configuration chain and shared
+/// (cheaply cloned) across executions.
+#[derive(Clone)]
+pub struct AwsClients {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The configuration, read at the first call (reading it is async and may touch files).
+    config: OnceCell<Loaded>,
+    /// A configuration given up front, instead of the environment's.
+    given: Option<SdkConfig>,
+    connector: aws_smithy_http_client::Connector,
+    /// Service id → its client (endpoint and signing name), built at its first call.
+    clients: Mutex<HashMap<&'static str, Arc<ServiceClient>>>,
+    credentials: tokio::sync::Mutex<Option<Credentials>>,
+}
+
+struct Loaded {
+    sdk: SdkConfig,
+    region: String,
+}
+
+/// A service's endpoint and signing scope, resolved once.
+#[derive(Debug, Clone)]
+pub(crate) struct ServiceClient {
+    pub(crate) spec: &'static ServiceSpec,
+    pub(crate) endpoint: String,
+    pub(crate) region: String,
+}
+
+impl std::fmt::Debug for AwsClients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let clients = self
+            .inner
+            .clients
+            .lock()
+            .map(|c| c.keys().copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        f.debug_struct("AwsClients")
+            .field("clients", &clients)
+            .finish_non_exhaustive()
+    }
+}
+
+fn connector() -> aws_smithy_http_client::Connector {
+    aws_smithy_http_client::Connector::builder()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build()
+}
+
+impl AwsClients {
+    /// Clients configured from the standard chain, read at the first call.
+    pub fn from_env() -> Self {
+        AwsClients::new(None)
+    }
+
+    /// Clients configured from `config` (its region, credentials and endpoint URL), with
+    /// `AWS_ENDPOINT_URL_<SERVICE>` and profile service sections still applied when `config`
+    /// came from `aws-config`.
+    pub fn from_config(config: SdkConfig) -> Self {
+        AwsClients::new(Some(config))
+    }
+
+    fn new(given: Option<SdkConfig>) -> Self {
+        AwsClients {
+            inner: Arc::new(Inner {
+                config: OnceCell::new(),
+                given,
+                connector: connector(),
+                clients: Mutex::default(),
+                credentials: tokio::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    async fn loaded(&self) -> &Loaded {
+        self.inner
+            .config
+            .get_or_init(|| async {
+                let sdk = match &self.inner.given {
+                    Some(c) => c.clone(),
+                    None => {
+                        let http = aws_smithy_http_client::Builder::new()
+                            .tls_provider(tls::Provider::Rustls(
+                                tls::rustls_provider::CryptoMode::Ring,
+                            ))
+                            .build_https();
+                        aws_config::defaults(BehaviorVersion::latest())
+                            .http_client(http)
+                            .load()
+                            .await
+                    }
+                };
+                let region = sdk.region().map_or_else(String::new, |r| r.to_string());
+                Loaded { sdk, region }
+            })
+            .await
+    }
+
+    /// The client of `spec`'s service: its endpoint from the configuration chain
+    /// (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services` section, `AWS_ENDPOINT_URL`) or
+    /// AWS's public one for the region.
+    pub(crate) async fn client(
+        &self,
+        spec: &'static ServiceSpec,
+    ) -> Result<Arc<ServiceClient>, TaskError> {
+        if let Some(c) = self
+            .inner
+            .clients
+            .lock()
+            .ok()
+            .and_then(|m| m.get(spec.service_id).cloned())
+        {
+            return Ok(c);
+        }
+        let loaded = self.loaded().await;
+        if loaded.region.is_empty() {
+            return Err(TaskError::new(
+                "States.Runtime",
+                format!(
+                    "no AWS region is configured for the {} call; set AWS_REGION (or a profile's region)",
+                    spec.service_id
+                ),
+            ));
+        }
+        let endpoint = services::endpoint(spec, &loaded.sdk, &loaded.region);
+        let client = Arc::new(ServiceClient {
+            spec,
+            endpoint,
+            region: loaded.region.clone(),
+        });
+        if let Ok(mut m) = self.inner.clients.lock() {
+            m.insert(spec.service_id, client.clone());
+        }
+        Ok(client)
+    }
+
+    /// The credentials to sign with, fetched again when they expire within five minutes.
+    pub(crate) async fn credentials(&self) -> Result<Credentials, TaskError> {
+        let mut cached = self.inner.credentials.lock().await;
+        let fresh = |c: &Credentials| {
+            c.expiry().is_none_or(|e| {
+                e.duration_since(SystemTime::now())
+                    .is_ok_and(|left| left > Duration::from_secs(300))
+            })
+        };
+        if let Some(c) = cached.as_ref().filter(|c| fresh(c)) {
+            return Ok(c.clone());
+        }
+        let loaded = self.loaded().await;
+        let provider = loaded.sdk.credentials_provider().ok_or_else(|| {
+            TaskError::new(
+                "States.Runtime",
+                "no AWS credentials are configured; set AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY, or AWS_PROFILE",
+            )
+        })?;
+        let creds = provider.provide_credentials().await.map_err(|e| {
+            TaskError::new(
+                "States.Runtime",
+                format!("the AWS credentials could not be loaded: {e}"),
+            )
+        })?;
+        *cached = Some(creds.clone());
+        Ok(creds)
+    }
+
+    pub(crate) fn connector(&self) -> &aws_smithy_http_client::Connector {
+        &self.inner.connector
+    }
+
+    /// An `aws-sdk:`-style call outside any execution (`service` as in
+    /// `aws-sdk:<service>:<action>`): the answer's members, or the error as that integration
+    /// names it. Test harnesses create their fixtures with it.
+    pub async fn sdk_call(
+        &self,
+        service: &str,
+        action: &str,
+        params: Value,
+    ) -> Result<Value, TaskError> {
+        sdk::call(self, service, action, params).await
+    }
+
+    /// A Query-protocol call with flat members (`sns`, `CreateTopic`, `[("Name", "t")]`):
+    /// the answer's XML, or the error as an `aws-sdk:` integration names it.
+    pub async fn query_call(
+        &self,
+        service: &str,
+        action: &str,
+        members: &[(&str, &str)],
+    ) -> Result<String, TaskError> {
+        query::call(self, service, action, members).await
+    }
+
+    /// Whether this module answers `call`: every `aws-sdk:` integration (a service not
+    /// supported fails with a message naming those that are) and the optimized integrations
+    /// it implements (the engine keeps its own error for the others).
+    pub fn serves(call: &Integration) -> bool {
+        match &call.service {
+            Service::AwsSdk(_) => true,
+            service => optimized::supports(service, &call.action),
+        }
+    }
+
+    /// Calls the service a Task's `resource` names with the state's parameters. The future
+    /// resolves to the state's result or fails it with AWS's error name and cause.
+    pub fn call(&self, resource: &Resource, parameters: Value) -> TaskFuture {
+        let clients = self.clone();
+        let call = resource.integration().cloned();
+        let text = resource.to_string();
+        Box::pin(async move {
+            let Some(call) = call else {
+                return Err(TaskError::new(
+                    "States.Runtime",
+                    format!("the resource '{text}' is not a service integration"),
+                ));
+            };
+            match &call.service {
+                Service::AwsSdk(name) => sdk::call(&clients, name, &call.action, parameters).await,
+                _ => optimized::call(&clients, &call, parameters).await,
+            }
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! The services this module calls: how each is reached, signed, spoken to and named in errors.
+
+use aws_config::SdkConfig;
+use aws_types::service_config::ServiceConfigKey;
+
+/// How a service is called and how its errors are named.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// The SDK's service id (`AWS_ENDPOINT_URL_<ID>` upper-cased, spaces as `_`).
+    pub service_id: &'static str,
+    /// The SigV4 signing name.
+    pub signing_name: &'static str,
+    /// The endpoint's first label (`dynamodb` in `dynamodb.us-east-1.amazonaws.com`).
+    pub endpoint_prefix: &'static str,
+    /// The wire protocol.
+    pub protocol: Protocol,
+    /// The error-name prefix of optimized integrations (`DynamoDB` in
+    /// `DynamoDB.ResourceNotFoundException`).
+    pub optimized_prefix: &'static str,
+    /// The Java SDK v1 service name optimized integrations quote in causes
+    /// (`AmazonDynamoDBv2`), and its base exception (`AmazonDynamoDBException`).
+    pub v1_service: &'static str,
+    /// The Java SDK v1 base exception of the service.
+    pub v1_exception: &'static str,
+    /// The SDK v2 client name `aws-sdk:` integrations use in error names and causes
+    /// (`DynamoDb`).
+    pub sdk_name: &'static str,
+}
+
+/// A wire protocol.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// AWS JSON 1.0 / 1.1: `POST /`, `X-Amz-Target: <prefix>.<Action>`, JSON body.
+    Json {
+        /// `1.0` or `1.1`.
+        version: &'static str,
+        /// The target prefix (`DynamoDB_20120810`).
+        target_prefix: &'static str,
+    },
+    /// AWS Query: form-encoded `Action=…&Version=…`, XML answer.
+    Query {
+        /// The API version (`2010-03-31`).
+        version: &'static str,
+    },
+}
+
+pub(crate) static DYNAMODB: ServiceSpec = ServiceSpec {
+    service_id: "DynamoDB",
+    signing_name: "dynamodb",
+    endpoint_prefix: "dynamodb",
+    protocol: Protocol::Json {
+        version: "1.0",
+        target_prefix: "DynamoDB_20120810",
+    },
+    optimized_prefix: "DynamoDB",
+    v1_service: "AmazonDynamoDBv2",
+    v1_exception: "AmazonDynamoDBException",
+    sdk_name: "DynamoDb",
+};
+
+pub(crate) static SQS: ServiceSpec = ServiceSpec {
+    service_id: "SQS",
+    signing_name: "sqs",
+    endpoint_prefix: "sqs",
+    protocol: Protocol::Json {
+        version: "1.0",
+        target_prefix: "AmazonSQS",
+    },
+    optimized_prefix: "SQS",
+    v1_service: "AmazonSQS",
+    v1_exception: "AmazonSQSException",
+    sdk_name: "Sqs",
+};
+
+pub(crate) static SNS: ServiceSpec = ServiceSpec {
+    service_id: "SNS",
+    signing_name: "sns",
+    endpoint_prefix: "sns",
+    protocol: Protocol::Query {
+        version: "2010-03-31",
+    },
+    optimized_prefix: "SNS",
+    v1_service: "AmazonSNS",
+    v1_exception: "AmazonSNSException",
+    sdk_name: "Sns",
+};
+
+pub(crate) static EVENTBRIDGE: ServiceSpec = ServiceSpec {
+    service_id: "EventBridge",
+    signing_name: "events",
+    endpoint_prefix: "events",
+    protocol: Protocol::Json {
+        version: "1.1",
+        target_prefix: "AWSEvents",
+    },
+    optimized_prefix: "EventBridge",
+    v1_service: "AmazonEventBridge",
+    v1_exception: "AmazonEventBridgeException",
+    sdk_name: "EventBridge",
+};
+
+pub(crate) static SECRETS_MANAGER: ServiceSpec = ServiceSpec {
+    service_id: "Secrets Manager",
+    signing_name: "secretsmanager",
+    endpoint_prefix: "secretsmanager",
+    protocol: Protocol::Json {
+        version: "1.1",
+        target_prefix: "secretsmanager",
+    },
+    optimized_prefix: "SecretsManager",
+    v1_service: "AWSSecretsManager",
+    v1_exception: "AWSSecretsManagerException",
+    sdk_name: "SecretsManager",
+};
+
+pub(crate) static SFN: ServiceSpec = ServiceSpec {
+    service_id: "SFN",
+    signing_name: "states",
+    endpoint_prefix: "states",
+    protocol: Protocol::Json {
+        version: "1.0",
+        target_prefix: "AWSStepFunctions",
+    },
+    optimized_prefix: "StepFunctions",
+    v1_service: "AWSStepFunctions",
+    v1_exception: "AWSStepFunctionsException",
+    sdk_name: "Sfn",
+};
+
+/// The services `aws-sdk:<service>:<action>` reaches, by the SDK's service name: those on the
+/// AWS JSON protocols, where one generic request serves every action.
+pub(crate) fn sdk_service(name: &str) -> Option<&'static ServiceSpec> {
+    match name {
+        "dynamodb" => Some(&DYNAMODB),
+        "sqs" => Some(&SQS),
+        "eventbridge" => Some(&EVENTBRIDGE),
+        "secretsmanager" => Some(&SECRETS_MANAGER),
+        "sfn" => Some(&SFN),
+        _ => None,
+    }
+}
+
+/// The services on the Query protocol, by the SDK's service name.
+pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
+    match name {
+        "sns" => Some(&SNS),
+        _ => None,
+    }
+}
+
+/// The `aws-sdk:` services [`sdk_service`] knows, for error messages.
+pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, secretsmanager, sfn, sqs";
+
+/// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
+/// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.
+pub(crate) fn endpoint(spec: &ServiceSpec, sdk: &SdkConfig, region: &str) -> String {
+    let configured = sdk
+        .service_config()
+        .and_then(|conf| {
+            let key = ServiceConfigKey::builder()
+                .service_id(spec.service_id)
+                .env("AWS_ENDPOINT_URL")
+                .profile("endpoint_url")
+                .build()
+                .ok()?;
+            conf.load_config(key)
+        })
+        .or_else(|| sdk.endpoint_url().map(str::to_owned));
+    match configured {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            format!("https://{}.{region}.{suffix}", spec.endpoint_prefix)
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Service integrations against a local moto server (`scripts/moto.sh` installs it from PyPI on
+//! first use): real workflows call DynamoDB, SQS, SNS and EventBridge through the `aws`
+//! feature's clients, and each integration is checked on a success and an error.
+//!
+//! One moto server serves the whole file, so the scenarios run in one test, in order; a failure
+//! names its scenario.
+#![cfg(feature = "aws")]
+
+#[path = "moto/mod.rs"]
+mod moto;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sfn_runtime::aws::AwsClients;
+use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
+
+use moto::{Moto, ACCOUNT};
+
+/// AWS clients pointed at `moto`: us-east-1, static test credentials.
+fn clients_of(moto: &Moto) -> AwsClients {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
+    let credentials = Credentials::new("test", "test", None, None, "moto");
+    AwsClients::from_config(
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&moto.endpoint)
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build(),
+    )
+}
+
+fn engine(clients: &AwsClients) -> Engine {
+    let mut resources = Resources::new();
+    resources.set_aws(clients.clone());
+    Engine::new(resources)
+}
+
+async fn run(engine: &Engine, definition: Value, input: Value) -> ExecutionResult {
+    let machine = match sfn_asl::parse(&definition.to_string()) {
+        Ok(m) => m,
+        Err(e) => panic!("definition rejected: {e:?}"),
+    };
+    engine
+        .start_sync_execution(Arc::new(machine), input, ExecutionConfig::new("m", "run"))
+        .await
+}
+
+/// A one-state machine calling `resource` with `parameters`.
+fn task(resource: &str, parameters: Value) -> Value {
+    json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": resource, "Parameters": parameters, "End": true}}})
+}
+
+fn output(result: &ExecutionResult) -> Result<Value, String> {
+    let o = &result.outcome;
+    match o.status {
+        Status::Succeeded => Ok(o.output.clone().unwrap_or(Value::Null)),
+        s => Err(format!("{s:?}: {:?} {:?}", o.error, o.cause)),
+    }
+}
+
+fn failure(result: &ExecutionResult) -> (String, String) {
+    let o = &result.outcome;
+    (
+        o.error.clone().unwrap_or_default(),
+        o.cause.clone().unwrap_or_default(),
+    )
+}
+
+fn check(failures: &mut Vec<String>, scenario: &str, ok: bool, detail: impl std::fmt::Display) {
+    if !ok {
+        failures.push(format!("{scenario}: {detail}"));
+    }
+}
+
+async fn create_table(clients: &AwsClients, name: &str) {
+    let params = json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]});
+    if let Err(e) = clients.sdk_call("dynamodb", "createTable", params).await {
+        panic!("createTable {name}: {e}");
+    }
+}
+
+async fn dynamodb_optimized(clients: &AwsClients, f: &mut Vec<String>) {
+    create_table(clients, "orders").await;
+    let definition = json!({"StartAt": "Put", "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "orders", "Item": {"id": {"S": "1"}, "n": {"N": "5"}}},
+            "ResultPath": "$.put", "Next": "Update"},
+        "Update": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:updateItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "1"}},
+                "UpdateExpression": "SET n = :n", "ExpressionAttributeValues": {":n": {"N": "6"}},
+                "ReturnValues": "UPDATED_NEW"},
+            "ResultPath": "$.update", "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "1"}}},
+            "ResultPath": "$.get", "Next": "Delete"},
+        "Delete": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:deleteItem",
+            "Parameters": {"TableName": "orders", "Key": {"id": {"S": "1"}}},
+            "ResultPath": "$.delete", "End": true}}});
+    let out = match output(&run(&engine(clients), definition, json!({})).await) {
+        Ok(v) => v,
+        Err(e) => return f.push(format!("dynamodb optimized: {e}")),
+    };
+    check(
+        f,
+        "dynamodb putItem metadata",
+        out["put"]["SdkHttpMetadata"]["HttpStatusCode"] == json!(200),
+        &out["put"],
+    );
+    check(
+        f,
+        "dynamodb putItem request id",
+        out["put"]["SdkResponseMetadata"]["RequestId"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        &out["put"],
+    );
+    check(
+        f,
+        "dynamodb updateItem",
+        out["update"]["Attributes"] == json!({"n": {"N": "6"}}),
+        &out["update"],
+    );
+    check(
+        f,
+        "dynamodb getItem",
+        out["get"]["Item"] == json!({"id": {"S": "1"}, "n": {"N": "6"}}),
+        &out["get"],
+    );
+    check(
+        f,
+        "dynamodb deleteItem",
+        out["delete"]["SdkHttpMetadata"]["HttpHeaders"]["Content-Type"]
+            == json!("application/x-amz-json-1.0"),
+        &out["delete"],
+    );
+    let missing = task(
+        "arn:aws:states:::dynamodb:putItem",
+        json!({"TableName": "missing", "Item": {"id": {"S": "1"}}}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), missing, json!({})).await);
+    check(
+        f,
+        "dynamodb missing table error",
+        error == "DynamoDB.ResourceNotFoundException",
+        &error,
+    );
+    check(f, "dynamodb missing table cause", cause.starts_with("Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: ") && cause.ends_with("; Proxy: null)"), &cause);
+}
+
+async fn dynamodb_sdk(clients: &AwsClients, f: &mut Vec<String>) {
+    create_table(clients, "sdk").await;
+    let definition = json!({"StartAt": "Put", "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:putItem",
+            "Parameters": {"TableName": "sdk", "Item": {"id": {"S": "a"}}}, "ResultPath": "$.put", "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            "Parameters": {"TableName": "sdk", "Key": {"id": {"S": "a"}}}, "ResultPath": "$.get", "End": true}}});
+    match output(&run(&engine(clients), definition, json!({})).await) {
+        Ok(out) => check(
+            f,
+            "aws-sdk dynamodb",
+            out == json!({"put": {}, "get": {"Item": {"id": {"S": "a"}}}}),
+            out,
+        ),
+        Err(e) => f.push(format!("aws-sdk dynamodb: {e}")),
+    }
+    let missing = task(
+        "arn:aws:states:::aws-sdk:dynamodb:getItem",
+        json!({"TableName": "missing", "Key": {"id": {"S": "a"}}}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), missing, json!({})).await);
+    check(
+        f,
+        "aws-sdk dynamodb missing table error",
+        error == "DynamoDb.ResourceNotFoundException",
+        &error,
+    );
+    check(
+        f,
+        "aws-sdk dynamodb missing table cause",
+        cause.starts_with(
+            "Requested resource not found (Service: DynamoDb, Status Code: 400, Request ID: ",
+        ),
+        &cause,
+    );
+    let unsupported = task("arn:aws:states:::aws-sdk:ec2:describeInstances", json!({}));
+    let (error, cause) = failure(&run(&engine(clients), unsupported, json!({})).await);
+    check(
+        f,
+        "aws-sdk unsupported service",
+        error == "States.Runtime" && cause.contains("dynamodb, eventbridge"),
+        format!("{error}: {cause}"),
+    );
+}
+
+async fn queue(clients: &AwsClients, name: &str) -> String {
+    match clients
+        .sdk_call("sqs", "createQueue", json!({"QueueName": name}))
+        .await
+    {
+        Ok(v) => v["QueueUrl"].as_str().unwrap_or_default().to_owned(),
+        Err(e) => panic!("createQueue {name}: {e}"),
+    }
+}
+
+async fn sqs(clients: &AwsClients, f: &mut Vec<String>) {
+    let url = queue(clients, "jobs").await;
+    let send = task(
+        "arn:aws:states:::sqs:sendMessage",
+        json!({"QueueUrl": url, "MessageBody": {"job": 1}}),
+    );
+    match output(&run(&engine(clients), send, json!({})).await) {
+        Ok(out) => {
+            check(
+                f,
+                "sqs sendMessage md5",
+                out["MD5OfMessageBody"]
+                    .as_str()
+                    .is_some_and(|s| s.len() == 32),
+                &out,
+            );
+            check(
+                f,
+                "sqs sendMessage metadata",
+                out["SdkHttpMetadata"]["HttpStatusCode"] == json!(200),
+                &out,
+            );
+        }
+        Err(e) => f.push(format!("sqs sendMessage: {e}")),
+    }
+    let received = clients
+        .sdk_call("sqs", "receiveMessage", json!({"QueueUrl": url}))
+        .await;
+    let body = received
+        .as_ref()
+        .ok()
+        .and_then(|r| r["Messages"][0]["Body"].as_str().map(str::to_owned));
+    check(
+        f,
+        "sqs body sent as JSON text",
+        body.as_deref() == Some("{\"job\":1}"),
+        format!("{received:?}"),
+    );
+    let missing = format!("https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/missing");
+    let send = task(
+        "arn:aws:states:::sqs:sendMessage",
+        json!({"QueueUrl": missing, "MessageBody": "x"}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), send, json!({})).await);
+    check(
+        f,
+        "sqs missing queue error",
+        error == "SQS.QueueDoesNotExistException",
+        &error,
+    );
+    check(f, "sqs missing queue cause", cause.contains("(Service: AmazonSQS; Status Code: 400; Error Code: AWS.SimpleQueueService.NonExistentQueue; Request ID: "), &cause);
+}
+
+/// `.waitForTaskToken`: the message carries the token; a worker returns it.
+async fn sqs_callback(clients: &AwsClients, f: &mut Vec<String>) {
+    let url = queue(clients, "callbacks").await;
+    let engine = engine(clients);
+    let definition = task(
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        json!({"QueueUrl": url, "MessageBody": {"Token.$": "$$.Task.Token"}}),
+    );
+    let Ok(machine) = sfn_asl::parse(&definition.to_string()) else {
+        return f.push("sqs callback: definition rejected".into());
+    };
+    let handle = engine.start_execution(
+        Arc::new(machine),
+        json!({}),
+        ExecutionConfig::new("m", "cb"),
+    );
+    let mut token = None;
+    for _ in 0..50 {
+        let r = clients
+            .sdk_call(
+                "sqs",
+                "receiveMessage",
+                json!({"QueueUrl": url, "WaitTimeSeconds": 1}),
+            )
+            .await;
+        let body = r
+            .ok()
+            .and_then(|r| r["Messages"][0]["Body"].as_str().map(str::to_owned));
+        token = body
+            .and_then(|b| serde_json::from_str::<Value>(&b).ok())
+            .and_then(|b| b["Token"].as_str().map(str::to_owned));
+        if token.is_some() {
+            break;
+        }
+    }
+    let Some(token) = token else {
+        return f.push("sqs callback: no message with a token arrived".into());
+    };
+    check(
+        f,
+        "sqs callback send_task_success",
+        engine
+            .send_task_success(&token, json!({"done": true}))
+            .is_ok(),
+        "token unknown",
+    );
+    match handle.result().await.map(|r| output(&r)) {
+        Ok(Ok(out)) => check(f, "sqs callback output", out == json!({"done": true}), out),
+        other => f.push(format!("sqs callback: {other:?}")),
+    }
+}
+
+async fn sns(clients: &AwsClients, f: &mut Vec<String>) {
+    let xml = clients
+        .query_call("sns", "CreateTopic", &[("Name", "events")])
+        .await;
+    let topic = format!("arn:aws:sns:us-east-1:{ACCOUNT}:events");
+    check(
+        f,
+        "sns createTopic",
+        xml.as_ref().is_ok_and(|x| x.contains(&topic)),
+        format!("{xml:?}"),
+    );
+    let publish = task(
+        "arn:aws:states:::sns:publish",
+        json!({"TopicArn": topic, "Message": {"a": 1},
+        "MessageAttributes": {"k": {"DataType": "String", "StringValue": "v"}}}),
+    );
+    match output(&run(&engine(clients), publish, json!({})).await) {
+        Ok(out) => {
+            check(
+                f,
+                "sns publish message id",
+                out["MessageId"].as_str().is_some_and(|s| !s.is_empty()),
+                &out,
+            );
+            check(
+                f,
+                "sns publish metadata",
+                out["SdkHttpMetadata"]["HttpStatusCode"] == json!(200),
+                &out,
+            );
+        }
+        Err(e) => f.push(format!("sns publish: {e}")),
+    }
+    let gone = format!("arn:aws:sns:us-east-1:{ACCOUNT}:gone");
+    let publish = task(
+        "arn:aws:states:::sns:publish",
+        json!({"TopicArn": gone, "Message": "x"}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), publish, json!({})).await);
+    check(
+        f,
+        "sns missing topic error",
+        error == "SNS.NotFoundException",
+        &error,
+    );
+    check(
+        f,
+        "sns missing topic cause",
+        cause.contains("(Service: AmazonSNS; Status Code: 404; Error Code: NotFound; Request ID: "),
+        &cause,
+    );
+}
+
+async fn eventbridge(clients: &AwsClients, f: &mut Vec<String>) {
+    let put = task(
+        "arn:aws:states:::events:putEvents",
+        json!({"Entries": [
+        {"Detail": {"a": 1}, "DetailType": "t", "Source": "s"}, {"Detail": "{}", "DetailType": "t", "Source": "s"}]}),
+    );
+    match output(&run(&engine(clients), put, json!({})).await) {
+        Ok(out) => {
+            check(
+                f,
+                "events putEvents count",
+                out["FailedEntryCount"] == json!(0),
+                &out,
+            );
+            check(
+                f,
+                "events putEvents ids",
+                out["Entries"].as_array().is_some_and(|e| e.len() == 2),
+                &out,
+            );
+            check(
+                f,
+                "events putEvents has no metadata",
+                out.get("SdkHttpMetadata").is_none(),
+                &out,
+            );
+        }
+        Err(e) => f.push(format!("events putEvents: {e}")),
+    }
+    let put = task(
+        "arn:aws:states:::events:putEvents",
+        json!({"Entries": [
+        {"Detail": "{}", "DetailType": "t", "Source": "s", "EventBusName": "missing"}]}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), put, json!({})).await);
+    check(
+        f,
+        "events missing bus error",
+        error == "EventBridge.ResourceNotFoundException",
+        &error,
+    );
+    check(f, "events missing bus cause", cause.contains("(Service: AmazonEventBridge; Status Code: 400; Error Code: ResourceNotFoundException; "), &cause);
+}
+
+#[test]
+fn integrations_against_moto() {
+    let moto = match Moto::start() {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("no tokio runtime: {e}"),
+    };
+    let failures = rt.block_on(async {
+        let clients = clients_of(&moto);
+        let mut f = Vec::new();
+        dynamodb_optimized(&clients, &mut f).await;
+        dynamodb_sdk(&clients, &mut f).await;
+        sqs(&clients, &mut f).await;
+        sqs_callback(&clients, &mut f).await;
+        sns(&clients, &mut f).await;
+        eventbridge(&clients, &mut f).await;
+        f
+    });
+    assert!(
+        failures.is_empty(),
+        "{} scenario checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
