@@ -1,0 +1,299 @@
+//! A case's fixtures on the moto server, and the calls made from outside while it runs.
+
+use serde_json::{json, Value};
+use sfn_runtime::aws::AwsClients;
+use sfn_runtime::{Engine, ExecutionHandle, Status};
+
+/// moto's account, which replaces the recordings' `111111111111`.
+pub const LOCAL_ACCOUNT: &str = "123456789012";
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Why a case cannot run here yet, when it needs something not built.
+pub fn unsupported(case: &Value) -> Option<String> {
+    let service = text(case, "service");
+    if !matches!(service.as_str(), "dynamodb" | "sqs" | "sns" | "events") {
+        return Some(format!(
+            "needs {service} (not built yet; runnable: {})",
+            text(case, "runnable")
+        ));
+    }
+    let fixtures = case["fixtures"].as_array().cloned().unwrap_or_default();
+    for f in &fixtures {
+        let kind = text(f, "kind");
+        if !matches!(
+            kind.as_str(),
+            "dynamodb-table"
+                | "sqs-queue"
+                | "sqs-queue-policy"
+                | "sns-topic"
+                | "sns-subscription"
+                | "events-rule"
+        ) {
+            return Some(format!("needs a {kind} fixture (not built yet)"));
+        }
+    }
+    for o in case["outside"].as_array().cloned().unwrap_or_default() {
+        let action = text(&o, "action");
+        let on = text(&o["trigger"], "on");
+        if !matches!(
+            action.as_str(),
+            "send_task_success" | "send_task_failure" | "send_task_heartbeat"
+        ) || !matches!(on.as_str(), "sqs-message" | "after-previous")
+        {
+            return Some(format!(
+                "needs the outside call {action} on {on} (not built yet)"
+            ));
+        }
+    }
+    None
+}
+
+/// Creates the fixtures, in order.
+pub async fn create(clients: &AwsClients, case: &Value) -> Result<(), String> {
+    for f in case["fixtures"].as_array().cloned().unwrap_or_default() {
+        let result = match text(&f, "kind").as_str() {
+            "dynamodb-table" => table(clients, &f).await,
+            "sqs-queue" => queue(clients, &f).await,
+            "sns-topic" => topic(clients, &f).await,
+            "sns-subscription" => subscription(clients, &f).await,
+            // No-op on moto / observers only: the outcome does not depend on them.
+            _ => Ok(()),
+        };
+        result.map_err(|e| format!("fixture {}: {e}", f))?;
+    }
+    Ok(())
+}
+
+async fn table(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let keys = f["key"].as_array().cloned().unwrap_or_default();
+    let schema: Vec<Value> = keys
+        .iter()
+        .map(|k| json!({"AttributeName": k["name"], "KeyType": k["role"]}))
+        .collect();
+    let defs: Vec<Value> = keys
+        .iter()
+        .map(|k| json!({"AttributeName": k["name"], "AttributeType": k["type"]}))
+        .collect();
+    let mut params = json!({"TableName": f["name"], "KeySchema": schema, "AttributeDefinitions": defs,
+        "BillingMode": f.get("billing_mode").cloned().unwrap_or(json!("PAY_PER_REQUEST"))});
+    if params["BillingMode"] == json!("PROVISIONED") {
+        params["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 5});
+    }
+    clients
+        .sdk_call("dynamodb", "createTable", params)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+async fn queue(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let mut attributes = f["attributes"].as_object().cloned().unwrap_or_default();
+    if f["fifo"] == json!(true) {
+        attributes.insert("FifoQueue".into(), json!("true"));
+    }
+    let params = json!({"QueueName": f["name"], "Attributes": attributes});
+    clients
+        .sdk_call("sqs", "createQueue", params)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn topic_arn(name: &str) -> String {
+    format!("arn:aws:sns:us-east-1:{LOCAL_ACCOUNT}:{name}")
+}
+
+async fn topic(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let name = text(f, "name");
+    let mut members: Vec<(String, String)> = vec![("Name".into(), name.clone())];
+    let mut attributes: Vec<(String, String)> = f["attributes"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if f["fifo"] == json!(true) {
+        attributes.push(("FifoTopic".into(), "true".into()));
+    }
+    for (i, (k, v)) in attributes.into_iter().enumerate() {
+        members.push((format!("Attributes.entry.{}.key", i + 1), k));
+        members.push((format!("Attributes.entry.{}.value", i + 1), v));
+    }
+    let refs: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    clients
+        .query_call("sns", "CreateTopic", &refs)
+        .await
+        .map_err(|e| e.to_string())?;
+    if f["deleted_before_run"] == json!(true) {
+        let arn = topic_arn(&name);
+        clients
+            .query_call("sns", "DeleteTopic", &[("TopicArn", arn.as_str())])
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+async fn subscription(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let arn = topic_arn(&text(f, "topic"));
+    let queue = format!("arn:aws:sqs:us-east-1:{LOCAL_ACCOUNT}:{}", text(f, "queue"));
+    let raw = if f["raw_message_delivery"] == json!(true) {
+        "true"
+    } else {
+        "false"
+    };
+    let members = [
+        ("TopicArn", arn.as_str()),
+        ("Protocol", "sqs"),
+        ("Endpoint", queue.as_str()),
+        ("Attributes.entry.1.key", "RawMessageDelivery"),
+        ("Attributes.entry.1.value", raw),
+    ];
+    clients
+        .query_call("sns", "Subscribe", &members)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The member at a dotted `path` of `v`.
+fn at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(v, |v, k| v.get(k))
+}
+
+/// Waits for a message on the queue (up to `seconds`), deleting it; its body.
+async fn next_message(clients: &AwsClients, queue: &str, seconds: u64) -> Option<String> {
+    let url = format!("https://sqs.us-east-1.amazonaws.com/{LOCAL_ACCOUNT}/{queue}");
+    for _ in 0..seconds {
+        let params = json!({"QueueUrl": url, "WaitTimeSeconds": 1, "MaxNumberOfMessages": 1});
+        let Ok(r) = clients.sdk_call("sqs", "receiveMessage", params).await else {
+            continue;
+        };
+        if let Some(m) = r["Messages"].get(0) {
+            let receipt = m["ReceiptHandle"].clone();
+            let _ = clients
+                .sdk_call(
+                    "sqs",
+                    "deleteMessage",
+                    json!({"QueueUrl": url, "ReceiptHandle": receipt}),
+                )
+                .await;
+            return m["Body"].as_str().map(str::to_owned);
+        }
+    }
+    None
+}
+
+/// The outside calls of a case, in order, against the running execution's engine.
+pub async fn outside(
+    clients: &AwsClients,
+    engine: &Engine,
+    handle: &ExecutionHandle,
+    case: &Value,
+    wait: u64,
+) -> Result<(), String> {
+    let mut body: Option<String> = None;
+    for o in case["outside"].as_array().cloned().unwrap_or_default() {
+        if o["each_message"] == json!(true) {
+            each_message(clients, engine, handle, &o, wait).await?;
+            continue;
+        }
+        if text(&o["trigger"], "on") == "sqs-message" {
+            let queue = text(&o["trigger"], "queue");
+            body = next_message(clients, &queue, wait).await;
+        }
+        let Some(b) = body.clone() else {
+            return Err(format!("no message arrived for the outside call {o}"));
+        };
+        answer(engine, &o, &b)?;
+    }
+    Ok(())
+}
+
+/// A helper state machine's loop: every message on the queue is answered until the execution
+/// ends (or `wait` seconds pass without one).
+async fn each_message(
+    clients: &AwsClients,
+    engine: &Engine,
+    handle: &ExecutionHandle,
+    o: &Value,
+    wait: u64,
+) -> Result<(), String> {
+    let queue = text(&o["trigger"], "queue");
+    let mut idle = 0;
+    while handle.status() == Status::Running && idle < wait {
+        match next_message(clients, &queue, 1).await {
+            Some(b) => {
+                idle = 0;
+                answer(engine, o, &b)?;
+            }
+            None => idle += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The outside call `o` for the message `body`.
+fn answer(engine: &Engine, o: &Value, body: &str) -> Result<(), String> {
+    let mut parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    if text(&o["trigger"], "envelope") == "sns" || text(&o["token"], "from") == "sns-message-json" {
+        parsed = parsed["Message"]
+            .as_str()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or(Value::Null);
+    }
+    let token = at(&parsed, &text(&o["token"], "path"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    call(engine, o, &token, body, &parsed)
+}
+
+fn call(engine: &Engine, o: &Value, token: &str, body: &str, parsed: &Value) -> Result<(), String> {
+    let opt = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+    let result = match text(o, "action").as_str() {
+        "send_task_success" => {
+            let output = match (
+                text(&o["output"], "from").as_str(),
+                o["output"].get("value"),
+            ) {
+                ("message-body", _) => {
+                    serde_json::from_str(body).unwrap_or(Value::String(body.to_owned()))
+                }
+                // `serialise`: the member's JSON text is the output, so its value is the member.
+                ("message-body-json", _) => at(parsed, &text(&o["output"], "path"))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                (_, Some(v)) => v.clone(),
+                _ => Value::Null,
+            };
+            engine.send_task_success(token, output)
+        }
+        "send_task_failure" => engine.send_task_failure(token, opt("error"), opt("cause")),
+        _ => {
+            for _ in 0..o["repeat"].as_u64().unwrap_or(1) {
+                engine
+                    .send_task_heartbeat(token)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }
+    };
+    result.map_err(|e| format!("{}: {e}", text(o, "action")))
+}
