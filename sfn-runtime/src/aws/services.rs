@@ -25,7 +25,28 @@ pub struct ServiceSpec {
     /// The SDK v2 client name `aws-sdk:` integrations use in error names and causes
     /// (`DynamoDb`).
     pub sdk_name: &'static str,
+    /// What the generic `aws-sdk:` path needs from the service's model, which the JSON alone
+    /// does not tell.
+    pub model: ModelNotes,
 }
+
+/// The parts of a service's model the generic `aws-sdk:` path reads.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ModelNotes {
+    /// The wire names members in lowerCamelCase (`stateMachineArn`), where the integration
+    /// names them as the SDK does (`StateMachineArn`).
+    pub camel_case_wire: bool,
+    /// Timestamp members: epoch seconds on the wire, ISO-8601 text in the SDK v2's result.
+    pub timestamps: &'static [&'static str],
+    /// Text members that carry JSON: a JSON value given there is sent as its text.
+    pub json_text: &'static [&'static str],
+}
+
+const PASCAL: ModelNotes = ModelNotes {
+    camel_case_wire: false,
+    timestamps: &[],
+    json_text: &[],
+};
 
 /// A wire protocol.
 #[derive(Debug, PartialEq, Eq)]
@@ -56,6 +77,18 @@ pub(crate) static DYNAMODB: ServiceSpec = ServiceSpec {
     v1_service: "AmazonDynamoDBv2",
     v1_exception: "AmazonDynamoDBException",
     sdk_name: "DynamoDb",
+    model: ModelNotes {
+        timestamps: &[
+            "CreationDateTime",
+            "LastDecreaseDateTime",
+            "LastIncreaseDateTime",
+            "LastUpdateToPayPerRequestDateTime",
+            "InaccessibleEncryptionDateTime",
+            "ArchivalDateTime",
+            "BackupCreationDateTime",
+        ],
+        ..PASCAL
+    },
 };
 
 pub(crate) static SQS: ServiceSpec = ServiceSpec {
@@ -70,6 +103,7 @@ pub(crate) static SQS: ServiceSpec = ServiceSpec {
     v1_service: "AmazonSQS",
     v1_exception: "AmazonSQSException",
     sdk_name: "Sqs",
+    model: PASCAL,
 };
 
 pub(crate) static SNS: ServiceSpec = ServiceSpec {
@@ -83,6 +117,7 @@ pub(crate) static SNS: ServiceSpec = ServiceSpec {
     v1_service: "AmazonSNS",
     v1_exception: "AmazonSNSException",
     sdk_name: "Sns",
+    model: PASCAL,
 };
 
 pub(crate) static EVENTBRIDGE: ServiceSpec = ServiceSpec {
@@ -97,6 +132,10 @@ pub(crate) static EVENTBRIDGE: ServiceSpec = ServiceSpec {
     v1_service: "AmazonEventBridge",
     v1_exception: "AmazonEventBridgeException",
     sdk_name: "EventBridge",
+    model: ModelNotes {
+        timestamps: &["CreationTime", "LastModifiedTime", "Time"],
+        ..PASCAL
+    },
 };
 
 pub(crate) static SECRETS_MANAGER: ServiceSpec = ServiceSpec {
@@ -111,6 +150,18 @@ pub(crate) static SECRETS_MANAGER: ServiceSpec = ServiceSpec {
     v1_service: "AWSSecretsManager",
     v1_exception: "AWSSecretsManagerException",
     sdk_name: "SecretsManager",
+    model: ModelNotes {
+        timestamps: &[
+            "CreatedDate",
+            "DeletedDate",
+            "DeletionDate",
+            "LastAccessedDate",
+            "LastChangedDate",
+            "LastRotatedDate",
+            "NextRotationDate",
+        ],
+        ..PASCAL
+    },
 };
 
 pub(crate) static SFN: ServiceSpec = ServiceSpec {
@@ -125,6 +176,18 @@ pub(crate) static SFN: ServiceSpec = ServiceSpec {
     v1_service: "AWSStepFunctions",
     v1_exception: "AWSStepFunctionsException",
     sdk_name: "Sfn",
+    model: ModelNotes {
+        camel_case_wire: true,
+        timestamps: &[
+            "CreationDate",
+            "RedriveDate",
+            "StartDate",
+            "StopDate",
+            "Timestamp",
+            "UpdateDate",
+        ],
+        json_text: &["Input", "Output"],
+    },
 };
 
 /// The services `aws-sdk:<service>:<action>` reaches, by the SDK's service name: those on the

@@ -17,7 +17,10 @@ fn text(v: &Value, key: &str) -> String {
 /// Why a case cannot run here yet, when it needs something not built.
 pub fn unsupported(case: &Value) -> Option<String> {
     let service = text(case, "service");
-    if !matches!(service.as_str(), "dynamodb" | "sqs" | "sns" | "events") {
+    if !matches!(
+        service.as_str(),
+        "dynamodb" | "sqs" | "sns" | "events" | "secretsmanager" | "stepfunctions"
+    ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
             text(case, "runnable")
@@ -34,6 +37,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "sns-topic"
                 | "sns-subscription"
                 | "events-rule"
+                | "state-machine"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -55,9 +59,10 @@ pub fn unsupported(case: &Value) -> Option<String> {
 }
 
 /// Creates the fixtures, in order.
-pub async fn create(clients: &AwsClients, case: &Value) -> Result<(), String> {
+pub async fn create(clients: &AwsClients, engine: &Engine, case: &Value) -> Result<(), String> {
     for f in case["fixtures"].as_array().cloned().unwrap_or_default() {
         let result = match text(&f, "kind").as_str() {
+            "state-machine" => state_machine(clients, engine, &f).await,
             "dynamodb-table" => table(clients, &f).await,
             "sqs-queue" => queue(clients, &f).await,
             "sns-topic" => topic(clients, &f).await,
@@ -66,6 +71,33 @@ pub async fn create(clients: &AwsClients, case: &Value) -> Result<(), String> {
             _ => Ok(()),
         };
         result.map_err(|e| format!("fixture {}: {e}", f))?;
+    }
+    Ok(())
+}
+
+/// A state machine: registered with the engine (for `states:startExecution`, run natively)
+/// and created on moto (for `aws-sdk:sfn:*` calls).
+async fn state_machine(clients: &AwsClients, engine: &Engine, f: &Value) -> Result<(), String> {
+    let name = text(f, "name");
+    let arn = format!("arn:aws:states:us-east-1:{LOCAL_ACCOUNT}:stateMachine:{name}");
+    let definition = f["definition"].to_string();
+    let deleted = f["deleted_before_run"] == json!(true);
+    if !deleted {
+        let machine =
+            sfn_asl::parse(&definition).map_err(|e| format!("definition rejected: {e:?}"))?;
+        engine.register_state_machine(&arn, std::sync::Arc::new(machine));
+    }
+    let params = json!({"Name": name, "Definition": definition, "Type": f.get("type").cloned().unwrap_or(json!("STANDARD")),
+        "RoleArn": format!("arn:aws:iam::{LOCAL_ACCOUNT}:role/sfn-role")});
+    clients
+        .sdk_call("sfn", "createStateMachine", params)
+        .await
+        .map_err(|e| e.to_string())?;
+    if deleted {
+        clients
+            .sdk_call("sfn", "deleteStateMachine", json!({"StateMachineArn": arn}))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
