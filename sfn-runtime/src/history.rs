@@ -18,6 +18,7 @@
 //! assert_eq!(aws["executionStartedEventDetails"]["input"], "{}");
 //! ```
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -234,12 +235,45 @@ impl DataCache {
         let field = DATA_FIELDS.into_iter().find(|f| map.contains_key(*f))?;
         // `null` keeps the field's place, where `to_aws_json` puts the text back.
         let value = std::mem::take(map.get_mut(field)?);
+        self.record(map, field, Cow::Owned(value))
+    }
+
+    /// The payload of `details`: `value` when given beside them ([`share`](Self::share)), else
+    /// the one they hold ([`extract`](Self::extract)).
+    pub(crate) fn payload(
+        &mut self,
+        details: &mut Value,
+        value: Option<&Value>,
+    ) -> Option<EventData> {
+        match value {
+            Some(v) => self.share(details, v),
+            None => self.extract(details),
+        }
+    }
+
+    /// The shared text of `value`, the payload of `details` (built with a `null` in the payload
+    /// field's place, as [`io_details`] does): the value is only borrowed, and copied only when
+    /// it differs from the last payload (the next event's is usually the same).
+    pub(crate) fn share(&mut self, details: &mut Value, value: &Value) -> Option<EventData> {
+        let Value::Object(map) = details else {
+            return None;
+        };
+        let field = DATA_FIELDS.into_iter().find(|f| map.contains_key(*f))?;
+        self.record(map, field, Cow::Borrowed(value))
+    }
+
+    fn record(
+        &mut self,
+        map: &mut Map<String, Value>,
+        field: &'static str,
+        value: Cow<'_, Value>,
+    ) -> Option<EventData> {
         let flag = format!("{field}Details");
         // Only a field with a `<field>Details` flag (not `parameters`) can say it was cut.
         let can_cut = map.contains_key(&flag);
         let room = self.budget.saturating_sub(self.held);
         let kept = match &self.last {
-            Some((last, kept)) if *last == value => Some(kept.clone()),
+            Some((last, kept)) if *last == *value => Some(kept.clone()),
             _ => None,
         };
         let text = match kept {
@@ -251,7 +285,7 @@ impl DataCache {
                 let cut: Arc<str> =
                     Arc::from(text.chars().take(TRUNCATED_CHARS).collect::<String>());
                 self.held = self.budget;
-                self.last = Some((value, Kept::Cut(cut.clone())));
+                self.last = Some((value.into_owned(), Kept::Cut(cut.clone())));
                 cut
             }
             Some(Kept::Cut(cut)) if can_cut => cut,
@@ -267,21 +301,48 @@ impl DataCache {
     }
 
     /// The text of a payload unlike the last one: whole while the budget lasts, else a prefix
-    /// (measured and written no further than needed).
-    fn first_text(&mut self, value: Value, room: usize, can_cut: bool) -> Arc<str> {
-        // Any JSON text takes a byte: a spent budget needs no measuring.
-        let over = room == 0 || crate::limits::json_size(&value, room) > room;
-        if over && can_cut {
+    /// (written no further than the budget: one pass measures and writes).
+    fn first_text(&mut self, value: Cow<'_, Value>, room: usize, can_cut: bool) -> Arc<str> {
+        let mut whole = Capped {
+            buf: Vec::new(),
+            cap: room,
+        };
+        // Any JSON text takes a byte: a spent budget needs no writing.
+        let fits = room > 0 && serde_json::to_writer(&mut whole, &*value).is_ok();
+        if !fits && can_cut {
             // Spent: later payloads are cut without being measured.
             self.held = self.budget;
             let cut: Arc<str> = Arc::from(text_prefix(&value));
-            self.last = Some((value, Kept::Cut(cut.clone())));
+            self.last = Some((value.into_owned(), Kept::Cut(cut.clone())));
             return cut;
         }
-        let text: Arc<str> = Arc::from(value.to_string());
+        let text: Arc<str> = match (fits, std::str::from_utf8(&whole.buf)) {
+            (true, Ok(text)) => Arc::from(text),
+            _ => Arc::from(value.to_string()),
+        };
         self.held = self.held.saturating_add(text.len());
-        self.last = Some((value, Kept::Whole(text.clone())));
+        self.last = Some((value.into_owned(), Kept::Whole(text.clone())));
         text
+    }
+}
+
+/// Takes bytes up to its capacity, then refuses more, which stops the serializer.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + buf.len() > self.cap {
+            return Err(std::io::Error::other("over the history's budget"));
+        }
+        self.buf.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -353,10 +414,12 @@ fn text_prefix(value: &Value) -> String {
     text
 }
 
-/// Builds a `{"input": .., "inputDetails": {"truncated": false}, "name": ..}` style object.
-pub(crate) fn io_details(name: Option<&str>, key: &str, value: &Value) -> Value {
+/// Builds a `{"input": null, "inputDetails": {"truncated": false}, "name": ..}` style object:
+/// the payload's place is held by `null`, for [`DataCache::share`] to fill from the value it is
+/// given beside.
+pub(crate) fn io_details(name: Option<&str>, key: &str) -> Value {
     let mut m = Map::new();
-    m.insert(key.into(), value.clone());
+    m.insert(key.into(), Value::Null);
     m.insert(
         format!("{key}Details"),
         serde_json::json!({"truncated": false}),

@@ -107,6 +107,7 @@ impl Execution {
         root: FrameId,
         prev: u64,
         event_type: EventType,
+        payload: Option<&Value>,
         details: impl FnOnce() -> Value,
     ) -> u64 {
         let Some(log) = self.data.child_logs.get_mut(&root) else {
@@ -120,7 +121,7 @@ impl Execution {
             } else {
                 details()
             };
-            let data = self.history_data.extract(&mut details);
+            let data = self.history_data.payload(&mut details, payload);
             self.out.child_events.push(ChildEvent {
                 map_run_arn: log.map_run_arn.clone(),
                 execution_arn: log.execution_arn.clone(),
@@ -170,7 +171,8 @@ impl Execution {
             child,
             0,
             EventType::ExecutionStarted,
-            || json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role}),
+            Some(&input),
+            || json!({"input": null, "inputDetails": {"truncated": false}, "roleArn": role}),
         );
     }
 
@@ -188,11 +190,14 @@ impl Execution {
                 child,
                 last_event,
                 EventType::ExecutionSucceeded,
-                || json!({"output": output, "outputDetails": {"truncated": false}}),
+                Some(output),
+                || json!({"output": null, "outputDetails": {"truncated": false}}),
             ),
             Err(f) => {
                 let details = f.details();
-                self.emit_child(child, last_event, EventType::ExecutionFailed, || details)
+                self.emit_child(child, last_event, EventType::ExecutionFailed, None, || {
+                    details
+                })
             }
         };
         let Some(log) = self.data.child_logs.remove(&child) else {
@@ -273,7 +278,7 @@ impl Execution {
             return;
         }
         let last = self.data.frames.get(&root).map_or(0, |f| f.last_event);
-        self.emit_child(root, last, EventType::ExecutionAborted, || json!({}));
+        self.emit_child(root, last, EventType::ExecutionAborted, None, || json!({}));
         self.data.child_logs.remove(&root);
     }
 

@@ -483,10 +483,11 @@ impl Execution {
         self.data.input = input.clone();
         self.context = self.base_context();
         let role = self.data.config.role_arn.clone();
-        self.emit_raw(
+        self.emit_raw_with(
             0,
             EventType::ExecutionStarted,
-            || json!({"input": input, "inputDetails": {"truncated": false}, "roleArn": role}),
+            Some(&input),
+            || json!({"input": null, "inputDetails": {"truncated": false}, "roleArn": role}),
         );
         if let Some(secs) = self.timeout_seconds() {
             self.out.commands.push(Command::StartTimer {
@@ -655,11 +656,11 @@ impl Execution {
         }
         match result {
             Ok(output) => {
-                let out = output.clone();
-                self.emit(
+                self.emit_with(
                     frame,
                     EventType::ExecutionSucceeded,
-                    || json!({"output": out, "outputDetails": {"truncated": false}}),
+                    Some(&output),
+                    || json!({"output": null, "outputDetails": {"truncated": false}}),
                 );
                 self.finish(Outcome {
                     status: Status::Succeeded,

@@ -32,6 +32,19 @@ impl Execution {
         event_type: EventType,
         details: impl FnOnce() -> Value,
     ) -> u64 {
+        self.emit_with(frame, event_type, None, details)
+    }
+
+    /// [`emit`](Self::emit) with the event's payload given beside its details (which hold a
+    /// `null` in its place, see [`crate::history::io_details`]): only borrowed, so a payload
+    /// that reaches the history twice in a row is neither copied nor written twice.
+    pub(crate) fn emit_with(
+        &mut self,
+        frame: FrameId,
+        event_type: EventType,
+        payload: Option<&Value>,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
         let (prev, top_level) = self.data.frames.get(&frame).map_or((0, false), |f| {
             (f.last_event, f.parent.is_none() && !f.isolated)
         });
@@ -42,8 +55,8 @@ impl Execution {
             self.child_root(frame)
         };
         let id = match root {
-            Some(root) => self.emit_child(root, prev, event_type, details),
-            None => self.emit_raw(prev, event_type, details),
+            Some(root) => self.emit_child(root, prev, event_type, payload, details),
+            None => self.emit_raw_with(prev, event_type, payload, details),
         };
         if let Some(f) = self.data.frames.get_mut(&frame) {
             f.last_event = id;
@@ -61,7 +74,7 @@ impl Execution {
         details: impl FnOnce() -> Value,
     ) -> u64 {
         match self.child_root(frame) {
-            Some(root) => self.emit_child(root, prev, event_type, details),
+            Some(root) => self.emit_child(root, prev, event_type, None, details),
             None => self.emit_raw(prev, event_type, details),
         }
     }
@@ -71,6 +84,16 @@ impl Execution {
         &mut self,
         prev: u64,
         event_type: EventType,
+        details: impl FnOnce() -> Value,
+    ) -> u64 {
+        self.emit_raw_with(prev, event_type, None, details)
+    }
+
+    pub(crate) fn emit_raw_with(
+        &mut self,
+        prev: u64,
+        event_type: EventType,
+        payload: Option<&Value>,
         details: impl FnOnce() -> Value,
     ) -> u64 {
         let id = self.data.next_event_id;
@@ -85,7 +108,7 @@ impl Execution {
             self.history_limit_reached(id, prev, limit);
             return id;
         }
-        self.push_event(id, prev, event_type, details);
+        self.push_event(id, prev, event_type, payload, details);
         id
     }
 
@@ -97,6 +120,7 @@ impl Execution {
                 id,
                 prev,
                 EventType::ExecutionTimedOut,
+                None,
                 || json!({"error": STATES_TIMEOUT}),
             );
             self.finish(Outcome {
@@ -113,6 +137,7 @@ impl Execution {
             id,
             prev,
             EventType::ExecutionFailed,
+            None,
             || json!({"error": STATES_RUNTIME, "cause": cause}),
         );
         self.finish(Outcome {
@@ -128,6 +153,7 @@ impl Execution {
         id: u64,
         prev: u64,
         event_type: EventType,
+        payload: Option<&Value>,
         details: impl FnOnce() -> Value,
     ) {
         if self.data.config.record_history {
@@ -136,7 +162,7 @@ impl Execution {
             } else {
                 details()
             };
-            let data = self.history_data.extract(&mut details);
+            let data = self.history_data.payload(&mut details, payload);
             let timestamp = self.data.now;
             self.out.events.push(HistoryEvent {
                 id,

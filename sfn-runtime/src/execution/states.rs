@@ -118,8 +118,8 @@ impl Execution {
             return;
         };
         let entered_prev = f.last_event;
-        let id = self.emit(frame, entered_type(&state.kind), || {
-            io_details(Some(name), "input", &input)
+        let id = self.emit_with(frame, entered_type(&state.kind), Some(&input), || {
+            io_details(Some(name), "input")
         });
         let now = self.data.now;
         if let Some(f) = self.data.frames.get_mut(&frame) {
@@ -273,8 +273,8 @@ impl Execution {
         let Some(ty) = exited_type(&state.kind) else {
             return;
         };
-        self.emit(frame, ty, || {
-            let mut d = io_details(Some(name), "output", output);
+        self.emit_with(frame, ty, Some(output), || {
+            let mut d = io_details(Some(name), "output");
             if let (Some(assign), Value::Object(m)) = (assign.filter(|a| !a.is_empty()), &mut d) {
                 let vars: Map<String, Value> = assign
                     .iter()
