@@ -171,7 +171,7 @@ impl Execution {
             child,
             0,
             EventType::ExecutionStarted,
-            Some(&input),
+            Some(input),
             || json!({"input": null, "inputDetails": {"truncated": false}, "roleArn": role}),
         );
     }
