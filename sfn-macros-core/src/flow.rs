@@ -243,6 +243,18 @@ fn build(table: &Table, name: String, template: &serde_json::Value, w: Option<&W
     table.intern(Built { name, node })
 }
 
+/// What a catcher hands on: the error name and its cause, both strings.
+fn error_output(table: &Table) -> Root {
+    let string = || Node::Leaf("String");
+    table.intern(Built {
+        name: "a catcher's error output".to_owned(),
+        node: Node::Object(vec![
+            ("Error".to_owned(), string()),
+            ("Cause".to_owned(), string()),
+        ]),
+    })
+}
+
 /// `w` with `value` (a known result, or something unknown) written at `result_path`.
 fn write(w: &Way, result_path: &Option<Option<ReferencePath>>, value: Option<Root>) -> Option<Way> {
     match result_path {
@@ -416,10 +428,16 @@ fn edges<'s>(
         })
         .collect();
     for c in catchers(state) {
-        // A catcher writes the error output into the state's raw input.
+        // A catcher writes the error output (`{"Error": .., "Cause": ..}`) into the state's raw
+        // input, or replaces it with that.
+        let error = Some(error_output(facts.built));
         let k = match opaque {
             true => unknown(),
-            false => from(each(input, |w| write(w, &c.result_path, None)), name, input),
+            false => from(
+                each(input, |w| write(w, &c.result_path, error.clone())),
+                name,
+                input,
+            ),
         };
         out.push((c.next.as_str(), k));
     }
