@@ -30,11 +30,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-/// A type whose JSON form is known at compile time. Derive it with `#[derive(sfn::Shape)]`.
+/// A type whose JSON form is known at compile time. Derive it with `#[derive(sfn::Shape)]`; the
+/// types of `chrono`, `time`, `uuid`, `url` and `rust_decimal` have it with the `sfn` feature of
+/// the crate's name.
+// The notes name every way out: which one applies depends on whether `{Self}` is the user's own
+// type, which the attribute cannot tell.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no JSON shape, so paths into it cannot be checked",
-    label = "this type is used as workflow data",
-    note = "add `#[derive(sfn::Shape)]` to `{Self}`, or use `serde_json::Value` to opt out of path checks"
+    label = "`{Self}` does not implement `sfn::Shape`",
+    note = "if `{Self}` is your own type, add `#[derive(sfn::Shape)]` to it",
+    note = "if it comes from another crate, put `#[shape(any)]` on the field that holds it (paths into the field are then not checked), or hold it in a newtype of your own that implements `Shape`; `sfn`'s features `chrono`, `time`, `uuid`, `url` and `rust_decimal` give those crates' types a shape",
+    note = "as workflow input or a task's result, `serde_json::Value` opts out of path checks"
 )]
 pub trait Shape {
     /// The JSON shape of the type.
@@ -150,6 +156,7 @@ tuple!(A, B, C);
 tuple!(A, B, C, D);
 
 mod check;
+mod foreign;
 
 #[doc(hidden)]
 pub use check::{check_path, shape_at, Expect, PathCheck, PathError, Seg};

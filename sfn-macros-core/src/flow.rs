@@ -95,9 +95,7 @@ fn unknown() -> Known {
 /// Sub-path → what was written there, when known (a typed result or a built shape).
 type Overlays = BTreeMap<String, Option<Root>>;
 
-/// What the flow analysis needs besides the machine: the declared result types of Task states
-/// (state name → type tokens).
-pub(crate) type ResultTypes = HashMap<String, String>;
+pub(crate) use crate::tasks::ResultTypes;
 
 fn merge(a: &Known, b: &Known) -> Known {
     match (a, b) {

@@ -110,12 +110,46 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
 
 /// The declared result type of every Task state that has one (state name → type tokens), for
 /// the path checks of what later states read from it.
-pub(crate) fn result_types(wf: &ast::Workflow) -> crate::flow::ResultTypes {
+pub(crate) fn result_types(wf: &ast::Workflow) -> ResultTypes {
     let mut decl = HashMap::new();
     declared(&wf.machine, &mut decl, 0);
-    decl.into_iter()
-        .filter_map(|(name, (_, result, _))| result.map(|t| (name, quote!(#t).to_string())))
-        .collect()
+    let mut out = ResultTypes::default();
+    for (name, (_, result, _)) in decl {
+        if let Some(t) = result {
+            let text = quote!(#t).to_string();
+            out.spanned.entry(text.clone()).or_insert_with(|| t.clone());
+            out.by_state.insert(name, text);
+        }
+    }
+    out
+}
+
+/// The declared result types of Task states: state name → the type's tokens as text (what the
+/// flow analysis compares), and the text → the type as written, so that a check on it (`T:
+/// Shape`) is reported at the user's `-> T`.
+#[derive(Default)]
+pub(crate) struct ResultTypes {
+    by_state: HashMap<String, String>,
+    spanned: HashMap<String, Type>,
+}
+
+impl ResultTypes {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// The type text declared by state `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&String> {
+        self.by_state.get(name)
+    }
+
+    /// The type for `text`, with the spans of where it was written.
+    pub(crate) fn parse(&self, text: &str) -> Option<Type> {
+        match self.spanned.get(text) {
+            Some(t) => Some(t.clone()),
+            None => syn::parse_str(text).ok(),
+        }
+    }
 }
 
 /// The key the engine finds a task's handler by: `lambda:invoke` calls the function named by a

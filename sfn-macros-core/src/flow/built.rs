@@ -110,6 +110,8 @@ fn intrinsic_node(f: Function) -> Node {
 pub(super) struct Emitter<'a> {
     /// The workflow input type.
     pub(super) input: &'a syn::Type,
+    /// The declared result types, with the spans of where they were written.
+    pub(super) results: &'a super::ResultTypes,
     /// Names the consts apart from another workflow's in the same module.
     pub(super) prefix: String,
     /// The built shapes a check or another built shape reads, by index, emitted once.
@@ -133,7 +135,7 @@ impl Emitter<'_> {
                 Some(quote!(<#t as ::sfn::__private::Shape>::SHAPE))
             }
             Root::Type(t) => {
-                let t: syn::Type = syn::parse_str(t).ok()?;
+                let t = self.results.parse(t)?;
                 Some(quote!(<#t as ::sfn::__private::Shape>::SHAPE))
             }
             Root::Built(i) => {

@@ -48,6 +48,7 @@ pub(crate) fn shape_checks(
     );
     let emitter = Emitter {
         input: input.ty,
+        results,
         prefix: input.workflow.to_uppercase(),
         used: Default::default(),
     };
