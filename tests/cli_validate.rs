@@ -106,6 +106,7 @@ fn every_broken_example_is_covered() {
         "duplicate-state-name",
         "express-wait-for-task-token",
         "heartbeat-not-below-timeout",
+        "jsonata-syntax-error",
         "missing-next-target",
         "mixed-query-language",
         "no-terminal-state",
@@ -196,6 +197,14 @@ fn template_value_not_string() {
     broken("template-value-not-string", &[
         "{file}: /States/Shape/Parameters/total.$: SCHEMA_VALIDATION_FAILED: state `Shape`, field `Parameters.total.$`: The value for the field 'total.$' must be a valid JSONPath or a valid intrinsic function call",
         "{file}:   hint: write a string such as `\"$.total\"`, or drop `.$` from the key",
+    ]);
+}
+
+#[test]
+fn jsonata_syntax_error_names_its_character() {
+    broken("jsonata-syntax-error", &[
+        "{file}: /States/Total/Output: SCHEMA_VALIDATION_FAILED: state `Total`, field `Output`: Invalid JSONata expression: S0211: The symbol \"}\" cannot be used as a unary operator (at character 25)",
+        "{file}:   hint: fix the expression near character 25",
     ]);
 }
 

@@ -300,6 +300,9 @@ impl Lowerer<'_> {
     /// A JSON value as `serde_json::Value`, recording the span of every nested value.
     pub(crate) fn value(&mut self, j: &Json, ptr: &str) -> Option<Value> {
         self.spans.insert(ptr.to_owned(), j.span());
+        if let Json::Str(lit) = j {
+            self.spans.insert_lit(ptr.to_owned(), lit);
+        }
         Some(match j {
             Json::Null(_) => Value::Null,
             Json::Bool(b, _) => Value::Bool(*b),
@@ -467,7 +470,7 @@ impl Lowerer<'_> {
         match ReferencePath::parse(&lit.value()) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.expr_error(lit.span(), field, &e);
+                self.expr_error_in(Some(lit), lit.span(), field, &e);
                 None
             }
         }
@@ -572,11 +575,16 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(crate) fn jsonata(&mut self, text: &str, span: Span) -> Option<Jsonata> {
+    /// The JSONata string `text`, written as `j`.
+    pub(crate) fn jsonata(&mut self, text: &str, j: &Json) -> Option<Jsonata> {
         match Jsonata::compile(text) {
-            Ok(j) => Some(j),
+            Ok(x) => Some(x),
             Err(e) => {
-                self.expr_error(span, "JSONata expression", &e);
+                let lit = match j {
+                    Json::Str(l) => Some(l),
+                    _ => None,
+                };
+                self.expr_error_in(lit, j.span(), "JSONata expression", &e);
                 None
             }
         }
@@ -620,8 +628,8 @@ impl Lowerer<'_> {
                 );
                 None
             }
-            (Some(Json::Str(s)), None) if s.value().starts_with("{%") => {
-                self.jsonata(&s.value(), s.span()).map(Dynamic::Jsonata)
+            (Some(j @ Json::Str(s)), None) if s.value().starts_with("{%") => {
+                self.jsonata(&s.value(), j).map(Dynamic::Jsonata)
             }
             (Some(j), None) => literal(self, j).map(Dynamic::Literal),
             (None, Some(Json::Str(s))) => {

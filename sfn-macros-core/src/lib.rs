@@ -36,6 +36,8 @@ mod derive_shape;
 #[cfg(feature = "expand")]
 mod expand;
 #[cfg(feature = "expand")]
+mod expr_pos;
+#[cfg(feature = "expand")]
 mod fields;
 #[cfg(feature = "expand")]
 mod flow;

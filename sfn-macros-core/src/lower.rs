@@ -63,13 +63,23 @@ pub(crate) enum Reads {
     TaskResult,
 }
 
-/// JSON pointer → span of the tokens that produced the value at that pointer.
+/// JSON pointer → span of the tokens that produced the value at that pointer, and the string
+/// literals among them (an expression error points at a character inside its literal).
 #[derive(Default)]
-pub(crate) struct SpanTable(HashMap<String, Span>);
+pub(crate) struct SpanTable(HashMap<String, Span>, HashMap<String, LitStr>);
 
 impl SpanTable {
     pub(crate) fn insert(&mut self, pointer: String, span: Span) {
         self.0.entry(pointer).or_insert(span);
+    }
+
+    pub(crate) fn insert_lit(&mut self, pointer: String, lit: &LitStr) {
+        self.1.entry(pointer).or_insert_with(|| lit.clone());
+    }
+
+    /// The string literal recorded at exactly `pointer`.
+    pub(crate) fn lit(&self, pointer: &str) -> Option<&LitStr> {
+        self.1.get(pointer)
     }
 
     /// The span of the longest recorded pointer that is `pointer` or one of its ancestors.
@@ -78,6 +88,7 @@ impl SpanTable {
     pub(crate) fn forget(&mut self, pointer: &str) {
         let under = format!("{pointer}/");
         self.0.retain(|p, _| p != pointer && !p.starts_with(&under));
+        self.1.retain(|p, _| p != pointer && !p.starts_with(&under));
     }
 
     pub(crate) fn lookup(&self, pointer: &str) -> Option<Span> {
@@ -582,7 +593,7 @@ impl Lowerer<'_> {
             (Some(j), None) => {
                 let s = self.string(j)?;
                 if s.starts_with("{%") {
-                    self.jsonata(&s, j.span()).map(FailField::Jsonata)
+                    self.jsonata(&s, j).map(FailField::Jsonata)
                 } else {
                     Some(FailField::Literal(s))
                 }
@@ -634,7 +645,7 @@ impl Lowerer<'_> {
         match Path::parse(&lit.value()) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.expr_error(lit.span(), field, &e);
+                self.expr_error_in(Some(lit), lit.span(), field, &e);
                 None
             }
         }
@@ -654,11 +665,9 @@ impl Lowerer<'_> {
             Ok(t) => Some(t),
             Err(errors) => {
                 for (rel, e) in errors {
-                    let span = self
-                        .spans
-                        .lookup(&format!("{ptr}{rel}"))
-                        .unwrap_or(fallback);
-                    self.expr_error(span, field, &e);
+                    let at = format!("{ptr}{rel}");
+                    let span = self.spans.lookup(&at).unwrap_or(fallback);
+                    self.expr_error_in(self.spans.lit(&at), span, field, &e);
                 }
                 None
             }
@@ -666,13 +675,28 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn expr_error(&self, span: Span, field: &str, e: &sfn_asl::ExprError) {
-        self.cx.error(
-            span,
-            format!(
-                "invalid `{field}`: {} (at character {})",
-                e.message, e.position
-            ),
+        self.expr_error_in(None, span, field, e);
+    }
+
+    /// An expression error of the string `lit` (when known): at the character it names where
+    /// the compiler can narrow a span, else at `span` with the expression and a caret.
+    pub(crate) fn expr_error_in(
+        &self,
+        lit: Option<&LitStr>,
+        span: Span,
+        field: &str,
+        e: &sfn_asl::ExprError,
+    ) {
+        let mut message = format!(
+            "invalid `{field}`: {} (at character {})",
+            e.message, e.position
         );
+        let narrow = lit.and_then(|l| crate::expr_pos::span_at(l, e.position));
+        if let (None, Some(lit)) = (narrow, lit) {
+            message.extend(crate::expr_pos::caret(&lit.value(), e.position));
+        }
+        let whole = lit.map(LitStr::span);
+        self.cx.error(narrow.or(whole).unwrap_or(span), message);
     }
 
     /// Records a path literal for the shape checks.

@@ -232,7 +232,8 @@ impl Lowerer<'_> {
             (Some(Value::String(s)), None) if s.starts_with("{%") => match Jsonata::compile(s) {
                 Ok(j) => Some(Dynamic::Jsonata(j)),
                 Err(e) => {
-                    self.expr_error(span, key, &e);
+                    let lit = self.spans.lit(&child(ptr, key)).cloned();
+                    self.expr_error_in(lit.as_ref(), span, key, &e);
                     None
                 }
             },

@@ -131,6 +131,21 @@ fn expression_errors_name_the_field_and_position() {
 }
 
 #[test]
+fn jsonata_errors_name_the_character() {
+    let e = errors(
+        r#"start A; A: pass { query_language: JSONata, output: "{% $states.input.total + } %}" } end;"#,
+    );
+    // (The caret line under the expression, shown where the compiler cannot narrow the span to
+    // the character, is in `tests/ui/expr/jsonata-syntax-error.stderr`.)
+    assert!(e.contains("(at character 25)"), "{e}");
+    // Inside an `output` template, at the nested string.
+    let e = errors(
+        r#"start A; A: pass { query_language: JSONata, output: { "a": "{%  [1, 2,, 3] %}" } } end;"#,
+    );
+    assert!(e.contains("(at character 10)"), "{e}");
+}
+
+#[test]
 fn nested_states_are_lowered_into_their_scope() {
     let m = machine("start P; P: parallel { branch { start X; X: pass => Y; Y: succeed; } } end;");
     let StateKind::Parallel(p) = &m.states["P"].kind else {

@@ -147,7 +147,12 @@ impl Jsonata {
             });
         }
         let body = expression_body(source);
-        let program = engine::compile(body).map_err(|e| ExprError::new(0, e.message))?;
+        // Positions count characters of the whole string, `{%` and the spaces after it included.
+        let body_at = source
+            .get(2..)
+            .map_or(0, |s| 2 + s.chars().take_while(|c| c.is_whitespace()).count());
+        let program = engine::compile(body)
+            .map_err(|e| ExprError::new(body_at + e.position, e.message))?;
         Ok(Jsonata {
             source: source.to_owned(),
             kind: Kind::Expression {

@@ -23,6 +23,7 @@ mod checks;
 mod convert;
 mod guard;
 mod messages;
+mod position;
 mod walk;
 
 pub(crate) use convert::Conversions;
@@ -70,6 +71,8 @@ impl Program {
 pub(crate) struct CompileError {
     /// The message, with the JSONata error code first when there is one.
     pub(crate) message: String,
+    /// Where it lies: a character offset into the body.
+    pub(crate) position: usize,
 }
 
 /// What an evaluation produced, before the caller turns non-JSON outcomes into AWS causes.
@@ -115,14 +118,24 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
     if body.len() > limits::MAX_EXPRESSION_CHARS {
         return Err(CompileError {
             message: "the expression is too long".into(),
+            position: 0,
         });
     }
-    let parsed = guarded(|| jsonata_core::parser::parse(body))
-        .map_err(|e| CompileError { message: e.message })?;
-    let ast = parsed.map_err(|e| CompileError {
-        message: messages::parse_message(&e.to_string(), body),
+    let parsed = guarded(|| jsonata_core::parser::parse(body)).map_err(|e| CompileError {
+        message: e.message,
+        position: 0,
     })?;
-    let facts = walk::walk(&ast)?;
+    let ast = parsed.map_err(|e| {
+        let raw = e.to_string();
+        CompileError {
+            message: messages::parse_message(&raw, body),
+            position: position::of_parse_error(body, &raw),
+        }
+    })?;
+    let facts = walk::walk(&ast).map_err(|e| CompileError {
+        position: position::of_check_error(body, &e.message),
+        ..e
+    })?;
     let mut ast = ast;
     guard::weave(&mut ast);
     Ok(Arc::new(Program {

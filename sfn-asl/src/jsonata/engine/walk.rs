@@ -34,12 +34,14 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
             AstNode::Name(name) if top => {
                 return Err(CompileError {
                     message: format!("Reference to '{name}' at the top level is not supported."),
+                    position: 0,
                 })
             }
             AstNode::Variable(name) if name.is_empty() => {
                 if top {
                     return Err(CompileError {
                         message: "Reference to '$' at the top level is not supported.".into(),
+                        position: 0,
                     });
                 }
             }
@@ -57,6 +59,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
             AstNode::ParentVariable(_) => {
                 return Err(CompileError {
                     message: "Reference to '$$' is not supported.".into(),
+                    position: 0,
                 })
             }
             AstNode::Path { steps } => match states_field(steps) {
@@ -75,6 +78,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
             } if !array_ranges.contains(&(node as *const AstNode)) => {
                 return Err(CompileError {
                     message: "S0201: Syntax error: \"..\"".into(),
+                    position: 0,
                 })
             }
             AstNode::Binary { op, lhs, rhs } => {
