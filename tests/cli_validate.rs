@@ -209,6 +209,38 @@ fn jsonata_syntax_error_names_its_character() {
 }
 
 #[test]
+fn a_variable_read_before_any_assign_is_a_warning() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("totals.asl.json");
+    let doc = r#"{"QueryLanguage": "JSONata", "StartAt": "Sum", "States": {
+        "Sum": {"Type": "Pass", "Assign": {"total": 3}, "Next": "Report"},
+        "Report": {"Type": "Pass", "Output": {"t": "{% $totl * 2 %}"}, "End": true}}}"#;
+    std::fs::write(&file, doc).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let (code, out, err) = validate(&[&file]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            format!("{file}: /States/Report/Output/t: WARNING: state `Report` reads the variable `$totl`, which no `Assign` before it sets"),
+            format!("{file}:   hint: did you mean `$total`?"),
+            format!("{file}: ok"),
+        ]
+    );
+    // AWS creates the machine: a warning does not fail validation.
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, out, _) = validate(&["--json", &file]);
+    let response: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(response["result"], "OK");
+    assert_eq!(response["diagnostics"][0]["severity"], "WARNING");
+    assert_eq!(response["diagnostics"][0]["code"], "UNASSIGNED_VARIABLE");
+    assert_eq!(
+        response["diagnostics"][0]["location"],
+        "/States/Report/Output/t"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn choice_two_operators() {
     broken("choice-two-operators", &[
         "{file}: /States/Route/Choices/0: SCHEMA_VALIDATION_FAILED: state `Route`, field `Choices[0]`: Each Choice Rule can only have one comparison operator",

@@ -44,7 +44,9 @@ fn chrono_types_agree_with_serde() {
     agrees(time.time());
     agrees(DateTime::<Utc>::from_naive_utc_and_offset(time, Utc));
     let offset = FixedOffset::east_opt(3600).expect("an offset");
-    agrees(DateTime::<FixedOffset>::from_naive_utc_and_offset(time, offset));
+    agrees(DateTime::<FixedOffset>::from_naive_utc_and_offset(
+        time, offset,
+    ));
     agrees(TimeDelta::seconds(90));
     agrees(chrono::Weekday::Mon);
     agrees(chrono::Month::March);
@@ -66,7 +68,10 @@ fn time_types_agree_with_serde() {
     agrees(time::Weekday::Monday);
     agrees(Month::March);
     // Without time's `serde-human-readable` feature the form is a tuple, not text.
-    assert_eq!(serde_json::to_value(date).expect("serializes"), json!([2030, 2]));
+    assert_eq!(
+        serde_json::to_value(date).expect("serializes"),
+        json!([2030, 2])
+    );
 }
 
 #[test]

@@ -116,6 +116,61 @@ fn dsl_hint(hint: &str) -> String {
     out
 }
 
+// Rule: a JSONata expression reads only the variables an `assign` before its state sets on some
+// way into it (or names it binds itself). Bad: `A: pass { assign: { "total": 1 } } => B;`
+// `B: pass { output: "{% $totl %}" } end;` (AWS accepts it; the read fails when it runs).
+pub(crate) fn check_variables(cx: &Ctxt, lowered: &Lowered, fallback: proc_macro2::Span) {
+    let doc = sfn_asl::emit_value(&lowered.machine);
+    for u in sfn_asl::validate::unassigned_variables(&doc) {
+        if lowered.states_with_errors.contains(&u.state) {
+            continue;
+        }
+        let span = lowered.spans.lookup(&u.pointer).unwrap_or(fallback);
+        let next = match &u.suggestion {
+            Some(s) => format!("did you mean `${s}`?"),
+            None => format!(
+                "set it with `assign: {{ \"{}\": ... }}` in an earlier state",
+                u.name
+            ),
+        };
+        let mut message = format!(
+            "unknown variable `${}`: no `assign` before state `{}` sets it; {next}",
+            u.name, u.state
+        );
+        let lit = lowered.spans.lit(&u.pointer);
+        let at = lit.and_then(|l| variable_position(&l.value(), &u.name));
+        let narrow = lit
+            .zip(at)
+            .and_then(|(l, at)| crate::expr_pos::span_at(l, at));
+        if let (None, Some(l), Some(at)) = (narrow, lit, at) {
+            message.extend(crate::expr_pos::caret(&l.value(), at));
+        }
+        cx.error(
+            narrow.or(lit.map(syn::LitStr::span)).unwrap_or(span),
+            message,
+        );
+    }
+}
+
+/// The character offset of the first `$name` in `text` that is not the start of a longer name.
+fn variable_position(text: &str, name: &str) -> Option<usize> {
+    let needle = format!("${name}");
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(&needle) {
+        let at = from + i;
+        let end = at + needle.len();
+        let longer = text[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !longer {
+            return Some(text[..at].chars().count());
+        }
+        from = end;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +200,12 @@ mod tests {
             "set `query_language: JSONPath` on the state"
         );
         assert_eq!(dsl_hint("rename it"), "rename it");
+    }
+
+    #[test]
+    fn a_variable_is_found_by_its_whole_name() {
+        assert_eq!(variable_position("{% $total + $tot %}", "tot"), Some(12));
+        assert_eq!(variable_position("{% $é + $x %}", "x"), Some(8));
+        assert_eq!(variable_position("{% $xy %}", "x"), None);
     }
 }

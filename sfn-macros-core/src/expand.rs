@@ -66,6 +66,7 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
     let lowered = lower::lower(&cx, wf);
     // The linter runs whatever lowering found: its echoes of lowering errors are dropped.
     check::check_lint(&cx, &lowered, express, wf.name.span());
+    check::check_variables(&cx, &lowered, wf.name.span());
     let mut asl = String::new();
     if !cx.has_errors() {
         asl = sfn_asl::emit(&lowered.machine);

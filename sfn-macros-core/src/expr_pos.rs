@@ -50,7 +50,10 @@ mod tests {
             caret("{% 1 + } %}", 7).as_deref(),
             Some("\n  {% 1 + } %}\n         ^")
         );
-        assert_eq!(caret("{% é + } %}", 7).as_deref(), Some("\n  {% é + } %}\n         ^"));
+        assert_eq!(
+            caret("{% é + } %}", 7).as_deref(),
+            Some("\n  {% é + } %}\n         ^")
+        );
     }
 
     #[test]

@@ -328,3 +328,35 @@ fn a_loop_through_a_template_settles() {
     );
     assert!(code.contains("pub struct CoreLoop"), "{code}");
 }
+
+#[test]
+fn an_unknown_variable_is_reported_at_its_name_with_a_suggestion() {
+    let src = "#[workflow(query_language = JSONata)] pub Vars {\n start A;\n \
+               A: pass { assign: { \"total\": 1 } } => B;\n \
+               B: pass { output: \"{% $totl + 1 %}\" } end;\n}";
+    assert_eq!(
+        located(&errors(src)),
+        ["4:23: unknown variable `$totl`: no `assign` before state `B` sets it; did you mean `$total`?"]
+    );
+    // Without a close name, the message says how to set it.
+    let src = src.replace("\"total\"", "\"count\"");
+    let e = errors(&src).messages().join("\n");
+    assert!(
+        e.contains("set it with `assign: { \"totl\": ... }` in an earlier state"),
+        "{e}"
+    );
+}
+
+#[test]
+fn names_an_expression_binds_and_variables_set_on_some_way_in_are_known() {
+    let src = r#"#[workflow(query_language = JSONata)] pub KnownVars {
+        start C;
+        C: choice {
+            "{% $states.input.a %}" => A { assign: { "x": 1 } },
+            else => B,
+        };
+        A: pass => B;
+        B: pass { output: "{% ($f := function($v) { $v + $x }; $f(1)) %}" } end;
+    }"#;
+    assert!(expand_workflow(tokens(src)).is_ok());
+}

@@ -148,11 +148,11 @@ impl Jsonata {
         }
         let body = expression_body(source);
         // Positions count characters of the whole string, `{%` and the spaces after it included.
-        let body_at = source
-            .get(2..)
-            .map_or(0, |s| 2 + s.chars().take_while(|c| c.is_whitespace()).count());
-        let program = engine::compile(body)
-            .map_err(|e| ExprError::new(body_at + e.position, e.message))?;
+        let body_at = source.get(2..).map_or(0, |s| {
+            2 + s.chars().take_while(|c| c.is_whitespace()).count()
+        });
+        let program =
+            engine::compile(body).map_err(|e| ExprError::new(body_at + e.position, e.message))?;
         Ok(Jsonata {
             source: source.to_owned(),
             kind: Kind::Expression {
@@ -187,6 +187,17 @@ impl Jsonata {
             Kind::Literal => &[],
             Kind::Expression { program, .. } => program.variables(),
         }
+    }
+
+    /// The workflow variables the expression reads, leaving out the names it binds itself
+    /// (`$x := ...`, lambda parameters, `@$v`, `#$i`) and built-in functions read as values
+    /// (`$map($a, $string)`): what an `Assign` before its state must set.
+    pub fn workflow_variables(&self) -> impl Iterator<Item = &str> {
+        let names = match &self.kind {
+            Kind::Literal => &[][..],
+            Kind::Expression { program, .. } => program.workflow_variables(),
+        };
+        names.iter().map(String::as_str)
     }
 
     /// The `$states` fields the expression reads (`input`, `context`, `result`, `errorOutput`), so

@@ -35,10 +35,8 @@ impl<Tz: chrono::TimeZone> super::Shape for chrono::DateTime<Tz> {
 }
 #[cfg(feature = "chrono")]
 impl super::Shape for chrono::TimeDelta {
-    const SHAPE: &'static super::JsonShape = &super::JsonShape::Tuple(&[
-        &super::JsonShape::Number,
-        &super::JsonShape::Number,
-    ]);
+    const SHAPE: &'static super::JsonShape =
+        &super::JsonShape::Tuple(&[&super::JsonShape::Number, &super::JsonShape::Number]);
 }
 
 // uuid: the hyphenated text in JSON (the bytes only for binary formats).

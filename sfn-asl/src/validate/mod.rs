@@ -20,6 +20,7 @@ mod schema;
 mod schema_choice;
 mod schema_map;
 mod schema_states;
+mod variables;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -30,6 +31,7 @@ use crate::error::{Finding, FindingCode};
 use crate::model::StateMachine;
 
 pub use lint::lint;
+pub use variables::{unassigned_variables, UnassignedVariable};
 
 /// The longest definition AWS accepts, in characters.
 pub const MAX_DEFINITION_CHARS: usize = 1_048_576;

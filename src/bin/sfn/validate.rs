@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use serde_json::{json, Value};
-use sfn_asl::validate::LintOptions;
+use sfn_asl::validate::{unassigned_variables, LintOptions, UnassignedVariable};
 use sfn_asl::Finding;
 
 use crate::cli::{Outcome, FAILED, INVALID, SUCCESS};
@@ -14,7 +14,9 @@ use crate::input::{read_source, DEFINITION};
 #[command(
     long_about = "Parses and lints each state machine definition. Prints `FILE: ok`, or every \
 finding as `FILE: POINTER: CODE: MESSAGE` with its hint on the next line as `FILE:   hint: ...`, \
-so every line names its file.\n\n\
+so every line names its file. A JSONata expression reading a workflow variable that no `Assign` \
+before its state sets is a warning (`FILE: POINTER: WARNING: ...`): AWS accepts the definition, \
+and the read fails when it runs.\n\n\
 With --json, prints one line per file: the response of AWS's ValidateStateMachineDefinition, \
 {\"result\":\"OK\"|\"FAIL\",\"diagnostics\":[{\"severity\",\"code\",\"message\",\"location\"}],\
 \"truncated\":false}.",
@@ -56,16 +58,21 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
                 continue;
             }
         };
-        let findings = match sfn_asl::validate::parse_with(&text, &options) {
-            Ok(_) => Vec::new(),
-            Err(f) => f.0,
+        // Warnings only for a definition AWS would accept: findings come first.
+        let (findings, warnings) = match sfn_asl::validate::parse_with(&text, &options) {
+            Ok(m) => (Vec::new(), unassigned_variables(&sfn_asl::emit_value(&m))),
+            Err(f) => (f.0, Vec::new()),
         };
         if args.json {
-            let _ = writeln!(out, "{}", response_json(&findings, args.max_results));
-        } else if findings.is_empty() {
-            let _ = writeln!(out, "{file}: ok");
+            let response = response_json(&findings, &warnings, args.max_results);
+            let _ = writeln!(out, "{response}");
         } else {
-            write_findings(out, file, &findings);
+            write_warnings(out, file, &warnings);
+            if findings.is_empty() {
+                let _ = writeln!(out, "{file}: ok");
+            } else {
+                write_findings(out, file, &findings);
+            }
         }
         if !findings.is_empty() && code == SUCCESS {
             code = FAILED;
@@ -89,17 +96,43 @@ pub(crate) fn write_findings(w: &mut dyn Write, file: &str, findings: &[Finding]
     }
 }
 
-/// The `ValidateStateMachineDefinition` response for `findings`: every finding is an `ERROR`
-/// (the linter reports nothing that would still let AWS create the machine), `location` is its
-/// JSON pointer, absent for the document itself (AWS sends it only "if available").
-fn response_json(findings: &[Finding], max_results: usize) -> Value {
-    let diagnostics: Vec<Value> = findings
+/// Writes the warnings of a definition AWS accepts: `FILE: POINTER: WARNING: MESSAGE` and the
+/// hint, as findings are written.
+fn write_warnings(w: &mut dyn Write, file: &str, warnings: &[UnassignedVariable]) {
+    for u in warnings {
+        let _ = writeln!(w, "{file}: {}: WARNING: {}", u.pointer, u.message());
+        let _ = writeln!(w, "{file}:   hint: {}", u.hint());
+    }
+}
+
+/// The code of an unassigned-variable warning: `sfn`'s own (AWS's validator does not follow
+/// variables, so it has none).
+const UNASSIGNED_VARIABLE: &str = "UNASSIGNED_VARIABLE";
+
+/// The `ValidateStateMachineDefinition` response for `findings` and `warnings`: every finding
+/// is an `ERROR` (the linter reports nothing that would still let AWS create the machine), a
+/// variable read before any `Assign` a `WARNING` (AWS creates the machine; the read fails when
+/// it runs); `location` is the JSON pointer, absent for the document itself (AWS sends it only
+/// "if available").
+fn response_json(
+    findings: &[Finding],
+    warnings: &[UnassignedVariable],
+    max_results: usize,
+) -> Value {
+    let errors = findings
+        .iter()
+        .map(|f| ("ERROR", f.code.as_str(), f.message.clone(), &f.pointer));
+    let warned = warnings
+        .iter()
+        .map(|u| ("WARNING", UNASSIGNED_VARIABLE, u.message(), &u.pointer));
+    let all: Vec<_> = errors.chain(warned).collect();
+    let diagnostics: Vec<Value> = all
         .iter()
         .take(max_results)
-        .map(|f| {
-            let mut d = json!({"severity": "ERROR", "code": f.code.as_str(), "message": f.message});
-            if !f.pointer.is_empty() {
-                d["location"] = f.pointer.clone().into();
+        .map(|(severity, code, message, pointer)| {
+            let mut d = json!({"severity": severity, "code": code, "message": message});
+            if !pointer.is_empty() {
+                d["location"] = pointer.as_str().into();
             }
             d
         })
@@ -107,6 +140,6 @@ fn response_json(findings: &[Finding], max_results: usize) -> Value {
     json!({
         "result": if findings.is_empty() { "OK" } else { "FAIL" },
         "diagnostics": diagnostics,
-        "truncated": findings.len() > max_results,
+        "truncated": all.len() > max_results,
     })
 }

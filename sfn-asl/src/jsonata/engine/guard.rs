@@ -22,6 +22,11 @@ mod fuel;
 use fuel::charge_arguments;
 
 /// The size check (`$__sfn_size_guard`); registered by the evaluation.
+/// Whether `name` is a built-in function (JSONata's or one Step Functions adds).
+pub(super) fn is_builtin(name: &str) -> bool {
+    fuel::BUILTINS.contains(&name)
+}
+
 pub(super) const GUARD: &str = "__sfn_size_guard";
 
 /// The check of a value that may be referenced many times.

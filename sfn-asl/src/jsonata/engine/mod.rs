@@ -36,6 +36,9 @@ pub(crate) struct Program {
     /// Names read as `$name`: only these workflow variables are bound (the `Variables` trait has
     /// no way to list them, and binding only what is read keeps evaluation cheap).
     variables: Vec<String>,
+    /// The names read that are workflow variables: not bound by the expression itself, not a
+    /// built-in function.
+    workflow_variables: Vec<String>,
     /// Whether `$random`, `$uuid` or `$shuffle` is mentioned: only then is entropy drawn, so an
     /// expression without them leaves the engine's random sequence untouched.
     uses_entropy: bool,
@@ -51,6 +54,10 @@ impl Program {
     /// The workflow variable names the expression reads.
     pub(crate) fn variables(&self) -> &[String] {
         &self.variables
+    }
+    /// The workflow variables the expression reads (not the names it binds, not functions).
+    pub(crate) fn workflow_variables(&self) -> &[String] {
+        &self.workflow_variables
     }
     /// Whether evaluation needs a seed from the engine's entropy.
     pub(crate) fn uses_entropy(&self) -> bool {
@@ -138,8 +145,15 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
     })?;
     let mut ast = ast;
     guard::weave(&mut ast);
+    let workflow_variables = facts
+        .variables
+        .iter()
+        .filter(|v| !facts.bound.contains(v) && !guard::is_builtin(v))
+        .cloned()
+        .collect();
     Ok(Arc::new(Program {
         ast,
+        workflow_variables,
         variables: facts.variables,
         uses_entropy: facts.uses_entropy,
         states_fields: facts.states_fields,

@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn refused_references_are_found_by_name() {
-        assert_eq!(of_check_error("1 + $$.a", "Reference to '$$' is not supported."), 4);
+        assert_eq!(
+            of_check_error("1 + $$.a", "Reference to '$$' is not supported."),
+            4
+        );
         assert_eq!(
             of_check_error(
                 "$states.input.order + order",
@@ -214,7 +217,10 @@ mod tests {
             ),
             22
         );
-        assert_eq!(of_check_error("$x ? (1..3) : 0", "S0201: Syntax error: \"..\""), 7);
+        assert_eq!(
+            of_check_error("$x ? (1..3) : 0", "S0201: Syntax error: \"..\""),
+            7
+        );
         assert_eq!(of_check_error("$x", "something else"), 0);
     }
 

@@ -13,6 +13,8 @@ pub(super) struct Facts {
     /// `$states` is used other than as `$states.<field>` (`$keys($states)`).
     pub(super) states_whole: bool,
     pub(super) hints: messages::Hints,
+    /// Names the expression binds itself (`$x := ...`, lambda parameters, `@$v`, `#$i`).
+    pub(super) bound: Vec<String>,
 }
 
 /// One pass over the AST (one arm per node kind: a dispatch table over the crate's ~30 kinds, kept
@@ -26,6 +28,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
     let mut states_fields: Vec<String> = Vec::new();
     let mut states_whole = false;
     let mut hints = messages::Hints::default();
+    let mut bound: Vec<String> = Vec::new();
     let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
     // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
     let mut array_ranges: Vec<*const AstNode> = Vec::new();
@@ -62,16 +65,19 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                     position: 0,
                 })
             }
-            AstNode::Path { steps } => match states_field(steps) {
-                Some(field) => {
-                    if !states_fields.contains(field) {
-                        states_fields.push(field.clone());
+            AstNode::Path { steps } => {
+                bind_steps(steps, &mut bound);
+                match states_field(steps) {
+                    Some(field) => {
+                        if !states_fields.contains(field) {
+                            states_fields.push(field.clone());
+                        }
+                        // The `$states` step itself is accounted for; the rest read its fields.
+                        push_steps(&mut stack, steps.get(1..).unwrap_or_default(), false);
                     }
-                    // The `$states` step itself is accounted for; the rest read its fields.
-                    push_steps(&mut stack, steps.get(1..).unwrap_or_default(), false);
+                    None => push_steps(&mut stack, steps, top),
                 }
-                None => push_steps(&mut stack, steps, top),
-            },
+            }
             AstNode::Binary {
                 op: BinaryOp::Range,
                 ..
@@ -82,6 +88,14 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                 })
             }
             AstNode::Binary { op, lhs, rhs } => {
+                let binds = match op {
+                    BinaryOp::ColonEqual => Some(&**lhs),
+                    BinaryOp::FocusBind | BinaryOp::IndexBind => Some(&**rhs),
+                    _ => None,
+                };
+                if let Some(AstNode::Variable(v)) = binds {
+                    bound.push(v.clone());
+                }
                 let symbol = match op {
                     BinaryOp::LessThan => Some("<"),
                     BinaryOp::LessThanOrEqual => Some("<="),
@@ -110,7 +124,10 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                 stack.extend(args.iter().map(|a| (a, top)));
             }
             // A lambda body keeps the context of the expression that defines it.
-            AstNode::Lambda { body, .. } => stack.push((body, top)),
+            AstNode::Lambda { body, params, .. } => {
+                bound.extend(params.iter().cloned());
+                stack.push((body, top));
+            }
             AstNode::Array(items) => {
                 for item in items {
                     if matches!(
@@ -188,7 +205,21 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
         states_fields,
         states_whole,
         hints,
+        bound,
     })
+}
+
+/// Adds the names a path's steps bind (`@$v`, `#$i`) to `bound`.
+fn bind_steps(steps: &[PathStep], bound: &mut Vec<String>) {
+    for step in steps {
+        bound.extend(step.focus.iter().cloned());
+        bound.extend(step.index_var.iter().cloned());
+        for stage in &step.stages {
+            if let Stage::Index(name) = stage {
+                bound.push(name.clone());
+            }
+        }
+    }
 }
 
 /// `field` when the path starts `$states.field`.

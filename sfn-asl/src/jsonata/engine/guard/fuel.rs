@@ -51,7 +51,7 @@ pub(super) const HEAVY_FUNCTIONS: &[(&str, &[Charge])] = &[
 ];
 
 /// The crate's built-ins (and Step Functions' additions): a call to any other name calls a lambda.
-const BUILTINS: &[&str] = &[
+pub(in crate::jsonata::engine) const BUILTINS: &[&str] = &[
     "abs",
     "append",
     "assert",
