@@ -32,10 +32,13 @@ use serde_json::Value;
 use sfn_asl::StateMachine;
 use tokio::sync::mpsc;
 
+mod durable;
 pub mod express;
 mod map_runs;
+mod persist;
 mod run;
 
+pub use durable::{validate_execution_name, StartedExecution};
 pub use map_runs::ChildExecution;
 use map_runs::MapRuns;
 use run::Driver;
@@ -57,9 +60,38 @@ fn system_ms() -> u64 {
 /// Errors of the engine API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
-    /// No running task has this token (`TaskDoesNotExist` / `InvalidToken`).
+    /// No running task has this token (`TaskDoesNotExist`): it is unknown, was answered, or
+    /// its execution ended.
     #[error("no running task has the token `{0}`")]
     TaskDoesNotExist(String),
+    /// The token cannot be one (`InvalidToken`): AWS's tokens are 1 to 1024 characters.
+    #[error("`{0}` is not a task token: a token has 1 to 1024 characters")]
+    InvalidToken(String),
+    /// The execution name breaks Step Functions' rules (`InvalidName`).
+    #[error("invalid execution name `{name}`: {reason}")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// The state machine has an execution of that name that is not the running one with the
+    /// same input (`ExecutionAlreadyExists`).
+    #[error("execution `{0}` already exists; start it under another name")]
+    ExecutionAlreadyExists(String),
+    /// No state machine has this ARN (`StateMachineDoesNotExist`).
+    #[error("state machine `{0}` does not exist; create it first")]
+    StateMachineDoesNotExist(String),
+    /// A definition does not parse or validate (`InvalidDefinition`).
+    #[error("invalid definition: {0}")]
+    InvalidDefinition(String),
+    /// The engine has no store: open it on one first (`Engine::with_store`).
+    #[error("the engine has no store; open it on one with `Engine::with_store` or `Engine::open_durable`")]
+    NoStore,
+    /// The store failed; the execution stays where its last committed transition left it and
+    /// resumes when an engine is opened on the store again.
+    #[error("the store failed: {0}")]
+    Store(String),
     /// The execution is no longer running.
     #[error("the execution is no longer running")]
     ExecutionNotRunning,
@@ -161,15 +193,18 @@ pub struct Engine {
     map_runs: Arc<MapRuns>,
     /// Where every execution's events are written down, when anywhere.
     journal: Option<Arc<dyn Journal>>,
+    /// Where Standard executions started by name are persisted, when anywhere.
+    store: Option<Arc<persist::StoreLink>>,
 }
 
 /// A started execution.
 #[derive(Debug)]
 pub struct ExecutionHandle {
-    join: tokio::task::JoinHandle<ExecutionResult>,
+    join: tokio::task::JoinHandle<Result<ExecutionResult, EngineError>>,
     tx: mpsc::UnboundedSender<DriverMsg>,
     live: LiveRef,
     map_runs: Arc<MapRuns>,
+    execution_arn: String,
 }
 
 /// What a started execution has done so far, shared with its handle.
@@ -188,11 +223,16 @@ fn lock(live: &LiveRef) -> std::sync::MutexGuard<'_, Live> {
 }
 
 impl ExecutionHandle {
+    /// The execution's ARN.
+    pub fn execution_arn(&self) -> &str {
+        &self.execution_arn
+    }
+
     /// Waits for the end of the execution.
     pub async fn result(self) -> Result<ExecutionResult, EngineError> {
         self.join
             .await
-            .map_err(|e| EngineError::DriverStopped(e.to_string()))
+            .map_err(|e| EngineError::DriverStopped(e.to_string()))?
     }
 
     /// `DescribeExecution`'s status: `Running` until the execution ends.
@@ -231,6 +271,7 @@ impl Engine {
             object_store: None,
             map_runs: Arc::default(),
             journal: None,
+            store: None,
         }
     }
 
@@ -275,16 +316,30 @@ impl Engine {
         config: ExecutionConfig,
     ) -> ExecutionHandle {
         let (tx, rx) = mpsc::unbounded_channel();
+        let arn = config.execution_arn.clone();
+        let driver = self.driver(machine, config, tx.clone(), rx);
+        self.spawn(driver, tx, arn, |d| d.run(input))
+    }
+
+    /// Runs `driver` on a new tokio task, observed by the handle it returns.
+    fn spawn<F>(
+        &self,
+        driver: Driver,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+        execution_arn: String,
+        go: impl FnOnce(Driver) -> F,
+    ) -> ExecutionHandle
+    where
+        F: std::future::Future<Output = Result<ExecutionResult, EngineError>> + Send + 'static,
+    {
         let live = LiveRef::default();
-        let driver = self
-            .driver(machine, config, tx.clone(), rx)
-            .observed(live.clone());
-        let join = tokio::spawn(driver.run(input));
+        let join = tokio::spawn(go(driver.observed(live.clone())));
         ExecutionHandle {
             join,
             tx,
             live,
             map_runs: self.map_runs.clone(),
+            execution_arn,
         }
     }
 
@@ -296,17 +351,11 @@ impl Engine {
     /// from here on.
     pub fn resume_execution(&self, exec: Execution, pending: Vec<Command>) -> ExecutionHandle {
         let (tx, rx) = mpsc::unbounded_channel();
-        let live = LiveRef::default();
         let epoch_ms = self.epoch_ms.unwrap_or_else(system_ms);
-        let driver =
-            Driver::new(self.clone(), exec, tx.clone(), rx, epoch_ms).observed(live.clone());
-        let join = tokio::spawn(driver.resume(pending));
-        ExecutionHandle {
-            join,
-            tx,
-            live,
-            map_runs: self.map_runs.clone(),
-        }
+        let arn = exec.config().execution_arn.clone();
+        let mut driver = Driver::new(self.clone(), exec, tx.clone(), rx, epoch_ms);
+        let pending = driver.await_submitted(pending);
+        self.spawn(driver, tx, arn, |d| d.resume(pending))
     }
 
     /// Runs an execution to its end in the calling task (`StartSyncExecution`).
@@ -317,7 +366,19 @@ impl Engine {
         config: ExecutionConfig,
     ) -> ExecutionResult {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.driver(machine, config, tx, rx).run(input).await
+        // Not persisted: nothing can fail but the driver itself, which reports its failure.
+        match self.driver(machine, config, tx, rx).run(input).await {
+            Ok(result) => result,
+            Err(e) => ExecutionResult {
+                outcome: Outcome {
+                    status: Status::Failed,
+                    output: None,
+                    error: Some(sfn_asl::error::STATES_RUNTIME.into()),
+                    cause: Some(e.to_string()),
+                },
+                history: Vec::new(),
+            },
+        }
     }
 
     fn driver(
@@ -353,6 +414,9 @@ impl Engine {
         msg: impl FnOnce(TaskId) -> DriverMsg,
         remove: bool,
     ) -> Result<(), EngineError> {
+        if token.is_empty() || token.chars().count() > 1024 {
+            return Err(EngineError::InvalidToken(token.to_owned()));
+        }
         let slot = {
             let mut tokens = self
                 .tokens
@@ -370,7 +434,9 @@ impl Engine {
             .map_err(|_| EngineError::ExecutionNotRunning)
     }
 
-    /// `SendTaskSuccess`: the waiting task's result is `output`.
+    /// `SendTaskSuccess`: the waiting task's result is `output`. On an engine with a store, the
+    /// answer is durable once the transition it causes is committed: a crash before that leaves
+    /// the task waiting, and the same token works on the restarted engine.
     pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
         self.complete(
             token,

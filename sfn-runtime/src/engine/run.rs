@@ -10,10 +10,12 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
-use super::{lock, DriverMsg, Engine, ExecutionResult, LiveRef, TokenSlot, Tokens};
+use super::persist::Persisted;
+use super::{lock, DriverMsg, Engine, EngineError, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::Activities;
 use crate::execution::{
-    ChildExecutionRequest, Command, Event, Execution, Outcome, TaskId, TaskInvocation, TimerId,
+    ChildExecutionRequest, Command, Event, Execution, Outcome, Step, TaskId, TaskInvocation,
+    TimerId,
 };
 use crate::history::HistoryEvent;
 use crate::resources::{Resources, Route, TaskError};
@@ -50,6 +52,10 @@ pub(super) struct Driver {
     /// Each timer's deadline, to cancel it.
     timer_at: BTreeMap<TimerId, Instant>,
     outcome: Option<Outcome>,
+    /// Where a persisted (Standard, stored) execution commits each transition.
+    persisted: Option<Persisted>,
+    /// Why the driver stopped before the end: a transition could not be persisted.
+    halted: Option<crate::store::StoreError>,
 }
 
 impl Driver {
@@ -77,6 +83,8 @@ impl Driver {
             timers: BTreeSet::new(),
             timer_at: BTreeMap::new(),
             outcome: None,
+            persisted: None,
+            halted: None,
         }
     }
 
@@ -102,16 +110,39 @@ impl Driver {
         self
     }
 
-    pub(super) async fn run(mut self, input: Value) -> ExecutionResult {
+    /// Commits every transition to the store before carrying out its commands.
+    pub(super) fn persisted(mut self, persisted: Persisted) -> Self {
+        self.persisted = Some(persisted);
+        self
+    }
+
+    pub(super) async fn run(mut self, input: Value) -> Result<ExecutionResult, EngineError> {
         let now = self.now();
-        self.feed(Event::Started { input, now });
+        self.feed(Event::Started { input, now }).await;
         self.drive().await
     }
 
     /// Carries on with a restored execution: `pending` (see [`Execution::pending`]) are carried
     /// out again, except that a submitted task waits for its token instead of running again.
-    pub(super) async fn resume(mut self, pending: Vec<Command>) -> ExecutionResult {
+    pub(super) async fn resume(
+        mut self,
+        pending: Vec<Command>,
+    ) -> Result<ExecutionResult, EngineError> {
         let mut answers = VecDeque::new();
+        for command in pending {
+            self.carry_out(command, &mut answers);
+        }
+        while let Some(event) = answers.pop_front() {
+            self.feed(event).await;
+        }
+        self.drive().await
+    }
+
+    /// Registers the tokens of the submitted tasks among `pending` (they wait for them instead
+    /// of running again), at once, so a token answered right after a restart finds its task;
+    /// returns the commands still to carry out.
+    pub(super) fn await_submitted(&mut self, pending: Vec<Command>) -> Vec<Command> {
+        let mut rest = Vec::with_capacity(pending.len());
         for command in pending {
             match command {
                 Command::InvokeTask(task) if self.exec.is_submitted(task.task_id) => {
@@ -122,13 +153,10 @@ impl Driver {
                     // that resumes it) reports its end. Here: its token, if it has one.
                     self.await_token(r.task.task_id, r.task.token);
                 }
-                command => self.carry_out(command, &mut answers),
+                command => rest.push(command),
             }
         }
-        while let Some(event) = answers.pop_front() {
-            self.feed(event);
-        }
-        self.drive().await
+        rest
     }
 
     /// A submitted task: nothing runs; its token completes it.
@@ -147,30 +175,33 @@ impl Driver {
     }
 
     /// Runs the loop until the execution ends.
-    async fn drive(mut self) -> ExecutionResult {
-        while self.outcome.is_none() {
+    async fn drive(mut self) -> Result<ExecutionResult, EngineError> {
+        while self.outcome.is_none() && self.halted.is_none() {
             let next_deadline = self.next_deadline();
             tokio::select! {
                 // Messages first: a `.sync` task's submission precedes its result.
                 biased;
                 msg = self.rx.recv() => {
                     if let Some(msg) = msg {
-                        self.message(msg);
+                        self.message(msg).await;
                     }
                 }
                 joined = self.tasks.join_next(), if !self.tasks.is_empty() => {
                     match joined {
-                        Some(Ok((task_id, result))) => self.task_finished(task_id, result),
-                        Some(Err(e)) if e.is_panic() => self.task_panicked(e.id()),
+                        Some(Ok((task_id, result))) => self.task_finished(task_id, result).await,
+                        Some(Err(e)) if e.is_panic() => self.task_panicked(e.id()).await,
                         _ => {}
                     }
                 }
                 _ = tokio::time::sleep_until(next_deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 30))), if next_deadline.is_some() => {
-                    self.fire_due();
+                    self.fire_due().await;
                 }
             }
         }
         self.tasks.abort_all();
+        if let Some(e) = self.halted.take() {
+            return Err(EngineError::Store(e.to_string()));
+        }
         let outcome = self.outcome.take().unwrap_or(Outcome {
             status: crate::execution::Status::Failed,
             output: None,
@@ -185,7 +216,7 @@ impl Driver {
             }
             None => std::mem::take(&mut self.history),
         };
-        ExecutionResult { outcome, history }
+        Ok(ExecutionResult { outcome, history })
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -194,7 +225,7 @@ impl Driver {
 
     /// Fires the earliest timer when it is due (one per turn of the loop, so messages that
     /// arrived meanwhile go first).
-    fn fire_due(&mut self) {
+    async fn fire_due(&mut self) {
         let Some(&(at, timer_id)) = self.timers.first() else {
             return;
         };
@@ -202,12 +233,12 @@ impl Driver {
             self.timers.remove(&(at, timer_id));
             self.timer_at.remove(&timer_id);
             let now = self.now();
-            self.feed(Event::TimerFired { timer_id, now });
+            self.feed(Event::TimerFired { timer_id, now }).await;
         }
     }
 
     /// A handler panicked: its task fails (it would otherwise wait forever).
-    fn task_panicked(&mut self, id: tokio::task::Id) {
+    async fn task_panicked(&mut self, id: tokio::task::Id) {
         let Some(task_id) = self
             .running
             .iter()
@@ -223,7 +254,8 @@ impl Driver {
             error: Some(STATES_TASK_FAILED.into()),
             cause: Some("The task handler panicked.".into()),
             now,
-        });
+        })
+        .await;
     }
 
     fn forget_task(&mut self, task_id: TaskId) {
@@ -249,16 +281,19 @@ impl Driver {
         }
     }
 
-    fn task_finished(&mut self, task_id: TaskId, result: Result<Value, TaskError>) {
+    async fn task_finished(&mut self, task_id: TaskId, result: Result<Value, TaskError>) {
         let callback = self.running.get(&task_id).is_some_and(|r| r.callback);
         let now = self.now();
         match (callback, result) {
             // A callback task: the handler's answer is the submission; the result comes by token.
-            (true, Ok(output)) => self.feed(Event::TaskSubmitted {
-                task_id,
-                output,
-                now,
-            }),
+            (true, Ok(output)) => {
+                self.feed(Event::TaskSubmitted {
+                    task_id,
+                    output,
+                    now,
+                })
+                .await;
+            }
             (_, result) => {
                 self.forget_task(task_id);
                 let event = match result {
@@ -274,12 +309,12 @@ impl Driver {
                         now,
                     },
                 };
-                self.feed(event);
+                self.feed(event).await;
             }
         }
     }
 
-    fn message(&mut self, msg: DriverMsg) {
+    async fn message(&mut self, msg: DriverMsg) {
         let now = self.now();
         match msg {
             DriverMsg::TaskDone { task_id, result } => {
@@ -300,11 +335,11 @@ impl Driver {
                         now,
                     },
                 };
-                self.feed(event);
+                self.feed(event).await;
             }
             DriverMsg::Heartbeat { task_id } => {
                 if self.running.contains_key(&task_id) {
-                    self.feed(Event::TaskHeartbeat { task_id, now });
+                    self.feed(Event::TaskHeartbeat { task_id, now }).await;
                 }
             }
             DriverMsg::ChildDone { task_id, outcome } => {
@@ -313,33 +348,45 @@ impl Driver {
                         task_id,
                         outcome,
                         now,
-                    });
+                    })
+                    .await;
                 }
             }
             DriverMsg::Stop(reason) => {
                 let (error, cause) = *reason;
-                self.feed(Event::StopRequested { error, cause, now })
+                self.feed(Event::StopRequested { error, cause, now }).await;
             }
         }
     }
 
     /// Applies an event, then the answers of object-store commands it caused (in order, without
     /// recursion).
-    fn feed(&mut self, event: Event) {
+    async fn feed(&mut self, event: Event) {
         let mut queue = VecDeque::from([event]);
         while let Some(event) = queue.pop_front() {
-            self.feed_one(event, &mut queue);
+            self.feed_one(event, &mut queue).await;
         }
     }
 
-    fn feed_one(&mut self, event: Event, answers: &mut VecDeque<Event>) {
-        let step = match &self.engine.journal {
-            Some(journal) => {
+    /// Applies one event; a persisted execution commits the transition before any of its
+    /// commands takes effect, and stops where it is when the commit fails.
+    async fn feed_one(&mut self, event: Event, answers: &mut VecDeque<Event>) {
+        if self.halted.is_some() {
+            return;
+        }
+        let step = match (&self.engine.journal, &self.persisted) {
+            (None, None) => self.exec.handle(event),
+            (journal, _) => {
                 let step = self.exec.handle(event.clone());
-                journal.append(self.exec.config(), &event, &step, self.exec.snapshot());
+                if let Some(journal) = journal {
+                    journal.append(self.exec.config(), &event, &step, self.exec.snapshot());
+                }
+                if let Err(e) = self.persist(&event, &step).await {
+                    self.halted = Some(e);
+                    return;
+                }
                 step
             }
-            None => self.exec.handle(event),
         };
         match &self.live {
             Some(live) => lock(live).events.extend(step.events),
@@ -355,6 +402,23 @@ impl Driver {
                 self.forget_task(id);
             }
         }
+    }
+
+    /// Commits the transition of `event` when the execution is persisted.
+    async fn persist(
+        &mut self,
+        event: &Event,
+        step: &Step,
+    ) -> Result<(), crate::store::StoreError> {
+        let Some(persisted) = &mut self.persisted else {
+            return Ok(());
+        };
+        let text =
+            serde_json::to_string(event).map_err(|e| crate::store::StoreError::Database {
+                path: String::new(),
+                message: format!("the event does not serialize: {e}"),
+            })?;
+        persisted.commit(text, event, step).await
     }
 
     /// Carries out one command; the answers of object-store requests go to `answers`.

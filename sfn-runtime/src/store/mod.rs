@@ -304,3 +304,60 @@ pub trait Store: Send {
     /// histories; how many.
     fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError>;
 }
+
+/// A boxed store is a store, so an engine can hold any one behind `Box<dyn Store>`.
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn put_state_machine(&mut self, machine: &StateMachineRecord) -> Result<(), StoreError> {
+        (**self).put_state_machine(machine)
+    }
+    fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+        (**self).state_machine(arn)
+    }
+    fn state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        (**self).state_machines()
+    }
+    fn create_execution(&mut self, execution: &ExecutionRecord) -> Result<Created, StoreError> {
+        (**self).create_execution(execution)
+    }
+    fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        (**self).execution(arn)
+    }
+    fn executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+        (**self).executions(query)
+    }
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        (**self).running()
+    }
+    fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
+        (**self).commit(transitions)
+    }
+    fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError> {
+        (**self).journal(execution_arn)
+    }
+    fn history(
+        &self,
+        execution_arn: &str,
+        query: &HistoryQuery,
+    ) -> Result<Page<(u64, String)>, StoreError> {
+        (**self).history(execution_arn, query)
+    }
+    fn due_timers(&self, until_ms: u64, limit: usize) -> Result<Vec<DueTimer>, StoreError> {
+        (**self).due_timers(until_ms, limit)
+    }
+    fn next_timer(&self) -> Result<Option<DueTimer>, StoreError> {
+        (**self).next_timer()
+    }
+    fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        (**self).token(token)
+    }
+    fn activity_tasks(
+        &self,
+        activity_arn: &str,
+        limit: usize,
+    ) -> Result<Vec<TokenRecord>, StoreError> {
+        (**self).activity_tasks(activity_arn, limit)
+    }
+    fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError> {
+        (**self).purge_closed(before_ms)
+    }
+}

@@ -1,0 +1,262 @@
+//! Durable Standard executions on a SQLite file: every transition is persisted before its
+//! commands take effect, and an engine opened again on the file resumes every running execution
+//! from its journal. An engine "crashes" with [`Engine::halt`] (its drivers stop where they are,
+//! nothing more is committed) and is dropped; a new engine on the same file carries on.
+//!
+//! The clock is the real one (the store commits on a thread of its own, and a paused tokio clock
+//! would jump ahead while a driver waits for a commit), so histories are compared without their
+//! `timestamp` fields.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sfn_runtime::store::{Durability, ExecutionQuery, HistoryQuery};
+use sfn_runtime::{Engine, EngineError, Resources, Status, TaskError};
+use tokio::sync::mpsc;
+
+const OK: &str = "arn:aws:lambda:us-east-1:123456789012:function:ok";
+const CALLBACK: &str = "arn:aws:states:::sqs:sendMessage.waitForTaskToken";
+
+/// A task, a 1 s Wait, a callback task and a last task.
+fn definition() -> String {
+    json!({"StartAt": "Ok", "States": {
+        "Ok": {"Type": "Task", "Resource": OK, "ResultPath": "$.ok", "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Ask"},
+        "Ask": {"Type": "Task", "Resource": CALLBACK, "Parameters": {"token.$": "$$.Task.Token"},
+            "TimeoutSeconds": 3600, "ResultPath": "$.answer", "Next": "Last"},
+        "Last": {"Type": "Task", "Resource": OK, "End": true}}})
+    .to_string()
+}
+
+/// Handlers: `OK` echoes its input; `CALLBACK` hands its token to the test.
+fn resources(tokens: mpsc::UnboundedSender<String>) -> Resources {
+    let mut r = Resources::new();
+    r.register(OK, |req| async move {
+        Ok::<_, TaskError>(json!({"echo": req.input}))
+    });
+    r.register(CALLBACK, move |req| {
+        let _ = tokens.send(req.token.clone().unwrap_or_default());
+        async { Ok::<_, TaskError>(json!({"MessageId": "m-1"})) }
+    });
+    r
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sfn-recovery-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+async fn open(path: &Path) -> (Engine, mpsc::UnboundedReceiver<String>, usize) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (engine, resumed) = Engine::open_durable(path, resources(tx), Durability::Full)
+        .await
+        .expect("the store opens");
+    (engine, rx, resumed.len())
+}
+
+/// The stored history without timestamps, and the stored output.
+async fn stored(engine: &Engine, arn: &str) -> (Status, Option<Value>, Vec<Value>) {
+    let record = engine
+        .describe_execution(arn)
+        .await
+        .expect("readable")
+        .expect("stored");
+    let page = engine
+        .get_execution_history(arn, HistoryQuery::default())
+        .await
+        .expect("readable");
+    let history = page
+        .items
+        .into_iter()
+        .map(|mut e| {
+            if let Value::Object(map) = &mut e {
+                map.remove("timestamp");
+            }
+            e
+        })
+        .collect();
+    let output = record
+        .output
+        .map(|o| serde_json::from_str(&o).expect("JSON"));
+    (record.status, output, history)
+}
+
+/// Waits until the stored history has an event of type `ty`.
+async fn until_stored(engine: &Engine, arn: &str, ty: &str) {
+    for _ in 0..2000 {
+        let page = engine
+            .get_execution_history(arn, HistoryQuery::default())
+            .await
+            .expect("readable");
+        if page.items.iter().any(|e| e["type"] == ty) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("{arn} never recorded {ty}");
+}
+
+/// Runs the machine on a fresh file; with `crash_after`, halts the engine once that event is
+/// stored and resumes on a new engine. Answers the callback with the token it was issued.
+async fn run(tag: &str, crash_after: Option<&str>) -> (Status, Option<Value>, Vec<Value>) {
+    let dir = temp_dir(tag);
+    let path = dir.join("store.db");
+    let (mut engine, mut tokens, resumed) = open(&path).await;
+    assert_eq!(resumed, 0, "a new file holds nothing to resume");
+    let arn = engine
+        .create_state_machine("approval", &definition())
+        .await
+        .expect("a valid machine");
+    let started = engine
+        .start_standard_execution(&arn, "run-1", json!({"order": 7}))
+        .await
+        .expect("starts");
+    let exec = started.execution_arn;
+    let mut handle = started.handle;
+    let mut answered = false;
+    if let Some(ty) = crash_after {
+        until_stored(&engine, &exec, ty).await;
+        engine.halt();
+        drop((engine, handle));
+        let (new_engine, new_tokens, resumed) = open(&path).await;
+        assert_eq!(resumed, 1, "the running execution is resumed");
+        // A token issued before the restart answers its task on the new engine.
+        let mut old = std::mem::replace(&mut tokens, new_tokens);
+        if let Ok(token) = old.try_recv() {
+            answer(&new_engine, &token);
+            answered = true;
+        }
+        engine = new_engine;
+        handle = None;
+    }
+    if !answered {
+        let token = tokens.recv().await.expect("the callback task runs");
+        answer(&engine, &token);
+    }
+    if let Some(h) = handle {
+        h.result().await.expect("ends");
+    }
+    until_done(&engine, &exec).await;
+    let result = stored(&engine, &exec).await;
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn answer(engine: &Engine, token: &str) {
+    engine
+        .send_task_success(token, json!("approved"))
+        .unwrap_or_else(|e| panic!("the task waits for its token {token}: {e}"));
+}
+
+async fn until_done(engine: &Engine, arn: &str) {
+    for _ in 0..2000 {
+        let record = engine.describe_execution(arn).await.expect("readable");
+        if record.is_some_and(|r| r.status != Status::Running) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("{arn} never ended");
+}
+
+#[tokio::test]
+async fn an_execution_resumed_after_a_crash_ends_as_an_uninterrupted_one() {
+    let reference = run("reference", None).await;
+    assert_eq!(reference.0, Status::Succeeded, "{reference:?}");
+    let output = reference.1.clone().expect("an output");
+    assert_eq!(output["echo"]["answer"], json!("approved"), "{output}");
+    // Crash during the Wait, and while the callback task waits for its token.
+    for ty in ["WaitStateEntered", "TaskSubmitted"] {
+        let resumed = run(ty, Some(ty)).await;
+        assert_eq!(resumed, reference, "crash after {ty}");
+    }
+}
+
+/// `StartExecution`'s rules on the store: names, an existing name, an unknown machine; and
+/// `SendTask*`'s errors for a malformed or unknown token.
+#[tokio::test]
+async fn start_execution_follows_step_functions_rules() {
+    let dir = temp_dir("rules");
+    let (engine, mut tokens, _) = open(&dir.join("store.db")).await;
+    let arn = engine
+        .create_state_machine("approval", &definition())
+        .await
+        .expect("a valid machine");
+    for bad in ["", "two words", "a*b", "tab\there", "a/b", &"x".repeat(81)] {
+        let err = engine
+            .start_standard_execution(&arn, bad, json!({}))
+            .await
+            .expect_err("an invalid name");
+        assert!(
+            matches!(err, EngineError::InvalidName { .. }),
+            "{bad:?}: {err}"
+        );
+    }
+    let first = engine
+        .start_standard_execution(&arn, "order-1", json!({"n": 1}))
+        .await
+        .expect("starts");
+    assert!(first.handle.is_some());
+    // The same name and input while it runs: the same execution, not a second one.
+    let again = engine
+        .start_standard_execution(&arn, "order-1", json!({"n": 1}))
+        .await
+        .expect("the running execution");
+    assert_eq!(again.execution_arn, first.execution_arn);
+    assert!(again.handle.is_none(), "no second execution");
+    let err = engine
+        .start_standard_execution(&arn, "order-1", json!({"n": 2}))
+        .await
+        .expect_err("another input");
+    assert_eq!(
+        err,
+        EngineError::ExecutionAlreadyExists(first.execution_arn.clone())
+    );
+    let err = engine
+        .start_standard_execution(&format!("{arn}-missing"), "order-2", json!({}))
+        .await
+        .expect_err("no such machine");
+    assert!(
+        matches!(err, EngineError::StateMachineDoesNotExist(_)),
+        "{err}"
+    );
+    assert!(matches!(
+        engine.send_task_success("", json!(1)),
+        Err(EngineError::InvalidToken(_))
+    ));
+    assert!(matches!(
+        engine.send_task_success(&"t".repeat(1025), json!(1)),
+        Err(EngineError::InvalidToken(_))
+    ));
+    assert!(matches!(
+        engine.send_task_failure("no-such-token", None, None),
+        Err(EngineError::TaskDoesNotExist(_))
+    ));
+    // Answered, the token is closed; once ended, the name is taken for good.
+    let token = tokens.recv().await.expect("the callback runs");
+    answer(&engine, &token);
+    assert!(matches!(
+        engine.send_task_heartbeat(&token),
+        Err(EngineError::TaskDoesNotExist(_))
+    ));
+    until_done(&engine, &first.execution_arn).await;
+    let err = engine
+        .start_standard_execution(&arn, "order-1", json!({"n": 1}))
+        .await
+        .expect_err("ended");
+    assert_eq!(
+        err,
+        EngineError::ExecutionAlreadyExists(first.execution_arn.clone())
+    );
+    let page = engine
+        .list_executions(ExecutionQuery::default())
+        .await
+        .expect("readable");
+    assert_eq!(page.items.len(), 1, "{page:?}");
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
