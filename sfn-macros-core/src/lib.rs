@@ -44,6 +44,8 @@ mod flow;
 #[cfg(feature = "expand")]
 mod iam;
 pub mod import;
+#[cfg(feature = "expand")]
+mod intrinsic_paths;
 pub mod layout;
 #[cfg(feature = "expand")]
 mod lower;

@@ -739,27 +739,6 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Records the input paths among the arguments of the intrinsic call written in `lit`
-    /// (`"States.Format('Order {}', $.order_id)"`, nested calls too).
-    pub(crate) fn record_intrinsic_paths(&mut self, lit: &LitStr, reads: Reads) {
-        let Ok(call) = sfn_asl::intrinsic::IntrinsicCall::parse(&lit.value()) else {
-            return; // the compiler's error is reported where the value is lowered
-        };
-        let mut calls = vec![call.call()];
-        // Nesting is capped by the parser, so the walk ends.
-        while let Some(c) = calls.pop() {
-            for arg in &c.args {
-                match arg {
-                    sfn_asl::intrinsic::ast::Arg::Path(p) if p.source().starts_with("$.") => {
-                        self.require_path(lit, p.source(), None, "", reads)
-                    }
-                    sfn_asl::intrinsic::ast::Arg::Call(inner) => calls.push(inner),
-                    _ => {}
-                }
-            }
-        }
-    }
-
     /// The data-flow fields Task, Parallel and Map share.
     pub(crate) fn data_flow(
         &mut self,
