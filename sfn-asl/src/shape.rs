@@ -157,6 +157,9 @@ tuple!(A, B, C, D);
 
 mod check;
 mod foreign;
+mod jsonata;
 
 #[doc(hidden)]
 pub use check::{check_path, shape_at, Expect, PathCheck, PathError, Seg};
+#[doc(hidden)]
+pub use jsonata::jsonata_segments;

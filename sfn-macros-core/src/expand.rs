@@ -9,7 +9,7 @@ use syn::Ident;
 
 use crate::ast::Workflow;
 use crate::ctxt::Ctxt;
-use crate::lower::Lowered;
+use crate::lower::{Lowered, PathUse};
 use crate::{check, flow, lower, out, tasks};
 
 /// Every error of one `workflow!` invocation, and the items to emit beside them (the workflow's
@@ -154,10 +154,20 @@ fn skeleton(wf: &Workflow, checks: Vec<TokenStream>) -> TokenStream {
 
 /// The const assertions checking the path literals against the input type, when it is given.
 fn shape_checks(wf: &Workflow, l: &Lowered) -> Vec<TokenStream> {
+    // What JSONata states read from `$states.input` is checked as the path literals are.
+    let uses: Vec<PathUse> = match &wf.input {
+        Some(_) => l
+            .path_uses
+            .iter()
+            .cloned()
+            .chain(flow::input_uses(l))
+            .collect(),
+        None => Vec::new(),
+    };
     match &wf.input {
         Some(t) => flow::shape_checks(
             &l.machine,
-            &l.path_uses,
+            &uses,
             flow::Input {
                 ty: t,
                 workflow: wf.name.to_string(),

@@ -20,6 +20,7 @@
 
 mod built;
 mod checks;
+mod jsonata;
 mod paths;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -29,6 +30,7 @@ use sfn_asl::path::{Path, ReferencePath};
 
 use built::{template_node, Built, Node, Table};
 pub(crate) use checks::{shape_checks, Input};
+pub(crate) use jsonata::input_uses;
 use paths::{canonical, overlay_of, segments, Seg};
 
 /// Where a scope's `$` lies below its root (a path into it; empty for the root itself).

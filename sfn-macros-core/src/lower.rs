@@ -36,6 +36,7 @@ pub(crate) struct Lowered {
 }
 
 /// A path literal that reads a state's input (or its effective input).
+#[derive(Clone)]
 pub(crate) struct PathUse {
     /// The state it belongs to (names are unique in the whole workflow).
     pub(crate) state: String,
@@ -57,6 +58,9 @@ pub(crate) struct PathUse {
 pub(crate) enum Reads {
     /// The state's input (`input_path` itself).
     StateInput,
+    /// The state's input as a JSONata expression reads it (`$states.input.items.price`: a
+    /// name reads every item of an array).
+    JsonataInput,
     /// The effective input, after `input_path` (Parameters `.$`, choice variables).
     EffectiveInput,
     /// The task's result (`result_selector` `.$`).

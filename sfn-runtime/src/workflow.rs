@@ -413,7 +413,8 @@ pub mod __private {
     pub use serde::Serialize;
     pub use serde_json::Value;
     pub use sfn_asl::shape::{
-        check_path, shape_at, Expect, FieldShape, JsonShape, ObjectShape, PathCheck, Seg, Shape,
+        check_path, jsonata_segments, shape_at, Expect, FieldShape, JsonShape, ObjectShape,
+        PathCheck, Seg, Shape,
     };
     pub use std::future::Future;
     pub use std::result::Result;

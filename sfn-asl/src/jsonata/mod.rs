@@ -200,6 +200,16 @@ impl Jsonata {
         names.iter().map(String::as_str)
     }
 
+    /// The fields the expression reads under `$states.input`, one list of names per path
+    /// (`$states.input.order.id` → `["order", "id"]`), up to the first step that is not a plain
+    /// name: for checks against the state's input type.
+    pub fn input_paths(&self) -> &[Vec<String>] {
+        match &self.kind {
+            Kind::Literal => &[],
+            Kind::Expression { program, .. } => program.input_paths(),
+        }
+    }
+
     /// The `$states` fields the expression reads (`input`, `context`, `result`, `errorOutput`), so
     /// a validator can refuse `$states.errorOutput` outside a Catcher exactly.
     pub fn states_fields(&self) -> &[String] {

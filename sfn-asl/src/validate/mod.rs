@@ -31,7 +31,7 @@ use crate::error::{Finding, FindingCode};
 use crate::model::StateMachine;
 
 pub use lint::lint;
-pub use variables::{unassigned_variables, UnassignedVariable};
+pub use variables::{jsonata_expressions, unassigned_variables, JsonataString, UnassignedVariable};
 
 /// The longest definition AWS accepts, in characters.
 pub const MAX_DEFINITION_CHARS: usize = 1_048_576;

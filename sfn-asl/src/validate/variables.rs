@@ -143,14 +143,7 @@ impl Cx<'_> {
 
     /// Every expression string of `state` (nested scopes aside), checked against `seen`.
     fn reads(&mut self, state: &Value, at: &str, name: &str, seen: &BTreeSet<String>) {
-        let mut strings = Vec::new();
-        if let Some(fields) = state.as_object() {
-            for (k, v) in fields {
-                if !matches!(k.as_str(), "Branches" | "ItemProcessor" | "Iterator") {
-                    expression_strings(v, format!("{at}/{}", escape_segment(k)), &mut strings, 0);
-                }
-            }
-        }
+        let strings = state_expressions(state, at);
         for (pointer, text) in strings {
             let Ok(expr) = Jsonata::compile(text) else {
                 continue;
@@ -176,6 +169,92 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// A JSONata expression string of a JSONata state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonataString {
+    /// The state whose field holds it.
+    pub state: String,
+    /// JSON pointer of the string (`/States/B/Output/total`).
+    pub pointer: String,
+    /// The string, `{%` and `%}` included.
+    pub text: String,
+}
+
+/// Every JSONata expression string of the JSONata states of a definition (nested scopes
+/// included), so that a check can look at what each reads.
+pub fn jsonata_expressions(doc: &Value) -> Vec<JsonataString> {
+    let top_jsonata = doc.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+    let mut out = Vec::new();
+    collect_expressions(doc, "", top_jsonata, 0, &mut out);
+    out
+}
+
+fn collect_expressions(
+    machine: &Value,
+    prefix: &str,
+    top_jsonata: bool,
+    depth: usize,
+    out: &mut Vec<JsonataString>,
+) {
+    let Some(states) = machine.get("States").and_then(Value::as_object) else {
+        return;
+    };
+    if depth > MAX_NESTING {
+        return;
+    }
+    for (name, state) in states {
+        let at = format!("{prefix}/States/{}", escape_segment(name));
+        let jsonata = match state.get("QueryLanguage").and_then(Value::as_str) {
+            Some(q) => q == "JSONata",
+            None => top_jsonata,
+        };
+        if jsonata {
+            for (pointer, text) in state_expressions(state, &at) {
+                out.push(JsonataString {
+                    state: name.clone(),
+                    pointer,
+                    text: text.to_owned(),
+                });
+            }
+        }
+        for (key, scope) in nested_scopes(state) {
+            collect_expressions(scope, &format!("{at}/{key}"), top_jsonata, depth + 1, out);
+        }
+    }
+}
+
+/// The nested `States` holders of a state, with their key under it (`Branches/0`).
+fn nested_scopes(state: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
+        out.extend(
+            branches
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (format!("Branches/{i}"), b)),
+        );
+    }
+    for key in ["ItemProcessor", "Iterator"] {
+        if let Some(p) = state.get(key) {
+            out.push((key.to_owned(), p));
+        }
+    }
+    out
+}
+
+/// The expression strings of one state's fields (nested scopes aside), with their pointers.
+fn state_expressions<'s>(state: &'s Value, at: &str) -> Vec<(String, &'s str)> {
+    let mut strings = Vec::new();
+    if let Some(fields) = state.as_object() {
+        for (k, v) in fields {
+            if !matches!(k.as_str(), "Branches" | "ItemProcessor" | "Iterator") {
+                expression_strings(v, format!("{at}/{}", escape_segment(k)), &mut strings, 0);
+            }
+        }
+    }
+    strings
 }
 
 /// The JSONata strings under `v` with their pointers.

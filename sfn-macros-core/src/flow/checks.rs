@@ -77,7 +77,7 @@ fn checks_of(
     // choice variables) read the effective input `input_path` selects; a `result_selector`
     // path reads the task's result, checked when its type is declared.
     let k = match u.reads {
-        Reads::StateInput => k.clone(),
+        Reads::StateInput | Reads::JsonataInput => k.clone(),
         Reads::EffectiveInput => narrow(k, io_paths(state).0),
         Reads::TaskResult => match raw_result_type(&u.state, state, results) {
             Some(ty) => Known::Seen(vec![Way::of(Root::Type(ty))], false),
@@ -107,7 +107,10 @@ fn checks_of(
                 _ => String::new(),
             };
             let root = emitter.root(&root)?;
-            Some(emit_check(u, root, &base, &segs, &via))
+            Some(match u.reads {
+                Reads::JsonataInput => super::jsonata::emit_check(u, root, &base, &segs, &via),
+                _ => emit_check(u, root, &base, &segs, &via),
+            })
         })
         .collect()
 }

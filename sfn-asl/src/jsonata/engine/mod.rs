@@ -39,6 +39,8 @@ pub(crate) struct Program {
     /// The names read that are workflow variables: not bound by the expression itself, not a
     /// built-in function.
     workflow_variables: Vec<String>,
+    /// The field names read under `$states.input`, one list per path.
+    input_paths: Vec<Vec<String>>,
     /// Whether `$random`, `$uuid` or `$shuffle` is mentioned: only then is entropy drawn, so an
     /// expression without them leaves the engine's random sequence untouched.
     uses_entropy: bool,
@@ -58,6 +60,10 @@ impl Program {
     /// The workflow variables the expression reads (not the names it binds, not functions).
     pub(crate) fn workflow_variables(&self) -> &[String] {
         &self.workflow_variables
+    }
+    /// The field names read under `$states.input`, one list per path.
+    pub(crate) fn input_paths(&self) -> &[Vec<String>] {
+        &self.input_paths
     }
     /// Whether evaluation needs a seed from the engine's entropy.
     pub(crate) fn uses_entropy(&self) -> bool {
@@ -154,6 +160,7 @@ pub(crate) fn compile(body: &str) -> Result<Arc<Program>, CompileError> {
     Ok(Arc::new(Program {
         ast,
         workflow_variables,
+        input_paths: facts.input_paths,
         variables: facts.variables,
         uses_entropy: facts.uses_entropy,
         states_fields: facts.states_fields,

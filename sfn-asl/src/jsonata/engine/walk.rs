@@ -15,6 +15,8 @@ pub(super) struct Facts {
     pub(super) hints: messages::Hints,
     /// Names the expression binds itself (`$x := ...`, lambda parameters, `@$v`, `#$i`).
     pub(super) bound: Vec<String>,
+    /// The field names read under `$states.input` (`$states.input.order.id` → `order`, `id`).
+    pub(super) input_paths: Vec<Vec<String>>,
 }
 
 /// One pass over the AST (one arm per node kind: a dispatch table over the crate's ~30 kinds, kept
@@ -29,6 +31,7 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
     let mut states_whole = false;
     let mut hints = messages::Hints::default();
     let mut bound: Vec<String> = Vec::new();
+    let mut input_paths: Vec<Vec<String>> = Vec::new();
     let mut stack: Vec<(&AstNode, bool)> = vec![(root, true)];
     // Ranges directly inside an array constructor; 2.0.6 rejects `..` anywhere else.
     let mut array_ranges: Vec<*const AstNode> = Vec::new();
@@ -71,6 +74,10 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
                     Some(field) => {
                         if !states_fields.contains(field) {
                             states_fields.push(field.clone());
+                        }
+                        let names = input_names(steps);
+                        if field == "input" && !names.is_empty() && !input_paths.contains(&names) {
+                            input_paths.push(names);
                         }
                         // The `$states` step itself is accounted for; the rest read its fields.
                         push_steps(&mut stack, steps.get(1..).unwrap_or_default(), false);
@@ -206,7 +213,30 @@ pub(super) fn walk(root: &AstNode) -> Result<Facts, CompileError> {
         states_whole,
         hints,
         bound,
+        input_paths,
     })
+}
+
+/// The plain field names after `$states.input` in a path, up to the first step that is not one
+/// (a wildcard, a call, a name that binds or filters, whose own name still counts).
+fn input_names(steps: &[PathStep]) -> Vec<String> {
+    let mut out = Vec::new();
+    if steps
+        .get(1)
+        .is_some_and(|s| !s.stages.is_empty() || s.focus.is_some())
+    {
+        return out; // `$states.input[0]`
+    }
+    for step in steps.get(2..).unwrap_or_default() {
+        let AstNode::Name(name) = &step.node else {
+            break;
+        };
+        out.push(name.clone());
+        if !step.stages.is_empty() || step.focus.is_some() || step.index_var.is_some() {
+            break;
+        }
+    }
+    out
 }
 
 /// Adds the names a path's steps bind (`@$v`, `#$i`) to `bound`.
