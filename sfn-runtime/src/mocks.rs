@@ -498,6 +498,8 @@ mod tests {
             token: None,
             credentials: None,
             state_name: state.into(),
+            execution_arn: String::new(),
+            redelivered: false,
         }
     }
 

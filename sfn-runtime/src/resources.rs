@@ -36,6 +36,12 @@ pub struct TaskRequest {
     pub credentials: Option<Value>,
     /// The name of the Task state (mock sources answer per state).
     pub state_name: String,
+    /// The ARN of the execution running the task (empty outside one), with `state_name` and
+    /// the token a key that makes a handler idempotent.
+    pub execution_arn: String,
+    /// The task may have run before: it was in flight when its engine stopped, and an engine
+    /// that resumed the execution runs it again (handlers run at least once).
+    pub redelivered: bool,
 }
 
 /// A task failure: an error name and a cause, as `SendTaskFailure` or a Lambda error reports them.
@@ -291,7 +297,7 @@ impl Resources {
     /// Where a task goes, read from its parsed resource: an activity's queue for a worker to
     /// poll, a nested execution (`states:startExecution`), or a source or handler. A source or
     /// a handler registered for the resource answers before an activity or a nested execution.
-    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation) -> Route {
+    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation, origin: TaskOrigin) -> Route {
         let resource = task.resource;
         let answered = self.answers(&resource);
         if let (Some(token), true, false) = (&task.token, resource.is_activity(), answered) {
@@ -313,6 +319,8 @@ impl Resources {
                 token: task.token.clone(),
                 credentials: task.credentials,
                 state_name: task.state_name,
+                execution_arn: origin.execution_arn,
+                redelivered: origin.redelivered,
             },
         );
         // A handler serving an activity answers in full; a callback resource only submits.
@@ -322,6 +330,12 @@ impl Resources {
             callback,
         }
     }
+}
+
+/// Which execution runs a task, and whether it runs it again after a restart.
+pub(crate) struct TaskOrigin {
+    pub(crate) execution_arn: String,
+    pub(crate) redelivered: bool,
 }
 
 /// Where [`Resources::route`] sent a task.
@@ -381,6 +395,8 @@ mod tests {
             token: None,
             credentials: None,
             state_name: "S".into(),
+            execution_arn: String::new(),
+            redelivered: false,
         }
     }
 

@@ -260,3 +260,147 @@ async fn start_execution_follows_step_functions_rules() {
     drop(engine);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const SLOW: &str = "arn:aws:lambda:us-east-1:123456789012:function:slow";
+
+/// A task in flight when the engine stops runs again on the engine that resumes it, which tells
+/// its handler so (`redelivered`), with the execution's ARN.
+#[tokio::test]
+async fn a_task_in_flight_at_the_crash_runs_again_and_knows_it() {
+    let dir = temp_dir("redelivered");
+    let path = dir.join("store.db");
+    let definition = json!({"StartAt": "Slow", "States": {
+        "Slow": {"Type": "Task", "Resource": SLOW, "End": true}}})
+    .to_string();
+    let open_slow = |release: bool| {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut r = Resources::new();
+        r.register(SLOW, move |req| {
+            let _ = tx.send((req.execution_arn.clone(), req.redelivered));
+            async move {
+                if !release {
+                    std::future::pending::<()>().await;
+                }
+                Ok::<_, TaskError>(json!("done"))
+            }
+        });
+        (r, rx)
+    };
+    let (r, mut calls) = open_slow(false);
+    let (engine, _) = Engine::open_durable(&path, r, Durability::Full)
+        .await
+        .expect("opens");
+    let arn = engine
+        .create_state_machine("slow", &definition)
+        .await
+        .expect("valid");
+    let started = engine
+        .start_standard_execution(&arn, "once", json!({}))
+        .await
+        .expect("starts");
+    let first = calls.recv().await.expect("the task runs");
+    assert_eq!(first, (started.execution_arn.clone(), false));
+    engine.halt();
+    drop((engine, started.handle));
+    let (r, mut calls) = open_slow(true);
+    let (engine, resumed) = Engine::open_durable(&path, r, Durability::Full)
+        .await
+        .expect("reopens");
+    assert_eq!(resumed.len(), 1);
+    let again = calls.recv().await.expect("the task runs again");
+    assert_eq!(again, (started.execution_arn.clone(), true));
+    until_done(&engine, &started.execution_arn).await;
+    let (status, output, _) = stored(&engine, &started.execution_arn).await;
+    assert_eq!((status, output), (Status::Succeeded, Some(json!("done"))));
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `StopExecution` on the store: the execution ends `ABORTED` with the error and cause, for
+/// good (a restart does not resume it); stopping it again or an unknown one is an error.
+/// `ListExecutions` filters by status; `GetExecutionHistory` pages newest first.
+#[tokio::test]
+async fn a_stopped_execution_is_aborted_in_the_store() {
+    let dir = temp_dir("stop");
+    let path = dir.join("store.db");
+    let (engine, _tokens, _) = open(&path).await;
+    let arn = engine
+        .create_state_machine("approval", &definition())
+        .await
+        .expect("a valid machine");
+    let started = engine
+        .start_standard_execution(&arn, "to-stop", json!({}))
+        .await
+        .expect("starts");
+    let exec = started.execution_arn;
+    until_stored(&engine, &exec, "WaitStateEntered").await;
+    engine
+        .stop_execution(&exec, Some("Cancelled".into()), Some("by the test".into()))
+        .await
+        .expect("running");
+    until_done(&engine, &exec).await;
+    let record = engine
+        .describe_execution(&exec)
+        .await
+        .expect("readable")
+        .expect("stored");
+    assert_eq!(record.status, Status::Aborted);
+    assert_eq!(record.error.as_deref(), Some("Cancelled"));
+    let (_, _, history) = stored(&engine, &exec).await;
+    assert_eq!(
+        history.last().map(|e| e["type"].clone()),
+        Some(json!("ExecutionAborted")),
+        "{history:?}"
+    );
+    let aborted = ExecutionQuery {
+        status: Some(Status::Aborted),
+        ..ExecutionQuery::default()
+    };
+    let page = engine.list_executions(aborted).await.expect("readable");
+    assert_eq!(page.items.len(), 1, "{page:?}");
+    // Newest first, two at a time: the page token carries on where the last page ended.
+    let newest = HistoryQuery {
+        reverse: true,
+        limit: 2,
+        after: None,
+    };
+    let first = engine
+        .get_execution_history(&exec, newest.clone())
+        .await
+        .expect("readable");
+    let ids: Vec<u64> = first
+        .items
+        .iter()
+        .filter_map(|e| e["id"].as_u64())
+        .collect();
+    let last = history.len() as u64;
+    assert_eq!(ids, vec![last, last - 1]);
+    let second = HistoryQuery {
+        after: first.next.clone(),
+        ..newest
+    };
+    let second = engine
+        .get_execution_history(&exec, second)
+        .await
+        .expect("readable");
+    let ids: Vec<u64> = second
+        .items
+        .iter()
+        .filter_map(|e| e["id"].as_u64())
+        .collect();
+    assert_eq!(ids, vec![last - 2, last - 3]);
+    assert_eq!(
+        engine.stop_execution(&exec, None, None).await,
+        Err(EngineError::ExecutionNotRunning)
+    );
+    assert!(matches!(
+        engine
+            .stop_execution(&format!("{exec}-x"), None, None)
+            .await,
+        Err(EngineError::ExecutionDoesNotExist(_))
+    ));
+    drop(engine);
+    let (_engine, _tokens, resumed) = open(&path).await;
+    assert_eq!(resumed, 0, "an aborted execution is not resumed");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -253,7 +253,11 @@ impl Engine {
                 self.spawn(driver, tx, arn, |d| d.resume(pending))
             }
         };
-        link.track(handle.join.abort_handle());
+        link.track(
+            handle.execution_arn.clone(),
+            handle.join.abort_handle(),
+            handle.tx.clone(),
+        );
         handle
     }
 
@@ -349,6 +353,30 @@ impl Engine {
             items,
             next: page.next,
         })
+    }
+
+    /// `StopExecution` of a persisted execution: it ends `ABORTED` (`ExecutionAborted` with
+    /// `error` and `cause`) once its driver has committed the stop. An execution that already
+    /// ended is `ExecutionNotRunning`; an unknown one `ExecutionDoesNotExist`.
+    pub async fn stop_execution(
+        &self,
+        execution_arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<(), EngineError> {
+        let link = self.link()?;
+        if let Some(tx) = link.driver(execution_arn) {
+            if tx
+                .send(super::DriverMsg::Stop(Box::new((error, cause))))
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
+        match self.describe_execution(execution_arn).await? {
+            Some(_) => Err(EngineError::ExecutionNotRunning),
+            None => Err(EngineError::ExecutionDoesNotExist(execution_arn.to_owned())),
+        }
     }
 
     /// Stops every persisted execution where it is and commits nothing more, as a crash of the

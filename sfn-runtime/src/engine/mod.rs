@@ -79,6 +79,9 @@ pub enum EngineError {
     /// same input (`ExecutionAlreadyExists`).
     #[error("execution `{0}` already exists; start it under another name")]
     ExecutionAlreadyExists(String),
+    /// No execution has this ARN (`ExecutionDoesNotExist`).
+    #[error("execution `{0}` does not exist")]
+    ExecutionDoesNotExist(String),
     /// No state machine has this ARN (`StateMachineDoesNotExist`).
     #[error("state machine `{0}` does not exist; create it first")]
     StateMachineDoesNotExist(String),

@@ -3,11 +3,14 @@
 //! committed through the engine's [`GroupCommitter`] before any command of the step is carried
 //! out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
+
+use super::DriverMsg;
 
 use crate::execution::{Command, Event, Step, TaskId, TaskInvocation};
 use crate::store::group::GroupCommitter;
@@ -18,8 +21,8 @@ pub(crate) struct StoreLink {
     pub(crate) committer: GroupCommitter<Box<dyn Store>>,
     /// Cleared by [`StoreLink::halt`]: nothing more is committed.
     open: AtomicBool,
-    /// The drivers of persisted executions, to stop them all at once.
-    drivers: Mutex<Vec<AbortHandle>>,
+    /// The drivers of persisted executions, by execution ARN: to stop one, or all at once.
+    drivers: Mutex<HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>,
 }
 
 impl std::fmt::Debug for StoreLink {
@@ -36,7 +39,7 @@ impl StoreLink {
         StoreLink {
             committer: GroupCommitter::start(store, 1024),
             open: AtomicBool::new(true),
-            drivers: Mutex::new(Vec::new()),
+            drivers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -44,27 +47,40 @@ impl StoreLink {
         self.open.load(Ordering::SeqCst)
     }
 
-    /// Keeps a driver's handle, forgetting the ones that ended.
-    pub(crate) fn track(&self, driver: AbortHandle) {
-        let mut drivers = self
-            .drivers
+    fn drivers(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>
+    {
+        self.drivers
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        drivers.retain(|d| !d.is_finished());
-        drivers.push(driver);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Keeps a driver's handle and channel, forgetting the ones that ended.
+    pub(crate) fn track(
+        &self,
+        execution_arn: String,
+        driver: AbortHandle,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+    ) {
+        let mut drivers = self.drivers();
+        drivers.retain(|_, (d, _)| !d.is_finished());
+        drivers.insert(execution_arn, (driver, tx));
+    }
+
+    /// The channel of a running persisted execution's driver.
+    pub(crate) fn driver(&self, execution_arn: &str) -> Option<mpsc::UnboundedSender<DriverMsg>> {
+        let drivers = self.drivers();
+        let (handle, tx) = drivers.get(execution_arn)?;
+        (!handle.is_finished()).then(|| tx.clone())
     }
 
     /// Commits nothing more and stops every driver where it is, as a crash of the process
     /// would: what was committed stays, and a new engine on the store resumes from there.
     pub(crate) fn halt(&self) {
         self.open.store(false, Ordering::SeqCst);
-        let drivers = std::mem::take(
-            &mut *self
-                .drivers
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        for driver in drivers {
+        let drivers = std::mem::take(&mut *self.drivers());
+        for (driver, _) in drivers.into_values() {
             driver.abort();
         }
     }

@@ -18,7 +18,7 @@ use crate::execution::{
     TimerId,
 };
 use crate::history::HistoryEvent;
-use crate::resources::{Resources, Route, TaskError};
+use crate::resources::{Resources, Route, TaskError, TaskOrigin};
 
 /// A task the driver is running.
 struct RunningTask {
@@ -56,6 +56,8 @@ pub(super) struct Driver {
     persisted: Option<Persisted>,
     /// Why the driver stopped before the end: a transition could not be persisted.
     halted: Option<crate::store::StoreError>,
+    /// Carrying out the pending commands of a resumed execution: tasks run again.
+    resuming: bool,
 }
 
 impl Driver {
@@ -85,6 +87,7 @@ impl Driver {
             outcome: None,
             persisted: None,
             halted: None,
+            resuming: false,
         }
     }
 
@@ -129,9 +132,11 @@ impl Driver {
         pending: Vec<Command>,
     ) -> Result<ExecutionResult, EngineError> {
         let mut answers = VecDeque::new();
+        self.resuming = true;
         for command in pending {
             self.carry_out(command, &mut answers);
         }
+        self.resuming = false;
         while let Some(event) = answers.pop_front() {
             self.feed(event).await;
         }
@@ -460,7 +465,11 @@ impl Driver {
         if let Some(token) = &token {
             self.register_token(token, task_id);
         }
-        let (handle, callback) = match self.resources.route(&self.engine, task) {
+        let origin = TaskOrigin {
+            execution_arn: self.exec.config().execution_arn.clone(),
+            redelivered: self.resuming,
+        };
+        let (handle, callback) = match self.resources.route(&self.engine, task, origin) {
             // A worker answers by token; nothing runs here meanwhile.
             Route::Activity => (self.tasks.spawn(std::future::pending()), true),
             Route::Run { result, callback } => (
