@@ -1,4 +1,4 @@
-//! Differential check: every example and every `tests/ui/pass` case runs twice, natively through
+//! Differential check: every example and every `sfn-macros/tests/ui/pass` case runs twice, natively through
 //! its typed `run` and through the engine on its emitted ASL read back with `sfn_asl::parse`
 //! (untyped, the same methods registered as plain resource handlers). Both runs must end alike:
 //! same status, same output (or error and cause), same history event sequence.
@@ -20,13 +20,13 @@ mod human_approval;
 #[path = "../examples/order_processing.rs"]
 mod order_processing;
 
-#[path = "ui/pass/every-state-and-field.rs"]
+#[path = "../sfn-macros/tests/ui/pass/every-state-and-field.rs"]
 mod every_state_and_field;
-#[path = "ui/pass/jsonata.rs"]
+#[path = "../sfn-macros/tests/ui/pass/jsonata.rs"]
 mod jsonata;
-#[path = "ui/pass/shapes.rs"]
+#[path = "../sfn-macros/tests/ui/pass/shapes.rs"]
 mod shapes;
-#[path = "ui/pass/state-names.rs"]
+#[path = "../sfn-macros/tests/ui/pass/state-names.rs"]
 mod state_names;
 
 /// Runs `W`'s emitted ASL, parsed back, on the engine with `resources`.
@@ -138,7 +138,7 @@ async fn human_approval() {
     }
 }
 
-/// Task methods for the `tests/ui/pass` cases: they echo their input with a marker, so the
+/// Task methods for the `sfn-macros/tests/ui/pass` cases: they echo their input with a marker, so the
 /// outputs show what each state received.
 #[derive(Clone)]
 struct Echo;

@@ -219,7 +219,7 @@ fn check(
     sfn::__private::check_path(root, segs, check).map_err(|e| e.as_str().to_owned())
 }
 
-// Path checks pass at compile time for valid paths (the failing ones are in tests/ui/shape).
+// Path checks pass at compile time for valid paths (the failing ones are in sfn-macros/tests/ui/shape).
 const _: () = assert!(sfn::__private::check_path(
     <Order as Shape>::SHAPE,
     &[sfn::__private::Seg::Field("source")],

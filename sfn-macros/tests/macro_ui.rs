@@ -1,6 +1,6 @@
 //! Compile-fail (and compile-pass) cases of `workflow!` and `#[derive(Shape)]`: one rule per
 //! file under `tests/ui/<area>/`, with the expected compiler output beside it. Regenerate with
-//! `TRYBUILD=overwrite cargo test --test macro_ui` and read every changed `.stderr`.
+//! `TRYBUILD=overwrite cargo test -p sfn-macros --test macro_ui` and read every changed `.stderr`.
 
 /// The macro's own messages (DSL syntax, fields, names, choice rules, Map/Parallel structure,
 /// path checks against shapes, several errors reported together), the findings of
