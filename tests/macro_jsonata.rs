@@ -1,7 +1,7 @@
 //! What JSONata states read from `$states.input` is checked against the input type when the
 //! workflow compiles: these reads are all valid (JSONata reads a field of every array item, and
 //! through `Option`, flattened structs and maps), so this file compiling is the test; the
-//! misspelled ones are in `tests/ui/shape/jsonata-input-unknown-field.rs`.
+//! misspelled ones are in `sfn-macros/tests/ui/shape/jsonata-input-unknown-field.rs`.
 
 use std::collections::HashMap;
 
