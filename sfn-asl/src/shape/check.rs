@@ -289,7 +289,10 @@ const fn step(shape: &'static JsonShape, seg: Seg) -> Step {
 }
 
 /// The field `name` of `o`, looking into flattened shapes too.
-const fn find(o: &'static ObjectShape, name: &'static str) -> Option<&'static JsonShape> {
+pub(super) const fn find(
+    o: &'static ObjectShape,
+    name: &'static str,
+) -> Option<&'static JsonShape> {
     let mut i = 0;
     while i < o.fields.len() {
         if eq(o.fields[i].name, name) {

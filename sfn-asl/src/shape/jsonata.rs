@@ -8,7 +8,8 @@
 //! (an enum) or is not known (`Any`, a flattened map), the segments stop and the rest is not
 //! checked.
 
-use super::{JsonShape, ObjectShape, Seg};
+use super::check::find;
+use super::{JsonShape, Seg};
 
 /// `base` (segments into `root` that lead to what the state receives) followed by the JSONPath
 /// segments of the JSONata field `names`, and how many of the `N` slots are used. `N` must be
@@ -67,51 +68,16 @@ pub const fn jsonata_segments<const N: usize>(
 const fn follow(shape: &'static JsonShape, seg: Seg) -> Option<&'static JsonShape> {
     match (shape, seg) {
         (JsonShape::Nullable(inner), _) => follow(inner, seg),
-        (JsonShape::Object(o), Seg::Field(name)) => field(o, name, 0),
+        (JsonShape::Object(o), Seg::Field(name)) => find(o, name),
         (JsonShape::Map(v), Seg::Field(_)) | (JsonShape::Array(v), Seg::Index) => Some(v),
         _ => None,
     }
 }
 
-/// The field `name` of `o` or of an object flattened into it (a few levels deep).
-const fn field(o: &'static ObjectShape, name: &str, depth: usize) -> Option<&'static JsonShape> {
-    let mut i = 0;
-    while i < o.fields.len() {
-        if eq(o.fields[i].name, name) {
-            return Some(o.fields[i].shape);
-        }
-        i += 1;
-    }
-    let mut j = 0;
-    while j < o.flatten.len() && depth < 8 {
-        if let JsonShape::Object(inner) = o.flatten[j] {
-            if let Some(s) = field(inner, name, depth + 1) {
-                return Some(s);
-            }
-        }
-        j += 1;
-    }
-    None
-}
-
-const fn eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::ObjectShape;
     use crate::shape::{FieldShape, Shape};
 
     struct Item;
