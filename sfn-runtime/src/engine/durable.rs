@@ -268,7 +268,7 @@ impl Engine {
     pub async fn recover(&self) -> Result<Vec<ExecutionHandle>, EngineError> {
         let link = self.link()?.clone();
         let (machines, running) = self
-            .with_stored(|s| Ok((s.state_machines()?, s.running()?)))
+            .with_stored(|s| Ok((s.state_machines()?, s.active()?)))
             .await?;
         for record in machines {
             let machine = sfn_asl::parse(&record.definition).map_err(|f| {

@@ -200,6 +200,12 @@ pub struct Transition {
     pub tokens: Vec<TokenChange>,
     /// The outcome, when the execution ended.
     pub closed: Option<Closed>,
+    /// After this transition the execution waits only for its timers and task tokens, and the
+    /// engine has let it leave memory: the engine wakes it from the store when a timer is due
+    /// ([`Store::due_timers`]) or a token is answered, and a restarted engine does not load it
+    /// ([`Store::active`]). Any transition without it marks the execution in memory again. A
+    /// parking transition usually carries no journal event.
+    pub park: bool,
 }
 
 /// A filter and page of [`Store::executions`], newest first as `ListExecutions` returns them.
@@ -276,8 +282,11 @@ pub trait Store: Send {
     fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError>;
     /// Executions, newest first.
     fn executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError>;
-    /// The executions still running (what a restarted engine resumes).
+    /// The executions still running, parked or not.
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+    /// The executions still running that are not parked (see [`Transition::park`]): what a
+    /// restarted engine loads at once.
+    fn active(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
     /// Commits transitions in one database transaction: all of them or none.
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError>;
     /// An execution's journal, in order.
@@ -288,9 +297,10 @@ pub trait Store: Send {
         execution_arn: &str,
         query: &HistoryQuery,
     ) -> Result<Page<(u64, String)>, StoreError>;
-    /// Timers due at or before `until_ms`, earliest first (then by execution and id).
+    /// Timers of parked executions (see [`Transition::park`]) due at or before `until_ms`,
+    /// earliest first (then by execution and id): the ones the engine must wake.
     fn due_timers(&self, until_ms: u64, limit: usize) -> Result<Vec<DueTimer>, StoreError>;
-    /// The earliest timer of all, if any.
+    /// The earliest timer of a parked execution, if any.
     fn next_timer(&self) -> Result<Option<DueTimer>, StoreError>;
     /// An outstanding task token.
     fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError>;
@@ -327,6 +337,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
         (**self).running()
+    }
+    fn active(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        (**self).active()
     }
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
         (**self).commit(transitions)

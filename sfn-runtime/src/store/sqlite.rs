@@ -18,7 +18,8 @@ use super::{
 use crate::execution::Status;
 
 /// The layout this code writes and reads.
-const SCHEMA_VERSION: i64 = 1;
+/// Version 2 added `executions.parked`.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS executions (
     state_machine_arn TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT,
     error TEXT, cause TEXT, started_ms INTEGER NOT NULL, stopped_ms INTEGER,
     redrive_count INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,
+    parked INTEGER NOT NULL DEFAULT 0,
     UNIQUE (state_machine_arn, name));
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, id);
 CREATE TABLE IF NOT EXISTS journal (
@@ -104,23 +106,34 @@ impl SqliteStore {
             })
             .optional()
             .map_err(|e| self.fail(e))?;
-        match found {
-            None => {
-                self.conn
-                    .execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
-                        [SCHEMA_VERSION],
-                    )
-                    .map_err(|e| self.fail(e))?;
-                Ok(())
+        let upgrade = match found {
+            None => "",
+            Some(1) => "ALTER TABLE executions ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;",
+            Some(SCHEMA_VERSION) => return self.index(),
+            Some(v) => {
+                return Err(StoreError::Schema {
+                    path: self.path.clone(),
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                })
             }
-            Some(v) if v <= SCHEMA_VERSION => Ok(()),
-            Some(v) => Err(StoreError::Schema {
-                path: self.path.clone(),
-                found: v,
-                supported: SCHEMA_VERSION,
-            }),
-        }
+        };
+        self.conn
+            .execute_batch(&format!(
+                "BEGIN; {upgrade} INSERT OR REPLACE INTO meta (key, value) \
+                 VALUES ('schema', {SCHEMA_VERSION}); COMMIT;"
+            ))
+            .map_err(|e| self.fail(e))?;
+        self.index()
+    }
+
+    /// Indexes on columns a migration may have added.
+    fn index(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "CREATE INDEX IF NOT EXISTS executions_active ON executions (status, parked, id);",
+            )
+            .map_err(|e| self.fail(e))
     }
 
     /// The row id of an execution.
@@ -229,8 +242,8 @@ fn apply(tx: &rusqlite::Transaction<'_>, t: &Transition) -> Result<(), ApplyErro
         insert.execute(params![id, seq, event])?;
         seq += 1;
     }
-    tx.prepare_cached("UPDATE executions SET events = ?2 WHERE id = ?1")?
-        .execute(params![id, seq])?;
+    tx.prepare_cached("UPDATE executions SET events = ?2, parked = ?3 WHERE id = ?1")?
+        .execute(params![id, seq, t.park])?;
     let mut insert =
         tx.prepare_cached("INSERT INTO history (execution, id, event) VALUES (?1, ?2, ?3)")?;
     for (hid, event) in &t.history {
@@ -322,6 +335,23 @@ impl SqliteStore {
             }
             ApplyError::Sql(e) => self.fail(e),
         }
+    }
+}
+
+impl SqliteStore {
+    /// Running executions matching `filter` (an SQL condition starting with `AND`), by id.
+    fn running_where(&self, filter: &str) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' {filter} \
+                 ORDER BY id"
+            ))
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map([], execution_from)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
 }
 
@@ -447,16 +477,11 @@ impl Store for SqliteStore {
     }
 
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id"
-            ))
-            .map_err(|e| self.fail(e))?;
-        let rows = stmt
-            .query_map([], execution_from)
-            .map_err(|e| self.fail(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+        self.running_where("")
+    }
+
+    fn active(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        self.running_where("AND parked = 0")
     }
 
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
@@ -520,7 +545,8 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT e.arn, t.id, t.due_ms FROM timers t JOIN executions e ON e.id = \
-                 t.execution WHERE t.due_ms <= ?1 ORDER BY t.due_ms, t.execution, t.id LIMIT ?2",
+                 t.execution WHERE t.due_ms <= ?1 AND e.parked = 1 \
+                 ORDER BY t.due_ms, t.execution, t.id LIMIT ?2",
             )
             .map_err(|e| self.fail(e))?;
         let rows = stmt
@@ -533,7 +559,7 @@ impl Store for SqliteStore {
         self.conn
             .prepare_cached(
                 "SELECT e.arn, t.id, t.due_ms FROM timers t JOIN executions e ON e.id = \
-                 t.execution ORDER BY t.due_ms, t.execution, t.id LIMIT 1",
+                 t.execution WHERE e.parked = 1 ORDER BY t.due_ms, t.execution, t.id LIMIT 1",
             )
             .and_then(|mut s| s.query_row([], timer_from).optional())
             .map_err(|e| self.fail(e))

@@ -147,6 +147,20 @@ fn timers_come_due_in_deadline_order_and_go_with_the_execution() {
             .map(|d| (d.execution_arn, d.id))
             .collect()
     };
+    // In memory, their drivers fire their timers: the store lists none.
+    assert_eq!(due(s, 1000), vec![]);
+    assert_eq!(s.next_timer().expect("next"), None);
+    assert_eq!(s.active().expect("active").len(), 2);
+    // Parked (a transition without a journal event), they are the store's to wake.
+    let park = |arn: &str, at: u64| Transition {
+        execution_arn: arn.into(),
+        first_event: at,
+        park: true,
+        ..Transition::default()
+    };
+    s.commit(&[park(&a.arn, 1), park(&b.arn, 1)]).expect("park");
+    assert_eq!(s.active().expect("active"), vec![]);
+    assert_eq!(s.running().expect("running").len(), 2);
     assert_eq!(due(s, 99), vec![]);
     assert_eq!(due(s, 100), vec![(a.arn.clone(), 2), (b.arn.clone(), 1)]);
     assert_eq!(
@@ -157,9 +171,13 @@ fn timers_come_due_in_deadline_order_and_go_with_the_execution() {
             due_ms: 100
         })
     );
+    // Woken: its next transition brings it back into memory, then it parks again.
     let mut fired = step(&a.arn, 1, &["timer-2"]);
     fired.timers = vec![TimerChange::Clear { id: 2 }];
     s.commit(&[fired]).expect("commit");
+    assert_eq!(due(s, 1000), vec![(b.arn.clone(), 1)]);
+    assert_eq!(s.active().expect("active"), vec![a.clone()]);
+    s.commit(&[park(&a.arn, 2)]).expect("park");
     assert_eq!(due(s, 1000), vec![(b.arn.clone(), 1), (a.arn.clone(), 1)]);
     let mut end = step(&a.arn, 2, &["stop"]);
     end.closed = Some(Closed {
@@ -350,7 +368,7 @@ fn a_reopened_file_holds_what_was_committed_and_a_newer_schema_is_refused() {
     match SqliteStore::open(&path, Durability::Full) {
         Err(StoreError::Schema {
             found: 99,
-            supported: 1,
+            supported: 2,
             ..
         }) => {}
         other => panic!("expected a schema error, got {other:?}"),
@@ -363,4 +381,39 @@ fn a_reopened_file_holds_what_was_committed_and_a_newer_schema_is_refused() {
     .expect("write");
     let err = SqliteStore::open(&not_a_db, Durability::Full).expect_err("not a database");
     assert!(err.to_string().contains("notes.txt"), "{err}");
+}
+
+#[test]
+fn a_version_1_file_gains_the_parked_column_and_keeps_its_executions() {
+    let t = temp_store("v1");
+    let path = t.dir.join("v1.db");
+    {
+        let conn = Connection::open(&path).expect("open");
+        let v1 = SCHEMA.replace("    parked INTEGER NOT NULL DEFAULT 0,\n", "");
+        conn.execute_batch(&v1).expect("v1 layout");
+        conn.execute(
+            "INSERT INTO executions (arn, name, state_machine_arn, status, input, started_ms) \
+             VALUES ('arn:e', 'e', 'arn:m', 'RUNNING', '{}', 1)",
+            [],
+        )
+        .expect("row");
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema', 1)", [])
+            .expect("meta");
+    }
+    let mut s = SqliteStore::open(&path, Durability::Full).expect("upgrade");
+    assert_eq!(s.active().expect("active").len(), 1);
+    let park = Transition {
+        execution_arn: "arn:e".into(),
+        park: true,
+        ..Transition::default()
+    };
+    s.commit(&[park]).expect("park");
+    assert_eq!(s.active().expect("active"), vec![]);
+    let version: i64 = s
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("version");
+    assert_eq!(version, 2);
 }
