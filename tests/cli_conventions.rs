@@ -6,13 +6,23 @@ mod support;
 
 use support::{sfn, sfn_env};
 
-const COMMANDS: [&str; 6] = [
+const COMMANDS: [&str; 16] = [
     "validate",
     "run",
     "test-state",
     "import",
     "build",
     "completions",
+    "create-state-machine",
+    "start",
+    "describe",
+    "list",
+    "history",
+    "stop",
+    "send-task-success",
+    "send-task-failure",
+    "send-task-heartbeat",
+    "worker",
 ];
 const ORDERS: &str = "examples/asl/order-processing.asl.json";
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sfn_asl::error::STATES_RUNTIME;
-use sfn_asl::resource::{FunctionRef, Resource, Target};
+use sfn_asl::resource::{FunctionRef, IntegrationPattern, Resource, Target};
 
 use crate::activities::ActivityTask;
 use crate::engine::Engine;
@@ -113,6 +113,8 @@ pub struct Resources {
     /// AWS service clients: integrations that no source or handler answers call the service.
     #[cfg(feature = "aws")]
     aws: Option<crate::aws::AwsClients>,
+    /// A `.waitForTaskToken` task nothing answers is submitted and waits for its token.
+    await_callbacks: bool,
 }
 
 impl std::fmt::Debug for Resources {
@@ -153,6 +155,20 @@ impl Resources {
     /// Adds a source consulted before the handlers, in the order added.
     pub fn add_source(&mut self, source: Arc<dyn TaskSource>) -> &mut Self {
         self.sources.push(source);
+        self
+    }
+
+    /// A `.waitForTaskToken` task that no source, handler or AWS client answers is submitted
+    /// as if its service had received the token, and waits for `SendTaskSuccess` (or failure,
+    /// or its timeout) instead of failing for want of a handler. `sfn start` and `sfn worker`
+    /// use it, so a token can be answered with `sfn send-task-success`.
+    ///
+    /// ```
+    /// let mut resources = sfn_runtime::Resources::new();
+    /// resources.await_unanswered_callbacks();
+    /// ```
+    pub fn await_unanswered_callbacks(&mut self) -> &mut Self {
+        self.await_callbacks = true;
         self
     }
 
@@ -245,6 +261,17 @@ impl Resources {
         if let Some(result) = self.aws_call(resource, &request) {
             return Invocation {
                 result,
+                from_source: false,
+            };
+        }
+        if self.await_callbacks
+            && request.token.is_some()
+            && resource.pattern() == Some(IntegrationPattern::WaitForTaskToken)
+            && self.handler(&request.resource).is_none()
+        {
+            // The submission: the result comes with the token.
+            return Invocation {
+                result: Box::pin(async { Ok(Value::Null) }),
                 from_source: false,
             };
         }

@@ -15,7 +15,7 @@ use sfn_asl::error::STATES_RUNTIME;
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
-use crate::{build, completions, import, input, run, test_state, validate};
+use crate::{build, completions, executions, import, input, run, test_state, validate, worker};
 
 /// Exit code: the command did what was asked and it went well.
 pub(crate) const SUCCESS: i32 = 0;
@@ -50,6 +50,21 @@ enum Command {
     Import(import::Args),
     Build(build::Args),
     Completions(completions::Args),
+    CreateStateMachine(executions::CreateStateMachineArgs),
+    #[command(visible_alias = "start-execution")]
+    Start(executions::StartArgs),
+    #[command(visible_alias = "describe-execution")]
+    Describe(executions::DescribeArgs),
+    #[command(visible_alias = "list-executions")]
+    List(executions::ListArgs),
+    #[command(visible_alias = "get-execution-history")]
+    History(executions::HistoryArgs),
+    #[command(visible_alias = "stop-execution")]
+    Stop(executions::StopArgs),
+    SendTaskSuccess(executions::SendTaskSuccessArgs),
+    SendTaskFailure(executions::SendTaskFailureArgs),
+    SendTaskHeartbeat(executions::SendTaskHeartbeatArgs),
+    Worker(worker::Args),
 }
 
 /// Parses the process arguments and runs the command; returns the exit code. `--help`,
@@ -95,6 +110,16 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::Import(a) => import::run(a, out, err),
         Command::Build(a) => build::run(a, out, err),
         Command::Completions(a) => completions::run(a, out),
+        Command::CreateStateMachine(a) => executions::create_state_machine(a, out, err),
+        Command::Start(a) => executions::start(a, out, err),
+        Command::Describe(a) => executions::describe(a, out, err),
+        Command::List(a) => executions::list(a, out, err),
+        Command::History(a) => executions::history(a, out, err),
+        Command::Stop(a) => executions::stop(a, out, err),
+        Command::SendTaskSuccess(a) => executions::send_task_success(a, out, err),
+        Command::SendTaskFailure(a) => executions::send_task_failure(a, out, err),
+        Command::SendTaskHeartbeat(a) => executions::send_task_heartbeat(a, out, err),
+        Command::Worker(a) => worker::run(a, out, err),
     };
     match outcome {
         Ok(code) => code,

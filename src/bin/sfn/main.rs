@@ -3,11 +3,14 @@
 mod build;
 mod cli;
 mod completions;
+mod executions;
 mod import;
 mod input;
 mod run;
+mod stored;
 mod test_state;
 mod validate;
+mod worker;
 
 fn main() -> std::process::ExitCode {
     let code = cli::main();

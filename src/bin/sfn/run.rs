@@ -195,7 +195,7 @@ fn warn_unknown_mocked_states(
 }
 
 /// `orders.asl.json` → `orders`.
-fn machine_name_from(path: &str) -> String {
+pub(crate) fn machine_name_from(path: &str) -> String {
     let file = Path::new(path)
         .file_name()
         .and_then(|f| f.to_str())
