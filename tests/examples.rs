@@ -5,6 +5,8 @@
 mod batch_fan_out;
 #[path = "../examples/human_approval.rs"]
 mod human_approval;
+#[path = "../examples/human_approval_durable.rs"]
+mod human_approval_durable;
 #[path = "../examples/order_processing.rs"]
 mod order_processing;
 
@@ -87,6 +89,41 @@ async fn human_approval_declined_fails_with_the_fail_state_error() {
     assert_eq!(err.error, "ExpenseDeclined");
 }
 
+/// A runtime of its own for each half, as each run of the program has: dropping it ends every
+/// task of the first engine, as the end of the process would.
+fn in_own_runtime<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(f)
+}
+
+#[test]
+fn human_approval_durable_survives_a_restart_between_request_and_approval() {
+    use human_approval_durable::{approve, request, Claim, Verdict};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let claim = Claim {
+        id: "exp-9".into(),
+        amount: 120.0,
+    };
+    let arn = in_own_runtime(request(dir.path(), claim)).expect("requested");
+    assert!(arn.ends_with(":execution:DurableApproval:exp-9"), "{arn}");
+    let outbox = std::fs::read_to_string(dir.path().join("outbox.json")).expect("outbox");
+    assert!(outbox.contains("exp-9"), "{outbox}");
+    let verdict = in_own_runtime(approve(dir.path(), 500.0)).expect("approved");
+    assert_eq!(
+        verdict,
+        Verdict {
+            id: "exp-9".into(),
+            approved_by: "alice".into()
+        }
+    );
+    // Nothing is left waiting: a third run finds no approval to answer.
+    let again = in_own_runtime(approve(dir.path(), 500.0)).expect_err("nothing waits");
+    assert!(again.to_string().contains("run `request` first"), "{again}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn batch_fan_out_keeps_the_image_order() {
     let summary = batch_fan_out::run_example()
@@ -128,6 +165,11 @@ fn building_stages_the_asl_files() {
             "HumanApproval",
             human_approval::HumanApproval::ASL,
             human_approval::HumanApproval::ASL_FILE,
+        ),
+        (
+            "DurableApproval",
+            human_approval_durable::DurableApproval::ASL,
+            human_approval_durable::DurableApproval::ASL_FILE,
         ),
         (
             "BatchFanOut",

@@ -128,6 +128,9 @@ pub enum ExecutionErrorKind {
     /// The engine stopped without a result (its task panicked or was cancelled).
     #[error("the engine stopped")]
     Engine,
+    /// A durable execution did not start (`Runner::start_named`): its name, or the store.
+    #[error("the execution did not start")]
+    NotStarted,
 }
 
 impl ExecutionError {
@@ -169,6 +172,8 @@ pub struct Runner<W> {
     resources: Resources,
     engine: Engine,
     config: ExecutionConfig,
+    /// The workflow's state machine in the store, when the engine has one.
+    stored_arn: Option<String>,
     workflow: PhantomData<fn() -> W>,
 }
 
@@ -199,16 +204,19 @@ where
             engine: Engine::new(resources.clone()),
             resources,
             config,
+            stored_arn: None,
             workflow: PhantomData,
         }
     }
 
     /// Answers the states a mock test case names from it (service integrations, failures to
     /// rehearse); the task methods answer the others. Invocations are counted per runner.
+    /// Call it before [`Runner::open_durable`]: it gives the runner a new in-memory engine.
     pub fn mocked(mut self, case: MockTestCase) -> Self {
         self.resources
             .add_source(Arc::new(MockTaskSource::new(case)));
         self.engine = Engine::new(self.resources.clone());
+        self.stored_arn = None;
         self
     }
 
@@ -264,6 +272,135 @@ where
     }
 }
 
+impl<W: Workflow> Runner<W>
+where
+    W::Input: Serialize,
+    W::Output: DeserializeOwned,
+{
+    /// Moves the runner onto a durable engine on the store `store` (see
+    /// [`Engine::with_store`]): the workflow is stored as the state machine named
+    /// [`Workflow::NAME`], and [`Runner::start_named`] starts Standard executions of it that
+    /// persist every transition before acting on it. Every execution the store holds that is
+    /// still running resumes with this runner's handlers (the same task methods); the ones of
+    /// this workflow come back as [`Started`], to wait for. An execution started before keeps
+    /// the definition it started with; new ones run the workflow as compiled now.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # use sfn_asl::StateMachine;
+    /// # use sfn_runtime::workflow::{Runner, Workflow, WorkflowKind, WorkflowState};
+    /// # struct Hello;
+    /// # #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)] enum S { P }
+    /// # impl WorkflowState for S { const ALL: &'static [Self] = &[S::P];
+    /// #   fn name(self) -> &'static str { "P" } fn from_name(_: &str) -> Option<Self> { Some(S::P) } }
+    /// # impl Workflow for Hello { type Input = serde_json::Value; type Output = serde_json::Value;
+    /// #   type State = S; const NAME: &'static str = "Hello"; const KIND: WorkflowKind = WorkflowKind::Standard;
+    /// #   const ASL: &'static str = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#;
+    /// #   fn definition() -> StateMachine { sfn_asl::parse(Self::ASL).unwrap() } }
+    /// use sfn_runtime::store::{sqlite::SqliteStore, Durability};
+    /// let dir = std::env::temp_dir().join(format!("sfn-runner-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let store = SqliteStore::open(dir.join("store.db"), Durability::Full).unwrap();
+    /// let (runner, resumed) = Runner::<Hello>::new(sfn_runtime::Resources::new())
+    ///     .open_durable(store)
+    ///     .await
+    ///     .unwrap();
+    /// assert!(resumed.is_empty());
+    /// let started = runner.start_named("first", serde_json::json!({"a": 1})).await.unwrap();
+    /// assert!(started.execution_arn().ends_with(":execution:Hello:first"));
+    /// assert_eq!(started.result().await.output, Ok(serde_json::json!({"a": 1})));
+    /// # drop(runner); std::fs::remove_dir_all(&dir).ok();
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))] fn main() {}
+    /// ```
+    pub async fn open_durable(
+        mut self,
+        store: impl crate::store::Store + 'static,
+    ) -> Result<(Self, Vec<Started<W>>), EngineError> {
+        let engine = Engine::new(self.resources.clone()).with_store(store);
+        let resumed = engine.recover().await?;
+        let arn = engine.create_state_machine(W::NAME, W::ASL).await?;
+        let resumed = resumed
+            .into_iter()
+            .filter(|h| execution_of(h.execution_arn(), &arn))
+            .map(|handle| Started {
+                handle,
+                workflow: PhantomData,
+            })
+            .collect();
+        self.engine = engine;
+        self.stored_arn = Some(arn);
+        Ok((self, resumed))
+    }
+
+    /// `StartExecution` of a durable Standard execution named `name` (unique among the
+    /// workflow's executions, Step Functions' name rules) on the engine of
+    /// [`Runner::open_durable`]. Errors have the kind [`ExecutionErrorKind::NotStarted`] and
+    /// AWS's error name: `InvalidName`, `ExecutionAlreadyExists` (also when an execution with
+    /// this name and input is already running: its [`Started`] came back from
+    /// `open_durable`, or from the first `start_named`), or `sfn.NotDurable` on a runner that
+    /// is not durable.
+    pub async fn start_named(
+        &self,
+        name: &str,
+        input: W::Input,
+    ) -> Result<Started<W>, ExecutionError> {
+        let value = self.checked(to_value(&input)?)?;
+        let not_started = |error: &str, cause: String| {
+            ExecutionError::new(ExecutionErrorKind::NotStarted, error, cause)
+        };
+        let Some(arn) = &self.stored_arn else {
+            return Err(not_started(
+                "sfn.NotDurable",
+                "the runner has no store; open it on one with `open_durable` first".into(),
+            ));
+        };
+        let started = self
+            .engine
+            .start_standard_execution(arn, name, value)
+            .await
+            .map_err(|e| not_started(engine_error_name(&e), e.to_string()))?;
+        match started.handle {
+            Some(handle) => Ok(Started {
+                handle,
+                workflow: PhantomData,
+            }),
+            None => Err(not_started(
+                "ExecutionAlreadyExists",
+                format!(
+                    "execution `{}` is already running with this input; wait for the `Started` \
+                     that `open_durable` or the first `start_named` returned",
+                    started.execution_arn
+                ),
+            )),
+        }
+    }
+}
+
+/// Whether `execution_arn` is an execution of the state machine `machine_arn`.
+fn execution_of(execution_arn: &str, machine_arn: &str) -> bool {
+    match machine_arn.split_once(":stateMachine:") {
+        Some((prefix, name)) => execution_arn
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(":execution:"))
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with(':')),
+        None => false,
+    }
+}
+
+/// AWS's name of an error `StartExecution` answers.
+fn engine_error_name(e: &EngineError) -> &'static str {
+    match e {
+        EngineError::InvalidName { .. } => "InvalidName",
+        EngineError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+        EngineError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+        EngineError::InputTooLarge { .. } => ExecutionError::INPUT_TOO_LARGE,
+        _ => "sfn.StoreFailed",
+    }
+}
+
 impl<W: Workflow> Runner<W> {
     /// The input, when `StartExecution` would take it.
     fn checked(&self, input: Value) -> Result<Value, ExecutionError> {
@@ -289,6 +426,11 @@ impl<W: Workflow> Started<W>
 where
     W::Output: DeserializeOwned,
 {
+    /// The execution's ARN.
+    pub fn execution_arn(&self) -> &str {
+        self.handle.execution_arn()
+    }
+
     /// `StopExecution`: the execution ends `ABORTED`.
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
         self.handle.stop(error, cause)

@@ -387,7 +387,10 @@ async fn stop(
     }
     Err(ApiError::new(
         INTERNAL,
-        format!("{arn}: the stop was requested but is not committed yet; `sfn describe` shows when it is"),
+        format!(
+            "{arn}: the stop was requested but is not committed yet; `sfn describe` shows \
+             when it is"
+        ),
     ))
 }
 
