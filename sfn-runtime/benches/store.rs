@@ -32,6 +32,7 @@ fn execution(i: usize) -> ExecutionRecord {
         started_ms: 0,
         stopped_ms: None,
         redrive_count: 0,
+        redrive_ms: None,
     }
 }
 

@@ -54,6 +54,7 @@ event_types! {
     ExecutionFailed => "executionFailedEventDetails",
     ExecutionTimedOut => "executionTimedOutEventDetails",
     ExecutionAborted => "executionAbortedEventDetails",
+    ExecutionRedriven => "executionRedrivenEventDetails",
     TaskStateEntered => "stateEnteredEventDetails",
     PassStateEntered => "stateEnteredEventDetails",
     ChoiceStateEntered => "stateEnteredEventDetails",

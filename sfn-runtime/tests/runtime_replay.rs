@@ -595,3 +595,103 @@ async fn a_distributed_map_replays() {
     }
     b.replay();
 }
+
+/// The tasks a step invokes, by state name.
+fn invoked(step: &Step) -> Vec<(String, sfn_runtime::execution::TaskId)> {
+    step.commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::InvokeTask(t) => Some((t.state_name.clone(), t.task_id)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A redrive is an event like the others: a Parallel state whose second branch failed,
+/// redriven, replays to the same steps and states, its kept frames serialized and restored
+/// between events; only the failed branch runs again.
+#[test]
+fn a_redrive_replays() {
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+        "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": OK, "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": FLAKY, "End": true}}}]}}});
+    let m = machine(definition);
+    let config = ExecutionConfig::new("redriven", "run-1");
+    let mut exec = Execution::new(m.clone(), config.clone());
+    let mut entries = Vec::new();
+    let mut feed = |exec: &mut Execution, event: Event| -> Step {
+        let step = exec.handle(event.clone());
+        entries.push(Entry {
+            event: serde_json::to_string(&event).expect("an event serializes"),
+            step: serde_json::to_value(&step).expect("a step serializes"),
+            state: serde_json::to_value(exec.snapshot()).expect("a state serializes"),
+        });
+        step
+    };
+    let now = START_MS;
+    let step = feed(
+        &mut exec,
+        Event::Started {
+            input: json!({}),
+            now,
+        },
+    );
+    let tasks = invoked(&step);
+    assert_eq!(tasks.len(), 2, "{step:?}");
+    let (a, b) = (tasks[0].1, tasks[1].1);
+    feed(
+        &mut exec,
+        Event::TaskSucceeded {
+            task_id: a,
+            output: json!(1),
+            now,
+        },
+    );
+    let error = Some("Flaky.Broken".into());
+    feed(
+        &mut exec,
+        Event::TaskFailed {
+            task_id: b,
+            error,
+            cause: None,
+            now,
+        },
+    );
+    assert_eq!(exec.status(), Status::Failed);
+    assert!(exec.redrivable());
+    let step = feed(&mut exec, Event::Redriven { now: now + 1000 });
+    let again = invoked(&step);
+    assert_eq!(again.len(), 1, "only branch B runs again: {step:?}");
+    assert_eq!(again[0].0, "B");
+    assert_eq!(exec.redrive_count(), 1);
+    let step = feed(
+        &mut exec,
+        Event::TaskSucceeded {
+            task_id: again[0].1,
+            output: json!(2),
+            now: now + 2000,
+        },
+    );
+    let outcome = step.commands.iter().find_map(|c| match c {
+        Command::Finished(o) => Some(o.clone()),
+        _ => None,
+    });
+    let outcome = outcome.expect("it ends");
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(
+        outcome.output,
+        Some(json!([1, 2])),
+        "branch A keeps its first result"
+    );
+    assert!(!exec.redrivable(), "a succeeded execution is not redriven");
+    let runs = BTreeMap::from([(
+        config.execution_arn.clone(),
+        Recorded {
+            config: config.clone(),
+            entries,
+        },
+    )]);
+    let machines = BTreeMap::from([(config.state_machine_arn.clone(), m)]);
+    replay(&runs, &machines);
+}

@@ -72,6 +72,7 @@ fn execution(i: usize) -> ExecutionRecord {
         started_ms: i as u64,
         stopped_ms: None,
         redrive_count: 0,
+        redrive_ms: None,
     }
 }
 

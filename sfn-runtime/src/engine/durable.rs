@@ -91,7 +91,7 @@ fn machine_name(arn: &str) -> &str {
 
 /// The configuration of execution `name` of the machine at `machine_arn`: the same on every
 /// start and every recovery, so a replayed execution sees the ARNs and seed it had.
-fn config_for(machine_arn: &str, name: &str) -> ExecutionConfig {
+pub(super) fn config_for(machine_arn: &str, name: &str) -> ExecutionConfig {
     let mut config = ExecutionConfig::new(machine_name(machine_arn), name);
     if let Some((prefix, machine)) = machine_arn.split_once(":stateMachine:") {
         config.state_machine_arn = machine_arn.to_owned();
@@ -103,7 +103,7 @@ fn config_for(machine_arn: &str, name: &str) -> ExecutionConfig {
     config
 }
 
-fn store_error(e: StoreError) -> EngineError {
+pub(super) fn store_error(e: StoreError) -> EngineError {
     EngineError::Store(e.to_string())
 }
 
@@ -112,7 +112,10 @@ impl Engine {
     /// ([`Engine::start_standard_execution`]) in `store`, and registers state machines there.
     /// Call [`Engine::recover`] next to resume the executions the store holds.
     pub fn with_store(mut self, store: impl Store + 'static) -> Self {
-        self.store = Some(Arc::new(StoreLink::new(Box::new(store))));
+        let link = StoreLink::new(Box::new(store));
+        link.set_retention(self.retention);
+        self.store = Some(Arc::new(link));
+        self.spawn_purger();
         self
     }
 
@@ -131,12 +134,12 @@ impl Engine {
         Ok((engine, resumed))
     }
 
-    fn link(&self) -> Result<&Arc<StoreLink>, EngineError> {
+    pub(super) fn link(&self) -> Result<&Arc<StoreLink>, EngineError> {
         self.store.as_ref().ok_or(EngineError::NoStore)
     }
 
     /// Runs `f` on the store's thread.
-    async fn with_stored<R: Send + 'static>(
+    pub(super) async fn with_stored<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Box<dyn Store>) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, EngineError> {
@@ -170,7 +173,9 @@ impl Engine {
         };
         self.with_stored(move |s| s.put_state_machine(&record))
             .await?;
-        self.register_state_machine(&arn, Arc::new(machine));
+        let machine = Arc::new(machine);
+        self.remember_definition(definition, &machine);
+        self.register_state_machine(&arn, machine);
         Ok(arn)
     }
 
@@ -203,6 +208,7 @@ impl Engine {
             started_ms: start_ms,
             stopped_ms: None,
             redrive_count: 0,
+            redrive_ms: None,
         };
         let created = self
             .with_stored(move |s| s.create_execution(&record))
@@ -229,7 +235,7 @@ impl Engine {
     }
 
     /// Spawns the driver of a persisted execution whose journal holds `position` events.
-    fn spawn_persisted(
+    pub(super) fn spawn_persisted(
         &self,
         link: &Arc<StoreLink>,
         exec: Execution,
@@ -241,7 +247,7 @@ impl Engine {
         let arn = exec.config().execution_arn.clone();
         let position = match start {
             Start::Run(_) => 0,
-            Start::Resume(position) => position,
+            Start::Resume(position) | Start::Redriven(position) => position,
         };
         let persisted = Persisted::new(link.clone(), arn.clone(), position, &pending);
         let mut driver =
@@ -252,6 +258,7 @@ impl Engine {
                 let pending = driver.await_submitted(pending);
                 self.spawn(driver, tx, arn, |d| d.resume(pending))
             }
+            Start::Redriven(_) => self.spawn(driver, tx, arn, |d| d.carry_on(pending, false)),
         };
         link.track(
             handle.execution_arn.clone(),
@@ -274,7 +281,9 @@ impl Engine {
             let machine = sfn_asl::parse(&record.definition).map_err(|f| {
                 EngineError::InvalidDefinition(format!("stored {}: {:?}", record.arn, f.0))
             })?;
-            self.register_state_machine(&record.arn, Arc::new(machine));
+            let machine = Arc::new(machine);
+            self.remember_definition(&record.definition, &machine);
+            self.register_state_machine(&record.arn, machine);
         }
         let mut handles = Vec::with_capacity(running.len());
         for record in running {
@@ -289,14 +298,12 @@ impl Engine {
         link: &Arc<StoreLink>,
         record: ExecutionRecord,
     ) -> Result<ExecutionHandle, EngineError> {
-        let machine = self
-            .state_machine(&record.state_machine_arn)
-            .ok_or_else(|| {
-                EngineError::StateMachineDoesNotExist(record.state_machine_arn.clone())
-            })?;
         let config = config_for(&record.state_machine_arn, &record.name);
         let arn = record.arn.clone();
-        let journal = self.with_stored(move |s| s.journal(&arn)).await?;
+        let (journal, definition) = self
+            .with_stored(move |s| Ok((s.journal(&arn)?, s.execution_definition(&arn)?)))
+            .await?;
+        let machine = self.machine_of(&record, definition.as_deref())?;
         let mut exec = Execution::new(machine, config);
         let now = self.epoch_ms.unwrap_or_else(system_ms);
         if journal.is_empty() {
@@ -390,9 +397,11 @@ impl Engine {
 }
 
 /// How a persisted driver begins.
-enum Start {
+pub(super) enum Start {
     /// A new execution, with its input.
     Run(Value),
     /// A rebuilt one whose journal holds this many events.
     Resume(u64),
+    /// A redriven one whose journal holds this many events (its redrive the last).
+    Redriven(u64),
 }

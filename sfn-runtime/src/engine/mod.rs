@@ -36,11 +36,16 @@ mod durable;
 pub mod express;
 mod map_runs;
 mod persist;
+mod redrive;
 mod run;
 
 pub use durable::{validate_execution_name, StartedExecution};
 pub use map_runs::ChildExecution;
 use map_runs::MapRuns;
+pub use redrive::{
+    redrive_status, RedriveStatus, DEFAULT_RETENTION, PURGE_INTERVAL, REDRIVABLE_PERIOD,
+    REDRIVE_MAX_EVENTS, REDRIVE_MAX_OPEN,
+};
 use run::Driver;
 
 use crate::activities::Activities;
@@ -101,6 +106,14 @@ pub enum EngineError {
     /// The execution's driver stopped without a result (its task panicked or was cancelled).
     #[error("the execution's driver stopped: {0}")]
     DriverStopped(String),
+    /// `RedriveExecution` refused (`ExecutionNotRedrivable`), with AWS's reason.
+    #[error("execution `{execution_arn}` cannot be redriven: {reason}")]
+    ExecutionNotRedrivable {
+        /// The execution.
+        execution_arn: String,
+        /// Why (`Execution is SUCCEEDED and cannot be redriven`).
+        reason: String,
+    },
     /// The input's JSON text is over the payload limit: `StartExecution` refuses it.
     #[error(
         "the execution input is larger than {limit} bytes of JSON text, the payload limit \
@@ -198,6 +211,8 @@ pub struct Engine {
     journal: Option<Arc<dyn Journal>>,
     /// Where Standard executions started by name are persisted, when anywhere.
     store: Option<Arc<persist::StoreLink>>,
+    /// How long the store keeps closed executions.
+    retention: std::time::Duration,
 }
 
 /// A started execution.
@@ -275,6 +290,7 @@ impl Engine {
             map_runs: Arc::default(),
             journal: None,
             store: None,
+            retention: redrive::DEFAULT_RETENTION,
         }
     }
 

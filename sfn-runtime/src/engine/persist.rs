@@ -4,7 +4,7 @@
 //! out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
@@ -23,6 +23,11 @@ pub(crate) struct StoreLink {
     open: AtomicBool,
     /// The drivers of persisted executions, by execution ARN: to stop one, or all at once.
     drivers: Mutex<HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>,
+    /// Parsed definitions by their text: executions that run an earlier definition of their
+    /// state machine (see [`Store::execution_definition`]) share one parse.
+    pub(crate) definitions: Mutex<HashMap<String, Arc<sfn_asl::StateMachine>>>,
+    /// How long closed executions are kept, in ms.
+    retention_ms: AtomicU64,
 }
 
 impl std::fmt::Debug for StoreLink {
@@ -40,7 +45,18 @@ impl StoreLink {
             committer: GroupCommitter::start(store, 1024),
             open: AtomicBool::new(true),
             drivers: Mutex::new(HashMap::new()),
+            definitions: Mutex::new(HashMap::new()),
+            retention_ms: AtomicU64::new(duration_ms(super::redrive::DEFAULT_RETENTION)),
         }
+    }
+
+    pub(crate) fn set_retention(&self, retention: std::time::Duration) {
+        self.retention_ms
+            .store(duration_ms(retention), Ordering::SeqCst);
+    }
+
+    pub(crate) fn retention_ms(&self) -> u64 {
+        self.retention_ms.load(Ordering::SeqCst)
     }
 
     pub(crate) fn is_open(&self) -> bool {
@@ -155,6 +171,7 @@ impl Persisted {
             ..Transition::default()
         };
         match event {
+            Event::Redriven { now } => t.redriven = Some(*now),
             Event::TimerFired { timer_id, .. } => {
                 t.timers.push(TimerChange::Clear { id: timer_id.0 })
             }
@@ -221,6 +238,10 @@ impl Persisted {
     }
 }
 
+fn duration_ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The task a command runs, if it runs one.
 fn task_of(command: &Command) -> Option<&TaskInvocation> {
     match command {
@@ -245,6 +266,7 @@ fn event_now(event: &Event) -> u64 {
         | Event::TimerFired { now, .. }
         | Event::ItemsRead { now, .. }
         | Event::ResultsWritten { now, .. }
-        | Event::StopRequested { now, .. } => *now,
+        | Event::StopRequested { now, .. }
+        | Event::Redriven { now } => *now,
     }
 }

@@ -128,11 +128,21 @@ impl Driver {
     /// Carries on with a restored execution: `pending` (see [`Execution::pending`]) are carried
     /// out again, except that a submitted task waits for its token instead of running again.
     pub(super) async fn resume(
-        mut self,
+        self,
         pending: Vec<Command>,
     ) -> Result<ExecutionResult, EngineError> {
+        self.carry_on(pending, true).await
+    }
+
+    /// [`Driver::resume`]; `redelivered`: the tasks among `pending` ran before (a restart),
+    /// rather than being new (a redrive's).
+    pub(super) async fn carry_on(
+        mut self,
+        pending: Vec<Command>,
+        redelivered: bool,
+    ) -> Result<ExecutionResult, EngineError> {
         let mut answers = VecDeque::new();
-        self.resuming = true;
+        self.resuming = redelivered;
         for command in pending {
             self.carry_out(command, &mut answers);
         }

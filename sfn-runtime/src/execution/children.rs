@@ -241,6 +241,10 @@ impl Execution {
                 *slot = Some(failure.error_output());
             }
         }
+        if tolerated {
+            // Its error output is its result: a redrive does not run it again.
+            self.discard_wreck_of_child(frame, index);
+        }
         if inline_map {
             self.emit_off_chain(
                 frame,
@@ -384,6 +388,8 @@ impl Execution {
             }
             self.abort_child(id);
             if let Some(f) = self.data.frames.remove(&id) {
+                // An aborted branch or iteration runs again on a redrive.
+                self.wreck.insert(id, f.clone());
                 match f.active.map(|a| a.block) {
                     Some(Block::Task(w)) => self.release_task(&w, true),
                     Some(Block::Wait { timer_id, .. }) | Some(Block::Retry { timer_id }) => {

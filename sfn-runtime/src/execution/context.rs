@@ -82,7 +82,10 @@ impl Execution {
         execution.insert("RoleArn".into(), c.role_arn.clone().into());
         execution.insert("StartTime".into(), iso_time(self.data.start_time).into());
         if !c.express {
-            execution.insert("RedriveCount".into(), 0.into());
+            execution.insert("RedriveCount".into(), self.data.redrive_count.into());
+            if let Some(at) = self.data.redrive_time {
+                execution.insert("RedriveTime".into(), super::redrive::redrive_time(at));
+            }
         }
         let mut machine = Map::with_capacity(2);
         machine.insert("Id".into(), c.state_machine_arn.clone().into());

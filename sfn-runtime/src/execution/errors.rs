@@ -181,6 +181,10 @@ impl Execution {
         if self.try_retry(frame, retry, &failure) {
             return;
         }
+        if !catch.iter().any(|c| failure.matches(&c.error_equals)) {
+            // Uncaught here: a redrive runs this state again if the failure ends the execution.
+            self.stash(frame);
+        }
         let failed_event = match &state.kind {
             StateKind::Parallel(_) => Some(EventType::ParallelStateFailed),
             StateKind::Map(_) => Some(EventType::MapStateFailed),
@@ -257,6 +261,7 @@ impl Execution {
         }
         let delay_ms = (delay * 1000.0).clamp(0.0, u64::MAX as f64 / 2.0) as u64;
         self.abort_children(frame);
+        self.discard_wreck_under(frame);
         let timer_id = self.new_timer_id();
         if let Some(active) = self
             .data
@@ -283,6 +288,7 @@ impl Execution {
         failure: Failure,
     ) {
         self.abort_children(frame);
+        self.discard_wreck_under(frame);
         let Some(active) = self
             .data
             .frames
@@ -291,7 +297,9 @@ impl Execution {
         else {
             return;
         };
-        let raw_input = std::mem::take(&mut active.raw_input);
+        // Copied, not moved: should the Catcher's output fail, a redrive runs the state again
+        // with this input.
+        let raw_input = active.raw_input.clone();
         let error_output = failure.error_output();
         self.set_state_context(frame);
         let result = {
@@ -336,6 +344,7 @@ impl Execution {
             }
             Err(e) => self.eval_failure(frame, e),
         };
+        self.stash(frame);
         if let Some(f) = self.data.frames.get_mut(&frame) {
             f.active = None;
         }

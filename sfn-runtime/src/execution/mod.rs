@@ -24,6 +24,7 @@ mod errors;
 mod io;
 mod nested;
 mod record;
+mod redrive;
 mod states;
 mod tasks;
 mod types;
@@ -177,6 +178,16 @@ pub struct ExecutionData {
     /// execution cuts its later payloads where an uninterrupted one does.
     #[serde(default)]
     history_data_held: usize,
+    /// How often the execution was redriven (`$$.Execution.RedriveCount`).
+    #[serde(default)]
+    redrive_count: u32,
+    /// When it was last redriven (`$$.Execution.RedriveTime`).
+    #[serde(default)]
+    redrive_time: Option<u64>,
+    /// Once it ended FAILED, TIMED_OUT or ABORTED: the frames whose states did not succeed, as
+    /// they were when it ended; a redrive runs them again.
+    #[serde(default)]
+    stopped: BTreeMap<FrameId, Box<Frame>>,
 }
 
 /// One execution of a state machine: the deterministic core.
@@ -198,6 +209,9 @@ pub struct Execution {
     members: Vec<Value>,
     /// Payload texts shared between history events.
     history_data: crate::history::DataCache,
+    /// Frames of states that failed or were aborted during the current `handle` call, while
+    /// the failure travels up; they become [`ExecutionData::stopped`] if it ends the execution.
+    wreck: BTreeMap<FrameId, Box<Frame>>,
 }
 
 /// Variables visible from a frame: its own, then its parents' (unless isolated).
@@ -269,6 +283,9 @@ impl Execution {
             requests: BTreeMap::new(),
             child_logs: BTreeMap::new(),
             history_data_held: 0,
+            redrive_count: 0,
+            redrive_time: None,
+            stopped: BTreeMap::new(),
         };
         // `$$` is built when the execution starts: its input is not known before.
         Execution::with_context(machine, data, Value::Null)
@@ -294,6 +311,7 @@ impl Execution {
             context_owner: None,
             members: Vec::new(),
             history_data: crate::history::DataCache::resumed(budget, held),
+            wreck: BTreeMap::new(),
         }
     }
 
@@ -340,8 +358,19 @@ impl Execution {
     /// running again; any other runs again (at least once).
     pub fn pending<'c>(&self, issued: impl IntoIterator<Item = &'c Command>) -> Vec<&'c Command> {
         let running = self.data.status == Status::Running;
+        let issued: Vec<&Command> = issued.into_iter().collect();
+        // A redrive starts the execution's timeout again: only its last timer is in effect.
+        let last_execution_timer = issued.iter().rposition(
+            |c| matches!(c, Command::StartTimer { timer_id, .. } if *timer_id == EXECUTION_TIMER),
+        );
         issued
             .into_iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !matches!(c, Command::StartTimer { timer_id, .. } if *timer_id == EXECUTION_TIMER)
+                    || Some(*i) == last_execution_timer
+            })
+            .map(|(_, c)| c)
             .filter(|c| match c {
                 Command::InvokeTask(t) => self.data.tasks.contains_key(&t.task_id),
                 Command::StartExecution(r) => self.data.tasks.contains_key(&r.task.task_id),
@@ -358,11 +387,20 @@ impl Execution {
 
     /// Applies one event and runs every state that does not block.
     pub fn handle(&mut self, event: Event) -> Step {
-        if self.data.status == Status::Running {
-            self.apply(event);
+        self.wreck.clear();
+        let applied = match event {
+            Event::Redriven { now } => self.data.status != Status::Running && self.redrive(now),
+            event if self.data.status == Status::Running => {
+                self.apply(event);
+                true
+            }
+            _ => false,
+        };
+        if applied {
             self.run_queue();
             self.data.history_data_held = self.history_data.held();
         }
+        self.wreck.clear();
         std::mem::take(&mut self.out)
     }
 
@@ -447,6 +485,8 @@ impl Execution {
                 self.data.now = now;
                 self.stop(error, cause);
             }
+            // Handled by `handle`: only an execution that ended is redriven.
+            Event::Redriven { .. } => {}
         }
     }
 
@@ -638,7 +678,7 @@ impl Execution {
         for root in open {
             self.abort_child(root);
         }
-        self.data.frames.clear();
+        self.keep_for_redrive(outcome.status);
         self.queue.clear();
         self.out.commands.push(Command::Finished(outcome));
     }

@@ -164,13 +164,23 @@ impl Execution {
             StateKind::Parallel(p) => self.start_parallel(frame, p, lang),
             StateKind::Map(m) => self.start_map(frame, m, lang),
             kind => {
-                // Pass, Choice, Wait, Succeed and Fail are never retried: the raw input moves.
+                // Pass, Choice, Wait, Succeed and Fail are never retried: the raw input moves,
+                // and comes back if the state fails (a redrive runs it again with it). A Wait
+                // keeps a copy while it waits, for the same reason.
+                let keep = matches!(kind, StateKind::Wait(_));
                 let (raw, raw_size) = self
                     .data
                     .frames
                     .get_mut(&frame)
                     .and_then(|f| f.active.as_mut())
-                    .map(|a| (std::mem::take(&mut a.raw_input), a.raw_size))
+                    .map(|a| {
+                        let raw = if keep {
+                            a.raw_input.clone()
+                        } else {
+                            std::mem::take(&mut a.raw_input)
+                        };
+                        (raw, a.raw_size)
+                    })
                     .unwrap_or_default();
                 let mut members = std::mem::take(&mut self.members);
                 let scope = self.scope(frame);
@@ -179,13 +189,23 @@ impl Execution {
                 let mut raw = (raw, raw_size);
                 let flow = match kind {
                     StateKind::Pass(p) => pass(&scope, p, lang, &mut raw, limit, &mut members),
-                    StateKind::Choice(c) => choice(&scope, c, lang, raw),
-                    StateKind::Wait(w) => wait(&scope, w, lang, raw, now),
-                    StateKind::Succeed(s) => succeed(&scope, s, lang, raw),
-                    StateKind::Fail(fl) => fail(&scope, fl, lang, raw.0),
+                    StateKind::Choice(c) => choice(&scope, c, lang, &mut raw),
+                    StateKind::Wait(w) => wait(&scope, w, lang, &mut raw, now),
+                    StateKind::Succeed(s) => succeed(&scope, s, lang, &mut raw),
+                    StateKind::Fail(fl) => fail(&scope, fl, lang, &raw.0),
                     _ => Ok(Flow::Blocked),
                 };
                 self.members = members;
+                if !keep && matches!(flow, Err(_) | Ok(Flow::Fail(_))) {
+                    if let Some(a) = self
+                        .data
+                        .frames
+                        .get_mut(&frame)
+                        .and_then(|f| f.active.as_mut())
+                    {
+                        a.raw_input = raw.0;
+                    }
+                }
                 flow
             }
         };
@@ -319,6 +339,7 @@ impl Execution {
         let vars_bytes = match assign.as_ref().map(|a| self.check_assign(frame, name, a)) {
             Some(Err(failure)) => {
                 // Not a failure of the state's work: no Retrier or Catcher applies.
+                self.stash(frame);
                 if let Some(f) = self.data.frames.get_mut(&frame) {
                     f.active = None;
                 }
@@ -344,6 +365,7 @@ impl Execution {
                         STATES_RUNTIME,
                         format!("The state '{name}' transitions to '{n}', which does not exist."),
                     );
+                    self.stash(frame);
                     if let Some(f) = self.data.frames.get_mut(&frame) {
                         f.active = None;
                     }
@@ -388,14 +410,13 @@ fn pass(
     members: &mut Vec<Value>,
 ) -> Result<Flow, EvalError> {
     if lang == QueryLanguage::Jsonata {
-        let (raw, raw_size) = std::mem::take(raw);
         let assign = match &p.assign {
-            Some(t) => Some(io::eval_assign(scope, t, &raw, &raw, None, None)?),
+            Some(t) => Some(io::eval_assign(scope, t, &raw.0, &raw.0, None, None)?),
             None => None,
         };
         let (output, size) = match &p.output {
-            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
-            None => (raw, raw_size),
+            Some(t) => (t.eval(&scope.jsonata(&raw.0, None, None), "Output")?, None),
+            None => std::mem::take(raw),
         };
         return Ok(Flow::Exit(Leave {
             output,
@@ -414,14 +435,13 @@ fn pass(
             next: Next::Own,
         }));
     }
-    let (raw, raw_size) = std::mem::take(raw);
-    let effective = io::input_path(scope, &p.input_path, &raw)?;
+    let effective = io::input_path(scope, &p.input_path, &raw.0)?;
     let (result, result_size) = match (&p.result, &p.parameters) {
         (Some(r), _) => (r.clone(), None),
         (None, Some(params)) => (io::template(scope, params, &effective)?, None),
         (None, None) => (
             effective.into_owned(),
-            io::selected_size(&p.input_path, raw_size),
+            io::selected_size(&p.input_path, raw.1),
         ),
     };
     // A new result is usually small next to the input it is written into: measuring it keeps
@@ -429,9 +449,11 @@ fn pass(
     // gives a count over it, so the bound then fails and the output is measured.)
     let result_size = result_size.or_else(|| Some(crate::limits::json_size(&result, limit)));
     let assign = match &p.assign {
-        Some(t) => Some(io::eval_assign(scope, t, &result, &raw, None, None)?),
+        Some(t) => Some(io::eval_assign(scope, t, &result, &raw.0, None, None)?),
         None => None,
     };
+    // The input moves into the output from here (a failure past this point loses it).
+    let (raw, raw_size) = std::mem::take(raw);
     let size = io::result_path_size(&p.result_path, raw_size, result_size);
     let output = io::apply_result_path(&p.result_path, raw, result).map_err(|e| e.1)?;
     let output = io::output_path(scope, &p.output_path, output)?;
@@ -522,15 +544,16 @@ fn choice(
     scope: &Scope<'_>,
     c: &Choice,
     lang: QueryLanguage,
-    (raw, raw_size): Raw,
+    input: &mut Raw,
 ) -> Result<Flow, EvalError> {
+    let (raw, raw_size) = (&input.0, input.1);
     // Rules read the input in place; a copy is made only when `InputPath` selects a part.
     let effective = match lang {
-        QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, &raw)?,
-        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
+        QueryLanguage::JsonPath => io::input_path(scope, &c.input_path, raw)?,
+        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(raw),
     };
     let matched =
-        first_match(scope, c, &effective, &raw)?.and_then(|i| c.choices.get(i).map(|b| (i, b)));
+        first_match(scope, c, &effective, raw)?.and_then(|i| c.choices.get(i).map(|b| (i, b)));
     let (assign_t, output_t, next) = match matched {
         Some((i, b)) => (b.assign.as_ref(), b.output.as_ref(), Next::Choice(Some(i))),
         None => (c.assign.as_ref(), c.output.as_ref(), Next::Choice(None)),
@@ -551,7 +574,7 @@ fn choice(
         Some(t) => {
             let location = format!("{}Assign", prefix());
             Some(io::eval_assign_at(
-                scope, t, &effective, &raw, None, None, &location,
+                scope, t, &effective, raw, None, None, &location,
             )?)
         }
         None => None,
@@ -561,7 +584,7 @@ fn choice(
             let size = io::selected_size(&c.input_path, raw_size);
             let effective = match effective {
                 std::borrow::Cow::Owned(v) => v,
-                std::borrow::Cow::Borrowed(_) => raw,
+                std::borrow::Cow::Borrowed(_) => std::mem::take(&mut input.0),
             };
             let output = io::output_path(scope, &c.output_path, effective)?;
             (output, io::selected_size(&c.output_path, size))
@@ -569,9 +592,9 @@ fn choice(
         QueryLanguage::Jsonata => match output_t {
             Some(t) => {
                 let location = format!("{}Output", prefix());
-                (t.eval(&scope.jsonata(&raw, None, None), &location)?, None)
+                (t.eval(&scope.jsonata(raw, None, None), &location)?, None)
             }
-            None => (raw, raw_size),
+            None => std::mem::take(input),
         },
     };
     Ok(Flow::Exit(Leave {
@@ -619,20 +642,21 @@ fn wait(
     scope: &Scope<'_>,
     w: &Wait,
     lang: QueryLanguage,
-    (raw, raw_size): Raw,
+    input: &mut Raw,
     now: u64,
 ) -> Result<Flow, EvalError> {
+    let (raw, raw_size) = (&input.0, input.1);
     let effective = match lang {
-        QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, &raw)?,
-        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(&raw),
+        QueryLanguage::JsonPath => io::input_path(scope, &w.input_path, raw)?,
+        QueryLanguage::Jsonata => std::borrow::Cow::Borrowed(raw),
     };
-    let at = wait_until(scope, w, &effective, &raw, now)?;
+    let at = wait_until(scope, w, &effective, raw, now)?;
     // AWS keeps a wait's delay in a signed 32-bit count of seconds.
     if at.saturating_sub(now) > u64::from(i32::MAX.unsigned_abs()) * 1000 {
         return Err(EvalError::runtime("Wait state delay is too long."));
     }
     let assign = match &w.assign {
-        Some(t) => Some(io::eval_assign(scope, t, &effective, &raw, None, None)?),
+        Some(t) => Some(io::eval_assign(scope, t, &effective, raw, None, None)?),
         None => None,
     };
     let (output, size) = match lang {
@@ -640,14 +664,14 @@ fn wait(
             let size = io::selected_size(&w.input_path, raw_size);
             let effective = match effective {
                 std::borrow::Cow::Owned(v) => v,
-                std::borrow::Cow::Borrowed(_) => raw,
+                std::borrow::Cow::Borrowed(_) => std::mem::take(&mut input.0),
             };
             let output = io::output_path(scope, &w.output_path, effective)?;
             (output, io::selected_size(&w.output_path, size))
         }
         QueryLanguage::Jsonata => match &w.output {
-            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
-            None => (raw, raw_size),
+            Some(t) => (t.eval(&scope.jsonata(raw, None, None), "Output")?, None),
+            None => std::mem::take(input),
         },
     };
     Ok(Flow::WaitUntil {
@@ -743,21 +767,24 @@ fn succeed(
     scope: &Scope<'_>,
     s: &Succeed,
     lang: QueryLanguage,
-    (raw, raw_size): Raw,
+    input: &mut Raw,
 ) -> Result<Flow, EvalError> {
     let (output, size) = match lang {
         QueryLanguage::JsonPath => {
-            let size = io::selected_size(&s.input_path, raw_size);
-            let effective = match io::input_path(scope, &s.input_path, &raw)? {
+            let size = io::selected_size(&s.input_path, input.1);
+            let effective = match io::input_path(scope, &s.input_path, &input.0)? {
                 std::borrow::Cow::Owned(v) => v,
-                std::borrow::Cow::Borrowed(_) => raw,
+                std::borrow::Cow::Borrowed(_) => std::mem::take(&mut input.0),
             };
             let output = io::output_path(scope, &s.output_path, effective)?;
             (output, io::selected_size(&s.output_path, size))
         }
         QueryLanguage::Jsonata => match &s.output {
-            Some(t) => (t.eval(&scope.jsonata(&raw, None, None), "Output")?, None),
-            None => (raw, raw_size),
+            Some(t) => (
+                t.eval(&scope.jsonata(&input.0, None, None), "Output")?,
+                None,
+            ),
+            None => std::mem::take(input),
         },
     };
     Ok(Flow::Exit(Leave {
@@ -768,14 +795,14 @@ fn succeed(
     }))
 }
 
-fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result<Flow, EvalError> {
+fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: &Value) -> Result<Flow, EvalError> {
     let field = |field: &Option<FailField>, name: &str| -> Result<Option<String>, EvalError> {
         Ok(match field {
             None => None,
             Some(FailField::Literal(s)) => Some(s.clone()),
             Some(FailField::Path(expr)) => {
                 let field = format!("{name}Path");
-                match expr.eval(&scope.env(&raw), &field)? {
+                match expr.eval(&scope.env(raw), &field)? {
                     Value::String(s) => Some(s),
                     other => {
                         return Err(EvalError::runtime(message::fail_path_not_a_string(
@@ -786,7 +813,7 @@ fn fail(scope: &Scope<'_>, f: &Fail, _lang: QueryLanguage, raw: Value) -> Result
                     }
                 }
             }
-            Some(FailField::Jsonata(j)) => match j.eval(&scope.jsonata(&raw, None, None), name)? {
+            Some(FailField::Jsonata(j)) => match j.eval(&scope.jsonata(raw, None, None), name)? {
                 Value::String(s) => Some(s),
                 other => return Err(j.unexpected_type(name, "string", &other)),
             },

@@ -288,6 +288,13 @@ pub enum Event {
         /// Current time.
         now: u64,
     },
+    /// `RedriveExecution`: a FAILED, TIMED_OUT or ABORTED execution runs again from the
+    /// states that did not succeed (see [`Execution::redrivable`](crate::execution::Execution::redrivable)).
+    /// Ignored by a running execution.
+    Redriven {
+        /// Current time (the `redriveDate`).
+        now: u64,
+    },
     /// `StopExecution`.
     StopRequested {
         /// Optional error.
@@ -487,6 +494,7 @@ mod tests {
                 cause: Some("why".into()),
                 now,
             },
+            Event::Redriven { now },
         ]
     }
 

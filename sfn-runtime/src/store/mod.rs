@@ -101,10 +101,14 @@ pub struct ExecutionRecord {
     pub stopped_ms: Option<u64>,
     /// How often it was redriven.
     pub redrive_count: u32,
+    /// When it was last redriven (`redriveDate`), ms since the Unix epoch.
+    pub redrive_ms: Option<u64>,
 }
 
 /// What [`Store::create_execution`] did.
 #[derive(Debug, Clone, PartialEq)]
+// One per `StartExecution`, returned at once: boxing the record would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Created {
     /// A new execution was stored.
     New,
@@ -198,6 +202,10 @@ pub struct Transition {
     pub timers: Vec<TimerChange>,
     /// Tokens issued, taken or closed.
     pub tokens: Vec<TokenChange>,
+    /// The execution ended and runs again (`RedriveExecution`) from this time on, ms since the
+    /// Unix epoch: it is `RUNNING` again, its redrive count one more, before `closed` (when the
+    /// redriven execution ends at once) applies.
+    pub redriven: Option<u64>,
     /// The outcome, when the execution ended.
     pub closed: Option<Closed>,
     /// After this transition the execution waits only for its timers and task tokens, and the
@@ -313,6 +321,9 @@ pub trait Store: Send {
     /// Removes the executions that ended before `before_ms`, with their journals and
     /// histories; how many.
     fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError>;
+    /// The definition an execution runs: its state machine's definition when it started (a
+    /// later `put_state_machine` does not change it). `None` for an unknown execution.
+    fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// A boxed store is a store, so an engine can hold any one behind `Box<dyn Store>`.
@@ -372,5 +383,8 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError> {
         (**self).purge_closed(before_ms)
+    }
+    fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
+        (**self).execution_definition(execution_arn)
     }
 }

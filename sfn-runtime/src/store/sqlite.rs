@@ -48,7 +48,20 @@ CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, execution INTEGER NOT NULL, task_id INTEGER NOT NULL,
     activity_arn TEXT, input TEXT, worker TEXT, created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS tokens_by_activity ON tokens (activity_arn, worker, created_ms);
+CREATE TABLE IF NOT EXISTS revisions (
+    id INTEGER PRIMARY KEY, state_machine_arn TEXT NOT NULL, definition TEXT NOT NULL,
+    created_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS revisions_by_machine ON revisions (state_machine_arn, id);
 ";
+
+/// Columns added to tables of the first layout, with their type: a file written before them
+/// gets them when opened (old rows hold NULL), and older code still reads the file.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // When the execution was last redriven.
+    ("executions", "redrive_ms", "INTEGER"),
+    // The definition it runs: a row of `revisions` (NULL: its machine's current one).
+    ("executions", "revision", "INTEGER"),
+];
 
 /// A [`Store`] in one SQLite file.
 pub struct SqliteStore {
@@ -97,8 +110,31 @@ impl SqliteStore {
         }
     }
 
+    /// Adds the [`ADDED_COLUMNS`] a file does not have yet.
+    fn add_columns(&self) -> Result<(), StoreError> {
+        for (table, column, kind) in ADDED_COLUMNS {
+            let present: bool = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"
+                    ),
+                    [column],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.fail(e))?;
+            if !present {
+                self.conn
+                    .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+                    .map_err(|e| self.fail(e))?;
+            }
+        }
+        Ok(())
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
         self.conn.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
+        self.add_columns()?;
         let found: Option<i64> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
@@ -165,7 +201,7 @@ fn i64_of(v: u64) -> i64 {
 }
 
 const EXECUTION_COLUMNS: &str = "arn, name, state_machine_arn, status, input, output, error, \
-                                 cause, started_ms, stopped_ms, redrive_count";
+                                 cause, started_ms, stopped_ms, redrive_count, redrive_ms";
 
 fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -180,6 +216,7 @@ fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         started_ms: u64_of(r.get(8)?),
         stopped_ms: r.get::<_, Option<i64>>(9)?.map(u64_of),
         redrive_count: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
+        redrive_ms: r.get::<_, Option<i64>>(11)?.map(u64_of),
     })
 }
 
@@ -234,6 +271,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, t: &Transition) -> Result<(), ApplyErro
         .query_row([&t.execution_arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if u64_of(stored) != t.first_event {
         return Err(ApplyError::Gap(u64_of(stored)));
+    }
+    if let Some(at) = t.redriven {
+        reopen(tx, id, at)?;
     }
     let mut seq = i64_of(t.first_event);
     let mut insert =
@@ -300,6 +340,16 @@ fn apply_tokens(
     Ok(())
 }
 
+/// An ended execution runs again (a redrive at `at_ms`).
+fn reopen(tx: &rusqlite::Transaction<'_>, id: i64, at_ms: u64) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached(
+        "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
+         stopped_ms = NULL, redrive_count = redrive_count + 1, redrive_ms = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, i64_of(at_ms)])?;
+    Ok(())
+}
+
 /// Records an execution's end; its timers and tokens go with it.
 fn close(tx: &rusqlite::Transaction<'_>, id: i64, c: &Closed) -> Result<(), rusqlite::Error> {
     tx.prepare_cached(
@@ -357,6 +407,25 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn put_state_machine(&mut self, m: &StateMachineRecord) -> Result<(), StoreError> {
+        let latest: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT definition FROM revisions WHERE state_machine_arn = ?1 \
+                 ORDER BY id DESC LIMIT 1",
+                [&m.arn],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        if latest.as_deref() != Some(m.definition.as_str()) {
+            self.conn
+                .execute(
+                    "INSERT INTO revisions (state_machine_arn, definition, created_ms) \
+                     VALUES (?1, ?2, ?3)",
+                    params![m.arn, m.definition, i64_of(m.created_ms)],
+                )
+                .map_err(|e| self.fail(e))?;
+        }
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO state_machines (arn, name, kind, definition, role_arn, \
@@ -417,8 +486,9 @@ impl Store for SqliteStore {
         self.conn
             .execute(
                 "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, \
-                 error, cause, started_ms, stopped_ms, redrive_count) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 error, cause, started_ms, stopped_ms, redrive_count, redrive_ms, revision) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, (SELECT MAX(id) \
+                 FROM revisions WHERE state_machine_arn = ?3))",
                 params![
                     e.arn,
                     e.name,
@@ -430,7 +500,8 @@ impl Store for SqliteStore {
                     e.cause,
                     i64_of(e.started_ms),
                     e.stopped_ms.map(i64_of),
-                    e.redrive_count
+                    e.redrive_count,
+                    e.redrive_ms.map(i64_of)
                 ],
             )
             .map_err(|err| self.fail(err))?;
@@ -468,7 +539,7 @@ impl Store for SqliteStore {
                     after_key(&q.after),
                     limit
                 ],
-                |r| Ok((execution_from(r)?, r.get::<_, i64>(11)?)),
+                |r| Ok((execution_from(r)?, r.get::<_, i64>(12)?)),
             )
             .map_err(|e| self.fail(e))?;
         let rows: Vec<(ExecutionRecord, i64)> =
@@ -616,6 +687,18 @@ impl Store for SqliteStore {
         let removed = purge(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(removed)
+    }
+
+    fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT COALESCE(r.definition, m.definition) FROM executions e \
+                 LEFT JOIN revisions r ON r.id = e.revision \
+                 LEFT JOIN state_machines m ON m.arn = e.state_machine_arn WHERE e.arn = ?1",
+            )
+            .and_then(|mut s| s.query_row([execution_arn], |r| r.get(0)).optional())
+            .map(Option::flatten)
+            .map_err(|e| self.fail(e))
     }
 }
 

@@ -40,6 +40,7 @@ fn execution(name: &str, started_ms: u64) -> ExecutionRecord {
         started_ms,
         stopped_ms: None,
         redrive_count: 0,
+        redrive_ms: None,
     }
 }
 
