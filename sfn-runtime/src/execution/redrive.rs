@@ -234,3 +234,38 @@ fn drop_children(frames: &mut BTreeMap<FrameId, Box<Frame>>, parent: FrameId) {
 pub(super) fn redrive_time(ms: u64) -> Value {
     super::iso_time(ms).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::super::{Event, ExecutionConfig};
+    use super::*;
+
+    #[test]
+    fn an_execution_that_failed_before_its_first_state_is_not_redriven() {
+        let machine = sfn_asl::StateMachine {
+            comment: None,
+            version: None,
+            timeout_seconds: None,
+            query_language: None,
+            start_at: "A".into(),
+            states: Default::default(),
+        };
+        let mut exec = Execution::new(Arc::new(machine), ExecutionConfig::new("m", "r"));
+        exec.handle(Event::Started {
+            input: json!({}),
+            now: 0,
+        });
+        assert_eq!(exec.status(), Status::Failed);
+        assert!(!exec.redrivable());
+        let step = exec.handle(Event::Redriven { now: 1 });
+        assert!(
+            step.events.is_empty() && step.commands.is_empty(),
+            "{step:?}"
+        );
+        assert_eq!((exec.status(), exec.redrive_count()), (Status::Failed, 0));
+    }
+}
