@@ -638,3 +638,45 @@ async fn closed_executions_are_kept_for_the_retention_then_purged() {
         .unwrap()
         .is_some());
 }
+
+#[tokio::test]
+async fn a_distributed_map_runs_again_whole_as_a_new_map_run() {
+    let dir = temp_dir("distributed");
+    let world = World::broken();
+    let engine = open(&dir.join("store.db"), &world).await;
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemsPath": "$.items", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": FLAKY, "End": true}}}}}});
+    let items = json!({"items": [{"n": 1, "fine": true}, {"n": 2}]});
+    let arn = start(&engine, "distributed", &definition, items).await;
+    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
+    let failed = history(&engine, &arn).await;
+    assert_eq!(of_type(&failed, "MapRunFailed"), 1, "{failed:#?}");
+    world.take_calls();
+
+    world.repair();
+    engine.redrive_execution(&arn).await.expect("redrivable");
+    assert_eq!(until_done(&engine, &arn).await, Status::Succeeded);
+    // Not as on AWS, which redrives the failed child of the same Map Run: every item runs again.
+    let seen: Vec<Value> = world
+        .take_calls()
+        .into_iter()
+        .map(|(_, i)| i["n"].clone())
+        .collect();
+    assert_eq!(seen, vec![json!(1), json!(2)]);
+    let events = history(&engine, &arn).await;
+    assert_chained(&events);
+    let runs: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "MapRunStarted")
+        .map(|e| &e["mapRunStartedEventDetails"]["mapRunArn"])
+        .collect();
+    assert_eq!(runs.len(), 2);
+    assert_ne!(runs[0], runs[1], "a new Map Run");
+    assert_eq!(
+        of_type(&events, "MapStateEntered"),
+        2,
+        "the Map state is entered again"
+    );
+}

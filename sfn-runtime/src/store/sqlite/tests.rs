@@ -418,3 +418,68 @@ fn a_version_1_file_gains_the_parked_column_and_keeps_its_executions() {
         .expect("version");
     assert_eq!(version, 2);
 }
+
+#[test]
+fn a_redrive_reopens_an_execution_and_each_execution_keeps_its_definition() {
+    let mut t = temp_store("redrive");
+    let s = &mut t.store;
+    let mut machine = StateMachineRecord {
+        arn: MACHINE.into(),
+        name: "m".into(),
+        kind: "STANDARD".into(),
+        definition: "{\"v\":1}".into(),
+        role_arn: None,
+        created_ms: 5,
+    };
+    s.put_state_machine(&machine).expect("put");
+    let first = execution("run-1", 10);
+    s.create_execution(&first).expect("create");
+    machine.definition = "{\"v\":2}".into();
+    s.put_state_machine(&machine).expect("update");
+    let second = execution("run-2", 11);
+    s.create_execution(&second).expect("create");
+    let definition = |s: &SqliteStore, arn: &str| s.execution_definition(arn).expect("readable");
+    assert_eq!(definition(s, &first.arn).as_deref(), Some("{\"v\":1}"));
+    assert_eq!(definition(s, &second.arn).as_deref(), Some("{\"v\":2}"));
+    assert_eq!(definition(s, "arn:none"), None);
+    let failed = |stopped_ms| Closed {
+        status: Status::Failed,
+        output: None,
+        error: Some("E".into()),
+        cause: None,
+        stopped_ms,
+    };
+    let mut end = step(&first.arn, 0, &["a"]);
+    end.closed = Some(failed(20));
+    s.commit(&[end]).expect("ends");
+    let mut redrive = step(&first.arn, 1, &["b"]);
+    redrive.redriven = Some(30);
+    s.commit(&[redrive]).expect("redriven");
+    let r = s.execution(&first.arn).expect("readable").expect("stored");
+    assert_eq!(
+        (
+            r.status,
+            r.redrive_count,
+            r.redrive_ms,
+            r.error,
+            r.stopped_ms
+        ),
+        (Status::Running, 1, Some(30), None, None)
+    );
+    assert!(s
+        .running()
+        .expect("readable")
+        .iter()
+        .any(|e| e.arn == first.arn));
+    // Redriven and failed again in one transition: reopened first, then closed.
+    let mut both = step(&first.arn, 2, &["c"]);
+    both.redriven = Some(40);
+    both.closed = Some(failed(41));
+    s.commit(&[both]).expect("redriven and ended");
+    let r = s.execution(&first.arn).expect("readable").expect("stored");
+    assert_eq!(
+        (r.status, r.redrive_count, r.redrive_ms, r.stopped_ms),
+        (Status::Failed, 2, Some(40), Some(41))
+    );
+    assert_eq!(s.journal(&first.arn).expect("journal"), vec!["a", "b", "c"]);
+}
