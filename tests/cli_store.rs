@@ -549,3 +549,51 @@ fn the_store_defaults_to_sfn_store_then_dot_sfn() {
     );
     assert!(f.dir.path().join(".sfn/store.db").is_file());
 }
+
+#[test]
+fn tasks_are_answered_as_sfn_run_answers_them() {
+    let f = Fixture::new();
+    let created = f.ok(&[
+        "create-state-machine",
+        "--definition",
+        "examples/asl/order-processing.asl.json",
+    ]);
+    assert!(created["stateMachineArn"]
+        .as_str()
+        .is_some_and(|a| a.ends_with(":stateMachine:order-processing")));
+    let input = "examples/asl/order-processing.input.json";
+    let mocked = arn_of(&f.ok(&[
+        "start",
+        "--state-machine-arn",
+        "order-processing",
+        "--input",
+        input,
+        "--mock-config",
+        "examples/asl/order-processing.mock.json",
+        "--test-case",
+        "Approved",
+    ]));
+    let done = f.describe(&mocked);
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    let output: Value = serde_json::from_str(done["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output["shipment"]["label"], "ship-o-17");
+    // Nothing answers a Task the mocks leave out: it fails, naming the fix.
+    let bare = arn_of(&f.ok(&[
+        "start",
+        "--state-machine-arn",
+        "order-processing",
+        "--input",
+        input,
+    ]));
+    let failed = f.describe(&bare);
+    assert_eq!(
+        (&failed["status"], &failed["error"]),
+        (&json!("FAILED"), &json!("States.Runtime"))
+    );
+    assert!(
+        failed["cause"]
+            .as_str()
+            .is_some_and(|c| c.contains("--mock-config")),
+        "{failed}"
+    );
+}

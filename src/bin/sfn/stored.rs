@@ -638,6 +638,14 @@ pub(crate) mod owner {
         ))
     }
 
+    /// Whether a worker listens beside `store`.
+    pub(crate) fn worker_listens(store: &Path) -> bool {
+        #[cfg(unix)]
+        return std::os::unix::net::UnixStream::connect(socket_path(store)).is_ok();
+        #[cfg(not(unix))]
+        return false;
+    }
+
     /// Sends `request` to the worker listening beside `store`; `None` when none listens.
     #[cfg(unix)]
     pub(crate) async fn forward(

@@ -32,18 +32,31 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, _out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     let path = args.store.path();
-    let Some(lock) = owner::try_lock(&path)? else {
-        return Err(BadInvocation(format!(
-            "{}: process {} already drives this store (one process drives a store at a time); \
-             stop it first, or send it requests with the other commands",
-            path.display(),
-            owner::holder(&path).unwrap_or_else(|| "?".into())
-        )));
-    };
+    let lock = take(&path)?;
     let rt = runtime(true)?;
     let outcome = rt.block_on(serve(&path, &args.tasks, err));
     drop(lock);
     outcome
+}
+
+/// Takes the store's owner lock: waits for a command that holds it to end (at most 30 s), and
+/// refuses when another worker holds it.
+fn take(path: &Path) -> Result<owner::Owner, BadInvocation> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(lock) = owner::try_lock(path)? {
+            return Ok(lock);
+        }
+        if owner::worker_listens(path) || std::time::Instant::now() > deadline {
+            return Err(BadInvocation(format!(
+                "{}: process {} already drives this store (one process drives a store at a \
+                 time); stop it first, or send it requests with the other commands",
+                path.display(),
+                owner::holder(path).unwrap_or_else(|| "?".into())
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Resumes the store's executions and answers requests until a stop signal.
