@@ -6,7 +6,7 @@ mod support;
 
 use support::{sfn, sfn_env};
 
-const COMMANDS: [&str; 16] = [
+const COMMANDS: [&str; 17] = [
     "validate",
     "run",
     "test-state",
@@ -19,6 +19,7 @@ const COMMANDS: [&str; 16] = [
     "list",
     "history",
     "stop",
+    "redrive",
     "send-task-success",
     "send-task-failure",
     "send-task-heartbeat",

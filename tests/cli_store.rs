@@ -86,9 +86,9 @@ impl Fixture {
         }
     }
 
-    /// The token of the execution's waiting task, read from its TaskScheduled event.
+    /// The token of the execution's waiting task, read from its last TaskScheduled event.
     fn token(&self, arn: &str) -> String {
-        let history = self.ok(&["history", "--execution-arn", arn]);
+        let history = self.ok(&["history", "--execution-arn", arn, "--reverse-order"]);
         let scheduled = history["events"]
             .as_array()
             .expect("events")
@@ -595,5 +595,79 @@ fn tasks_are_answered_as_sfn_run_answers_them() {
             .as_str()
             .is_some_and(|c| c.contains("--mock-config")),
         "{failed}"
+    );
+}
+
+#[test]
+fn redrive_runs_a_failed_execution_again_from_the_state_that_failed() {
+    let f = Fixture::new();
+    let machine = f.create("approval", APPROVAL);
+    let arn = arn_of(&f.ok(&[
+        "start",
+        "--state-machine-arn",
+        &machine,
+        "--input",
+        r#"{"order":3}"#,
+    ]));
+    let token = f.token(&arn);
+    let run = f.sfn(&[
+        "send-task-failure",
+        "--task-token",
+        &token,
+        "--error",
+        "Flaky",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let failed = f.describe(&arn);
+    assert_eq!(
+        (&failed["status"], &failed["redriveStatus"]),
+        (&json!("FAILED"), &json!("REDRIVABLE"))
+    );
+
+    let v = f.ok(&["redrive-execution", "--execution-arn", &arn]);
+    assert!(v["redriveDate"].as_str().is_some_and(is_date), "{v}");
+    let again = f.describe(&arn);
+    assert_eq!(
+        (&again["status"], &again["redriveCount"]),
+        (&json!("RUNNING"), &json!(1))
+    );
+    assert!(
+        again["redriveDate"].as_str().is_some_and(is_date),
+        "{again}"
+    );
+    // The task waits again, for a token of its own.
+    let token = f.token(&arn);
+    let run = f.sfn(&[
+        "send-task-success",
+        "--task-token",
+        &token,
+        "--output",
+        "\"ok\"",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let done = f.describe(&arn);
+    assert_eq!(
+        (&done["status"], &done["output"]),
+        (&json!("SUCCEEDED"), &json!("\"ok\""))
+    );
+    assert_eq!(done["redriveStatus"], "NOT_REDRIVABLE");
+    assert!(
+        done["redriveStatusReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("SUCCEEDED")),
+        "{done}"
+    );
+    let history = f.ok(&["history", "--execution-arn", &arn]);
+    assert!(history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["type"] == "ExecutionRedriven"));
+    let refused = f.sfn(&["redrive", "--execution-arn", &arn]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("(ExecutionNotRedrivable)"),
+        "{}",
+        refused.stderr
     );
 }

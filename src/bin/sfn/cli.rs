@@ -61,6 +61,8 @@ enum Command {
     History(executions::HistoryArgs),
     #[command(visible_alias = "stop-execution")]
     Stop(executions::StopArgs),
+    #[command(visible_alias = "redrive-execution")]
+    Redrive(executions::RedriveArgs),
     SendTaskSuccess(executions::SendTaskSuccessArgs),
     SendTaskFailure(executions::SendTaskFailureArgs),
     SendTaskHeartbeat(executions::SendTaskHeartbeatArgs),
@@ -116,6 +118,7 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::List(a) => executions::list(a, out, err),
         Command::History(a) => executions::history(a, out, err),
         Command::Stop(a) => executions::stop(a, out, err),
+        Command::Redrive(a) => executions::redrive(a, out, err),
         Command::SendTaskSuccess(a) => executions::send_task_success(a, out, err),
         Command::SendTaskFailure(a) => executions::send_task_failure(a, out, err),
         Command::SendTaskHeartbeat(a) => executions::send_task_heartbeat(a, out, err),

@@ -1,13 +1,15 @@
 //! The Step Functions API on a store file, named and flagged as the AWS CLI's
 //! `aws stepfunctions` commands: `create-state-machine`, `start` (`start-execution`),
 //! `describe` (`describe-execution`), `list` (`list-executions`), `history`
-//! (`get-execution-history`), `stop` (`stop-execution`) and `send-task-success|failure|heartbeat`.
+//! (`get-execution-history`), `stop` (`stop-execution`), `redrive` (`redrive-execution`) and
+//! `send-task-success|failure|heartbeat`.
 //! Each prints the API's response as the AWS CLI does (camelCase keys, ISO 8601 dates).
 
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
 use sfn_asl::validate::LintOptions;
+use sfn_runtime::engine::{redrive_status, RedriveStatus};
 use sfn_runtime::store::{ExecutionQuery, HistoryQuery, Store};
 use sfn_runtime::{ExecutionConfig, Status};
 
@@ -207,6 +209,14 @@ pub(crate) fn describe(args: DescribeArgs, out: &mut dyn Write, err: &mut dyn Wr
         m.insert("cause".into(), cause.clone().into());
     }
     m.insert("redriveCount".into(), record.redrive_count.into());
+    if let Some(ms) = record.redrive_ms {
+        m.insert("redriveDate".into(), date(ms));
+    }
+    let redrive = redrive_status(&record, crate::stored::now_ms());
+    m.insert("redriveStatus".into(), redrive.as_str().into());
+    if let RedriveStatus::NotRedrivable(reason) = redrive {
+        m.insert("redriveStatusReason".into(), reason.into());
+    }
     print_json(out, &Value::Object(m));
     Ok(SUCCESS)
 }
@@ -353,7 +363,8 @@ pub(crate) fn history(args: HistoryArgs, out: &mut dyn Write, err: &mut dyn Writ
 }
 
 /// A stored history event as the AWS CLI prints it: its timestamp a date; without execution
-/// data, no `input` or `output` in its details.
+/// data, no `input` or `output` (nor their details) in its details, as
+/// `Engine::get_execution_history_with` leaves them out.
 fn event_for_cli(mut event: Value, with_data: bool) -> Value {
     let Some(m) = event.as_object_mut() else {
         return event;
@@ -364,8 +375,9 @@ fn event_for_cli(mut event: Value, with_data: bool) -> Value {
     if !with_data {
         for (key, details) in m.iter_mut() {
             if let (true, Some(d)) = (key.ends_with("EventDetails"), details.as_object_mut()) {
-                d.remove("input");
-                d.remove("output");
+                for field in ["input", "inputDetails", "output", "outputDetails"] {
+                    d.remove(field);
+                }
             }
         }
     }
@@ -396,6 +408,31 @@ pub(crate) fn stop(args: StopArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         execution_arn: args.execution_arn,
         error: args.error,
         cause: args.cause,
+    };
+    respond(&args.store, &args.tasks, request, out, err)
+}
+
+/// Run a FAILED, TIMED_OUT or ABORTED execution again from the states that did not succeed
+/// (`redrive-execution`).
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Prints {\"redriveDate\": ...}, after driving the store's executions \
+until each waits, as `sfn start` does. AWS's rules: within 14 days of its end, a year of its \
+start, and under 25,000 history events; `sfn describe` shows its redriveStatus."
+)]
+pub(crate) struct RedriveArgs {
+    /// The execution's ARN.
+    #[arg(long, value_name = "ARN")]
+    execution_arn: String,
+    #[command(flatten)]
+    store: StoreArg,
+    #[command(flatten)]
+    tasks: TaskArgs,
+}
+
+pub(crate) fn redrive(args: RedriveArgs, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let request = Request::RedriveExecution {
+        execution_arn: args.execution_arn,
     };
     respond(&args.store, &args.tasks, request, out, err)
 }

@@ -239,6 +239,10 @@ pub(crate) fn api_error(e: EngineError) -> ApiError {
         ),
         EngineError::InvalidDefinition(_) => ApiError::new("InvalidDefinition", text),
         EngineError::InputTooLarge { .. } => ApiError::new("InvalidExecutionInput", text),
+        EngineError::ExecutionNotRedrivable { .. } => ApiError::new(
+            "ExecutionNotRedrivable",
+            format!("{text}; `sfn describe` shows its redriveStatus"),
+        ),
         EngineError::ExecutionNotRunning => ApiError::new(
             "ValidationException",
             "the execution is no longer running; `sfn describe` shows how it ended",
@@ -293,6 +297,8 @@ pub(crate) enum Request {
         cause: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
+    RedriveExecution { execution_arn: String },
+    #[serde(rename_all = "camelCase")]
     SendTaskSuccess { task_token: String, output: Value },
     #[serde(rename_all = "camelCase")]
     SendTaskFailure {
@@ -311,6 +317,7 @@ impl Request {
             Request::CreateStateMachine { .. } => "CreateStateMachine",
             Request::StartExecution { .. } => "StartExecution",
             Request::StopExecution { .. } => "StopExecution",
+            Request::RedriveExecution { .. } => "RedriveExecution",
             Request::SendTaskSuccess { .. } => "SendTaskSuccess",
             Request::SendTaskFailure { .. } => "SendTaskFailure",
             Request::SendTaskHeartbeat { .. } => "SendTaskHeartbeat",
@@ -346,6 +353,11 @@ impl Request {
                 error,
                 cause,
             } => stop(engine, &execution_arn, error, cause).await,
+            Request::RedriveExecution { execution_arn } => engine
+                .redrive_execution(&execution_arn)
+                .await
+                .map(|ms| json!({"redriveDate": date(ms)}))
+                .map_err(api_error),
             Request::SendTaskSuccess { task_token, output } => engine
                 .send_task_success(&task_token, output)
                 .map(|()| json!({}))
