@@ -680,3 +680,50 @@ async fn a_distributed_map_runs_again_whole_as_a_new_map_run() {
         "the Map state is entered again"
     );
 }
+
+#[tokio::test]
+async fn iterations_a_failed_map_had_tolerated_run_again_too() {
+    let dir = temp_dir("tolerated");
+    let world = World::broken();
+    let engine = open(&dir.join("store.db"), &world).await;
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemsPath": "$.items", "MaxConcurrency": 1, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": FLAKY, "End": true}}}}}});
+    let items = json!({"items": [{"n": 1}, {"n": 2, "fine": true}, {"n": 3}]});
+    let arn = start(&engine, "tolerated", &definition, items).await;
+    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
+    let seen: Vec<Value> = world
+        .take_calls()
+        .into_iter()
+        .map(|(_, i)| i["n"].clone())
+        .collect();
+    assert_eq!(
+        seen,
+        vec![json!(1), json!(2), json!(3)],
+        "the second failure breaks the tolerance"
+    );
+
+    world.repair();
+    engine.redrive_execution(&arn).await.expect("redrivable");
+    assert_eq!(until_done(&engine, &arn).await, Status::Succeeded);
+    let seen: Vec<Value> = world
+        .take_calls()
+        .into_iter()
+        .map(|(_, i)| i["n"].clone())
+        .collect();
+    assert_eq!(
+        seen,
+        vec![json!(1), json!(3)],
+        "both failed iterations run again, not item 2"
+    );
+    let record = engine.describe_execution(&arn).await.unwrap().unwrap();
+    let output: Value = serde_json::from_str(record.output.as_deref().unwrap()).unwrap();
+    let ns: Vec<Value> = output
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fixed"]["n"].clone())
+        .collect();
+    assert_eq!(ns, vec![json!(1), json!(2), json!(3)], "{output}");
+}

@@ -33,6 +33,10 @@ pub(crate) struct Children {
     /// The Map Run of a distributed Map.
     #[serde(default)]
     pub(super) run: Option<Box<super::distributed::MapRun>>,
+    /// Inline Map iterations whose failure the tolerance accepted, as they failed (their
+    /// frames): should the Map state fail after all, a redrive runs them again.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(super) tolerated: std::collections::BTreeMap<FrameId, Box<super::Frame>>,
 }
 
 impl Children {
@@ -53,6 +57,7 @@ impl Children {
             started_event: 0,
             last_end_event: 0,
             run: None,
+            tolerated: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -241,9 +246,13 @@ impl Execution {
                 *slot = Some(failure.error_output());
             }
         }
-        if tolerated {
-            // Its error output is its result: a redrive does not run it again.
-            self.discard_wreck_of_child(frame, index);
+        if tolerated && inline_map {
+            // Its error output is its result for now; should the Map state fail after all, a
+            // redrive runs it again.
+            let failed = self.take_wreck_of_child(frame, index);
+            if let Some(ch) = self.children_mut(frame) {
+                ch.tolerated.extend(failed);
+            }
         }
         if inline_map {
             self.emit_off_chain(

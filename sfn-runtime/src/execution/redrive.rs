@@ -13,9 +13,11 @@
 //! again. When the failure ends the execution, the wreck is what it keeps; a stop or a timeout
 //! keeps the frames as they are.
 //!
+//! An inline Map iteration whose failure the Map's `ToleratedFailure…` accepted is a failed
+//! iteration too: it is kept with the Map's children, and runs again if the Map state fails.
+//!
 //! Not as on AWS: a distributed Map state runs again whole (a new Map Run over every item, where
-//! AWS redrives the failed child executions of the same Map Run), and an iteration whose failure
-//! a Map's `ToleratedFailure…` accepted keeps its error output rather than running again.
+//! AWS redrives the failed child executions of the same Map Run).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,17 +70,34 @@ impl Execution {
         }
     }
 
-    /// Drops from the wreck child `index` of `frame` and what is below it.
-    pub(super) fn discard_wreck_of_child(&mut self, frame: FrameId, index: usize) {
+    /// Takes from the wreck child `index` of `frame` and what is below it.
+    pub(super) fn take_wreck_of_child(
+        &mut self,
+        frame: FrameId,
+        index: usize,
+    ) -> BTreeMap<FrameId, Box<Frame>> {
+        let mut taken = BTreeMap::new();
         let child = self
             .wreck
             .iter()
             .find(|(_, f)| f.parent == Some((frame, index)))
             .map(|(k, _)| *k);
-        if let Some(child) = child {
-            self.wreck.remove(&child);
-            self.discard_wreck_under(child);
+        let Some(child) = child.and_then(|c| self.wreck.remove(&c).map(|f| (c, f))) else {
+            return taken;
+        };
+        let ids: Vec<FrameId> = self.wreck.keys().copied().collect();
+        let mut below = BTreeSet::from([child.0]);
+        taken.insert(child.0, child.1);
+        for id in ids {
+            let parent = self.wreck.get(&id).and_then(|f| f.parent).map(|p| p.0);
+            if parent.is_some_and(|p| below.contains(&p)) {
+                below.insert(id);
+                if let Some(f) = self.wreck.remove(&id) {
+                    taken.insert(id, f);
+                }
+            }
         }
+        taken
     }
 
     /// The execution ends with `status`: a FAILED one keeps its wreck, a stopped or timed-out
@@ -168,6 +187,20 @@ impl Execution {
 /// (an inline Parallel or Map state). A Parallel or Map state with a child that can run
 /// neither again nor for the first time, and a distributed Map state, are entered again whole.
 fn coherent(mut frames: BTreeMap<FrameId, Box<Frame>>) -> BTreeMap<FrameId, Box<Frame>> {
+    // Iterations whose failure an inline Map tolerated run again too, if the Map state itself
+    // did not succeed.
+    let mut tolerated = BTreeMap::new();
+    for f in frames.values_mut() {
+        if let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) {
+            for (id, child) in std::mem::take(&mut ch.tolerated) {
+                if let Some(slot) = child.parent.and_then(|p| ch.results.get_mut(p.1)) {
+                    *slot = None;
+                }
+                tolerated.insert(id, child);
+            }
+        }
+    }
+    frames.extend(tolerated);
     let ids: Vec<FrameId> = frames.keys().copied().collect();
     for id in ids {
         let keep = match frames.get(&id).and_then(|f| f.parent) {
