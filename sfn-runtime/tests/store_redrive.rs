@@ -727,3 +727,25 @@ async fn iterations_a_failed_map_had_tolerated_run_again_too() {
         .collect();
     assert_eq!(ns, vec![json!(1), json!(2), json!(3)], "{output}");
 }
+
+#[tokio::test]
+async fn an_execution_at_the_history_limit_is_not_redriven() {
+    let dir = temp_dir("limit");
+    let world = World::default();
+    let engine = open(&dir.join("store.db"), &world).await;
+    // A loop of four events a turn, all in one transition, until the 25,000-event limit.
+    let forever = json!({"StartAt": "Inc", "States": {
+        "Inc": {"Type": "Pass", "Next": "Loop"},
+        "Loop": {"Type": "Choice", "Choices": [
+            {"Variable": "$.stop", "IsPresent": true, "Next": "End"}], "Default": "Inc"},
+        "End": {"Type": "Succeed"}}});
+    let arn = start(&engine, "forever", &forever, json!({})).await;
+    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
+    let record = engine.describe_execution(&arn).await.unwrap().unwrap();
+    assert_eq!(record.error.as_deref(), Some("States.Runtime"));
+    let refused = engine.redrive_execution(&arn).await;
+    assert!(
+        matches!(&refused, Err(EngineError::ExecutionNotRedrivable { reason, .. }) if reason == "Execution history event limit exceeded"),
+        "{refused:?}"
+    );
+}

@@ -349,3 +349,67 @@ async fn purge(link: &super::persist::StoreLink, now_ms: u64) -> Result<usize, S
         .await
         .and_then(|r| r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: u64 = 24 * 3600 * 1000;
+
+    fn ended(status: Status, started_ms: u64, stopped_ms: u64) -> ExecutionRecord {
+        ExecutionRecord {
+            arn: "arn:aws:states:us-east-1:123456789012:execution:m:run".into(),
+            name: "run".into(),
+            state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+            status,
+            input: "{}".into(),
+            output: None,
+            error: None,
+            cause: None,
+            started_ms,
+            stopped_ms: Some(stopped_ms),
+            redrive_count: 0,
+            redrive_ms: None,
+        }
+    }
+
+    #[test]
+    fn redrive_status_follows_aws_rules() {
+        let not = |r: &str| RedriveStatus::NotRedrivable(r.into());
+        for status in [Status::Failed, Status::TimedOut, Status::Aborted] {
+            assert_eq!(
+                redrive_status(&ended(status, 0, DAY), 15 * DAY),
+                RedriveStatus::Redrivable
+            );
+        }
+        assert_eq!(
+            redrive_status(&ended(Status::Failed, 0, DAY), 15 * DAY + 1),
+            not("Execution redrivable period exceeded")
+        );
+        // Stopped 6 days ago, but started more than a year ago.
+        assert_eq!(
+            redrive_status(&ended(Status::Failed, 0, 360 * DAY), 366 * DAY),
+            not("Execution has exceeded the max execution time")
+        );
+        let mut running = ended(Status::Running, 0, 0);
+        running.stopped_ms = None;
+        assert_eq!(
+            redrive_status(&running, DAY),
+            not("Execution is RUNNING and cannot be redriven")
+        );
+        assert_eq!(RedriveStatus::Redrivable.as_str(), "REDRIVABLE");
+        assert_eq!(not("x").as_str(), "NOT_REDRIVABLE");
+    }
+
+    #[test]
+    fn without_data_leaves_inputs_and_outputs_out() {
+        let event = serde_json::json!({"id": 2, "type": "PassStateExited",
+            "stateExitedEventDetails": {"name": "P", "output": "{}",
+                "outputDetails": {"truncated": false}}});
+        assert_eq!(
+            without_data(event),
+            serde_json::json!({"id": 2, "type": "PassStateExited",
+                "stateExitedEventDetails": {"name": "P"}})
+        );
+    }
+}
