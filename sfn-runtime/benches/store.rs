@@ -3,6 +3,8 @@
 //!
 //! - `many`: 1,000 Standard executions commit 20 transitions each concurrently through one
 //!   [`GroupCommitter`]; transitions per second, median of 5 runs, for both durability levels.
+//! - `store`: the same transitions prebuilt and committed 800 a transaction from one thread,
+//!   without the committer and the tasks: what the store's own thread can do at most.
 //! - `lone`: one execution commits 500 transitions one after another; the median latency of a
 //!   commit (each is its own transaction, so with `Full` each waits for a flush of the disk).
 //!
@@ -104,6 +106,23 @@ fn many(dir: &std::path::Path, durability: Durability) -> (f64, f64) {
     )
 }
 
+/// The store alone: the same transitions as `many`, prebuilt into transactions of 800 and
+/// committed from one thread; transitions per second (what the store's thread can do at most).
+fn store_only(dir: &std::path::Path, durability: Durability) -> f64 {
+    const EXECUTIONS: usize = 1000;
+    const STEPS: u64 = 20;
+    let mut store = fresh_store(dir, durability, EXECUTIONS);
+    let arns: Vec<String> = (0..EXECUTIONS).map(|i| execution(i).arn).collect();
+    let all: Vec<Transition> = (0..STEPS)
+        .flat_map(|n| arns.iter().map(move |arn| transition(arn, n)))
+        .collect();
+    let start = Instant::now();
+    for batch in all.chunks(800) {
+        store.commit(batch).expect("commit");
+    }
+    all.len() as f64 / start.elapsed().as_secs_f64()
+}
+
 fn lone(dir: &std::path::Path, durability: Durability) -> f64 {
     let mut store = fresh_store(dir, durability, 1);
     let arn = execution(0).arn;
@@ -143,6 +162,13 @@ fn main() {
                 rates[0],
                 rates[RUNS - 1],
                 median(&mut per_batch)
+            );
+        }
+        if filter.as_deref().is_none_or(|f| "store".contains(f)) {
+            let mut rates: Vec<f64> = (0..RUNS).map(|_| store_only(&dir, durability)).collect();
+            println!(
+                "store/store-only/{durability:?}: median {:.0} transitions/s",
+                median(&mut rates)
             );
         }
         if filter.as_deref().is_none_or(|f| "lone".contains(f)) {

@@ -2,27 +2,39 @@
 //! at open ([`Durability`]).
 //!
 //! Layout: `state_machines`, `executions` (name unique per state machine), `journal` and
-//! `history` (one row per event, keyed by execution and position), `timers` (indexed by due
+//! `history` (one row per event, indexed by execution and position), `timers` (indexed by due
 //! time, so waiting costs a row and nothing else), `tokens` (task tokens and activity tasks), and
 //! `meta` (the schema version). Executions are referred to by a row id inside the file, so the
 //! per-event rows do not repeat the ARN.
+//!
+//! Journal and history rows are stored in the order they are committed (a row id), with a
+//! unique index on (execution, position): a transaction of many executions' transitions then
+//! appends its rows to a few pages at the end of each table instead of touching one page per
+//! execution, which is what the disk writes of a commit are made of. An execution's stored
+//! position is the end of its journal (the index's last entry), so a transition writes nothing
+//! to the execution's row until it ends.
 
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use commit::ApplyError;
+
 use super::{
-    Closed, Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
-    StateMachineRecord, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition,
+    Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
+    StateMachineRecord, Store, StoreError, TokenRecord, Transition,
 };
 use crate::execution::Status;
 
-/// The layout this code writes and reads.
-/// Version 2 added `executions.parked`.
-const SCHEMA_VERSION: i64 = 2;
+/// The layout this code writes and reads. Version 2 added `executions.parked`; version 3 keeps
+/// journal and history rows in commit order (1 and 2 keyed them by execution and position, and
+/// counted each execution's journal events in its row).
+const SCHEMA_VERSION: i64 = 3;
+
+const META: &str =
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS state_machines (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, definition TEXT NOT NULL,
     role_arn TEXT, created_ms INTEGER NOT NULL);
@@ -30,16 +42,16 @@ CREATE TABLE IF NOT EXISTS executions (
     id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
     state_machine_arn TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT,
     error TEXT, cause TEXT, started_ms INTEGER NOT NULL, stopped_ms INTEGER,
-    redrive_count INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,
-    parked INTEGER NOT NULL DEFAULT 0,
+    redrive_count INTEGER NOT NULL DEFAULT 0, parked INTEGER NOT NULL DEFAULT 0,
     UNIQUE (state_machine_arn, name));
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, id);
+CREATE INDEX IF NOT EXISTS executions_active ON executions (status, parked, id);
 CREATE TABLE IF NOT EXISTS journal (
-    execution INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
-    PRIMARY KEY (execution, seq)) WITHOUT ROWID;
+    execution INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS journal_by_execution ON journal (execution, seq);
 CREATE TABLE IF NOT EXISTS history (
-    execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-    PRIMARY KEY (execution, id)) WITHOUT ROWID;
+    execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS history_by_execution ON history (execution, id);
 CREATE TABLE IF NOT EXISTS timers (
     execution INTEGER NOT NULL, id INTEGER NOT NULL, due_ms INTEGER NOT NULL,
     PRIMARY KEY (execution, id)) WITHOUT ROWID;
@@ -62,6 +74,25 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     // The definition it runs: a row of `revisions` (NULL: its machine's current one).
     ("executions", "revision", "INTEGER"),
 ];
+
+/// From schema 1: executions can be parked.
+const FROM_SCHEMA_1: &str = "ALTER TABLE executions ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;";
+
+/// From schema 2: journal and history rows move to tables in commit order (copied in their
+/// key order), and the executions' event counts go (the journal holds them).
+const FROM_SCHEMA_2: &str = "
+ALTER TABLE journal RENAME TO journal_1;
+CREATE TABLE journal (execution INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL);
+INSERT INTO journal (execution, seq, event)
+    SELECT execution, seq, event FROM journal_1 ORDER BY execution, seq;
+DROP TABLE journal_1;
+ALTER TABLE history RENAME TO history_1;
+CREATE TABLE history (execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL);
+INSERT INTO history (execution, id, event)
+    SELECT execution, id, event FROM history_1 ORDER BY execution, id;
+DROP TABLE history_1;
+ALTER TABLE executions DROP COLUMN events;
+";
 
 /// A [`Store`] in one SQLite file.
 pub struct SqliteStore {
@@ -90,11 +121,19 @@ impl SqliteStore {
             Durability::Full => "FULL",
             Durability::Process => "NORMAL",
         };
+        // A 16 MiB page cache holds the pages a batch of a thousand transitions touches (the
+        // default 2 MiB spills them to the WAL mid-transaction and reads them back), and a
+        // checkpoint every 10,000 pages (40 MiB of WAL) copies a page written by many commits
+        // to the database file once, not once a commit.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; \
-             PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000;"
+             PRAGMA foreign_keys=OFF; PRAGMA busy_timeout=5000; \
+             PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=10000;"
         ))
         .map_err(fail)?;
+        // The commit path keeps a statement per multi-row size (see `commit`) besides the
+        // queries: room for all of them.
+        conn.set_prepared_statement_cache_capacity(64);
         let store = SqliteStore {
             conn,
             path: path_text,
@@ -132,44 +171,48 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Creates the tables, or brings an older file's up to [`SCHEMA_VERSION`], in one
+    /// transaction; refuses a file written by a newer version.
     fn migrate(&self) -> Result<(), StoreError> {
-        self.conn.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
-        self.add_columns()?;
-        let found: Option<i64> = self
-            .conn
+        let fail = |e| self.fail(e);
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(fail)?;
+        tx.execute_batch(META).map_err(fail)?;
+        let found: Option<i64> = tx
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(|e| self.fail(e))?;
-        let upgrade = match found {
-            None => "",
-            Some(1) => "ALTER TABLE executions ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;",
-            Some(SCHEMA_VERSION) => return self.index(),
-            Some(v) => {
+            .map_err(fail)?;
+        match found {
+            Some(v) if v > SCHEMA_VERSION => {
                 return Err(StoreError::Schema {
                     path: self.path.clone(),
                     found: v,
                     supported: SCHEMA_VERSION,
                 })
             }
-        };
-        self.conn
-            .execute_batch(&format!(
-                "BEGIN; {upgrade} INSERT OR REPLACE INTO meta (key, value) \
-                 VALUES ('schema', {SCHEMA_VERSION}); COMMIT;"
-            ))
-            .map_err(|e| self.fail(e))?;
-        self.index()
-    }
-
-    /// Indexes on columns a migration may have added.
-    fn index(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch(
-                "CREATE INDEX IF NOT EXISTS executions_active ON executions (status, parked, id);",
+            Some(1) => {
+                tx.execute_batch(FROM_SCHEMA_1).map_err(fail)?;
+                tx.execute_batch(FROM_SCHEMA_2).map_err(fail)?;
+            }
+            Some(2) => tx.execute_batch(FROM_SCHEMA_2).map_err(fail)?,
+            _ => {}
+        }
+        // Every open: tables added to the layout since the file was made are created.
+        tx.execute_batch(SCHEMA).map_err(fail)?;
+        self.add_columns()?;
+        if found != Some(SCHEMA_VERSION) {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?1)",
+                [SCHEMA_VERSION],
             )
-            .map_err(|e| self.fail(e))
+            .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
     }
 
     /// The row id of an execution.
@@ -251,128 +294,9 @@ fn after_key(after: &Option<String>) -> Option<i64> {
     after.as_deref().and_then(|a| a.parse().ok())
 }
 
-/// Why one transition could not be applied.
-enum ApplyError {
-    /// The stored journal has this many events, not `first_event`.
-    Gap(u64),
-    Sql(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for ApplyError {
-    fn from(e: rusqlite::Error) -> Self {
-        ApplyError::Sql(e)
-    }
-}
-
-/// Applies one transition inside an open database transaction.
-fn apply(tx: &rusqlite::Transaction<'_>, t: &Transition) -> Result<(), ApplyError> {
-    let (id, stored): (i64, i64) = tx
-        .prepare_cached("SELECT id, events FROM executions WHERE arn = ?1")?
-        .query_row([&t.execution_arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if u64_of(stored) != t.first_event {
-        return Err(ApplyError::Gap(u64_of(stored)));
-    }
-    if let Some(at) = t.redriven {
-        reopen(tx, id, at)?;
-    }
-    let mut seq = i64_of(t.first_event);
-    let mut insert =
-        tx.prepare_cached("INSERT INTO journal (execution, seq, event) VALUES (?1, ?2, ?3)")?;
-    for event in &t.journal {
-        insert.execute(params![id, seq, event])?;
-        seq += 1;
-    }
-    tx.prepare_cached("UPDATE executions SET events = ?2, parked = ?3 WHERE id = ?1")?
-        .execute(params![id, seq, t.park])?;
-    let mut insert =
-        tx.prepare_cached("INSERT INTO history (execution, id, event) VALUES (?1, ?2, ?3)")?;
-    for (hid, event) in &t.history {
-        insert.execute(params![id, i64_of(*hid), event])?;
-    }
-    for change in &t.timers {
-        match change {
-            TimerChange::Set { id: timer, due_ms } => tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO timers (execution, id, due_ms) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![id, i64_of(*timer), i64_of(*due_ms)])?,
-            TimerChange::Clear { id: timer } => tx
-                .prepare_cached("DELETE FROM timers WHERE execution = ?1 AND id = ?2")?
-                .execute(params![id, i64_of(*timer)])?,
-        };
-    }
-    apply_tokens(tx, id, &t.tokens)?;
-    if let Some(c) = &t.closed {
-        close(tx, id, c)?;
-    }
-    Ok(())
-}
-
-fn apply_tokens(
-    tx: &rusqlite::Transaction<'_>,
-    execution: i64,
-    tokens: &[TokenChange],
-) -> Result<(), rusqlite::Error> {
-    for change in tokens {
-        match change {
-            TokenChange::Issue(t) => tx
-                .prepare_cached(
-                    "INSERT INTO tokens (token, execution, task_id, activity_arn, input, worker, \
-                     created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    t.token,
-                    execution,
-                    i64_of(t.task_id),
-                    t.activity_arn,
-                    t.input,
-                    t.worker,
-                    i64_of(t.created_ms)
-                ])?,
-            TokenChange::Take { token, worker } => tx
-                .prepare_cached("UPDATE tokens SET worker = ?2 WHERE token = ?1")?
-                .execute(params![token, worker])?,
-            TokenChange::Close { token } => tx
-                .prepare_cached("DELETE FROM tokens WHERE token = ?1")?
-                .execute([token])?,
-        };
-    }
-    Ok(())
-}
-
-/// An ended execution runs again (a redrive at `at_ms`).
-fn reopen(tx: &rusqlite::Transaction<'_>, id: i64, at_ms: u64) -> Result<(), rusqlite::Error> {
-    tx.prepare_cached(
-        "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
-         stopped_ms = NULL, redrive_count = redrive_count + 1, redrive_ms = ?2 WHERE id = ?1",
-    )?
-    .execute(params![id, i64_of(at_ms)])?;
-    Ok(())
-}
-
-/// Records an execution's end; its timers and tokens go with it.
-fn close(tx: &rusqlite::Transaction<'_>, id: i64, c: &Closed) -> Result<(), rusqlite::Error> {
-    tx.prepare_cached(
-        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6 \
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        c.status.as_str(),
-        c.output,
-        c.error,
-        c.cause,
-        i64_of(c.stopped_ms)
-    ])?;
-    tx.prepare_cached("DELETE FROM timers WHERE execution = ?1")?
-        .execute([id])?;
-    tx.prepare_cached("DELETE FROM tokens WHERE execution = ?1")?
-        .execute([id])?;
-    Ok(())
-}
-
 impl SqliteStore {
-    /// Turns a failed [`apply`] into the store's error (a journal gap keeps its numbers).
+    /// Turns a failed [`commit::apply_batch`] into the store's error (a journal gap keeps its
+    /// numbers).
     fn commit_error(&self, t: &Transition, e: ApplyError) -> StoreError {
         match e {
             ApplyError::Gap(stored) => StoreError::JournalGap {
@@ -556,15 +480,16 @@ impl Store for SqliteStore {
     }
 
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
+        if transitions.is_empty() {
+            return Ok(());
+        }
         let tx = self.conn.transaction().map_err(|e| StoreError::Database {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        for t in transitions {
-            if let Err(e) = apply(&tx, t) {
-                drop(tx);
-                return Err(self.commit_error(t, e));
-            }
+        if let Err((at, e)) = commit::apply_batch(&tx, transitions) {
+            drop(tx);
+            return Err(self.commit_error(&transitions[at], e));
         }
         tx.commit().map_err(|e| self.fail(e))
     }
@@ -724,5 +649,6 @@ fn page<T>(mut rows: Vec<(T, i64)>, limit: usize) -> Page<T> {
     }
 }
 
+mod commit;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::store::{DueTimer, TimerChange, TokenChange};
+use crate::store::{Closed, DueTimer, TimerChange, TokenChange};
 
 /// A store in a fresh file under the system's temporary folder, removed when dropped.
 struct TempStore {
@@ -369,7 +369,7 @@ fn a_reopened_file_holds_what_was_committed_and_a_newer_schema_is_refused() {
     match SqliteStore::open(&path, Durability::Full) {
         Err(StoreError::Schema {
             found: 99,
-            supported: 2,
+            supported: SCHEMA_VERSION,
             ..
         }) => {}
         other => panic!("expected a schema error, got {other:?}"),
@@ -384,39 +384,103 @@ fn a_reopened_file_holds_what_was_committed_and_a_newer_schema_is_refused() {
     assert!(err.to_string().contains("notes.txt"), "{err}");
 }
 
+/// The tables of schema 1 (journal and history keyed by execution and position, an event count
+/// in each execution's row), as files written before schema 2 hold them.
+const SCHEMA_1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta (key, value) VALUES ('schema', 1);
+CREATE TABLE executions (
+    id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    state_machine_arn TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT,
+    error TEXT, cause TEXT, started_ms INTEGER NOT NULL, stopped_ms INTEGER,
+    redrive_count INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (state_machine_arn, name));
+CREATE TABLE journal (
+    execution INTEGER NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution, seq)) WITHOUT ROWID;
+CREATE TABLE history (
+    execution INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution, id)) WITHOUT ROWID;
+INSERT INTO executions (id, arn, name, state_machine_arn, status, input, started_ms, events)
+    VALUES (7, 'arn:aws:states:us-east-1:123456789012:execution:m:old', 'old',
+            'arn:aws:states:us-east-1:123456789012:stateMachine:m', 'RUNNING', '{}', 1, 2);
+INSERT INTO journal VALUES (7, 1, 'second'), (7, 0, 'first');
+INSERT INTO history VALUES (7, 2, 'h2'), (7, 1, 'h1');
+";
+
 #[test]
-fn a_version_1_file_gains_the_parked_column_and_keeps_its_executions() {
-    let t = temp_store("v1");
-    let path = t.dir.join("v1.db");
-    {
-        let conn = Connection::open(&path).expect("open");
-        let v1 = SCHEMA.replace("    parked INTEGER NOT NULL DEFAULT 0,\n", "");
-        conn.execute_batch(&v1).expect("v1 layout");
-        conn.execute(
-            "INSERT INTO executions (arn, name, state_machine_arn, status, input, started_ms) \
-             VALUES ('arn:e', 'e', 'arn:m', 'RUNNING', '{}', 1)",
-            [],
-        )
-        .expect("row");
-        conn.execute("INSERT INTO meta (key, value) VALUES ('schema', 1)", [])
-            .expect("meta");
-    }
-    let mut s = SqliteStore::open(&path, Durability::Full).expect("upgrade");
+fn a_schema_1_file_is_brought_up_to_date_and_keeps_its_executions_and_journals() {
+    let t = temp_store("schema1");
+    let path = t.dir.join("old.db");
+    Connection::open(&path)
+        .and_then(|c| c.execute_batch(SCHEMA_1))
+        .expect("schema 1 file");
+    let mut s = SqliteStore::open(&path, Durability::Process).expect("open");
+    let arn = execution("old", 1).arn;
+    assert_eq!(s.journal(&arn).expect("journal"), vec!["first", "second"]);
+    // The journal's end is the stored position: a repeat is refused, the next one continues.
+    assert!(matches!(
+        s.commit(&[step(&arn, 1, &["again"])]),
+        Err(StoreError::JournalGap { stored: 2, .. })
+    ));
+    s.commit(&[step(&arn, 2, &["third"])]).expect("commit");
+    assert_eq!(
+        s.journal(&arn).expect("journal"),
+        vec!["first", "second", "third"]
+    );
+    let history = s.history(&arn, &HistoryQuery::default()).expect("history");
+    let ids: Vec<u64> = history.items.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    // It gained the parked column: running and in memory, then parked.
     assert_eq!(s.active().expect("active").len(), 1);
     let park = Transition {
-        execution_arn: "arn:e".into(),
+        execution_arn: arn.clone(),
+        first_event: 3,
         park: true,
         ..Transition::default()
     };
     s.commit(&[park]).expect("park");
     assert_eq!(s.active().expect("active"), vec![]);
+    assert_eq!(s.running().expect("running").len(), 1);
     let version: i64 = s
         .conn
         .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
             r.get(0)
         })
         .expect("version");
-    assert_eq!(version, 2);
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_batch_continues_each_journal_from_the_batch_before_it() {
+    let mut t = temp_store("chain");
+    let s = &mut t.store;
+    let (a, b) = (execution("a", 1), execution("b", 2));
+    s.create_execution(&a).expect("create");
+    s.create_execution(&b).expect("create");
+    // Two transitions of `a` in one batch, the second starting where the first ends, and more
+    // rows than one multi-row statement takes.
+    let many: Vec<String> = (0..300).map(|n| format!("e{n}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let batch = [
+        step(&a.arn, 0, &["a0", "a1"]),
+        step(&b.arn, 0, &many),
+        step(&a.arn, 2, &["a2"]),
+    ];
+    s.commit(&batch).expect("commit");
+    assert_eq!(s.journal(&a.arn).expect("journal"), vec!["a0", "a1", "a2"]);
+    assert_eq!(s.journal(&b.arn).expect("journal"), many);
+    // A later transition of the same execution that skips one fails the batch, naming it.
+    let skip = [step(&a.arn, 3, &["a3"]), step(&a.arn, 5, &["a5"])];
+    assert_eq!(
+        s.commit(&skip),
+        Err(StoreError::JournalGap {
+            execution_arn: a.arn.clone(),
+            stored: 4,
+            first: 5
+        })
+    );
+    assert_eq!(s.journal(&a.arn).expect("journal").len(), 3);
 }
 
 #[test]
