@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sfn::runtime::store::sqlite::SqliteStore;
 use sfn::runtime::store::Durability;
-use sfn::{workflow, ExecutionError, Shape, TaskError};
+use sfn::{workflow, Shape, TaskError};
 use tokio::sync::mpsc;
 
 /// The execution input.
@@ -52,7 +52,11 @@ workflow! {
         RequestApproval: task "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
             parameters: {
                 "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/approvals",
-                "MessageBody": { "claim.$": "$", "token.$": "$$.Task.Token" },
+                "MessageBody": {
+                    "claim.$": "$",
+                    "token.$": "$$.Task.Token",
+                    "execution.$": "$$.Execution.Id",
+                },
             },
             timeout_seconds: 604800,
             result_path: "$.decision",
@@ -80,7 +84,9 @@ impl DurableApprovalTasks for Tasks {
     async fn request_approval(&self, message: Value, token: String) -> Result<(), TaskError> {
         // A handler runs at least once: after a restart in the middle of this call it runs
         // again, with the same token, and writes the same request.
-        let request = json!({ "claim": message["MessageBody"]["claim"], "token": token });
+        let body = &message["MessageBody"];
+        let request =
+            json!({ "claim": body["claim"], "token": token, "execution": body["execution"] });
         std::fs::write(&self.outbox, request.to_string())
             .map_err(|e| TaskError::new("SQS.SendFailed", format!("the outbox: {e}")))?;
         if let Some(written) = &self.written {
@@ -111,20 +117,21 @@ pub async fn request(dir: &Path, claim: Claim) -> Result<String, Box<dyn std::er
     Ok(started.execution_arn().to_owned())
 }
 
-/// The second run: reopens the store (the execution resumes, waiting for its token), answers
-/// the request in the outbox (approved up to `limit`), and waits for the end.
+/// The second run: reopens the store (the execution resumes, or stays in the store until its
+/// token is answered), answers the request in the outbox (approved up to `limit`), and waits
+/// for the end.
 pub async fn approve(dir: &Path, limit: f64) -> Result<Verdict, Box<dyn std::error::Error>> {
     let tasks = Tasks {
         outbox: dir.join("outbox.json"),
         written: None,
     };
-    let (runner, resumed) = DurableApproval::runner(&tasks)
+    let (runner, _resumed) = DurableApproval::runner(&tasks)
         .open_durable(store_in(dir)?)
         .await?;
-    let Some(execution) = resumed.into_iter().next() else {
-        return Err("no approval is waiting in the store; run `request` first".into());
+    let Ok(text) = std::fs::read_to_string(&tasks.outbox) else {
+        return Err("no approval request in the outbox; run `request` first".into());
     };
-    let request: Value = serde_json::from_str(&std::fs::read_to_string(&tasks.outbox)?)?;
+    let request: Value = serde_json::from_str(&text)?;
     let approved = request["claim"]["amount"]
         .as_f64()
         .is_some_and(|a| a <= limit);
@@ -132,8 +139,9 @@ pub async fn approve(dir: &Path, limit: f64) -> Result<Verdict, Box<dyn std::err
     runner
         .engine()
         .send_task_success(token, json!({ "approved": approved, "by": "alice" }))?;
-    let verdict: Result<Verdict, ExecutionError> = execution.result().await.output;
-    Ok(verdict?)
+    let execution = request["execution"].as_str().unwrap_or_default();
+    let verdict: Verdict = runner.wait_for(execution).await?;
+    Ok(verdict)
 }
 
 #[allow(dead_code)] // `tests/examples.rs` includes this file for its items, not its `main`.

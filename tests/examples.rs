@@ -119,9 +119,12 @@ fn human_approval_durable_survives_a_restart_between_request_and_approval() {
             approved_by: "alice".into()
         }
     );
-    // Nothing is left waiting: a third run finds no approval to answer.
+    // The request was answered: a third run's answer finds no task waiting for it.
     let again = in_own_runtime(approve(dir.path(), 500.0)).expect_err("nothing waits");
-    assert!(again.to_string().contains("run `request` first"), "{again}");
+    assert!(
+        again.to_string().contains("no running task has the token"),
+        "{again}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -308,8 +308,11 @@ where
     ///     .unwrap();
     /// assert!(resumed.is_empty());
     /// let started = runner.start_named("first", serde_json::json!({"a": 1})).await.unwrap();
-    /// assert!(started.execution_arn().ends_with(":execution:Hello:first"));
+    /// let arn = started.execution_arn().to_owned();
+    /// assert!(arn.ends_with(":execution:Hello:first"));
     /// assert_eq!(started.result().await.output, Ok(serde_json::json!({"a": 1})));
+    /// // Later, or in a later run of the program: the typed output from the store.
+    /// assert_eq!(runner.wait_for(&arn).await, Ok(serde_json::json!({"a": 1})));
     /// # drop(runner); std::fs::remove_dir_all(&dir).ok();
     /// # }
     /// # #[cfg(not(feature = "sqlite"))] fn main() {}
@@ -374,6 +377,52 @@ where
                     started.execution_arn
                 ),
             )),
+        }
+    }
+}
+
+impl<W: Workflow> Runner<W>
+where
+    W::Output: DeserializeOwned,
+{
+    /// Waits for the end of the durable execution `execution_arn` and returns its typed
+    /// output: one this program started, or one an earlier run of it started, whether it runs
+    /// in memory or waits in the store. It reads the execution's status from the store until
+    /// it is no longer `RUNNING` (every 10 ms at first, then less often, at most every 500 ms).
+    /// An execution the store does not hold is `ExecutionDoesNotExist`
+    /// ([`ExecutionErrorKind::NotStarted`]).
+    pub async fn wait_for(&self, execution_arn: &str) -> Result<W::Output, ExecutionError> {
+        let mut pause = std::time::Duration::from_millis(10);
+        loop {
+            let record = self
+                .engine
+                .describe_execution(execution_arn)
+                .await
+                .map_err(|e| {
+                    ExecutionError::new(
+                        ExecutionErrorKind::Engine,
+                        "sfn.StoreFailed",
+                        e.to_string(),
+                    )
+                })?;
+            let Some(record) = record else {
+                return Err(ExecutionError::new(
+                    ExecutionErrorKind::NotStarted,
+                    "ExecutionDoesNotExist",
+                    format!("execution `{execution_arn}` does not exist in the store"),
+                ));
+            };
+            if record.status != Status::Running {
+                let outcome = Outcome {
+                    status: record.status,
+                    output: record.output.and_then(|o| serde_json::from_str(&o).ok()),
+                    error: record.error,
+                    cause: record.cause,
+                };
+                return typed_output(&outcome);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(500));
         }
     }
 }
