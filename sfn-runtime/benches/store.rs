@@ -7,6 +7,11 @@
 //!   without the committer and the tasks: what the store's own thread can do at most.
 //! - `lone`: one execution commits 500 transitions one after another; the median latency of a
 //!   commit (each is its own transaction, so with `Full` each waits for a flush of the disk).
+//! - `starts`: an engine on a fresh store starts 10,000 Standard executions (one Pass state)
+//!   concurrently with `start_standard_execution`; starts per second, until every start has
+//!   returned (each returns once its execution's row is durable).
+//! - `engine-lone`: one Standard execution of 200 Task states (a handler that returns at once)
+//!   on an engine; the time per state, each one transition committed before the next task runs.
 //!
 //! A transition here is what a Pass or Task state persists: one journal event and two history
 //! events (StateExited + StateEntered) of realistic size.
@@ -14,10 +19,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use serde_json::json;
 use sfn_runtime::execution::Status;
 use sfn_runtime::store::group::GroupCommitter;
 use sfn_runtime::store::sqlite::SqliteStore;
 use sfn_runtime::store::{Durability, ExecutionRecord, Store, Transition};
+use sfn_runtime::{Engine, Resources, TaskError};
 
 const RUNS: usize = 5;
 
@@ -136,6 +143,108 @@ fn lone(dir: &std::path::Path, durability: Durability) -> f64 {
     median(&mut latencies)
 }
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An engine on a fresh store at `dir/engine.db`.
+async fn fresh_engine(
+    dir: &std::path::Path,
+    durability: Durability,
+    resources: Resources,
+) -> Engine {
+    let path = dir.join("engine.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Engine::open_durable(&path, resources, durability)
+        .await
+        .expect("open")
+        .0
+}
+
+fn starts(dir: &std::path::Path, durability: Durability) -> f64 {
+    const STARTS: usize = 10_000;
+    runtime().block_on(async {
+        let engine = fresh_engine(dir, durability, Resources::new()).await;
+        let machine = engine
+            .create_state_machine(
+                "bench",
+                r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+            )
+            .await
+            .expect("machine");
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..STARTS)
+            .map(|i| {
+                let (engine, machine) = (engine.clone(), machine.clone());
+                tokio::spawn(async move {
+                    engine
+                        .start_standard_execution(&machine, &format!("run-{i}"), json!({"i": i}))
+                        .await
+                        .expect("start")
+                })
+            })
+            .collect();
+        let mut started = Vec::with_capacity(STARTS);
+        for t in tasks {
+            started.push(t.await.expect("task"));
+        }
+        let rate = STARTS as f64 / start.elapsed().as_secs_f64();
+        for s in started {
+            s.handle
+                .expect("a new execution")
+                .result()
+                .await
+                .expect("result");
+        }
+        rate
+    })
+}
+
+fn engine_lone(dir: &std::path::Path, durability: Durability) -> f64 {
+    const STATES: usize = 200;
+    const ECHO: &str = "arn:aws:lambda:us-east-1:123456789012:function:echo";
+    let states: serde_json::Map<String, serde_json::Value> = (0..STATES)
+        .map(|n| {
+            let mut state = json!({"Type": "Task", "Resource": ECHO});
+            if n + 1 < STATES {
+                state["Next"] = json!(format!("T{}", n + 1));
+            } else {
+                state["End"] = json!(true);
+            }
+            (format!("T{n}"), state)
+        })
+        .collect();
+    let definition = json!({"StartAt": "T0", "States": states}).to_string();
+    let mut resources = Resources::new();
+    resources.register(ECHO, |req| async move { Ok::<_, TaskError>(req.input) });
+    runtime().block_on(async {
+        let engine = fresh_engine(dir, durability, resources).await;
+        let machine = engine
+            .create_state_machine("chain", &definition)
+            .await
+            .expect("machine");
+        let start = Instant::now();
+        let started = engine
+            .start_standard_execution(&machine, "lone", json!({"n": 1}))
+            .await
+            .expect("start");
+        let result = started.handle.expect("new").result().await.expect("result");
+        assert_eq!(
+            result.outcome.status,
+            Status::Succeeded,
+            "{:?}",
+            result.outcome
+        );
+        start.elapsed().as_secs_f64() * 1e6 / STATES as f64
+    })
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -169,6 +278,22 @@ fn main() {
             println!(
                 "store/store-only/{durability:?}: median {:.0} transitions/s",
                 median(&mut rates)
+            );
+        }
+        if filter.as_deref().is_none_or(|f| "starts".contains(f)) {
+            let mut rates: Vec<f64> = (0..RUNS).map(|_| starts(&dir, durability)).collect();
+            println!(
+                "store/starts/{durability:?}: median {:.0} starts/s over {RUNS} runs \
+                 (10,000 concurrent)",
+                median(&mut rates)
+            );
+        }
+        if filter.as_deref().is_none_or(|f| "engine-lone".contains(f)) {
+            let mut lat: Vec<f64> = (0..RUNS).map(|_| engine_lone(&dir, durability)).collect();
+            println!(
+                "store/engine-lone/{durability:?}: median {:.0} µs a transition (one execution, \
+                 200 Task states)",
+                median(&mut lat)
             );
         }
         if filter.as_deref().is_none_or(|f| "lone".contains(f)) {

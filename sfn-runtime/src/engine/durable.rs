@@ -210,9 +210,8 @@ impl Engine {
             redrive_count: 0,
             redrive_ms: None,
         };
-        let created = self
-            .with_stored(move |s| s.create_execution(&record))
-            .await?;
+        // Joins the store's next batch: concurrent starts share a transaction and a flush.
+        let created = link.committer.create(record).await.map_err(store_error)?;
         if let Created::Existing(found) = created {
             let same_input = serde_json::from_str::<Value>(&found.input).ok() == Some(input);
             if found.status == Status::Running && same_input {

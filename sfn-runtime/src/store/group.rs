@@ -3,8 +3,11 @@
 //! still persists tens of thousands of transitions a second. Each caller's `commit` returns once
 //! its transition is durable.
 //!
+//! Starting an execution ([`GroupCommitter::create`]) joins the same batches: a thousand
+//! concurrent starts cost a few flushes, not a thousand.
+//!
 //! A batch that fails as a whole (one transition's journal does not continue the stored one) is
-//! committed again one transition at a time, so only the faulty transition gets the error.
+//! committed again one creation or transition at a time, so only the faulty one gets the error.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -12,12 +15,16 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-use super::{Store, StoreError, Transition};
+use super::{Created, ExecutionRecord, Store, StoreError, Transition};
 
 /// Work for the store's thread (a commit is by far the common request: not boxed).
 #[allow(clippy::large_enum_variant)]
 enum Request<S> {
     Commit(Transition, oneshot::Sender<Result<(), StoreError>>),
+    Create(
+        ExecutionRecord,
+        oneshot::Sender<Result<Created, StoreError>>,
+    ),
     Run(Box<dyn FnOnce(&mut S) + Send>),
 }
 
@@ -26,6 +33,15 @@ enum Request<S> {
 struct Counters {
     transitions: AtomicU64,
     batches: AtomicU64,
+}
+
+impl Counters {
+    /// One more database transaction, carrying `transitions` transitions.
+    fn committed(&self, transitions: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.transitions
+            .fetch_add(transitions as u64, Ordering::Relaxed);
+    }
 }
 
 /// How many transitions were committed, in how many database transactions.
@@ -73,6 +89,14 @@ impl<S: Store + 'static> GroupCommitter<S> {
     pub async fn commit(&self, transition: Transition) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Commit(transition, reply))?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Creates an execution ([`Store::create_execution`]) in the next batch; returns once it is
+    /// durable, with what the store did (an execution of that name may already exist).
+    pub async fn create(&self, execution: ExecutionRecord) -> Result<Created, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Create(execution, reply))?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -124,19 +148,20 @@ impl<S: Store + 'static> Drop for GroupCommitter<S> {
 }
 
 /// The store's thread: waits for work, then takes everything waiting (up to `max_batch`
-/// transitions) into one transaction.
+/// creations and transitions) into one transaction.
 fn serve<S: Store>(
     mut store: S,
     rx: mpsc::Receiver<Request<S>>,
     max_batch: usize,
     counters: &Counters,
 ) {
-    let mut batch: Vec<(Transition, oneshot::Sender<Result<(), StoreError>>)> = Vec::new();
+    let mut batch = Pending::default();
     while let Ok(first) = rx.recv() {
         let mut next = Some(first);
         while let Some(request) = next.take() {
             match request {
-                Request::Commit(t, reply) => batch.push((t, reply)),
+                Request::Commit(t, reply) => batch.commits.push((t, reply)),
+                Request::Create(e, reply) => batch.creates.push((e, reply)),
                 Request::Run(f) => {
                     flush(&mut store, &mut batch, counters);
                     f(&mut store);
@@ -150,35 +175,59 @@ fn serve<S: Store>(
     }
 }
 
-type Pending = Vec<(Transition, oneshot::Sender<Result<(), StoreError>>)>;
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// What the next transaction carries.
+#[derive(Default)]
+struct Pending {
+    creates: Vec<(ExecutionRecord, Reply<Created>)>,
+    commits: Vec<(Transition, Reply<()>)>,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        self.creates.len() + self.commits.len()
+    }
+}
 
 fn flush<S: Store>(store: &mut S, batch: &mut Pending, counters: &Counters) {
-    if batch.is_empty() {
+    if batch.len() == 0 {
         return;
     }
-    let (transitions, replies): (Vec<Transition>, Vec<_>) = batch.drain(..).unzip();
-    match store.commit(&transitions) {
-        Ok(()) => {
-            counters.batches.fetch_add(1, Ordering::Relaxed);
-            counters
-                .transitions
-                .fetch_add(transitions.len() as u64, Ordering::Relaxed);
+    let (executions, created_replies): (Vec<ExecutionRecord>, Vec<_>) =
+        batch.creates.drain(..).unzip();
+    let (transitions, replies): (Vec<Transition>, Vec<_>) = batch.commits.drain(..).unzip();
+    match store.commit_batch(&executions, &transitions) {
+        Ok(created) => {
+            counters.committed(transitions.len());
+            for (reply, c) in created_replies.into_iter().zip(created) {
+                let _ = reply.send(Ok(c));
+            }
             for reply in replies {
                 let _ = reply.send(Ok(()));
             }
         }
-        Err(_) if transitions.len() > 1 => {
+        Err(_) if executions.len() + transitions.len() > 1 => {
             // One faulty transition spoils the transaction: commit each on its own.
-            for (t, reply) in transitions.iter().zip(replies) {
-                let result = store.commit(std::slice::from_ref(t));
+            for (e, reply) in executions.iter().zip(created_replies) {
+                let result = store.commit_batch(std::slice::from_ref(e), &[]);
                 if result.is_ok() {
-                    counters.batches.fetch_add(1, Ordering::Relaxed);
-                    counters.transitions.fetch_add(1, Ordering::Relaxed);
+                    counters.committed(0);
                 }
-                let _ = reply.send(result);
+                let _ = reply.send(result.and_then(|mut c| c.pop().ok_or(StoreError::Closed)));
+            }
+            for (t, reply) in transitions.iter().zip(replies) {
+                let result = store.commit_batch(&[], std::slice::from_ref(t));
+                if result.is_ok() {
+                    counters.committed(1);
+                }
+                let _ = reply.send(result.map(|_| ()));
             }
         }
         Err(e) => {
+            for reply in created_replies {
+                let _ = reply.send(Err(e.clone()));
+            }
             for reply in replies {
                 let _ = reply.send(Err(e.clone()));
             }

@@ -297,6 +297,13 @@ pub trait Store: Send {
     fn active(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
     /// Commits transitions in one database transaction: all of them or none.
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError>;
+    /// Creates executions (each as [`Store::create_execution`] would, in order) and commits
+    /// transitions, in one database transaction: all of them or none. What each creation did.
+    fn commit_batch(
+        &mut self,
+        executions: &[ExecutionRecord],
+        transitions: &[Transition],
+    ) -> Result<Vec<Created>, StoreError>;
     /// An execution's journal, in order.
     fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError>;
     /// A page of an execution's history events.
@@ -354,6 +361,13 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
         (**self).commit(transitions)
+    }
+    fn commit_batch(
+        &mut self,
+        executions: &[ExecutionRecord],
+        transitions: &[Transition],
+    ) -> Result<Vec<Created>, StoreError> {
+        (**self).commit_batch(executions, transitions)
     }
     fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError> {
         (**self).journal(execution_arn)

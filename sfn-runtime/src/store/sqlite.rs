@@ -392,44 +392,7 @@ impl Store for SqliteStore {
     }
 
     fn create_execution(&mut self, e: &ExecutionRecord) -> Result<Created, StoreError> {
-        let existing: Option<ExecutionRecord> = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ?1 \
-                     AND name = ?2"
-                ),
-                [&e.state_machine_arn, &e.name],
-                execution_from,
-            )
-            .optional()
-            .map_err(|err| self.fail(err))?;
-        if let Some(found) = existing {
-            return Ok(Created::Existing(found));
-        }
-        self.conn
-            .execute(
-                "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, \
-                 error, cause, started_ms, stopped_ms, redrive_count, redrive_ms, revision) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, (SELECT MAX(id) \
-                 FROM revisions WHERE state_machine_arn = ?3))",
-                params![
-                    e.arn,
-                    e.name,
-                    e.state_machine_arn,
-                    e.status.as_str(),
-                    e.input,
-                    e.output,
-                    e.error,
-                    e.cause,
-                    i64_of(e.started_ms),
-                    e.stopped_ms.map(i64_of),
-                    e.redrive_count,
-                    e.redrive_ms.map(i64_of)
-                ],
-            )
-            .map_err(|err| self.fail(err))?;
-        Ok(Created::New)
+        commit::create(&self.conn, e).map_err(|err| self.fail(err))
     }
 
     fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
@@ -480,18 +443,37 @@ impl Store for SqliteStore {
     }
 
     fn commit(&mut self, transitions: &[Transition]) -> Result<(), StoreError> {
-        if transitions.is_empty() {
-            return Ok(());
+        self.commit_batch(&[], transitions).map(|_| ())
+    }
+
+    fn commit_batch(
+        &mut self,
+        executions: &[ExecutionRecord],
+        transitions: &[Transition],
+    ) -> Result<Vec<Created>, StoreError> {
+        if executions.is_empty() && transitions.is_empty() {
+            return Ok(Vec::new());
         }
         let tx = self.conn.transaction().map_err(|e| StoreError::Database {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
+        let mut created = Vec::with_capacity(executions.len());
+        for e in executions {
+            match commit::create(&tx, e) {
+                Ok(c) => created.push(c),
+                Err(err) => {
+                    drop(tx);
+                    return Err(self.fail(err));
+                }
+            }
+        }
         if let Err((at, e)) = commit::apply_batch(&tx, transitions) {
             drop(tx);
             return Err(self.commit_error(&transitions[at], e));
         }
-        tx.commit().map_err(|e| self.fail(e))
+        tx.commit().map_err(|e| self.fail(e))?;
+        Ok(created)
     }
 
     fn journal(&self, execution_arn: &str) -> Result<Vec<String>, StoreError> {

@@ -12,10 +12,10 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use rusqlite::types::ToSql;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{i64_of, u64_of};
-use crate::store::{Closed, TimerChange, TokenChange, Transition};
+use super::{execution_from, i64_of, u64_of, EXECUTION_COLUMNS};
+use crate::store::{Closed, Created, ExecutionRecord, TimerChange, TokenChange, Transition};
 
 /// Why a batch could not be applied.
 pub(super) enum ApplyError {
@@ -144,6 +144,43 @@ fn for_chunks<T>(
 fn placeholders(rows: usize, columns: usize) -> String {
     let row = format!("({})", vec!["?"; columns].join(", "));
     vec![row; rows].join(", ")
+}
+
+/// Stores a new execution unless its state machine has one of that name (then returned).
+pub(super) fn create(
+    conn: &rusqlite::Connection,
+    e: &ExecutionRecord,
+) -> rusqlite::Result<Created> {
+    let existing = conn
+        .prepare_cached(&format!(
+            "SELECT {EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ?1 AND name = ?2"
+        ))?
+        .query_row([&e.state_machine_arn, &e.name], execution_from)
+        .optional()?;
+    if let Some(found) = existing {
+        return Ok(Created::Existing(found));
+    }
+    conn.prepare_cached(
+        "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, error, \
+         cause, started_ms, stopped_ms, redrive_count, redrive_ms, revision) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+         (SELECT MAX(id) FROM revisions WHERE state_machine_arn = ?3))",
+    )?
+    .execute(params![
+        e.arn,
+        e.name,
+        e.state_machine_arn,
+        e.status.as_str(),
+        e.input,
+        e.output,
+        e.error,
+        e.cause,
+        i64_of(e.started_ms),
+        e.stopped_ms.map(i64_of),
+        e.redrive_count,
+        e.redrive_ms.map(i64_of)
+    ])?;
+    Ok(Created::New)
 }
 
 /// The redrive, timers, tokens and outcome of one transition.

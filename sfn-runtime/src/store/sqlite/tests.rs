@@ -547,3 +547,81 @@ fn a_redrive_reopens_an_execution_and_each_execution_keeps_its_definition() {
     );
     assert_eq!(s.journal(&first.arn).expect("journal"), vec!["a", "b", "c"]);
 }
+
+#[test]
+fn executions_created_in_a_batch_commit_with_its_transitions_or_not_at_all() {
+    let mut t = temp_store("create-batch");
+    let s = &mut t.store;
+    let old = execution("old", 1);
+    s.create_execution(&old).expect("create");
+    let (a, b) = (execution("a", 2), execution("b", 3));
+    let mut a_again = execution("a", 4);
+    a_again.input = "{\"n\":2}".into();
+    // In order: `a` is new, `a` again finds the first (same transaction), `b` is new.
+    let created = s
+        .commit_batch(
+            &[a.clone(), a_again, b.clone()],
+            &[step(&old.arn, 0, &["x"])],
+        )
+        .expect("commit");
+    assert_eq!(
+        created,
+        vec![Created::New, Created::Existing(a.clone()), Created::New]
+    );
+    assert_eq!(s.execution(&b.arn).expect("get"), Some(b));
+    assert_eq!(s.journal(&old.arn).expect("journal"), vec!["x"]);
+    // A faulty transition takes the batch's creations down with it.
+    let c = execution("c", 5);
+    assert!(matches!(
+        s.commit_batch(std::slice::from_ref(&c), &[step(&old.arn, 0, &["dup"])]),
+        Err(StoreError::JournalGap { stored: 1, .. })
+    ));
+    assert_eq!(s.execution(&c.arn).expect("get"), None);
+}
+
+#[test]
+fn concurrent_creations_share_the_committers_transactions() {
+    use crate::store::group::GroupCommitter;
+    let t = temp_store("create-group");
+    let store = SqliteStore::open(t.dir.join("group.db"), Durability::Process).expect("open");
+    let committer = std::sync::Arc::new(GroupCommitter::start(store, 512));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    // The store's thread waits on a gate while the 200 creations queue behind it (the tasks
+    // run in the order spawned, the gate's opener last), so they meet in its next
+    // transactions.
+    let (open_gate, gate) = std::sync::mpsc::channel::<()>();
+    let c = committer.clone();
+    let blocked = runtime.spawn(async move {
+        c.call(move |_| {
+            let _ = gate.recv();
+        })
+        .await
+    });
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let c = committer.clone();
+            // Every name twice: one of each pair is new, the other finds it.
+            runtime.spawn(async move { c.create(execution(&format!("r{}", i / 2), 1)).await })
+        })
+        .collect();
+    runtime.spawn(async move {
+        let _ = open_gate.send(());
+    });
+    let created = runtime.block_on(async move {
+        blocked.await.expect("task").expect("call");
+        let mut created = Vec::new();
+        for task in tasks {
+            created.push(task.await.expect("task").expect("create"));
+        }
+        created
+    });
+    let new = created.iter().filter(|c| **c == Created::New).count();
+    assert_eq!(new, 100, "one creation per name");
+    let stats = committer.stats();
+    assert!(
+        stats.batches < 10,
+        "200 queued creations share transactions: {stats:?}"
+    );
+}
