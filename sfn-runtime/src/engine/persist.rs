@@ -4,7 +4,7 @@
 //! out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
@@ -16,6 +16,9 @@ use crate::execution::{Command, Event, Step, TaskId, TaskInvocation};
 use crate::store::group::GroupCommitter;
 use crate::store::{Closed, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition};
 
+/// The size of the drivers' map below which ended drivers are not swept.
+const MIN_SWEEP: usize = 64;
+
 /// The engine's store: the committer that owns it, and the drivers writing to it.
 pub(crate) struct StoreLink {
     pub(crate) committer: GroupCommitter<Box<dyn Store>>,
@@ -23,6 +26,9 @@ pub(crate) struct StoreLink {
     open: AtomicBool,
     /// The drivers of persisted executions, by execution ARN: to stop one, or all at once.
     drivers: Mutex<HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>,
+    /// `drivers` is swept of ended drivers when it reaches this size (then set to twice what
+    /// remains): a start costs O(1) on average, not a look at every driver.
+    sweep_at: AtomicUsize,
     /// Parsed definitions by their text: executions that run an earlier definition of their
     /// state machine (see [`Store::execution_definition`]) share one parse.
     pub(crate) definitions: Mutex<HashMap<String, Arc<sfn_asl::StateMachine>>>,
@@ -45,6 +51,7 @@ impl StoreLink {
             committer: GroupCommitter::start(store, 1024),
             open: AtomicBool::new(true),
             drivers: Mutex::new(HashMap::new()),
+            sweep_at: AtomicUsize::new(MIN_SWEEP),
             definitions: Mutex::new(HashMap::new()),
             retention_ms: AtomicU64::new(duration_ms(super::redrive::DEFAULT_RETENTION)),
         }
@@ -80,7 +87,11 @@ impl StoreLink {
         tx: mpsc::UnboundedSender<DriverMsg>,
     ) {
         let mut drivers = self.drivers();
-        drivers.retain(|_, (d, _)| !d.is_finished());
+        if drivers.len() >= self.sweep_at.load(Ordering::Relaxed) {
+            drivers.retain(|_, (d, _)| !d.is_finished());
+            self.sweep_at
+                .store((2 * drivers.len()).max(MIN_SWEEP), Ordering::Relaxed);
+        }
         drivers.insert(execution_arn, (driver, tx));
     }
 
