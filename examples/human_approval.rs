@@ -87,7 +87,7 @@ pub async fn run_example(expense: Expense, limit: f64) -> Result<Decision, Execu
                 .as_f64()
                 .is_some_and(|a| a <= limit);
             let answer = json!({ "approved": approved, "by": "alice" });
-            if let Err(e) = engine.send_task_success(&token, answer) {
+            if let Err(e) = engine.send_task_success(&token, answer).await {
                 eprintln!("the answer did not arrive: {e}");
             }
         }

@@ -138,7 +138,8 @@ pub async fn approve(dir: &Path, limit: f64) -> Result<Verdict, Box<dyn std::err
     let token = request["token"].as_str().unwrap_or_default();
     runner
         .engine()
-        .send_task_success(token, json!({ "approved": approved, "by": "alice" }))?;
+        .send_task_success(token, json!({ "approved": approved, "by": "alice" }))
+        .await?;
     let execution = request["execution"].as_str().unwrap_or_default();
     let verdict: Verdict = runner.wait_for(execution).await?;
     Ok(verdict)

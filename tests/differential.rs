@@ -111,7 +111,9 @@ fn approver(engine: Engine, mut requests: tokio::sync::mpsc::UnboundedReceiver<(
             let approved = body["expense"]["amount"]
                 .as_f64()
                 .is_some_and(|a| a <= 500.0);
-            let _ = engine.send_task_success(&token, json!({ "approved": approved, "by": "bob" }));
+            let _ = engine
+                .send_task_success(&token, json!({ "approved": approved, "by": "bob" }))
+                .await;
         }
     });
 }

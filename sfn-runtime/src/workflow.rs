@@ -322,8 +322,27 @@ where
         store: impl crate::store::Store + 'static,
     ) -> Result<(Self, Vec<Started<W>>), EngineError> {
         let engine = Engine::new(self.resources.clone()).with_store(store);
-        let resumed = engine.recover().await?;
+        let mut resumed = engine.recover().await?;
         let arn = engine.create_state_machine(W::NAME, W::ASL).await?;
+        // The executions waiting in the store (not loaded by the recovery) get handles too.
+        let mut query = crate::store::ExecutionQuery {
+            state_machine_arn: Some(arn.clone()),
+            status: Some(crate::Status::Running),
+            limit: 1000,
+            after: None,
+        };
+        loop {
+            let page = engine.list_executions(query.clone()).await?;
+            for record in page.items {
+                if !resumed.iter().any(|h| h.execution_arn() == record.arn) {
+                    resumed.push(engine.attach(&record.arn).await?);
+                }
+            }
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
         let resumed = resumed
             .into_iter()
             .filter(|h| execution_of(h.execution_arn(), &arn))

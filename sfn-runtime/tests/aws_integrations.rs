@@ -304,6 +304,7 @@ async fn sqs_callback(clients: &AwsClients, f: &mut Vec<String>) {
         "sqs callback send_task_success",
         engine
             .send_task_success(&token, json!({"done": true}))
+            .await
             .is_ok(),
         "token unknown",
     );

@@ -35,6 +35,7 @@ async fn a_worker_polls_and_answers() {
     assert_eq!(task.input, json!({"doc": 1}));
     engine
         .send_task_success(&task.token, json!({"ok": true}))
+        .await
         .expect("known token");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.output, Some(json!({"ok": true})));

@@ -332,10 +332,12 @@ async fn callbacks_heartbeats_and_timeouts_replay() {
         tokio::time::sleep(Duration::from_secs(8)).await;
         b.engine
             .send_task_heartbeat(&beating)
+            .await
             .expect("still waiting");
     }
     b.engine
         .send_task_success(&beating, json!({"approved": true}))
+        .await
         .expect("still waiting");
     let result = handle.result().await.expect("ends");
     assert_eq!(
@@ -343,7 +345,7 @@ async fn callbacks_heartbeats_and_timeouts_replay() {
         Some(json!([{"approved": true}, "timed out", "no heartbeat"]))
     );
     assert!(
-        b.engine.send_task_success(&second, json!(1)).is_err(),
+        b.engine.send_task_success(&second, json!(1)).await.is_err(),
         "timed out tokens are gone"
     );
     b.replay();
@@ -522,6 +524,7 @@ async fn run_answering_at_120_s(def: &Value, crash_s: Option<u64>) -> (Option<Va
         tokio::time::sleep_until(answer_at).await;
         b.engine
             .send_task_success(&token, json!("yes"))
+            .await
             .expect("waiting");
         let r = handle.result().await.expect("ends");
         return (
@@ -553,6 +556,7 @@ async fn run_answering_at_120_s(def: &Value, crash_s: Option<u64>) -> (Option<Va
     tokio::time::sleep_until(answer_at).await;
     engine
         .send_task_success(&token, json!("yes"))
+        .await
         .expect("waiting");
     let r = resumed.result().await.expect("ends");
     history.extend(r.history.iter().map(|e| e.to_aws_json()));

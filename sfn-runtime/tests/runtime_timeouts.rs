@@ -102,13 +102,14 @@ async fn wait_for_task_token_completes_through_send_task_success() {
     tokio::time::sleep(Duration::from_secs(3600)).await;
     engine
         .send_task_success(&token, json!({"approved": true}))
+        .await
         .expect("token known");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.output, Some(json!({"approved": true})));
     let types: Vec<EventType> = result.history.iter().map(|e| e.event_type).collect();
     assert!(types.contains(&EventType::TaskSubmitted));
     assert!(
-        engine.send_task_success(&token, json!(1)).is_err(),
+        engine.send_task_success(&token, json!(1)).await.is_err(),
         "a used token is gone"
     );
 }
@@ -124,6 +125,7 @@ async fn send_task_failure_without_error_is_still_caught_by_all() {
     let token = tokens.recv().await.expect("token");
     engine
         .send_task_failure(&token, None, None)
+        .await
         .expect("token known");
     let result = handle.result().await.expect("result");
     assert_eq!(
@@ -164,10 +166,11 @@ async fn heartbeats_keep_a_task_alive() {
     let token = tokens.recv().await.expect("token");
     for _ in 0..4 {
         tokio::time::sleep(Duration::from_secs(3)).await;
-        engine.send_task_heartbeat(&token).expect("alive");
+        engine.send_task_heartbeat(&token).await.expect("alive");
     }
     engine
         .send_task_success(&token, json!("ok"))
+        .await
         .expect("alive");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.output, Some(json!("ok")));

@@ -165,7 +165,9 @@ async fn drive(path: &Path, executions: u64) -> Result<(), EngineError> {
     tokio::spawn(async move {
         while let Some((token, i)) = answers.recv().await {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            let _ = answerer.send_task_success(&token, json!({"approved": i}));
+            let _ = answerer
+                .send_task_success(&token, json!({"approved": i}))
+                .await;
         }
     });
     let running = ExecutionQuery {

@@ -27,7 +27,9 @@
 //! # #[cfg(not(feature = "sqlite"))] fn main() {}
 //! ```
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -35,7 +37,7 @@ use tokio::sync::mpsc;
 use super::persist::{Persisted, StoreLink};
 use super::run::Driver;
 use super::{system_ms, Engine, EngineError, ExecutionHandle};
-use crate::execution::{Command, Event, Execution, ExecutionConfig, Status};
+use crate::execution::{Command, Event, Execution, ExecutionConfig, Status, TaskId};
 use crate::store::{
     Created, ExecutionQuery, ExecutionRecord, HistoryQuery, Page, StateMachineRecord, Store,
     StoreError,
@@ -119,6 +121,12 @@ impl Engine {
         self
     }
 
+    /// How many persisted executions are in memory now: the others wait in the store (see
+    /// [`Engine::with_park_after`]).
+    pub fn executions_in_memory(&self) -> usize {
+        self.store.as_ref().map_or(0, |link| link.awake())
+    }
+
     /// Opens (creating if needed) the SQLite store at `path` and resumes every execution it
     /// holds that is still running; their handles come back with the engine.
     #[cfg(feature = "sqlite")]
@@ -195,7 +203,7 @@ impl Engine {
             .ok_or_else(|| EngineError::StateMachineDoesNotExist(state_machine_arn.to_owned()))?;
         let config = config_for(state_machine_arn, name);
         super::check_input(&input, &config)?;
-        let start_ms = self.epoch_ms.unwrap_or_else(system_ms);
+        let start_ms = self.clock_ms();
         let record = ExecutionRecord {
             arn: config.execution_arn.clone(),
             name: name.to_owned(),
@@ -225,7 +233,18 @@ impl Engine {
         }
         let execution_arn = config.execution_arn.clone();
         let exec = Execution::new(machine, config);
-        let handle = self.spawn_persisted(&link, exec, start_ms, Vec::new(), Start::Run(input));
+        let channel = mpsc::unbounded_channel();
+        if !link.enter(&execution_arn, &channel.0) {
+            return Err(EngineError::ExecutionAlreadyExists(execution_arn));
+        }
+        let handle = self.spawn_persisted(
+            &link,
+            exec,
+            start_ms,
+            Vec::new(),
+            Start::Run(input),
+            channel,
+        );
         Ok(StartedExecution {
             execution_arn,
             start_ms,
@@ -233,7 +252,8 @@ impl Engine {
         })
     }
 
-    /// Spawns the driver of a persisted execution whose journal holds `position` events.
+    /// Spawns the driver of a persisted execution whose journal holds `position` events, on
+    /// the channel [`StoreLink::enter`] registered.
     pub(super) fn spawn_persisted(
         &self,
         link: &Arc<StoreLink>,
@@ -241,8 +261,8 @@ impl Engine {
         epoch_ms: u64,
         pending: Vec<Command>,
         start: Start,
+        (tx, rx): Channel,
     ) -> ExecutionHandle {
-        let (tx, rx) = mpsc::unbounded_channel();
         let arn = exec.config().execution_arn.clone();
         let position = match start {
             Start::Run(_) => 0,
@@ -251,19 +271,19 @@ impl Engine {
         let persisted = Persisted::new(link.clone(), arn.clone(), position, &pending);
         let mut driver =
             Driver::new(self.clone(), exec, tx.clone(), rx, epoch_ms).persisted(persisted);
-        let handle = match start {
-            Start::Run(input) => self.spawn(driver, tx, arn, |d| d.run(input)),
+        let live = link.observer(&arn);
+        let mut handle = match start {
+            Start::Run(input) => self.spawn_observed(live, driver, tx, arn, |d| d.run(input)),
             Start::Resume(_) => {
                 let pending = driver.await_submitted(pending);
-                self.spawn(driver, tx, arn, |d| d.resume(pending))
+                self.spawn_observed(live, driver, tx, arn, |d| d.resume(pending))
             }
-            Start::Redriven(_) => self.spawn(driver, tx, arn, |d| d.carry_on(pending, false)),
+            Start::Redriven(_) => {
+                self.spawn_observed(live, driver, tx, arn, |d| d.carry_on(pending, false))
+            }
         };
-        link.track(
-            handle.execution_arn.clone(),
-            handle.join.abort_handle(),
-            handle.tx.clone(),
-        );
+        link.spawned(&handle.execution_arn, handle.join.abort_handle());
+        handle.persisted = Some(self.clone());
         handle
     }
 
@@ -286,9 +306,147 @@ impl Engine {
         }
         let mut handles = Vec::with_capacity(running.len());
         for record in running {
-            handles.push(self.resume_stored(&link, record).await?);
+            let channel = mpsc::unbounded_channel();
+            if link.enter(&record.arn, &channel.0) {
+                handles.push(self.resume_stored(&link, record, channel).await?);
+            }
         }
+        self.schedule_timers(&link);
         Ok(handles)
+    }
+
+    /// Brings a parked execution back into memory (replaying its journal), with `msg` (if any)
+    /// waiting in its driver's channel so the driver does not leave again before it; nothing
+    /// (and `msg` back) when the execution is in memory already.
+    async fn wake(
+        &self,
+        execution_arn: &str,
+        msg: Option<super::DriverMsg>,
+    ) -> Result<Option<super::DriverMsg>, EngineError> {
+        let link = self.link()?.clone();
+        let channel = mpsc::unbounded_channel();
+        if !link.enter(execution_arn, &channel.0) {
+            return Ok(msg);
+        }
+        if let Some(msg) = msg {
+            // The receiver is in `channel`: this cannot fail.
+            let _ = channel.0.send(msg);
+        }
+        let arn = execution_arn.to_owned();
+        let woken = match self.with_stored(move |s| s.execution(&arn)).await {
+            Ok(Some(record)) if record.status == Status::Running => {
+                self.resume_stored(&link, record, channel).await
+            }
+            Ok(Some(_)) => Err(EngineError::ExecutionNotRunning),
+            Ok(None) => Err(EngineError::ExecutionDoesNotExist(execution_arn.to_owned())),
+            Err(e) => Err(e),
+        };
+        if woken.is_err() {
+            link.leave(execution_arn);
+        }
+        woken.map(|_| None)
+    }
+
+    /// Sends `msg` to a persisted execution's driver, bringing the execution back into memory
+    /// when it waits in the store.
+    pub(super) async fn deliver(
+        &self,
+        execution_arn: &str,
+        msg: super::DriverMsg,
+    ) -> Result<(), EngineError> {
+        let link = self.link()?.clone();
+        let mut msg = msg;
+        // Between a failed send and the wake another task may bring the execution back (then
+        // the send is tried again), or its driver may leave memory (then it is woken again).
+        for _ in 0..8 {
+            match link.send(execution_arn, msg) {
+                Ok(()) => return Ok(()),
+                Err(back) => msg = back,
+            }
+            match self.wake(execution_arn, Some(msg)).await? {
+                None => return Ok(()),
+                Some(back) => msg = back,
+            }
+        }
+        Err(EngineError::DriverStopped(format!(
+            "{execution_arn} kept leaving memory before a message reached it"
+        )))
+    }
+
+    /// The execution and task of a token the store holds (an execution waiting out of memory,
+    /// or one this process has not loaded).
+    pub(super) async fn stored_token(&self, token: &str) -> Result<(String, TaskId), EngineError> {
+        let missing = || EngineError::TaskDoesNotExist(token.to_owned());
+        if self.store.is_none() {
+            return Err(missing());
+        }
+        let key = token.to_owned();
+        let record = self.with_stored(move |s| s.token(&key)).await?;
+        let record = record.ok_or_else(missing)?;
+        Ok((record.execution_arn, TaskId(record.task_id)))
+    }
+
+    /// Starts, once, the task that wakes parked executions when their timers are due.
+    fn schedule_timers(&self, link: &Arc<StoreLink>) {
+        if link.scheduling.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let engine = self.clone();
+        tokio::spawn(async move { engine.wake_due().await });
+    }
+
+    /// The timer scheduler: wakes each parked execution whose timer is due, then sleeps until
+    /// the next one (or until a driver parks with an earlier one).
+    async fn wake_due(self) {
+        const BATCH: usize = 256;
+        const MAX_AWAKE: usize = 10_000;
+        let Ok(link) = self.link().cloned() else {
+            return;
+        };
+        while link.is_open() {
+            // Until it sleeps again, every driver that parks with a timer signals it: a timer
+            // committed after the queries below read the store is not missed.
+            link.scheduled_ms.store(u64::MAX, Ordering::SeqCst);
+            let now = self.clock_ms();
+            let due = match self.with_stored(move |s| s.due_timers(now, BATCH)).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the due timers; trying again in 1 s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let full = due.len() == BATCH;
+            // Held back (in memory already: its driver fires it; or too many in memory): look
+            // again shortly. Failed to wake: look again later, without spinning on it.
+            let mut min_wait_ms = 0;
+            for timer in due {
+                if link.is_awake(&timer.execution_arn) || link.awake() >= MAX_AWAKE {
+                    min_wait_ms = min_wait_ms.max(20);
+                } else if let Err(e) = self.wake(&timer.execution_arn, None).await {
+                    tracing::warn!(execution = %timer.execution_arn, error = %e, "cannot wake the execution for its timer");
+                    min_wait_ms = 1000;
+                }
+            }
+            if full && min_wait_ms == 0 {
+                tokio::task::yield_now().await;
+                continue;
+            }
+            let next = self
+                .with_stored(|s| s.next_timer())
+                .await
+                .unwrap_or_default();
+            let now = self.clock_ms();
+            let wait_ms = next
+                .map_or(3_600_000, |t| t.due_ms.saturating_sub(now))
+                .max(min_wait_ms);
+            link.scheduled_ms
+                .store(now.saturating_add(wait_ms), Ordering::SeqCst);
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(wait_ms)) => {}
+                () = link.parked.notified() => {}
+            }
+        }
     }
 
     /// Rebuilds one stored execution from its journal and resumes it.
@@ -296,6 +454,7 @@ impl Engine {
         &self,
         link: &Arc<StoreLink>,
         record: ExecutionRecord,
+        channel: Channel,
     ) -> Result<ExecutionHandle, EngineError> {
         let config = config_for(&record.state_machine_arn, &record.name);
         let arn = record.arn.clone();
@@ -304,11 +463,12 @@ impl Engine {
             .await?;
         let machine = self.machine_of(&record, definition.as_deref())?;
         let mut exec = Execution::new(machine, config);
-        let now = self.epoch_ms.unwrap_or_else(system_ms);
+        let now = self.clock_ms();
         if journal.is_empty() {
             // Stopped before its start was committed: it starts now.
             let input = serde_json::from_str(&record.input).unwrap_or(Value::Null);
-            return Ok(self.spawn_persisted(link, exec, now, Vec::new(), Start::Run(input)));
+            let start = Start::Run(input);
+            return Ok(self.spawn_persisted(link, exec, now, Vec::new(), start, channel));
         }
         let mut issued = Vec::new();
         for (i, text) in journal.iter().enumerate() {
@@ -322,7 +482,42 @@ impl Engine {
         }
         let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
         let position = journal.len() as u64;
-        Ok(self.spawn_persisted(link, exec, now, pending, Start::Resume(position)))
+        Ok(self.spawn_persisted(link, exec, now, pending, Start::Resume(position), channel))
+    }
+
+    /// A handle to a persisted execution, in memory or waiting in the store (a restarted
+    /// engine's [`Engine::recover`] returns handles only for the executions it loaded): its
+    /// `result()` returns when the execution ends, at once when it already has (with no
+    /// history: the store has it, [`Engine::get_execution_history`]).
+    pub async fn attach(&self, execution_arn: &str) -> Result<ExecutionHandle, EngineError> {
+        let link = self.link()?.clone();
+        // Observed first: an end committed from here on is published to this handle.
+        let live = link.observer(execution_arn);
+        let record = self
+            .describe_execution(execution_arn)
+            .await?
+            .ok_or_else(|| EngineError::ExecutionDoesNotExist(execution_arn.to_owned()))?;
+        if record.status != Status::Running {
+            let outcome = crate::execution::Outcome {
+                status: record.status,
+                output: record.output.and_then(|o| serde_json::from_str(&o).ok()),
+                error: record.error,
+                cause: record.cause,
+            };
+            let history = Vec::new();
+            super::persist::publish(&live, Ok(super::ExecutionResult { outcome, history }));
+        }
+        // No driver of its own: a stop goes through the engine, which wakes the execution.
+        let (tx, _) = mpsc::unbounded_channel();
+        let join = tokio::spawn(async { Err(EngineError::ExecutionNotRunning) });
+        Ok(ExecutionHandle {
+            join,
+            tx,
+            live,
+            map_runs: self.map_runs.clone(),
+            execution_arn: execution_arn.to_owned(),
+            persisted: Some(self.clone()),
+        })
     }
 
     /// `DescribeExecution` from the store.
@@ -370,19 +565,8 @@ impl Engine {
         error: Option<String>,
         cause: Option<String>,
     ) -> Result<(), EngineError> {
-        let link = self.link()?;
-        if let Some(tx) = link.driver(execution_arn) {
-            if tx
-                .send(super::DriverMsg::Stop(Box::new((error, cause))))
-                .is_ok()
-            {
-                return Ok(());
-            }
-        }
-        match self.describe_execution(execution_arn).await? {
-            Some(_) => Err(EngineError::ExecutionNotRunning),
-            None => Err(EngineError::ExecutionDoesNotExist(execution_arn.to_owned())),
-        }
+        let stop = super::DriverMsg::Stop(Box::new((error, cause)));
+        self.deliver(execution_arn, stop).await
     }
 
     /// Stops every persisted execution where it is and commits nothing more, as a crash of the
@@ -394,6 +578,12 @@ impl Engine {
         }
     }
 }
+
+/// A driver's channel.
+type Channel = (
+    mpsc::UnboundedSender<super::DriverMsg>,
+    mpsc::UnboundedReceiver<super::DriverMsg>,
+);
 
 /// How a persisted driver begins.
 pub(super) enum Start {

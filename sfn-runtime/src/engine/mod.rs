@@ -164,9 +164,12 @@ enum DriverMsg {
     TaskDone {
         task_id: TaskId,
         result: Box<CallbackResult>,
+        /// Answered once the transition is committed (or the task is not running).
+        ack: Option<Ack>,
     },
     Heartbeat {
         task_id: TaskId,
+        ack: Option<Ack>,
     },
     /// A `.sync` task's child execution ended.
     ChildDone {
@@ -177,10 +180,15 @@ enum DriverMsg {
     Stop(Box<(Option<String>, Option<String>)>),
 }
 
+/// How a driver answers a `send_task_*`: `Ok` once what it caused is committed.
+type Ack = tokio::sync::oneshot::Sender<Result<(), EngineError>>;
+
 #[derive(Debug, Clone)]
 pub(crate) struct TokenSlot {
     tx: mpsc::UnboundedSender<DriverMsg>,
     task_id: TaskId,
+    /// The execution, when it is persisted (its driver may leave memory: see `park`).
+    execution_arn: Option<Arc<str>>,
 }
 
 type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
@@ -213,6 +221,11 @@ pub struct Engine {
     store: Option<Arc<persist::StoreLink>>,
     /// How long the store keeps closed executions.
     retention: std::time::Duration,
+    /// A persisted execution leaves memory when it waits for nothing sooner than this (`None`:
+    /// never); see [`Engine::with_park_after`].
+    park_after: Option<std::time::Duration>,
+    /// When the engine was made: with a fixed start time, the engine's clock runs from there.
+    origin: tokio::time::Instant,
 }
 
 /// A started execution.
@@ -223,14 +236,22 @@ pub struct ExecutionHandle {
     live: LiveRef,
     map_runs: Arc<MapRuns>,
     execution_arn: String,
+    /// The engine of a persisted execution: its driver may leave memory while it waits and
+    /// come back, so its end is published in `live`, and a stop goes through the engine.
+    persisted: Option<Engine>,
 }
 
-/// What a started execution has done so far, shared with its handle.
+/// What a started execution has done so far, shared with its handle (and, for a persisted
+/// execution, with every driver that carries it on in this process).
 #[derive(Debug, Default)]
 pub(crate) struct Live {
     /// `None` while running.
     pub(crate) outcome: Option<Status>,
     pub(crate) events: Vec<HistoryEvent>,
+    /// A persisted execution's end, once it ended (or its driver stopped for good).
+    pub(crate) result: Option<Result<ExecutionResult, EngineError>>,
+    /// Signalled when `result` is set.
+    pub(crate) ended: Arc<tokio::sync::Notify>,
 }
 
 pub(crate) type LiveRef = Arc<Mutex<Live>>;
@@ -246,11 +267,26 @@ impl ExecutionHandle {
         &self.execution_arn
     }
 
-    /// Waits for the end of the execution.
+    /// Waits for the end of the execution. A persisted execution's history here holds the
+    /// events recorded in this process; the store holds all of them
+    /// ([`Engine::get_execution_history`]).
     pub async fn result(self) -> Result<ExecutionResult, EngineError> {
-        self.join
-            .await
-            .map_err(|e| EngineError::DriverStopped(e.to_string()))?
+        if self.persisted.is_none() {
+            return self
+                .join
+                .await
+                .map_err(|e| EngineError::DriverStopped(e.to_string()))?;
+        }
+        loop {
+            let ended = lock(&self.live).ended.clone();
+            let notified = ended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(result) = lock(&self.live).result.take() {
+                return result;
+            }
+            notified.await;
+        }
     }
 
     /// `DescribeExecution`'s status: `Running` until the execution ends.
@@ -269,11 +305,19 @@ impl ExecutionHandle {
         self.map_runs.executions(map_run_arn)
     }
 
-    /// `StopExecution`: the execution ends `ABORTED`.
+    /// `StopExecution`: the execution ends `ABORTED`. A persisted execution waiting out of
+    /// memory is brought back to stop ([`Engine::stop_execution`] reports the errors).
     pub fn stop(&self, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
-        self.tx
-            .send(DriverMsg::Stop(Box::new((error, cause))))
-            .map_err(|_| EngineError::ExecutionNotRunning)
+        let msg = DriverMsg::Stop(Box::new((error, cause)));
+        match (self.tx.send(msg), &self.persisted) {
+            (Ok(()), _) => Ok(()),
+            (Err(mpsc::error::SendError(msg)), Some(engine)) => {
+                let (engine, arn) = (engine.clone(), self.execution_arn.clone());
+                tokio::spawn(async move { engine.deliver(&arn, msg).await });
+                Ok(())
+            }
+            (Err(_), None) => Err(EngineError::ExecutionNotRunning),
+        }
     }
 }
 
@@ -291,6 +335,29 @@ impl Engine {
             journal: None,
             store: None,
             retention: redrive::DEFAULT_RETENTION,
+            park_after: Some(std::time::Duration::from_secs(1)),
+            origin: tokio::time::Instant::now(),
+        }
+    }
+
+    /// A persisted execution that waits only for timers due `after` or later and for task
+    /// tokens leaves memory (its driver ends; the store keeps it) and comes back when a timer is
+    /// due, a token is answered or it is stopped. Default: 1 s; `None` keeps every execution in
+    /// memory.
+    pub fn with_park_after(mut self, after: Option<std::time::Duration>) -> Self {
+        self.park_after = after;
+        self
+    }
+
+    /// The engine's clock, ms since the epoch: the system clock, or the fixed start time
+    /// ([`Engine::with_start_time`]) plus the time since the engine was made.
+    pub(crate) fn clock_ms(&self) -> u64 {
+        match self.epoch_ms {
+            Some(epoch) => {
+                let elapsed = self.origin.elapsed().as_millis();
+                epoch.saturating_add(u64::try_from(elapsed).unwrap_or(u64::MAX))
+            }
+            None => system_ms(),
         }
     }
 
@@ -351,7 +418,21 @@ impl Engine {
     where
         F: std::future::Future<Output = Result<ExecutionResult, EngineError>> + Send + 'static,
     {
-        let live = LiveRef::default();
+        self.spawn_observed(LiveRef::default(), driver, tx, execution_arn, go)
+    }
+
+    /// [`Engine::spawn`], observed through `live`.
+    fn spawn_observed<F>(
+        &self,
+        live: LiveRef,
+        driver: Driver,
+        tx: mpsc::UnboundedSender<DriverMsg>,
+        execution_arn: String,
+        go: impl FnOnce(Driver) -> F,
+    ) -> ExecutionHandle
+    where
+        F: std::future::Future<Output = Result<ExecutionResult, EngineError>> + Send + 'static,
+    {
         let join = tokio::spawn(go(driver.observed(live.clone())));
         ExecutionHandle {
             join,
@@ -359,6 +440,7 @@ impl Engine {
             live,
             map_runs: self.map_runs.clone(),
             execution_arn,
+            persisted: None,
         }
     }
 
@@ -427,10 +509,13 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn complete(
+    /// Delivers a `send_task_*` answer: `msg` builds the driver's message for the task, with
+    /// an acknowledgement the driver sends once the answer is applied (and, for a persisted
+    /// execution, committed). `remove`: the token is spent.
+    async fn complete(
         &self,
         token: &str,
-        msg: impl FnOnce(TaskId) -> DriverMsg,
+        msg: impl FnOnce(TaskId, Ack) -> DriverMsg,
         remove: bool,
     ) -> Result<(), EngineError> {
         if token.is_empty() || token.chars().count() > 1024 {
@@ -447,28 +532,52 @@ impl Engine {
                 tokens.get(token).cloned()
             }
         };
-        let slot = slot.ok_or_else(|| EngineError::TaskDoesNotExist(token.to_owned()))?;
-        slot.tx
-            .send(msg(slot.task_id))
-            .map_err(|_| EngineError::ExecutionNotRunning)
+        let (ack, acked) = tokio::sync::oneshot::channel();
+        match slot {
+            Some(TokenSlot {
+                tx,
+                task_id,
+                execution_arn: None,
+            }) => tx
+                .send(msg(task_id, ack))
+                .map_err(|_| EngineError::TaskDoesNotExist(token.to_owned()))?,
+            Some(TokenSlot {
+                task_id,
+                execution_arn: Some(arn),
+                ..
+            }) => self.deliver(&arn, msg(task_id, ack)).await?,
+            None => {
+                let (arn, task_id) = self.stored_token(token).await?;
+                self.deliver(&arn, msg(task_id, ack)).await?;
+            }
+        }
+        match acked.await {
+            Ok(Err(EngineError::TaskDoesNotExist(_))) | Err(_) => {
+                Err(EngineError::TaskDoesNotExist(token.to_owned()))
+            }
+            Ok(answer) => answer,
+        }
     }
 
-    /// `SendTaskSuccess`: the waiting task's result is `output`. On an engine with a store, the
-    /// answer is durable once the transition it causes is committed: a crash before that leaves
-    /// the task waiting, and the same token works on the restarted engine.
-    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
+    /// `SendTaskSuccess`: the waiting task's result is `output`. Returns once the task has it:
+    /// on an engine with a store, once the transition it causes is committed (a crash after
+    /// that loses nothing; before it, the task still waits and the same token works on the
+    /// restarted engine). A persisted execution waiting out of memory is brought back.
+    pub async fn send_task_success(&self, token: &str, output: Value) -> Result<(), EngineError> {
         self.complete(
             token,
-            |task_id| DriverMsg::TaskDone {
+            |task_id, ack| DriverMsg::TaskDone {
                 task_id,
                 result: Box::new(Ok(output)),
+                ack: Some(ack),
             },
             true,
         )
+        .await
     }
 
     /// `SendTaskFailure`: the waiting task fails (error and cause may be absent).
-    pub fn send_task_failure(
+    pub async fn send_task_failure(
         &self,
         token: &str,
         error: Option<String>,
@@ -476,16 +585,26 @@ impl Engine {
     ) -> Result<(), EngineError> {
         self.complete(
             token,
-            |task_id| DriverMsg::TaskDone {
+            |task_id, ack| DriverMsg::TaskDone {
                 task_id,
                 result: Box::new(Err((error, cause))),
+                ack: Some(ack),
             },
             true,
         )
+        .await
     }
 
     /// `SendTaskHeartbeat`: restarts the task's heartbeat clock.
-    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
-        self.complete(token, |task_id| DriverMsg::Heartbeat { task_id }, false)
+    pub async fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
+        self.complete(
+            token,
+            |task_id, ack| DriverMsg::Heartbeat {
+                task_id,
+                ack: Some(ack),
+            },
+            false,
+        )
+        .await
     }
 }

@@ -4,31 +4,43 @@
 //! out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::AbortHandle;
 
-use super::DriverMsg;
+use super::{lock, DriverMsg, EngineError, ExecutionResult, Live, LiveRef};
 
 use crate::execution::{Command, Event, Step, TaskId, TaskInvocation};
 use crate::store::group::GroupCommitter;
 use crate::store::{Closed, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition};
 
-/// The size of the drivers' map below which ended drivers are not swept.
-const MIN_SWEEP: usize = 64;
+/// A persisted execution's driver in memory: its channel, and its task once spawned.
+struct Awake {
+    tx: mpsc::UnboundedSender<DriverMsg>,
+    task: Option<AbortHandle>,
+}
 
-/// The engine's store: the committer that owns it, and the drivers writing to it.
+/// The engine's store: the committer that owns it, the drivers of persisted executions in
+/// memory, and what wakes the parked ones.
 pub(crate) struct StoreLink {
     pub(crate) committer: GroupCommitter<Box<dyn Store>>,
     /// Cleared by [`StoreLink::halt`]: nothing more is committed.
     open: AtomicBool,
-    /// The drivers of persisted executions, by execution ARN: to stop one, or all at once.
-    drivers: Mutex<HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>,
-    /// `drivers` is swept of ended drivers when it reaches this size (then set to twice what
-    /// remains): a start costs O(1) on average, not a look at every driver.
-    sweep_at: AtomicUsize,
+    /// The drivers of persisted executions in memory, by execution ARN. A message for an
+    /// execution goes through this map ([`StoreLink::send`]), under its lock, so a driver that
+    /// leaves memory ([`StoreLink::leave_if_idle`]) never drops one.
+    drivers: Mutex<HashMap<String, Awake>>,
+    /// What each execution's handles in this process observe, while one exists.
+    observers: Mutex<HashMap<String, Weak<Mutex<Live>>>>,
+    /// Wakes the timer scheduler when a driver parks with a deadline before the one it
+    /// sleeps until.
+    pub(crate) parked: Notify,
+    /// The deadline (ms since the epoch) the scheduler sleeps until.
+    pub(crate) scheduled_ms: AtomicU64,
+    /// Set once the timer scheduler runs.
+    pub(crate) scheduling: AtomicBool,
     /// Parsed definitions by their text: executions that run an earlier definition of their
     /// state machine (see [`Store::execution_definition`]) share one parse.
     pub(crate) definitions: Mutex<HashMap<String, Arc<sfn_asl::StateMachine>>>,
@@ -45,15 +57,22 @@ impl std::fmt::Debug for StoreLink {
     }
 }
 
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl StoreLink {
     pub(crate) fn new(store: Box<dyn Store>) -> Self {
         StoreLink {
             committer: GroupCommitter::start(store, 1024),
             open: AtomicBool::new(true),
             drivers: Mutex::new(HashMap::new()),
-            sweep_at: AtomicUsize::new(MIN_SWEEP),
             definitions: Mutex::new(HashMap::new()),
             retention_ms: AtomicU64::new(duration_ms(super::redrive::DEFAULT_RETENTION)),
+            observers: Mutex::new(HashMap::new()),
+            parked: Notify::new(),
+            scheduled_ms: AtomicU64::new(u64::MAX),
+            scheduling: AtomicBool::new(false),
         }
     }
 
@@ -70,47 +89,127 @@ impl StoreLink {
         self.open.load(Ordering::SeqCst)
     }
 
-    fn drivers(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, (AbortHandle, mpsc::UnboundedSender<DriverMsg>)>>
-    {
-        self.drivers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Keeps a driver's handle and channel, forgetting the ones that ended.
-    pub(crate) fn track(
-        &self,
-        execution_arn: String,
-        driver: AbortHandle,
-        tx: mpsc::UnboundedSender<DriverMsg>,
-    ) {
-        let mut drivers = self.drivers();
-        if drivers.len() >= self.sweep_at.load(Ordering::Relaxed) {
-            drivers.retain(|_, (d, _)| !d.is_finished());
-            self.sweep_at
-                .store((2 * drivers.len()).max(MIN_SWEEP), Ordering::Relaxed);
+    /// Registers the channel of an execution about to be driven in memory; `false` (and
+    /// nothing changes) when it already is.
+    pub(crate) fn enter(&self, execution_arn: &str, tx: &mpsc::UnboundedSender<DriverMsg>) -> bool {
+        let mut drivers = locked(&self.drivers);
+        if drivers.contains_key(execution_arn) {
+            return false;
         }
-        drivers.insert(execution_arn, (driver, tx));
+        let awake = Awake {
+            tx: tx.clone(),
+            task: None,
+        };
+        drivers.insert(execution_arn.to_owned(), awake);
+        true
     }
 
-    /// The channel of a running persisted execution's driver.
-    pub(crate) fn driver(&self, execution_arn: &str) -> Option<mpsc::UnboundedSender<DriverMsg>> {
-        let drivers = self.drivers();
-        let (handle, tx) = drivers.get(execution_arn)?;
-        (!handle.is_finished()).then(|| tx.clone())
+    /// Keeps the task of a driver that [`StoreLink::enter`]ed, to stop it on a halt.
+    pub(crate) fn spawned(&self, execution_arn: &str, task: AbortHandle) {
+        if let Some(awake) = locked(&self.drivers).get_mut(execution_arn) {
+            awake.task = Some(task);
+        }
+    }
+
+    /// Forgets a driver that ended.
+    pub(crate) fn leave(&self, execution_arn: &str) {
+        locked(&self.drivers).remove(execution_arn);
+        locked(&self.observers).remove(execution_arn);
+    }
+
+    /// Forgets a driver that waits with nothing to do, unless a message reached it meanwhile
+    /// (checked under the lock every sender takes, so none is lost): `true` when it left.
+    pub(crate) fn leave_if_idle(
+        &self,
+        execution_arn: &str,
+        rx: &mpsc::UnboundedReceiver<DriverMsg>,
+    ) -> bool {
+        let mut drivers = locked(&self.drivers);
+        if !rx.is_empty() {
+            return false;
+        }
+        drivers.remove(execution_arn);
+        true
+    }
+
+    /// Sends `msg` to the execution's driver when it is in memory; gives it back otherwise.
+    pub(crate) fn send(&self, execution_arn: &str, msg: DriverMsg) -> Result<(), DriverMsg> {
+        let mut drivers = locked(&self.drivers);
+        let Some(awake) = drivers.get(execution_arn) else {
+            return Err(msg);
+        };
+        match awake.tx.send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendError(msg)) => {
+                drivers.remove(execution_arn);
+                Err(msg)
+            }
+        }
+    }
+
+    /// Whether the execution's driver is in memory.
+    pub(crate) fn is_awake(&self, execution_arn: &str) -> bool {
+        locked(&self.drivers).contains_key(execution_arn)
+    }
+
+    /// How many persisted executions are in memory.
+    pub(crate) fn awake(&self) -> usize {
+        locked(&self.drivers).len()
+    }
+
+    /// What the handles of an execution observe: the one they share, or a new one.
+    pub(crate) fn observer(&self, execution_arn: &str) -> LiveRef {
+        let mut observers = locked(&self.observers);
+        if let Some(live) = observers.get(execution_arn).and_then(Weak::upgrade) {
+            return live;
+        }
+        let live = LiveRef::default();
+        observers.insert(execution_arn.to_owned(), Arc::downgrade(&live));
+        live
+    }
+
+    /// Forgets what an execution's handles observe once none is left.
+    pub(crate) fn unobserved(&self, execution_arn: &str) {
+        let mut observers = locked(&self.observers);
+        if observers
+            .get(execution_arn)
+            .is_some_and(|w| w.strong_count() == 0)
+        {
+            observers.remove(execution_arn);
+        }
     }
 
     /// Commits nothing more and stops every driver where it is, as a crash of the process
     /// would: what was committed stays, and a new engine on the store resumes from there.
+    /// Handles waiting for an end get [`EngineError::Store`].
     pub(crate) fn halt(&self) {
         self.open.store(false, Ordering::SeqCst);
-        let drivers = std::mem::take(&mut *self.drivers());
-        for (driver, _) in drivers.into_values() {
-            driver.abort();
+        self.parked.notify_one();
+        let drivers = std::mem::take(&mut *locked(&self.drivers));
+        for awake in drivers.into_values() {
+            if let Some(task) = awake.task {
+                task.abort();
+            }
+        }
+        let observers = std::mem::take(&mut *locked(&self.observers));
+        for live in observers.values().filter_map(Weak::upgrade) {
+            let halted = EngineError::Store(StoreError::Closed.to_string());
+            publish(&live, Err(halted));
         }
     }
+}
+
+/// Sets a persisted execution's end for the handles that wait for it.
+pub(crate) fn publish(live: &LiveRef, result: Result<ExecutionResult, EngineError>) {
+    let ended = {
+        let mut live = lock(live);
+        if live.result.is_some() {
+            return;
+        }
+        live.result = Some(result);
+        live.ended.clone()
+    };
+    ended.notify_waiters();
 }
 
 /// A persisted execution's place in the store: where its journal ends and which of its tasks
@@ -166,6 +265,33 @@ impl Persisted {
         }
         self.position += 1;
         Ok(())
+    }
+
+    /// Commits that the execution leaves memory until a timer or a token wakes it (see
+    /// [`Transition::park`]).
+    pub(crate) async fn park(&mut self) -> Result<(), StoreError> {
+        if !self.link.is_open() {
+            return Err(StoreError::Closed);
+        }
+        let transition = Transition {
+            execution_arn: self.execution_arn.clone(),
+            first_event: self.position,
+            park: true,
+            ..Transition::default()
+        };
+        self.link.committer.commit(transition).await?;
+        if !self.link.is_open() {
+            return Err(StoreError::Closed);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn link(&self) -> &Arc<StoreLink> {
+        &self.link
+    }
+
+    pub(crate) fn execution_arn(&self) -> &str {
+        &self.execution_arn
     }
 
     fn transition(&mut self, event_text: String, event: &Event, step: &Step) -> Transition {

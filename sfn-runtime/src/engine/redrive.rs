@@ -228,7 +228,7 @@ impl Engine {
                 reason: reason.to_owned(),
             })
         };
-        if link.driver(execution_arn).is_some() {
+        if link.is_awake(execution_arn) {
             return not_redrivable("Execution is RUNNING and cannot be redriven");
         }
         if let RedriveStatus::NotRedrivable(reason) = redrive_status(&record, now) {
@@ -272,22 +272,28 @@ impl Engine {
         let step = exec.handle(event.clone());
         let text = serde_json::to_string(&event)
             .map_err(|e| EngineError::Store(format!("the redrive does not serialize: {e}")))?;
+        let running = |arn: String| EngineError::ExecutionNotRedrivable {
+            execution_arn: arn,
+            reason: "Execution is RUNNING and cannot be redriven".into(),
+        };
+        let channel = tokio::sync::mpsc::unbounded_channel();
+        if !link.enter(&arn, &channel.0) {
+            return Err(running(arn));
+        }
         let mut persisted = Persisted::new(link.clone(), arn.clone(), position, &[]);
-        match persisted.commit(text, &event, &step).await {
-            Ok(()) => {}
-            // Another redrive of the same execution was committed first.
-            Err(StoreError::JournalGap { .. }) => {
-                return Err(EngineError::ExecutionNotRedrivable {
-                    execution_arn: arn,
-                    reason: "Execution is RUNNING and cannot be redriven".into(),
-                })
-            }
-            Err(e) => return Err(store_error(e)),
+        if let Err(e) = persisted.commit(text, &event, &step).await {
+            link.leave(&arn);
+            return Err(match e {
+                // Another redrive of the same execution was committed first.
+                StoreError::JournalGap { .. } => running(arn),
+                e => store_error(e),
+            });
         }
         self.map_runs.record(step.child_events.clone());
         issued.extend(step.commands);
         let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
-        let handle = self.spawn_persisted(link, exec, now, pending, Start::Redriven(position + 1));
+        let start = Start::Redriven(position + 1);
+        let handle = self.spawn_persisted(link, exec, now, pending, start, channel);
         // The driver runs on its own; its handle is not needed to see the execution end.
         drop(handle);
         Ok(())

@@ -189,9 +189,15 @@ impl Driver {
         self.running.insert(task_id, running);
     }
 
-    /// Runs the loop until the execution ends.
+    /// Runs the loop until the execution ends, or (persisted) until it waits with nothing to
+    /// do in memory and leaves it.
     async fn drive(mut self) -> Result<ExecutionResult, EngineError> {
         while self.outcome.is_none() && self.halted.is_none() {
+            if self.parkable() && self.park().await {
+                return Err(EngineError::DriverStopped(
+                    "the execution waits in the store for a timer or a token".into(),
+                ));
+            }
             let next_deadline = self.next_deadline();
             tokio::select! {
                 // Messages first: a `.sync` task's submission precedes its result.
@@ -214,6 +220,18 @@ impl Driver {
             }
         }
         self.tasks.abort_all();
+        let result = self.end();
+        if let (Some(persisted), Some(live)) = (&self.persisted, &self.live) {
+            persisted.link().leave(persisted.execution_arn());
+            if Arc::strong_count(live) > 1 {
+                super::persist::publish(live, result.clone());
+            }
+        }
+        result
+    }
+
+    /// The execution's result once the loop is over.
+    fn end(&mut self) -> Result<ExecutionResult, EngineError> {
         if let Some(e) = self.halted.take() {
             return Err(EngineError::Store(e.to_string()));
         }
@@ -236,6 +254,73 @@ impl Driver {
 
     fn next_deadline(&self) -> Option<Instant> {
         self.timers.first().map(|(at, _)| *at)
+    }
+
+    /// A persisted execution that only waits (for timers at least `park_after` away, and for
+    /// tokens of submitted tasks), with no message pending: it can leave memory.
+    fn parkable(&self) -> bool {
+        let Some(after) = self.persisted.as_ref().and(self.engine.park_after) else {
+            return false;
+        };
+        self.rx.is_empty()
+            && self
+                .running
+                .iter()
+                .all(|(id, r)| r.callback && r.child.is_none() && self.exec.is_submitted(*id))
+            && self
+                .next_deadline()
+                .is_none_or(|at| at >= Instant::now() + after)
+    }
+
+    /// Commits that the execution leaves memory, then leaves unless a message came meanwhile:
+    /// the engine wakes it from the store (its timers by the scheduler, its tokens by
+    /// `send_task_*`, a stop by `stop_execution`). `true` when it left.
+    async fn park(&mut self) -> bool {
+        let due_ms = self.next_deadline().map(|at| self.ms_at(at));
+        let Some(persisted) = self.persisted.as_mut() else {
+            return false;
+        };
+        if let Err(e) = persisted.park().await {
+            self.halted = Some(e);
+            return false;
+        }
+        let link = persisted.link().clone();
+        let arn = persisted.execution_arn().to_owned();
+        if !link.leave_if_idle(&arn, &self.rx) {
+            return false;
+        }
+        {
+            let mut tokens = self
+                .tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for token in self.running.values().filter_map(|r| r.token.as_ref()) {
+                if tokens
+                    .get(token)
+                    .is_some_and(|t| t.tx.same_channel(&self.tx))
+                {
+                    tokens.remove(token);
+                }
+            }
+        }
+        self.tasks.abort_all();
+        if let Some(live) = self.live.take() {
+            drop(live);
+            link.unobserved(&arn);
+        }
+        if let Some(due_ms) = due_ms {
+            if due_ms < link.scheduled_ms.load(std::sync::atomic::Ordering::SeqCst) {
+                link.parked.notify_one();
+            }
+        }
+        true
+    }
+
+    /// The wall-clock time (ms since the epoch) of an instant of this driver's clock.
+    fn ms_at(&self, at: Instant) -> u64 {
+        let offset = at.saturating_duration_since(self.origin).as_millis();
+        self.epoch_ms
+            .saturating_add(u64::try_from(offset).unwrap_or(u64::MAX))
     }
 
     /// Fires the earliest timer when it is due (one per turn of the loop, so messages that
@@ -332,9 +417,13 @@ impl Driver {
     async fn message(&mut self, msg: DriverMsg) {
         let now = self.now();
         match msg {
-            DriverMsg::TaskDone { task_id, result } => {
+            DriverMsg::TaskDone {
+                task_id,
+                result,
+                ack,
+            } => {
                 if !self.running.contains_key(&task_id) {
-                    return;
+                    return answer(ack, Err(EngineError::TaskDoesNotExist(String::new())));
                 }
                 self.forget_task(task_id);
                 let event = match *result {
@@ -351,11 +440,14 @@ impl Driver {
                     },
                 };
                 self.feed(event).await;
+                answer(ack, self.committed());
             }
-            DriverMsg::Heartbeat { task_id } => {
-                if self.running.contains_key(&task_id) {
-                    self.feed(Event::TaskHeartbeat { task_id, now }).await;
+            DriverMsg::Heartbeat { task_id, ack } => {
+                if !self.running.contains_key(&task_id) {
+                    return answer(ack, Err(EngineError::TaskDoesNotExist(String::new())));
                 }
+                self.feed(Event::TaskHeartbeat { task_id, now }).await;
+                answer(ack, self.committed());
             }
             DriverMsg::ChildDone { task_id, outcome } => {
                 if self.running.remove(&task_id).is_some() {
@@ -371,6 +463,14 @@ impl Driver {
                 let (error, cause) = *reason;
                 self.feed(Event::StopRequested { error, cause, now }).await;
             }
+        }
+    }
+
+    /// `Ok` unless a transition could not be committed (the driver then stops where it is).
+    fn committed(&self) -> Result<(), EngineError> {
+        match &self.halted {
+            None => Ok(()),
+            Some(e) => Err(EngineError::Store(e.to_string())),
         }
     }
 
@@ -501,6 +601,10 @@ impl Driver {
         let slot = TokenSlot {
             tx: self.tx.clone(),
             task_id,
+            execution_arn: self
+                .persisted
+                .as_ref()
+                .map(|p| Arc::from(p.execution_arn())),
         };
         self.tokens
             .lock()
@@ -573,5 +677,12 @@ impl Driver {
             return;
         };
         self.running.insert(task_id, running);
+    }
+}
+
+/// Answers a `send_task_*` waiting for its message to be applied.
+fn answer(ack: Option<super::Ack>, result: Result<(), EngineError>) {
+    if let Some(ack) = ack {
+        let _ = ack.send(result);
     }
 }

@@ -253,7 +253,7 @@ pub async fn outside(
         let Some(b) = body.clone() else {
             return Err(format!("no message arrived for the outside call {o}"));
         };
-        answer(engine, &o, &b)?;
+        answer(engine, &o, &b).await?;
     }
     Ok(())
 }
@@ -273,7 +273,7 @@ async fn each_message(
         match next_message(clients, &queue, 1).await {
             Some(b) => {
                 idle = 0;
-                answer(engine, o, &b)?;
+                answer(engine, o, &b).await?;
             }
             None => idle += 1,
         }
@@ -282,7 +282,7 @@ async fn each_message(
 }
 
 /// The outside call `o` for the message `body`.
-fn answer(engine: &Engine, o: &Value, body: &str) -> Result<(), String> {
+async fn answer(engine: &Engine, o: &Value, body: &str) -> Result<(), String> {
     let mut parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     if text(&o["trigger"], "envelope") == "sns" || text(&o["token"], "from") == "sns-message-json" {
         parsed = parsed["Message"]
@@ -294,10 +294,16 @@ fn answer(engine: &Engine, o: &Value, body: &str) -> Result<(), String> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    call(engine, o, &token, body, &parsed)
+    call(engine, o, &token, body, &parsed).await
 }
 
-fn call(engine: &Engine, o: &Value, token: &str, body: &str, parsed: &Value) -> Result<(), String> {
+async fn call(
+    engine: &Engine,
+    o: &Value,
+    token: &str,
+    body: &str,
+    parsed: &Value,
+) -> Result<(), String> {
     let opt = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
     let result = match text(o, "action").as_str() {
         "send_task_success" => {
@@ -315,13 +321,18 @@ fn call(engine: &Engine, o: &Value, token: &str, body: &str, parsed: &Value) -> 
                 (_, Some(v)) => v.clone(),
                 _ => Value::Null,
             };
-            engine.send_task_success(token, output)
+            engine.send_task_success(token, output).await
         }
-        "send_task_failure" => engine.send_task_failure(token, opt("error"), opt("cause")),
+        "send_task_failure" => {
+            engine
+                .send_task_failure(token, opt("error"), opt("cause"))
+                .await
+        }
         _ => {
             for _ in 0..o["repeat"].as_u64().unwrap_or(1) {
                 engine
                     .send_task_heartbeat(token)
+                    .await
                     .map_err(|e| e.to_string())?;
             }
             Ok(())

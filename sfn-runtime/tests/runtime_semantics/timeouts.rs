@@ -195,8 +195,11 @@ async fn a_token_is_dead_once_its_heartbeat_expired() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     // The task timed out at 2 s; the execution is still running in `Hold`.
     assert_eq!(handle.status(), Status::Running);
-    assert!(engine.send_task_heartbeat(&token).is_err());
-    assert!(engine.send_task_success(&token, json!("late")).is_err());
+    assert!(engine.send_task_heartbeat(&token).await.is_err());
+    assert!(engine
+        .send_task_success(&token, json!("late"))
+        .await
+        .is_err());
     let result = handle.result().await.expect("result");
     assert_eq!(
         result.outcome.output,
@@ -246,7 +249,7 @@ async fn heartbeats_do_not_stretch_the_task_timeout() {
     for _ in 0..5 {
         tokio::time::sleep(Duration::from_secs(3)).await;
         // Beats at 3, 6 and 9 s reach a live task; later ones find it gone.
-        let _ = engine.send_task_heartbeat(&token);
+        let _ = engine.send_task_heartbeat(&token).await;
     }
     let result = handle.result().await.expect("result");
     assert_eq!(times_of(&result, EventType::TaskTimedOut), vec![10_000]);

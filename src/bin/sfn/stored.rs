@@ -360,6 +360,7 @@ impl Request {
                 .map_err(api_error),
             Request::SendTaskSuccess { task_token, output } => engine
                 .send_task_success(&task_token, output)
+                .await
                 .map(|()| json!({}))
                 .map_err(api_error),
             Request::SendTaskFailure {
@@ -368,10 +369,12 @@ impl Request {
                 cause,
             } => engine
                 .send_task_failure(&task_token, error, cause)
+                .await
                 .map(|()| json!({}))
                 .map_err(api_error),
             Request::SendTaskHeartbeat { task_token } => engine
                 .send_task_heartbeat(&task_token)
+                .await
                 .map(|()| json!({}))
                 .map_err(api_error),
         }
