@@ -164,3 +164,54 @@ fn runs_are_send() {
         order(),
     ));
 }
+
+workflow! {
+    /// `Save` calls DynamoDB (no method); `Confirm` is a method.
+    pub Stored(Order) -> Value {
+        start Save;
+        Save: task "arn:aws:states:::dynamodb:putItem" service {
+            parameters: { "TableName": "orders", "Item": { "id": { "S.$": "$.id" } } },
+            result_path: "$.saved",
+        } => Confirm;
+        Confirm: task "arn:aws:lambda:us-east-1:123456789012:function:confirm" end;
+    }
+}
+
+#[derive(Clone)]
+struct Confirms;
+
+impl StoredTasks for Confirms {
+    async fn confirm(&self, input: Value) -> Result<Value, TaskError> {
+        Ok(json!({ "confirmed": input["id"], "saved": input["saved"] }))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_task_is_answered_by_a_mock_while_methods_answer_the_rest() {
+    let cfg = MockConfig::from_json(
+        r#"{"StateMachines":{"Stored":{"TestCases":{"Saved":{"Save":"Put"}}}},
+            "MockedResponses":{"Put":{"0":{"Return":{"SdkHttpMetadata":{"HttpStatusCode":200}}}}}}"#,
+    )
+    .expect("valid mock config");
+    let case = cfg.test_case("Stored", "Saved").expect("case");
+    let out = Stored::runner(&Confirms)
+        .mocked(case)
+        .run(order())
+        .await
+        .expect("succeeds");
+    assert_eq!(out["confirmed"], json!(order().id));
+    assert_eq!(out["saved"]["SdkHttpMetadata"]["HttpStatusCode"], 200);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_task_without_aws_clients_or_a_mock_says_how_to_answer_it() {
+    let err = Stored::run(&Confirms, order())
+        .await
+        .expect_err("nothing answers the service task");
+    assert_eq!(err.error, "States.Runtime");
+    assert!(
+        err.cause.contains("dynamodb:putItem") && err.cause.contains("Runner::aws"),
+        "{}",
+        err.cause
+    );
+}

@@ -53,6 +53,9 @@ pub(crate) struct StateDef {
     pub(crate) name: StateName,
     pub(crate) kind: Ident,
     pub(crate) resource: Option<LitStr>,
+    /// `service` after a task's resource: no method answers it; the engine calls the service
+    /// (the AWS integration) or a mock.
+    pub(crate) service: Option<Span>,
     /// `(Order)` after a task's resource: the type its handler receives.
     pub(crate) input_type: Option<Type>,
     /// `-> Validation` after a task's resource: what its handler returns.

@@ -67,6 +67,7 @@ pub(crate) fn expand_workflow(wf: &Workflow) -> Result<TokenStream, Errors> {
     // The linter runs whatever lowering found: its echoes of lowering errors are dropped.
     check::check_lint(&cx, &lowered, express, wf.name.span());
     check::check_variables(&cx, &lowered, wf.name.span());
+    tasks::check_service_keys(&cx, wf, &lowered.machine);
     let mut asl = String::new();
     if !cx.has_errors() {
         asl = sfn_asl::emit(&lowered.machine);

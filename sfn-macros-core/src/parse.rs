@@ -195,9 +195,30 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
     } else {
         None
     };
+    let service = if input.peek(kw::service) {
+        let word: kw::service = input.parse()?;
+        if kind != "task" {
+            return Err(syn::Error::new(
+                word.span,
+                format!(
+                    "only `task` states call a service; remove `service` from `{kind}` state `{}`",
+                    name.name
+                ),
+            ));
+        }
+        Some(word.span)
+    } else {
+        None
+    };
     let input_type = if input.peek(syn::token::Paren) {
         let content;
         let paren = parenthesized!(content in input);
+        if service.is_some() {
+            return Err(syn::Error::new(
+                paren.span.join(),
+                format!("`service` task `{}` has no method, so no input type: the service receives the state's parameters as JSON; remove `(...)`", name.name),
+            ));
+        }
         if kind != "task" {
             return Err(syn::Error::new(
                 paren.span.join(),
@@ -210,6 +231,12 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
     };
     let result_type = if input.peek(Token![->]) {
         let arrow: Token![->] = input.parse()?;
+        if service.is_some() {
+            return Err(syn::Error::new(
+                arrow.span(),
+                format!("`service` task `{}` has no method, so no result type: its result is the service's response as JSON; remove `-> ...`", name.name),
+            ));
+        }
         if kind != "task" {
             return Err(syn::Error::new(
                 arrow.span(),
@@ -248,6 +275,7 @@ fn parse_state(input: ParseStream, doc: Option<Doc>, depth: usize) -> syn::Resul
         name,
         kind,
         resource,
+        service,
         input_type,
         result_type,
         body,
@@ -609,4 +637,5 @@ pub(crate) mod kw {
     syn::custom_keyword!(processor);
     syn::custom_keyword!(iterator);
     syn::custom_keyword!(matches);
+    syn::custom_keyword!(service);
 }

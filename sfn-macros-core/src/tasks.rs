@@ -85,8 +85,9 @@ fn collect_tasks(machine: &StateMachine) -> HashMap<&str, &Task> {
         .collect()
 }
 
-/// The declared input and result types and the name span of every Task state of the DSL.
-type Declared<'a> = (Option<&'a Type>, Option<&'a Type>, Span);
+/// The declared input and result types, the name span and whether it is a `service` task, of
+/// every Task state of the DSL.
+type Declared<'a> = (Option<&'a Type>, Option<&'a Type>, Span, bool);
 
 fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, depth: usize) {
     if depth > MAX_DEPTH {
@@ -97,6 +98,7 @@ fn declared<'a>(m: &'a ast::Machine, out: &mut HashMap<String, Declared<'a>>, de
             st.input_type.as_ref(),
             st.result_type.as_ref(),
             st.name.span,
+            st.service.is_some(),
         ));
         for entry in &st.body {
             if let ast::Entry::Branch { machine, .. } | ast::Entry::Processor { machine, .. } =
@@ -114,7 +116,7 @@ pub(crate) fn result_types(wf: &ast::Workflow) -> ResultTypes {
     let mut decl = HashMap::new();
     declared(&wf.machine, &mut decl, 0);
     let mut out = ResultTypes::default();
-    for (name, (_, result, _)) in decl {
+    for (name, (_, result, _, _)) in decl {
         if let Some(t) = result {
             let text = quote!(#t).to_string();
             out.spanned.entry(text.clone()).or_insert_with(|| t.clone());
@@ -187,10 +189,13 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
         .iter()
         .filter_map(|name| {
             let task = tasks.get(name.as_str())?;
-            let (declared_input, result, span) =
+            let (declared_input, result, span, service) =
                 decl.get(name)
                     .cloned()
-                    .unwrap_or((None, None, Span::call_site()));
+                    .unwrap_or((None, None, Span::call_site(), false));
+            if service {
+                return None;
+            }
             let own_input = task.flow.input_path.is_some()
                 || task.parameters.is_some()
                 || task.arguments.is_some();
@@ -210,6 +215,45 @@ fn methods(wf: &ast::Workflow, machine: &StateMachine, order: &[String]) -> Vec<
             })
         })
         .collect()
+}
+
+/// A `service` task and a task with a method must not share a handler key: the engine finds
+/// handlers by resource, so the method's handler would answer the service task too. Bad:
+/// `Save: task "arn:aws:states:::dynamodb:putItem" service { .. }` beside
+/// `Audit: task "arn:aws:states:::dynamodb:putItem" { .. }`.
+pub(crate) fn check_service_keys(
+    cx: &crate::ctxt::Ctxt,
+    wf: &ast::Workflow,
+    machine: &StateMachine,
+) {
+    let tasks = collect_tasks(machine);
+    let mut decl = HashMap::new();
+    declared(&wf.machine, &mut decl, 0);
+    let mut with_method: Vec<(&str, String)> = Vec::new();
+    let mut services: Vec<(&str, String, Span)> = Vec::new();
+    let mut names: Vec<&String> = decl.keys().collect();
+    names.sort();
+    for name in names {
+        let (_, _, span, service) = decl[name];
+        let Some(task) = tasks.get(name.as_str()) else {
+            continue;
+        };
+        if service {
+            services.push((name, handler_key(task), span));
+        } else {
+            with_method.push((name, handler_key(task)));
+        }
+    }
+    for (name, key, span) in services {
+        if let Some((other, _)) = with_method.iter().find(|(_, k)| *k == key) {
+            cx.error(
+                span,
+                format!(
+                    "`service` task `{name}` and task `{other}` share the resource `{key}`, and the engine finds a method by resource, so `{other}`'s method would answer `{name}` too; mark both `service` or neither"
+                ),
+            );
+        }
+    }
 }
 
 /// What the generated functions need of the user's types, written as higher-ranked bounds so
@@ -246,7 +290,7 @@ fn trait_texts(name: &Ident, trait_name: &Ident, methods: &[TaskMethod]) -> [Str
         .collect::<Vec<_>>()
         .join(", ");
     let note = if methods.is_empty() {
-        format!("`{name}` has no Task state: run it with `()`")
+        format!("`{name}` has no Task state with a method: run it with `()`")
     } else {
         format!("implement `{trait_name}`: one async method per Task state ({list}), and `Clone` (or wrap it in an `Arc`)")
     };

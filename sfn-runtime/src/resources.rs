@@ -227,7 +227,7 @@ impl Resources {
                     {
                         TaskError::new(
                             STATES_RUNTIME,
-                            format!("No handler is registered for the resource '{resource}'."),
+                            format!("No handler is registered for the resource '{resource}'. To call the service, give the engine AWS clients (the `aws` feature: `Resources::set_aws`, or `Runner::aws` for a workflow), or answer it with a handler or a mock."),
                         )
                     }
                     _ => TaskError::new(

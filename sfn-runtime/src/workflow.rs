@@ -220,6 +220,18 @@ where
         self
     }
 
+    /// Lets the Task states no method answers (`service` tasks of `workflow!`) call AWS through
+    /// `clients` (the `aws` feature): `OrderFlow::runner(&tasks).aws(AwsClients::from_env())`.
+    /// Like [`Runner::mocked`], call it before [`Runner::open_durable`]: it gives the runner a
+    /// new in-memory engine.
+    #[cfg(feature = "aws")]
+    pub fn aws(mut self, clients: crate::aws::AwsClients) -> Self {
+        self.resources.set_aws(clients);
+        self.engine = Engine::new(self.resources.clone());
+        self.stored_arn = None;
+        self
+    }
+
     /// Names and configures the executions (default: `ExecutionConfig::new(NAME, "run")`,
     /// Express semantics for Express workflows).
     pub fn config(mut self, config: ExecutionConfig) -> Self {

@@ -1,0 +1,10 @@
+use sfn::workflow;
+
+workflow! {
+    pub W {
+        start A;
+        A: pass service end;
+    }
+}
+
+fn main() {}
