@@ -14,7 +14,7 @@ use sfn_asl::model::{
 
 use sfn_asl::resource::{IntegrationPattern, Resource, Service};
 
-use crate::objects::ObjectStore;
+use crate::objects::{ObjectInfo, ObjectStore};
 
 /// The error every reader failure carries.
 pub(crate) use sfn_asl::error::STATES_ITEM_READER_FAILED as ITEM_READER_FAILED;
@@ -158,7 +158,7 @@ pub struct ItemReaderError {
     pub cause: String,
 }
 
-fn fail(cause: impl Into<String>) -> ItemReaderError {
+pub(crate) fn fail(cause: impl Into<String>) -> ItemReaderError {
     ItemReaderError {
         cause: cause.into(),
     }
@@ -171,58 +171,97 @@ fn string_param<'a>(params: &'a Value, name: &str) -> Result<&'a str, ItemReader
         .ok_or_else(|| fail(format!("The ItemReader field '{name}' must be a string.")))
 }
 
+/// What a reader reads, from its resource and parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReadPlan {
+    /// `s3:listObjectsV2`: the objects under `prefix`; with `flatten`
+    /// (`Transformation: LOAD_AND_FLATTEN`) each listed object's items, else one item per
+    /// object.
+    List {
+        bucket: String,
+        prefix: String,
+        flatten: bool,
+    },
+    /// `s3:getObject`: the items of one object.
+    Get { bucket: String, key: String },
+}
+
+/// What `request` reads, or why it cannot.
+pub(crate) fn plan(request: &ItemReadRequest) -> Result<ReadPlan, ItemReaderError> {
+    let bucket = string_param(&request.parameters, "Bucket")?.to_owned();
+    let resource = &request.resource;
+    if s3_read(resource, "listObjectsV2") {
+        let prefix = request
+            .parameters
+            .get("Prefix")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let flatten = matches!(
+            request.config.as_ref().and_then(|c| c.transformation),
+            Some(ReaderTransformation::LoadAndFlatten)
+        );
+        Ok(ReadPlan::List {
+            bucket,
+            prefix,
+            flatten,
+        })
+    } else if s3_read(resource, "getObject") {
+        let key = string_param(&request.parameters, "Key")?.to_owned();
+        Ok(ReadPlan::Get { bucket, key })
+    } else {
+        Err(fail(format!(
+            "The ItemReader resource '{resource}' is not supported; use arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2."
+        )))
+    }
+}
+
+/// The item of one listed object: AWS's listing item shape (documented example: `Etag`,
+/// `Key`, `LastModified` in epoch seconds, `Size`, `StorageClass`).
+pub(crate) fn listing_item(o: ObjectInfo) -> Value {
+    let mut item = Map::new();
+    if let Some(etag) = o.etag {
+        item.insert("Etag".into(), etag.into());
+    }
+    item.insert("Key".into(), o.key.into());
+    item.insert("LastModified".into(), json!(o.last_modified_ms / 1000));
+    item.insert("Size".into(), json!(o.size));
+    item.insert("StorageClass".into(), "STANDARD".into());
+    Value::Object(item)
+}
+
 /// Reads the items a request names, up to its `MaxItems`.
 pub(crate) fn read_items(
     store: &dyn ObjectStore,
     request: &ItemReadRequest,
 ) -> Result<Vec<Value>, ItemReaderError> {
-    let bucket = string_param(&request.parameters, "Bucket")?;
-    let resource = &request.resource;
-    let items = if s3_read(resource, "listObjectsV2") {
-        let prefix = request
-            .parameters
-            .get("Prefix")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let objects = store
-            .list(bucket, prefix)
-            .map_err(|e| fail(e.to_string()))?;
-        let flatten = matches!(
-            request.config.as_ref().and_then(|c| c.transformation),
-            Some(ReaderTransformation::LoadAndFlatten)
-        );
-        if flatten {
-            // Every listed object is read as `InputType` says, its items in key order.
-            let mut items = Vec::new();
-            for o in objects {
-                let body = store.get(bucket, &o.key).map_err(|e| fail(e.to_string()))?;
-                items.extend(parse_object(&body, request.config.as_ref())?);
-            }
-            return Ok(truncate(items, request.max_items));
-        }
-        // AWS's listing item shape (documented example; field spelling not recorded).
-        objects
-            .into_iter()
-            .map(|o| {
-                let mut item = Map::new();
-                if let Some(etag) = o.etag {
-                    item.insert("Etag".into(), etag.into());
+    let items = match plan(request)? {
+        ReadPlan::List {
+            bucket,
+            prefix,
+            flatten,
+        } => {
+            let objects = store
+                .list(&bucket, &prefix)
+                .map_err(|e| fail(e.to_string()))?;
+            if flatten {
+                // Every listed object is read as `InputType` says, its items in key order.
+                let mut items = Vec::new();
+                for o in objects {
+                    let body = store
+                        .get(&bucket, &o.key)
+                        .map_err(|e| fail(e.to_string()))?;
+                    items.extend(parse_object(&body, request.config.as_ref())?);
                 }
-                item.insert("Key".into(), o.key.into());
-                item.insert("LastModified".into(), json!(o.last_modified_ms / 1000));
-                item.insert("Size".into(), json!(o.size));
-                item.insert("StorageClass".into(), "STANDARD".into());
-                Value::Object(item)
-            })
-            .collect()
-    } else if s3_read(resource, "getObject") {
-        let key = string_param(&request.parameters, "Key")?;
-        let body = store.get(bucket, key).map_err(|e| fail(e.to_string()))?;
-        parse_object(&body, request.config.as_ref())?
-    } else {
-        return Err(fail(format!(
-            "The ItemReader resource '{resource}' is not supported; use arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2."
-        )));
+                items
+            } else {
+                objects.into_iter().map(listing_item).collect()
+            }
+        }
+        ReadPlan::Get { bucket, key } => {
+            let body = store.get(&bucket, &key).map_err(|e| fail(e.to_string()))?;
+            parse_object(&body, request.config.as_ref())?
+        }
     };
     Ok(truncate(items, request.max_items))
 }
@@ -234,7 +273,7 @@ fn s3_read(resource: &Resource, action: &str) -> bool {
 }
 
 /// The first `max_items` items (all when 0).
-fn truncate(mut items: Vec<Value>, max_items: u64) -> Vec<Value> {
+pub(crate) fn truncate(mut items: Vec<Value>, max_items: u64) -> Vec<Value> {
     if let Ok(max) = usize::try_from(max_items) {
         if max != 0 {
             items.truncate(max);
@@ -244,7 +283,10 @@ fn truncate(mut items: Vec<Value>, max_items: u64) -> Vec<Value> {
 }
 
 /// The items of one object, by `ReaderConfig.InputType` (JSON when absent).
-fn parse_object(body: &[u8], config: Option<&ReaderConfig>) -> Result<Vec<Value>, ItemReaderError> {
+pub(crate) fn parse_object(
+    body: &[u8],
+    config: Option<&ReaderConfig>,
+) -> Result<Vec<Value>, ItemReaderError> {
     let input_type = config.and_then(|c| c.input_type).unwrap_or(InputType::Json);
     match input_type {
         InputType::Json => {
@@ -323,11 +365,17 @@ fn parse_csv(body: &[u8], config: Option<&ReaderConfig>) -> Result<Vec<Value>, I
     let mut items = Vec::new();
     for row in records {
         let row = row.map_err(|e| fail(format!("A CSV row cannot be read: {e}")))?;
-        // Columns beyond the headers are dropped; missing ones are absent (unconfirmed on AWS).
+        // Columns beyond the headers are dropped; missing ones are empty text (recorded on
+        // AWS: a row `   ` under three headers is `{"H1": "   ", "H2": "", "H3": ""}`).
         let item: Map<String, Value> = headers
             .iter()
-            .zip(row.iter())
-            .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
+            .enumerate()
+            .map(|(i, h)| {
+                (
+                    h.clone(),
+                    Value::String(row.get(i).unwrap_or("").to_owned()),
+                )
+            })
             .collect();
         items.push(Value::Object(item));
     }

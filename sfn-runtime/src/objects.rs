@@ -57,6 +57,13 @@ pub trait ObjectStore: Send + Sync + Debug {
     fn put(&self, bucket: &str, key: &str, body: &[u8]) -> Result<(), ObjectStoreError>;
     /// The objects whose key starts with `prefix`, in key order.
     fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectStoreError>;
+    /// Whether the store holds `bucket`. An engine with AWS clients (the `aws` feature) reads
+    /// and writes a bucket the store does not hold on Amazon S3; without them the store
+    /// answers every bucket. Default: every bucket.
+    fn has_bucket(&self, bucket: &str) -> bool {
+        let _ = bucket;
+        true
+    }
 }
 
 /// An [`ObjectStore`] in a folder: bucket = sub-folder, key = path relative to it.
@@ -114,6 +121,11 @@ impl ObjectStore for LocalObjectStore {
             std::fs::create_dir_all(dir).map_err(io_error)?;
         }
         std::fs::write(&path, body).map_err(io_error)
+    }
+
+    /// A bucket is held when its folder exists.
+    fn has_bucket(&self, bucket: &str) -> bool {
+        self.bucket_dir(bucket).is_ok_and(|d| d.is_dir())
     }
 
     fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectStoreError> {
@@ -193,5 +205,8 @@ mod tests {
             Err(ObjectStoreError::NoSuchKey { .. })
         ));
         assert_eq!(store.list("b", "").unwrap(), vec![]);
+        assert!(!store.has_bucket("b"));
+        store.put("b", "k", b"1").unwrap();
+        assert!(store.has_bucket("b") && !store.has_bucket("other") && !store.has_bucket(".."));
     }
 }

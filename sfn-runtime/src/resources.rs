@@ -180,6 +180,12 @@ impl Resources {
         self
     }
 
+    /// The AWS clients, when set (distributed Maps read and write S3 through them).
+    #[cfg(feature = "aws")]
+    pub(crate) fn aws(&self) -> Option<&crate::aws::AwsClients> {
+        self.aws.as_ref()
+    }
+
     /// The AWS call serving `request`, when AWS clients are set, no handler is registered for
     /// the resource and the integration is one the clients serve.
     #[cfg(feature = "aws")]

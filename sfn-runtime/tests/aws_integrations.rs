@@ -1,5 +1,5 @@
 //! Service integrations against a local moto server (`scripts/moto.sh` installs it from PyPI on
-//! first use): real workflows call DynamoDB, SQS, SNS and EventBridge through the `aws`
+//! first use): real workflows call DynamoDB, SQS, SNS, EventBridge and S3 through the `aws`
 //! feature's clients, and each integration is checked on a success and an error.
 //!
 //! One moto server serves the whole file, so the scenarios run in one test, in order; a failure
@@ -434,6 +434,8 @@ fn integrations_against_moto() {
         sqs_callback(&clients, &mut f).await;
         sns(&clients, &mut f).await;
         eventbridge(&clients, &mut f).await;
+        s3_sdk(&clients, &mut f).await;
+        s3_distributed_map(&clients, &mut f).await;
         f
     });
     assert!(
@@ -441,5 +443,378 @@ fn integrations_against_moto() {
         "{} scenario checks failed:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// `aws-sdk:s3:*` on S3's REST-XML protocol: results in the SDK v2's members, errors named as
+/// Step Functions names them.
+async fn s3_sdk(clients: &AwsClients, f: &mut Vec<String>) {
+    let e = engine(clients);
+    let sdk = |action: &str| format!("arn:aws:states:::aws-sdk:s3:{action}");
+    let created = run(
+        &e,
+        task(&sdk("createBucket"), json!({"Bucket": "sdk-bucket"})),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 createBucket",
+        output(&created).is_ok_and(|o| o["Location"] == json!("/sdk-bucket")),
+        format!("{:?}", output(&created)),
+    );
+
+    let key = "dir/a b+c.json";
+    let put = run(
+        &e,
+        task(
+            &sdk("putObject"),
+            json!({"Bucket": "sdk-bucket", "Key": key,
+        "Body": {"a": 1}, "ContentType": "application/json", "Metadata": {"who": "me"}}),
+        ),
+        json!({}),
+    )
+    .await;
+    // The body is stored as JSON text: its MD5 is the ETag, its CRC-32 the checksum.
+    check(
+        f,
+        "s3 putObject",
+        output(&put).is_ok_and(|o| {
+            o["ETag"] == json!("\"bb6cb5c68df4652941caf652a366f2d8\"")
+                && o["ChecksumCRC32"].is_string()
+        }),
+        format!("{:?}", output(&put)),
+    );
+
+    let get = run(
+        &e,
+        task(
+            &sdk("getObject"),
+            json!({"Bucket": "sdk-bucket", "Key": key}),
+        ),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 getObject",
+        output(&get).is_ok_and(|o| {
+            o["Body"] == json!("{\"a\":1}")
+                && o["ContentLength"] == json!(7)
+                && o["ContentType"] == json!("application/json")
+                && o["Metadata"] == json!({"who": "me"})
+                && o["AcceptRanges"] == json!("bytes")
+                && o["LastModified"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with('Z') && t.contains('T'))
+        }),
+        format!("{:?}", output(&get)),
+    );
+
+    let head = run(
+        &e,
+        task(
+            &sdk("headObject"),
+            json!({"Bucket": "sdk-bucket", "Key": key}),
+        ),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 headObject",
+        output(&head).is_ok_and(|o| o["ContentLength"] == json!(7) && o.get("Body").is_none()),
+        format!("{:?}", output(&head)),
+    );
+
+    let list = run(
+        &e,
+        task(
+            &sdk("listObjectsV2"),
+            json!({"Bucket": "sdk-bucket", "Prefix": "dir/"}),
+        ),
+        json!({}),
+    )
+    .await;
+    // Keys come back decoded although S3 was asked to URL-encode them.
+    check(
+        f,
+        "s3 listObjectsV2",
+        output(&list).is_ok_and(|o| {
+            o["KeyCount"] == json!(1)
+                && o["Contents"][0]["Key"] == json!(key)
+                && o["Contents"][0]["Size"] == json!(7)
+                && o["Prefix"] == json!("dir/")
+                && o["IsTruncated"] == json!(false)
+        }),
+        format!("{:?}", output(&list)),
+    );
+
+    let copy = run(
+        &e,
+        task(
+            &sdk("copyObject"),
+            json!({"Bucket": "sdk-bucket", "Key": "copy.json",
+        "CopySource": "sdk-bucket/dir/a%20b%2Bc.json"}),
+        ),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 copyObject",
+        output(&copy).is_ok_and(|o| {
+            o["CopyObjectResult"]["ETag"] == json!("\"bb6cb5c68df4652941caf652a366f2d8\"")
+        }),
+        format!("{:?}", output(&copy)),
+    );
+
+    let listed = run(
+        &e,
+        task(&sdk("listObjects"), json!({"Bucket": "sdk-bucket"})),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 listObjects",
+        output(&listed).is_ok_and(|o| o["Contents"].as_array().map(Vec::len) == Some(2)),
+        format!("{:?}", output(&listed)),
+    );
+
+    let deleted = run(
+        &e,
+        task(
+            &sdk("deleteObject"),
+            json!({"Bucket": "sdk-bucket", "Key": "copy.json"}),
+        ),
+        json!({}),
+    )
+    .await;
+    check(
+        f,
+        "s3 deleteObject",
+        output(&deleted).is_ok(),
+        format!("{:?}", output(&deleted)),
+    );
+
+    let buckets = run(&e, task(&sdk("listBuckets"), json!({})), json!({})).await;
+    check(
+        f,
+        "s3 listBuckets",
+        output(&buckets).is_ok_and(|o| {
+            o["Buckets"].as_array().is_some_and(|b| {
+                b.iter()
+                    .any(|b| b["Name"] == json!("sdk-bucket") && b["CreationDate"].is_string())
+            })
+        }),
+        format!("{:?}", output(&buckets)),
+    );
+
+    let missing = run(
+        &e,
+        task(
+            &sdk("getObject"),
+            json!({"Bucket": "sdk-bucket", "Key": "copy.json"}),
+        ),
+        json!({}),
+    )
+    .await;
+    let (error, cause) = failure(&missing);
+    check(
+        f,
+        "s3 no such key",
+        error == "S3.NoSuchKeyException"
+            && cause.starts_with(
+                "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: ",
+            )
+            && cause.contains(", Extended Request ID: "),
+        format!("{error}: {cause}"),
+    );
+
+    let head_missing = run(
+        &e,
+        task(
+            &sdk("headObject"),
+            json!({"Bucket": "sdk-bucket", "Key": "nope"}),
+        ),
+        json!({}),
+    )
+    .await;
+    let (error, _) = failure(&head_missing);
+    check(
+        f,
+        "s3 headObject no such key",
+        error == "S3.NoSuchKeyException",
+        &error,
+    );
+
+    let no_bucket = run(
+        &e,
+        task(
+            &sdk("listObjects"),
+            json!({"Bucket": "no-such-bucket-here"}),
+        ),
+        json!({}),
+    )
+    .await;
+    let (error, cause) = failure(&no_bucket);
+    check(
+        f,
+        "s3 no such bucket",
+        error == "S3.NoSuchBucketException"
+            && cause
+                .starts_with("The specified bucket does not exist (Service: S3, Status Code: 404"),
+        format!("{error}: {cause}"),
+    );
+
+    let unknown = run(
+        &e,
+        task(&sdk("selectObjectContent"), json!({"Bucket": "sdk-bucket"})),
+        json!({}),
+    )
+    .await;
+    let (error, cause) = failure(&unknown);
+    check(
+        f,
+        "s3 unsupported action",
+        error == "States.Runtime"
+            && cause.contains("getObject")
+            && cause.contains("s3:selectObjectContent"),
+        format!("{error}: {cause}"),
+    );
+
+    let bad_member = run(
+        &e,
+        task(
+            &sdk("getObject"),
+            json!({"Bucket": "sdk-bucket", "Key": "k", "Bodyy": 1}),
+        ),
+        json!({}),
+    )
+    .await;
+    let (error, cause) = failure(&bad_member);
+    check(
+        f,
+        "s3 unknown parameter",
+        error == "States.Runtime" && cause.contains("'Bodyy'"),
+        format!("{error}: {cause}"),
+    );
+}
+
+/// A distributed Map reading its items from S3 and writing its results there; a bucket the
+/// engine's local object store holds is read locally instead.
+async fn s3_distributed_map(clients: &AwsClients, f: &mut Vec<String>) {
+    for bucket in ["map-items", "map-results"] {
+        if let Err(e) = clients
+            .sdk_call("s3", "createBucket", json!({"Bucket": bucket}))
+            .await
+        {
+            return f.push(format!("s3 map fixture {bucket}: {e}"));
+        }
+    }
+    if let Err(e) = clients
+        .s3_put_object("map-items", "rows.csv", b"id,name\n1,a\n2,b\n3\n".to_vec())
+        .await
+    {
+        return f.push(format!("s3 map fixture rows.csv: {e}"));
+    }
+    let local = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => return f.push(format!("s3 map temp dir: {e}")),
+    };
+    let store = sfn_runtime::LocalObjectStore::new(local.path());
+    if let Err(e) = sfn_runtime::ObjectStore::put(&store, "local-items", "items.json", b"[10, 20]")
+    {
+        return f.push(format!("s3 map local fixture: {e}"));
+    }
+    let e = engine(clients).with_object_store(Arc::new(store));
+    let map = |reader: Value| {
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemReader": reader,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true}}})
+    };
+    let csv = json!({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 2},
+        "Parameters": {"Bucket": "map-items", "Key": "rows.csv"}});
+    let read = run(&e, map(csv), json!({})).await;
+    check(
+        f,
+        "s3 map reads CSV from S3",
+        output(&read) == Ok(json!([{"id": "1", "name": "a"}, {"id": "2", "name": "b"}])),
+        format!("{:?}", output(&read)),
+    );
+
+    let listing = json!({"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "map-items"}});
+    let listed = run(&e, map(listing), json!({})).await;
+    check(
+        f,
+        "s3 map lists S3",
+        output(&listed).is_ok_and(|o| {
+            o[0]["Key"] == json!("rows.csv")
+                && o[0]["Size"] == json!(18)
+                && o[0]["Etag"].is_string()
+                && o[0]["LastModified"].is_u64()
+        }),
+        format!("{:?}", output(&listed)),
+    );
+
+    let local_read = json!({"Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "local-items", "Key": "items.json"}});
+    let read = run(&e, map(local_read), json!({})).await;
+    check(
+        f,
+        "s3 map reads a locally held bucket locally",
+        output(&read) == Ok(json!([10, 20])),
+        format!("{:?}", output(&read)),
+    );
+
+    let missing = json!({"Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "map-items", "Key": "nope.json"}});
+    let failed = run(&e, map(missing), json!({})).await;
+    let (error, cause) = failure(&failed);
+    check(
+        f,
+        "s3 map missing object",
+        error == "States.ItemReaderFailed" && cause.contains("The specified key does not exist."),
+        format!("{error}: {cause}"),
+    );
+
+    let mut writer = map(json!({"Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "map-items", "Key": "rows.csv"}, "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}}));
+    writer["States"]["M"]["ResultWriter"] = json!({"Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "map-results", "Prefix": "runs"}});
+    let written = run(&e, writer, json!({})).await;
+    let key = output(&written)
+        .ok()
+        .and_then(|o| o["ResultWriterDetails"]["Key"].as_str().map(str::to_owned));
+    let manifest = match &key {
+        Some(k) => clients
+            .sdk_call(
+                "s3",
+                "getObject",
+                json!({"Bucket": "map-results", "Key": k}),
+            )
+            .await
+            .ok(),
+        None => None,
+    };
+    let manifest: Option<Value> = manifest.and_then(|m| {
+        m["Body"]
+            .as_str()
+            .and_then(|b| serde_json::from_str(b).ok())
+    });
+    check(
+        f,
+        "s3 map writes its results to S3",
+        manifest.as_ref().is_some_and(|m| {
+            m["DestinationBucket"] == json!("map-results")
+                && m["ResultFiles"]["SUCCEEDED"][0]["Key"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("runs/"))
+        }),
+        format!("{key:?} {manifest:?}"),
     );
 }

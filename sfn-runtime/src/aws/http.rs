@@ -106,9 +106,24 @@ pub(crate) async fn post(
     headers: &[(&str, &str)],
     body: Vec<u8>,
 ) -> Result<RawResponse, TaskError> {
-    let credentials = clients.credentials().await?;
     let uri = format!("{}/", client.endpoint);
-    let mut request = http::Request::builder().method("POST").uri(&uri);
+    let settings = SigningSettings::default();
+    signed(clients, client, "POST", &uri, headers, body, settings).await
+}
+
+/// Sends a request to `uri` (its path and query already encoded), signed with SigV4 under
+/// `settings`.
+pub(crate) async fn signed(
+    clients: &AwsClients,
+    client: &ServiceClient,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+    settings: SigningSettings,
+) -> Result<RawResponse, TaskError> {
+    let credentials = clients.credentials().await?;
+    let mut request = http::Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -121,12 +136,12 @@ pub(crate) async fn post(
         .region(&client.region)
         .name(client.spec.signing_name)
         .time(SystemTime::now())
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| runtime(format!("the request to {uri} could not be signed: {e}")))?;
     let signable = SignableRequest::new(
-        "POST",
-        uri.as_str(),
+        method,
+        uri,
         headers.iter().copied(),
         SignableBody::Bytes(&body),
     )
@@ -135,7 +150,7 @@ pub(crate) async fn post(
         .map_err(|e| runtime(format!("the request to {uri} could not be signed: {e}")))?
         .into_parts();
     instructions.apply_to_request_http1x(&mut request);
-    send(clients, request, &uri).await
+    send(clients, request, uri).await
 }
 
 async fn send(

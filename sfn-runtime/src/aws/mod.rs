@@ -16,7 +16,9 @@
 //! hand-written conversion per action that could drift. A generated SDK client would decode
 //! the body into Rust types and hide the headers, and each action would need code to map JSON
 //! to its builder and back. SNS speaks the Query protocol (form-encoded request, XML answer);
-//! its optimized `publish` is written out in [`query`].
+//! its optimized `publish` is written out in [`query`]. S3 speaks REST-XML (members in the
+//! path, query, headers and body; answers in headers and XML): `s3` maps the members of its
+//! actions from one table of S3's model, and `s3_objects` serves distributed Maps.
 //!
 //! ```no_run
 //! # async fn run() {
@@ -31,6 +33,11 @@ mod errors;
 mod http;
 mod optimized;
 mod query;
+mod s3;
+mod s3_errors;
+mod s3_model;
+pub(crate) mod s3_objects;
+mod s3_xml;
 mod sdk;
 mod services;
 
@@ -233,6 +240,20 @@ impl AwsClients {
         params: Value,
     ) -> Result<Value, TaskError> {
         sdk::call(self, service, action, params).await
+    }
+
+    /// Stores `body` as the S3 object `bucket`/`key`, as it is (an `aws-sdk:s3:putObject`
+    /// task stores its `Body` as JSON text instead). Test harnesses create their objects
+    /// with it.
+    pub async fn s3_put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<(), TaskError> {
+        s3::put_bytes(self, bucket, key, body)
+            .await
+            .map_err(s3_errors::S3Failure::task_error)
     }
 
     /// A Query-protocol call with flat members (`sns`, `CreateTopic`, `[("Name", "t")]`):

@@ -74,6 +74,10 @@ pub(crate) async fn call(
     action: &str,
     params: Value,
 ) -> Result<Value, TaskError> {
+    if service == "s3" {
+        // S3 speaks REST-XML, not a JSON protocol: its own module.
+        return super::s3::call(clients, action, params).await;
+    }
     let Some(spec) = services::sdk_service(service) else {
         return Err(TaskError::new(
             "States.Runtime",
@@ -160,7 +164,7 @@ fn first_char(s: &str, f: fn(&char) -> char) -> String {
 
 /// Epoch seconds as Java's `Instant.toString()` writes them: `2024-01-01T00:00:00.123Z`, the
 /// fraction left out when it is zero.
-fn iso_instant(seconds: f64) -> Option<String> {
+pub(crate) fn iso_instant(seconds: f64) -> Option<String> {
     let millis = (seconds * 1000.0).round();
     if !millis.is_finite() {
         return None;

@@ -58,6 +58,9 @@ pub enum Protocol {
         /// The target prefix (`DynamoDB_20120810`).
         target_prefix: &'static str,
     },
+    /// REST-XML (S3): the action is the method and path, members go to the path, query
+    /// string, headers and body, the answer is headers and XML.
+    RestXml,
     /// AWS Query: form-encoded `Action=…&Version=…`, XML answer.
     Query {
         /// The API version (`2010-03-31`).
@@ -212,7 +215,7 @@ pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
 }
 
 /// The `aws-sdk:` services [`sdk_service`] knows, for error messages.
-pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, secretsmanager, sfn, sqs";
+pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, s3, secretsmanager, sfn, sqs";
 
 /// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
 /// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.

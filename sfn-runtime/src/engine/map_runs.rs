@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::execution::{ChildEvent, Event, Status};
+use crate::execution::{ChildEvent, Event, RequestId, Status};
 use crate::history::{EventType, HistoryEvent};
 use crate::item_reader::{read_items, ItemReadRequest};
 use crate::objects::ObjectStore;
@@ -97,6 +97,81 @@ impl MapRuns {
             .cloned()
             .unwrap_or_default()
     }
+}
+
+/// Where a distributed Map's objects are read and written.
+pub(crate) enum ObjectPlace<'a> {
+    /// The engine's object store (none: the request fails, naming how to set one).
+    Local(Option<&'a dyn ObjectStore>),
+    /// Amazon S3: AWS clients are set and the local store (if any) does not hold the bucket.
+    #[cfg(feature = "aws")]
+    S3(crate::aws::AwsClients),
+}
+
+/// Where `bucket` is read or written.
+pub(crate) fn place<'a>(
+    store: Option<&'a dyn ObjectStore>,
+    resources: &crate::Resources,
+    bucket: &str,
+) -> ObjectPlace<'a> {
+    #[cfg(feature = "aws")]
+    if let Some(clients) = resources.aws() {
+        if !store.is_some_and(|s| s.has_bucket(bucket)) {
+            return ObjectPlace::S3(clients.clone());
+        }
+    }
+    #[cfg(not(feature = "aws"))]
+    let _ = (resources, bucket);
+    ObjectPlace::Local(store)
+}
+
+/// The answer of an object request carried out off the driver's loop (on S3).
+#[derive(Debug)]
+pub(crate) enum ObjectAnswer {
+    /// Items read, or the reader's failure cause.
+    Read(RequestId, Result<Vec<serde_json::Value>, String>),
+    /// Results written, or the writer's failure cause.
+    Written(RequestId, Result<(), String>),
+}
+
+impl ObjectAnswer {
+    /// The event that answers the request.
+    pub(crate) fn event(self, now: u64) -> Event {
+        match self {
+            ObjectAnswer::Read(request_id, result) => Event::ItemsRead {
+                request_id,
+                result,
+                now,
+            },
+            ObjectAnswer::Written(request_id, result) => Event::ResultsWritten {
+                request_id,
+                result,
+                now,
+            },
+        }
+    }
+}
+
+/// Reads the items of `request` from S3.
+#[cfg(feature = "aws")]
+pub(crate) async fn read_s3(
+    clients: crate::aws::AwsClients,
+    request: ItemReadRequest,
+) -> ObjectAnswer {
+    let result = crate::aws::s3_objects::read_items(&clients, &request)
+        .await
+        .map_err(|e| e.cause);
+    ObjectAnswer::Read(request.request_id, result)
+}
+
+/// Writes the files of `request` to S3.
+#[cfg(feature = "aws")]
+pub(crate) async fn write_s3(
+    clients: crate::aws::AwsClients,
+    request: ResultWriteRequest,
+) -> ObjectAnswer {
+    let result = crate::aws::s3_objects::write_results(&clients, &request).await;
+    ObjectAnswer::Written(request.request_id, result)
 }
 
 /// Answers a [`crate::Command::ReadItems`].

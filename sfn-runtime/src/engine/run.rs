@@ -10,12 +10,13 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Duration, Instant};
 
+use super::map_runs::{ObjectAnswer, ObjectPlace};
 use super::persist::Persisted;
 use super::{lock, DriverMsg, Engine, EngineError, ExecutionResult, LiveRef, TokenSlot, Tokens};
 use crate::activities::Activities;
 use crate::execution::{
-    ChildExecutionRequest, Command, Event, Execution, Outcome, Step, TaskId, TaskInvocation,
-    TimerId,
+    ChildExecutionRequest, Command, Event, Execution, Outcome, RequestId, Step, TaskId,
+    TaskInvocation, TimerId,
 };
 use crate::history::HistoryEvent;
 use crate::resources::{Resources, Route, TaskError, TaskOrigin};
@@ -47,6 +48,10 @@ pub(super) struct Driver {
     live: Option<LiveRef>,
     tasks: JoinSet<(TaskId, Result<Value, TaskError>)>,
     running: BTreeMap<TaskId, RunningTask>,
+    /// Object reads and writes under way on S3, and which request each answers (a panic
+    /// still answers it, as a failure).
+    objects: JoinSet<ObjectAnswer>,
+    object_requests: BTreeMap<tokio::task::Id, (RequestId, bool)>,
     /// The core's timers by deadline, then id: timers due together fire in id order.
     timers: BTreeSet<(Instant, TimerId)>,
     /// Each timer's deadline, to cancel it.
@@ -82,6 +87,8 @@ impl Driver {
             live: None,
             tasks: JoinSet::new(),
             running: BTreeMap::new(),
+            objects: JoinSet::new(),
+            object_requests: BTreeMap::new(),
             timers: BTreeSet::new(),
             timer_at: BTreeMap::new(),
             outcome: None,
@@ -214,12 +221,33 @@ impl Driver {
                         _ => {}
                     }
                 }
+                joined = self.objects.join_next_with_id(), if !self.objects.is_empty() => {
+                    let answer = match joined {
+                        Some(Ok((id, answer))) => {
+                            self.object_requests.remove(&id);
+                            Some(answer)
+                        }
+                        Some(Err(e)) => self.object_requests.remove(&e.id()).map(|(request_id, read)| {
+                            let cause = format!("the object request failed: {e}");
+                            match read {
+                                true => ObjectAnswer::Read(request_id, Err(cause)),
+                                false => ObjectAnswer::Written(request_id, Err(cause)),
+                            }
+                        }),
+                        None => None,
+                    };
+                    if let Some(answer) = answer {
+                        let now = self.now();
+                        self.feed(answer.event(now)).await;
+                    }
+                }
                 _ = tokio::time::sleep_until(next_deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 30))), if next_deadline.is_some() => {
                     self.fire_due().await;
                 }
             }
         }
         self.tasks.abort_all();
+        self.objects.abort_all();
         let result = self.end();
         if let (Some(persisted), Some(live)) = (&self.persisted, &self.live) {
             persisted.link().leave(persisted.execution_arn());
@@ -263,6 +291,7 @@ impl Driver {
             return false;
         };
         self.rx.is_empty()
+            && self.objects.is_empty()
             && self
                 .running
                 .iter()
@@ -539,17 +568,42 @@ impl Driver {
     /// Carries out one command; the answers of object-store requests go to `answers`.
     fn carry_out(&mut self, command: Command, answers: &mut VecDeque<Event>) {
         match command {
-            // Object reads and writes are answered at once: local stores are fast, and the
-            // core sees them as any other event.
+            // Local object reads and writes are answered at once (local stores are fast, and
+            // the core sees them as any other event); S3's come back through `objects`.
             Command::ReadItems(request) => {
-                let now = self.now();
                 let store = self.engine.object_store.as_deref();
-                answers.push_back(super::map_runs::read(store, &request, now));
+                let bucket = request.parameters.get("Bucket").and_then(Value::as_str);
+                match super::map_runs::place(store, &self.resources, bucket.unwrap_or_default()) {
+                    ObjectPlace::Local(store) => {
+                        let now = self.now();
+                        answers.push_back(super::map_runs::read(store, &request, now));
+                    }
+                    #[cfg(feature = "aws")]
+                    ObjectPlace::S3(clients) => {
+                        let id = request.request_id;
+                        let handle = self
+                            .objects
+                            .spawn(super::map_runs::read_s3(clients, request));
+                        self.object_requests.insert(handle.id(), (id, true));
+                    }
+                }
             }
             Command::WriteResults(request) => {
-                let now = self.now();
                 let store = self.engine.object_store.as_deref();
-                answers.push_back(super::map_runs::write(store, &request, now));
+                match super::map_runs::place(store, &self.resources, &request.bucket) {
+                    ObjectPlace::Local(store) => {
+                        let now = self.now();
+                        answers.push_back(super::map_runs::write(store, &request, now));
+                    }
+                    #[cfg(feature = "aws")]
+                    ObjectPlace::S3(clients) => {
+                        let id = request.request_id;
+                        let handle = self
+                            .objects
+                            .spawn(super::map_runs::write_s3(clients, request));
+                        self.object_requests.insert(handle.id(), (id, false));
+                    }
+                }
             }
             Command::InvokeTask(task) => self.invoke(task),
             Command::StartExecution(request) => self.start_child(*request, answers),

@@ -119,9 +119,10 @@ impl Execution {
         }
         let (items, limit) = {
             let scope = self.scope(frame);
-            // `ItemsPath` applies to the reader's items as it would to the input.
+            // With a reader the items are the reader's: AWS ignores `ItemsPath` then (recorded:
+            // `$.no_such_path`, `$[0]` and a path into the input all iterate the object's items).
             let items = match read {
-                Some(read) => map_items(&scope, m, lang, &Value::Array(read))?,
+                Some(read) => read,
                 None => map_items(&scope, m, lang, &effective)?,
             };
             let limit = match &m.max_concurrency {

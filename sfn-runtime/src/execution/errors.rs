@@ -133,10 +133,14 @@ impl Execution {
                 }
                 None => (String::new(), 0, 0),
             };
-        let cause = format!(
-            "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
-            err.cause
-        );
+        // A reader's own failure (`MaxItems` below zero) is reported bare, as AWS reports it.
+        let cause = match err.error == sfn_asl::error::STATES_ITEM_READER_FAILED {
+            true => err.cause.clone(),
+            false => format!(
+                "An error occurred while executing the state '{name}' (entered at the event id #{entered}). {}",
+                err.cause
+            ),
+        };
         if err.error == STATES_QUERY_EVALUATION_ERROR {
             let mut d = Map::new();
             d.insert("error".into(), err.error.clone().into());

@@ -19,7 +19,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
     let service = text(case, "service");
     if !matches!(
         service.as_str(),
-        "dynamodb" | "sqs" | "sns" | "events" | "secretsmanager" | "stepfunctions"
+        "dynamodb" | "sqs" | "sns" | "events" | "secretsmanager" | "stepfunctions" | "s3"
     ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
@@ -38,6 +38,8 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "sns-subscription"
                 | "events-rule"
                 | "state-machine"
+                | "s3-bucket"
+                | "s3-object"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -67,6 +69,8 @@ pub async fn create(clients: &AwsClients, engine: &Engine, case: &Value) -> Resu
             "sqs-queue" => queue(clients, &f).await,
             "sns-topic" => topic(clients, &f).await,
             "sns-subscription" => subscription(clients, &f).await,
+            "s3-bucket" => bucket(clients, &f).await,
+            "s3-object" => object(clients, &f).await,
             // No-op on moto / observers only: the outcome does not depend on them.
             _ => Ok(()),
         };
@@ -100,6 +104,47 @@ async fn state_machine(clients: &AwsClients, engine: &Engine, f: &Value) -> Resu
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// A bucket as AWS creates one: encrypted with SSE-S3 by default (AWS does so for every
+/// bucket since January 2023; moto needs to be told, so its answers carry
+/// `x-amz-server-side-encryption: AES256` as AWS's do).
+async fn bucket(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let name = text(f, "name");
+    clients
+        .sdk_call("s3", "createBucket", json!({"Bucket": name}))
+        .await
+        .map_err(|e| e.to_string())?;
+    let rules =
+        json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]});
+    clients
+        .sdk_call(
+            "s3",
+            "putBucketEncryption",
+            json!({"Bucket": name, "ServerSideEncryptionConfiguration": rules}),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// An object: `body` as text, or `body_hex` as bytes.
+async fn object(clients: &AwsClients, f: &Value) -> Result<(), String> {
+    let body = match f.get("body_hex").and_then(Value::as_str) {
+        Some(hex) => (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+                    .ok_or_else(|| format!("body_hex is not hexadecimal: {hex}"))
+            })
+            .collect::<Result<Vec<u8>, String>>()?,
+        None => text(f, "body").into_bytes(),
+    };
+    clients
+        .s3_put_object(&text(f, "bucket"), &text(f, "key"), body)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn table(clients: &AwsClients, f: &Value) -> Result<(), String> {
