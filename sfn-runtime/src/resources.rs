@@ -195,7 +195,11 @@ impl Resources {
         if self.handler(&request.resource).is_some() || !crate::aws::AwsClients::serves(call) {
             return None;
         }
-        Some(clients.call(resource, request.input.clone()))
+        Some(clients.call_as(
+            resource,
+            request.input.clone(),
+            request.credentials.as_ref(),
+        ))
     }
 
     /// Whether a source or handler may answer `resource` (sources are assumed to).

@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+mod credentials;
 mod errors;
 mod http;
 mod optimized;
@@ -61,6 +62,9 @@ pub use services::ServiceSpec;
 #[derive(Clone)]
 pub struct AwsClients {
     inner: Arc<Inner>,
+    /// The role a Task state's `Credentials` names: calls are signed with its credentials,
+    /// assumed through STS with the configured ones.
+    role: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -72,6 +76,8 @@ struct Inner {
     /// Service id → its client (endpoint and signing name), built at its first call.
     clients: Mutex<HashMap<&'static str, Arc<ServiceClient>>>,
     credentials: tokio::sync::Mutex<Option<Credentials>>,
+    /// Role ARN → the credentials assumed for it, shared by every execution naming the role.
+    assumed: tokio::sync::Mutex<HashMap<String, Credentials>>,
 }
 
 struct Loaded {
@@ -130,7 +136,9 @@ impl AwsClients {
                 connector: connector(),
                 clients: Mutex::default(),
                 credentials: tokio::sync::Mutex::new(None),
+                assumed: tokio::sync::Mutex::default(),
             }),
+            role: None,
         }
     }
 
@@ -196,8 +204,34 @@ impl AwsClients {
         Ok(client)
     }
 
-    /// The credentials to sign with, fetched again when they expire within five minutes.
-    pub(crate) async fn credentials(&self) -> Result<Credentials, TaskError> {
+    /// The credentials to sign with, fetched again when they expire within five minutes: the
+    /// role's of a Task state's `Credentials`, else the configured ones.
+    ///
+    /// Assuming a role calls STS, whose request is signed through this function again (with
+    /// no role): a boxed future, whose type does not name itself.
+    pub(crate) fn credentials(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Credentials, TaskError>> + Send + '_>,
+    > {
+        Box::pin(async move {
+            match &self.role {
+                Some(role) => credentials::assumed(self, role).await,
+                None => self.own_credentials().await,
+            }
+        })
+    }
+
+    /// These clients signing with the credentials of `role` (a Task state's `Credentials`).
+    pub(crate) fn as_role(&self, role: &str) -> AwsClients {
+        AwsClients {
+            inner: self.inner.clone(),
+            role: Some(role.into()),
+        }
+    }
+
+    /// The configured credentials (environment, profile, ...), never a Task's role.
+    async fn own_credentials(&self) -> Result<Credentials, TaskError> {
         let mut cached = self.inner.credentials.lock().await;
         let fresh = |c: &Credentials| {
             c.expiry().is_none_or(|e| {
@@ -280,7 +314,23 @@ impl AwsClients {
     /// Calls the service a Task's `resource` names with the state's parameters. The future
     /// resolves to the state's result or fails it with AWS's error name and cause.
     pub fn call(&self, resource: &Resource, parameters: Value) -> TaskFuture {
-        let clients = self.clone();
+        self.call_as(resource, parameters, None)
+    }
+
+    /// [`AwsClients::call`] with the state's evaluated `Credentials` (`{"RoleArn": ...}`): the
+    /// call is signed with that role's credentials, assumed through STS `AssumeRole` with the
+    /// configured ones (and kept until five minutes before they expire).
+    pub fn call_as(
+        &self,
+        resource: &Resource,
+        parameters: Value,
+        credentials: Option<&Value>,
+    ) -> TaskFuture {
+        let clients = match credentials.map(credentials::role_arn) {
+            None => self.clone(),
+            Some(Ok(role)) => self.as_role(&role),
+            Some(Err(e)) => return Box::pin(async move { Err(e) }),
+        };
         let call = resource.integration().cloned();
         let text = resource.to_string();
         Box::pin(async move {

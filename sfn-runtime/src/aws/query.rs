@@ -126,7 +126,7 @@ pub(crate) async fn call(
 ) -> Result<String, TaskError> {
     let Some(spec) = services::query_service(service) else {
         return Err(runtime(format!(
-            "'{service}' is not a Query-protocol service known here (sns)"
+            "'{service}' is not a Query-protocol service known here (sns, sts)"
         )));
     };
     let Protocol::Query { version } = spec.protocol else {
@@ -134,18 +134,22 @@ pub(crate) async fn call(
             "{service} is not called over the Query protocol"
         )));
     };
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    form.append_pair("Action", action)
-        .append_pair("Version", version);
-    for (k, v) in members {
-        form.append_pair(k, v);
-    }
+    // The serializer is not `Send`: dropped before the first await.
+    let body = {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("Action", action)
+            .append_pair("Version", version);
+        for (k, v) in members {
+            form.append_pair(k, v);
+        }
+        form.finish().into_bytes()
+    };
     let client = clients.client(spec).await?;
     let headers = [(
         "content-type",
         "application/x-www-form-urlencoded; charset=utf-8",
     )];
-    let response = http::post(clients, &client, &headers, form.finish().into_bytes()).await?;
+    let response = http::post(clients, &client, &headers, body).await?;
     if !(200..300).contains(&response.status) {
         return Err(error(&response).sdk(spec));
     }

@@ -123,6 +123,21 @@ pub(crate) static SNS: ServiceSpec = ServiceSpec {
     model: PASCAL,
 };
 
+/// STS, for the roles Task states name in `Credentials`.
+pub(crate) static STS: ServiceSpec = ServiceSpec {
+    service_id: "STS",
+    signing_name: "sts",
+    endpoint_prefix: "sts",
+    protocol: Protocol::Query {
+        version: "2011-06-15",
+    },
+    optimized_prefix: "STS",
+    v1_service: "AWSSecurityTokenService",
+    v1_exception: "AWSSecurityTokenServiceException",
+    sdk_name: "Sts",
+    model: PASCAL,
+};
+
 pub(crate) static EVENTBRIDGE: ServiceSpec = ServiceSpec {
     service_id: "EventBridge",
     signing_name: "events",
@@ -210,6 +225,7 @@ pub(crate) fn sdk_service(name: &str) -> Option<&'static ServiceSpec> {
 pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
     match name {
         "sns" => Some(&SNS),
+        "sts" => Some(&STS),
         _ => None,
     }
 }
