@@ -23,6 +23,9 @@
 //!
 //! `workflow!` writes it beside the ASL (`<Workflow>.iam.json`).
 //!
+//! The engine enforces a role's policies too: [`eval`] decides whether a policy allows a
+//! request, after AWS's evaluation logic, and [`request`] says what each Task's call asks.
+//!
 //! ```
 //! let machine = sfn_asl::parse(r#"{"StartAt": "Charge", "States": {"Charge": {"Type": "Task",
 //!     "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "End": true}}}"#).unwrap();
@@ -37,10 +40,18 @@
 //! );
 //! ```
 
+mod condition;
+pub mod eval;
+#[cfg(test)]
+mod eval_tests;
+pub mod request;
 mod sdk;
 mod services;
 #[cfg(test)]
 mod tests;
+
+pub use eval::{Context, Decision, Evaluation, PolicyError, RolePolicy};
+pub use request::{authorizations, managed_rules, Authorization, Caller};
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,6 +6,8 @@
 //!   `Execution::handle(event) -> Step`. No clock, no I/O: a store persists what it returns.
 //! - [`history`]: the execution history events.
 //! - [`resources`]: the registry of task handlers ([`Resources`]) and task sources.
+//! - [`role`]: the execution role's policies, enforced before each Task's call
+//!   ([`Engine::with_role_policy`]).
 //! - [`mocks`]: Step Functions Local mock configurations as a task source.
 //! - [`store`]: durable storage of executions ([`store::Store`]; SQLite with the `sqlite`
 //!   feature), and group commit.
@@ -40,6 +42,7 @@ pub mod history;
 pub mod limits;
 pub mod mocks;
 pub mod resources;
+pub mod role;
 pub mod store;
 pub mod test_state;
 pub mod workflow;

@@ -226,6 +226,8 @@ pub struct Engine {
     park_after: Option<std::time::Duration>,
     /// When the engine was made: with a fixed start time, the engine's clock runs from there.
     origin: tokio::time::Instant,
+    /// The execution role's policies, put to before every Task's call (see [`crate::role`]).
+    role_policy: Option<Arc<sfn_asl::iam::RolePolicy>>,
 }
 
 /// A started execution.
@@ -337,6 +339,35 @@ impl Engine {
             retention: redrive::DEFAULT_RETENTION,
             park_after: Some(std::time::Duration::from_secs(1)),
             origin: tokio::time::Instant::now(),
+            role_policy: None,
+        }
+    }
+
+    /// Runs every execution with `policy` as its role's policies: each call a Task state makes
+    /// (Lambda, service integrations, nested executions; answered by AWS, a handler or a mock)
+    /// must be allowed by it, or the state fails as AWS reports a missing permission (see
+    /// [`crate::role`]). Off by default: without a policy every call is made.
+    pub fn with_role_policy(mut self, policy: sfn_asl::iam::RolePolicy) -> Self {
+        self.role_policy = Some(Arc::new(policy));
+        self
+    }
+
+    /// The calls of a Task refused by the role's policies, as the task's failure.
+    pub(crate) fn authorize(
+        &self,
+        config: &ExecutionConfig,
+        task: &crate::execution::TaskInvocation,
+    ) -> Result<(), crate::resources::TaskError> {
+        match &self.role_policy {
+            None => Ok(()),
+            Some(policy) => crate::role::authorize(
+                policy,
+                config,
+                &task.resource,
+                &task.input,
+                task.credentials.as_ref(),
+                &task.state_name,
+            ),
         }
     }
 

@@ -633,7 +633,15 @@ impl Driver {
             execution_arn: self.exec.config().execution_arn.clone(),
             redelivered: self.resuming,
         };
-        let (handle, callback) = match self.resources.route(&self.engine, task, origin) {
+        let route = match self.engine.authorize(self.exec.config(), &task) {
+            // The call is never made: the state fails as the service refuses it.
+            Err(refused) => Route::Run {
+                result: Box::pin(async move { Err(refused) }),
+                callback: false,
+            },
+            Ok(()) => self.resources.route(&self.engine, task, origin),
+        };
+        let (handle, callback) = match route {
             // A worker answers by token; nothing runs here meanwhile.
             Route::Activity => (self.tasks.spawn(std::future::pending()), true),
             Route::Run { result, callback } => (
@@ -675,6 +683,15 @@ impl Driver {
         }
         let task_id = request.task.task_id;
         let now = self.now();
+        if let Err(e) = self.engine.authorize(self.exec.config(), &request.task) {
+            let (error, cause) = (Some(e.error), e.cause);
+            return answers.push_back(Event::TaskFailed {
+                task_id,
+                error,
+                cause,
+                now,
+            });
+        }
         let child = match crate::nested::start(&self.engine, &request, now) {
             Ok(child) => child,
             Err(e) => {

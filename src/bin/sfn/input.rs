@@ -149,6 +149,12 @@ pub(crate) const MOCK_CONFIG: Limit = Limit {
     why: "the most `sfn` reads of a mock config (64 MiB)",
 };
 
+pub(crate) const ROLE_POLICY: Limit = Limit {
+    bytes: 1024 * 1024,
+    what: "the role policy",
+    why: "the most `sfn` reads of a role policy (1 MiB; IAM's own limits are far lower)",
+};
+
 fn read_stdin(limit: &Limit) -> Result<String, BadInvocation> {
     read_bounded(std::io::stdin().lock(), "standard input", limit)
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use sfn_asl::iam::RolePolicy;
 use sfn_asl::model::StateKind;
 use sfn_asl::validate::LintOptions;
 use sfn_asl::StateMachine;
@@ -15,7 +16,7 @@ use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 use crate::cli::{
     load_definition, print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, SUCCESS,
 };
-use crate::input::{one_stdin_reader, read_input, read_source, JsonArg, MOCK_CONFIG};
+use crate::input::{one_stdin_reader, read_input, read_source, JsonArg, MOCK_CONFIG, ROLE_POLICY};
 
 /// Run a definition once and print its result as one JSON object.
 #[derive(Debug, clap::Args)]
@@ -66,6 +67,12 @@ pub(crate) struct Args {
     /// credentials, AWS_PROFILE, AWS_ENDPOINT_URL[_<SERVICE>]). Implies --real-time.
     #[arg(long)]
     aws: bool,
+    /// Run as an execution role with these IAM policies: every call a Task makes (mocked,
+    /// or to AWS with --aws) must be allowed, or the state fails as AWS reports a missing
+    /// permission. FILE is a policy document or a JSON array of them; `generated` is the
+    /// least-privilege policy `sfn build` writes for the definition. Default: no check.
+    #[arg(long, value_name = "FILE|generated")]
+    role_policy: Option<String>,
 }
 
 /// `--type`.
@@ -83,6 +90,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
         ("the definition", path == "-"),
         ("--input", args.input == Some(JsonArg::Stdin)),
         ("--mock-config", args.mock_config.as_deref() == Some("-")),
+        ("--role-policy", args.role_policy.as_deref() == Some("-")),
     ])?;
     let options = LintOptions { express };
     let machine = match load_definition(path, &options, err)? {
@@ -105,7 +113,10 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
             fix: "--mock-config FILE --test-case NAME, or call AWS with --aws",
         }));
     }
-    let engine = Engine::new(resources);
+    let mut engine = Engine::new(resources);
+    if let Some(policy) = role_policy(args.role_policy.as_deref(), &machine, &name)? {
+        engine = engine.with_role_policy(policy);
+    }
     // Service calls take real time: a paused clock would fire task timeouts while they run.
     let rt = runtime(args.real_time || args.aws)?;
     let machine = Arc::new(machine);
@@ -130,6 +141,50 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
     } else {
         FAILED
     })
+}
+
+/// `--role-policy`: the policy to enforce. As CreateStateMachine does, a machine whose `.sync`
+/// integrations need managed EventBridge rules the policy does not allow is refused.
+fn role_policy(
+    arg: Option<&str>,
+    machine: &StateMachine,
+    name: &str,
+) -> Result<Option<RolePolicy>, BadInvocation> {
+    let Some(arg) = arg else {
+        return Ok(None);
+    };
+    let policy = if arg == "generated" {
+        RolePolicy::from_value(&sfn_asl::iam::policy(machine))
+            .map_err(|e| format!("--role-policy generated: {e}"))?
+    } else {
+        RolePolicy::parse(&read_source(arg, &ROLE_POLICY)?)
+            .map_err(|e| format!("--role-policy {arg}: {e}"))?
+    };
+    let config = ExecutionConfig::new(name, "run");
+    let caller = sfn_asl::iam::Caller {
+        partition: "aws",
+        region: &config.region,
+        account: config.role_arn.split(':').nth(4).unwrap_or_default(),
+        state_machine_arn: &config.state_machine_arn,
+    };
+    let mut context = sfn_asl::iam::Context::new();
+    context
+        .set("aws:RequestedRegion", caller.region)
+        .set("aws:PrincipalArn", config.role_arn.clone());
+    for rule in sfn_asl::iam::managed_rules(machine, &caller) {
+        let allowed = policy
+            .evaluate(&rule.action, &rule.resource, &context)
+            .decision
+            == sfn_asl::iam::Decision::Allow;
+        if !allowed {
+            return Err(BadInvocation(format!(
+                "--role-policy {arg}: AccessDeniedException: '{}' is not authorized to create \
+                 managed-rule. (the .sync integrations need {} on {}; `generated` grants it)",
+                config.role_arn, rule.action, rule.resource
+            )));
+        }
+    }
+    Ok(Some(policy))
 }
 
 /// The state machine's name and the mock source of `--mock-config`/`--test-case`.
