@@ -32,6 +32,7 @@
 mod credentials;
 mod errors;
 mod http;
+mod iam;
 mod optimized;
 mod query;
 mod s3;
@@ -262,6 +263,24 @@ impl AwsClients {
 
     pub(crate) fn connector(&self) -> &aws_smithy_http_client::Connector {
         &self.inner.connector
+    }
+
+    /// An IAM action with flat members (`"GetRole"`, `[("RoleName", "r")]`), at IAM's global
+    /// endpoint unless one is configured: the answer's XML, or the error as an `aws-sdk:iam`
+    /// integration would name it (`Iam.NoSuchEntityException`). Deployments create execution
+    /// roles with it.
+    pub async fn iam_call(
+        &self,
+        action: &str,
+        members: &[(&str, &str)],
+    ) -> Result<String, TaskError> {
+        iam::call(self, action, members).await
+    }
+
+    /// The text of the first element named `name` in a Query answer (`Arn` in a `GetRole`
+    /// answer).
+    pub fn xml_text(xml: &str, name: &str) -> Option<String> {
+        query::element_text(xml, name)
     }
 
     /// An `aws-sdk:`-style call outside any execution (`service` as in

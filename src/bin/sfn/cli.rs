@@ -15,7 +15,9 @@ use sfn_asl::error::STATES_RUNTIME;
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
-use crate::{build, completions, executions, import, input, run, test_state, validate, worker};
+use crate::{
+    build, completions, deploy, executions, import, input, run, test_state, validate, worker,
+};
 
 /// Exit code: the command did what was asked and it went well.
 pub(crate) const SUCCESS: i32 = 0;
@@ -49,6 +51,8 @@ enum Command {
     TestState(test_state::Args),
     Import(import::Args),
     Build(build::Args),
+    Deploy(deploy::Args),
+    Fetch(deploy::FetchArgs),
     Completions(completions::Args),
     CreateStateMachine(executions::CreateStateMachineArgs),
     #[command(visible_alias = "start-execution")]
@@ -111,6 +115,8 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::TestState(a) => test_state::run(a, out, err),
         Command::Import(a) => import::run(a, out, err),
         Command::Build(a) => build::run(a, out, err),
+        Command::Deploy(a) => deploy::deploy(a, out, err),
+        Command::Fetch(a) => deploy::fetch(a, out, err),
         Command::Completions(a) => completions::run(a, out),
         Command::CreateStateMachine(a) => executions::create_state_machine(a, out, err),
         Command::Start(a) => executions::start(a, out, err),

@@ -3,6 +3,7 @@
 mod build;
 mod cli;
 mod completions;
+mod deploy;
 mod executions;
 mod import;
 mod input;
