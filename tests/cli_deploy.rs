@@ -287,6 +287,9 @@ fn refusals_and_bad_invocations() {
     std::fs::write(&file, V1).expect("write");
     let file = file.to_str().expect("utf-8");
 
+    let run = aws.sfn(&["deploy", "-"], V1);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("add --name NAME"), "{}", run.stderr);
     let run = aws.sfn(&["deploy", file, "--logging", "ALL"], "");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(

@@ -131,7 +131,17 @@ pub(crate) fn deploy(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Ou
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let name = args.name.clone().unwrap_or_else(|| stem(&asl));
+    let name = match (&args.name, args.definition.as_str()) {
+        (Some(n), _) => n.clone(),
+        (None, "-") => {
+            return Err(BadInvocation(
+                "a definition from standard input has no file name to name the state machine \
+                 after; add --name NAME"
+                    .into(),
+            ))
+        }
+        (None, _) => stem(&asl),
+    };
     let logging = logging(&args)?;
     let encryption = encryption(&args)?;
     let role = match &args.role_arn {
