@@ -13,6 +13,9 @@
 //! `aws:username`, `aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`, `aws:SourceIdentity`
 //! or `aws:CalledVia*`. Any other key is unknown.
 //!
+//! A task with `Credentials` makes its call as the role it names, whose policies are not
+//! given: only `sts:AssumeRole` on that role is asked of the execution role.
+//!
 //! Not checked: the object reads and writes of a distributed Map (`ItemReader`,
 //! `ResultWriter`) and the child executions it starts, and activities (the worker calls
 //! `GetActivityTask` with its own credentials).
@@ -287,10 +290,15 @@ fn denied(
     let request_id = request_id(&config.execution_arn, state_name);
     let (status, code) = (refusal.status, refusal.code);
     if call.action == "sts:AssumeRole" {
-        // The role named in `Credentials` could not be assumed: the task itself fails.
+        // The role named in `Credentials` could not be assumed: the task fails as the `aws`
+        // feature reports a refused AssumeRole (`aws/credentials.rs`).
         return TaskError::new(
             "States.TaskFailed",
-            format!("{message} (Service: AWSSecurityTokenService; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"),
+            format!(
+                "The role {} named in Credentials could not be assumed: Sts.StsException: \
+                 {message} (Service: Sts, Status Code: {status}, Request ID: {request_id})",
+                call.resource
+            ),
         );
     }
     match sdk_service {
@@ -438,6 +446,28 @@ mod tests {
             NOTHING,
         );
         assert_eq!(e.error, "StepFunctions.AWSStepFunctionsException");
+    }
+
+    #[test]
+    fn a_role_the_execution_role_may_not_assume_fails_the_task() {
+        let policy = RolePolicy::parse(NOTHING).expect("valid");
+        let config = ExecutionConfig::new("m", "run");
+        let credentials = json!({"RoleArn": "arn:aws:iam::1:role/other"});
+        let resource = Resource::parse("arn:aws:states:::dynamodb:getItem");
+        let e = authorize(
+            &policy,
+            &config,
+            &resource,
+            &json!({"TableName": "t"}),
+            Some(&credentials),
+            "S",
+        )
+        .err()
+        .unwrap_or_else(|| TaskError::new("allowed", ""));
+        assert_eq!(e.error, "States.TaskFailed");
+        let cause = e.cause.unwrap_or_default();
+        assert!(cause.starts_with("The role arn:aws:iam::1:role/other named in Credentials could not be assumed: Sts.StsException: User: arn:aws:sts::123456789012:assumed-role/m-role/"), "{cause}");
+        assert!(cause.contains("is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/other because no identity-based policy allows the sts:AssumeRole action (Service: Sts, Status Code: 403, Request ID: "), "{cause}");
     }
 
     #[test]

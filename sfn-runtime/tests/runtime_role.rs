@@ -232,3 +232,44 @@ async fn activities_ask_the_role_nothing() {
         result.outcome
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_callback_task_fails_instead_of_waiting_for_its_token() {
+    let mut r = Resources::new();
+    r.await_unanswered_callbacks();
+    let engine = Engine::new(r).with_role_policy(without("sqs:SendMessage"));
+    let machine = parse(&json!({"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
+            "MessageBody": {"token.$": "$$.Task.Token"}},
+        "End": true}}}));
+    let result = engine
+        .start_sync_execution(machine, json!({}), ExecutionConfig::new("orders", "run"))
+        .await;
+    let (error, cause) = failure(&result);
+    assert_eq!(error, "SQS.AmazonSQSException");
+    assert!(cause.contains("sqs:sendmessage"), "{cause}");
+    let types: Vec<EventType> = result.history.iter().map(|e| e.event_type).collect();
+    assert!(!types.contains(&EventType::TaskSubmitted), "{types:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn express_executions_are_checked_too() {
+    let engine = engine(Some(without("dynamodb:PutItem")));
+    let mut save =
+        json!({"StartAt": "Save", "States": {"Save": definition()["States"]["Save"].clone()}});
+    save["States"]["Save"]["End"] = json!(true);
+    save["States"]["Save"]
+        .as_object_mut()
+        .expect("state")
+        .remove("Next");
+    let result = sfn_runtime::engine::express::start_sync_execution(
+        &engine,
+        parse(&save),
+        json!({"id": "o-1"}),
+        sfn_runtime::engine::express::config("orders", "run"),
+    )
+    .await
+    .expect("an Express definition");
+    assert_eq!(failure(&result).0, "DynamoDB.AmazonDynamoDBException");
+}
