@@ -439,12 +439,7 @@ where
     let mut wait = Duration::from_secs(2);
     for _ in 0..6 {
         match request().await {
-            Err(r)
-                if new_role
-                    && r.error.cause.as_deref().is_some_and(|c| {
-                        c.contains("not authorized to assume the provided role")
-                    }) =>
-            {
+            Err(r) if new_role && role_not_ready(r.error.cause.as_deref().unwrap_or("")) => {
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(16));
             }
@@ -452,6 +447,15 @@ where
         }
     }
     request().await
+}
+
+/// Step Functions cannot assume the role yet: "Neither the global service principal
+/// states.amazonaws.com, nor the regional one is authorized to assume the provided role."
+/// (formerly "Not authorized to assume the provided role.").
+fn role_not_ready(cause: &str) -> bool {
+    cause
+        .to_ascii_lowercase()
+        .contains("authorized to assume the provided role")
 }
 
 /// The ARN of the machine named `name`, if there is one.
@@ -518,5 +522,20 @@ async fn route_alias(
                 .unwrap_or_default()
                 .to_owned())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_role_not_yet_assumable_is_tried_again() {
+        assert!(super::role_not_ready(
+            "Neither the global service principal states.amazonaws.com, nor the regional one is \
+             authorized to assume the provided role. (Service: Sfn, Status Code: 400, Request ID: r)"
+        ));
+        assert!(super::role_not_ready(
+            "Not authorized to assume the provided role."
+        ));
+        assert!(!super::role_not_ready("Invalid State Machine Definition"));
     }
 }
