@@ -194,3 +194,37 @@ fn a_malformed_policy_is_refused_with_its_place() {
         run.stderr
     );
 }
+
+#[test]
+fn what_the_engine_cannot_evaluate_is_named_on_stderr_and_denied() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("policy.json");
+    std::fs::write(
+        &file,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "lambda:InvokeFunction", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}}]}"#,
+    )
+    .expect("write policy");
+    let definition = r#"{"StartAt": "F", "States": {"F": {"Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": true}}}"#;
+    let run = support::sfn(
+        &[
+            "run",
+            "-",
+            "--state-machine",
+            "m",
+            "--role-policy",
+            file.to_str().expect("utf-8"),
+        ],
+        definition,
+    );
+    assert!(
+        run.stderr
+            .contains("warning: the engine cannot evaluate the condition key `aws:SourceVpc`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"], "Lambda.AWSLambdaException");
+}

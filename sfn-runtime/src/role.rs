@@ -65,7 +65,25 @@ fn caller(config: &ExecutionConfig) -> Caller<'_> {
     }
 }
 
-fn context(config: &ExecutionConfig, caller: &Caller<'_>, call: &Authorization) -> Context {
+/// What the engine can say about condition keys before any call: the keys every call carries
+/// or never carries, and those a call may set (`aws:ResourceAccount`, `states:HTTPMethod`,
+/// `states:HTTPEndpoint`) marked known. [`RolePolicy::undecidable`] against it lists what a
+/// policy asks that the engine will decide against the caller.
+pub fn known_context(config: &ExecutionConfig) -> Context {
+    let caller = caller(config);
+    let mut c = session(config, &caller);
+    for key in [
+        "aws:ResourceAccount",
+        "states:HTTPMethod",
+        "states:HTTPEndpoint",
+    ] {
+        c.absent(key);
+    }
+    c
+}
+
+/// The keys of the role session, the same for every call.
+fn session(config: &ExecutionConfig, caller: &Caller<'_>) -> Context {
     let mut c = Context::new();
     c.set("aws:RequestedRegion", caller.region)
         .set("aws:PrincipalArn", config.role_arn.clone())
@@ -84,6 +102,11 @@ fn context(config: &ExecutionConfig, caller: &Caller<'_>, call: &Authorization) 
     ] {
         c.absent(key);
     }
+    c
+}
+
+fn context(config: &ExecutionConfig, caller: &Caller<'_>, call: &Authorization) -> Context {
+    let mut c = session(config, caller);
     if let Some(arn) = Arn::parse(&call.resource).filter(|a| !a.account.is_empty()) {
         c.set("aws:ResourceAccount", arn.account);
     }

@@ -275,6 +275,24 @@ impl Clause {
     }
 }
 
+impl Clause {
+    /// What this clause asks that `context` cannot answer (see [`Clause::holds`]).
+    pub(super) fn undecidable(&self, context: &Context, variables: bool, out: &mut Vec<String>) {
+        if self.kind == Kind::Unsupported {
+            out.push(format!("condition operator `{}`", self.operator));
+        } else if context.lookup(&self.key).is_err() {
+            out.push(format!("condition key `{}`", self.key));
+        }
+        if variables {
+            for v in self.values.iter().filter(|v| v.contains("${")) {
+                if let Err(variable) = substitute(v, context) {
+                    out.push(variable);
+                }
+            }
+        }
+    }
+}
+
 impl Kind {
     /// Whether the request's value `actual` matches the policy's value `wanted`.
     fn matches(self, wanted: &str, actual: &str) -> bool {

@@ -172,6 +172,27 @@ impl RolePolicy {
         Ok(RolePolicy { statements })
     }
 
+    /// What the statements ask that requests in `context` cannot answer: condition keys it
+    /// neither holds nor declares absent, unsupported operators, policy variables it cannot
+    /// replace. Statements using them never allow and always deny.
+    pub fn undecidable(&self, context: &Context) -> Vec<String> {
+        let mut out = Vec::new();
+        for st in &self.statements {
+            for clause in &st.conditions {
+                clause.undecidable(context, st.variables, &mut out);
+            }
+            let (Patterns::Is(p) | Patterns::Not(p)) = &st.resources;
+            for pattern in p {
+                if let Err(variable) = st.substitute(pattern, context) {
+                    out.push(variable);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// How the statements answer `action` on `resource` in `context`.
     pub fn evaluate(&self, action: &str, resource: &str, context: &Context) -> Evaluation {
         let mut undecided = Vec::new();

@@ -206,6 +206,13 @@ fn what_cannot_be_decided_never_allows_and_always_denies() {
         {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*",
          "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
     ]));
+    assert_eq!(
+        p.undecidable(&role_context()),
+        [
+            "condition key `aws:SourceVpc`",
+            "condition operator `DateGreaterThan`"
+        ]
+    );
     let e = p.evaluate("dynamodb:GetItem", TABLE, &role_context());
     assert_eq!(e.decision, Decision::ImplicitDeny);
     assert_eq!(e.undecided, ["condition key `aws:SourceVpc`"]);

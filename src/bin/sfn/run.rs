@@ -114,7 +114,7 @@ pub(crate) fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Outco
         }));
     }
     let mut engine = Engine::new(resources);
-    if let Some(policy) = role_policy(args.role_policy.as_deref(), &machine, &name)? {
+    if let Some(policy) = role_policy(args.role_policy.as_deref(), &machine, &name, err)? {
         engine = engine.with_role_policy(policy);
     }
     // Service calls take real time: a paused clock would fire task timeouts while they run.
@@ -149,10 +149,12 @@ fn role_policy(
     arg: Option<&str>,
     machine: &StateMachine,
     name: &str,
+    err: &mut dyn Write,
 ) -> Result<Option<RolePolicy>, BadInvocation> {
     let Some(arg) = arg else {
         return Ok(None);
     };
+    let config = ExecutionConfig::new(name, "run");
     let policy = if arg == "generated" {
         RolePolicy::from_value(&sfn_asl::iam::policy(machine))
             .map_err(|e| format!("--role-policy generated: {e}"))?
@@ -160,17 +162,21 @@ fn role_policy(
         RolePolicy::parse(&read_source(arg, &ROLE_POLICY)?)
             .map_err(|e| format!("--role-policy {arg}: {e}"))?
     };
-    let config = ExecutionConfig::new(name, "run");
+    for what in policy.undecidable(&sfn_runtime::role::known_context(&config)) {
+        let _ = writeln!(
+            err,
+            "--role-policy {arg}: warning: the engine cannot evaluate the {what}; statements \
+             that use it never allow a call and always deny it"
+        );
+    }
     let caller = sfn_asl::iam::Caller {
         partition: "aws",
         region: &config.region,
         account: config.role_arn.split(':').nth(4).unwrap_or_default(),
         state_machine_arn: &config.state_machine_arn,
     };
-    let mut context = sfn_asl::iam::Context::new();
-    context
-        .set("aws:RequestedRegion", caller.region)
-        .set("aws:PrincipalArn", config.role_arn.clone());
+    let mut context = sfn_runtime::role::known_context(&config);
+    context.set("aws:ResourceAccount", caller.account);
     for rule in sfn_asl::iam::managed_rules(machine, &caller) {
         let allowed = policy
             .evaluate(&rule.action, &rule.resource, &context)
