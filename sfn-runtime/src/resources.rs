@@ -187,12 +187,30 @@ impl Resources {
     }
 
     /// The AWS call serving `request`, when AWS clients are set, no handler is registered for
-    /// the resource and the integration is one the clients serve.
+    /// the resource (or the function `lambda:invoke` names) and the integration is one the
+    /// clients serve, or the resource is a Lambda function ARN.
     #[cfg(feature = "aws")]
     fn aws_call(&self, resource: &Resource, request: &TaskRequest) -> Option<TaskFuture> {
         let clients = self.aws.as_ref()?;
+        if self.handler(&request.resource).is_some() {
+            return None;
+        }
+        if let Target::LambdaFunction { .. } = resource.target() {
+            return Some(clients.invoke_function(
+                resource.as_str(),
+                request.input.clone(),
+                request.credentials.as_ref(),
+            ));
+        }
         let call = resource.integration()?;
-        if self.handler(&request.resource).is_some() || !crate::aws::AwsClients::serves(call) {
+        if !crate::aws::AwsClients::serves(call) {
+            return None;
+        }
+        // A function registered by name answers `lambda:invoke` before Lambda does.
+        let function = request.input.get("FunctionName").and_then(Value::as_str);
+        if resource.invokes_function_by_name()
+            && function.is_some_and(|f| self.handler(f).is_some())
+        {
             return None;
         }
         Some(clients.call_as(

@@ -83,6 +83,12 @@ pub(crate) fn aws_spelling(name: &str) -> String {
     match name {
         "x-amzn-requestid" => "x-amzn-RequestId".into(),
         "x-amzn-errortype" => "x-amzn-ErrorType".into(),
+        // Lambda's own spellings.
+        "x-amz-executed-version" => "X-Amz-Executed-Version".into(),
+        "x-amz-function-error" => "X-Amz-Function-Error".into(),
+        "x-amz-log-result" => "X-Amz-Log-Result".into(),
+        "x-amzn-trace-id" => "X-Amzn-Trace-Id".into(),
+        "x-amzn-remapped-content-length" => "x-amzn-Remapped-Content-Length".into(),
         n if n.starts_with("x-amz") => n.into(),
         n => n
             .split('-')
@@ -109,6 +115,21 @@ pub(crate) async fn post(
     let uri = format!("{}/", client.endpoint);
     let settings = SigningSettings::default();
     signed(clients, client, "POST", &uri, headers, body, settings).await
+}
+
+/// Sends `method` to `path_and_query` of the service's endpoint (the path already
+/// percent-encoded, as REST protocols write their labels), signed with SigV4.
+pub(crate) async fn request(
+    clients: &AwsClients,
+    client: &ServiceClient,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Result<RawResponse, TaskError> {
+    let uri = format!("{}{path_and_query}", client.endpoint);
+    let settings = SigningSettings::default();
+    signed(clients, client, method, &uri, headers, body, settings).await
 }
 
 /// Sends a request to `uri` (its path and query already encoded), signed with SigV4 under
@@ -199,6 +220,10 @@ mod tests {
         assert_eq!(aws_spelling("x-amzn-requestid"), "x-amzn-RequestId");
         assert_eq!(aws_spelling("x-amz-crc32"), "x-amz-crc32");
         assert_eq!(aws_spelling("date"), "Date");
+        assert_eq!(
+            aws_spelling("x-amz-executed-version"),
+            "X-Amz-Executed-Version"
+        );
     }
 
     #[test]

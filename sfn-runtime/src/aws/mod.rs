@@ -19,6 +19,8 @@
 //! its optimized `publish` is written out in [`query`]. S3 speaks REST-XML (members in the
 //! path, query, headers and body; answers in headers and XML): `s3` maps the members of its
 //! actions from one table of S3's model, and `s3_objects` serves distributed Maps.
+//! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
+//! is in [`lambda`].
 //!
 //! ```no_run
 //! # async fn run() {
@@ -33,6 +35,7 @@ mod credentials;
 mod errors;
 mod http;
 mod iam;
+mod lambda;
 mod optimized;
 mod query;
 mod s3;
@@ -326,6 +329,7 @@ impl AwsClients {
     pub fn serves(call: &Integration) -> bool {
         match &call.service {
             Service::AwsSdk(_) => true,
+            Service::Lambda => lambda::supports(&call.action),
             service => optimized::supports(service, &call.action),
         }
     }
@@ -360,9 +364,33 @@ impl AwsClients {
                 ));
             };
             match &call.service {
+                Service::AwsSdk(name) if name == "lambda" => {
+                    lambda::sdk_call(&clients, &call.action, parameters).await
+                }
                 Service::AwsSdk(name) => sdk::call(&clients, name, &call.action, parameters).await,
+                Service::Lambda => lambda::invoke(&clients, parameters).await,
                 _ => optimized::call(&clients, &call, parameters).await,
             }
         })
+    }
+
+    /// Invokes the Lambda function a Task's resource names by its ARN
+    /// (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`) with the state's
+    /// input. The future resolves to the function's answer, or fails the state with the
+    /// function's `errorType` and error JSON, or Lambda's error. With the state's evaluated
+    /// `Credentials`, the call is made as that role (as [`AwsClients::call_as`]).
+    pub fn invoke_function(
+        &self,
+        function_arn: &str,
+        input: Value,
+        credentials: Option<&Value>,
+    ) -> TaskFuture {
+        let clients = match credentials.map(credentials::role_arn) {
+            None => self.clone(),
+            Some(Ok(role)) => self.as_role(&role),
+            Some(Err(e)) => return Box::pin(async move { Err(e) }),
+        };
+        let function_arn = function_arn.to_owned();
+        Box::pin(async move { lambda::invoke_function(&clients, &function_arn, input).await })
     }
 }

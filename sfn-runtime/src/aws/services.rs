@@ -42,7 +42,7 @@ pub struct ModelNotes {
     pub json_text: &'static [&'static str],
 }
 
-const PASCAL: ModelNotes = ModelNotes {
+pub(crate) const PASCAL: ModelNotes = ModelNotes {
     camel_case_wire: false,
     timestamps: &[],
     json_text: &[],
@@ -66,6 +66,8 @@ pub enum Protocol {
         /// The API version (`2010-03-31`).
         version: &'static str,
     },
+    /// REST-JSON: members in the path, query, headers and JSON body, by action (Lambda).
+    RestJson,
 }
 
 pub(crate) static DYNAMODB: ServiceSpec = ServiceSpec {
@@ -231,7 +233,7 @@ pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
 }
 
 /// The `aws-sdk:` services [`sdk_service`] knows, for error messages.
-pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, s3, secretsmanager, sfn, sqs";
+pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, lambda, s3, secretsmanager, sfn, sqs";
 
 /// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
 /// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.

@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 use sfn_runtime::aws::AwsClients;
 use sfn_runtime::{Engine, ExecutionHandle, Status};
 
+use crate::lambda_server::LambdaServer;
+
 /// moto's account, which replaces the recordings' `111111111111`.
 pub const LOCAL_ACCOUNT: &str = "123456789012";
 
@@ -19,7 +21,14 @@ pub fn unsupported(case: &Value) -> Option<String> {
     let service = text(case, "service");
     if !matches!(
         service.as_str(),
-        "dynamodb" | "sqs" | "sns" | "events" | "secretsmanager" | "stepfunctions" | "s3"
+        "dynamodb"
+            | "sqs"
+            | "sns"
+            | "events"
+            | "secretsmanager"
+            | "stepfunctions"
+            | "s3"
+            | "lambda"
     ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
@@ -40,6 +49,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "state-machine"
                 | "s3-bucket"
                 | "s3-object"
+                | "lambda"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -61,7 +71,12 @@ pub fn unsupported(case: &Value) -> Option<String> {
 }
 
 /// Creates the fixtures, in order.
-pub async fn create(clients: &AwsClients, engine: &Engine, case: &Value) -> Result<(), String> {
+pub async fn create(
+    clients: &AwsClients,
+    engine: &Engine,
+    lambda: &LambdaServer,
+    case: &Value,
+) -> Result<(), String> {
     for f in case["fixtures"].as_array().cloned().unwrap_or_default() {
         let result = match text(&f, "kind").as_str() {
             "state-machine" => state_machine(clients, engine, &f).await,
@@ -71,6 +86,8 @@ pub async fn create(clients: &AwsClients, engine: &Engine, case: &Value) -> Resu
             "sns-subscription" => subscription(clients, &f).await,
             "s3-bucket" => bucket(clients, &f).await,
             "s3-object" => object(clients, &f).await,
+            // Served by the local Lambda server, which runs the fixture's behaviour.
+            "lambda" => lambda.register_fixture(&f),
             // No-op on moto / observers only: the outcome does not depend on them.
             _ => Ok(()),
         };

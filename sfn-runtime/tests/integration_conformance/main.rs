@@ -1,6 +1,7 @@
 //! Integration conformance: executions recorded on AWS that call real services
 //! (`../shared/integration/cases`), run through the engine with real SDK clients against a
-//! local moto server, compared strictly with AWS's outcome.
+//! local moto server (Lambda against the local Lambda server of `tests/lambda_server`, which
+//! runs each `lambda` fixture's behaviour), compared strictly with AWS's outcome.
 //!
 //! `scripts/integration-conformance [CASE_DIR]` runs every case of CASE_DIR
 //! (`SFN_INTEGRATION_CASES`) and prints each failure with its reason, then
@@ -16,7 +17,11 @@ use std::time::Duration;
 #[path = "../moto/mod.rs"]
 mod moto;
 
+#[path = "../lambda_server/mod.rs"]
+mod lambda_server;
+
 use compare::{Comparison, Headers};
+use lambda_server::{LambdaEndpoint, LambdaServer};
 use serde_json::{json, Value};
 use sfn_runtime::aws::AwsClients;
 use sfn_runtime::{Engine, ExecutionConfig, Resources, Status};
@@ -34,6 +39,9 @@ const FAST_SUBSET: &[&str] = &[
     "services_test_aws_sdk_task_service_TestTaskServiceAwsSdk_test_s3_get_object_str",
     "error_handling_test_aws_sdk_TestAwsSdk_test_s3_no_such_key",
     "scenarios_test_base_scenarios_TestBaseScenarios_test_map_item_reader_base_csv_headers_decl",
+    "services_test_lambda_task_service_TestTaskServiceLambda_test_invoke",
+    "error_handling_test_task_lambda_TestTaskLambda_test_raise_exception_catch",
+    "error_handling_test_task_service_lambda_TestTaskServiceLambda_test_no_such_function",
 ];
 
 /// One case's verdict under both header rules.
@@ -56,7 +64,8 @@ fn unlocalise(v: &Value) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-fn clients(endpoint: &str) -> AwsClients {
+/// Clients of the moto server at `endpoint`, with Lambda at the local Lambda server.
+fn clients(endpoint: &str, lambda: &LambdaServer) -> AwsClients {
     use aws_config::{BehaviorVersion, Region, SdkConfig};
     use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
     let credentials = Credentials::new("test", "test", None, None, "moto");
@@ -65,6 +74,7 @@ fn clients(endpoint: &str) -> AwsClients {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .endpoint_url(endpoint)
+            .service_config(LambdaEndpoint(lambda.endpoint.clone()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .build(),
     )
@@ -132,7 +142,7 @@ fn compare(case: &Value, got: &Value, headers: Headers) -> Result<(), String> {
     Comparison::new(&placeholders, headers).matches(&want, &got, "$", "")
 }
 
-async fn run_case(endpoint: &str, case: &Value) -> Verdict {
+async fn run_case(endpoint: &str, lambda: &LambdaServer, case: &Value) -> Verdict {
     let fail = |e: String| Verdict {
         strict: Err(e.clone()),
         from_server: Err(e),
@@ -143,11 +153,12 @@ async fn run_case(endpoint: &str, case: &Value) -> Verdict {
     if let Err(e) = reset(endpoint) {
         return fail(e);
     }
-    let clients = clients(endpoint);
+    lambda.clear();
+    let clients = clients(endpoint, lambda);
     let mut resources = Resources::new();
     resources.set_aws(clients.clone());
     let engine = Engine::new(resources);
-    if let Err(e) = fixtures::create(&clients, &engine, &localise(case)).await {
+    if let Err(e) = fixtures::create(&clients, &engine, lambda, &localise(case)).await {
         return fail(e);
     }
     let machine = match sfn_asl::parse(&localise(&case["definition"]).to_string()) {
@@ -222,6 +233,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let lambda = match LambdaServer::start(fixtures::LOCAL_ACCOUNT) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -233,13 +251,19 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let code = rt.block_on(report(&moto.endpoint, &files, full.is_some()));
+    let code = rt.block_on(report(&moto.endpoint, &lambda, &files, full.is_some()));
     drop(moto);
+    drop(lambda);
     std::process::exit(code);
 }
 
 /// Runs the cases, prints failures and the figures; the exit code (the fast subset must pass).
-async fn report(endpoint: &str, files: &[std::path::PathBuf], full: bool) -> i32 {
+async fn report(
+    endpoint: &str,
+    lambda: &LambdaServer,
+    files: &[std::path::PathBuf],
+    full: bool,
+) -> i32 {
     let (mut strict, mut relaxed, mut built, mut built_strict, mut built_relaxed) = (0, 0, 0, 0, 0);
     for path in files {
         let name = path
@@ -258,7 +282,7 @@ async fn report(endpoint: &str, files: &[std::path::PathBuf], full: bool) -> i32
         };
         let in_scope = fixtures::unsupported(&case).is_none();
         built += usize::from(in_scope);
-        let v = run_case(endpoint, &case).await;
+        let v = run_case(endpoint, lambda, &case).await;
         strict += usize::from(v.strict.is_ok());
         relaxed += usize::from(v.from_server.is_ok());
         built_strict += usize::from(in_scope && v.strict.is_ok());
@@ -273,7 +297,7 @@ async fn report(endpoint: &str, files: &[std::path::PathBuf], full: bool) -> i32
     }
     let n = files.len();
     println!("integration, the local server's own metadata headers aside: {relaxed} passed of {n} ({}); on the services built: {built_relaxed} of {built} ({})", percent(relaxed, n), percent(built_relaxed, built));
-    println!("integration, services built (dynamodb, sqs, sns, events, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
+    println!("integration, services built (dynamodb, sqs, sns, events, lambda, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
     println!(
         "integration: {strict} passed, {} failed of {n} ({})",
         n - strict,

@@ -62,7 +62,7 @@ pub(crate) struct Args {
     /// Wait finishes at once).
     #[arg(long)]
     real_time: bool,
-    /// Task states that no mock answers call AWS: DynamoDB, SQS, SNS and EventBridge
+    /// Task states that no mock answers call AWS: DynamoDB, SQS, SNS, EventBridge and Lambda
     /// integrations and `aws-sdk:` calls, configured by the standard chain (AWS_REGION,
     /// credentials, AWS_PROFILE, AWS_ENDPOINT_URL[_<SERVICE>]). Implies --real-time.
     #[arg(long)]
