@@ -3,11 +3,15 @@
 //! feature's clients, and each integration is checked on a success and an error.
 //!
 //! One moto server serves the whole file, so the scenarios run in one test, in order; a failure
-//! names its scenario.
+//! names its scenario. Lambda runs against the local Lambda server of `tests/lambda_server`
+//! (moto's Lambda needs Docker to run code), in a test of its own.
 #![cfg(feature = "aws")]
 
 #[path = "moto/mod.rs"]
 mod moto;
+
+#[path = "lambda_server/mod.rs"]
+mod lambda_server;
 
 use std::sync::Arc;
 
@@ -816,5 +820,535 @@ async fn s3_distributed_map(clients: &AwsClients, f: &mut Vec<String>) {
                     .is_some_and(|k| k.starts_with("runs/"))
         }),
         format!("{key:?} {manifest:?}"),
+    );
+}
+
+// Lambda, against the local server speaking Lambda's Invoke API.
+
+use lambda_server::{Behaviour, LambdaEndpoint, LambdaServer};
+
+/// AWS clients whose Lambda is `server` (as `AWS_ENDPOINT_URL_LAMBDA` would set it).
+fn lambda_clients(server: &LambdaServer) -> AwsClients {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
+    let credentials = Credentials::new("test", "test", None, None, "local");
+    AwsClients::from_config(
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .service_config(LambdaEndpoint(server.endpoint.clone()))
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build(),
+    )
+}
+
+fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}")
+}
+
+fn raise(error_type: &str) -> Behaviour {
+    Behaviour::Raise {
+        error_type: error_type.into(),
+        message: "bad input".into(),
+        stack: vec!["  File \"/var/task/handler.py\", line 2, in handler\n".into()],
+    }
+}
+
+const INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// `lambda:invoke`: Lambda's answer with the metadata blocks; what the function received.
+async fn lambda_invoke(server: &LambdaServer, clients: &AwsClients, f: &mut Vec<String>) {
+    let definition = task(
+        INVOKE,
+        json!({"FunctionName": "echo", "Payload": {"a": 1, "b": "é"}}),
+    );
+    let out = match output(&run(&engine(clients), definition, json!({})).await) {
+        Ok(v) => v,
+        Err(e) => return f.push(format!("lambda:invoke: {e}")),
+    };
+    check(
+        f,
+        "lambda:invoke payload",
+        out["Payload"] == json!({"a": 1, "b": "é"}),
+        &out,
+    );
+    check(
+        f,
+        "lambda:invoke status",
+        out["StatusCode"] == json!(200),
+        &out,
+    );
+    check(
+        f,
+        "lambda:invoke version",
+        out["ExecutedVersion"] == json!("$LATEST"),
+        &out,
+    );
+    let headers = &out["SdkHttpMetadata"]["HttpHeaders"];
+    check(
+        f,
+        "lambda:invoke headers",
+        headers["X-Amz-Executed-Version"] == json!("$LATEST")
+            && headers["Content-Type"] == json!("application/json")
+            && out["SdkHttpMetadata"]["AllHttpHeaders"]["Connection"] == json!(["keep-alive"]),
+        &out,
+    );
+    check(
+        f,
+        "lambda:invoke request id",
+        out["SdkResponseMetadata"]["RequestId"] == headers["x-amzn-RequestId"]
+            && headers["x-amzn-RequestId"]
+                .as_str()
+                .is_some_and(|s| s.len() == 36),
+        &out,
+    );
+    let keys: Vec<&String> = out
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    check(
+        f,
+        "lambda:invoke members in AWS's order",
+        keys == [
+            "ExecutedVersion",
+            "Payload",
+            "SdkHttpMetadata",
+            "SdkResponseMetadata",
+            "StatusCode",
+        ],
+        format!("{keys:?}"),
+    );
+    let sent = server.invocations().last().cloned();
+    check(
+        f,
+        "lambda:invoke sends the payload as JSON text",
+        sent.as_ref().is_some_and(|i| {
+            i.function == "echo" && i.payload == "{\"a\":1,\"b\":\"é\"}".as_bytes()
+        }),
+        format!("{sent:?}"),
+    );
+    // A string Payload holding JSON is sent as it is; null sends nothing (the function sees {}).
+    for (payload, want) in [(json!("[1, 2]"), json!([1, 2])), (json!(null), json!({}))] {
+        let definition = task(INVOKE, json!({"FunctionName": "echo", "Payload": payload}));
+        let got = output(&run(&engine(clients), definition, json!({})).await)
+            .map(|o| o["Payload"].clone());
+        check(
+            f,
+            "lambda:invoke payload forms",
+            got == Ok(want.clone()),
+            format!("{got:?} for {want}"),
+        );
+    }
+    // An answer that is not JSON is the payload's text.
+    let definition = task(INVOKE, json!({"FunctionName": "text"}));
+    let got =
+        output(&run(&engine(clients), definition, json!({})).await).map(|o| o["Payload"].clone());
+    check(
+        f,
+        "lambda:invoke text answer",
+        got == Ok(json!("not json")),
+        format!("{got:?}"),
+    );
+    // LogType Tail: the last log lines, base64.
+    let definition = task(INVOKE, json!({"FunctionName": "echo", "LogType": "Tail"}));
+    let got = output(&run(&engine(clients), definition, json!({})).await);
+    let log = got
+        .as_ref()
+        .ok()
+        .and_then(|o| o["LogResult"].as_str())
+        .and_then(|l| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.decode(l).ok()
+        })
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    check(
+        f,
+        "lambda:invoke LogResult",
+        log.as_deref()
+            .is_some_and(|l| l.starts_with("START RequestId: ")),
+        format!("{got:?}"),
+    );
+}
+
+/// A version or alias, in `Qualifier` or in the function's ARN; an unknown one.
+async fn lambda_qualifiers(server: &LambdaServer, clients: &AwsClients, f: &mut Vec<String>) {
+    server.alias("echo", "live", "3");
+    for params in [
+        json!({"FunctionName": "echo", "Qualifier": "live"}),
+        json!({"FunctionName": format!("{}:live", function_arn("echo"))}),
+        json!({"FunctionName": format!("{ACCOUNT}:function:echo:live")}),
+    ] {
+        let definition = task(INVOKE, params.clone());
+        let got = output(&run(&engine(clients), definition, json!({})).await);
+        check(
+            f,
+            "lambda:invoke qualifier",
+            got.as_ref()
+                .is_ok_and(|o| o["ExecutedVersion"] == json!("3")),
+            format!("{params}: {got:?}"),
+        );
+        let sent = server
+            .invocations()
+            .last()
+            .and_then(|i| i.qualifier.clone());
+        check(
+            f,
+            "lambda:invoke qualifier sent",
+            sent.as_deref() == Some("live"),
+            format!("{sent:?}"),
+        );
+    }
+    let definition = task(INVOKE, json!({"FunctionName": "echo", "Qualifier": "nope"}));
+    let (error, cause) = failure(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "lambda:invoke unknown alias",
+        error == "Lambda.ResourceNotFoundException",
+        &error,
+    );
+    check(
+        f,
+        "lambda:invoke unknown alias cause",
+        cause.starts_with(&format!(
+            "Function not found: {}:nope (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ",
+            function_arn("echo")
+        )) && cause.ends_with("; Proxy: null)"),
+        &cause,
+    );
+}
+
+/// Unknown functions, function errors under Retry and Catch, a function ARN's own error JSON.
+async fn lambda_errors(server: &LambdaServer, clients: &AwsClients, f: &mut Vec<String>) {
+    for resource in [INVOKE.to_owned(), function_arn("missing")] {
+        let definition = task(&resource, json!({"FunctionName": "missing"}));
+        let (error, cause) = failure(&run(&engine(clients), definition, json!({})).await);
+        check(
+            f,
+            "unknown function error",
+            error == "Lambda.ResourceNotFoundException",
+            format!("{resource}: {error}"),
+        );
+        check(
+            f,
+            "unknown function cause",
+            cause.starts_with(&format!(
+                "Function not found: {}:$LATEST (Service: AWSLambda; Status Code: 404;",
+                function_arn("missing")
+            )),
+            &cause,
+        );
+    }
+    let before = server.invocations().len();
+    let definition = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": INVOKE, "Parameters": {"FunctionName": "fails"},
+            "Retry": [{"ErrorEquals": ["ValueError"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1}],
+            "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}], "End": true},
+        "Caught": {"Type": "Pass", "End": true}}});
+    match output(&run(&engine(clients), definition, json!({})).await) {
+        Ok(out) => {
+            check(
+                f,
+                "function error name",
+                out["Error"] == json!("ValueError"),
+                &out,
+            );
+            let cause: Value = out["Cause"]
+                .as_str()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .unwrap_or(Value::Null);
+            check(
+                f,
+                "function error cause (compact error JSON)",
+                cause["errorMessage"] == json!("bad input")
+                    && cause["requestId"].as_str().is_some_and(|r| r.len() == 36)
+                    && out["Cause"].as_str().is_some_and(|c| {
+                        c.starts_with(
+                            "{\"errorMessage\":\"bad input\",\"errorType\":\"ValueError\",",
+                        )
+                    }),
+                &out,
+            );
+        }
+        Err(e) => f.push(format!("function error caught: {e}")),
+    }
+    let attempts = server.invocations().len() - before;
+    check(f, "function error retried twice", attempts == 3, attempts);
+    let (error, cause) = failure(
+        &run(
+            &engine(clients),
+            task(&function_arn("fails"), json!({})),
+            json!({}),
+        )
+        .await,
+    );
+    check(f, "function ARN error name", error == "ValueError", &error);
+    check(
+        f,
+        "function ARN error cause (as the runtime wrote it)",
+        cause.starts_with(
+            "{\"errorMessage\": \"bad input\", \"errorType\": \"ValueError\", \"requestId\": ",
+        ),
+        &cause,
+    );
+}
+
+/// A function ARN as the resource: the input is the payload, the answer the result.
+async fn lambda_function_arn(server: &LambdaServer, clients: &AwsClients, f: &mut Vec<String>) {
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": function_arn("echo"), "End": true}}});
+    let got = output(&run(&engine(clients), definition.clone(), json!("HelloWorld")).await);
+    check(
+        f,
+        "function ARN string input",
+        got == Ok(json!("HelloWorld")),
+        format!("{got:?}"),
+    );
+    let sent = server.invocations().last().map(|i| i.payload.clone());
+    check(
+        f,
+        "function ARN sends JSON text",
+        sent.as_deref() == Some(&b"\"HelloWorld\""[..]),
+        format!("{sent:?}"),
+    );
+    let got = output(&run(&engine(clients), definition, json!({"k": [1, 2.5]})).await);
+    check(
+        f,
+        "function ARN object input",
+        got == Ok(json!({"k": [1, 2.5]})),
+        format!("{got:?}"),
+    );
+    let text = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": function_arn("text"), "End": true}}});
+    let got = output(&run(&engine(clients), text, json!({})).await);
+    check(
+        f,
+        "function ARN text answer",
+        got == Ok(json!("not json")),
+        format!("{got:?}"),
+    );
+}
+
+/// A function that sleeps past `TimeoutSeconds`: `States.Timeout`.
+async fn lambda_timeout(clients: &AwsClients, f: &mut Vec<String>) {
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": INVOKE, "Parameters": {"FunctionName": "slow"}, "TimeoutSeconds": 1, "End": true}}});
+    let (error, _) = failure(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "lambda:invoke timeout",
+        error == "States.Timeout",
+        &error,
+    );
+}
+
+/// `InvocationType: Event` and `ClientContext`; `.waitForTaskToken`.
+async fn lambda_async_and_callback(
+    server: &LambdaServer,
+    clients: &AwsClients,
+    f: &mut Vec<String>,
+) {
+    let definition = task(
+        INVOKE,
+        json!({"FunctionName": "echo", "InvocationType": "Event", "ClientContext": "eyJ9"}),
+    );
+    let got = output(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "lambda:invoke Event",
+        got.as_ref()
+            .is_ok_and(|o| o["StatusCode"] == json!(202) && o["Payload"] == json!("")),
+        format!("{got:?}"),
+    );
+    let sent = server.invocations().last().cloned();
+    check(
+        f,
+        "lambda:invoke Event headers",
+        sent.as_ref().is_some_and(|i| {
+            i.invocation_type.as_deref() == Some("Event")
+                && i.client_context.as_deref() == Some("eyJ9")
+        }),
+        format!("{sent:?}"),
+    );
+    let engine = engine(clients);
+    let definition = task(
+        "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        json!({"FunctionName": "echo", "Payload": {"token.$": "$$.Task.Token"}}),
+    );
+    let Ok(machine) = sfn_asl::parse(&definition.to_string()) else {
+        return f.push("lambda callback: definition rejected".into());
+    };
+    let handle = engine.start_execution(
+        Arc::new(machine),
+        json!({}),
+        ExecutionConfig::new("m", "cb"),
+    );
+    let mut token = None;
+    for _ in 0..100 {
+        token = server.invocations().iter().rev().find_map(|i| {
+            serde_json::from_slice::<Value>(&i.payload).ok()?["token"]
+                .as_str()
+                .map(str::to_owned)
+        });
+        if token.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let Some(token) = token else {
+        return f.push("lambda callback: the function got no token".into());
+    };
+    check(
+        f,
+        "lambda callback send_task_success",
+        engine
+            .send_task_success(&token, json!({"approved": true}))
+            .await
+            .is_ok(),
+        "token unknown",
+    );
+    match handle.result().await.map(|r| output(&r)) {
+        Ok(Ok(out)) => check(
+            f,
+            "lambda callback output",
+            out == json!({"approved": true}),
+            out,
+        ),
+        other => f.push(format!("lambda callback: {other:?}")),
+    }
+}
+
+/// `aws-sdk:lambda:*`: the SDK's members, the payload as text, no failure on a function
+/// error; SDK v2 error names; another action through the route table.
+async fn lambda_sdk(clients: &AwsClients, f: &mut Vec<String>) {
+    let definition = task(
+        "arn:aws:states:::aws-sdk:lambda:invoke",
+        json!({"FunctionName": "echo", "Payload": {"a": 1}}),
+    );
+    let got = output(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "aws-sdk lambda invoke",
+        got == Ok(
+            json!({"ExecutedVersion": "$LATEST", "Payload": "{\"a\": 1}", "StatusCode": 200}),
+        ),
+        format!("{got:?}"),
+    );
+    let definition = task(
+        "arn:aws:states:::aws-sdk:lambda:invoke",
+        json!({"FunctionName": "fails"}),
+    );
+    let got = output(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "aws-sdk lambda invoke function error",
+        got.as_ref().is_ok_and(|o| {
+            o["FunctionError"] == json!("Unhandled")
+                && o["Payload"]
+                    .as_str()
+                    .is_some_and(|p| p.contains("\"errorType\": \"ValueError\""))
+        }),
+        format!("{got:?}"),
+    );
+    let definition = task(
+        "arn:aws:states:::aws-sdk:lambda:invoke",
+        json!({"FunctionName": "missing"}),
+    );
+    let (error, cause) = failure(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "aws-sdk lambda missing function",
+        error == "Lambda.ResourceNotFoundException",
+        &error,
+    );
+    check(
+        f,
+        "aws-sdk lambda missing function cause",
+        cause.contains("(Service: Lambda, Status Code: 404, Request ID: "),
+        &cause,
+    );
+    let definition = task(
+        "arn:aws:states:::aws-sdk:lambda:getFunction",
+        json!({"FunctionName": function_arn("echo")}),
+    );
+    let got = output(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "aws-sdk lambda getFunction",
+        got.as_ref().is_ok_and(|o| {
+            o["Configuration"]["FunctionArn"] == json!(format!("{}:$LATEST", function_arn("echo")))
+        }),
+        format!("{got:?}"),
+    );
+}
+
+/// A Rust handler registered for a function answers `lambda:invoke` before Lambda does.
+async fn lambda_local_handler_first(
+    server: &LambdaServer,
+    clients: &AwsClients,
+    f: &mut Vec<String>,
+) {
+    let before = server.invocations().len();
+    let mut resources = Resources::new();
+    resources.set_aws(clients.clone());
+    resources.register(function_arn("echo"), |_| async { Ok(json!("from rust")) });
+    let definition = task(INVOKE, json!({"FunctionName": "echo"}));
+    let got = output(&run(&Engine::new(resources), definition, json!({})).await);
+    check(
+        f,
+        "registered handler first",
+        got.as_ref()
+            .is_ok_and(|o| o["Payload"] == json!("from rust")),
+        format!("{got:?}"),
+    );
+    check(
+        f,
+        "registered handler: Lambda not called",
+        server.invocations().len() == before,
+        "called",
+    );
+}
+
+#[test]
+fn lambda_against_a_local_lambda_server() {
+    let server = match LambdaServer::start(ACCOUNT) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    server.register("echo", Behaviour::Echo);
+    server.register("text", Behaviour::Constant(b"not json".to_vec()));
+    server.register("fails", raise("ValueError"));
+    server.register(
+        "slow",
+        Behaviour::Sleep {
+            seconds: 60.0,
+            then: Box::new(Behaviour::Echo),
+        },
+    );
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => panic!("no tokio runtime: {e}"),
+    };
+    let failures = rt.block_on(async {
+        let clients = lambda_clients(&server);
+        let mut f = Vec::new();
+        lambda_invoke(&server, &clients, &mut f).await;
+        lambda_qualifiers(&server, &clients, &mut f).await;
+        lambda_errors(&server, &clients, &mut f).await;
+        lambda_function_arn(&server, &clients, &mut f).await;
+        lambda_timeout(&clients, &mut f).await;
+        lambda_async_and_callback(&server, &clients, &mut f).await;
+        lambda_sdk(&clients, &mut f).await;
+        lambda_local_handler_first(&server, &clients, &mut f).await;
+        f
+    });
+    assert!(
+        failures.is_empty(),
+        "{} Lambda checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

@@ -25,7 +25,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -183,6 +183,7 @@ impl LambdaServer {
         });
         let app = Router::new()
             .route("/2015-03-31/functions/{function}/invocations", post(invoke))
+            .route("/2015-03-31/functions/{function}", get(get_function))
             .with_state(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -333,6 +334,30 @@ async fn run(behaviour: &Behaviour, event: &Value, request_id: &str) -> Answer {
         },
         Behaviour::Sleep { .. } => ok(b"null".to_vec()),
     }
+}
+
+/// `GetFunction`: the function's configuration (name, ARN, version asked for).
+async fn get_function(
+    State(shared): State<Arc<Shared>>,
+    Path(function): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let request_id = shared.request_id();
+    let name = FunctionRef::parse(&function).map_or(function.as_str(), |f| f.name);
+    let version = query.get("Qualifier").map_or("$LATEST", String::as_str);
+    if !lock(&shared.functions).contains_key(name) {
+        let arn = shared.arn(name, version);
+        return service_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundException",
+            &format!("Function not found: {arn}"),
+            &request_id,
+        );
+    }
+    let arn = shared.arn(name, version);
+    let body = json!({"Configuration": {"FunctionName": name, "FunctionArn": arn,
+        "Runtime": "python3.12", "Handler": "handler.handler", "Version": version}});
+    (StatusCode::OK, base_headers(&request_id), body.to_string()).into_response()
 }
 
 /// `Invoke`.
