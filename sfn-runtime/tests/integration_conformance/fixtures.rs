@@ -29,6 +29,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
             | "stepfunctions"
             | "s3"
             | "lambda"
+            | "cross-account"
     ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
@@ -50,6 +51,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "s3-bucket"
                 | "s3-object"
                 | "lambda"
+                | "iam-role"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -88,7 +90,9 @@ pub async fn create(
             "s3-object" => object(clients, &f).await,
             // Served by the local Lambda server, which runs the fixture's behaviour.
             "lambda" => lambda.register_fixture(&f),
-            // No-op on moto / observers only: the outcome does not depend on them.
+            // No-op on moto / observers only: the outcome does not depend on them. An
+            // `iam-role` is the role a Task's `Credentials` names: moto's STS lets any role be
+            // assumed, and the recorded role's policy allows everything its case does.
             _ => Ok(()),
         };
         result.map_err(|e| format!("fixture {}: {e}", f))?;
