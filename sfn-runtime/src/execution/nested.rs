@@ -64,8 +64,9 @@ pub(crate) fn child_request(
         Some(Value::String(text)) => {
             serde_json::from_str(text).unwrap_or(Value::String(text.clone()))
         }
+        // A null `Input` is none given, and StartExecution's input defaults to `{}`.
+        Some(Value::Null) | None => json!({}),
         Some(v) => v.clone(),
-        None => json!({}),
     };
     let name = params
         .get("Name")
