@@ -825,7 +825,7 @@ async fn s3_distributed_map(clients: &AwsClients, f: &mut Vec<String>) {
 
 // Lambda, against the local server speaking Lambda's Invoke API.
 
-use lambda_server::{Behaviour, LambdaEndpoint, LambdaServer};
+use lambda_server::{Behaviour, LambdaEndpoint, LambdaServer, RestResource};
 
 /// AWS clients whose Lambda is `server` (as `AWS_ENDPOINT_URL_LAMBDA` would set it).
 fn lambda_clients(server: &LambdaServer) -> AwsClients {
@@ -1308,6 +1308,106 @@ async fn lambda_local_handler_first(
     );
 }
 
+/// `apigateway:invoke` against a stage of the local server: the answer's headers, body, status;
+/// query parameters; an unknown resource; `Headers` that are not lists.
+async fn api_gateway(server: &LambdaServer, clients: &AwsClients, f: &mut Vec<String>) {
+    let resource = |pipe| RestResource {
+        function: "echo".into(),
+        pipe_query_string: pipe,
+    };
+    server.rest_resource("prod", "orders", "POST", resource(false));
+    server.rest_resource("prod", "query", "POST", resource(true));
+    let call = |path: &str, extra: Value| {
+        let mut p = json!({"ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+            "Method": "POST", "Stage": "prod", "Path": path});
+        if let (Some(p), Value::Object(extra)) = (p.as_object_mut(), extra) {
+            p.extend(extra);
+        }
+        task("arn:aws:states:::apigateway:invoke", p)
+    };
+    let definition = call(
+        "orders",
+        json!({"RequestBody": {"a": 1}, "Headers": {"x-custom": ["1"]}}),
+    );
+    match output(&run(&engine(clients), definition, json!({})).await) {
+        Ok(out) => {
+            check(
+                f,
+                "apigateway body",
+                out["ResponseBody"] == json!({"a": 1}),
+                &out,
+            );
+            check(
+                f,
+                "apigateway status",
+                out["StatusCode"] == json!(200) && out["StatusText"] == json!("OK"),
+                &out,
+            );
+            check(
+                f,
+                "apigateway headers, every value",
+                out["Headers"]["X-Cache"] == json!(["Miss from cloudfront"])
+                    && out["Headers"]["Content-Type"] == json!(["application/json"])
+                    && out["Headers"]["X-Amz-Cf-Id"].is_array(),
+                &out,
+            );
+            let keys: Vec<&String> = out
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            check(
+                f,
+                "apigateway result members",
+                keys == ["Headers", "ResponseBody", "StatusCode", "StatusText"],
+                format!("{keys:?}"),
+            );
+        }
+        Err(e) => f.push(format!("apigateway invoke: {e}")),
+    }
+    let definition = call(
+        "query",
+        json!({"RequestBody": "Hi", "QueryParameters": {"p": ["x"], "q": ["y"]}}),
+    );
+    let got = output(&run(&engine(clients), definition, json!({})).await)
+        .map(|o| o["ResponseBody"].clone());
+    check(
+        f,
+        "apigateway query parameters",
+        got == Ok(json!({"body": "Hi", "queryStringParameters": "{p=x, q=y}"})),
+        format!("{got:?}"),
+    );
+    let (error, cause) =
+        failure(&run(&engine(clients), call("nowhere", json!({})), json!({})).await);
+    check(
+        f,
+        "apigateway unknown resource",
+        error == "ApiGateway.403",
+        &error,
+    );
+    check(
+        f,
+        "apigateway unknown resource cause",
+        serde_json::from_str::<Value>(&cause).ok()
+            == Some(json!({"message": "Missing Authentication Token"})),
+        &cause,
+    );
+    let definition = call("orders", json!({"Headers": {"h": "single"}}));
+    let (error, cause) = failure(&run(&engine(clients), definition, json!({})).await);
+    check(
+        f,
+        "apigateway Headers refused",
+        error == "States.Runtime",
+        &error,
+    );
+    check(
+        f,
+        "apigateway Headers refused cause",
+        cause.starts_with("An error occurred while executing the state 'T' (entered at the event id #2). The Parameters '{")
+            && cause.ends_with("' could not be used to start the Task: [The value of the field 'Headers' has an invalid format]"),
+        &cause,
+    );
+}
+
 #[test]
 fn lambda_against_a_local_lambda_server() {
     let server = match LambdaServer::start(ACCOUNT) {
@@ -1343,6 +1443,7 @@ fn lambda_against_a_local_lambda_server() {
         lambda_async_and_callback(&server, &clients, &mut f).await;
         lambda_sdk(&clients, &mut f).await;
         lambda_local_handler_first(&server, &clients, &mut f).await;
+        api_gateway(&server, &clients, &mut f).await;
         f
     });
     assert!(

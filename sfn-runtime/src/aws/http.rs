@@ -88,6 +88,9 @@ pub(crate) fn aws_spelling(name: &str) -> String {
         "x-amz-function-error" => "X-Amz-Function-Error".into(),
         "x-amz-log-result" => "X-Amz-Log-Result".into(),
         "x-amzn-trace-id" => "X-Amzn-Trace-Id".into(),
+        // CloudFront's, in front of API Gateway.
+        "x-amz-cf-id" => "X-Amz-Cf-Id".into(),
+        "x-amz-cf-pop" => "X-Amz-Cf-Pop".into(),
         "x-amzn-remapped-content-length" => "x-amzn-Remapped-Content-Length".into(),
         n if n.starts_with("x-amz") => n.into(),
         n => n
@@ -174,7 +177,8 @@ pub(crate) async fn signed(
     send(clients, request, uri).await
 }
 
-async fn send(
+/// Sends `request` through the SDK's HTTP client; the answer as the wire carried it.
+pub(crate) async fn send(
     clients: &AwsClients,
     request: http::Request<SdkBody>,
     uri: &str,

@@ -20,7 +20,7 @@
 //! path, query, headers and body; answers in headers and XML): `s3` maps the members of its
 //! actions from one table of S3's model, and `s3_objects` serves distributed Maps.
 //! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
-//! is in [`lambda`].
+//! is in [`lambda`]. `apigateway:invoke` calls a deployed REST API itself ([`apigateway`]).
 //!
 //! ```no_run
 //! # async fn run() {
@@ -31,6 +31,7 @@
 //! # }
 //! ```
 
+mod apigateway;
 mod credentials;
 mod errors;
 mod http;
@@ -208,6 +209,17 @@ impl AwsClients {
         Ok(client)
     }
 
+    /// The endpoint configured for `spec`'s service (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's
+    /// `services` section, `AWS_ENDPOINT_URL`), if any.
+    pub(crate) async fn configured_endpoint(&self, spec: &ServiceSpec) -> Option<String> {
+        services::configured_endpoint(spec, &self.loaded().await.sdk)
+    }
+
+    /// The configured region (empty when none is).
+    pub(crate) async fn region(&self) -> String {
+        self.loaded().await.region.clone()
+    }
+
     /// The credentials to sign with, fetched again when they expire within five minutes: the
     /// role's of a Task state's `Credentials`, else the configured ones.
     ///
@@ -330,6 +342,7 @@ impl AwsClients {
         match &call.service {
             Service::AwsSdk(_) => true,
             Service::Lambda => lambda::supports(&call.action),
+            Service::ApiGateway => apigateway::supports(&call.action),
             service => optimized::supports(service, &call.action),
         }
     }
@@ -369,6 +382,7 @@ impl AwsClients {
                 }
                 Service::AwsSdk(name) => sdk::call(&clients, name, &call.action, parameters).await,
                 Service::Lambda => lambda::invoke(&clients, parameters).await,
+                Service::ApiGateway => apigateway::invoke(&clients, parameters).await,
                 _ => optimized::call(&clients, &call, parameters).await,
             }
         })

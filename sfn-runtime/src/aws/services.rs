@@ -238,6 +238,22 @@ pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, lambda, s3, secret
 /// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
 /// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.
 pub(crate) fn endpoint(spec: &ServiceSpec, sdk: &SdkConfig, region: &str) -> String {
+    match configured_endpoint(spec, sdk) {
+        Some(url) => url,
+        None => {
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            format!("https://{}.{region}.{suffix}", spec.endpoint_prefix)
+        }
+    }
+}
+
+/// The endpoint configured for `spec` (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services`
+/// section, `AWS_ENDPOINT_URL`, or the one set in code), without a trailing `/`.
+pub(crate) fn configured_endpoint(spec: &ServiceSpec, sdk: &SdkConfig) -> Option<String> {
     let configured = sdk
         .service_config()
         .and_then(|conf| {
@@ -250,15 +266,5 @@ pub(crate) fn endpoint(spec: &ServiceSpec, sdk: &SdkConfig, region: &str) -> Str
             conf.load_config(key)
         })
         .or_else(|| sdk.endpoint_url().map(str::to_owned));
-    match configured {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let suffix = if region.starts_with("cn-") {
-                "amazonaws.com.cn"
-            } else {
-                "amazonaws.com"
-            };
-            format!("https://{}.{region}.{suffix}", spec.endpoint_prefix)
-        }
-    }
+    configured.map(|url| url.trim_end_matches('/').to_owned())
 }

@@ -27,6 +27,8 @@ mod record;
 mod redrive;
 mod states;
 mod tasks;
+#[cfg(feature = "aws")]
+pub(crate) use tasks::api_gateway_refusal;
 mod types;
 mod variables;
 

@@ -165,6 +165,44 @@ fn prepare(
     })
 }
 
+/// Why Step Functions refuses a Task's parameters before starting it: `apigateway:invoke`'s
+/// `Headers` and `QueryParameters` map names to lists of text (`{"h": "v"}` is refused).
+fn refused_parameters(resource: &Resource, params: &Value) -> Option<&'static str> {
+    if !resource.is_call(&Service::ApiGateway, "invoke") {
+        return None;
+    }
+    api_gateway_refusal(params)
+}
+
+/// [`refused_parameters`] of `apigateway:invoke`.
+pub(crate) fn api_gateway_refusal(params: &Value) -> Option<&'static str> {
+    let lists_of_text = |v: &Value| {
+        v.as_object().is_some_and(|m| {
+            m.values()
+                .all(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_string)))
+        })
+    };
+    // With `AllowNullValues`, a query parameter may be null.
+    let lists_of_text_or_null = |v: &Value| {
+        v.as_object().is_some_and(|m| {
+            m.values().all(|v| {
+                v.is_null()
+                    || v.as_array()
+                        .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_null()))
+            })
+        })
+    };
+    match (params.get("Headers"), params.get("QueryParameters")) {
+        (Some(h), _) if !h.is_null() && !lists_of_text(h) => {
+            Some("The value of the field 'Headers' has an invalid format")
+        }
+        (_, Some(q)) if !q.is_null() && !lists_of_text_or_null(q) => {
+            Some("The value of the field 'QueryParameters' has an invalid format")
+        }
+        _ => None,
+    }
+}
+
 impl Execution {
     /// Evaluates a Task's input and schedules it.
     pub(crate) fn start_task(
@@ -186,6 +224,12 @@ impl Execution {
             };
             prepare(&scope, t, lang, raw)?
         };
+        if let Some(reason) = refused_parameters(&t.resource, &prepared.input) {
+            return Err(EvalError::runtime(format!(
+                "The Parameters '{}' could not be used to start the Task: [{reason}]",
+                prepared.input
+            )));
+        }
         let limit = self.data.config.max_payload_bytes;
         if crate::limits::json_size(&prepared.input, limit) > limit {
             let name = self.active_state_name(frame);

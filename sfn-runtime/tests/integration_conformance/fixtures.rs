@@ -30,6 +30,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
             | "s3"
             | "lambda"
             | "cross-account"
+            | "apigateway"
     ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
@@ -52,6 +53,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "s3-object"
                 | "lambda"
                 | "iam-role"
+                | "apigateway-rest-api"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -90,6 +92,7 @@ pub async fn create(
             "s3-object" => object(clients, &f).await,
             // Served by the local Lambda server, which runs the fixture's behaviour.
             "lambda" => lambda.register_fixture(&f),
+            "apigateway-rest-api" => rest_api(lambda, case, &f),
             // No-op on moto / observers only: the outcome does not depend on them. An
             // `iam-role` is the role a Task's `Credentials` names: moto's STS lets any role be
             // assumed, and the recorded role's policy allows everything its case does.
@@ -166,6 +169,29 @@ async fn object(clients: &AwsClients, f: &Value) -> Result<(), String> {
         .s3_put_object(&text(f, "bucket"), &text(f, "key"), body)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The REST API the recorded test built (`test_apigetway_task_service.py`, which the fixture's
+/// note points at): one POST resource on the fixture's stage with an AWS integration to the
+/// case's lambda fixture, `get_constant` in `test_invoke_base` and `id_func` in the others;
+/// `test_invoke_with_query_parameters` adds the request template that pipes the query string.
+fn rest_api(lambda: &LambdaServer, case: &Value, f: &Value) -> Result<(), String> {
+    let test = text(&case["source_detail"], "test_id");
+    let function = case["fixtures"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| text(f, "kind") == "lambda"))
+        .map(|f| text(f, "name"))
+        .ok_or("the REST API needs a lambda fixture to integrate with")?;
+    let path = match test.ends_with("::test_invoke_base") {
+        true => "get_constant",
+        false => "id_func",
+    };
+    let resource = crate::lambda_server::RestResource {
+        function,
+        pipe_query_string: test.ends_with("::test_invoke_with_query_parameters"),
+    };
+    lambda.rest_resource(&text(f, "stage"), path, "POST", resource);
+    Ok(())
 }
 
 async fn table(clients: &AwsClients, f: &Value) -> Result<(), String> {

@@ -1,7 +1,8 @@
 //! Integration conformance: executions recorded on AWS that call real services
 //! (`../shared/integration/cases`), run through the engine with real SDK clients against a
 //! local moto server (Lambda against the local Lambda server of `tests/lambda_server`, which
-//! runs each `lambda` fixture's behaviour), compared strictly with AWS's outcome.
+//! runs each `lambda` fixture's behaviour, and API Gateway against the REST API stage that
+//! server emulates in front of it), compared strictly with AWS's outcome.
 //!
 //! `scripts/integration-conformance [CASE_DIR]` runs every case of CASE_DIR
 //! (`SFN_INTEGRATION_CASES`) and prints each failure with its reason, then
@@ -42,6 +43,7 @@ const FAST_SUBSET: &[&str] = &[
     "services_test_lambda_task_service_TestTaskServiceLambda_test_invoke",
     "error_handling_test_task_lambda_TestTaskLambda_test_raise_exception_catch",
     "error_handling_test_task_service_lambda_TestTaskServiceLambda_test_no_such_function",
+    "services_test_apigetway_task_service_TestTaskApiGateway_test_invoke_with_query_parameters",
 ];
 
 /// One case's verdict under both header rules.
@@ -297,7 +299,7 @@ async fn report(
     }
     let n = files.len();
     println!("integration, the local server's own metadata headers aside: {relaxed} passed of {n} ({}); on the services built: {built_relaxed} of {built} ({})", percent(relaxed, n), percent(built_relaxed, built));
-    println!("integration, services built (dynamodb, sqs, sns, events, lambda, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
+    println!("integration, services built (dynamodb, sqs, sns, events, lambda, apigateway, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
     println!(
         "integration: {strict} passed, {} failed of {n} ({})",
         n - strict,

@@ -11,10 +11,16 @@
 //! runs the behaviour and writes the answer as the Python runtime writes it. It runs on its own
 //! thread and tokio runtime, like a separate process, and stops when dropped.
 //!
+//! Any other path is a REST API stage in front of these functions (`apigateway.rs`), for
+//! `apigateway:invoke`.
+//!
 //! Each test crate uses part of it.
 #![allow(dead_code)]
 
+mod apigateway;
 mod python;
+
+pub use apigateway::RestResource;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,6 +140,7 @@ struct Shared {
     region: String,
     functions: Mutex<HashMap<String, Function>>,
     invocations: Mutex<Vec<Invocation>>,
+    rest_apis: Mutex<apigateway::RestApis>,
     ids: AtomicU64,
 }
 
@@ -179,11 +186,13 @@ impl LambdaServer {
             region: "us-east-1".into(),
             functions: Mutex::default(),
             invocations: Mutex::default(),
+            rest_apis: Mutex::default(),
             ids: AtomicU64::new(std::process::id().into()),
         });
         let app = Router::new()
             .route("/2015-03-31/functions/{function}/invocations", post(invoke))
             .route("/2015-03-31/functions/{function}", get(get_function))
+            .fallback(apigateway::stage)
             .with_state(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -236,8 +245,18 @@ impl LambdaServer {
         }
     }
 
-    /// Deletes every function and forgets the invocations.
+    /// Deploys `method` on the resource `path` of a REST API's `stage` (served at
+    /// `/<stage>/<path>`).
+    pub fn rest_resource(&self, stage: &str, path: &str, method: &str, resource: RestResource) {
+        lock(&self.shared.rest_apis).insert(
+            (stage.to_owned(), path.to_owned(), method.to_owned()),
+            resource,
+        );
+    }
+
+    /// Deletes every function and REST API and forgets the invocations.
     pub fn clear(&self) {
+        lock(&self.shared.rest_apis).clear();
         lock(&self.shared.functions).clear();
         lock(&self.shared.invocations).clear();
     }
@@ -248,14 +267,16 @@ impl LambdaServer {
     }
 }
 
-/// An SDK configuration's per-service settings that point the Lambda client at a local
-/// endpoint, as `AWS_ENDPOINT_URL_LAMBDA` would, leaving every other service as it is.
+/// An SDK configuration's per-service settings that point the Lambda client and the
+/// `execute-api` domain (REST API stages) at this server, as `AWS_ENDPOINT_URL_LAMBDA` and
+/// `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` would, leaving every other service as it is.
 #[derive(Debug)]
 pub struct LambdaEndpoint(pub String);
 
 impl aws_types::service_config::LoadServiceConfig for LambdaEndpoint {
     fn load_config(&self, key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
-        (key.service_id() == "Lambda" && key.env() == "AWS_ENDPOINT_URL").then(|| self.0.clone())
+        let ours = matches!(key.service_id(), "Lambda" | "ApiGatewayManagementApi");
+        (ours && key.env() == "AWS_ENDPOINT_URL").then(|| self.0.clone())
     }
 }
 
