@@ -197,7 +197,7 @@ async fn dynamodb_sdk(clients: &AwsClients, f: &mut Vec<String>) {
     check(
         f,
         "aws-sdk unsupported service",
-        error == "States.Runtime" && cause.contains("dynamodb, eventbridge"),
+        error == "States.Runtime" && cause.contains("dynamodb, ecs, eventbridge, glue"),
         format!("{error}: {cause}"),
     );
 }

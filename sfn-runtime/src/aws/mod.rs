@@ -16,7 +16,8 @@
 //! hand-written conversion per action that could drift. A generated SDK client would decode
 //! the body into Rust types and hide the headers, and each action would need code to map JSON
 //! to its builder and back. SNS speaks the Query protocol (form-encoded request, XML answer);
-//! its optimized `publish` is written out in [`query`]. S3 speaks REST-XML (members in the
+//! its optimized `publish` is written out in [`query`]. The jobs of ECS, Batch (REST-JSON) and
+//! Glue start, and with `.sync` are described until they end, in [`jobs`]. S3 speaks REST-XML (members in the
 //! path, query, headers and body; answers in headers and XML): `s3` maps the members of its
 //! actions from one table of S3's model, and `s3_objects` serves distributed Maps.
 //! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
@@ -36,6 +37,8 @@ mod credentials;
 mod errors;
 mod http;
 mod iam;
+mod job_shapes;
+mod jobs;
 mod lambda;
 mod optimized;
 mod query;
@@ -343,7 +346,7 @@ impl AwsClients {
             Service::AwsSdk(_) => true,
             Service::Lambda => lambda::supports(&call.action),
             Service::ApiGateway => apigateway::supports(&call.action),
-            service => optimized::supports(service, &call.action),
+            service => optimized::supports(service, &call.action, call.pattern),
         }
     }
 

@@ -1,9 +1,10 @@
 //! The optimized integrations (`arn:aws:states:::dynamodb:putItem`, `sqs:sendMessage`,
-//! `sns:publish`, `events:putEvents`): the service's answer with the `SdkHttpMetadata` and
+//! `sns:publish`, `events:putEvents`; the jobs of ECS, Batch and Glue in [`jobs`](super::jobs)):
+//! the service's answer with the `SdkHttpMetadata` and
 //! `SdkResponseMetadata` blocks, errors named as the Java SDK v1 names them.
 
 use serde_json::{json, Map, Value};
-use sfn_asl::resource::{Integration, Service};
+use sfn_asl::resource::{Integration, IntegrationPattern, Service};
 
 use super::query::{self, as_text};
 use super::sdk::{api_action, json_call, CallError};
@@ -11,9 +12,12 @@ use super::services::{DYNAMODB, EVENTBRIDGE, SNS, SQS};
 use super::AwsClients;
 use crate::resources::TaskError;
 
-/// Whether `service:action` is an optimized integration this module calls.
-pub(crate) fn supports(service: &Service, action: &str) -> bool {
+/// Whether `service:action` with `pattern` is an optimized integration this module calls.
+pub(crate) fn supports(service: &Service, action: &str, pattern: IntegrationPattern) -> bool {
     match service {
+        Service::Ecs | Service::Batch | Service::Glue => {
+            super::jobs::supports(service, action, pattern)
+        }
         Service::DynamoDb => matches!(action, "getItem" | "putItem" | "updateItem" | "deleteItem"),
         Service::Sqs => action == "sendMessage",
         Service::Sns => action == "publish",
@@ -40,7 +44,7 @@ pub(crate) async fn call(
 ) -> Result<Value, TaskError> {
     let action = call.action.as_str();
     match &call.service {
-        Service::DynamoDb if supports(&call.service, action) => {
+        Service::DynamoDb if supports(&call.service, action, call.pattern) => {
             with_metadata(clients, &DYNAMODB, action, &params).await
         }
         Service::Sqs if action == "sendMessage" => {
@@ -56,12 +60,16 @@ pub(crate) async fn call(
             Err(Err(e)) => Err(e),
         },
         Service::EventBridge if action == "putEvents" => put_events(clients, params).await,
+        Service::Ecs | Service::Batch | Service::Glue => {
+            super::jobs::call(clients, call, params).await
+        }
         service => Err(TaskError::new(
             "States.Runtime",
             format!(
                 "the integration '{service}:{action}' is not supported here; the supported \
                  ones are dynamodb:getItem, dynamodb:putItem, dynamodb:updateItem, \
-                 dynamodb:deleteItem, sqs:sendMessage, sns:publish and events:putEvents"
+                 dynamodb:deleteItem, sqs:sendMessage, sns:publish, events:putEvents, ecs:runTask, \
+                 batch:submitJob and glue:startJobRun"
             ),
         )),
     }
@@ -128,9 +136,11 @@ mod tests {
 
     #[test]
     fn supported_integrations() {
-        assert!(supports(&Service::DynamoDb, "updateItem"));
-        assert!(supports(&Service::Sqs, "sendMessage"));
-        assert!(!supports(&Service::Sqs, "receiveMessage"));
-        assert!(!supports(&Service::Lambda, "invoke"));
+        let rr = IntegrationPattern::RequestResponse;
+        assert!(supports(&Service::DynamoDb, "updateItem", rr));
+        assert!(supports(&Service::Sqs, "sendMessage", rr));
+        assert!(!supports(&Service::Sqs, "receiveMessage", rr));
+        assert!(!supports(&Service::Lambda, "invoke", rr));
+        assert!(supports(&Service::Ecs, "runTask", IntegrationPattern::Sync));
     }
 }

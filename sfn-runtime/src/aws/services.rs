@@ -66,7 +66,7 @@ pub enum Protocol {
         /// The API version (`2010-03-31`).
         version: &'static str,
     },
-    /// REST-JSON: members in the path, query, headers and JSON body, by action (Lambda).
+    /// REST-JSON: members in the path, query, headers and JSON body, by action (Lambda, Batch).
     RestJson,
 }
 
@@ -210,6 +210,71 @@ pub(crate) static SFN: ServiceSpec = ServiceSpec {
     },
 };
 
+pub(crate) static ECS: ServiceSpec = ServiceSpec {
+    service_id: "ECS",
+    signing_name: "ecs",
+    endpoint_prefix: "ecs",
+    protocol: Protocol::Json {
+        version: "1.1",
+        target_prefix: "AmazonEC2ContainerServiceV20141113",
+    },
+    optimized_prefix: "ECS",
+    v1_service: "AmazonECS",
+    v1_exception: "AmazonECSException",
+    sdk_name: "Ecs",
+    model: ModelNotes {
+        camel_case_wire: true,
+        timestamps: &[
+            "CreatedAt",
+            "StartedAt",
+            "StoppedAt",
+            "StoppingAt",
+            "PullStartedAt",
+            "PullStoppedAt",
+            "ExecutionStoppedAt",
+            "ConnectivityAt",
+            "LastStartedAt",
+            "RegisteredAt",
+            "DeregisteredAt",
+        ],
+        json_text: &[],
+    },
+};
+
+pub(crate) static BATCH: ServiceSpec = ServiceSpec {
+    service_id: "Batch",
+    signing_name: "batch",
+    endpoint_prefix: "batch",
+    protocol: Protocol::RestJson,
+    optimized_prefix: "Batch",
+    v1_service: "AWSBatch",
+    v1_exception: "AWSBatchException",
+    sdk_name: "Batch",
+    // Batch's times are epoch milliseconds on the wire already.
+    model: ModelNotes {
+        camel_case_wire: true,
+        ..PASCAL
+    },
+};
+
+pub(crate) static GLUE: ServiceSpec = ServiceSpec {
+    service_id: "Glue",
+    signing_name: "glue",
+    endpoint_prefix: "glue",
+    protocol: Protocol::Json {
+        version: "1.1",
+        target_prefix: "AWSGlue",
+    },
+    optimized_prefix: "Glue",
+    v1_service: "AWSGlue",
+    v1_exception: "AWSGlueException",
+    sdk_name: "Glue",
+    model: ModelNotes {
+        timestamps: &["StartedOn", "LastModifiedOn", "CompletedOn", "CreatedOn"],
+        ..PASCAL
+    },
+};
+
 /// The services `aws-sdk:<service>:<action>` reaches, by the SDK's service name: those on the
 /// AWS JSON protocols, where one generic request serves every action.
 pub(crate) fn sdk_service(name: &str) -> Option<&'static ServiceSpec> {
@@ -219,6 +284,8 @@ pub(crate) fn sdk_service(name: &str) -> Option<&'static ServiceSpec> {
         "eventbridge" => Some(&EVENTBRIDGE),
         "secretsmanager" => Some(&SECRETS_MANAGER),
         "sfn" => Some(&SFN),
+        "ecs" => Some(&ECS),
+        "glue" => Some(&GLUE),
         _ => None,
     }
 }
@@ -233,7 +300,8 @@ pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
 }
 
 /// The `aws-sdk:` services [`sdk_service`] knows, for error messages.
-pub(crate) const SDK_SERVICES: &str = "dynamodb, eventbridge, lambda, s3, secretsmanager, sfn, sqs";
+pub(crate) const SDK_SERVICES: &str =
+    "dynamodb, ecs, eventbridge, glue, lambda, s3, secretsmanager, sfn, sqs";
 
 /// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
 /// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.
