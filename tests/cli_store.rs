@@ -341,6 +341,14 @@ fn errors_carry_the_aws_error_name_and_the_fix() {
         "--output",
         "{}",
     ]);
+    assert!(run.stderr.contains("(InvalidToken)"), "{}", run.stderr);
+    let run = f.sfn(&[
+        "send-task-success",
+        "--task-token",
+        "00000000-0000-4000-8000-000000000000",
+        "--output",
+        "{}",
+    ]);
     assert!(run.stderr.contains("(TaskDoesNotExist)"), "{}", run.stderr);
     let run = f.sfn(&[
         "create-state-machine",
@@ -391,11 +399,7 @@ fn a_task_token_is_answered_from_another_process() {
         "--output",
         "{}",
     ]);
-    assert!(
-        again.stderr.contains("(TaskDoesNotExist)"),
-        "{}",
-        again.stderr
-    );
+    assert!(again.stderr.contains("(TaskTimedOut)"), "{}", again.stderr);
 
     // A failure sent by token fails the execution with that error.
     let arn = arn_of(&f.ok(&["start", "--state-machine-arn", &machine, "--input", input]));

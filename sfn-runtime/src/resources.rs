@@ -19,7 +19,6 @@ use serde_json::{json, Value};
 use sfn_asl::error::STATES_RUNTIME;
 use sfn_asl::resource::{FunctionRef, IntegrationPattern, Resource, Target};
 
-use crate::activities::ActivityTask;
 use crate::engine::Engine;
 use crate::execution::TaskInvocation;
 
@@ -100,6 +99,13 @@ type Handler = Arc<dyn Fn(TaskRequest) -> TaskFuture + Send + Sync>;
 pub trait TaskSource: Send + Sync {
     /// The result of `request`, when this source answers it.
     fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture>;
+
+    /// Whether this source may answer the tasks of activity `resource` (then they are
+    /// invoked, not left for the activity's workers). Default: it may.
+    fn answers_activity(&self, resource: &str) -> bool {
+        let _ = resource;
+        true
+    }
 }
 
 /// Resource ARN → handler.
@@ -349,21 +355,28 @@ impl Resources {
         }
     }
 
-    /// Where a task goes, read from its parsed resource: an activity's queue for a worker to
-    /// poll, a nested execution (`states:startExecution`), or a source or handler. A source or
-    /// a handler registered for the resource answers before an activity or a nested execution.
-    pub(crate) fn route(&self, engine: &Engine, task: TaskInvocation, origin: TaskOrigin) -> Route {
+    /// Whether an activity task waits for a worker (no source or handler answers its
+    /// activity), the activity existing or not.
+    pub(crate) fn awaits_worker(&self, task: &TaskInvocation) -> bool {
+        let resource = task.resource.as_str();
+        task.token.is_some()
+            && task.resource.is_activity()
+            && self.handler(resource).is_none()
+            && !self.sources.iter().any(|s| s.answers_activity(resource))
+    }
+
+    /// Whether a task goes to its activity's workers: [`Resources::awaits_worker`], and the
+    /// activity exists (else it fails as `route` runs it).
+    pub(crate) fn for_workers(&self, engine: &Engine, task: &TaskInvocation) -> bool {
+        self.awaits_worker(task) && engine.activities().exists(&task.resource)
+    }
+
+    /// Where a task goes, read from its parsed resource: a nested execution
+    /// (`states:startExecution`), or a source or handler (a task for an activity's workers,
+    /// [`Resources::for_workers`], is the driver's). A source or a handler registered for the
+    /// resource answers before an activity or a nested execution.
+    pub(crate) fn route(&self, task: TaskInvocation, origin: TaskOrigin) -> Route {
         let resource = task.resource;
-        let answered = self.answers(&resource);
-        if let (Some(token), true, false) = (&task.token, resource.is_activity(), answered) {
-            let work = ActivityTask {
-                token: token.clone(),
-                input: task.input.clone(),
-            };
-            if engine.activities().schedule(&resource, work) {
-                return Route::Activity;
-            }
-        }
         // `states:startExecution` without a task source answering it is a child execution
         // (`Command::StartExecution`), never routed here.
         let invocation = self.invoke_resource(
@@ -395,8 +408,6 @@ pub(crate) struct TaskOrigin {
 
 /// Where [`Resources::route`] sent a task.
 pub(crate) enum Route {
-    /// Queued for an activity worker, who answers by token.
-    Activity,
     /// Running. With `callback`, its answer is only the submission: the result comes by token.
     Run { result: TaskFuture, callback: bool },
 }

@@ -352,6 +352,50 @@ async fn callbacks_heartbeats_and_timeouts_replay() {
     pending_after_the_last_heartbeat(&b);
 }
 
+#[tokio::test(start_paused = true)]
+async fn activities_taken_by_workers_replay() {
+    let mut b = bench();
+    let activity = b.engine.create_activity("review").await.expect("created");
+    let def = json!({"StartAt": "Fan", "States": {"Fan": {"Type": "Parallel", "End": true,
+        "Branches": [
+            {"StartAt": "Taken", "States": {"Taken": {"Type": "Task", "Resource": activity.arn,
+                "HeartbeatSeconds": 10, "End": true}}},
+            {"StartAt": "Left", "States": {"Left": {"Type": "Task", "Resource": activity.arn,
+                "TimeoutSeconds": 30,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}], "End": true},
+                "Caught": {"Type": "Pass", "Result": "nobody came", "End": true}}}]}}});
+    let m = machine(def);
+    let config = ExecutionConfig::new("activities", "run");
+    b.machines
+        .insert(config.state_machine_arn.clone(), m.clone());
+    let handle = b.engine.start_execution(m, json!({"n": 1}), config);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let task = b
+        .engine
+        .try_get_activity_task(&activity.arn, Some("w-1"))
+        .await
+        .expect("exists")
+        .expect("a task");
+    // Heartbeats past the other branch's timeout (30 s after the scheduling).
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        b.engine
+            .send_task_heartbeat(&task.token)
+            .await
+            .expect("taken");
+    }
+    b.engine
+        .send_task_success(&task.token, json!("reviewed"))
+        .await
+        .expect("still waiting");
+    let result = handle.result().await.expect("ends");
+    assert_eq!(
+        result.outcome.output,
+        Some(json!(["reviewed", "nobody came"]))
+    );
+    b.replay();
+}
+
 /// Recovery's view: replaying the events up to the last heartbeat leaves pending exactly what a
 /// new driver must carry on with: the execution's timer, the waiting task, its timeout and its
 /// restarted heartbeat timer (the other branches are over).

@@ -156,9 +156,10 @@ async fn waiting_executions_leave_memory_and_come_back_for_timers_and_tokens() {
             .send_task_success(token, json!({"approved": true}))
             .await
             .unwrap_or_else(|e| panic!("{arn} takes its token: {e}"));
+        // Answered: a second answer is told the task is over.
         assert!(matches!(
             engine.send_task_success(token, json!(1)).await,
-            Err(EngineError::TaskDoesNotExist(_))
+            Err(EngineError::TaskTimedOut(_))
         ));
     }
     let reference = run_in_memory(&definition(2)).await;
@@ -260,7 +261,7 @@ async fn a_restarted_engine_loads_nothing_that_waits_and_wakes_it_when_needed() 
     assert_eq!(status(&engine, &stopped.0).await, Status::Aborted);
     assert!(matches!(
         engine.send_task_success(&stopped.1, json!(1)).await,
-        Err(EngineError::TaskDoesNotExist(_))
+        Err(EngineError::TaskTimedOut(_))
     ));
     for (arn, token) in rest {
         engine

@@ -248,14 +248,21 @@ async fn start_execution_follows_step_functions_rules() {
     ));
     assert!(matches!(
         engine.send_task_failure("no-such-token", None, None).await,
+        Err(EngineError::InvalidToken(_))
+    ));
+    assert!(matches!(
+        engine
+            .send_task_failure("00000000-0000-4000-8000-000000000000", None, None)
+            .await,
         Err(EngineError::TaskDoesNotExist(_))
     ));
-    // Answered, the token is closed; once ended, the name is taken for good.
+    // Answered, the token is closed (AWS: TaskTimedOut, "Provided task does not exist
+    // anymore"); once ended, the name is taken for good.
     let token = tokens.recv().await.expect("the callback runs");
     answer(&engine, &token).await;
     assert!(matches!(
         engine.send_task_heartbeat(&token).await,
-        Err(EngineError::TaskDoesNotExist(_))
+        Err(EngineError::TaskTimedOut(_))
     ));
     until_done(&engine, &first.execution_arn).await;
     let err = engine

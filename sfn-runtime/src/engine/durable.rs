@@ -146,8 +146,13 @@ impl Engine {
         self.store.as_ref().ok_or(EngineError::NoStore)
     }
 
+    /// Whether the engine has a store.
+    pub(crate) fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+
     /// Runs `f` on the store's thread.
-    pub(super) async fn with_stored<R: Send + 'static>(
+    pub(crate) async fn with_stored<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Box<dyn Store>) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, EngineError> {
@@ -293,9 +298,10 @@ impl Engine {
     /// tasks waiting for their tokens).
     pub async fn recover(&self) -> Result<Vec<ExecutionHandle>, EngineError> {
         let link = self.link()?.clone();
-        let (machines, running) = self
-            .with_stored(|s| Ok((s.state_machines()?, s.active()?)))
+        let (machines, running, activities) = self
+            .with_stored(|s| Ok((s.state_machines()?, s.active()?, s.activities(0, None)?)))
             .await?;
+        self.activities().load(activities.items);
         for record in machines {
             let machine = sfn_asl::parse(&record.definition).map_err(|f| {
                 EngineError::InvalidDefinition(format!("stored {}: {:?}", record.arn, f.0))
@@ -383,6 +389,9 @@ impl Engine {
         let key = token.to_owned();
         let record = self.with_stored(move |s| s.token(&key)).await?;
         let record = record.ok_or_else(missing)?;
+        if record.closed {
+            return Err(EngineError::TaskTimedOut(token.to_owned()));
+        }
         Ok((record.execution_arn, TaskId(record.task_id)))
     }
 

@@ -65,13 +65,28 @@ fn system_ms() -> u64 {
 /// Errors of the engine API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
-    /// No running task has this token (`TaskDoesNotExist`): it is unknown, was answered, or
-    /// its execution ended.
-    #[error("no running task has the token `{0}`")]
+    /// No task ever had this token (`TaskDoesNotExist`).
+    #[error("no task has the token `{0}`")]
     TaskDoesNotExist(String),
-    /// The token cannot be one (`InvalidToken`): AWS's tokens are 1 to 1024 characters.
-    #[error("`{0}` is not a task token: a token has 1 to 1024 characters")]
+    /// The token's task ended (`TaskTimedOut`, AWS: "Provided task does not exist anymore"):
+    /// it timed out, was answered already, or its execution ended.
+    #[error("the task of the token `{0}` ended: it timed out, was answered already, or its execution ended")]
+    TaskTimedOut(String),
+    /// The token cannot be one (`InvalidToken`): a task token is the UUID that
+    /// `$$.Task.Token` or `GetActivityTask` gave.
+    #[error("`{0}` is not a task token: a token is the UUID that `$$.Task.Token` or GetActivityTask gave")]
     InvalidToken(String),
+    /// No activity has this ARN (`ActivityDoesNotExist`).
+    #[error("activity `{0}` does not exist; create it first (CreateActivity)")]
+    ActivityDoesNotExist(String),
+    /// Not an ARN of the kind the call takes (`InvalidArn`).
+    #[error("invalid ARN `{arn}`: {expected}")]
+    InvalidArn {
+        /// The text given.
+        arn: String,
+        /// What it should look like.
+        expected: String,
+    },
     /// The execution name breaks Step Functions' rules (`InvalidName`).
     #[error("invalid execution name `{name}`: {reason}")]
     InvalidName {
@@ -161,6 +176,14 @@ type CallbackResult = Result<Value, (Option<String>, Option<String>)>;
 /// (24 instead of 80 bytes: ~1.8 KB less per parked execution).
 #[derive(Debug)]
 enum DriverMsg {
+    /// A worker takes an activity task (`GetActivityTask`); answered `Ok` once
+    /// `ActivityStarted` is applied (and committed), `TaskDoesNotExist` when the task does
+    /// not wait for a worker.
+    ActivityStarted {
+        task_id: TaskId,
+        worker: Option<Box<str>>,
+        ack: Option<Ack>,
+    },
     TaskDone {
         task_id: TaskId,
         result: Box<CallbackResult>,
@@ -193,6 +216,56 @@ pub(crate) struct TokenSlot {
 
 type Tokens = Arc<Mutex<HashMap<String, TokenSlot>>>;
 
+/// Tokens whose task ended, so a late answer gets `TaskTimedOut` rather than
+/// `TaskDoesNotExist`. Kept in memory for the executions that are not persisted (a store keeps
+/// its own, closed rows), at most [`ClosedTokens::CAP`]: a long-running engine must not grow
+/// without bound, and an answer that late is rare.
+#[derive(Debug, Default)]
+pub(crate) struct ClosedTokens {
+    set: std::collections::HashSet<String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl ClosedTokens {
+    const CAP: usize = 100_000;
+
+    pub(crate) fn insert(&mut self, token: String) {
+        if self.set.insert(token.clone()) {
+            self.order.push_back(token);
+            if self.order.len() > Self::CAP {
+                if let Some(old) = self.order.pop_front() {
+                    self.set.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        self.set.contains(token)
+    }
+}
+
+/// A persisted execution that is gone or ended: its task ended too.
+fn ended_if_gone(e: EngineError, token: &str) -> EngineError {
+    match e {
+        EngineError::ExecutionNotRunning | EngineError::ExecutionDoesNotExist(_) => {
+            EngineError::TaskTimedOut(token.to_owned())
+        }
+        e => e,
+    }
+}
+
+/// Whether `token` has the shape of the tokens the engine issues (a UUID: 8-4-4-4-12 hex
+/// digits).
+fn token_shaped(token: &str) -> bool {
+    let groups: Vec<&str> = token.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// Where a driver writes down every event it feeds an execution, with what the execution
 /// returned, before it carries out a single command of that step. The events alone rebuild the
 /// execution ([`Execution::handle`] is deterministic): a store persists them to resume after a
@@ -207,6 +280,7 @@ pub trait Journal: Send + Sync + std::fmt::Debug {
 pub struct Engine {
     resources: Arc<Resources>,
     tokens: Tokens,
+    closed_tokens: Arc<Mutex<ClosedTokens>>,
     activities: Arc<Activities>,
     /// State machines `states:startExecution` tasks may start, by ARN.
     machines: Arc<Mutex<HashMap<String, Arc<StateMachine>>>>,
@@ -329,6 +403,7 @@ impl Engine {
         Engine {
             resources: Arc::new(resources),
             tokens: Arc::default(),
+            closed_tokens: Arc::default(),
             activities: Arc::default(),
             machines: Arc::default(),
             epoch_ms: None,
@@ -549,9 +624,10 @@ impl Engine {
         msg: impl FnOnce(TaskId, Ack) -> DriverMsg,
         remove: bool,
     ) -> Result<(), EngineError> {
-        if token.is_empty() || token.chars().count() > 1024 {
+        if !token_shaped(token) {
             return Err(EngineError::InvalidToken(token.to_owned()));
         }
+        let ended = || EngineError::TaskTimedOut(token.to_owned());
         let slot = {
             let mut tokens = self
                 .tokens
@@ -569,25 +645,74 @@ impl Engine {
                 tx,
                 task_id,
                 execution_arn: None,
-            }) => tx
-                .send(msg(task_id, ack))
-                .map_err(|_| EngineError::TaskDoesNotExist(token.to_owned()))?,
+            }) => tx.send(msg(task_id, ack)).map_err(|_| ended())?,
             Some(TokenSlot {
                 task_id,
                 execution_arn: Some(arn),
                 ..
-            }) => self.deliver(&arn, msg(task_id, ack)).await?,
+            }) => self
+                .deliver(&arn, msg(task_id, ack))
+                .await
+                .map_err(|e| ended_if_gone(e, token))?,
+            None if self.closed_token(token) => return Err(ended()),
             None => {
                 let (arn, task_id) = self.stored_token(token).await?;
-                self.deliver(&arn, msg(task_id, ack)).await?;
+                self.deliver(&arn, msg(task_id, ack))
+                    .await
+                    .map_err(|e| ended_if_gone(e, token))?;
             }
         }
         match acked.await {
-            Ok(Err(EngineError::TaskDoesNotExist(_))) | Err(_) => {
-                Err(EngineError::TaskDoesNotExist(token.to_owned()))
-            }
+            // The task ended between the look-up and the answer.
+            Ok(Err(EngineError::TaskDoesNotExist(_))) | Err(_) => Err(ended()),
             Ok(answer) => answer,
         }
+    }
+
+    /// Delivers a worker's take of an activity task to its execution: `true` once
+    /// `ActivityStarted` is applied (committed, when persisted); `false` when the task no longer
+    /// waits for a worker.
+    pub(crate) async fn start_activity_task(
+        &self,
+        token: &str,
+        execution_arn: Option<&str>,
+        task_id: Option<TaskId>,
+        worker: Option<&str>,
+    ) -> bool {
+        let (ack, acked) = tokio::sync::oneshot::channel();
+        let slot = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)
+            .cloned();
+        let msg = |task_id, ack| DriverMsg::ActivityStarted {
+            task_id,
+            worker: worker.map(Box::from),
+            ack: Some(ack),
+        };
+        let sent = match (slot, execution_arn, task_id) {
+            (
+                Some(TokenSlot {
+                    tx,
+                    task_id,
+                    execution_arn: None,
+                }),
+                _,
+                _,
+            ) => tx.send(msg(task_id, ack)).is_ok(),
+            (_, Some(arn), Some(task_id)) => self.deliver(arn, msg(task_id, ack)).await.is_ok(),
+            _ => false,
+        };
+        sent && matches!(acked.await, Ok(Ok(())))
+    }
+
+    /// Whether the task of `token` ended (in this process, for an execution not persisted).
+    fn closed_token(&self, token: &str) -> bool {
+        self.closed_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(token)
     }
 
     /// `SendTaskSuccess`: the waiting task's result is `output`. Returns once the task has it:

@@ -248,16 +248,19 @@ impl Persisted {
 
     /// Persists `event` (its stored form: `event_text`) and what `step` did; returns once the
     /// transition is durable.
+    /// `for_workers`: whether a task goes to its activity's workers (its token is stored as
+    /// an activity task for them to take).
     pub(crate) async fn commit(
         &mut self,
         event_text: String,
         event: &Event,
         step: &Step,
+        for_workers: &(dyn Fn(&TaskInvocation) -> bool + Sync),
     ) -> Result<(), StoreError> {
         if !self.link.is_open() {
             return Err(StoreError::Closed);
         }
-        let transition = self.transition(event_text, event, step);
+        let transition = self.transition(event_text, event, step, for_workers);
         self.link.committer.commit(transition).await?;
         if !self.link.is_open() {
             // Halted while the commit was in flight: carry out nothing more.
@@ -294,7 +297,13 @@ impl Persisted {
         &self.execution_arn
     }
 
-    fn transition(&mut self, event_text: String, event: &Event, step: &Step) -> Transition {
+    fn transition(
+        &mut self,
+        event_text: String,
+        event: &Event,
+        step: &Step,
+        for_workers: &dyn Fn(&TaskInvocation) -> bool,
+    ) -> Transition {
         let now = event_now(event);
         let mut t = Transition {
             execution_arn: self.execution_arn.clone(),
@@ -309,6 +318,18 @@ impl Persisted {
         };
         match event {
             Event::Redriven { now } => t.redriven = Some(*now),
+            Event::ActivityStarted {
+                task_id,
+                worker_name,
+                ..
+            } => {
+                if let Some(token) = self.tokens.get(task_id) {
+                    t.tokens.push(TokenChange::Take {
+                        token: token.clone(),
+                        worker: worker_name.clone().unwrap_or_default(),
+                    });
+                }
+            }
             Event::TimerFired { timer_id, .. } => {
                 t.timers.push(TimerChange::Clear { id: timer_id.0 })
             }
@@ -320,12 +341,18 @@ impl Persisted {
             _ => {}
         }
         for command in &step.commands {
-            self.command(command, now, &mut t);
+            self.command(command, now, &mut t, for_workers);
         }
         t
     }
 
-    fn command(&mut self, command: &Command, now: u64, t: &mut Transition) {
+    fn command(
+        &mut self,
+        command: &Command,
+        now: u64,
+        t: &mut Transition,
+        for_workers: &dyn Fn(&TaskInvocation) -> bool,
+    ) {
         match command {
             Command::StartTimer { timer_id, at } => t.timers.push(TimerChange::Set {
                 id: timer_id.0,
@@ -336,7 +363,7 @@ impl Persisted {
             }
             Command::InvokeTask(_) | Command::StartExecution(_) => {
                 if let Some(task) = task_of(command) {
-                    self.issue(task, now, t);
+                    self.issue(task, now, t, for_workers(task));
                 }
             }
             Command::CancelTask { task_id } => self.close_token(*task_id, t),
@@ -353,10 +380,10 @@ impl Persisted {
         }
     }
 
-    fn issue(&mut self, task: &TaskInvocation, now: u64, t: &mut Transition) {
+    /// A token issued; `activity`: the task is one for its activity's workers to take.
+    fn issue(&mut self, task: &TaskInvocation, now: u64, t: &mut Transition, activity: bool) {
         let Some(token) = &task.token else { return };
         self.tokens.insert(task.task_id, token.clone());
-        let activity = task.resource.is_activity();
         t.tokens.push(TokenChange::Issue(TokenRecord {
             token: token.clone(),
             execution_arn: self.execution_arn.clone(),
@@ -365,6 +392,7 @@ impl Persisted {
             input: activity.then(|| task.input.to_string()),
             worker: None,
             created_ms: now,
+            closed: false,
         }));
     }
 
@@ -398,6 +426,7 @@ fn event_now(event: &Event) -> u64 {
         | Event::HeartbeatTimedOut { now, .. }
         | Event::TaskSubmitted { now, .. }
         | Event::TaskHeartbeat { now, .. }
+        | Event::ActivityStarted { now, .. }
         | Event::ChildStarted { now, .. }
         | Event::ChildFinished { now, .. }
         | Event::TimerFired { now, .. }

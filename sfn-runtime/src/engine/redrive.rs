@@ -281,7 +281,9 @@ impl Engine {
             return Err(running(arn));
         }
         let mut persisted = Persisted::new(link.clone(), arn.clone(), position, &[]);
-        if let Err(e) = persisted.commit(text, &event, &step).await {
+        let for_workers =
+            |task: &crate::execution::TaskInvocation| self.resources.for_workers(self, task);
+        if let Err(e) = persisted.commit(text, &event, &step, &for_workers).await {
             link.leave(&arn);
             return Err(match e {
                 // Another redrive of the same execution was committed first.

@@ -30,6 +30,8 @@ struct RunningTask {
     callback: bool,
     /// The channel of a `.sync` task's child execution, to stop it with the task.
     child: Option<mpsc::UnboundedSender<DriverMsg>>,
+    /// An activity task of a persisted execution: a row of the store waits for a worker.
+    stored: bool,
 }
 
 pub(super) struct Driver {
@@ -168,12 +170,20 @@ impl Driver {
         for command in pending {
             match command {
                 Command::InvokeTask(task) if self.exec.is_submitted(task.task_id) => {
-                    self.await_token(task.task_id, task.token);
+                    self.await_token(task.task_id, task.token, false);
+                }
+                // Its row waits in the store for a worker.
+                Command::InvokeTask(task)
+                    if self.persisted.is_some()
+                        && self.exec.awaits_worker(task.task_id)
+                        && self.resources.awaits_worker(&task) =>
+                {
+                    self.await_token(task.task_id, task.token, true);
                 }
                 Command::StartExecution(r) if self.exec.is_submitted(r.task.task_id) => {
                     // The child runs as an execution of its own; its driver (or the store
                     // that resumes it) reports its end. Here: its token, if it has one.
-                    self.await_token(r.task.task_id, r.task.token);
+                    self.await_token(r.task.task_id, r.task.token, false);
                 }
                 command => rest.push(command),
             }
@@ -181,8 +191,9 @@ impl Driver {
         rest
     }
 
-    /// A submitted task: nothing runs; its token completes it.
-    fn await_token(&mut self, task_id: TaskId, token: Option<String>) {
+    /// A submitted task (or, `stored`, an activity task a worker takes from the store):
+    /// nothing runs; its token completes it.
+    fn await_token(&mut self, task_id: TaskId, token: Option<String>, stored: bool) {
         if let Some(token) = &token {
             self.register_token(token, task_id);
         }
@@ -192,6 +203,7 @@ impl Driver {
             token,
             callback: true,
             child: None,
+            stored,
         };
         self.running.insert(task_id, running);
     }
@@ -292,10 +304,9 @@ impl Driver {
         };
         self.rx.is_empty()
             && self.objects.is_empty()
-            && self
-                .running
-                .iter()
-                .all(|(id, r)| r.callback && r.child.is_none() && self.exec.is_submitted(*id))
+            && self.running.iter().all(|(id, r)| {
+                r.callback && r.child.is_none() && (r.stored || self.exec.is_submitted(*id))
+            })
             && self
                 .next_deadline()
                 .is_none_or(|at| at >= Instant::now() + after)
@@ -406,6 +417,11 @@ impl Driver {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&token);
+                self.engine
+                    .closed_tokens
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(token);
             }
         }
     }
@@ -446,6 +462,23 @@ impl Driver {
     async fn message(&mut self, msg: DriverMsg) {
         let now = self.now();
         match msg {
+            DriverMsg::ActivityStarted {
+                task_id,
+                worker,
+                ack,
+            } => {
+                if !self.running.contains_key(&task_id) || !self.exec.awaits_worker(task_id) {
+                    return answer(ack, Err(EngineError::TaskDoesNotExist(String::new())));
+                }
+                let worker_name = worker.map(String::from);
+                self.feed(Event::ActivityStarted {
+                    task_id,
+                    worker_name,
+                    now,
+                })
+                .await;
+                answer(ack, self.committed());
+            }
             DriverMsg::TaskDone {
                 task_id,
                 result,
@@ -562,7 +595,9 @@ impl Driver {
                 path: String::new(),
                 message: format!("the event does not serialize: {e}"),
             })?;
-        persisted.commit(text, event, step).await
+        let (resources, engine) = (&self.resources, &self.engine);
+        let for_workers = |task: &TaskInvocation| resources.for_workers(engine, task);
+        persisted.commit(text, event, step, &for_workers).await
     }
 
     /// Carries out one command; the answers of object-store requests go to `answers`.
@@ -605,7 +640,18 @@ impl Driver {
                     }
                 }
             }
-            Command::InvokeTask(task) => self.invoke(task),
+            Command::InvokeTask(task) => {
+                let task_id = task.task_id;
+                // A handler serving an activity takes its task at once.
+                if self.invoke(task) && self.exec.awaits_worker(task_id) {
+                    let now = self.now();
+                    answers.push_back(Event::ActivityStarted {
+                        task_id,
+                        worker_name: None,
+                        now,
+                    });
+                }
+            }
             Command::StartExecution(request) => self.start_child(*request, answers),
             Command::StartTimer { timer_id, at } => {
                 let at = self.instant_at(at);
@@ -622,40 +668,62 @@ impl Driver {
         }
     }
 
-    /// Starts a task: its token, and where [`Resources::route`] sends it. Its deadlines are
-    /// the core's timers.
-    fn invoke(&mut self, task: TaskInvocation) {
+    /// Starts a task: its token, and where it goes: an activity's workers (a queue in memory,
+    /// or for a persisted execution the row its transition stored), or where
+    /// [`Resources::route`] sends it. Its deadlines are the core's timers. `true` when a
+    /// source or handler runs an activity task.
+    fn invoke(&mut self, task: TaskInvocation) -> bool {
         let (task_id, token) = (task.task_id, task.token.clone());
         if let Some(token) = &token {
             self.register_token(token, task_id);
         }
+        if self.resources.for_workers(&self.engine, &task) {
+            // A worker answers by token; nothing runs here meanwhile.
+            let stored = self.persisted.is_some();
+            match (&token, stored) {
+                (_, true) => self.activities.notify(),
+                (Some(token), false) => {
+                    let work = crate::activities::ActivityTask {
+                        token: token.clone(),
+                        input: task.input,
+                    };
+                    self.activities.schedule(&task.resource, work);
+                }
+                (None, false) => {}
+            }
+            let running = RunningTask {
+                handle: self.tasks.spawn(std::future::pending()),
+                token,
+                callback: true,
+                child: None,
+                stored,
+            };
+            self.running.insert(task_id, running);
+            return false;
+        }
+        let activity = task.resource.is_activity();
         let origin = TaskOrigin {
             execution_arn: self.exec.config().execution_arn.clone(),
             redelivered: self.resuming,
         };
-        let route = match self.engine.authorize(self.exec.config(), &task) {
+        let Route::Run { result, callback } = match self.engine.authorize(self.exec.config(), &task)
+        {
             // The call is never made: the state fails as the service refuses it.
             Err(refused) => Route::Run {
                 result: Box::pin(async move { Err(refused) }),
                 callback: false,
             },
-            Ok(()) => self.resources.route(&self.engine, task, origin),
-        };
-        let (handle, callback) = match route {
-            // A worker answers by token; nothing runs here meanwhile.
-            Route::Activity => (self.tasks.spawn(std::future::pending()), true),
-            Route::Run { result, callback } => (
-                self.tasks.spawn(async move { (task_id, result.await) }),
-                callback,
-            ),
+            Ok(()) => self.resources.route(task, origin),
         };
         let running = RunningTask {
-            handle,
+            handle: self.tasks.spawn(async move { (task_id, result.await) }),
             token,
             callback,
             child: None,
+            stored: false,
         };
         self.running.insert(task_id, running);
+        activity
     }
 
     /// Registers a task's token for `send_task_*`.
@@ -679,7 +747,8 @@ impl Driver {
     /// by its token. A task source answering the resource (a mock) runs the task instead.
     fn start_child(&mut self, request: ChildExecutionRequest, answers: &mut VecDeque<Event>) {
         if self.resources.answers(&request.task.resource) {
-            return self.invoke(request.task);
+            self.invoke(request.task);
+            return;
         }
         let task_id = request.task.task_id;
         let now = self.now();
@@ -732,6 +801,7 @@ impl Driver {
                 token,
                 callback: false,
                 child: Some(stop),
+                stored: false,
             }
         } else if let Some(token) = token {
             // The child runs on by itself; the task waits for its token.
@@ -742,6 +812,7 @@ impl Driver {
                 token: Some(token),
                 callback: true,
                 child: None,
+                stored: false,
             }
         } else {
             // Request/response: the start was the result.

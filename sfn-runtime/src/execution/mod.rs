@@ -455,6 +455,14 @@ impl Execution {
                 self.data.now = now;
                 self.task_heartbeat(task_id);
             }
+            Event::ActivityStarted {
+                task_id,
+                worker_name,
+                now,
+            } => {
+                self.data.now = now;
+                self.activity_started(task_id, worker_name);
+            }
             Event::ChildStarted { task_id, now } => {
                 self.data.now = now;
                 self.child_started(task_id);

@@ -29,10 +29,15 @@ pub(crate) struct TaskWait {
     /// The child execution a `states:startExecution` task started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) child: Option<Box<super::nested::ChildWait>>,
-    /// Submitted (`TaskSubmitted`, `ChildStarted`): the result comes by token or from the
-    /// child, and a resumed driver does not run the task again.
+    /// Submitted (`TaskSubmitted`, `ChildStarted`, or an activity task a worker took): the
+    /// result comes by token or from the child, and a resumed driver does not run the task
+    /// again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) submitted: bool,
+    /// An activity task's `HeartbeatSeconds` (in ms) until a worker takes it: its heartbeat
+    /// clock starts at `ActivityStarted`, while `TimeoutSeconds` counts from the scheduling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heartbeat_on_start: Option<u64>,
 }
 
 /// A task's heartbeat timer and the interval each heartbeat restarts it with.
@@ -264,14 +269,19 @@ impl Execution {
         } = prepared;
         // Deadlines are core state: absolute times a replay reproduces. Only a task with a
         // token can send heartbeats; one that simply runs is bounded by `TimeoutSeconds` alone.
+        // An activity's heartbeat clock starts when a worker takes the task.
+        let activity = matches!(kind, TaskKind::Activity { .. });
         let timeout_timer = timeout.map(|s| self.start_timer(frame, s.saturating_mul(1000)));
-        let heartbeat_timer = heartbeat.filter(|_| token.is_some()).map(|s| {
-            let interval_ms = s.saturating_mul(1000);
-            HeartbeatTimer {
-                timer_id: self.start_timer(frame, interval_ms),
-                interval_ms,
-            }
-        });
+        let heartbeat_ms = heartbeat
+            .filter(|_| token.is_some())
+            .map(|s| s.saturating_mul(1000));
+        let heartbeat_timer =
+            heartbeat_ms
+                .filter(|_| !activity)
+                .map(|interval_ms| HeartbeatTimer {
+                    timer_id: self.start_timer(frame, interval_ms),
+                    interval_ms,
+                });
         let mut wait = TaskWait {
             task_id,
             kind,
@@ -279,6 +289,7 @@ impl Execution {
             heartbeat: heartbeat_timer,
             child: None,
             submitted: false,
+            heartbeat_on_start: heartbeat_ms.filter(|_| activity),
         };
         let state_name = self.active_state_name(frame);
         let task = TaskInvocation {
@@ -311,7 +322,8 @@ impl Execution {
         self.out.commands.push(command);
     }
 
-    /// `…Scheduled` and `…Started` of a task, named by its resource family.
+    /// `…Scheduled` and `…Started` of a task, named by its resource family. An activity task
+    /// starts later, when a worker takes it ([`Execution::activity_started`]).
     fn emit_scheduled(&mut self, frame: FrameId, kind: &TaskKind, p: &Prepared) {
         let started = match kind {
             TaskKind::Lambda { arn } => {
@@ -344,7 +356,7 @@ impl Execution {
                     }
                     Value::Object(d)
                 });
-                EventType::ActivityStarted
+                return;
             }
             TaskKind::Service {
                 resource_type,
@@ -372,8 +384,7 @@ impl Execution {
             }
         };
         self.emit(frame, started, || match kind {
-            TaskKind::Lambda { .. } => Value::Null,
-            TaskKind::Activity { .. } => json!({}),
+            TaskKind::Lambda { .. } | TaskKind::Activity { .. } => Value::Null,
             TaskKind::Service {
                 resource_type,
                 resource,
@@ -462,6 +473,58 @@ impl Execution {
         self.out.commands.push(Command::CancelTask { task_id });
         self.task_result(task_id, Err(Failure::timeout(heartbeat)));
         true
+    }
+
+    /// A worker took an activity task: `ActivityStarted` (with its `workerName`), and its
+    /// heartbeat clock starts. A task started already, or not an activity's, is left as it is.
+    pub(crate) fn activity_started(&mut self, task_id: TaskId, worker_name: Option<String>) {
+        let Some((frame, TaskKind::Activity { .. })) = self.waiting_task(task_id) else {
+            return;
+        };
+        let Some(Block::Task(wait)) = self
+            .data
+            .frames
+            .get_mut(&frame)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| &mut a.block)
+        else {
+            return;
+        };
+        if std::mem::replace(&mut wait.submitted, true) {
+            return;
+        }
+        let heartbeat_ms = wait.heartbeat_on_start.take();
+        if let Some(interval_ms) = heartbeat_ms {
+            let timer_id = self.start_timer(frame, interval_ms);
+            if let Some(Block::Task(wait)) = self
+                .data
+                .frames
+                .get_mut(&frame)
+                .and_then(|f| f.active.as_mut())
+                .map(|a| &mut a.block)
+            {
+                wait.heartbeat = Some(HeartbeatTimer {
+                    timer_id,
+                    interval_ms,
+                });
+            }
+        }
+        self.emit(frame, EventType::ActivityStarted, || match worker_name {
+            Some(name) => json!({"workerName": name}),
+            None => json!({}),
+        });
+    }
+
+    /// Whether the activity task `task_id` waits for a worker to take it (scheduled, not
+    /// started).
+    pub(crate) fn awaits_worker(&self, task_id: TaskId) -> bool {
+        match self.waiting_task(task_id) {
+            Some((frame, TaskKind::Activity { .. })) => matches!(
+                self.data.frames.get(&frame).and_then(|f| f.active.as_ref()).map(|a| &a.block),
+                Some(Block::Task(w)) if w.task_id == task_id && !w.submitted
+            ),
+            _ => false,
+        }
     }
 
     /// A `.waitForTaskToken`/`.sync` task was submitted.

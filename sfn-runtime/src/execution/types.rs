@@ -245,6 +245,18 @@ pub enum Event {
         /// Current time.
         now: u64,
     },
+    /// A worker took an activity task (`GetActivityTask`): `ActivityStarted`, and the task's
+    /// `HeartbeatSeconds` clock starts. A task a handler serves starts when it is invoked
+    /// (no worker name).
+    ActivityStarted {
+        /// The id from [`Command::InvokeTask`].
+        task_id: TaskId,
+        /// The `workerName` the worker gave, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        worker_name: Option<String>,
+        /// Current time.
+        now: u64,
+    },
     /// The child execution of a [`Command::StartExecution`] started.
     ChildStarted {
         /// The task's id.

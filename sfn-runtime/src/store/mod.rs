@@ -166,6 +166,21 @@ pub struct TokenRecord {
     pub worker: Option<String>,
     /// When it was issued, ms since the Unix epoch.
     pub created_ms: u64,
+    /// The task ended (answered, timed out, cancelled, or its execution ended): the token is
+    /// kept so an answer that comes too late is told so (`TaskTimedOut`), until its execution
+    /// is purged.
+    pub closed: bool,
+}
+
+/// An activity (`CreateActivity`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRecord {
+    /// `arn:aws:states:<region>:<account>:activity:<name>`.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
 }
 
 /// A task token issued, taken by a worker, or closed by a transition.
@@ -180,7 +195,7 @@ pub enum TokenChange {
         /// The worker's name.
         worker: String,
     },
-    /// Answered, timed out or no longer wanted.
+    /// Answered, timed out or no longer wanted (the token stays, closed).
     Close {
         /// The token.
         token: String,
@@ -317,7 +332,7 @@ pub trait Store: Send {
     fn due_timers(&self, until_ms: u64, limit: usize) -> Result<Vec<DueTimer>, StoreError>;
     /// The earliest timer of a parked execution, if any.
     fn next_timer(&self) -> Result<Option<DueTimer>, StoreError>;
-    /// An outstanding task token.
+    /// A task token, outstanding or closed.
     fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError>;
     /// Outstanding activity tasks of an activity not yet taken by a worker, oldest first.
     fn activity_tasks(
@@ -331,6 +346,20 @@ pub trait Store: Send {
     /// The definition an execution runs: its state machine's definition when it started (a
     /// later `put_state_machine` does not change it). `None` for an unknown execution.
     fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError>;
+    /// Stores an activity unless one with its ARN exists; the stored one (`CreateActivity` is
+    /// idempotent by name).
+    fn put_activity(&mut self, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError>;
+    /// The activity with that ARN.
+    fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError>;
+    /// Activities in creation order, paged (`limit` 0: all).
+    fn activities(
+        &self,
+        limit: usize,
+        after: Option<String>,
+    ) -> Result<Page<ActivityRecord>, StoreError>;
+    /// Removes an activity; whether it existed. Its waiting tasks stay (no worker can take
+    /// them until an activity of that name exists again).
+    fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError>;
 }
 
 /// A boxed store is a store, so an engine can hold any one behind `Box<dyn Store>`.
@@ -400,5 +429,21 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
         (**self).execution_definition(execution_arn)
+    }
+    fn put_activity(&mut self, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
+        (**self).put_activity(activity)
+    }
+    fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
+        (**self).activity(arn)
+    }
+    fn activities(
+        &self,
+        limit: usize,
+        after: Option<String>,
+    ) -> Result<Page<ActivityRecord>, StoreError> {
+        (**self).activities(limit, after)
+    }
+    fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError> {
+        (**self).delete_activity(arn)
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Layout: `state_machines`, `executions` (name unique per state machine), `journal` and
 //! `history` (one row per event, indexed by execution and position), `timers` (indexed by due
-//! time, so waiting costs a row and nothing else), `tokens` (task tokens and activity tasks), and
-//! `meta` (the schema version). Executions are referred to by a row id inside the file, so the
+//! time, so waiting costs a row and nothing else), `tokens` (task tokens and activity tasks,
+//! kept closed once their task ends), `activities`, and `meta` (the schema version). Executions are referred to by a row id inside the file, so the
 //! per-event rows do not repeat the ARN.
 //!
 //! Journal and history rows are stored in the order they are committed (a row id), with a
@@ -21,8 +21,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use commit::ApplyError;
 
 use super::{
-    Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery, Page,
-    StateMachineRecord, Store, StoreError, TokenRecord, Transition,
+    ActivityRecord, Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery,
+    Page, StateMachineRecord, Store, StoreError, TokenRecord, Transition,
 };
 use crate::execution::Status;
 
@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS revisions (
     id INTEGER PRIMARY KEY, state_machine_arn TEXT NOT NULL, definition TEXT NOT NULL,
     created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS revisions_by_machine ON revisions (state_machine_arn, id);
+CREATE TABLE IF NOT EXISTS activities (
+    id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    created_ms INTEGER NOT NULL);
 ";
 
 /// Columns added to tables of the first layout, with their type: a file written before them
@@ -73,6 +76,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("executions", "redrive_ms", "INTEGER"),
     // The definition it runs: a row of `revisions` (NULL: its machine's current one).
     ("executions", "revision", "INTEGER"),
+    // The token's task ended (the row stays, for `TaskTimedOut`, until the execution goes).
+    ("tokens", "closed", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// From schema 1: executions can be parked.
@@ -283,11 +288,21 @@ fn token_from(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
         input: r.get(4)?,
         worker: r.get(5)?,
         created_ms: u64_of(r.get(6)?),
+        closed: r.get(7)?,
     })
 }
 
 const TOKEN_SELECT: &str = "SELECT t.token, e.arn, t.task_id, t.activity_arn, t.input, t.worker, \
-                            t.created_ms FROM tokens t JOIN executions e ON e.id = t.execution";
+                            t.created_ms, t.closed FROM tokens t JOIN executions e \
+                            ON e.id = t.execution";
+
+fn activity_from(r: &Row<'_>) -> rusqlite::Result<ActivityRecord> {
+    Ok(ActivityRecord {
+        arn: r.get(0)?,
+        name: r.get(1)?,
+        created_ms: u64_of(r.get(2)?),
+    })
+}
 
 /// A page token: the last key of the page, as text.
 fn after_key(after: &Option<String>) -> Option<i64> {
@@ -559,7 +574,7 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(&format!(
                 "{TOKEN_SELECT} WHERE t.activity_arn = ?1 AND t.worker IS NULL \
-                 ORDER BY t.created_ms, t.token LIMIT ?2"
+                 AND t.closed = 0 ORDER BY t.created_ms, t.rowid LIMIT ?2"
             ))
             .map_err(|e| self.fail(e))?;
         let rows = stmt
@@ -605,6 +620,60 @@ impl Store for SqliteStore {
             )
             .and_then(|mut s| s.query_row([execution_arn], |r| r.get(0)).optional())
             .map(Option::flatten)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn put_activity(&mut self, a: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO activities (arn, name, created_ms) VALUES (?1, ?2, ?3)",
+                params![a.arn, a.name, i64_of(a.created_ms)],
+            )
+            .map_err(|e| self.fail(e))?;
+        self.activity(&a.arn)?.ok_or_else(|| StoreError::Database {
+            path: self.path.clone(),
+            message: format!("the activity {} was not stored", a.arn),
+        })
+    }
+
+    fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT arn, name, created_ms FROM activities WHERE arn = ?1")
+            .and_then(|mut s| s.query_row([arn], activity_from).optional())
+            .map_err(|e| self.fail(e))
+    }
+
+    fn activities(
+        &self,
+        limit: usize,
+        after: Option<String>,
+    ) -> Result<Page<ActivityRecord>, StoreError> {
+        let rows = if limit == 0 {
+            i64::MAX
+        } else {
+            i64_of(limit as u64 + 1)
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT arn, name, created_ms, id FROM activities WHERE (?1 IS NULL OR id > ?1) \
+                 ORDER BY id LIMIT ?2",
+            )
+            .map_err(|e| self.fail(e))?;
+        let found = stmt
+            .query_map(params![after_key(&after), rows], |r| {
+                Ok((activity_from(r)?, r.get::<_, i64>(3)?))
+            })
+            .map_err(|e| self.fail(e))?;
+        let found: Vec<(ActivityRecord, i64)> =
+            found.collect::<Result<_, _>>().map_err(|e| self.fail(e))?;
+        Ok(page(found, limit))
+    }
+
+    fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError> {
+        self.conn
+            .execute("DELETE FROM activities WHERE arn = ?1", [arn])
+            .map(|n| n > 0)
             .map_err(|e| self.fail(e))
     }
 }

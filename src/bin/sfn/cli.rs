@@ -16,7 +16,8 @@ use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
 use crate::{
-    build, completions, deploy, executions, import, input, run, test_state, validate, worker,
+    activities, build, completions, deploy, executions, import, input, run, test_state, validate,
+    worker,
 };
 
 /// Exit code: the command did what was asked and it went well.
@@ -70,6 +71,11 @@ enum Command {
     SendTaskSuccess(executions::SendTaskSuccessArgs),
     SendTaskFailure(executions::SendTaskFailureArgs),
     SendTaskHeartbeat(executions::SendTaskHeartbeatArgs),
+    CreateActivity(activities::CreateActivityArgs),
+    DescribeActivity(activities::DescribeActivityArgs),
+    ListActivities(activities::ListActivitiesArgs),
+    DeleteActivity(activities::DeleteActivityArgs),
+    GetActivityTask(activities::GetActivityTaskArgs),
     Worker(worker::Args),
 }
 
@@ -128,6 +134,11 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::SendTaskSuccess(a) => executions::send_task_success(a, out, err),
         Command::SendTaskFailure(a) => executions::send_task_failure(a, out, err),
         Command::SendTaskHeartbeat(a) => executions::send_task_heartbeat(a, out, err),
+        Command::CreateActivity(a) => activities::create_activity(a, out, err),
+        Command::DescribeActivity(a) => activities::describe_activity(a, out, err),
+        Command::ListActivities(a) => activities::list_activities(a, out, err),
+        Command::DeleteActivity(a) => activities::delete_activity(a, out, err),
+        Command::GetActivityTask(a) => activities::get_activity_task(a, out, err),
         Command::Worker(a) => worker::run(a, out, err),
     };
     match outcome {

@@ -1,5 +1,6 @@
 //! The `sfn` command-line tool; `docs/cli.md` describes it.
 
+mod activities;
 mod build;
 mod cli;
 mod completions;

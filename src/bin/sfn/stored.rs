@@ -167,16 +167,25 @@ fn machine_of_execution(arn: &str) -> &str {
     arn.split(':').nth(6).unwrap_or_default()
 }
 
-/// [`NoHandler`], except that a `.waitForTaskToken` task passes on, to wait for its token.
+/// [`NoHandler`], except that a `.waitForTaskToken` task passes on, to wait for its token,
+/// and an activity task waits for a worker (`sfn get-activity-task`).
 struct CallbacksWait(NoHandler);
 
 impl TaskSource for CallbacksWait {
     fn invoke(&self, request: &TaskRequest) -> Option<TaskFuture> {
         let resource = sfn_asl::resource::Resource::parse(request.resource.clone());
-        if resource.pattern() == Some(IntegrationPattern::WaitForTaskToken) {
+        // An activity's task reaches here only when the activity does not exist: the engine
+        // says so.
+        if resource.pattern() == Some(IntegrationPattern::WaitForTaskToken)
+            || resource.is_activity()
+        {
             return None;
         }
         self.0.invoke(request)
+    }
+
+    fn answers_activity(&self, _resource: &str) -> bool {
+        false
     }
 }
 
@@ -221,12 +230,18 @@ pub(crate) fn api_error(e: EngineError) -> ApiError {
     match e {
         EngineError::TaskDoesNotExist(_) => ApiError::new(
             "TaskDoesNotExist",
-            format!(
-                "{text}: it is unknown, was answered, or its execution ended; `sfn history` \
-                 shows an execution's tokens"
-            ),
+            format!("{text}; `sfn history` shows an execution's tasks"),
+        ),
+        EngineError::TaskTimedOut(_) => ApiError::new(
+            "TaskTimedOut",
+            format!("Task Timed Out: 'Provided task does not exist anymore' ({text})"),
         ),
         EngineError::InvalidToken(_) => ApiError::new("InvalidToken", text),
+        EngineError::ActivityDoesNotExist(_) => ApiError::new(
+            "ActivityDoesNotExist",
+            format!("{text}; `sfn list-activities` shows the store's activities"),
+        ),
+        EngineError::InvalidArn { .. } => ApiError::new("InvalidArn", text),
         EngineError::InvalidName { .. } => ApiError::new("InvalidName", text),
         EngineError::ExecutionAlreadyExists(_) => ApiError::new("ExecutionAlreadyExists", text),
         EngineError::ExecutionDoesNotExist(_) => ApiError::new(
@@ -308,6 +323,15 @@ pub(crate) enum Request {
     },
     #[serde(rename_all = "camelCase")]
     SendTaskHeartbeat { task_token: String },
+    #[serde(rename_all = "camelCase")]
+    CreateActivity { name: String },
+    #[serde(rename_all = "camelCase")]
+    DeleteActivity { activity_arn: String },
+    #[serde(rename_all = "camelCase")]
+    GetActivityTask {
+        activity_arn: String,
+        worker_name: Option<String>,
+    },
 }
 
 impl Request {
@@ -321,6 +345,9 @@ impl Request {
             Request::SendTaskSuccess { .. } => "SendTaskSuccess",
             Request::SendTaskFailure { .. } => "SendTaskFailure",
             Request::SendTaskHeartbeat { .. } => "SendTaskHeartbeat",
+            Request::CreateActivity { .. } => "CreateActivity",
+            Request::DeleteActivity { .. } => "DeleteActivity",
+            Request::GetActivityTask { .. } => "GetActivityTask",
         }
     }
 
@@ -376,6 +403,24 @@ impl Request {
                 .send_task_heartbeat(&task_token)
                 .await
                 .map(|()| json!({}))
+                .map_err(api_error),
+            Request::CreateActivity { name } => engine
+                .create_activity(&name)
+                .await
+                .map(|a| json!({"activityArn": a.arn, "creationDate": date(a.created_ms)}))
+                .map_err(api_error),
+            Request::DeleteActivity { activity_arn } => engine
+                .delete_activity(&activity_arn)
+                .await
+                .map(|()| json!({}))
+                .map_err(api_error),
+            Request::GetActivityTask {
+                activity_arn,
+                worker_name,
+            } => engine
+                .get_activity_task(&activity_arn, worker_name.as_deref())
+                .await
+                .map(crate::activities::task_response)
                 .map_err(api_error),
         }
     }

@@ -225,8 +225,8 @@ fn apply_tokens(
                     &i64_of(t.created_ms),
                 ];
                 tx.prepare_cached(
-                    "INSERT INTO tokens (token, execution, task_id, activity_arn, input, worker, \
-                     created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR REPLACE INTO tokens (token, execution, task_id, activity_arn, \
+                     input, worker, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(&values[..])?
             }
@@ -234,7 +234,7 @@ fn apply_tokens(
                 .prepare_cached("UPDATE tokens SET worker = ?2 WHERE token = ?1")?
                 .execute(params![token, worker])?,
             TokenChange::Close { token } => tx
-                .prepare_cached("DELETE FROM tokens WHERE token = ?1")?
+                .prepare_cached("UPDATE tokens SET closed = 1 WHERE token = ?1")?
                 .execute([token])?,
         };
     }
@@ -251,7 +251,7 @@ fn reopen(tx: &Transaction<'_>, id: i64, at_ms: u64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Records an execution's end; its timers and tokens go with it.
+/// Records an execution's end; its timers go, its tokens are closed.
 fn close(tx: &Transaction<'_>, id: i64, c: &Closed) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6 \
@@ -267,7 +267,7 @@ fn close(tx: &Transaction<'_>, id: i64, c: &Closed) -> rusqlite::Result<()> {
     ])?;
     tx.prepare_cached("DELETE FROM timers WHERE execution = ?1")?
         .execute([id])?;
-    tx.prepare_cached("DELETE FROM tokens WHERE execution = ?1")?
+    tx.prepare_cached("UPDATE tokens SET closed = 1 WHERE execution = ?1 AND closed = 0")?
         .execute([id])?;
     Ok(())
 }

@@ -213,6 +213,7 @@ fn tokens_and_activity_tasks_are_issued_taken_and_closed() {
         input: Some("{}".into()),
         worker: None,
         created_ms,
+        closed: false,
     };
     let mut issue = step(&e.arn, 0, &["scheduled"]);
     issue.tokens = vec![
@@ -246,8 +247,49 @@ fn tokens_and_activity_tasks_are_issued_taken_and_closed() {
     let mut close = step(&e.arn, 2, &["done"]);
     close.tokens = vec![TokenChange::Close { token: "cb".into() }];
     s.commit(&[close]).expect("commit");
-    assert_eq!(s.token("cb").expect("token"), None);
-    assert_eq!(s.token("t2").expect("token").map(|t| t.task_id), Some(7));
+    assert_eq!(s.token("cb").expect("token").map(|t| t.closed), Some(true));
+    assert_eq!(s.token("t2").expect("token").map(|t| t.closed), Some(false));
+    // The end of the execution closes the rest: no worker can take them any more.
+    let mut end = step(&e.arn, 3, &["end"]);
+    end.closed = Some(Closed {
+        status: Status::Aborted,
+        output: None,
+        error: None,
+        cause: None,
+        stopped_ms: 30,
+    });
+    s.commit(&[end]).expect("commit");
+    assert_eq!(names(s), Vec::<String>::new());
+    assert_eq!(s.token("t2").expect("token").map(|t| t.closed), Some(true));
+    assert_eq!(s.purge_closed(31).expect("purge"), 1);
+    assert_eq!(s.token("t2").expect("token"), None);
+}
+
+#[test]
+fn activities_are_created_once_listed_in_pages_and_deleted() {
+    let mut t = temp_store("activities");
+    let s = &mut t.store;
+    let record = |name: &str, created_ms| ActivityRecord {
+        arn: format!("arn:aws:states:us-east-1:123456789012:activity:{name}"),
+        name: name.into(),
+        created_ms,
+    };
+    let first = s.put_activity(&record("a", 1)).expect("put");
+    assert_eq!(first, record("a", 1));
+    // Created again: the first one stands.
+    assert_eq!(s.put_activity(&record("a", 9)).expect("put"), first);
+    s.put_activity(&record("b", 2)).expect("put");
+    s.put_activity(&record("c", 3)).expect("put");
+    let one = s.activities(2, None).expect("page");
+    let names: Vec<&str> = one.items.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let two = s.activities(2, one.next).expect("page");
+    let names: Vec<&str> = two.items.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!((names, two.next), (vec!["c"], None));
+    assert!(s.delete_activity(&first.arn).expect("delete"));
+    assert!(!s.delete_activity(&first.arn).expect("delete"));
+    assert_eq!(s.activity(&first.arn).expect("get"), None);
+    assert_eq!(s.activities(0, None).expect("all").items.len(), 2);
 }
 
 #[test]
