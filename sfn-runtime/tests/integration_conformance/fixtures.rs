@@ -31,6 +31,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
             | "lambda"
             | "cross-account"
             | "apigateway"
+            | "activity"
     ) {
         return Some(format!(
             "needs {service} (not built yet; runnable: {})",
@@ -54,6 +55,7 @@ pub fn unsupported(case: &Value) -> Option<String> {
                 | "lambda"
                 | "iam-role"
                 | "apigateway-rest-api"
+                | "activity"
         ) {
             return Some(format!("needs a {kind} fixture (not built yet)"));
         }
@@ -61,10 +63,12 @@ pub fn unsupported(case: &Value) -> Option<String> {
     for o in case["outside"].as_array().cloned().unwrap_or_default() {
         let action = text(&o, "action");
         let on = text(&o["trigger"], "on");
-        if !matches!(
-            action.as_str(),
-            "send_task_success" | "send_task_failure" | "send_task_heartbeat"
-        ) || !matches!(on.as_str(), "sqs-message" | "after-previous")
+        let worker = action == "get_activity_task" && on == "execution-started";
+        if !worker
+            && (!matches!(
+                action.as_str(),
+                "send_task_success" | "send_task_failure" | "send_task_heartbeat"
+            ) || !matches!(on.as_str(), "sqs-message" | "after-previous"))
         {
             return Some(format!(
                 "needs the outside call {action} on {on} (not built yet)"
@@ -93,6 +97,11 @@ pub async fn create(
             // Served by the local Lambda server, which runs the fixture's behaviour.
             "lambda" => lambda.register_fixture(&f),
             "apigateway-rest-api" => rest_api(lambda, case, &f),
+            "activity" => engine
+                .create_activity(&text(&f, "name"))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             // No-op on moto / observers only: the outcome does not depend on them. An
             // `iam-role` is the role a Task's `Credentials` names: moto's STS lets any role be
             // assumed, and the recorded role's policy allows everything its case does.
@@ -338,6 +347,10 @@ pub async fn outside(
             each_message(clients, engine, handle, &o, wait).await?;
             continue;
         }
+        if text(&o, "action") == "get_activity_task" {
+            activity_worker(engine, &o).await?;
+            continue;
+        }
         if text(&o["trigger"], "on") == "sqs-message" {
             let queue = text(&o["trigger"], "queue");
             body = next_message(clients, &queue, wait).await;
@@ -346,6 +359,49 @@ pub async fn outside(
             return Err(format!("no message arrived for the outside call {o}"));
         };
         answer(engine, &o, &b).await?;
+    }
+    Ok(())
+}
+
+/// An activity worker: takes the activity's task (long poll), then makes the calls of `then`
+/// with its token, the task's input as the output or the cause.
+async fn activity_worker(engine: &Engine, o: &Value) -> Result<(), String> {
+    let arn = format!(
+        "arn:aws:states:us-east-1:{LOCAL_ACCOUNT}:activity:{}",
+        text(o, "activity")
+    );
+    let worker = o.get("worker_name").and_then(Value::as_str);
+    let task = engine
+        .get_activity_task(&arn, worker)
+        .await
+        .map_err(|e| format!("get_activity_task: {e}"))?
+        .ok_or_else(|| format!("no task of {arn} within the long poll"))?;
+    let from_input = |v: &Value| match (text(v, "from").as_str(), v.get("value")) {
+        ("activity-input", _) => Some(task.input.clone()),
+        (_, Some(value)) => Some(value.clone()),
+        _ => None,
+    };
+    for then in o["then"].as_array().cloned().unwrap_or_default() {
+        let result = match text(&then, "action").as_str() {
+            "send_task_success" => {
+                let output = from_input(&then["output"]).unwrap_or(Value::Null);
+                engine.send_task_success(&task.token, output).await
+            }
+            "send_task_failure" => {
+                let error = then.get("error").and_then(Value::as_str).map(str::to_owned);
+                let cause = from_input(&then["cause"]).map(|c| match c {
+                    Value::String(s) => s,
+                    c => c.to_string(),
+                });
+                engine.send_task_failure(&task.token, error, cause).await
+            }
+            other => {
+                return Err(format!(
+                    "the outside call {other} after a task is not built"
+                ))
+            }
+        };
+        result.map_err(|e| format!("{}: {e}", text(&then, "action")))?;
     }
     Ok(())
 }

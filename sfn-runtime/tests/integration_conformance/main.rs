@@ -44,6 +44,7 @@ const FAST_SUBSET: &[&str] = &[
     "error_handling_test_task_lambda_TestTaskLambda_test_raise_exception_catch",
     "error_handling_test_task_service_lambda_TestTaskServiceLambda_test_no_such_function",
     "services_test_apigetway_task_service_TestTaskApiGateway_test_invoke_with_query_parameters",
+    "activities_test_activities_TestActivities_test_activity_task",
 ];
 
 /// One case's verdict under both header rules.
@@ -299,7 +300,7 @@ async fn report(
     }
     let n = files.len();
     println!("integration, the local server's own metadata headers aside: {relaxed} passed of {n} ({}); on the services built: {built_relaxed} of {built} ({})", percent(relaxed, n), percent(built_relaxed, built));
-    println!("integration, services built (dynamodb, sqs, sns, events, lambda, apigateway, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
+    println!("integration, services built (dynamodb, sqs, sns, events, lambda, apigateway, s3 incl. distributed Map readers and writers, aws-sdk secretsmanager and sfn, states:startExecution and activities run natively): {built_strict} passed of {built} ({})", percent(built_strict, built));
     println!(
         "integration: {strict} passed, {} failed of {n} ({})",
         n - strict,

@@ -17,7 +17,8 @@ use crate::stored::{api_error, open_engine, Request, StoreArg, TaskArgs};
     long_about = "Drives the executions of a store file until Ctrl-C or SIGTERM stops it: \
 resumes every running execution, fires timers when they are due, runs tasks (answered as \
 `sfn run` answers them: --mock-config/--test-case, --aws), and carries out what the other \
-commands (`sfn start`, `stop`, `redrive`, `send-task-*`, `create-state-machine`) ask while it runs: they \
+commands (`sfn start`, `stop`, `redrive`, `send-task-*`, `create-state-machine`, `create-activity`, \
+`delete-activity`, `get-activity-task`) ask while it runs: they \
 send their request to its socket, STORE.sock, and print its answer.\n\n\
 One process drives a store at a time; a second worker on the same store is refused. Stopping \
 the worker commits nothing more: every transition committed stays, and the next worker (or \
