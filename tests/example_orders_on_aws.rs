@@ -16,18 +16,7 @@ use serde_json::json;
 use sfn::runtime::aws::AwsClients;
 
 fn clients(endpoint: &str) -> AwsClients {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
-    AwsClients::from_config(
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                "test", "test", None, None, "moto",
-            )))
-            .build(),
-    )
+    AwsClients::from_config(moto::sdk_config(endpoint))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

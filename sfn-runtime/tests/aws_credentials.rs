@@ -18,18 +18,7 @@ use moto::{Moto, ACCOUNT};
 const TRUSTED: &str = "arn:aws:iam::222222222222:role/Trusted";
 
 fn clients_of(moto: &Moto) -> AwsClients {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
-    AwsClients::from_config(
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&moto.endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                "test", "test", None, None, "moto",
-            )))
-            .build(),
-    )
+    AwsClients::from_config(moto::sdk_config(&moto.endpoint))
 }
 
 /// Creates a queue named `name`, with `credentials` when given; the outcome.

@@ -21,19 +21,9 @@ use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
 
 use moto::{Moto, ACCOUNT};
 
-/// AWS clients pointed at `moto`: us-east-1, static test credentials.
+/// AWS clients pointed at `moto`.
 fn clients_of(moto: &Moto) -> AwsClients {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
-    let credentials = Credentials::new("test", "test", None, None, "moto");
-    AwsClients::from_config(
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&moto.endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build(),
-    )
+    AwsClients::from_config(moto::sdk_config(&moto.endpoint))
 }
 
 fn engine(clients: &AwsClients) -> Engine {

@@ -28,19 +28,9 @@ use tokio::net::TcpListener;
 
 use moto::{Moto, ACCOUNT};
 
-/// AWS clients pointed at `endpoint`: us-east-1, static test credentials.
+/// AWS clients pointed at `endpoint`.
 fn clients_at(endpoint: &str) -> AwsClients {
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
-    let credentials = Credentials::new("test", "test", None, None, "test");
-    AwsClients::from_config(
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build(),
-    )
+    AwsClients::from_config(moto::sdk_config(endpoint))
 }
 
 fn engine(clients: &AwsClients) -> Engine {

@@ -77,3 +77,20 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// The SDK configuration of a local server at `endpoint` (moto, or a stand-in the test runs):
+/// us-east-1 and static test credentials, as `AwsClients::from_config` takes it.
+#[cfg(feature = "aws")]
+#[allow(dead_code)]
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_credential_types::{provider::SharedCredentialsProvider, Credentials};
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "test", "test", None, None, "test",
+        )))
+        .build()
+}
