@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use sfn_runtime::store::{ActivityRecord, Store};
 
 use crate::cli::{print_json, BadInvocation, Outcome, SUCCESS};
-use crate::stored::{date, submit, ApiError, Request, StoreArg, TaskArgs};
+use crate::stored::{date, respond, ApiError, Request, StoreArg, TaskArgs};
 
 /// Create an activity for workers to poll (`CreateActivity`).
 #[derive(Debug, clap::Args)]
@@ -178,26 +178,6 @@ pub(crate) fn get_activity_task(
         worker_name: args.worker_name,
     };
     respond(&args.store, &args.tasks, request, out, err)
-}
-
-/// Carries out `request` and prints the response (nothing for an empty one, as the AWS CLI).
-fn respond(
-    store: &StoreArg,
-    tasks: &TaskArgs,
-    request: Request,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Outcome {
-    let operation = request.operation();
-    match submit(store, tasks, request, err)? {
-        Ok(value) => {
-            if value.as_object().is_none_or(|m| !m.is_empty()) {
-                print_json(out, &value);
-            }
-            Ok(SUCCESS)
-        }
-        Err(e) => Ok(e.print(operation, err)),
-    }
 }
 
 /// An activity as `DescribeActivity` and `ListActivities` show it.

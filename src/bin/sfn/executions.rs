@@ -15,7 +15,7 @@ use sfn_runtime::{ExecutionConfig, Status};
 
 use crate::cli::{parse_definition, print_json, BadInvocation, Outcome, SUCCESS};
 use crate::input::{one_stdin_reader, read_input, read_source, JsonArg, DEFINITION};
-use crate::stored::{date, execution_item, submit, ApiError, Request, StoreArg, TaskArgs};
+use crate::stored::{date, execution_item, respond, ApiError, Request, StoreArg, TaskArgs};
 
 /// Store a state machine (Standard) from a definition.
 #[derive(Debug, clap::Args)]
@@ -81,26 +81,6 @@ pub(crate) fn create_state_machine(
         definition: text,
     };
     respond(&args.store, &TaskArgs::default(), request, out, err)
-}
-
-/// Carries out `request` and prints the response (nothing for an empty one, as the AWS CLI).
-fn respond(
-    store: &StoreArg,
-    tasks: &TaskArgs,
-    request: Request,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Outcome {
-    let operation = request.operation();
-    match submit(store, tasks, request, err)? {
-        Ok(value) => {
-            if value.as_object().is_none_or(|m| !m.is_empty()) {
-                print_json(out, &value);
-            }
-            Ok(SUCCESS)
-        }
-        Err(e) => Ok(e.print(operation, err)),
-    }
 }
 
 /// Start an execution of a stored state machine (`start-execution`).

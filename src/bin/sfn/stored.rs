@@ -30,7 +30,9 @@ use sfn_runtime::store::sqlite::SqliteStore;
 use sfn_runtime::store::{Durability, ExecutionRecord};
 use sfn_runtime::{Engine, EngineError, ExecutionConfig, Resources, TaskRequest, TaskSource};
 
-use crate::cli::{runtime, BadInvocation, NoHandler, FAILED, INVALID};
+use crate::cli::{
+    print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, INVALID, SUCCESS,
+};
 use crate::input::{read_source, MOCK_CONFIG};
 
 /// How long the executions a command drives must stay still before it ends: longer than a
@@ -760,5 +762,25 @@ pub(crate) mod owner {
     pub(crate) enum Reply {
         Ok(Value),
         Error(ApiError),
+    }
+}
+
+/// Carries out `request` and prints the response (nothing for an empty one, as the AWS CLI).
+pub(crate) fn respond(
+    store: &StoreArg,
+    tasks: &TaskArgs,
+    request: Request,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    let operation = request.operation();
+    match submit(store, tasks, request, err)? {
+        Ok(value) => {
+            if value.as_object().is_none_or(|m| !m.is_empty()) {
+                print_json(out, &value);
+            }
+            Ok(SUCCESS)
+        }
+        Err(e) => Ok(e.print(operation, err)),
     }
 }
