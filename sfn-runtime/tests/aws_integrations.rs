@@ -9,6 +9,8 @@
 
 #[path = "moto/mod.rs"]
 mod moto;
+#[path = "outcome/mod.rs"]
+mod outcome;
 
 #[path = "lambda_server/mod.rs"]
 mod lambda_server;
@@ -17,9 +19,10 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sfn_runtime::aws::AwsClients;
-use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
+use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources};
 
 use moto::{Moto, ACCOUNT};
+use outcome::{failure, output};
 
 /// AWS clients pointed at `moto`.
 fn clients_of(moto: &Moto) -> AwsClients {
@@ -46,22 +49,6 @@ async fn run(engine: &Engine, definition: Value, input: Value) -> ExecutionResul
 fn task(resource: &str, parameters: Value) -> Value {
     json!({"StartAt": "T", "States": {"T": {
         "Type": "Task", "Resource": resource, "Parameters": parameters, "End": true}}})
-}
-
-fn output(result: &ExecutionResult) -> Result<Value, String> {
-    let o = &result.outcome;
-    match o.status {
-        Status::Succeeded => Ok(o.output.clone().unwrap_or(Value::Null)),
-        s => Err(format!("{s:?}: {:?} {:?}", o.error, o.cause)),
-    }
-}
-
-fn failure(result: &ExecutionResult) -> (String, String) {
-    let o = &result.outcome;
-    (
-        o.error.clone().unwrap_or_default(),
-        o.cause.clone().unwrap_or_default(),
-    )
 }
 
 fn check(failures: &mut Vec<String>, scenario: &str, ok: bool, detail: impl std::fmt::Display) {

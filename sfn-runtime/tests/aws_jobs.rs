@@ -16,17 +16,20 @@
 
 #[path = "moto/mod.rs"]
 mod moto;
+#[path = "outcome/mod.rs"]
+mod outcome;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use sfn_runtime::aws::AwsClients;
-use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources, Status};
+use sfn_runtime::{Engine, ExecutionConfig, ExecutionResult, Resources};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use moto::{Moto, ACCOUNT};
+use outcome::{failure, output};
 
 /// AWS clients pointed at `endpoint`.
 fn clients_at(endpoint: &str) -> AwsClients {
@@ -58,22 +61,6 @@ async fn run(engine: &Engine, resource: &str, parameters: Value) -> ExecutionRes
     engine
         .start_sync_execution(m, json!({}), ExecutionConfig::new("m", "run"))
         .await
-}
-
-fn output(result: &ExecutionResult) -> Result<Value, String> {
-    let o = &result.outcome;
-    match o.status {
-        Status::Succeeded => Ok(o.output.clone().unwrap_or(Value::Null)),
-        s => Err(format!("{s:?}: {:?} {:?}", o.error, o.cause)),
-    }
-}
-
-fn failure(result: &ExecutionResult) -> (String, String) {
-    let o = &result.outcome;
-    (
-        o.error.clone().unwrap_or_default(),
-        o.cause.clone().unwrap_or_default(),
-    )
 }
 
 fn check(failures: &mut Vec<String>, scenario: &str, ok: bool, detail: impl std::fmt::Debug) {
