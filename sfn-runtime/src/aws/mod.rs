@@ -49,6 +49,7 @@ pub(crate) mod s3_objects;
 mod s3_xml;
 mod sdk;
 mod services;
+mod xml;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

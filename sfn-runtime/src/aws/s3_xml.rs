@@ -10,6 +10,8 @@
 use aws_smithy_xml::encode::XmlWriter;
 use serde_json::{Map, Value};
 
+use super::xml::{iso_text, tree, Node};
+
 /// Lists whose items repeat in place (member name = element name).
 const FLATTENED: &[&str] = &["ChecksumAlgorithm", "CommonPrefixes", "Contents"];
 
@@ -44,97 +46,6 @@ pub(crate) const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 pub(crate) fn decode(xml: &str) -> Result<Map<String, Value>, String> {
     let root = tree(xml)?;
     Ok(structure(&root.children))
-}
-
-/// An element: its local name, its text, its child elements.
-#[derive(Debug, Default)]
-struct Node {
-    name: String,
-    text: String,
-    children: Vec<Node>,
-}
-
-/// Elements deeper than this are refused (S3's answers nest a handful of levels).
-const MAX_DEPTH: usize = 64;
-
-/// The document's element tree. Read with `xmlparser` (the tokenizer under `aws-smithy-xml`)
-/// because whether an element is a structure shows only after its start tag, which the scoped
-/// decoder of `aws-smithy-xml` cannot look past without consuming the text.
-fn tree(xml: &str) -> Result<Node, String> {
-    use xmlparser::{ElementEnd, Token, Tokenizer};
-    let mut stack: Vec<Node> = Vec::new();
-    for token in Tokenizer::from(xml) {
-        match token.map_err(|e| format!("the XML answer cannot be read: {e}"))? {
-            Token::ElementStart { local, .. } => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(format!(
-                        "the XML answer nests deeper than {MAX_DEPTH} elements"
-                    ));
-                }
-                stack.push(Node {
-                    name: local.as_str().to_owned(),
-                    ..Node::default()
-                });
-            }
-            Token::ElementEnd {
-                end: ElementEnd::Close(..) | ElementEnd::Empty,
-                ..
-            } => {
-                let node = stack
-                    .pop()
-                    .ok_or("the XML answer closes an element it did not open")?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok(node),
-                }
-            }
-            Token::Text { text } => {
-                if let Some(node) = stack.last_mut() {
-                    node.text.push_str(&unescape(text.as_str())?);
-                }
-            }
-            Token::Cdata { text, .. } => {
-                if let Some(node) = stack.last_mut() {
-                    node.text.push_str(text.as_str());
-                }
-            }
-            _ => {}
-        }
-    }
-    Err("the XML answer has no complete root element".into())
-}
-
-/// XML's predefined entities and character references.
-fn unescape(text: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let semi = after
-            .find(';')
-            .ok_or_else(|| format!("an unterminated XML entity in `{text}`"))?;
-        let entity = &after[..semi];
-        let c = match entity {
-            "lt" => '<',
-            "gt" => '>',
-            "amp" => '&',
-            "quot" => '"',
-            "apos" => '\'',
-            e => {
-                let code = match e.strip_prefix("#x").or_else(|| e.strip_prefix("#X")) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => e.strip_prefix('#').and_then(|d| d.parse().ok()),
-                };
-                code.and_then(char::from_u32)
-                    .ok_or_else(|| format!("an unknown XML entity `&{e};`"))?
-            }
-        };
-        out.push(c);
-        rest = &after[semi + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 /// The members of a structure from its child elements.
@@ -195,15 +106,6 @@ fn scalar(name: &str, text: String) -> Value {
         }
     }
     Value::String(text)
-}
-
-/// An S3 ISO-8601 timestamp (`2024-01-01T00:00:00.000Z`) as Java's `Instant.toString()`
-/// prints it (`2024-01-01T00:00:00Z`).
-pub(crate) fn iso_text(text: &str) -> Option<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(text.trim()).ok()?;
-    let millis = t.timestamp_millis();
-    #[allow(clippy::cast_precision_loss)]
-    super::sdk::iso_instant(millis as f64 / 1000.0)
 }
 
 /// The XML body of a request member: `<root xmlns=…>members</root>`.
