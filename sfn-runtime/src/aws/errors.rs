@@ -119,6 +119,12 @@ impl ServiceError {
         let class = self
             .modeled_class()
             .unwrap_or_else(|| format!("{}Exception", spec.sdk_name));
+        self.sdk_as(spec, &class)
+    }
+
+    /// [`ServiceError::sdk`] raised as the SDK v2 exception `class`, for services whose model
+    /// names the class of each code.
+    pub(crate) fn sdk_as(&self, spec: &ServiceSpec, class: &str) -> TaskError {
         TaskError::new(
             format!("{}.{class}", spec.sdk_name),
             format!(

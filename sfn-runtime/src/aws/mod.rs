@@ -15,11 +15,14 @@
 //! client, gives AWS's result exactly, for every action of those services, with no
 //! hand-written conversion per action that could drift. A generated SDK client would decode
 //! the body into Rust types and hide the headers, and each action would need code to map JSON
-//! to its builder and back. SNS speaks the Query protocol (form-encoded request, XML answer);
-//! its optimized `publish` is written out in [`query`]. The jobs of ECS, Batch (REST-JSON) and
-//! Glue start, and with `.sync` are described until they end, in [`jobs`]. S3 speaks REST-XML (members in the
-//! path, query, headers and body; answers in headers and XML): `s3` maps the members of its
-//! actions from one table of S3's model, and `s3_objects` serves distributed Maps.
+//! to its builder and back. SNS and STS speak the Query protocol (form-encoded request, XML
+//! answer), whose form and answer carry no types: `query_model` holds each action's members
+//! and shapes, and one encoder and decoder (`query_codec`) serve `aws-sdk:sns`,
+//! `aws-sdk:sts` and the optimized `sns:publish` ([`query`]). The jobs of ECS, Batch
+//! (REST-JSON) and Glue start, and with `.sync` are described until they end, in [`jobs`]. S3
+//! speaks REST-XML (members in the path, query, headers and body; answers in headers and XML):
+//! `s3` maps the members of its actions from one table of S3's model, and `s3_objects` serves
+//! distributed Maps.
 //! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
 //! is in [`lambda`]. `apigateway:invoke` calls a deployed REST API itself ([`apigateway`]).
 //!
@@ -42,6 +45,8 @@ mod jobs;
 mod lambda;
 mod optimized;
 mod query;
+mod query_codec;
+mod query_model;
 mod s3;
 mod s3_errors;
 mod s3_model;

@@ -51,13 +51,13 @@ pub(crate) async fn call(
             text_member(&mut params, "MessageBody");
             with_metadata(clients, &SQS, action, &params).await
         }
-        Service::Sns if action == "publish" => match query::publish(clients, &SNS, &params).await {
+        Service::Sns if action == "publish" => match query::publish(clients, &params).await {
             Ok((mut result, response)) => {
                 response.add_metadata(&mut result);
                 Ok(Value::Object(result))
             }
-            Err(Ok(e)) => Err(e.optimized(&SNS)),
-            Err(Err(e)) => Err(e),
+            Err(CallError::Service(e)) => Err(e.optimized(&SNS)),
+            Err(CallError::Local(e)) => Err(e),
         },
         Service::EventBridge if action == "putEvents" => put_events(clients, params).await,
         Service::Ecs | Service::Batch | Service::Glue => {

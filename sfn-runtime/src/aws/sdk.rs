@@ -1,5 +1,6 @@
 //! `arn:aws:states:::aws-sdk:<service>:<action>`: one generic request for every action of a
-//! service on the AWS JSON protocols. The state's parameters are the action's request in AWS's
+//! service on the AWS JSON protocols (S3, Lambda and the Query-protocol SNS and STS have their
+//! own modules, reached from [`call`]). The state's parameters are the action's request in AWS's
 //! own member names (`TableName`, `Key`), so they are the body as they are; the answer's body
 //! is the result, without the metadata blocks of optimized integrations.
 
@@ -77,6 +78,10 @@ pub(crate) async fn call(
     if service == "s3" {
         // S3 speaks REST-XML, not a JSON protocol: its own module.
         return super::s3::call(clients, action, params).await;
+    }
+    if let Some(api) = super::query_model::api(service) {
+        // SNS and STS speak the Query protocol: form in, XML out, by their model.
+        return super::query::sdk_call(clients, api, action, params).await;
     }
     let Some(spec) = services::sdk_service(service) else {
         return Err(TaskError::new(

@@ -299,9 +299,10 @@ pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
     }
 }
 
-/// The `aws-sdk:` services [`sdk_service`] knows, for error messages.
+/// The `aws-sdk:` services this module calls (those of [`sdk_service`], S3, Lambda and the
+/// Query-protocol ones), for error messages.
 pub(crate) const SDK_SERVICES: &str =
-    "dynamodb, ecs, eventbridge, glue, lambda, s3, secretsmanager, sfn, sqs";
+    "dynamodb, ecs, eventbridge, glue, lambda, s3, secretsmanager, sfn, sns, sqs, sts";
 
 /// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
 /// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.
