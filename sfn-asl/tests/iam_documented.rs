@@ -576,6 +576,11 @@ fn sdk_integrations_grant_the_iam_action_of_the_call() {
         ("bedrockruntime:invokeModel", &["bedrock:InvokeModel"]),
         ("dynamodb:query", &["dynamodb:Query"]),
         ("ec2:describeInstances", &["ec2:DescribeInstances"]),
+        ("sns:createTopic", &["sns:CreateTopic"]),
+        ("sns:publishBatch", &["sns:Publish"]),
+        ("sns:listTagsForResource", &["sns:ListTagsForResource"]),
+        ("sts:assumeRole", &["sts:AssumeRole"]),
+        ("sts:getSessionToken", &["sts:GetSessionToken"]),
     ];
     let cases = cases
         .iter()
@@ -587,6 +592,17 @@ fn sdk_integrations_grant_the_iam_action_of_the_call() {
         })
         .collect();
     check(cases);
+}
+
+/// STS `GetCallerIdentity` "requires no permissions" (STS API reference): nothing is granted.
+#[test]
+fn who_the_caller_is_is_granted_nothing() {
+    check(vec![Case {
+        name: "sts:getCallerIdentity",
+        definition: json!({"Resource": "arn:aws:states:::aws-sdk:sts:getCallerIdentity",
+            "Parameters": {}}),
+        documented: vec![],
+    }]);
 }
 
 /// "Accessing resources in other AWS accounts": the execution role assumes the task's role.

@@ -146,7 +146,14 @@ pub(crate) fn authorize(
             Decision::ImplicitDeny => false,
             Decision::ExplicitDeny => true,
         };
-        return Err(denied(config, resource, &call, explicit, state_name));
+        let assuming = credentials.is_some();
+        return Err(denied(
+            config,
+            resource,
+            &call,
+            (explicit, assuming),
+            state_name,
+        ));
     }
     Ok(())
 }
@@ -273,12 +280,14 @@ fn upper_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The failure AWS reports for `call`, refused to the execution's role.
+/// The failure AWS reports for `call`, refused to the execution's role; `explicit` when a
+/// statement denies it, `assuming` when the call is the `AssumeRole` of the Task's
+/// `Credentials`.
 fn denied(
     config: &ExecutionConfig,
     resource: &Resource,
     call: &Authorization,
-    explicit: bool,
+    (explicit, assuming): (bool, bool),
     state_name: &str,
 ) -> TaskError {
     let prefix = call.action.split(':').next().unwrap_or_default();
@@ -312,7 +321,7 @@ fn denied(
     );
     let request_id = request_id(&config.execution_arn, state_name);
     let (status, code) = (refusal.status, refusal.code);
-    if call.action == "sts:AssumeRole" {
+    if assuming && call.action == "sts:AssumeRole" {
         // The role named in `Credentials` could not be assumed: the task fails as the `aws`
         // feature reports a refused AssumeRole (`aws/credentials.rs`).
         return TaskError::new(
@@ -463,6 +472,31 @@ mod tests {
             .unwrap_or_default()
             .contains("(Service: DynamoDb, Status Code: 400, Request ID: "));
 
+        // The Query-protocol services: SNS models the refusal, STS does not.
+        let e = refuse(
+            "arn:aws:states:::aws-sdk:sns:createTopic",
+            json!({"Name": "orders"}),
+            NOTHING,
+        );
+        assert_eq!(e.error, "Sns.AuthorizationErrorException");
+        assert!(e.cause.unwrap_or_default().contains(
+            "perform: SNS:CreateTopic on resource: arn:aws:sns:us-east-1:123456789012:orders \
+             because no identity-based policy allows the SNS:CreateTopic action (Service: Sns, \
+             Status Code: 403, Request ID: "
+        ));
+        // `aws-sdk:sts:assumeRole` is a call of its own, not a Task's `Credentials`.
+        let e = refuse(
+            "arn:aws:states:::aws-sdk:sts:assumeRole",
+            json!({"RoleArn": "arn:aws:iam::1:role/r", "RoleSessionName": "s"}),
+            NOTHING,
+        );
+        assert_eq!(e.error, "Sts.StsException");
+        assert!(e.cause.unwrap_or_default().contains(
+            "perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r because no \
+             identity-based policy allows the sts:AssumeRole action (Service: Sts, Status Code: \
+             403, Request ID: "
+        ));
+
         let e = refuse(
             "arn:aws:states:::states:startExecution.sync",
             json!({"StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:c"}),
@@ -491,6 +525,14 @@ mod tests {
         let cause = e.cause.unwrap_or_default();
         assert!(cause.starts_with("The role arn:aws:iam::1:role/other named in Credentials could not be assumed: Sts.StsException: User: arn:aws:sts::123456789012:assumed-role/m-role/"), "{cause}");
         assert!(cause.contains("is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/other because no identity-based policy allows the sts:AssumeRole action (Service: Sts, Status Code: 403, Request ID: "), "{cause}");
+    }
+
+    #[test]
+    fn who_the_caller_is_needs_no_permission() {
+        let policy = RolePolicy::parse(NOTHING).expect("valid");
+        let resource = Resource::parse("arn:aws:states:::aws-sdk:sts:getCallerIdentity");
+        let config = ExecutionConfig::new("m", "run");
+        assert!(authorize(&policy, &config, &resource, &json!({}), None, "S").is_ok());
     }
 
     #[test]

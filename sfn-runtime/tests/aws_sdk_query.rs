@@ -408,7 +408,9 @@ async fn sns(clients: &AwsClients, engine: &Engine, f: &mut Vec<String>) {
         f,
         "sns refused by the role",
         error == "Sns.AuthorizationErrorException"
-            && cause.contains("is not authorized to perform: SNS:CreateTopic on resource: ")
+            && cause.contains(&format!(
+                "is not authorized to perform: SNS:CreateTopic on resource: {topic} because"
+            ))
             && cause.contains("(Service: Sns, Status Code: 403, Request ID: "),
         format!("{error}: {cause}"),
     );

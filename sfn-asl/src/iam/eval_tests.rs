@@ -394,6 +394,24 @@ fn tasks() -> Vec<(&'static str, Value)> {
             json!({"Bucket": "b", "Key": "k"}),
         ),
         (
+            "arn:aws:states:::aws-sdk:sns:createTopic",
+            json!({"Name": "orders", "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sns:publishBatch",
+            json!({"TopicArn": "arn:aws:sns:us-east-1:123456789012:t",
+                   "PublishBatchRequestEntries": [{"Id": "1", "Message": "m"}]}),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sns:listTagsForResource",
+            json!({"ResourceArn": "arn:aws:sns:us-east-1:123456789012:t"}),
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sts:assumeRole",
+            json!({"RoleArn": "arn:aws:iam::123456789012:role/worker", "RoleSessionName": "s"}),
+        ),
+        ("arn:aws:states:::aws-sdk:sts:getSessionToken", json!({})),
+        (
             "arn:aws:states:::ecs:runTask",
             json!({"TaskDefinition": "web:3"}),
         ),
@@ -521,6 +539,42 @@ fn requests_name_the_resource_as_the_service_authorizes_it() {
             json!({"Bucket": "b"})
         ),
         one("s3:ListBucket", "arn:aws:s3:::b")
+    );
+    assert_eq!(
+        ask(
+            "arn:aws:states:::aws-sdk:sns:createTopic",
+            json!({"Name": "orders"})
+        ),
+        one(
+            "sns:CreateTopic",
+            "arn:aws:sns:us-east-1:123456789012:orders"
+        )
+    );
+    assert_eq!(
+        ask(
+            "arn:aws:states:::aws-sdk:sns:publishBatch",
+            json!({"TopicArn": "arn:aws:sns:eu-west-1:1:t"})
+        ),
+        one("sns:Publish", "arn:aws:sns:eu-west-1:1:t")
+    );
+    assert_eq!(
+        ask(
+            "arn:aws:states:::aws-sdk:sns:tagResource",
+            json!({"ResourceArn": "arn:aws:sns:us-east-1:1:t", "Tags": []})
+        ),
+        one("sns:TagResource", "arn:aws:sns:us-east-1:1:t")
+    );
+    assert_eq!(
+        ask(
+            "arn:aws:states:::aws-sdk:sts:assumeRole",
+            json!({"RoleArn": "arn:aws:iam::1:role/worker"})
+        ),
+        one("sts:AssumeRole", "arn:aws:iam::1:role/worker")
+    );
+    // STS answers any caller who it is.
+    assert_eq!(
+        ask("arn:aws:states:::aws-sdk:sts:getCallerIdentity", json!({})),
+        vec![]
     );
     assert_eq!(
         ask("arn:aws:states:us-east-1:1:activity:a", json!({})),

@@ -319,7 +319,20 @@ fn sdk_resource(service: &str, action: &str, input: &Value, caller: &Caller<'_>)
     let resource = match service {
         "dynamodb" => text(input, "TableName").map(|_| table_arn(input, caller)),
         "sqs" => text(input, "QueueUrl").map(|_| queue_arn(input, caller)),
-        "sns" => named("TopicArn").or_else(|| named("TargetArn")),
+        "sns" => named("TopicArn")
+            .or_else(|| named("TargetArn"))
+            .or_else(|| named("ResourceArn"))
+            .or_else(|| match action {
+                // The topic it would create.
+                "sns:CreateTopic" => text(input, "Name").map(|name| {
+                    format!(
+                        "arn:{}:sns:{}:{}:{name}",
+                        caller.partition, caller.region, caller.account
+                    )
+                }),
+                _ => None,
+            }),
+        "sts" if action == "sts:AssumeRole" => named("RoleArn"),
         "sfn" => named("StateMachineArn")
             .or_else(|| named("ExecutionArn"))
             .or_else(|| named("ActivityArn")),
