@@ -42,6 +42,7 @@ fn execution(i: usize) -> ExecutionRecord {
         stopped_ms: None,
         redrive_count: 0,
         redrive_ms: None,
+        parent: None,
     }
 }
 

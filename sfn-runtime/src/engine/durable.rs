@@ -186,6 +186,7 @@ impl Engine {
         };
         self.with_stored(move |s| s.put_state_machine(&record))
             .await?;
+        self.link()?.hold_machine(&arn);
         let machine = Arc::new(machine);
         self.remember_definition(definition, &machine);
         self.register_state_machine(&arn, machine);
@@ -222,6 +223,7 @@ impl Engine {
             stopped_ms: None,
             redrive_count: 0,
             redrive_ms: None,
+            parent: None,
         };
         // Joins the store's next batch: concurrent starts share a transaction and a flush.
         let created = link.committer.create(record).await.map_err(store_error)?;
@@ -249,6 +251,7 @@ impl Engine {
             Vec::new(),
             Start::Run(input),
             channel,
+            None,
         );
         Ok(StartedExecution {
             execution_arn,
@@ -258,7 +261,8 @@ impl Engine {
     }
 
     /// Spawns the driver of a persisted execution whose journal holds `position` events, on
-    /// the channel [`StoreLink::enter`] registered.
+    /// the channel [`StoreLink::enter`] registered; `parent`: the task that started it.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn spawn_persisted(
         &self,
         link: &Arc<StoreLink>,
@@ -267,13 +271,15 @@ impl Engine {
         pending: Vec<Command>,
         start: Start,
         (tx, rx): Channel,
+        parent: Option<crate::store::ParentLink>,
     ) -> ExecutionHandle {
         let arn = exec.config().execution_arn.clone();
         let position = match start {
             Start::Run(_) => 0,
             Start::Resume(position) | Start::Redriven(position) => position,
         };
-        let persisted = Persisted::new(link.clone(), arn.clone(), position, &pending);
+        let persisted =
+            Persisted::new(link.clone(), arn.clone(), position, &pending).with_parent(parent);
         let mut driver =
             Driver::new(self.clone(), exec, tx.clone(), rx, epoch_ms).persisted(persisted);
         let live = link.observer(&arn);
@@ -309,6 +315,9 @@ impl Engine {
             let machine = Arc::new(machine);
             self.remember_definition(&record.definition, &machine);
             self.register_state_machine(&record.arn, machine);
+            if record.kind == "STANDARD" {
+                link.hold_machine(&record.arn);
+            }
         }
         let mut handles = Vec::with_capacity(running.len());
         for record in running {
@@ -317,6 +326,7 @@ impl Engine {
                 handles.push(self.resume_stored(&link, record, channel).await?);
             }
         }
+        self.tell_parents().await?;
         self.schedule_timers(&link);
         Ok(handles)
     }
@@ -467,6 +477,7 @@ impl Engine {
     ) -> Result<ExecutionHandle, EngineError> {
         let config = config_for(&record.state_machine_arn, &record.name);
         let arn = record.arn.clone();
+        let parent = record.parent.clone();
         let (journal, definition) = self
             .with_stored(move |s| Ok((s.journal(&arn)?, s.execution_definition(&arn)?)))
             .await?;
@@ -477,7 +488,8 @@ impl Engine {
             // Stopped before its start was committed: it starts now.
             let input = serde_json::from_str(&record.input).unwrap_or(Value::Null);
             let start = Start::Run(input);
-            return Ok(self.spawn_persisted(link, exec, now, Vec::new(), start, channel));
+            let pending = Vec::new();
+            return Ok(self.spawn_persisted(link, exec, now, pending, start, channel, parent));
         }
         let mut issued = Vec::new();
         for (i, text) in journal.iter().enumerate() {
@@ -491,7 +503,8 @@ impl Engine {
         }
         let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
         let position = journal.len() as u64;
-        Ok(self.spawn_persisted(link, exec, now, pending, Start::Resume(position), channel))
+        let start = Start::Resume(position);
+        Ok(self.spawn_persisted(link, exec, now, pending, start, channel, parent))
     }
 
     /// A handle to a persisted execution, in memory or waiting in the store (a restarted

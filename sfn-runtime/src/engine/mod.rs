@@ -32,6 +32,7 @@ use serde_json::Value;
 use sfn_asl::StateMachine;
 use tokio::sync::mpsc;
 
+mod children;
 mod durable;
 pub mod express;
 mod map_runs;
@@ -193,6 +194,11 @@ enum DriverMsg {
     Heartbeat {
         task_id: TaskId,
         ack: Option<Ack>,
+    },
+    /// A persisted child execution was stored (or not) for a `states:startExecution` task.
+    ChildCreated {
+        task_id: TaskId,
+        result: Box<Result<children::ChildCreated, crate::resources::TaskError>>,
     },
     /// A `.sync` task's child execution ended.
     ChildDone {

@@ -3,7 +3,7 @@
 //! committed through the engine's [`GroupCommitter`] before any command of the step is carried
 //! out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -14,7 +14,9 @@ use super::{lock, DriverMsg, EngineError, ExecutionResult, Live, LiveRef};
 
 use crate::execution::{Command, Event, Step, TaskId, TaskInvocation};
 use crate::store::group::GroupCommitter;
-use crate::store::{Closed, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition};
+use crate::store::{
+    Closed, ParentLink, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition,
+};
 
 /// A persisted execution's driver in memory: its channel, and its task once spawned.
 struct Awake {
@@ -46,6 +48,9 @@ pub(crate) struct StoreLink {
     pub(crate) definitions: Mutex<HashMap<String, Arc<sfn_asl::StateMachine>>>,
     /// How long closed executions are kept, in ms.
     retention_ms: AtomicU64,
+    /// The Standard state machines the store holds: `states:startExecution` tasks of persisted
+    /// executions start theirs as persisted executions.
+    machines: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for StoreLink {
@@ -73,7 +78,18 @@ impl StoreLink {
             parked: Notify::new(),
             scheduled_ms: AtomicU64::new(u64::MAX),
             scheduling: AtomicBool::new(false),
+            machines: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Notes that the store holds the Standard state machine `arn`.
+    pub(crate) fn hold_machine(&self, arn: &str) {
+        locked(&self.machines).insert(arn.to_owned());
+    }
+
+    /// Whether the store holds the Standard state machine `arn`.
+    pub(crate) fn holds_machine(&self, arn: &str) -> bool {
+        locked(&self.machines).contains(arn)
     }
 
     pub(crate) fn set_retention(&self, retention: std::time::Duration) {
@@ -222,6 +238,10 @@ pub(crate) struct Persisted {
     position: u64,
     /// Outstanding tokens, by task.
     tokens: BTreeMap<TaskId, String>,
+    /// Its `states:startExecution` tasks not ended yet: ending one settles its child.
+    child_tasks: BTreeSet<TaskId>,
+    /// The task that started it, when a `states:startExecution` task did.
+    parent: Option<ParentLink>,
 }
 
 impl Persisted {
@@ -238,12 +258,32 @@ impl Persisted {
             .filter_map(task_of)
             .filter_map(|t| t.token.clone().map(|token| (t.task_id, token)))
             .collect();
+        let child_tasks = pending
+            .iter()
+            .filter_map(|c| match c {
+                Command::StartExecution(r) => Some(r.task.task_id),
+                _ => None,
+            })
+            .collect();
         Persisted {
             link,
             execution_arn,
             position,
             tokens,
+            child_tasks,
+            parent: None,
         }
+    }
+
+    /// Started by a `states:startExecution` task of `parent`.
+    pub(crate) fn with_parent(mut self, parent: Option<ParentLink>) -> Self {
+        self.parent = parent;
+        self
+    }
+
+    /// The parent task waiting for this execution's end, if one does.
+    pub(crate) fn waiting_parent(&self) -> Option<&ParentLink> {
+        self.parent.as_ref().filter(|p| p.waits)
     }
 
     /// Persists `event` (its stored form: `event_text`) and what `step` did; returns once the
@@ -337,13 +377,21 @@ impl Persisted {
             | Event::TaskFailed { task_id, .. }
             | Event::TaskTimedOut { task_id, .. }
             | Event::HeartbeatTimedOut { task_id, .. }
-            | Event::ChildFinished { task_id, .. } => self.close_token(*task_id, &mut t),
+            | Event::ChildFinished { task_id, .. } => self.close_task(*task_id, &mut t),
             _ => {}
         }
         for command in &step.commands {
             self.command(command, now, &mut t, for_workers);
         }
         t
+    }
+
+    /// A task ended: its token is closed, the child it started settled.
+    fn close_task(&mut self, task_id: TaskId, t: &mut Transition) {
+        self.close_token(task_id, t);
+        if self.child_tasks.remove(&task_id) {
+            t.settled.push(task_id.0);
+        }
     }
 
     fn command(
@@ -362,11 +410,14 @@ impl Persisted {
                 t.timers.push(TimerChange::Clear { id: timer_id.0 });
             }
             Command::InvokeTask(_) | Command::StartExecution(_) => {
+                if let Command::StartExecution(r) = command {
+                    self.child_tasks.insert(r.task.task_id);
+                }
                 if let Some(task) = task_of(command) {
                     self.issue(task, now, t, for_workers(task));
                 }
             }
-            Command::CancelTask { task_id } => self.close_token(*task_id, t),
+            Command::CancelTask { task_id } => self.close_task(*task_id, t),
             Command::Finished(outcome) => {
                 t.closed = Some(Closed {
                     status: outcome.status,

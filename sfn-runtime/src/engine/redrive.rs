@@ -61,7 +61,7 @@ impl RedriveStatus {
 ///     name: "run".into(),
 ///     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
 ///     status: Status::Failed, input: "{}".into(), output: None, error: None, cause: None,
-///     started_ms: 0, stopped_ms: Some(day), redrive_count: 0, redrive_ms: None,
+///     started_ms: 0, stopped_ms: Some(day), redrive_count: 0, redrive_ms: None, parent: None,
 /// };
 /// assert_eq!(redrive_status(&failed, 2 * day), RedriveStatus::Redrivable);
 /// assert_eq!(
@@ -295,7 +295,7 @@ impl Engine {
         issued.extend(step.commands);
         let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
         let start = Start::Redriven(position + 1);
-        let handle = self.spawn_persisted(link, exec, now, pending, start, channel);
+        let handle = self.spawn_persisted(link, exec, now, pending, start, channel, None);
         // The driver runs on its own; its handle is not needed to see the execution end.
         drop(handle);
         Ok(())
@@ -378,6 +378,7 @@ mod tests {
             stopped_ms: Some(stopped_ms),
             redrive_count: 0,
             redrive_ms: None,
+            parent: None,
         }
     }
 

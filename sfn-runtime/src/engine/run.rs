@@ -28,10 +28,18 @@ struct RunningTask {
     token: Option<String>,
     /// The handler's answer is only the submission; the result comes by token.
     callback: bool,
-    /// The channel of a `.sync` task's child execution, to stop it with the task.
-    child: Option<mpsc::UnboundedSender<DriverMsg>>,
+    /// A `.sync` task's child execution, to stop it with the task.
+    child: Option<Child>,
     /// An activity task of a persisted execution: a row of the store waits for a worker.
     stored: bool,
+}
+
+/// The child execution a `.sync` task waits for.
+enum Child {
+    /// Driven in memory: its driver's channel.
+    Memory(mpsc::UnboundedSender<DriverMsg>),
+    /// Persisted: its ARN.
+    Stored(String),
 }
 
 pub(super) struct Driver {
@@ -183,7 +191,13 @@ impl Driver {
                 Command::StartExecution(r) if self.exec.is_submitted(r.task.task_id) => {
                     // The child runs as an execution of its own; its driver (or the store
                     // that resumes it) reports its end. Here: its token, if it has one.
+                    let stored = self.stored_child(&r);
                     self.await_token(r.task.task_id, r.task.token, false);
+                    if let (Some(arn), Some(running)) =
+                        (stored, self.running.get_mut(&r.task.task_id))
+                    {
+                        running.child = Some(Child::Stored(arn));
+                    }
                 }
                 command => rest.push(command),
             }
@@ -261,6 +275,13 @@ impl Driver {
         self.tasks.abort_all();
         self.objects.abort_all();
         let result = self.end();
+        if let (Some(parent), Ok(result)) = (
+            self.persisted.as_ref().and_then(Persisted::waiting_parent),
+            &result,
+        ) {
+            // Committed: the parent's task waiting for it learns its end.
+            self.engine.tell_parent(parent, result.outcome.clone());
+        }
         if let (Some(persisted), Some(live)) = (&self.persisted, &self.live) {
             persisted.link().leave(persisted.execution_arn());
             if Arc::strong_count(live) > 1 {
@@ -305,7 +326,9 @@ impl Driver {
         self.rx.is_empty()
             && self.objects.is_empty()
             && self.running.iter().all(|(id, r)| {
-                r.callback && r.child.is_none() && (r.stored || self.exec.is_submitted(*id))
+                r.callback
+                    && !matches!(r.child, Some(Child::Memory(_)))
+                    && (r.stored || self.exec.is_submitted(*id))
             })
             && self
                 .next_deadline()
@@ -407,9 +430,13 @@ impl Driver {
         }) = self.running.remove(&task_id)
         {
             handle.abort();
-            if let Some(child) = child {
-                // Stopping the task stops the `.sync` child it waits for.
-                let _ = child.send(DriverMsg::Stop(Box::new((None, None))));
+            // Stopping the task stops the `.sync` child it waits for.
+            match child {
+                Some(Child::Memory(child)) => {
+                    let _ = child.send(DriverMsg::Stop(Box::new((None, None))));
+                }
+                Some(Child::Stored(arn)) => self.engine.stop_stored_child(&arn),
+                None => {}
             }
             if let Some(token) = token {
                 self.activities.withdraw(&token);
@@ -511,8 +538,13 @@ impl Driver {
                 self.feed(Event::TaskHeartbeat { task_id, now }).await;
                 answer(ack, self.committed());
             }
+            DriverMsg::ChildCreated { task_id, result } => {
+                self.child_created(task_id, *result).await
+            }
             DriverMsg::ChildDone { task_id, outcome } => {
-                if self.running.remove(&task_id).is_some() {
+                // Only a task that waits for its started child takes its end (after a restart
+                // the end may be told before the task has learned that its child exists).
+                if self.exec.is_submitted(task_id) && self.running.remove(&task_id).is_some() {
                     self.feed(Event::ChildFinished {
                         task_id,
                         outcome,
@@ -761,6 +793,15 @@ impl Driver {
                 now,
             });
         }
+        if let Some(parent) = self
+            .persisted
+            .as_ref()
+            .map(|p| p.execution_arn().to_owned())
+        {
+            if self.engine.stored_child(&request).is_some() {
+                return self.start_stored_child(request, &parent, now);
+            }
+        }
         let child = match crate::nested::start(&self.engine, &request, now) {
             Ok(child) => child,
             Err(e) => {
@@ -775,10 +816,7 @@ impl Driver {
             }
         };
         answers.push_back(Event::ChildStarted { task_id, now });
-        let sync = matches!(
-            request.task.resource.pattern(),
-            Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)
-        );
+        let sync = is_sync(&request);
         let token = request.task.token;
         let running = if sync {
             let (stop, tx) = (child.tx.clone(), self.tx.clone());
@@ -800,7 +838,7 @@ impl Driver {
                 handle,
                 token,
                 callback: false,
-                child: Some(stop),
+                child: Some(Child::Memory(stop)),
                 stored: false,
             }
         } else if let Some(token) = token {
@@ -820,6 +858,100 @@ impl Driver {
         };
         self.running.insert(task_id, running);
     }
+}
+
+impl Driver {
+    /// Starts the persisted child of a `states:startExecution` task (see `engine::children`);
+    /// the task runs until the child is stored.
+    fn start_stored_child(&mut self, request: ChildExecutionRequest, parent: &str, now: u64) {
+        let task_id = request.task.task_id;
+        let token = request.task.token.clone();
+        let waits = is_sync(&request);
+        let handle = self
+            .engine
+            .start_stored_child(request, parent, waits, self.tx.clone(), now);
+        let running = RunningTask {
+            handle,
+            token,
+            callback: false,
+            child: None,
+            stored: false,
+        };
+        self.running.insert(task_id, running);
+    }
+
+    /// A persisted child was stored for a task (or could not be): the task is submitted (or
+    /// done, with request/response), and waits for the child's end (`.sync`) or its token.
+    async fn child_created(
+        &mut self,
+        task_id: TaskId,
+        result: Result<super::children::ChildCreated, TaskError>,
+    ) {
+        use super::children::ChildCreated;
+        let Some(running) = self.running.remove(&task_id) else {
+            return;
+        };
+        let now = self.now();
+        let created = match result {
+            Ok(created) => created,
+            Err(e) => {
+                let (error, cause) = (Some(e.error), e.cause);
+                return self
+                    .feed(Event::TaskFailed {
+                        task_id,
+                        error,
+                        cause,
+                        now,
+                    })
+                    .await;
+            }
+        };
+        let child = self.exec.child_execution(task_id);
+        self.feed(Event::ChildStarted { task_id, now }).await;
+        if !self.exec.is_submitted(task_id) {
+            // Request/response: the start was the result.
+            return;
+        }
+        let sync = child.as_ref().is_some_and(|(_, sync)| *sync);
+        if let (true, ChildCreated::Ended(outcome)) = (sync, created) {
+            let event = Event::ChildFinished {
+                task_id,
+                outcome,
+                now,
+            };
+            return self.feed(event).await;
+        }
+        let token = running.token;
+        if let Some(token) = &token {
+            self.register_token(token, task_id);
+        }
+        let waiting = RunningTask {
+            handle: self.tasks.spawn(std::future::pending()),
+            token,
+            callback: true,
+            child: child
+                .filter(|(_, sync)| *sync)
+                .map(|(arn, _)| Child::Stored(arn)),
+            stored: false,
+        };
+        self.running.insert(task_id, waiting);
+    }
+
+    /// The ARN of a submitted task's persisted `.sync` child, after a restart.
+    fn stored_child(&self, request: &ChildExecutionRequest) -> Option<String> {
+        let persisted = self.persisted.is_some() && is_sync(request);
+        persisted
+            .then(|| self.engine.stored_child(request))
+            .flatten()
+    }
+}
+
+/// Whether a `states:startExecution` task waits for its child's end.
+fn is_sync(request: &ChildExecutionRequest) -> bool {
+    matches!(
+        request.task.resource.pattern(),
+        Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)
+    )
 }
 
 /// Answers a `send_task_*` waiting for its message to be applied.

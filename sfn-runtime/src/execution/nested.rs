@@ -116,6 +116,23 @@ impl Execution {
         }
     }
 
+    /// The child execution a `states:startExecution` task starts (its ARN), and whether the
+    /// task waits for its end (`.sync`, `.sync:2`).
+    pub(crate) fn child_execution(&self, task_id: TaskId) -> Option<(String, bool)> {
+        let frame = self.data.tasks.get(&task_id)?;
+        match &self.data.frames.get(frame)?.active.as_ref()?.block {
+            Block::Task(TaskWait {
+                task_id: waiting,
+                child: Some(child),
+                ..
+            }) if *waiting == task_id => Some((
+                child.execution_arn.clone(),
+                matches!(child.pattern, ChildPattern::Sync | ChildPattern::Sync2),
+            )),
+            _ => None,
+        }
+    }
+
     /// [`Event::ChildStarted`](super::Event::ChildStarted): the `StartExecution` response is
     /// the result (request/response) or the submission (the waiting patterns).
     pub(crate) fn child_started(&mut self, task_id: TaskId) {

@@ -103,6 +103,22 @@ pub struct ExecutionRecord {
     pub redrive_count: u32,
     /// When it was last redriven (`redriveDate`), ms since the Unix epoch.
     pub redrive_ms: Option<u64>,
+    /// The execution whose `states:startExecution` task started it, if one did.
+    pub parent: Option<ParentLink>,
+}
+
+/// The `states:startExecution` task that started an execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentLink {
+    /// The parent execution.
+    pub execution_arn: String,
+    /// The parent's task (the core's task id).
+    pub task_id: u64,
+    /// The task waits for the child's end (`.sync`, `.sync:2`) and has not ended: the child's
+    /// end is to be told to the parent. It stops waiting when a transition of the parent
+    /// settles the task ([`Transition::settled`]) or ends the parent. See
+    /// [`Store::unsettled_children`].
+    pub waits: bool,
 }
 
 /// What [`Store::create_execution`] did.
@@ -223,6 +239,9 @@ pub struct Transition {
     pub redriven: Option<u64>,
     /// The outcome, when the execution ended.
     pub closed: Option<Closed>,
+    /// Its `states:startExecution` tasks (task ids) that ended in this transition: a child
+    /// they waited for needs no more telling (see [`ParentLink::waits`]).
+    pub settled: Vec<u64>,
     /// After this transition the execution waits only for its timers and task tokens, and the
     /// engine has let it leave memory: the engine wakes it from the store when a timer is due
     /// ([`Store::due_timers`]) or a token is answered, and a restarted engine does not load it
@@ -360,6 +379,10 @@ pub trait Store: Send {
     /// Removes an activity; whether it existed. Its waiting tasks stay (no worker can take
     /// them until an activity of that name exists again).
     fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError>;
+    /// Child executions that ended while a task of their running parent waits for them, and
+    /// whose end the parent has not settled yet (its process stopped in between): what a
+    /// restarted engine tells their parents.
+    fn unsettled_children(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
 }
 
 /// A boxed store is a store, so an engine can hold any one behind `Box<dyn Store>`.
@@ -445,5 +468,8 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError> {
         (**self).delete_activity(arn)
+    }
+    fn unsettled_children(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        (**self).unsettled_children()
     }
 }

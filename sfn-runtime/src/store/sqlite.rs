@@ -22,7 +22,7 @@ use commit::ApplyError;
 
 use super::{
     ActivityRecord, Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery,
-    Page, StateMachineRecord, Store, StoreError, TokenRecord, Transition,
+    Page, ParentLink, StateMachineRecord, Store, StoreError, TokenRecord, Transition,
 };
 use crate::execution::Status;
 
@@ -78,7 +78,19 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("executions", "revision", "INTEGER"),
     // The token's task ended (the row stays, for `TaskTimedOut`, until the execution goes).
     ("tokens", "closed", "INTEGER NOT NULL DEFAULT 0"),
+    // The parent execution and task of a child started by `states:startExecution`.
+    ("executions", "parent", "TEXT"),
+    ("executions", "parent_task", "INTEGER"),
+    // 1: the parent's task waits for this child's end and has not settled it yet.
+    ("executions", "notify", "INTEGER NOT NULL DEFAULT 0"),
 ];
+
+/// Indexes over [`ADDED_COLUMNS`], made once the columns exist.
+const ADDED_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS executions_by_parent ON executions (parent, parent_task)
+    WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS executions_to_notify ON executions (id) WHERE notify = 1;
+";
 
 /// From schema 1: executions can be parked.
 const FROM_SCHEMA_1: &str = "ALTER TABLE executions ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;";
@@ -210,6 +222,7 @@ impl SqliteStore {
         // Every open: tables added to the layout since the file was made are created.
         tx.execute_batch(SCHEMA).map_err(fail)?;
         self.add_columns()?;
+        tx.execute_batch(ADDED_INDEXES).map_err(fail)?;
         if found != Some(SCHEMA_VERSION) {
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?1)",
@@ -249,7 +262,11 @@ fn i64_of(v: u64) -> i64 {
 }
 
 const EXECUTION_COLUMNS: &str = "arn, name, state_machine_arn, status, input, output, error, \
-                                 cause, started_ms, stopped_ms, redrive_count, redrive_ms";
+                                 cause, started_ms, stopped_ms, redrive_count, redrive_ms, \
+                                 parent, parent_task, notify";
+
+/// How many columns [`EXECUTION_COLUMNS`] names (a query selecting more reads them after).
+const EXECUTION_COLUMN_COUNT: usize = 15;
 
 fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -265,6 +282,17 @@ fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         stopped_ms: r.get::<_, Option<i64>>(9)?.map(u64_of),
         redrive_count: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
         redrive_ms: r.get::<_, Option<i64>>(11)?.map(u64_of),
+        parent: match (
+            r.get::<_, Option<String>>(12)?,
+            r.get::<_, Option<i64>>(13)?,
+        ) {
+            (Some(execution_arn), Some(task)) => Some(ParentLink {
+                execution_arn,
+                task_id: u64_of(task),
+                waits: r.get::<_, i64>(14)? != 0,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -441,7 +469,7 @@ impl Store for SqliteStore {
                     after_key(&q.after),
                     limit
                 ],
-                |r| Ok((execution_from(r)?, r.get::<_, i64>(12)?)),
+                |r| Ok((execution_from(r)?, r.get::<_, i64>(EXECUTION_COLUMN_COUNT)?)),
             )
             .map_err(|e| self.fail(e))?;
         let rows: Vec<(ExecutionRecord, i64)> =
@@ -675,6 +703,20 @@ impl Store for SqliteStore {
             .execute("DELETE FROM activities WHERE arn = ?1", [arn])
             .map(|n| n > 0)
             .map_err(|e| self.fail(e))
+    }
+
+    fn unsettled_children(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE notify = 1 \
+                 AND status != 'RUNNING' ORDER BY id"
+            ))
+            .map_err(|e| self.fail(e))?;
+        let rows = stmt
+            .query_map([], execution_from)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
 }
 

@@ -160,10 +160,11 @@ pub(super) fn create(
     if let Some(found) = existing {
         return Ok(Created::Existing(found));
     }
+    let parent = e.parent.as_ref();
     conn.prepare_cached(
         "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, error, \
-         cause, started_ms, stopped_ms, redrive_count, redrive_ms, revision) VALUES \
-         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+         cause, started_ms, stopped_ms, redrive_count, redrive_ms, parent, parent_task, notify, \
+         revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
          (SELECT MAX(id) FROM revisions WHERE state_machine_arn = ?3))",
     )?
     .execute(params![
@@ -178,7 +179,10 @@ pub(super) fn create(
         i64_of(e.started_ms),
         e.stopped_ms.map(i64_of),
         e.redrive_count,
-        e.redrive_ms.map(i64_of)
+        e.redrive_ms.map(i64_of),
+        parent.map(|p| &p.execution_arn),
+        parent.map(|p| i64_of(p.task_id)),
+        parent.is_some_and(|p| p.waits)
     ])?;
     Ok(Created::New)
 }
@@ -201,8 +205,18 @@ fn apply_changes(tx: &Transaction<'_>, id: i64, t: &Transition) -> rusqlite::Res
         };
     }
     apply_tokens(tx, id, &t.tokens)?;
+    for task in &t.settled {
+        tx.prepare_cached(
+            "UPDATE executions SET notify = 0 WHERE parent = ?1 AND parent_task = ?2 \
+             AND notify = 1",
+        )?
+        .execute(params![t.execution_arn, i64_of(*task)])?;
+    }
     if let Some(c) = &t.closed {
         close(tx, id, c)?;
+        // No task of it waits any more.
+        tx.prepare_cached("UPDATE executions SET notify = 0 WHERE parent = ?1 AND notify = 1")?
+            .execute([&t.execution_arn])?;
     }
     Ok(())
 }

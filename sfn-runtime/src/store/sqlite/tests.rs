@@ -41,6 +41,7 @@ fn execution(name: &str, started_ms: u64) -> ExecutionRecord {
         stopped_ms: None,
         redrive_count: 0,
         redrive_ms: None,
+        parent: None,
     }
 }
 
