@@ -675,3 +675,59 @@ fn redrive_runs_a_failed_execution_again_from_the_state_that_failed() {
         refused.stderr
     );
 }
+
+#[test]
+fn list_with_a_map_run_arn_shows_that_map_runs_child_executions() {
+    let f = Fixture::new();
+    let fan = r#"{"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.items",
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+        "StartAt":"Double","States":{"Double":{"Type":"Pass",
+          "Parameters":{"twice.$":"States.MathAdd($, $)"},"End":true}}},
+      "End":true}}}"#;
+    let machine = f.create("fan", fan);
+    let v = f.ok(&[
+        "start",
+        "--state-machine-arn",
+        &machine,
+        "--name",
+        "f-1",
+        "--input",
+        r#"{"items":[1,2]}"#,
+    ]);
+    let arn = arn_of(&v);
+    assert_eq!(f.finished(&arn)["output"], r#"[{"twice":2},{"twice":4}]"#);
+    let history = f.ok(&["history", "--execution-arn", &arn]);
+    let map_run = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "MapRunStarted")
+        .and_then(|e| e["mapRunStartedEventDetails"]["mapRunArn"].as_str())
+        .expect("a Map Run")
+        .to_owned();
+    let children = f.ok(&["list", "--map-run-arn", &map_run]);
+    let children = children["executions"].as_array().unwrap().clone();
+    assert_eq!(children.len(), 2, "{children:?}");
+    for child in &children {
+        assert_eq!(child["status"], "SUCCEEDED");
+        assert_eq!(child["mapRunArn"], map_run.as_str());
+        assert!(child["stateMachineArn"]
+            .as_str()
+            .is_some_and(|a| a.ends_with(":stateMachine:fan/Each")));
+        let child_arn = child["executionArn"].as_str().unwrap();
+        let described = f.describe(child_arn);
+        assert_eq!(described["redriveStatus"], "NOT_REDRIVABLE");
+        let events = f.ok(&["history", "--execution-arn", child_arn]);
+        let types: Vec<&str> = events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["type"].as_str())
+            .collect();
+        assert_eq!(types.first(), Some(&"ExecutionStarted"));
+        assert_eq!(types.last(), Some(&"ExecutionSucceeded"));
+    }
+    // The plain listing has the parent only.
+    let top = f.ok(&["list"]);
+    assert_eq!(top["executions"].as_array().unwrap().len(), 1, "{top}");
+}

@@ -43,6 +43,7 @@ fn execution(i: usize) -> ExecutionRecord {
         redrive_count: 0,
         redrive_ms: None,
         parent: None,
+        map_run_arn: None,
     }
 }
 

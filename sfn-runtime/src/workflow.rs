@@ -341,7 +341,7 @@ where
             state_machine_arn: Some(arn.clone()),
             status: Some(crate::Status::Running),
             limit: 1000,
-            after: None,
+            ..crate::store::ExecutionQuery::default()
         };
         loop {
             let page = engine.list_executions(query.clone()).await?;

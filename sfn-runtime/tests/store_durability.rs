@@ -74,6 +74,7 @@ fn execution(i: usize) -> ExecutionRecord {
         redrive_count: 0,
         redrive_ms: None,
         parent: None,
+        map_run_arn: None,
     }
 }
 

@@ -330,6 +330,7 @@ fn crashed_store(
         redrive_count: 0,
         redrive_ms: None,
         parent: None,
+        map_run_arn: None,
     };
     store.create_execution(&base).expect("parent stored");
     store
@@ -459,6 +460,152 @@ async fn a_child_end_not_told_before_a_crash_is_told_by_the_next_engine() {
     // Settled: the next engine has nobody to tell.
     let reader = SqliteStore::open(&path, Durability::Full).expect("a second connection");
     assert!(reader.unsettled_children().expect("readable").is_empty());
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A distributed Map whose Standard children each wait for a token.
+fn map_definition() -> String {
+    json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": CALLBACK,
+                "Parameters": {"token.$": "$$.Task.Token", "item.$": "$"}, "End": true}}},
+        "End": true}}})
+    .to_string()
+}
+
+/// The Map Run's ARN, from the parent's `MapRunStarted`.
+async fn map_run_arn(engine: &Engine, arn: &str) -> String {
+    let page = engine
+        .get_execution_history(arn, HistoryQuery::default())
+        .await
+        .expect("readable");
+    let started = page.items.iter().find(|e| e["type"] == "MapRunStarted");
+    let started = started.expect("a Map Run started");
+    started["mapRunStartedEventDetails"]["mapRunArn"]
+        .as_str()
+        .expect("an ARN")
+        .to_owned()
+}
+
+async fn map_children(engine: &Engine, map_run: &str) -> Vec<ExecutionRecord> {
+    let query = ExecutionQuery {
+        map_run_arn: Some(map_run.to_owned()),
+        ..ExecutionQuery::default()
+    };
+    engine.list_executions(query).await.expect("listed").items
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributed_map_children_are_stored_with_their_histories_across_a_restart() {
+    let dir = temp_dir("map");
+    let path = dir.join("store.db");
+    let (engine, mut tokens) = open(&path, None).await;
+    let machine = engine
+        .create_state_machine("fan", &map_definition())
+        .await
+        .expect("created");
+    let started = engine
+        .start_standard_execution(&machine, "f-1", json!({"items": [1, 2, 3]}))
+        .await
+        .expect("starts");
+    for _ in 0..3 {
+        tokens.recv().await.expect("each child asks");
+    }
+    let map_run = map_run_arn(&engine, &started.execution_arn).await;
+    until("the children's tasks are submitted", async || {
+        let children = map_children(&engine, &map_run).await;
+        let mut submitted = 0;
+        for c in &children {
+            submitted += usize::from(
+                types(&engine, &c.arn)
+                    .await
+                    .contains(&"TaskSubmitted".into()),
+            );
+        }
+        submitted == 3
+    })
+    .await;
+    engine.halt();
+    drop(engine);
+
+    let (engine, mut tokens) = open(&path, None).await;
+    let children = map_children(&engine, &map_run).await;
+    assert_eq!(children.len(), 3);
+    for child in &children {
+        assert_eq!(child.status, Status::Running, "{child:?}");
+        assert_eq!(child.map_run_arn.as_deref(), Some(map_run.as_str()));
+        assert!(
+            child.state_machine_arn.ends_with(":stateMachine:fan/Each"),
+            "{child:?}"
+        );
+        let stop = engine.stop_execution(&child.arn, None, None).await;
+        assert!(
+            matches!(stop, Err(sfn_runtime::EngineError::InvalidArn { .. })),
+            "a child stops with its parent: {stop:?}"
+        );
+    }
+    // The top-level listing leaves Map Run children out.
+    let top = engine
+        .list_executions(ExecutionQuery::default())
+        .await
+        .expect("listed");
+    assert_eq!(top.items.len(), 1);
+    // The children's tokens were issued before the restart; the handler ran once each.
+    assert!(tokens.try_recv().is_err(), "no child task ran again");
+    for child in &children {
+        let page = engine
+            .get_execution_history(&child.arn, HistoryQuery::default())
+            .await
+            .expect("readable");
+        let token = page
+            .items
+            .iter()
+            .find(|e| e["type"] == "TaskScheduled")
+            .and_then(|e| e["taskScheduledEventDetails"]["parameters"].as_str())
+            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+            .and_then(|p| p["token"].as_str().map(str::to_owned))
+            .expect("the child's token is in its history");
+        let item = serde_json::from_str::<Value>(&child.input).expect("JSON input");
+        engine
+            .send_task_success(&token, json!({"done": item}))
+            .await
+            .expect("answered");
+    }
+    let parent = ended(&engine, &started.execution_arn).await;
+    assert_eq!(parent.status, Status::Succeeded);
+    assert_eq!(
+        parent.output.as_deref(),
+        Some(r#"[{"done":1},{"done":2},{"done":3}]"#)
+    );
+    for child in map_children(&engine, &map_run).await {
+        assert_eq!(child.status, Status::Succeeded);
+        let output: Value =
+            serde_json::from_str(child.output.as_deref().unwrap_or("null")).expect("JSON");
+        let input: Value = serde_json::from_str(&child.input).expect("JSON");
+        assert_eq!(output, json!({"done": input}));
+        let page = engine
+            .get_execution_history(&child.arn, HistoryQuery::default())
+            .await
+            .expect("readable");
+        let ids: Vec<u64> = page.items.iter().filter_map(|e| e["id"].as_u64()).collect();
+        assert_eq!(
+            ids,
+            (1..=ids.len() as u64).collect::<Vec<_>>(),
+            "no gap, no repeat"
+        );
+        let history = types(&engine, &child.arn).await;
+        assert_eq!(
+            history.first().map(String::as_str),
+            Some("ExecutionStarted")
+        );
+        assert_eq!(
+            history.last().map(String::as_str),
+            Some("ExecutionSucceeded")
+        );
+        assert_eq!(history.iter().filter(|t| *t == "TaskScheduled").count(), 1);
+    }
     drop(engine);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -557,6 +557,7 @@ async fn history_without_execution_data_and_listings_page_by_status() {
             status: Some(Status::Failed),
             limit: 2,
             after,
+            map_run_arn: None,
         };
         let page = engine.list_executions(query).await.expect("readable");
         assert!(page.items.len() <= 2);

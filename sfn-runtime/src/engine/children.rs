@@ -129,6 +129,7 @@ impl Engine {
             redrive_count: 0,
             redrive_ms: None,
             parent: Some(parent.clone()),
+            map_run_arn: None,
         };
         let created = link.committer.create(record).await;
         match created.map_err(|e| runtime(store_error(e)))? {

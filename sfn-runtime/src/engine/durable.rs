@@ -224,6 +224,7 @@ impl Engine {
             redrive_count: 0,
             redrive_ms: None,
             parent: None,
+            map_run_arn: None,
         };
         // Joins the store's next batch: concurrent starts share a transaction and a flush.
         let created = link.committer.create(record).await.map_err(store_error)?;
@@ -350,6 +351,13 @@ impl Engine {
         }
         let arn = execution_arn.to_owned();
         let woken = match self.with_stored(move |s| s.execution(&arn)).await {
+            // Its parent runs it (see `Transition::map_children`).
+            Ok(Some(record)) if record.map_run_arn.is_some() => Err(EngineError::InvalidArn {
+                arn: record.arn,
+                expected: "an execution that runs on its own: a Map Run's child execution is \
+                           stopped or redriven through its parent"
+                    .into(),
+            }),
             Ok(Some(record)) if record.status == Status::Running => {
                 self.resume_stored(&link, record, channel).await
             }

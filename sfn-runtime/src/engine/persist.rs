@@ -12,10 +12,13 @@ use tokio::task::AbortHandle;
 
 use super::{lock, DriverMsg, EngineError, ExecutionResult, Live, LiveRef};
 
+use crate::execution::{ChildEvent, Status};
 use crate::execution::{Command, Event, Step, TaskId, TaskInvocation};
+use crate::history::EventType;
 use crate::store::group::GroupCommitter;
 use crate::store::{
-    Closed, ParentLink, Store, StoreError, TimerChange, TokenChange, TokenRecord, Transition,
+    Closed, ExecutionRecord, MapChildChange, ParentLink, Store, StoreError, TimerChange,
+    TokenChange, TokenRecord, Transition,
 };
 
 /// A persisted execution's driver in memory: its channel, and its task once spawned.
@@ -383,6 +386,9 @@ impl Persisted {
         for command in &step.commands {
             self.command(command, now, &mut t, for_workers);
         }
+        for child in &step.child_events {
+            map_child_changes(child, &mut t.map_children);
+        }
         t
     }
 
@@ -456,6 +462,77 @@ impl Persisted {
 
 fn duration_ms(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What an event of a distributed Map's child execution changes in the store: its record
+/// (started, ended, redriven) and its history.
+fn map_child_changes(e: &ChildEvent, out: &mut Vec<MapChildChange>) {
+    let aws = e.event.to_aws_json();
+    let details = &aws[e.event.event_type.details_key()];
+    let text = |key: &str| details[key].as_str().map(str::to_owned);
+    let arn = &e.execution_arn;
+    let at_ms = e.event.timestamp;
+    if e.event.event_type == EventType::ExecutionStarted {
+        out.push(MapChildChange::Started(ExecutionRecord {
+            arn: arn.clone(),
+            name: arn.rsplit(':').next().unwrap_or_default().to_owned(),
+            state_machine_arn: map_child_machine(arn),
+            status: Status::Running,
+            input: text("input").unwrap_or_else(|| "{}".into()),
+            output: None,
+            error: None,
+            cause: None,
+            started_ms: at_ms,
+            stopped_ms: None,
+            redrive_count: 0,
+            redrive_ms: None,
+            parent: None,
+            map_run_arn: Some(e.map_run_arn.clone()),
+        }));
+    }
+    out.push(MapChildChange::Event {
+        execution_arn: arn.clone(),
+        id: e.event.id,
+        event: aws.to_string(),
+    });
+    let status = match e.event.event_type {
+        EventType::ExecutionSucceeded => Status::Succeeded,
+        EventType::ExecutionFailed => Status::Failed,
+        EventType::ExecutionAborted => Status::Aborted,
+        EventType::ExecutionTimedOut => Status::TimedOut,
+        EventType::ExecutionRedriven => {
+            let execution_arn = arn.clone();
+            return out.push(MapChildChange::Redriven {
+                execution_arn,
+                at_ms,
+            });
+        }
+        _ => return,
+    };
+    let closed = Closed {
+        status,
+        output: text("output"),
+        error: text("error"),
+        cause: text("cause"),
+        stopped_ms: at_ms,
+    };
+    out.push(MapChildChange::Closed {
+        execution_arn: arn.clone(),
+        closed,
+    });
+}
+
+/// The state machine of a distributed Map's child: `…:stateMachine:<machine>/<label>` for
+/// `…:execution:<machine>/<label>:<name>` (Standard) or
+/// `…:express:<machine>/<label>:<run id>:<name>` (Express).
+fn map_child_machine(execution_arn: &str) -> String {
+    for kind in [":execution:", ":express:"] {
+        if let Some((prefix, rest)) = execution_arn.split_once(kind) {
+            let path = rest.split(':').next().unwrap_or_default();
+            return format!("{prefix}:stateMachine:{path}");
+        }
+    }
+    execution_arn.to_owned()
 }
 
 /// The task a command runs, if it runs one.

@@ -62,6 +62,7 @@ impl RedriveStatus {
 ///     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
 ///     status: Status::Failed, input: "{}".into(), output: None, error: None, cause: None,
 ///     started_ms: 0, stopped_ms: Some(day), redrive_count: 0, redrive_ms: None, parent: None,
+///     map_run_arn: None,
 /// };
 /// assert_eq!(redrive_status(&failed, 2 * day), RedriveStatus::Redrivable);
 /// assert_eq!(
@@ -75,6 +76,10 @@ pub fn redrive_status(execution: &ExecutionRecord, now_ms: u64) -> RedriveStatus
         Status::Running => return not("Execution is RUNNING and cannot be redriven"),
         Status::Succeeded => return not("Execution is SUCCEEDED and cannot be redriven"),
         Status::Failed | Status::TimedOut | Status::Aborted => {}
+    }
+    if execution.map_run_arn.is_some() {
+        // Its parent's journal runs it: the parent's redrive runs it again.
+        return not("Execution is a child of a Map Run: redrive its parent execution");
     }
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
     if now_ms.saturating_sub(execution.started_ms) >= ms(REDRIVE_MAX_OPEN) {
@@ -291,7 +296,6 @@ impl Engine {
                 e => store_error(e),
             });
         }
-        self.map_runs.record(step.child_events.clone());
         issued.extend(step.commands);
         let pending: Vec<Command> = exec.pending(&issued).into_iter().cloned().collect();
         let start = Start::Redriven(position + 1);
@@ -379,6 +383,7 @@ mod tests {
             redrive_count: 0,
             redrive_ms: None,
             parent: None,
+            map_run_arn: None,
         }
     }
 

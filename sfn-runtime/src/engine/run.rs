@@ -601,7 +601,10 @@ impl Driver {
             Some(live) => lock(live).events.extend(step.events),
             None => self.history.extend(step.events),
         }
-        self.engine.map_runs.record(step.child_events);
+        if self.persisted.is_none() {
+            // A persisted execution's children are in the store (`Transition::map_children`).
+            self.engine.map_runs.record(step.child_events);
+        }
         for command in step.commands {
             self.carry_out(command, answers);
         }

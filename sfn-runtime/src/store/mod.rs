@@ -105,6 +105,9 @@ pub struct ExecutionRecord {
     pub redrive_ms: Option<u64>,
     /// The execution whose `states:startExecution` task started it, if one did.
     pub parent: Option<ParentLink>,
+    /// The Map Run of a distributed Map's child execution (`mapRunArn`): its parent's
+    /// transitions record it ([`Transition::map_children`]); no driver of its own runs it.
+    pub map_run_arn: Option<String>,
 }
 
 /// The `states:startExecution` task that started an execution.
@@ -242,12 +245,44 @@ pub struct Transition {
     /// Its `states:startExecution` tasks (task ids) that ended in this transition: a child
     /// they waited for needs no more telling (see [`ParentLink::waits`]).
     pub settled: Vec<u64>,
+    /// What the transition did to the child executions of its distributed Maps, in order.
+    pub map_children: Vec<MapChildChange>,
     /// After this transition the execution waits only for its timers and task tokens, and the
     /// engine has let it leave memory: the engine wakes it from the store when a timer is due
     /// ([`Store::due_timers`]) or a token is answered, and a restarted engine does not load it
     /// ([`Store::active`]). Any transition without it marks the execution in memory again. A
     /// parking transition usually carries no journal event.
     pub park: bool,
+}
+
+/// A change a transition of its parent makes to a distributed Map's child execution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MapChildChange {
+    /// The child started: its record (with its `map_run_arn`).
+    Started(ExecutionRecord),
+    /// An event of the child's own history.
+    Event {
+        /// The child.
+        execution_arn: String,
+        /// The event's id in the child's history.
+        id: u64,
+        /// The event, as AWS shows it (JSON text).
+        event: String,
+    },
+    /// The child ended.
+    Closed {
+        /// The child.
+        execution_arn: String,
+        /// How.
+        closed: Closed,
+    },
+    /// The child runs again (a redrive of its Map Run) from this time, ms since the epoch.
+    Redriven {
+        /// The child.
+        execution_arn: String,
+        /// When.
+        at_ms: u64,
+    },
 }
 
 /// A filter and page of [`Store::executions`], newest first as `ListExecutions` returns them.
@@ -257,6 +292,9 @@ pub struct ExecutionQuery {
     pub state_machine_arn: Option<String>,
     /// Only executions with this status.
     pub status: Option<Status>,
+    /// Only the child executions of this distributed Map Run (`ListExecutions --map-run-arn`);
+    /// without it, no Map Run's children are listed.
+    pub map_run_arn: Option<String>,
     /// At most this many (0: no limit).
     pub limit: usize,
     /// The `next` of the previous page.

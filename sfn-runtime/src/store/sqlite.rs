@@ -83,6 +83,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("executions", "parent_task", "INTEGER"),
     // 1: the parent's task waits for this child's end and has not settled it yet.
     ("executions", "notify", "INTEGER NOT NULL DEFAULT 0"),
+    // The Map Run of a distributed Map's child execution.
+    ("executions", "map_run", "TEXT"),
 ];
 
 /// Indexes over [`ADDED_COLUMNS`], made once the columns exist.
@@ -90,6 +92,8 @@ const ADDED_INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS executions_by_parent ON executions (parent, parent_task)
     WHERE parent IS NOT NULL;
 CREATE INDEX IF NOT EXISTS executions_to_notify ON executions (id) WHERE notify = 1;
+CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run, id)
+    WHERE map_run IS NOT NULL;
 ";
 
 /// From schema 1: executions can be parked.
@@ -263,10 +267,10 @@ fn i64_of(v: u64) -> i64 {
 
 const EXECUTION_COLUMNS: &str = "arn, name, state_machine_arn, status, input, output, error, \
                                  cause, started_ms, stopped_ms, redrive_count, redrive_ms, \
-                                 parent, parent_task, notify";
+                                 parent, parent_task, notify, map_run";
 
 /// How many columns [`EXECUTION_COLUMNS`] names (a query selecting more reads them after).
-const EXECUTION_COLUMN_COUNT: usize = 15;
+const EXECUTION_COLUMN_COUNT: usize = 16;
 
 fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     Ok(ExecutionRecord {
@@ -293,6 +297,7 @@ fn execution_from(r: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
             }),
             _ => None,
         },
+        map_run_arn: r.get(15)?,
     })
 }
 
@@ -361,8 +366,8 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' {filter} \
-                 ORDER BY id"
+                "SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' \
+                 AND map_run IS NULL {filter} ORDER BY id"
             ))
             .map_err(|e| self.fail(e))?;
         let rows = stmt
@@ -458,7 +463,7 @@ impl Store for SqliteStore {
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS}, id FROM executions WHERE (?1 IS NULL OR \
              state_machine_arn = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
-             ORDER BY id DESC LIMIT ?4"
+             AND ((?5 IS NULL AND map_run IS NULL) OR map_run = ?5) ORDER BY id DESC LIMIT ?4"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.fail(e))?;
         let rows = stmt
@@ -467,7 +472,8 @@ impl Store for SqliteStore {
                     q.state_machine_arn,
                     q.status.map(Status::as_str),
                     after_key(&q.after),
-                    limit
+                    limit,
+                    q.map_run_arn
                 ],
                 |r| Ok((execution_from(r)?, r.get::<_, i64>(EXECUTION_COLUMN_COUNT)?)),
             )

@@ -237,6 +237,10 @@ pub(crate) struct ListArgs {
     /// Only executions with this status.
     #[arg(long, value_enum, ignore_case = true)]
     status_filter: Option<StatusFilter>,
+    /// Only the child executions of this distributed Map Run (the `mapRunArn` of the parent's
+    /// `MapRunStarted` event) [default: no Map Run's children].
+    #[arg(long, value_name = "ARN", conflicts_with = "state_machine_arn")]
+    map_run_arn: Option<String>,
     /// At most this many (1 to 1000), with a nextToken when there are more.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     max_results: Option<u16>,
@@ -252,6 +256,7 @@ pub(crate) fn list(args: ListArgs, out: &mut dyn Write, _err: &mut dyn Write) ->
     let query = ExecutionQuery {
         state_machine_arn: args.state_machine_arn.as_deref().map(machine_arn),
         status: args.status_filter.map(Status::from),
+        map_run_arn: args.map_run_arn,
         limit: args.max_results.map_or(0, usize::from),
         after: args.next_token,
     };

@@ -291,6 +291,9 @@ pub(crate) fn execution_item(r: &ExecutionRecord) -> Map<String, Value> {
     if r.redrive_count > 0 {
         m.insert("redriveCount".into(), r.redrive_count.into());
     }
+    if let Some(map_run) = &r.map_run_arn {
+        m.insert("mapRunArn".into(), map_run.clone().into());
+    }
     m
 }
 

@@ -15,7 +15,9 @@ use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{execution_from, i64_of, u64_of, EXECUTION_COLUMNS};
-use crate::store::{Closed, Created, ExecutionRecord, TimerChange, TokenChange, Transition};
+use crate::store::{
+    Closed, Created, ExecutionRecord, MapChildChange, TimerChange, TokenChange, Transition,
+};
 
 /// Why a batch could not be applied.
 pub(super) enum ApplyError {
@@ -47,6 +49,8 @@ pub(super) fn apply_batch(
     let mut positions: HashMap<&str, Position> = HashMap::with_capacity(transitions.len());
     let mut journal: Vec<EventRow<'_>> = Vec::with_capacity(transitions.len());
     let mut history: Vec<EventRow<'_>> = Vec::with_capacity(transitions.len() * 2);
+    // Row ids of the distributed Map children the batch touches.
+    let mut map_children: HashMap<&str, i64> = HashMap::new();
     let mut lookup = tx
         .prepare_cached(
             "SELECT e.id, coalesce((SELECT max(j.seq) + 1 FROM journal j \
@@ -85,6 +89,8 @@ pub(super) fn apply_batch(
         );
         at.parked = t.park;
         apply_changes(tx, at.id, t).map_err(|e| (i, e.into()))?;
+        apply_map_children(tx, &t.map_children, &mut map_children, &mut history)
+            .map_err(|e| (i, e.into()))?;
     }
     let rows = |e: rusqlite::Error| (0, ApplyError::Sql(e));
     insert_events(tx, "journal (execution, seq, event)", &journal).map_err(rows)?;
@@ -164,8 +170,8 @@ pub(super) fn create(
     conn.prepare_cached(
         "INSERT INTO executions (arn, name, state_machine_arn, status, input, output, error, \
          cause, started_ms, stopped_ms, redrive_count, redrive_ms, parent, parent_task, notify, \
-         revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-         (SELECT MAX(id) FROM revisions WHERE state_machine_arn = ?3))",
+         map_run, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
+         ?14, ?15, ?16, (SELECT MAX(id) FROM revisions WHERE state_machine_arn = ?3))",
     )?
     .execute(params![
         e.arn,
@@ -182,7 +188,8 @@ pub(super) fn create(
         e.redrive_ms.map(i64_of),
         parent.map(|p| &p.execution_arn),
         parent.map(|p| i64_of(p.task_id)),
-        parent.is_some_and(|p| p.waits)
+        parent.is_some_and(|p| p.waits),
+        e.map_run_arn
     ])?;
     Ok(Created::New)
 }
@@ -253,6 +260,59 @@ fn apply_tokens(
         };
     }
     Ok(())
+}
+
+/// The changes of a transition to its distributed Maps' children: rows created, ended or
+/// reopened at once; history rows added to `history` (inserted with the batch's). `ids` keeps
+/// the children's row ids for the batch.
+fn apply_map_children<'t>(
+    tx: &Transaction<'_>,
+    changes: &'t [MapChildChange],
+    ids: &mut HashMap<&'t str, i64>,
+    history: &mut Vec<EventRow<'t>>,
+) -> rusqlite::Result<()> {
+    for change in changes {
+        match change {
+            MapChildChange::Started(record) => {
+                if create(tx, record)? == Created::New {
+                    ids.insert(record.arn.as_str(), tx.last_insert_rowid());
+                }
+            }
+            MapChildChange::Event {
+                execution_arn,
+                id,
+                event,
+            } => {
+                let row = child_id(tx, ids, execution_arn)?;
+                history.push((row, i64_of(*id), event.as_str()));
+            }
+            MapChildChange::Closed {
+                execution_arn,
+                closed,
+            } => close(tx, child_id(tx, ids, execution_arn)?, closed)?,
+            MapChildChange::Redriven {
+                execution_arn,
+                at_ms,
+            } => reopen(tx, child_id(tx, ids, execution_arn)?, *at_ms)?,
+        }
+    }
+    Ok(())
+}
+
+/// The row id of a child execution, looked up once a batch.
+fn child_id<'t>(
+    tx: &Transaction<'_>,
+    ids: &mut HashMap<&'t str, i64>,
+    execution_arn: &'t str,
+) -> rusqlite::Result<i64> {
+    if let Some(id) = ids.get(execution_arn) {
+        return Ok(*id);
+    }
+    let id = tx
+        .prepare_cached("SELECT id FROM executions WHERE arn = ?1")?
+        .query_row([execution_arn], |r| r.get(0))?;
+    ids.insert(execution_arn, id);
+    Ok(id)
 }
 
 /// An ended execution runs again (a redrive at `at_ms`).

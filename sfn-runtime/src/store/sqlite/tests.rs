@@ -42,6 +42,7 @@ fn execution(name: &str, started_ms: u64) -> ExecutionRecord {
         redrive_count: 0,
         redrive_ms: None,
         parent: None,
+        map_run_arn: None,
     }
 }
 
