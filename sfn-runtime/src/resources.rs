@@ -406,6 +406,49 @@ pub(crate) struct TaskOrigin {
     pub(crate) redelivered: bool,
 }
 
+/// What a running task's future can tell its driver before its result, and what it resumes:
+/// a `.sync` service task reports the job it started (`TaskSubmitted`), and after a restart
+/// follows that job instead of starting another. Set around the task's future by the driver
+/// (a tokio task-local, so the integrations reach it without every call in between taking it).
+#[derive(Clone, Default)]
+// Only the AWS integrations read it.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
+pub(crate) struct TaskScope {
+    /// Reports the submission.
+    pub(crate) submit: Option<Arc<dyn Fn(Value) + Send + Sync>>,
+    /// The submission of a task run again after a restart.
+    pub(crate) resumed: Option<Value>,
+}
+
+tokio::task_local! {
+    static TASK_SCOPE: TaskScope;
+}
+
+/// Runs a task's future within `scope`.
+pub(crate) fn scoped<F: Future>(scope: TaskScope, future: F) -> impl Future<Output = F::Output> {
+    TASK_SCOPE.scope(scope, future)
+}
+
+/// Tells the driver (when there is one) that the running task submitted its work: `output`
+/// is its `TaskSubmitted` output.
+#[cfg(feature = "aws")]
+pub(crate) fn report_submission(output: &Value) {
+    let _ = TASK_SCOPE.try_with(|scope| {
+        if let Some(submit) = &scope.submit {
+            submit(output.clone());
+        }
+    });
+}
+
+/// The submission the running task made before a restart, if it made one.
+#[cfg(feature = "aws")]
+pub(crate) fn resumed_submission() -> Option<Value> {
+    TASK_SCOPE
+        .try_with(|scope| scope.resumed.clone())
+        .ok()
+        .flatten()
+}
+
 /// Where [`Resources::route`] sent a task.
 pub(crate) enum Route {
     /// Running. With `callback`, its answer is only the submission: the result comes by token.

@@ -531,6 +531,132 @@ async fn ecs_sync_succeeds_with_the_described_task() {
     assert_eq!(out["Containers"][0]["ExitCode"], 0);
     assert_eq!(out["CreatedAt"], 1704067200500_i64);
     assert!(out.get("SdkHttpMetadata").is_none());
+    // AWS's events for a `.sync` job: the start call's answer is the submission.
+    let types: Vec<&str> = r.history.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let submitted = r.history[4].to_aws_json();
+    let details = &submitted["taskSubmittedEventDetails"];
+    assert_eq!(details["resourceType"], "ecs");
+    assert_eq!(details["resource"], "runTask.sync");
+    let answer = json_of(details["output"].as_str().unwrap_or_default());
+    assert_eq!(answer["Tasks"][0]["TaskArn"], TASK);
+    assert_eq!(answer["Tasks"][0]["LastStatus"], "PROVISIONING");
+    assert!(answer.get("SdkHttpMetadata").is_some(), "{answer}");
+}
+
+/// A `.sync` job started before the engine stopped is followed, not started again, by the
+/// engine that resumes the execution from the store (real clock: the store commits on a thread
+/// of its own).
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_sync_task_follows_the_job_it_started() {
+    use sfn_runtime::store::{sqlite::SqliteStore, Durability, HistoryQuery};
+    let api = StandIn::start().await;
+    api.answer(
+        "RunTask",
+        &[(
+            200,
+            json!({"tasks": [ecs_task("PROVISIONING", None)], "failures": []}),
+        )],
+    );
+    api.answer(
+        "DescribeTasks",
+        &[(
+            200,
+            json!({"tasks": [ecs_task("RUNNING", None)], "failures": []}),
+        )],
+    );
+    let dir = std::env::temp_dir().join(format!("sfn-jobs-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("store.db");
+    let clients = clients_at(&api.endpoint);
+    let open = |clients: AwsClients| {
+        let store = SqliteStore::open(&path, Durability::Process).expect("the store opens");
+        engine(&clients).with_store(store)
+    };
+    let first = open(clients.clone());
+    first.recover().await.expect("recovers");
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": "arn:aws:states:::ecs:runTask.sync",
+        "Parameters": {"TaskDefinition": "work"}, "End": true}}});
+    let arn = first
+        .create_state_machine("job", &definition.to_string())
+        .await
+        .expect("created");
+    let started = first
+        .start_standard_execution(&arn, "run-1", json!({}))
+        .await
+        .expect("starts");
+    let types = |engine: Engine, execution: String| async move {
+        let page = engine
+            .get_execution_history(&execution, HistoryQuery::default())
+            .await
+            .expect("readable");
+        page.items
+            .iter()
+            .filter_map(|e| e["type"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let mut submitted = false;
+    for _ in 0..3000 {
+        let seen = types(first.clone(), started.execution_arn.clone()).await;
+        if seen.iter().any(|t| t == "TaskSubmitted") {
+            submitted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(submitted, "the job's start is recorded");
+    first.halt();
+    drop(first);
+
+    api.answer(
+        "DescribeTasks",
+        &[(
+            200,
+            json!({"tasks": [ecs_task("STOPPED", Some(0))], "failures": []}),
+        )],
+    );
+    let second = open(clients);
+    let mut resumed = second.recover().await.expect("recovers");
+    assert_eq!(resumed.len(), 1, "the execution resumes");
+    let ends = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        resumed.remove(0).result(),
+    );
+    let result = ends
+        .await
+        .expect("the resumed task follows its job to the end")
+        .expect("ends");
+    let out = output(&result).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out["TaskArn"], TASK);
+    assert_eq!(out["LastStatus"], "STOPPED");
+    assert_eq!(api.received("RunTask").len(), 1, "one job, not a second");
+    let described = api.received("DescribeTasks");
+    assert!(!described.is_empty());
+    assert_eq!(
+        described.last().map(|d| d["tasks"][0].clone()),
+        Some(json!(TASK))
+    );
+    let seen = types(second.clone(), started.execution_arn.clone()).await;
+    let count = |t: &str| seen.iter().filter(|s| *s == t).count();
+    assert_eq!(count("TaskSubmitted"), 1, "{seen:?}");
+    assert_eq!(count("TaskSucceeded"), 1, "{seen:?}");
+    drop(second);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A `.sync` task that times out stops its job: ECS StopTask, Batch TerminateJob, Glue

@@ -11,6 +11,9 @@
 //!   described job as cause. A `.sync` ECS task sets `StartedBy` to `AWS Step Functions` and a
 //!   `.sync` Batch job gets `MANAGED_BY_AWS=STARTED_BY_STEP_FUNCTIONS` in its environment, as
 //!   Step Functions does.
+//! - `.sync` records `TaskSubmitted` with the start call's answer once the job has started, as
+//!   AWS does; a driver that resumes the execution after a restart follows that job (it
+//!   describes it, and stops it if the task is stopped) rather than start another one.
 //! - Stopping the task while it waits (the execution stopped, the state timed out, a parallel
 //!   branch failed) stops the job: ECS `StopTask`, Batch `TerminateJob`, Glue
 //!   `BatchStopJobRun`.
@@ -82,14 +85,25 @@ pub(crate) async fn call(
             ),
         ));
     }
-    let (submission, job) = match call.service {
-        Service::Ecs => run_task(clients, params, sync).await?,
-        Service::Batch => submit_job(clients, params, sync).await?,
-        _ => start_job_run(clients, params).await?,
+    let (submission, job) = match crate::resources::resumed_submission().filter(|_| sync) {
+        // Started before a restart: follow that job.
+        Some(submission) => {
+            let job = job_of(&call.service, &submission);
+            (submission, job)
+        }
+        None => {
+            let (submission, job) = match call.service {
+                Service::Ecs => run_task(clients, params, sync).await?,
+                Service::Batch => submit_job(clients, params, sync).await?,
+                _ => start_job_run(clients, params).await?,
+            };
+            if !sync {
+                return Ok(submission);
+            }
+            crate::resources::report_submission(&submission);
+            (submission, job)
+        }
     };
-    if !sync {
-        return Ok(submission);
-    }
     let Some(job) = job else {
         return Err(TaskError::new(
             "States.Runtime",
@@ -106,6 +120,23 @@ pub(crate) async fn call(
     let result = wait_for_end(clients, &job).await;
     guard.job = None;
     result
+}
+
+/// The job a `.sync` task's submission (its `TaskSubmitted` output) started.
+fn job_of(service: &Service, submission: &Value) -> Option<Job> {
+    match service {
+        Service::Ecs => Some(Job::EcsTask {
+            cluster: text(submission, "/Tasks/0/ClusterArn")?,
+            task: text(submission, "/Tasks/0/TaskArn")?,
+        }),
+        Service::Batch => Some(Job::Batch {
+            id: text(submission, "/JobId")?,
+        }),
+        _ => Some(Job::GlueRun {
+            job_name: text(submission, "/JobName")?,
+            run_id: text(submission, "/JobRunId")?,
+        }),
+    }
 }
 
 /// The answer's body with the metadata blocks, and the body alone.

@@ -200,6 +200,11 @@ enum DriverMsg {
         task_id: TaskId,
         result: Box<Result<children::ChildCreated, crate::resources::TaskError>>,
     },
+    /// A running `.sync` service task started its job: `TaskSubmitted`.
+    Submitted {
+        task_id: TaskId,
+        output: Value,
+    },
     /// A `.sync` task's child execution ended.
     ChildDone {
         task_id: TaskId,

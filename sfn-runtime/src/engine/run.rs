@@ -73,6 +73,9 @@ pub(super) struct Driver {
     halted: Option<crate::store::StoreError>,
     /// Carrying out the pending commands of a resumed execution: tasks run again.
     resuming: bool,
+    /// The submissions of the `.sync` service tasks a resumed execution runs again: they
+    /// follow the job they started.
+    resumed_submissions: BTreeMap<TaskId, Value>,
 }
 
 impl Driver {
@@ -105,6 +108,7 @@ impl Driver {
             persisted: None,
             halted: None,
             resuming: false,
+            resumed_submissions: BTreeMap::new(),
         }
     }
 
@@ -177,6 +181,14 @@ impl Driver {
         let mut rest = Vec::with_capacity(pending.len());
         for command in pending {
             match command {
+                // A `.sync` job started before the restart: the task runs again, following it.
+                Command::InvokeTask(task) if self.exec.sync_submission(task.task_id).is_some() => {
+                    if let Some(submission) = self.exec.sync_submission(task.task_id) {
+                        self.resumed_submissions
+                            .insert(task.task_id, submission.clone());
+                    }
+                    rest.push(Command::InvokeTask(task));
+                }
                 Command::InvokeTask(task) if self.exec.is_submitted(task.task_id) => {
                     self.await_token(task.task_id, task.token, false);
                 }
@@ -541,6 +553,16 @@ impl Driver {
             DriverMsg::ChildCreated { task_id, result } => {
                 self.child_created(task_id, *result).await
             }
+            DriverMsg::Submitted { task_id, output } => {
+                if self.running.contains_key(&task_id) {
+                    self.feed(Event::TaskSubmitted {
+                        task_id,
+                        output,
+                        now,
+                    })
+                    .await;
+                }
+            }
             DriverMsg::ChildDone { task_id, outcome } => {
                 // Only a task that waits for its started child takes its end (after a restart
                 // the end may be told before the task has learned that its child exists).
@@ -737,6 +759,10 @@ impl Driver {
             return false;
         }
         let activity = task.resource.is_activity();
+        let sync = matches!(
+            task.resource.pattern(),
+            Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)
+        );
         let origin = TaskOrigin {
             execution_arn: self.exec.config().execution_arn.clone(),
             redelivered: self.resuming,
@@ -749,6 +775,20 @@ impl Driver {
                 callback: false,
             },
             Ok(()) => self.resources.route(task, origin),
+        };
+        let result = match sync {
+            // A `.sync` integration reports its submission, and resumes from it.
+            true => {
+                let tx = self.tx.clone();
+                let scope = crate::resources::TaskScope {
+                    submit: Some(Arc::new(move |output| {
+                        let _ = tx.send(DriverMsg::Submitted { task_id, output });
+                    })),
+                    resumed: self.resumed_submissions.remove(&task_id),
+                };
+                Box::pin(crate::resources::scoped(scope, result))
+            }
+            false => result,
         };
         let running = RunningTask {
             handle: self.tasks.spawn(async move { (task_id, result.await) }),

@@ -38,6 +38,10 @@ pub(crate) struct TaskWait {
     /// clock starts at `ActivityStarted`, while `TimeoutSeconds` counts from the scheduling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     heartbeat_on_start: Option<u64>,
+    /// The submission of a `.sync` service task (the job it started): a driver that resumes
+    /// the execution follows that job rather than start another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sync_submission: Option<Box<Value>>,
 }
 
 /// A task's heartbeat timer and the interval each heartbeat restarts it with.
@@ -290,6 +294,7 @@ impl Execution {
             child: None,
             submitted: false,
             heartbeat_on_start: heartbeat_ms.filter(|_| activity),
+            sync_submission: None,
         };
         let state_name = self.active_state_name(frame);
         let task = TaskInvocation {
@@ -517,6 +522,16 @@ impl Execution {
 
     /// Whether the activity task `task_id` waits for a worker to take it (scheduled, not
     /// started).
+    /// The submission of a submitted `.sync` service task (not a child execution): the job
+    /// a resumed driver follows.
+    pub(crate) fn sync_submission(&self, task_id: TaskId) -> Option<&Value> {
+        let frame = self.data.tasks.get(&task_id)?;
+        match &self.data.frames.get(frame)?.active.as_ref()?.block {
+            Block::Task(w) if w.task_id == task_id && w.submitted => w.sync_submission.as_deref(),
+            _ => None,
+        }
+    }
+
     pub(crate) fn awaits_worker(&self, task_id: TaskId) -> bool {
         match self.waiting_task(task_id) {
             Some((frame, TaskKind::Activity { .. })) => matches!(
@@ -550,6 +565,10 @@ impl Execution {
             resource,
         } = kind
         {
+            let sync = resource.ends_with(".sync") || resource.contains(".sync:");
+            if sync && wait.child.is_none() {
+                wait.sync_submission = Some(Box::new(output.clone()));
+            }
             self.emit(frame, EventType::TaskSubmitted, || {
                 json!({"resourceType": resource_type, "resource": resource, "output": output, "outputDetails": {"truncated": false}})
             });
