@@ -526,6 +526,45 @@ fn api_gateway_and_http_tasks_match_the_documented_policies() {
                 ),
             ],
         },
+        // `InvocationConfig`, which AWS now recommends over `Authentication`, names the
+        // connection the same way, in `Parameters` and in JSONata `Arguments`.
+        Case {
+            name: "http:invoke, InvocationConfig",
+            definition: json!({"Resource": "arn:aws:states:::http:invoke",
+                "Parameters": {"ApiEndpoint": "https://api.stripe.com/v1/charges",
+                    "Method": "POST",
+                    "InvocationConfig": {"ConnectionArn": connection}}}),
+            documented: vec![
+                (
+                    &[r#"states:InvokeHTTPEndpoint if {"StringEquals":{"states:HTTPMethod":"POST"},"StringLike":{"states:HTTPEndpoint":"https://api.stripe.com/v1/charges*"}}"#],
+                    res(&["arn:aws:states:*:*:stateMachine:*"]),
+                ),
+                (&["events:RetrieveConnectionCredentials"], res(&[connection])),
+                (
+                    &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                    res(&["arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/stripe/*"]),
+                ),
+            ],
+        },
+        Case {
+            name: "http:invoke, JSONata arguments with a computed endpoint",
+            definition: json!({"Resource": "arn:aws:states:::http:invoke",
+                "QueryLanguage": "JSONata",
+                "Arguments": {"ApiEndpoint": "{% $states.input.url %}",
+                    "Method": "GET",
+                    "InvocationConfig": {"ConnectionArn": connection}}}),
+            documented: vec![
+                (
+                    &[r#"states:InvokeHTTPEndpoint if {"StringEquals":{"states:HTTPMethod":"GET"}}"#],
+                    res(&["arn:aws:states:*:*:stateMachine:*"]),
+                ),
+                (&["events:RetrieveConnectionCredentials"], res(&[connection])),
+                (
+                    &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                    res(&["arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/stripe/*"]),
+                ),
+            ],
+        },
         Case {
             name: "http:invoke, dynamic endpoint, method and connection",
             definition: json!({"Resource": "arn:aws:states:::http:invoke",

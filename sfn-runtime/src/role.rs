@@ -333,6 +333,9 @@ fn denied(
             ),
         );
     }
+    if resource.is_call(&Service::Http, "invoke") {
+        return http_denied(call, message);
+    }
     match sdk_service {
         Some(_) => {
             let (client, exception) = refusal.sdk;
@@ -349,6 +352,30 @@ fn denied(
             )
         }
     }
+}
+
+/// The HTTP Task names its refusals itself: the endpoint call (`states:InvokeHTTPEndpoint`,
+/// whose method and endpoint conditions are the usual reason) fails with
+/// `States.Http.AccessDenied`; reading the connection's credentials (EventBridge, Secrets
+/// Manager) with `Events.ConnectionResource.AccessDenied`, as "Call HTTPS APIs" lists it.
+fn http_denied(call: &Authorization, message: String) -> TaskError {
+    if call.action == "states:InvokeHTTPEndpoint" {
+        let value = |key: &str| {
+            call.context
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        return TaskError::new(
+            "States.Http.AccessDenied",
+            format!(
+                "{message} (method {}, endpoint {}): the execution role needs                  states:InvokeHTTPEndpoint on the state machine under conditions its                  states:HTTPMethod and states:HTTPEndpoint match",
+                value("states:HTTPMethod"),
+                value("states:HTTPEndpoint")
+            ),
+        );
+    }
+    TaskError::new("Events.ConnectionResource.AccessDenied", message)
 }
 
 /// `arn:aws:sts::<account>:assumed-role/<role name>/<session>`: Step Functions assumes the role
@@ -545,6 +572,57 @@ mod tests {
             deny,
         );
         assert!(e.cause.unwrap_or_default().contains("on resource: arn:aws:dynamodb:us-east-1:123456789012:table/t with an explicit deny in an identity-based policy (Service:"));
+    }
+
+    /// The HTTP Task: a policy whose conditions do not match the call refuses the endpoint
+    /// call; one that allows the call but not the connection's secret refuses the connection.
+    #[test]
+    fn http_task_refusals_name_the_endpoint_or_the_connection() {
+        let connection = "arn:aws:events:us-east-1:123456789012:connection/api/4b1e";
+        let input = json!({"ApiEndpoint": "https://api.example.com/v1/orders", "Method": "POST",
+            "InvocationConfig": {"ConnectionArn": connection}});
+        let only_get = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:InvokeHTTPEndpoint","Resource":"*",
+             "Condition":{"StringEquals":{"states:HTTPMethod":"GET"}}},
+            {"Effect":"Allow","Action":["events:RetrieveConnectionCredentials",
+             "secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"*"}]}"#;
+        let e = refuse("arn:aws:states:::http:invoke", input.clone(), only_get);
+        assert_eq!(e.error, "States.Http.AccessDenied");
+        let cause = e.cause.unwrap_or_default();
+        assert!(cause.contains("is not authorized to perform: states:InvokeHTTPEndpoint on resource: arn:aws:states:us-east-1:123456789012:stateMachine:m"), "{cause}");
+        assert!(
+            cause.contains("(method POST, endpoint https://api.example.com/v1/orders)"),
+            "{cause}"
+        );
+        let no_secret = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["states:InvokeHTTPEndpoint",
+             "events:RetrieveConnectionCredentials"],"Resource":"*"},
+            {"Effect":"Allow","Action":"secretsmanager:*",
+             "Resource":"arn:aws:secretsmanager:*:*:secret:events!connection/other/*"}]}"#;
+        let e = refuse("arn:aws:states:::http:invoke", input.clone(), no_secret);
+        assert_eq!(e.error, "Events.ConnectionResource.AccessDenied");
+        let cause = e.cause.unwrap_or_default();
+        assert!(cause.contains("secretsmanager:DescribeSecret on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/api/4b1e"), "{cause}");
+        // The least-privilege policy of the definition allows the call.
+        let machine = sfn_asl::parse(
+            &json!({"StartAt": "H", "States": {"H": {"Type": "Task",
+            "Resource": "arn:aws:states:::http:invoke", "Parameters": input.clone(),
+            "End": true}}})
+            .to_string(),
+        )
+        .expect("valid");
+        let generated =
+            RolePolicy::parse(&sfn_asl::iam::policy(&machine).to_string()).expect("policy");
+        let config = ExecutionConfig::new("m", "run");
+        let allowed = authorize(
+            &generated,
+            &config,
+            &Resource::parse("arn:aws:states:::http:invoke"),
+            &input,
+            None,
+            "H",
+        );
+        assert!(allowed.is_ok(), "{allowed:?}");
     }
 
     #[test]

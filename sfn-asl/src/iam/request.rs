@@ -292,7 +292,8 @@ fn put_events(input: &Value, caller: &Caller<'_>) -> Vec<Authorization> {
 }
 
 /// The HTTP task: the endpoint call on the running machine, with its method and endpoint as
-/// condition keys, and the connection's credentials.
+/// condition keys; then the connection's credentials, which EventBridge keeps in the Secrets
+/// Manager secret `events!connection/<name>/<id>` of the connection's region and account.
 fn http(input: &Value, caller: &Caller<'_>) -> Vec<Authorization> {
     let mut call = Authorization::new("states:InvokeHTTPEndpoint", caller.state_machine_arn);
     if let Some(method) = text(input, "Method") {
@@ -303,13 +304,24 @@ fn http(input: &Value, caller: &Caller<'_>) -> Vec<Authorization> {
         call.context
             .push(("states:HTTPEndpoint".into(), endpoint.to_owned()));
     }
-    let connection = input
-        .get("Authentication")
+    let connection = crate::resource::http::connection(input)
         .and_then(|a| text(a, "ConnectionArn"))
         .unwrap_or("*");
+    let secret = Arn::parse(connection)
+        .filter(|arn| arn.service == "events")
+        .and_then(|arn| {
+            let id = arn.resource.strip_prefix("connection/")?;
+            Some(format!(
+                "arn:{}:secretsmanager:{}:{}:secret:events!connection/{id}",
+                arn.partition, arn.region, arn.account
+            ))
+        })
+        .unwrap_or_else(|| "*".to_owned());
     vec![
         call,
         Authorization::new("events:RetrieveConnectionCredentials", connection),
+        Authorization::new("secretsmanager:DescribeSecret", secret.clone()),
+        Authorization::new("secretsmanager:GetSecretValue", secret),
     ]
 }
 

@@ -246,7 +246,8 @@ fn http(p: &str, args: &Value, g: &mut Grants) {
         &format!("arn:{p}:states:*:*:stateMachine:*"),
         condition,
     );
-    let auth = args.get("Authentication").unwrap_or(&Value::Null);
+    // `InvocationConfig`, or the older `Authentication`.
+    let auth = crate::resource::http::connection(args).unwrap_or(&Value::Null);
     let (connection, secrets) = match arg(auth, "ConnectionArn") {
         Arg::Static(c) => (c.to_owned(), connection_secrets(c)),
         Arg::Dynamic | Arg::Absent => (format!("arn:{p}:events:*:*:connection/*"), None),

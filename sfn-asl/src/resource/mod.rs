@@ -34,6 +34,7 @@
 //! assert_eq!(Resource::parse("${ChargeFunctionArn}").target(), &Target::Unrecognized);
 //! ```
 
+pub mod http;
 mod parser;
 #[cfg(test)]
 mod tests;

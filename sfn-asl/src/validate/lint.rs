@@ -13,6 +13,8 @@ use crate::model::{Catcher, QueryLanguage, Retrier, State, StateKind, StateMachi
 
 #[path = "lint_fields.rs"]
 mod fields;
+#[path = "lint_integrations.rs"]
+mod integrations;
 #[path = "lint_language.rs"]
 mod language;
 #[cfg(test)]
@@ -51,6 +53,7 @@ pub fn lint(machine: &StateMachine, options: &LintOptions) -> Vec<Finding> {
                 fields::check_express_resources(&at, state, &mut out);
             }
             fields::check_state_fields(&at, state, &mut out);
+            integrations::check_task_integration(&at, state, &mut out);
             language::check_field_languages(
                 &at,
                 state,

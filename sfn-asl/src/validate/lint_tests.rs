@@ -522,3 +522,71 @@ fn given_csv_headers() {
     assert_eq!(at, "/States/S/ItemReader/ReaderConfig");
     assert!(msg.ends_with("These fields are required: [CSVHeaders]"));
 }
+
+#[test]
+fn http_tasks_are_request_response_only() {
+    for suffix in [".sync", ".sync:2", ".waitForTaskToken"] {
+        let doc = format!(
+            r#"{{"StartAt":"A","States":{{"A":{{"Type":"Task",
+            "Resource":"arn:aws:states:::http:invoke{suffix}","End":true}}}}}}"#
+        );
+        let f = findings(&doc);
+        assert_eq!(f.len(), 1, "{suffix}: {f:?}");
+        assert_eq!(f[0].pointer, "/States/A/Resource");
+        assert_eq!(f[0].code, FindingCode::SchemaValidationFailed);
+        assert!(
+            f[0].message.ends_with(&format!(
+                "The resource provided arn:aws:states:::http:invoke{suffix} is not recognized. \
+                 The value is not a valid resource ARN, or the resource is not available in this region."
+            )),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0]
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("arn:aws:states:::http:invoke`"));
+    }
+    let doc = r#"{"StartAt":"A","States":{"A":{"Type":"Task",
+        "Resource":"arn:aws:states:::http:invoke","End":true}}}"#;
+    assert!(findings(doc).is_empty());
+}
+
+#[test]
+fn http_task_headers_refused_by_aws_are_reported() {
+    let doc = r#"{"StartAt":"A","States":{
+        "A":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{
+            "Headers":{"Content-Type":"application/json","Authorization":"Bearer t",
+                "X-Amz-Date.$":"$.d","If-Match":"x","x-forwarded-for":"1"}},"Next":"B"},
+        "B":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","QueryLanguage":"JSONata",
+            "Arguments":{"Headers":{"Host":"example.com"}},"Next":"C"},
+        "C":{"Type":"Task","Resource":"arn:aws:states:::http:invoke",
+            "Parameters":{"Headers":{"Range":"bytes=0-1","X-Custom":"ok"}},"Next":"D"},
+        "D":{"Type":"Task","Resource":"arn:aws:states:::apigateway:invoke",
+            "Parameters":{"Headers":{"Date":["x"]}},"End":true}}}"#;
+    let got: Vec<(String, String)> = findings(doc)
+        .into_iter()
+        .map(|f| {
+            let text = f.message.rsplit(": ").next().unwrap_or_default().to_owned();
+            (f.pointer, text)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "/States/A/Parameters".to_owned(),
+                "[authorization, x-amz-date, if-match, x-forwarded-for]".to_owned()
+            ),
+            ("/States/B/Arguments".to_owned(), "[host]".to_owned()),
+        ]
+    );
+    let f = findings(doc);
+    assert!(
+        f[0].message
+            .contains("The 'Headers' field contains unsupported values: [authorization,"),
+        "{}",
+        f[0].message
+    );
+}

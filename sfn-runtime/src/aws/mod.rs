@@ -24,7 +24,8 @@
 //! `s3` maps the members of its actions from one table of S3's model, and `s3_objects` serves
 //! distributed Maps.
 //! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
-//! is in [`lambda`]. `apigateway:invoke` calls a deployed REST API itself ([`apigateway`]).
+//! is in [`lambda`]. `apigateway:invoke` calls a deployed REST API itself ([`apigateway`]);
+//! `http:invoke` any HTTPS API, through an EventBridge connection ([`http_task`]).
 //!
 //! ```no_run
 //! # async fn run() {
@@ -36,9 +37,13 @@
 //! ```
 
 mod apigateway;
+mod connections;
 mod credentials;
 mod errors;
 mod http;
+mod http_form;
+mod http_request;
+mod http_task;
 mod iam;
 mod job_shapes;
 mod jobs;
@@ -92,6 +97,8 @@ struct Inner {
     credentials: tokio::sync::Mutex<Option<Credentials>>,
     /// Role ARN → the credentials assumed for it, shared by every execution naming the role.
     assumed: tokio::sync::Mutex<HashMap<String, Credentials>>,
+    /// EventBridge connection ARN → the OAuth access token the HTTP Task sends through it.
+    oauth_tokens: tokio::sync::Mutex<HashMap<String, connections::CachedToken>>,
 }
 
 struct Loaded {
@@ -151,6 +158,7 @@ impl AwsClients {
                 clients: Mutex::default(),
                 credentials: tokio::sync::Mutex::new(None),
                 assumed: tokio::sync::Mutex::default(),
+                oauth_tokens: tokio::sync::Mutex::default(),
             }),
             role: None,
         }
@@ -289,6 +297,13 @@ impl AwsClients {
         &self.inner.connector
     }
 
+    /// The OAuth access tokens of the HTTP Task's connections, shared by every execution.
+    pub(crate) async fn oauth_tokens(
+        &self,
+    ) -> tokio::sync::MutexGuard<'_, HashMap<String, connections::CachedToken>> {
+        self.inner.oauth_tokens.lock().await
+    }
+
     /// An IAM action with flat members (`"GetRole"`, `[("RoleName", "r")]`), at IAM's global
     /// endpoint unless one is configured: the answer's XML, or the error as an `aws-sdk:iam`
     /// integration would name it (`Iam.NoSuchEntityException`). Deployments create execution
@@ -352,6 +367,7 @@ impl AwsClients {
             Service::AwsSdk(_) => true,
             Service::Lambda => lambda::supports(&call.action),
             Service::ApiGateway => apigateway::supports(&call.action),
+            Service::Http => http_task::supports(&call.action, call.pattern),
             service => optimized::supports(service, &call.action, call.pattern),
         }
     }
@@ -392,6 +408,7 @@ impl AwsClients {
                 Service::AwsSdk(name) => sdk::call(&clients, name, &call.action, parameters).await,
                 Service::Lambda => lambda::invoke(&clients, parameters).await,
                 Service::ApiGateway => apigateway::invoke(&clients, parameters).await,
+                Service::Http => http_task::invoke(&clients, parameters).await,
                 _ => optimized::call(&clients, &call, parameters).await,
             }
         })
