@@ -69,3 +69,61 @@ fn run_without_aws_names_the_flag() {
         run.stderr
     );
 }
+
+/// The HTTP Task example of the README, as documented: it creates its connection on moto and
+/// calls moto's own API through it; a missing page is the caught 404.
+#[test]
+fn the_http_task_example_runs_as_documented() {
+    let moto = match moto::Moto::start() {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    };
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_CONFIG_FILE", "/nonexistent/sfn-test-config"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/sfn-test-credentials",
+        ),
+    ];
+    let run = |connection: &str, path: &str| -> Value {
+        let input =
+            json!({"connection": connection, "endpoint": format!("{}{path}", moto.endpoint)});
+        let input = input.to_string();
+        let args = [
+            "run",
+            "examples/asl/http-task.asl.json",
+            "--aws",
+            "--input",
+            &input,
+        ];
+        let run = support::sfn_env(&args, "", &env);
+        assert_eq!(
+            run.code, 0,
+            "stderr: {}\nstdout: {}",
+            run.stderr, run.stdout
+        );
+        let out: Value = run.json();
+        assert_eq!(out["status"], json!("SUCCEEDED"), "{out}");
+        out["output"].clone()
+    };
+    let out = run("orders", "/moto-api/data.json");
+    assert_eq!(out["orders"]["status"], json!(200), "{out}");
+    let arn = out["connection"]["ConnectionArn"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        arn.starts_with("arn:aws:events:us-east-1:123456789012:connection/orders/"),
+        "{out}"
+    );
+    let out = run("orders-2", "/no/such/page");
+    assert_eq!(
+        out["error"],
+        json!({"Error": "States.Http.StatusCode.404", "Cause": "Not Found"}),
+        "{out}"
+    );
+    assert!(out.get("orders").is_none(), "{out}");
+}

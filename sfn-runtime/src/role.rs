@@ -1,7 +1,8 @@
 //! The execution role: with [`Engine::with_role_policy`](crate::Engine::with_role_policy), every
 //! call a Task state makes (a Lambda function, an optimized or `aws-sdk:` integration, a nested
 //! execution, whoever answers it: AWS, a handler or a mock) is first put to the role's
-//! policies, and a call they do not allow fails the state as AWS reports a missing permission.
+//! policies, and a call they do not allow fails the state as AWS reports a missing permission
+//! (for the HTTP Task, `States.Http.AccessDenied` or `Events.ConnectionResource.AccessDenied`).
 //! Off unless a policy is given.
 //!
 //! What each call asks is [`sfn_asl::iam::request`]; how the policies answer is
