@@ -37,9 +37,9 @@ fn check_http_request_response(at: &Site<'_>, t: &Task, out: &mut Vec<Finding>) 
             "/Resource",
             &text,
             Some(
-                "the HTTP Task only waits for the answer: use `arn:aws:states:::http:invoke` (to \
-             wait for a callback, send the task token to the API in the request and answer \
-             it with SendTaskSuccess from a Lambda function or a queue)"
+                "the HTTP Task only waits for the API's answer: use `arn:aws:states:::http:invoke` \
+             (to wait for a callback, send the task token with a `.waitForTaskToken` \
+             integration such as `sqs:sendMessage` or `lambda:invoke`)"
                     .into(),
             ),
         ),
