@@ -296,6 +296,25 @@ mod tests {
         assert_eq!(e.as_deref(), Some("States.Runtime"));
     }
 
+    /// An endpoint that never answers: `States.Http.Socket` after 60 seconds (of the paused
+    /// clock, which moves on while the runtime only waits).
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_that_never_answers_times_out() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let url = format!("http://{}/slow", silent.local_addr().expect("an address"));
+        let clients = AwsClients::from_env();
+        let started = tokio::time::Instant::now();
+        let got = exchange(&clients, "GET", &url, &[], None).await;
+        let e = got.err().expect("no answer, so no result");
+        assert_eq!(e.error, "States.Http.Socket");
+        assert_eq!(
+            e.cause.as_deref(),
+            Some(format!("The HTTP request to {url} timed out after 60 seconds").as_str())
+        );
+        assert_eq!(started.elapsed(), TIMEOUT);
+        drop(silent);
+    }
+
     #[test]
     fn only_request_response_is_served() {
         assert!(supports("invoke", IntegrationPattern::RequestResponse));
