@@ -305,7 +305,7 @@ mod tests {
         let clients = AwsClients::from_env();
         let started = tokio::time::Instant::now();
         let got = exchange(&clients, "GET", &url, &[], None).await;
-        let e = got.err().expect("no answer, so no result");
+        let e = got.expect_err("no answer, so no result");
         assert_eq!(e.error, "States.Http.Socket");
         assert_eq!(
             e.cause.as_deref(),
