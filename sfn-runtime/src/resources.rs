@@ -392,7 +392,11 @@ impl Resources {
             },
         );
         // A handler serving an activity answers in full; a callback resource only submits.
-        let callback = task.token.is_some() && !invocation.from_source && !resource.is_activity();
+        // (A `.sync` task has a token as well, but its call's answer is its result.)
+        let callback = resource.is_callback()
+            && task.token.is_some()
+            && !invocation.from_source
+            && !resource.is_activity();
         Route::Run {
             result: invocation.result,
             callback,

@@ -123,6 +123,30 @@ async fn request_response_only_starts_the_child() {
         .as_str()
         .is_some_and(|a| a.contains(":execution:child:")));
     assert!(out.get("Status").is_none());
+    // The answer as the Java SDK object Step Functions returns: the HTTP metadata of
+    // `StartExecution`'s JSON answer, whose length it gives.
+    let meta = &out["SdkHttpMetadata"];
+    assert_eq!(meta["HttpStatusCode"], 200);
+    let id = out["SdkResponseMetadata"]["RequestId"]
+        .as_str()
+        .expect("an id");
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(meta["HttpHeaders"]["x-amzn-RequestId"], id);
+    assert_eq!(meta["AllHttpHeaders"]["x-amzn-RequestId"], json!([id]));
+    assert_eq!(
+        meta["HttpHeaders"]["Content-Type"],
+        "application/x-amz-json-1.0"
+    );
+    let body = format!(
+        r#"{{"executionArn":"{}","startDate":{}}}"#,
+        out["ExecutionArn"].as_str().unwrap_or_default(),
+        "1.7040672E9"
+    );
+    assert_eq!(
+        meta["HttpHeaders"]["Content-Length"],
+        body.len().to_string()
+    );
+    assert_eq!(meta["HttpHeaders"]["Date"], "Mon, 01 Jan 2024 00:00:00 GMT");
 }
 
 #[tokio::test(start_paused = true)]
@@ -236,4 +260,50 @@ async fn sync_dates_span_the_child_run() {
     let out = result.outcome.output.expect("output");
     assert_eq!(out["StartDate"], json!(common::START_MS));
     assert_eq!(out["StopDate"], json!(common::START_MS + 5_000));
+}
+
+/// A `.sync` task has a token (`$$.Task.Token`), and `SendTaskSuccess` with it ends the task
+/// with that output, before its child ends (recorded on AWS: a child passing its parent's
+/// token to a queue, answered from outside while the child still waits).
+#[tokio::test(start_paused = true)]
+async fn a_sync_task_ends_by_its_token_before_its_child_ends() {
+    const RELAY: &str = "arn:aws:lambda:us-east-1:123456789012:function:relay";
+    let (tx, mut tokens) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut resources = Resources::new();
+    resources.register(RELAY, move |req| {
+        let _ = tx.send(req.input["token"].as_str().unwrap_or_default().to_owned());
+        async { Ok::<_, sfn_runtime::TaskError>(json!({})) }
+    });
+    let engine = engine(resources);
+    engine.register_state_machine(
+        CHILD,
+        machine(json!({"StartAt": "Relay", "States": {
+            "Relay": {"Type": "Task", "Resource": RELAY, "Next": "Wait"},
+            "Wait": {"Type": "Wait", "Seconds": 600, "End": true}}})),
+    );
+    let definition = json!({"StartAt": "Call", "States": {"Call": {"Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync",
+        "Parameters": {"StateMachineArn": CHILD, "Input": {"token.$": "$$.Task.Token"}},
+        "End": true}}});
+    let handle = engine.start_execution(
+        machine(definition),
+        json!({}),
+        ExecutionConfig::new("parent", "p"),
+    );
+    let token = tokens
+        .recv()
+        .await
+        .expect("the child relays the parent's token");
+    assert_eq!(token.len(), 36, "a task token: {token}");
+    engine
+        .send_task_success(&token, json!("answered"))
+        .await
+        .expect("the parent's .sync task takes the token");
+    let result = handle.result().await.expect("ends");
+    assert_eq!(result.outcome.status, Status::Succeeded);
+    assert_eq!(result.outcome.output, Some(json!("answered")));
+    let types: Vec<EventType> = result.history.iter().map(|e| e.event_type).collect();
+    let at = |t| types.iter().position(|x| *x == t);
+    let submitted = at(EventType::TaskSubmitted).expect("submitted");
+    assert!(Some(submitted) < at(EventType::TaskSucceeded), "{types:?}");
 }

@@ -523,9 +523,11 @@ impl Driver {
                 result,
                 ack,
             } => {
-                if !self.running.contains_key(&task_id) {
+                let Some(running) = self.running.get_mut(&task_id) else {
                     return answer(ack, Err(EngineError::TaskDoesNotExist(String::new())));
-                }
+                };
+                // Answered by its token: a `.sync` task's child execution runs on.
+                running.child = None;
                 self.forget_task(task_id);
                 let event = match *result {
                     Ok(output) => Event::TaskSucceeded {
@@ -877,6 +879,10 @@ impl Driver {
                 let _ = tx.send(DriverMsg::ChildDone { task_id, outcome });
             });
             let handle = watch.abort_handle();
+            // `SendTaskSuccess` with the task's token ends it too.
+            if let Some(token) = &token {
+                self.register_token(token, task_id);
+            }
             RunningTask {
                 handle,
                 token,

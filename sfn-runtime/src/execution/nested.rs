@@ -141,7 +141,22 @@ impl Execution {
             return;
         };
         child.start = Some(now);
-        let response = json!({"ExecutionArn": child.execution_arn, "StartDate": now});
+        let mut response = Map::new();
+        response.insert("ExecutionArn".into(), child.execution_arn.clone().into());
+        response.insert("StartDate".into(), now.into());
+        let request_id = {
+            let seed = format!("{}#{}", self.data.config.execution_arn, task_id.0);
+            let (a, b) = (
+                sfn_asl::random::fnv1a_salted(0, seed.as_bytes()),
+                sfn_asl::random::fnv1a_salted(0x5f3e_c0de, seed.as_bytes()),
+            );
+            sfn_asl::random::uuid(a, b)
+        };
+        let Some(child) = self.child_wait(task_id) else {
+            return;
+        };
+        start_metadata(&mut response, &child.execution_arn, now, &request_id);
+        let response = Value::Object(response);
         match child.pattern {
             ChildPattern::RequestResponse => self.task_result(task_id, Ok(response)),
             _ => self.task_submitted(task_id, response),
@@ -167,6 +182,56 @@ impl Execution {
         };
         self.task_result(task_id, result);
     }
+}
+
+/// The `SdkHttpMetadata` and `SdkResponseMetadata` blocks of a `StartExecution` answer, as the
+/// Java SDK v1 objects Step Functions returns show them for any optimized call: the answer of
+/// Step Functions' JSON API (`{"executionArn":…,"startDate":…}`, its length the
+/// `Content-Length`), dated `now` (ms), with a request id fixed by the execution and task.
+fn start_metadata(response: &mut Map<String, Value>, execution_arn: &str, now: u64, id: &str) {
+    let body = format!(
+        r#"{{"executionArn":"{execution_arn}","startDate":{}}}"#,
+        java_seconds(now)
+    );
+    let date = chrono::DateTime::from_timestamp_millis(i64::try_from(now).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let length = body.len().to_string();
+    let content_type = "application/x-amz-json-1.0";
+    response.insert(
+        "SdkHttpMetadata".into(),
+        json!({
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [id],
+                "connection": ["keep-alive"],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": [content_type],
+            },
+            "HttpHeaders": {
+                "connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": content_type,
+                "Date": date,
+                "x-amzn-RequestId": id,
+            },
+            "HttpStatusCode": 200,
+        }),
+    );
+    response.insert("SdkResponseMetadata".into(), json!({"RequestId": id}));
+}
+
+/// Seconds since the epoch as Java prints a `double` of that size (`1.762432553957E9`), as
+/// the Step Functions API writes `startDate`.
+fn java_seconds(ms: u64) -> String {
+    let seconds = ms as f64 / 1000.0;
+    if seconds < 1.0 {
+        return format!("{seconds:?}");
+    }
+    let exponent = seconds.log10().floor() as i32;
+    let mantissa = seconds / 10f64.powi(exponent);
+    format!("{mantissa:?}E{exponent}")
 }
 
 /// The child's `DescribeExecution`, as `.sync` tasks return it.

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use sfn_asl::error::{message, STATES_DATA_LIMIT_EXCEEDED, STATES_TIMEOUT};
 use sfn_asl::model::{DataFlow, QueryLanguage, Task, Template};
 use sfn_asl::path::ReferencePath;
-use sfn_asl::resource::{Resource, Service, Target};
+use sfn_asl::resource::{IntegrationPattern, Resource, Service, Target};
 use sfn_asl::EvalError;
 
 use super::io::{self, Scope};
@@ -221,10 +221,17 @@ impl Execution {
         lang: QueryLanguage,
     ) -> Result<Flow, EvalError> {
         let callback = t.resource.is_callback();
+        // A `.sync` task has a token in `$$.Task.Token` too: `SendTaskSuccess` with it ends
+        // the task, as on AWS (a child execution may answer its parent's task that way).
+        let sync = matches!(
+            t.resource.pattern(),
+            Some(IntegrationPattern::Sync | IntegrationPattern::Sync2)
+        );
         // Activity workers answer through a token too, but it is not in `$$.Task.Token`.
         let activity = t.resource.is_activity();
-        let token = (callback || activity).then(|| uuid(&self.data.rng));
-        if let (true, Some(token), Value::Object(ctx)) = (callback, &token, &mut self.context) {
+        let token = (callback || sync || activity).then(|| uuid(&self.data.rng));
+        let in_context = callback || sync;
+        if let (true, Some(token), Value::Object(ctx)) = (in_context, &token, &mut self.context) {
             ctx.insert("Task".into(), json!({"Token": token}));
         }
         let prepared = {
