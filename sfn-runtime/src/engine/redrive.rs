@@ -233,7 +233,7 @@ impl Engine {
                 reason: reason.to_owned(),
             })
         };
-        if link.is_awake(execution_arn) {
+        if !until_asleep(&link, execution_arn, record.status).await {
             return not_redrivable("Execution is RUNNING and cannot be redriven");
         }
         if let RedriveStatus::NotRedrivable(reason) = redrive_status(&record, now) {
@@ -348,6 +348,26 @@ impl Engine {
             }
         });
     }
+}
+
+/// Whether no driver of the execution is in memory, waiting a little for the driver of one
+/// whose record shows it ended: that driver committed its last transition and leaves memory
+/// right after, and a redrive must not be refused in between. Polled: the driver announces
+/// its leaving to no one.
+async fn until_asleep(
+    link: &super::persist::StoreLink,
+    execution_arn: &str,
+    status: Status,
+) -> bool {
+    // At most a second: the driver has nothing left to wait for.
+    let tries = if status == Status::Running { 0 } else { 1000 };
+    for _ in 0..tries {
+        if !link.is_awake(execution_arn) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    !link.is_awake(execution_arn)
 }
 
 /// How often a durable engine purges expired executions.
