@@ -103,6 +103,7 @@ event_types! {
     MapRunStarted => "mapRunStartedEventDetails",
     MapRunSucceeded => "",
     MapRunFailed => "mapRunFailedEventDetails",
+    MapRunRedriven => "mapRunRedrivenEventDetails",
     EvaluationFailed => "evaluationFailedEventDetails",
 }
 

@@ -36,6 +36,12 @@ pub(crate) struct ChildRecord {
     pub stop_ms: u64,
     /// Output, or the failure.
     pub result: Result<Value, Failure>,
+    /// How often it was redriven (with its Map Run), and when last.
+    #[serde(default)]
+    pub redrive_count: u32,
+    /// When it was last redriven.
+    #[serde(default)]
+    pub redrive_ms: Option<u64>,
 }
 
 impl ChildRecord {
@@ -47,12 +53,15 @@ impl ChildRecord {
             "Input": text(&self.input),
             "InputDetails": {"Included": true},
             "Name": self.name,
-            "RedriveCount": 0,
+            "RedriveCount": self.redrive_count,
             "StartDate": iso_time(self.start_ms),
             "StateMachineArn": self.state_machine_arn,
             "StopDate": iso_time(self.stop_ms),
         });
         if let Value::Object(e) = &mut entry {
+            if let Some(at) = self.redrive_ms {
+                e.insert("RedriveDate".into(), iso_time(at).into());
+            }
             match &self.result {
                 Ok(output) => {
                     e.insert("Output".into(), text(output).into());

@@ -743,3 +743,86 @@ fn a_redrive_replays() {
     let machines = BTreeMap::from([(config.state_machine_arn.clone(), m)]);
     replay(&runs, &machines);
 }
+
+/// A redrive through a distributed Map redrives its Map Run: the failed child execution goes on
+/// in its own history, the others keep their results. Replayed in one go and one event at a
+/// time, with the closed child histories and the queue of children to redrive serialized and
+/// restored between events.
+#[test]
+fn a_map_run_redrive_replays() {
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemsPath": "$.items", "MaxConcurrency": 1, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": OK, "End": true}}}}}});
+    let m = machine(definition);
+    let config = ExecutionConfig::new("map-redriven", "run-1");
+    let mut exec = Execution::new(m.clone(), config.clone());
+    let mut entries = Vec::new();
+    let mut child_events = 0;
+    // Answers every task until nothing is invoked any more; items in `failing` fail.
+    let mut drive = |exec: &mut Execution, first: Event, failing: &[i64], now: u64| {
+        let mut queue = vec![first];
+        let mut ran = Vec::new();
+        while let Some(event) = queue.pop() {
+            let step = exec.handle(event.clone());
+            entries.push(Entry {
+                event: serde_json::to_string(&event).expect("an event serializes"),
+                step: serde_json::to_value(&step).expect("a step serializes"),
+                state: serde_json::to_value(exec.snapshot()).expect("a state serializes"),
+            });
+            child_events += step.child_events.len();
+            for c in &step.commands {
+                let Command::InvokeTask(t) = c else { continue };
+                let n = t.input["n"].as_i64().expect("an item number");
+                ran.push(n);
+                queue.push(if failing.contains(&n) {
+                    Event::TaskFailed {
+                        task_id: t.task_id,
+                        error: Some("Flaky.Broken".into()),
+                        cause: None,
+                        now,
+                    }
+                } else {
+                    Event::TaskSucceeded {
+                        task_id: t.task_id,
+                        output: json!(n),
+                        now,
+                    }
+                });
+            }
+        }
+        ran
+    };
+    let items = json!({"items": [{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}]});
+    let now = START_MS;
+    let ran = drive(
+        &mut exec,
+        Event::Started { input: items, now },
+        &[2, 3],
+        now,
+    );
+    assert_eq!(ran, vec![1, 2, 3]);
+    assert_eq!(exec.status(), Status::Failed);
+    let ran = drive(
+        &mut exec,
+        Event::Redriven { now: now + 1000 },
+        &[],
+        now + 1000,
+    );
+    assert_eq!(
+        ran,
+        vec![2, 3, 4],
+        "the failed children, then the one not started"
+    );
+    assert_eq!(exec.status(), Status::Succeeded);
+    assert!(child_events > 0);
+    let runs = BTreeMap::from([(
+        config.execution_arn.clone(),
+        Recorded {
+            config: config.clone(),
+            entries,
+        },
+    )]);
+    let machines = BTreeMap::from([(config.state_machine_arn.clone(), m)]);
+    replay(&runs, &machines);
+}

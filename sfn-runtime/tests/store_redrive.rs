@@ -640,45 +640,285 @@ async fn closed_executions_are_kept_for_the_retention_then_purged() {
         .is_some());
 }
 
-#[tokio::test]
-async fn a_distributed_map_runs_again_whole_as_a_new_map_run() {
-    let dir = temp_dir("distributed");
-    let world = World::broken();
-    let engine = open(&dir.join("store.db"), &world).await;
-    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
-        "ItemsPath": "$.items", "MaxConcurrency": 1,
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": FLAKY, "End": true}}}}}});
-    let items = json!({"items": [{"n": 1, "fine": true}, {"n": 2}]});
-    let arn = start(&engine, "distributed", &definition, items).await;
-    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
-    let failed = history(&engine, &arn).await;
-    assert_eq!(of_type(&failed, "MapRunFailed"), 1, "{failed:#?}");
-    world.take_calls();
+/// A distributed Map of `kind` child executions over `$.items`, one at a time, one failure
+/// tolerated.
+fn distributed(kind: &str) -> Value {
+    json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemsPath": "$.items", "MaxConcurrency": 1, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": kind},
+            "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": FLAKY, "End": true}}}}}})
+}
 
+/// Items 2 and 4 fail while the service is broken; item 5 never starts.
+fn distributed_items() -> Value {
+    json!({"items": [{"n": 1, "fine": true}, {"n": 2}, {"n": 3, "fine": true}, {"n": 4},
+        {"n": 5, "fine": true}]})
+}
+
+fn item_numbers(calls: Vec<(String, Value)>) -> Vec<Value> {
+    calls.into_iter().map(|(_, i)| i["n"].clone()).collect()
+}
+
+/// A history without its timestamps (the clock is the real one).
+fn timeless(history: Vec<Value>) -> Vec<Value> {
+    history
+        .into_iter()
+        .map(|mut e| {
+            if let Value::Object(m) = &mut e {
+                m.remove("timestamp");
+            }
+            e
+        })
+        .collect()
+}
+
+/// The Map Run ARN in an execution's `MapRunStarted`.
+async fn map_run_arn(engine: &Engine, arn: &str) -> String {
+    history(engine, arn)
+        .await
+        .iter()
+        .find(|e| e["type"] == "MapRunStarted")
+        .and_then(|e| e["mapRunStartedEventDetails"]["mapRunArn"].as_str())
+        .expect("a Map Run started")
+        .to_owned()
+}
+
+/// A Map Run's stored child executions, by item number (`n` of their input).
+async fn map_children(engine: &Engine, map_run: &str) -> Vec<sfn_runtime::store::ExecutionRecord> {
+    let query = ExecutionQuery {
+        map_run_arn: Some(map_run.to_owned()),
+        ..ExecutionQuery::default()
+    };
+    let mut children = engine.list_executions(query).await.expect("listed").items;
+    let n = |c: &sfn_runtime::store::ExecutionRecord| {
+        serde_json::from_str::<Value>(&c.input).expect("JSON input")["n"]
+            .as_u64()
+            .expect("an item number")
+    };
+    children.sort_by_key(n);
+    children
+}
+
+fn types_of(history: &[Value]) -> Vec<&str> {
+    history
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect()
+}
+
+/// Runs the distributed Map until it fails, redrives it (on an engine reopened on the same
+/// file when `reopen`), and returns the engine, the execution, the items run by the redrive,
+/// and the history.
+async fn redrive_a_map_run(
+    tag: &str,
+    kind: &str,
+    reopen: bool,
+) -> (Engine, String, Vec<Value>, Vec<Value>) {
+    let dir = temp_dir(tag);
+    let path = dir.join("store.db");
+    let world = World::broken();
+    let mut engine = open(&path, &world).await;
+    let arn = start(
+        &engine,
+        "distributed",
+        &distributed(kind),
+        distributed_items(),
+    )
+    .await;
+    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
+    assert_eq!(
+        item_numbers(world.take_calls()),
+        vec![json!(1), json!(2), json!(3), json!(4)]
+    );
+    if reopen {
+        engine.halt();
+        drop(engine);
+        engine = open(&path, &world).await;
+    }
     world.repair();
     engine.redrive_execution(&arn).await.expect("redrivable");
     assert_eq!(until_done(&engine, &arn).await, Status::Succeeded);
-    // Not as on AWS, which redrives the failed child of the same Map Run: every item runs again.
-    let seen: Vec<Value> = world
-        .take_calls()
-        .into_iter()
-        .map(|(_, i)| i["n"].clone())
+    let calls = item_numbers(world.take_calls());
+    let events = history(&engine, &arn).await;
+    (engine, arn, calls, events)
+}
+
+#[tokio::test]
+async fn a_distributed_map_redrives_the_unsuccessful_children_of_its_map_run() {
+    let (engine, arn, calls, events) = redrive_a_map_run("distributed", "STANDARD", false).await;
+    assert_eq!(
+        calls,
+        vec![json!(2), json!(4), json!(5)],
+        "items 1 and 3 succeeded: they do not run again"
+    );
+    assert_chained(&events);
+    let types = types_of(&events);
+    let at = types
+        .iter()
+        .position(|t| *t == "ExecutionRedriven")
+        .unwrap();
+    assert_eq!(
+        types[at..],
+        [
+            "ExecutionRedriven",
+            "MapRunRedriven",
+            "MapRunSucceeded",
+            "MapStateSucceeded",
+            "MapStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let run_arn = map_run_arn(&engine, &arn).await;
+    assert_eq!(
+        events[at + 1]["mapRunRedrivenEventDetails"],
+        json!({"mapRunArn": run_arn, "redriveCount": 1})
+    );
+    let record = engine.describe_execution(&arn).await.unwrap().unwrap();
+    let output: Value = serde_json::from_str(record.output.as_deref().unwrap()).unwrap();
+    let ns: Vec<Value> = output
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fixed"]["n"].clone())
         .collect();
-    assert_eq!(seen, vec![json!(1), json!(2)]);
+    assert_eq!(ns, (1..=5).map(|n| json!(n)).collect::<Vec<_>>());
+    // One stored child execution per item; the failed ones were redriven in their own history.
+    let children = map_children(&engine, &run_arn).await;
+    assert_eq!(children.len(), 5);
+    for (i, child) in children.iter().enumerate() {
+        let n = i + 1;
+        let redriven = n == 2 || n == 4;
+        assert_eq!(child.status, Status::Succeeded, "item {n}");
+        assert_eq!(child.redrive_count, u32::from(redriven), "item {n}");
+        assert_eq!(child.redrive_ms.is_some(), redriven, "item {n}");
+        let h = history(&engine, &child.arn).await;
+        assert_chained(&h);
+        let expected: &[&str] = if redriven {
+            &["ExecutionFailed", "ExecutionRedriven", "TaskStateEntered"]
+        } else {
+            &["TaskStateExited", "ExecutionSucceeded"]
+        };
+        let types = types_of(&h);
+        assert!(
+            types.windows(expected.len()).any(|w| w == expected),
+            "item {n}: {types:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_map_run_redriven_after_the_store_reopens_behaves_identically() {
+    let (same, same_arn, calls, events) =
+        redrive_a_map_run("map-run-same", "STANDARD", false).await;
+    let (reopened, arn, calls_reopened, events_reopened) =
+        redrive_a_map_run("map-run-reopened", "STANDARD", true).await;
+    assert_eq!(arn, same_arn);
+    assert_eq!(calls_reopened, calls);
+    assert_eq!(timeless(events_reopened), timeless(events));
+    let run_arn = map_run_arn(&same, &arn).await;
+    let (a, b) = (
+        map_children(&same, &run_arn).await,
+        map_children(&reopened, &run_arn).await,
+    );
+    assert_eq!(a.len(), 5);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (&x.arn, x.status, x.redrive_count),
+            (&y.arn, y.status, y.redrive_count)
+        );
+        assert_eq!(
+            timeless(history(&reopened, &y.arn).await),
+            timeless(history(&same, &x.arn).await),
+            "the child history of {}",
+            x.arn
+        );
+    }
+}
+
+#[tokio::test]
+async fn express_children_of_a_redriven_map_run_start_again_under_the_same_arn() {
+    let (engine, arn, calls, events) = redrive_a_map_run("express", "EXPRESS", false).await;
+    assert_eq!(calls, vec![json!(2), json!(4), json!(5)]);
+    assert_eq!(of_type(&events, "MapRunRedriven"), 1);
+    let run_arn = map_run_arn(&engine, &arn).await;
+    let children = map_children(&engine, &run_arn).await;
+    assert_eq!(children.len(), 5);
+    for (i, child) in children.iter().enumerate() {
+        let n = i + 1;
+        assert!(child.arn.contains(":express:"), "{}", child.arn);
+        assert_eq!(child.status, Status::Succeeded, "item {n}");
+        assert_eq!(
+            child.redrive_count, 0,
+            "an Express execution is not redriven"
+        );
+        // Started again, its history starts over: no trace of the failed attempt.
+        let h = history(&engine, &child.arn).await;
+        assert_chained(&h);
+        assert_eq!(
+            types_of(&h),
+            [
+                "ExecutionStarted",
+                "TaskStateEntered",
+                "LambdaFunctionScheduled",
+                "LambdaFunctionStarted",
+                "LambdaFunctionSucceeded",
+                "TaskStateExited",
+                "ExecutionSucceeded"
+            ],
+            "item {n}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_redriven_map_run_resumes_after_a_crash() {
+    let dir = temp_dir("map-run-crash");
+    let path = dir.join("store.db");
+    let world = World::broken();
+    let engine = open(&path, &world).await;
+    // Each child does its Task, then waits a second.
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemsPath": "$.items", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "T", "States": {
+                "T": {"Type": "Task", "Resource": FLAKY, "Next": "W"},
+                "W": {"Type": "Wait", "Seconds": 1, "End": true}}}}}});
+    let items = json!({"items": [{"n": 1, "fine": true}, {"n": 2}]});
+    let arn = start(&engine, "waiting", &definition, items).await;
+    assert_eq!(until_done(&engine, &arn).await, Status::Failed);
+    assert_eq!(item_numbers(world.take_calls()), vec![json!(1), json!(2)]);
+    let run_arn = map_run_arn(&engine, &arn).await;
+    let second = map_children(&engine, &run_arn).await[1].arn.clone();
+    world.repair();
+    engine.redrive_execution(&arn).await.expect("redrivable");
+    // Crash while the redriven child waits (its Task's result is committed by then).
+    until_stored(&engine, &second, "WaitStateEntered", 1).await;
+    engine.halt();
+    drop(engine);
+    let (engine, resumed) = Engine::open_durable(&path, world.resources(), Durability::Full)
+        .await
+        .expect("reopens");
+    assert_eq!(resumed.len(), 1, "the redriven execution is running");
+    assert_eq!(until_done(&engine, &arn).await, Status::Succeeded);
+    assert_eq!(
+        item_numbers(world.take_calls()),
+        vec![json!(2)],
+        "item 2 ran once more, not again after the crash"
+    );
     let events = history(&engine, &arn).await;
     assert_chained(&events);
-    let runs: Vec<&Value> = events
-        .iter()
-        .filter(|e| e["type"] == "MapRunStarted")
-        .map(|e| &e["mapRunStartedEventDetails"]["mapRunArn"])
-        .collect();
-    assert_eq!(runs.len(), 2);
-    assert_ne!(runs[0], runs[1], "a new Map Run");
+    assert_eq!(of_type(&events, "MapRunRedriven"), 1);
+    assert_eq!(of_type(&events, "MapRunStarted"), 1);
+    let child = history(&engine, &second).await;
+    assert_chained(&child);
+    assert_eq!(of_type(&child, "ExecutionRedriven"), 1);
+    assert_eq!(of_type(&child, "WaitStateEntered"), 1);
+    assert_eq!(of_type(&child, "ExecutionSucceeded"), 1);
+    let record = engine.describe_execution(&arn).await.unwrap().unwrap();
+    let output: Value = serde_json::from_str(record.output.as_deref().unwrap()).unwrap();
     assert_eq!(
-        of_type(&events, "MapStateEntered"),
-        2,
-        "the Map state is entered again"
+        output,
+        json!([{"fixed": {"n": 1, "fine": true}}, {"fixed": {"n": 2}}])
     );
 }
 

@@ -76,6 +76,11 @@ impl MapRuns {
                 run.len() - 1
             });
             if let Some(child) = run.get_mut(pos) {
+                // An Express child that a redrive of its Map Run starts again is a new
+                // execution under the same ARN: its history starts over.
+                if e.event.id == 1 {
+                    child.history.clear();
+                }
                 child.history.push(e.event);
             }
         }

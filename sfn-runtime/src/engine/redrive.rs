@@ -200,7 +200,8 @@ impl Engine {
 
     /// `RedriveExecution`: runs a FAILED, TIMED_OUT or ABORTED Standard execution again from
     /// the states that did not succeed, with the input each had (inside a Parallel or inline
-    /// Map state, only the branches and iterations that failed or were aborted), on the
+    /// Map state, only the branches and iterations that failed or were aborted; a distributed
+    /// Map state redrives the unsuccessful child executions of its Map Run), on the
     /// definition it started with. Its history goes on after an `ExecutionRedriven` event, its
     /// redrive count grows by one and its `TimeoutSeconds` counts from now. Returns the
     /// `redriveDate` (ms since the Unix epoch) once the redrive is committed; the execution

@@ -33,10 +33,14 @@ pub(crate) struct Children {
     /// The Map Run of a distributed Map.
     #[serde(default)]
     pub(super) run: Option<Box<super::distributed::MapRun>>,
-    /// Inline Map iterations whose failure the tolerance accepted, as they failed (their
-    /// frames): should the Map state fail after all, a redrive runs them again.
+    /// Map iterations and child executions whose failure the tolerance accepted, as they
+    /// failed (their frames): should the Map state fail after all, a redrive runs them again.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub(super) tolerated: std::collections::BTreeMap<FrameId, Box<super::Frame>>,
+    /// A redriven Map Run's child executions waiting for a place under `MaxConcurrency` to be
+    /// redriven (their frames, as they ended).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub(super) pending_redrive: std::collections::BTreeMap<FrameId, Box<super::Frame>>,
 }
 
 impl Children {
@@ -58,8 +62,35 @@ impl Children {
             last_end_event: 0,
             run: None,
             tolerated: std::collections::BTreeMap::new(),
+            pending_redrive: std::collections::BTreeMap::new(),
         }
     }
+}
+
+impl Children {
+    /// Whether a Map's `ToleratedFailureCount` or `ToleratedFailurePercentage` is set.
+    pub(super) fn tolerance_set(&self) -> bool {
+        self.map && (self.tolerated_count.is_some() || self.tolerated_percentage.is_some())
+    }
+
+    /// Whether `failed` failed children are within the Map's tolerance, judged over all its
+    /// children (none is, without a tolerance).
+    pub(super) fn tolerates(&self, failed: usize) -> bool {
+        let total = self.results.len().max(1) as f64;
+        self.tolerance_set()
+            && self.tolerated_count.is_none_or(|c| failed as u64 <= c)
+            && self
+                .tolerated_percentage
+                .is_none_or(|p| (failed as f64) * 100.0 / total <= p)
+    }
+}
+
+/// The failure of a Map whose children failed past its tolerance.
+fn threshold_exceeded() -> Failure {
+    Failure::new(
+        STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+        "The specified tolerated failure threshold was exceeded",
+    )
 }
 
 impl Execution {
@@ -80,9 +111,9 @@ impl Execution {
         }
     }
 
-    /// Starts the next child if the concurrency bound allows.
+    /// Starts the next child if the concurrency bound allows: a redriven child execution
+    /// first, then the next not started.
     pub(crate) fn fill(&mut self, frame: FrameId) {
-        let machine = self.machine.clone();
         let Some(f) = self.data.frames.get(&frame) else {
             return;
         };
@@ -93,10 +124,35 @@ impl Execution {
         if ch.limit != 0 && ch.running.len() as u64 >= ch.limit {
             return;
         }
+        if !ch.pending_redrive.is_empty() {
+            self.redrive_child(frame);
+            return;
+        }
         let index = ch.next;
         if index >= ch.pending.len() {
             return;
         }
+        let input = self
+            .children_mut(frame)
+            .and_then(|ch| {
+                ch.next += 1;
+                ch.pending.get_mut(index).and_then(Option::take)
+            })
+            .unwrap_or_default();
+        self.start_child_frame(frame, index, input);
+    }
+
+    /// Starts child `index` of `frame` (a branch, an iteration or a child execution) on
+    /// `input`, then fills on.
+    pub(super) fn start_child_frame(&mut self, frame: FrameId, index: usize, input: Value) {
+        let machine = self.machine.clone();
+        let Some(f) = self.data.frames.get(&frame) else {
+            return;
+        };
+        let Some(active) = &f.active else { return };
+        let Block::Children(ch) = &active.block else {
+            return;
+        };
         let (is_map, distributed, started_event) = (ch.map, ch.distributed, ch.started_event);
         let state_idx = active.state;
         let mut scope = f.scope.clone();
@@ -114,32 +170,21 @@ impl Execution {
             .scope_at(scope.iter().map(|s| (s.state, s.branch)))
             .and_then(|s| s.states.get_index_of(s.start_at));
         let Some(start) = start else { return };
-        let last = if is_map && !distributed {
-            self.emit(
+        // A child execution's events chain in its own history, from its `ExecutionStarted`.
+        let last = match (is_map, distributed) {
+            (true, false) => self.emit(
                 frame,
                 EventType::MapIterationStarted,
                 || json!({"index": index, "name": name}),
-            )
-        } else {
-            started_event
+            ),
+            (_, true) => 0,
+            (false, false) => started_event,
         };
         let child = self.new_frame(Some((frame, index)), scope, distributed, last);
-        let Some(Block::Children(ch)) = self
-            .data
-            .frames
-            .get_mut(&frame)
-            .and_then(|f| f.active.as_mut())
-            .map(|a| &mut a.block)
-        else {
+        let Some(ch) = self.children_mut(frame) else {
             return;
         };
-        ch.next += 1;
         ch.running.push(child);
-        let input = ch
-            .pending
-            .get_mut(index)
-            .and_then(Option::take)
-            .unwrap_or_default();
         if distributed {
             self.start_child(frame, child, index, &input);
         }
@@ -162,7 +207,7 @@ impl Execution {
         };
         let silent = child_frame.isolated;
         if silent {
-            self.end_child(frame, child, child_frame.last_event, index, &result);
+            self.end_child(frame, (child, &child_frame), index, &result);
         }
         // Only recorded events name the state: no copy of the name otherwise.
         let name = if self.data.config.record_history {
@@ -230,23 +275,18 @@ impl Execution {
             return true;
         };
         let inline_map = ch.map && !ch.distributed;
-        let total = ch.results.len();
         ch.failed += 1;
-        let failed = ch.failed;
-        let tolerance_set =
-            ch.map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some());
-        let tolerated = tolerance_set
-            && ch.tolerated_count.is_none_or(|c| failed as u64 <= c)
-            && ch
-                .tolerated_percentage
-                .is_none_or(|p| (failed as f64) * 100.0 / (total.max(1) as f64) <= p);
+        let tolerance_set = ch.tolerance_set();
+        let tolerated = ch.tolerates(ch.failed);
         let distributed = ch.distributed;
-        if tolerated {
+        // A child execution's error output stays its result even past the tolerance: a redrive
+        // that cannot run it again keeps it.
+        if tolerated || distributed {
             if let Some(slot) = ch.results.get_mut(index) {
                 *slot = Some(failure.error_output());
             }
         }
-        if tolerated && inline_map {
+        if tolerated {
             // Its error output is its result for now; should the Map state fail after all, a
             // redrive runs it again.
             let failed = self.take_wreck_of_child(frame, index);
@@ -265,19 +305,12 @@ impl Execution {
         if !tolerated {
             // A breached tolerance names the threshold, inline or distributed; without
             // one, an inline Map fails with the iteration's own error (recorded on AWS).
-            let failure = if distributed || tolerance_set {
-                if distributed {
-                    let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
-                    let id =
-                        self.emit_off_chain(frame, prev, EventType::MapRunFailed, || json!({}));
-                    if let Some(f) = self.data.frames.get_mut(&frame) {
-                        f.last_event = id;
-                    }
-                }
-                Failure::new(
-                    STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
-                    "The specified tolerated failure threshold was exceeded",
-                )
+            if distributed {
+                self.map_run_failed(frame);
+                return true;
+            }
+            let failure = if tolerance_set {
+                threshold_exceeded()
             } else {
                 failure
             };
@@ -285,6 +318,17 @@ impl Execution {
             return true;
         }
         false
+    }
+
+    /// A distributed Map's run failed past its tolerance: `MapRunFailed`, then the state fails
+    /// with `States.ExceedToleratedFailureThreshold` (with no tolerance set too).
+    pub(super) fn map_run_failed(&mut self, frame: FrameId) {
+        let prev = self.children_mut(frame).map_or(0, |c| c.started_event);
+        let id = self.emit_off_chain(frame, prev, EventType::MapRunFailed, || json!({}));
+        if let Some(f) = self.data.frames.get_mut(&frame) {
+            f.last_event = id;
+        }
+        self.fail_state(frame, threshold_exceeded());
     }
 
     pub(super) fn children_mut(&mut self, frame: FrameId) -> Option<&mut Children> {
@@ -302,7 +346,7 @@ impl Execution {
     }
 
     /// Every child finished: `…StateSucceeded`, then the state's result processing.
-    fn children_finished(&mut self, frame: FrameId) {
+    pub(super) fn children_finished(&mut self, frame: FrameId) {
         let Some(f) = self.data.frames.get_mut(&frame) else {
             return;
         };
@@ -395,10 +439,12 @@ impl Execution {
                     || json!({"index": index, "name": name}),
                 );
             }
-            self.abort_child(id);
+            let closed = self.abort_child(id);
             if let Some(f) = self.data.frames.remove(&id) {
-                // An aborted branch or iteration runs again on a redrive.
-                self.wreck.insert(id, f.clone());
+                // An aborted branch, iteration or child execution runs again on a redrive.
+                let mut copy = f.clone();
+                copy.closed = closed.map(Box::new);
+                self.wreck.insert(id, copy);
                 match f.active.map(|a| a.block) {
                     Some(Block::Task(w)) => self.release_task(&w, true),
                     Some(Block::Wait { timer_id, .. }) | Some(Block::Retry { timer_id }) => {

@@ -15,7 +15,7 @@ use super::io;
 use super::states::Flow;
 use super::types::ChildEvent;
 use super::types::{FrameId, RequestId};
-use super::{Block, Command, Execution, Failure};
+use super::{Block, Command, Execution, Failure, Frame};
 use crate::history::{EventType, HistoryEvent};
 use crate::item_reader::{ItemReadRequest, ITEM_READER_FAILED};
 use crate::result_writer::{self, ChildRecord, ResultWriteRequest, RESULT_WRITER_FAILED};
@@ -32,6 +32,12 @@ pub(crate) struct MapRun {
     pub(super) express: bool,
     /// Finished children, kept only for a `ResultWriter` (they hold inputs and outputs).
     pub(super) records: Vec<Option<ChildRecord>>,
+    /// How often the Map Run was redriven (`MapRunRedriven.redriveCount`).
+    #[serde(default)]
+    pub(super) redrive_count: u32,
+    /// When it was last redriven (`DescribeMapRun`'s `redriveDate`).
+    #[serde(default)]
+    pub(super) redrive_ms: Option<u64>,
 }
 
 /// One running child execution: what its context object shows, and its history (whose
@@ -43,9 +49,22 @@ pub(crate) struct ChildLog {
     machine_arn: String,
     machine_name: String,
     express: bool,
-    input: Value,
+    pub(super) input: Value,
     start_ms: u64,
     next_event_id: u64,
+    /// How often this (Standard) child was redriven: its `$$.Execution.RedriveCount`.
+    #[serde(default)]
+    pub(super) redrive_count: u32,
+    /// When it was last redriven (`$$.Execution.RedriveTime`).
+    #[serde(default)]
+    pub(super) redrive_ms: Option<u64>,
+}
+
+impl ChildLog {
+    /// The events in the child's history so far (the last one's id).
+    pub(super) fn event_count(&self) -> u64 {
+        self.next_event_id.saturating_sub(1)
+    }
 }
 
 /// A stable, execution-unique id in UUID form (FNV-1a over the seed text, twice).
@@ -85,6 +104,8 @@ impl MapRun {
             machine_arn: format!("{state_machine_arn}/{label}"),
             express,
             records: vec![None; records],
+            redrive_count: 0,
+            redrive_ms: None,
         }
     }
 
@@ -164,27 +185,35 @@ impl Execution {
             input: input.clone(),
             start_ms: now,
             next_event_id: 1,
+            redrive_count: 0,
+            redrive_ms: None,
         };
         self.data.child_logs.insert(child, log);
         let role = self.data.config.role_arn.clone();
-        self.emit_child(
+        let started = self.emit_child(
             child,
             0,
             EventType::ExecutionStarted,
             Some(input),
             || json!({"input": null, "inputDetails": {"truncated": false}, "roleArn": role}),
         );
+        // The child's first state follows its own `ExecutionStarted`, as in any execution.
+        if let Some(f) = self.data.frames.get_mut(&child) {
+            f.last_event = started;
+        }
     }
 
-    /// A child execution ended: its log closes and its record is kept for the writer.
+    /// A child execution ended: its log closes and its record is kept for the writer. The log
+    /// of one that failed stays with a copy of its root frame (`frame`, the frame as it ended)
+    /// in the wreck, for a redrive of the Map Run.
     pub(super) fn end_child(
         &mut self,
         map_frame: FrameId,
-        child: FrameId,
-        last_event: u64,
+        (child, frame): (FrameId, &Frame),
         index: usize,
         result: &Result<Value, Failure>,
     ) {
+        let last_event = frame.last_event;
         match result {
             Ok(output) => self.emit_child(
                 child,
@@ -203,6 +232,15 @@ impl Execution {
         let Some(log) = self.data.child_logs.remove(&child) else {
             return;
         };
+        if result.is_err() {
+            // The copy left by the state that failed, or (failed before its first state) one
+            // with no state to run again.
+            let copy = self
+                .wreck
+                .entry(child)
+                .or_insert_with(|| Box::new(frame.clone()));
+            copy.closed = Some(Box::new(log.clone()));
+        }
         let now = self.data.now;
         let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
             return;
@@ -223,6 +261,8 @@ impl Execution {
                 start_ms,
                 stop_ms: now,
                 result: result.clone(),
+                redrive_count: log.redrive_count,
+                redrive_ms: log.redrive_ms,
             });
         }
     }
@@ -246,7 +286,10 @@ impl Execution {
                 });
                 if !log.express {
                     if let Value::Object(m) = &mut execution {
-                        m.insert("RedriveCount".into(), 0.into());
+                        m.insert("RedriveCount".into(), log.redrive_count.into());
+                        if let Some(at) = log.redrive_ms {
+                            m.insert("RedriveTime".into(), super::redrive::redrive_time(at));
+                        }
                     }
                 }
                 let machine = json!({"Id": log.machine_arn, "Name": log.machine_name});
@@ -272,14 +315,14 @@ impl Execution {
     }
 
     /// A running child execution is stopped with its parent Map: its history ends with
-    /// `ExecutionAborted`.
-    pub(super) fn abort_child(&mut self, root: FrameId) {
+    /// `ExecutionAborted`. Returns its closed log (kept for a redrive of the Map Run).
+    pub(super) fn abort_child(&mut self, root: FrameId) -> Option<ChildLog> {
         if !self.data.child_logs.contains_key(&root) {
-            return;
+            return None;
         }
         let last = self.data.frames.get(&root).map_or(0, |f| f.last_event);
         self.emit_child(root, last, EventType::ExecutionAborted, None, || json!({}));
-        self.data.child_logs.remove(&root);
+        self.data.child_logs.remove(&root)
     }
 
     /// Evaluates an `ItemReader` and asks the driver for its items.

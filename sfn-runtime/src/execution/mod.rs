@@ -22,6 +22,7 @@ mod context;
 mod distributed;
 mod errors;
 mod io;
+mod map_redrive;
 mod nested;
 mod record;
 mod redrive;
@@ -85,6 +86,10 @@ pub(crate) struct Frame {
     last_event: u64,
     /// The state being executed.
     active: Option<Active>,
+    /// The root frame of a distributed Map child execution that ended unsuccessfully: its
+    /// history, kept (with the frame) for a redrive of the Map Run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    closed: Option<Box<distributed::ChildLog>>,
 }
 
 /// A state being executed in a frame.
@@ -148,6 +153,10 @@ enum Work {
     ChildDone {
         child: FrameId,
         result: Result<Value, Failure>,
+    },
+    /// A redriven execution's distributed Map state redrives its Map Run.
+    RedriveMapRun {
+        frame: FrameId,
     },
 }
 
@@ -622,6 +631,7 @@ impl Execution {
             isolated,
             last_event,
             active: None,
+            closed: None,
         };
         self.data.frames.insert(id, Box::new(frame));
         id
@@ -643,6 +653,7 @@ impl Execution {
                 } => self.enter(&machine, frame, state, input, size),
                 Work::Fill { frame } => self.fill(frame),
                 Work::ChildDone { child, result } => self.child_done(child, result),
+                Work::RedriveMapRun { frame } => self.redrive_map_run(frame),
             }
         }
     }
@@ -686,7 +697,11 @@ impl Execution {
         }
         let open: Vec<FrameId> = self.data.child_logs.keys().copied().collect();
         for root in open {
-            self.abort_child(root);
+            let closed = self.abort_child(root);
+            // A stopped or timed-out execution keeps its frames as they are, these with them.
+            if let Some(f) = self.data.frames.get_mut(&root) {
+                f.closed = closed.map(Box::new);
+            }
         }
         self.keep_for_redrive(outcome.status);
         self.queue.clear();

@@ -4,8 +4,9 @@
 //! Step Functions' rules: the states that did not succeed run again with the input they had;
 //! the ones that succeeded are not run again and keep their results. Inside a Parallel state or
 //! an inline Map state only the branches and iterations that failed or were aborted run again
-//! (and those not started yet start). The history goes on where it stopped, after an
-//! `ExecutionRedriven` event; the execution's `TimeoutSeconds` counts again from the redrive.
+//! (and those not started yet start); a distributed Map state redrives its Map Run (see
+//! [`super::map_redrive`]). The history goes on where it stopped, after an `ExecutionRedriven`
+//! event; the execution's `TimeoutSeconds` counts again from the redrive.
 //!
 //! How: a state that fails without a Retrier or Catcher taking the failure leaves a copy of its
 //! frame (with its input) in the execution's wreck, and so do the branches and iterations
@@ -13,11 +14,8 @@
 //! again. When the failure ends the execution, the wreck is what it keeps; a stop or a timeout
 //! keeps the frames as they are.
 //!
-//! An inline Map iteration whose failure the Map's `ToleratedFailure…` accepted is a failed
-//! iteration too: it is kept with the Map's children, and runs again if the Map state fails.
-//!
-//! Not as on AWS: a distributed Map state runs again whole (a new Map Run over every item, where
-//! AWS redrives the failed child executions of the same Map Run).
+//! A Map iteration or child execution whose failure the Map's `ToleratedFailure…` accepted is
+//! a failed one too: it is kept with the Map's children, and runs again if the Map state fails.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -117,7 +115,8 @@ impl Execution {
         if !self.redrivable() {
             return false;
         }
-        let frames = coherent(std::mem::take(&mut self.data.stopped));
+        let max_events = self.data.config.max_history_events;
+        let frames = coherent(std::mem::take(&mut self.data.stopped), max_events);
         self.data.status = Status::Running;
         self.data.now = now;
         self.data.redrive_count = self.data.redrive_count.saturating_add(1);
@@ -144,9 +143,10 @@ impl Execution {
     }
 
     /// Sets one kept frame going again: a Parallel or inline Map state waits for its
-    /// unsuccessful children (run again) and starts the ones not started; any other state is
-    /// entered again with the input it had.
-    fn resume_frame(&mut self, id: FrameId, redriven: u64) {
+    /// unsuccessful children (run again) and starts the ones not started; a distributed Map
+    /// state redrives its Map Run; any other state is entered again with the input it had.
+    /// `redriven` is the id of the `ExecutionRedriven` event the frame's events follow.
+    pub(super) fn resume_frame(&mut self, id: FrameId, redriven: u64) {
         let children: BTreeSet<FrameId> = self
             .data
             .frames
@@ -157,12 +157,12 @@ impl Execution {
         let Some(f) = self.data.frames.get_mut(&id) else {
             return;
         };
-        if let Some(Block::Children(ch)) = f
-            .active
-            .as_mut()
-            .map(|a| &mut a.block)
-            .filter(|b| matches!(b, Block::Children(ch) if !ch.distributed))
-        {
+        if let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) {
+            if ch.distributed {
+                f.last_event = redriven;
+                self.queue.push_back(Work::RedriveMapRun { frame: id });
+                return;
+            }
             // Tolerated failures keep their error output; the others run again.
             let kept = ch.results.iter().filter(|r| r.is_some()).count();
             ch.failed = kept.saturating_sub(ch.finished);
@@ -184,28 +184,44 @@ impl Execution {
 }
 
 /// The kept frames a redrive can run: each one's parent is kept and waits for its children
-/// (an inline Parallel or Map state). A Parallel or Map state with a child that can run
-/// neither again nor for the first time, and a distributed Map state, are entered again whole.
-fn coherent(mut frames: BTreeMap<FrameId, Box<Frame>>) -> BTreeMap<FrameId, Box<Frame>> {
-    // Iterations whose failure an inline Map tolerated run again too, if the Map state itself
-    // did not succeed.
-    let mut tolerated = BTreeMap::new();
-    for f in frames.values_mut() {
-        if let Some(Block::Children(ch)) = f.active.as_mut().map(|a| &mut a.block) {
-            for (id, child) in std::mem::take(&mut ch.tolerated) {
+/// (a Parallel or Map state). A Parallel or inline Map state with a child that can run neither
+/// again nor for the first time is entered again whole; a distributed Map state's children
+/// wait in its Map Run to be redriven (see [`super::map_redrive`]). `max_events` is the
+/// history length of an execution that cannot be redriven any more.
+fn coherent(
+    mut frames: BTreeMap<FrameId, Box<Frame>>,
+    max_events: u64,
+) -> BTreeMap<FrameId, Box<Frame>> {
+    // Children whose failure a Map tolerated run again too, if the Map state itself did not
+    // succeed; so do the ones a Map Run redriven before had not redriven yet. Those come with
+    // their own children, hence the work list.
+    let mut todo: Vec<FrameId> = frames.keys().copied().collect();
+    while let Some(id) = todo.pop() {
+        let Some(Block::Children(ch)) = frames
+            .get_mut(&id)
+            .and_then(|f| f.active.as_mut())
+            .map(|a| &mut a.block)
+        else {
+            continue;
+        };
+        let mut kept = std::mem::take(&mut ch.tolerated);
+        // A child execution keeps its error output until it is known to run again.
+        if !ch.distributed {
+            for child in kept.values() {
                 if let Some(slot) = child.parent.and_then(|p| ch.results.get_mut(p.1)) {
                     *slot = None;
                 }
-                tolerated.insert(id, child);
             }
         }
+        kept.append(&mut ch.pending_redrive);
+        todo.extend(kept.keys());
+        frames.extend(kept);
     }
-    frames.extend(tolerated);
     let ids: Vec<FrameId> = frames.keys().copied().collect();
     for id in ids {
         let keep = match frames.get(&id).and_then(|f| f.parent) {
             None => frames.get(&id).is_some_and(|f| !f.isolated),
-            Some((parent, _)) => frames.get(&parent).is_some_and(|f| waits_inline(f)),
+            Some((parent, _)) => frames.get(&parent).is_some_and(|f| waits(f, None)),
         };
         if !keep {
             frames.remove(&id);
@@ -213,7 +229,7 @@ fn coherent(mut frames: BTreeMap<FrameId, Box<Frame>>) -> BTreeMap<FrameId, Box<
     }
     let parents: Vec<FrameId> = frames
         .iter()
-        .filter(|(_, f)| waits_inline(f))
+        .filter(|(_, f)| waits(f, Some(false)))
         .map(|(k, _)| *k)
         .collect();
     for parent in parents {
@@ -236,19 +252,21 @@ fn coherent(mut frames: BTreeMap<FrameId, Box<Frame>>) -> BTreeMap<FrameId, Box<
             }
         }
     }
+    super::map_redrive::queue_redrives(&mut frames, max_events);
     frames
 }
 
-/// Whether a frame's state waits for inline children (a Parallel or an inline Map state).
-fn waits_inline(f: &Frame) -> bool {
+/// Whether a frame's state waits for children: a Parallel or Map state (`distributed`: only
+/// a distributed Map's, or only the others').
+pub(super) fn waits(f: &Frame, distributed: Option<bool>) -> bool {
     matches!(
         f.active.as_ref().map(|a| &a.block),
-        Some(Block::Children(ch)) if !ch.distributed
+        Some(Block::Children(ch)) if distributed.is_none_or(|d| d == ch.distributed)
     )
 }
 
 /// Removes the descendants of `parent`.
-fn drop_children(frames: &mut BTreeMap<FrameId, Box<Frame>>, parent: FrameId) {
+pub(super) fn drop_children(frames: &mut BTreeMap<FrameId, Box<Frame>>, parent: FrameId) {
     let mut gone = BTreeSet::from([parent]);
     let ids: Vec<FrameId> = frames.keys().copied().collect();
     for id in ids {

@@ -273,11 +273,14 @@ fn apply_map_children<'t>(
 ) -> rusqlite::Result<()> {
     for change in changes {
         match change {
-            MapChildChange::Started(record) => {
-                if create(tx, record)? == Created::New {
+            MapChildChange::Started(record) => match create(tx, record)? {
+                Created::New => {
                     ids.insert(record.arn.as_str(), tx.last_insert_rowid());
                 }
-            }
+                // An Express child that a redrive of its Map Run starts again: a new execution
+                // under the same ARN, whose record and history start over.
+                Created::Existing(_) => restart(tx, child_id(tx, ids, &record.arn)?, record)?,
+            },
             MapChildChange::Event {
                 execution_arn,
                 id,
@@ -313,6 +316,18 @@ fn child_id<'t>(
         .query_row([execution_arn], |r| r.get(0))?;
     ids.insert(execution_arn, id);
     Ok(id)
+}
+
+/// An ended execution starts over as `record` (running), its history gone.
+fn restart(tx: &Transaction<'_>, id: i64, record: &ExecutionRecord) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM history WHERE execution = ?1")?
+        .execute([id])?;
+    tx.prepare_cached(
+        "UPDATE executions SET status = 'RUNNING', input = ?2, output = NULL, error = NULL, \
+         cause = NULL, started_ms = ?3, stopped_ms = NULL WHERE id = ?1",
+    )?
+    .execute(params![id, record.input, i64_of(record.started_ms)])?;
+    Ok(())
 }
 
 /// An ended execution runs again (a redrive at `at_ms`).
