@@ -684,7 +684,8 @@ fn activities_need_no_grant() {
 }
 
 /// "IAM policies for using Distributed Map states": starting the children (executions of this
-/// machine), describing and stopping them, reading the items, writing the results.
+/// machine), describing and stopping them, reading the items, writing the results; and
+/// "Redriving Map Runs" ("IAM permission to redrive a Map Run"): redriving them.
 #[test]
 fn distributed_map_matches_the_documented_policy() {
     let map = |reader: Value, writer: Value| {
@@ -705,6 +706,10 @@ fn distributed_map_matches_the_documented_policy() {
             ),
             (
                 &["states:DescribeExecution", "states:StopExecution"][..],
+                res(&["arn:aws:states:*:*:execution:*/Orders:*"]),
+            ),
+            (
+                &["states:RedriveExecution"][..],
                 res(&["arn:aws:states:*:*:execution:*/Orders:*"]),
             ),
         ]

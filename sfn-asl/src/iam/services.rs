@@ -299,7 +299,7 @@ pub(super) fn assume_role(credentials: &Value, g: &mut Grants) {
 }
 
 /// The children of a Distributed Map run as executions of this machine: starting them, and
-/// watching and stopping `<machine>/<label>:<id>`.
+/// watching, stopping and (when the Map Run is redriven) redriving `<machine>/<label>:<id>`.
 pub(super) fn distributed_map(p: &str, label: &str, g: &mut Grants) {
     g.allow(
         "states:StartExecution",
@@ -307,7 +307,11 @@ pub(super) fn distributed_map(p: &str, label: &str, g: &mut Grants) {
     );
     let children = format!("arn:{p}:states:*:*:execution:*/{label}:*");
     g.allow_all(
-        &["states:DescribeExecution", "states:StopExecution"],
+        &[
+            "states:DescribeExecution",
+            "states:RedriveExecution",
+            "states:StopExecution",
+        ],
         &children,
     );
 }

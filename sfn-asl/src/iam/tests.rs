@@ -110,6 +110,7 @@ fn every_arn_of_the_policy_is_in_the_resources_partition() {
             ("sqs:SendMessage", format!("arn:{p}:sqs:r-1:111:q")),
             ("states:DescribeExecution", children.clone()),
             ("states:InvokeHTTPEndpoint", own.clone()),
+            ("states:RedriveExecution", children.clone()),
             ("states:StartExecution", own),
             ("states:StopExecution", children),
         ]
