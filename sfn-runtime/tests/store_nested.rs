@@ -4,7 +4,10 @@
 //! with [`Engine::halt`]; the windows between the child's and the parent's commits are built in
 //! the store directly, as a crash would leave them.
 
-use std::path::{Path, PathBuf};
+#[path = "store_support/mod.rs"]
+mod store_support;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +19,7 @@ use sfn_runtime::store::{
     Store, Transition,
 };
 use sfn_runtime::{Engine, Event, Execution, ExecutionConfig, Resources, Status, TaskError};
+use store_support::{temp_dir, until};
 use tokio::sync::mpsc;
 
 const CALLBACK: &str = "arn:aws:states:::sqs:sendMessage.waitForTaskToken";
@@ -51,13 +55,6 @@ fn resources(tokens: mpsc::UnboundedSender<String>) -> Resources {
     r
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfn-nested-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
-
 /// The system clock, ms since the epoch (a stored execution a year old times out on its resume).
 fn system_ms() -> u64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
@@ -74,17 +71,6 @@ async fn open(path: &Path, park_after: Option<Duration>) -> (Engine, Tokens) {
         .with_store(store);
     engine.recover().await.expect("recovers");
     (engine, rx)
-}
-
-/// Polls `done` every 10 ms, at most 30 s.
-async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..3000 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("never: {what}");
 }
 
 async fn record(engine: &Engine, arn: &str) -> ExecutionRecord {
@@ -132,7 +118,7 @@ async fn machines(engine: &Engine, child_name: Option<&str>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_child_survives_a_restart_and_its_end_completes_the_parent() {
-    let dir = temp_dir("restart");
+    let dir = temp_dir("nested", "restart");
     let path = dir.join("store.db");
     let (engine, mut tokens) = open(&path, None).await;
     let parent = machines(&engine, None).await;
@@ -181,7 +167,7 @@ async fn a_sync_child_survives_a_restart_and_its_end_completes_the_parent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parent_waiting_for_its_child_leaves_memory() {
-    let dir = temp_dir("park");
+    let dir = temp_dir("nested", "park");
     let path = dir.join("store.db");
     let (engine, mut tokens) = open(&path, Some(Duration::ZERO)).await;
     let parent = machines(&engine, None).await;
@@ -210,7 +196,7 @@ async fn a_parent_waiting_for_its_child_leaves_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_the_parent_stops_its_sync_child() {
-    let dir = temp_dir("stop");
+    let dir = temp_dir("nested", "stop");
     let path = dir.join("store.db");
     let (engine, mut tokens) = open(&path, None).await;
     let parent = machines(&engine, None).await;
@@ -238,7 +224,7 @@ async fn stopping_the_parent_stops_its_sync_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_name_taken_by_another_execution_fails_the_task() {
-    let dir = temp_dir("taken");
+    let dir = temp_dir("nested", "taken");
     let path = dir.join("store.db");
     let (engine, _tokens) = open(&path, None).await;
     let parent = machines(&engine, Some("taken")).await;
@@ -369,7 +355,7 @@ fn crashed_store(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parent_that_stored_its_child_but_not_its_start_finds_that_child() {
-    let dir = temp_dir("window-start");
+    let dir = temp_dir("nested", "window-start");
     let path = dir.join("store.db");
     let only_start = |_| {
         vec![Event::Started {
@@ -408,7 +394,7 @@ async fn a_parent_that_stored_its_child_but_not_its_start_finds_that_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_that_ended_before_its_parent_learned_of_its_start_completes_the_task() {
-    let dir = temp_dir("window-ended");
+    let dir = temp_dir("nested", "window-ended");
     let path = dir.join("store.db");
     let only_start = |_| {
         vec![Event::Started {
@@ -427,7 +413,7 @@ async fn a_child_that_ended_before_its_parent_learned_of_its_start_completes_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_child_end_not_told_before_a_crash_is_told_by_the_next_engine() {
-    let dir = temp_dir("window-told");
+    let dir = temp_dir("nested", "window-told");
     let path = dir.join("store.db");
     let started_child = |task_id| {
         vec![
@@ -499,7 +485,7 @@ async fn map_children(engine: &Engine, map_run: &str) -> Vec<ExecutionRecord> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn distributed_map_children_are_stored_with_their_histories_across_a_restart() {
-    let dir = temp_dir("map");
+    let dir = temp_dir("nested", "map");
     let path = dir.join("store.db");
     let (engine, mut tokens) = open(&path, None).await;
     let machine = engine

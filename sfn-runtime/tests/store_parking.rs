@@ -4,14 +4,18 @@
 //! one opened on the file later. The clock is the real one (see `store_recovery.rs`); waits are
 //! short and every poll has a bound.
 
+#[path = "store_support/mod.rs"]
+mod store_support;
+
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_runtime::store::{Durability, HistoryQuery};
 use sfn_runtime::{Engine, EngineError, Resources, Status, TaskError};
+use store_support::{temp_dir, until};
 use tokio::sync::mpsc;
 
 const FLAKY: &str = "arn:aws:lambda:us-east-1:123456789012:function:flaky";
@@ -53,13 +57,6 @@ fn resources(tokens: mpsc::UnboundedSender<(String, String)>) -> Resources {
     r
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfn-parking-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
-}
-
 type Tokens = mpsc::UnboundedReceiver<(String, String)>;
 
 async fn open(path: &Path, park_after: Option<Duration>) -> (Engine, Tokens, usize) {
@@ -79,17 +76,6 @@ async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
         Ok(v) => v,
         Err(_) => panic!("not within 30 s: {what}"),
     }
-}
-
-/// Polls `done` every 10 ms, at most 30 s.
-async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..3000 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("never: {what}");
 }
 
 async fn status(engine: &Engine, arn: &str) -> Status {
@@ -122,7 +108,7 @@ async fn start(engine: &Engine, machine: &str, n: usize) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiting_executions_leave_memory_and_come_back_for_timers_and_tokens() {
-    let dir = temp_dir("wake");
+    let dir = temp_dir("parking", "wake");
     let path = dir.join("store.db");
     let (engine, mut tokens, _) = open(&path, Some(Duration::from_millis(200))).await;
     let machine = engine
@@ -177,7 +163,7 @@ async fn waiting_executions_leave_memory_and_come_back_for_timers_and_tokens() {
 
 /// The history's event types of the same execution on an engine that never parks.
 async fn run_in_memory(definition: &str) -> Vec<String> {
-    let dir = temp_dir("reference");
+    let dir = temp_dir("parking", "reference");
     let (engine, mut tokens, _) = open(&dir.join("store.db"), None).await;
     let machine = engine
         .create_state_machine("parked", definition)
@@ -212,7 +198,7 @@ async fn run_in_memory(definition: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_engine_loads_nothing_that_waits_and_wakes_it_when_needed() {
-    let dir = temp_dir("restart");
+    let dir = temp_dir("parking", "restart");
     let path = dir.join("store.db");
     let (engine, mut tokens, _) = open(&path, Some(Duration::from_millis(200))).await;
     let machine = engine
@@ -281,7 +267,7 @@ async fn a_restarted_engine_loads_nothing_that_waits_and_wakes_it_when_needed() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handle_sees_the_end_of_an_execution_that_left_memory() {
-    let dir = temp_dir("handle");
+    let dir = temp_dir("parking", "handle");
     let (engine, mut tokens, _) = open(&dir.join("store.db"), Some(Duration::ZERO)).await;
     let machine = engine
         .create_state_machine("parked", &definition(1))

@@ -7,12 +7,16 @@
 //! would jump ahead while a driver waits for a commit), so histories are compared without their
 //! `timestamp` fields.
 
-use std::path::{Path, PathBuf};
+#[path = "store_support/mod.rs"]
+mod store_support;
+
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_runtime::store::{Durability, ExecutionQuery, HistoryQuery};
 use sfn_runtime::{Engine, EngineError, Resources, Status, TaskError};
+use store_support::temp_dir;
 use tokio::sync::mpsc;
 
 const OK: &str = "arn:aws:lambda:us-east-1:123456789012:function:ok";
@@ -40,13 +44,6 @@ fn resources(tokens: mpsc::UnboundedSender<String>) -> Resources {
         async { Ok::<_, TaskError>(json!({"MessageId": "m-1"})) }
     });
     r
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfn-recovery-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
 }
 
 async fn open(path: &Path) -> (Engine, mpsc::UnboundedReceiver<String>, usize) {
@@ -102,7 +99,7 @@ async fn until_stored(engine: &Engine, arn: &str, ty: &str) {
 /// Runs the machine on a fresh file; with `crash_after`, halts the engine once that event is
 /// stored and resumes on a new engine. Answers the callback with the token it was issued.
 async fn run(tag: &str, crash_after: Option<&str>) -> (Status, Option<Value>, Vec<Value>) {
-    let dir = temp_dir(tag);
+    let dir = temp_dir("recovery", tag);
     let path = dir.join("store.db");
     let (mut engine, mut tokens, resumed) = open(&path).await;
     assert_eq!(resumed, 0, "a new file holds nothing to resume");
@@ -194,7 +191,7 @@ async fn an_execution_resumed_after_a_crash_ends_as_an_uninterrupted_one() {
 /// `SendTask*`'s errors for a malformed or unknown token.
 #[tokio::test]
 async fn start_execution_follows_step_functions_rules() {
-    let dir = temp_dir("rules");
+    let dir = temp_dir("recovery", "rules");
     let (engine, mut tokens, _) = open(&dir.join("store.db")).await;
     let arn = engine
         .create_state_machine("approval", &definition())
@@ -288,7 +285,7 @@ const SLOW: &str = "arn:aws:lambda:us-east-1:123456789012:function:slow";
 /// its handler so (`redelivered`), with the execution's ARN.
 #[tokio::test]
 async fn a_task_in_flight_at_the_crash_runs_again_and_knows_it() {
-    let dir = temp_dir("redelivered");
+    let dir = temp_dir("recovery", "redelivered");
     let path = dir.join("store.db");
     let definition = json!({"StartAt": "Slow", "States": {
         "Slow": {"Type": "Task", "Resource": SLOW, "End": true}}})
@@ -342,7 +339,7 @@ async fn a_task_in_flight_at_the_crash_runs_again_and_knows_it() {
 /// `ListExecutions` filters by status; `GetExecutionHistory` pages newest first.
 #[tokio::test]
 async fn a_stopped_execution_is_aborted_in_the_store() {
-    let dir = temp_dir("stop");
+    let dir = temp_dir("recovery", "stop");
     let path = dir.join("store.db");
     let (engine, _tokens, _) = open(&path).await;
     let arn = engine
