@@ -21,6 +21,10 @@ use axum::Router;
 use base64::Engine as _;
 use serde_json::json;
 
+#[path = "../local_http/mod.rs"]
+mod local_http;
+use local_http::Served;
+
 /// The OAuth client the token endpoint knows.
 pub const CLIENT_ID: &str = "orders-client";
 /// Its secret.
@@ -70,40 +74,20 @@ pub struct Endpoint {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the server when the endpoint is dropped.
+    _served: Served,
 }
 
 impl Endpoint {
     /// Starts the server on a free port of 127.0.0.1.
     pub fn start() -> Result<Endpoint, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("no free port on 127.0.0.1 for the local API: {e}"))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared::default());
         let app = Router::new().fallback(answer).with_state(shared.clone());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("no tokio runtime for the local API: {e}"))?;
-        let thread = std::thread::spawn(move || {
-            rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                    return;
-                };
-                tokio::select! {
-                    _ = axum::serve(listener, app) => {}
-                    _ = stopped => {}
-                }
-            });
-        });
+        let served = Served::start(app, "local API")?;
         Ok(Endpoint {
-            url: format!("http://127.0.0.1:{port}"),
+            url: served.url(),
             shared,
-            stop: Some(stop),
-            thread: Some(thread),
+            _served: served,
         })
     }
 
@@ -120,17 +104,6 @@ impl Endpoint {
     /// Revokes every token issued so far (as an expired or rotated token).
     pub fn revoke_tokens(&self) {
         lock(&self.shared.tokens).clear();
-    }
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -37,6 +37,10 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use sfn_asl::resource::FunctionRef;
 
+#[path = "../local_http/mod.rs"]
+mod local_http;
+use local_http::Served;
+
 /// What a function does with its event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Behaviour {
@@ -165,8 +169,8 @@ pub struct LambdaServer {
     /// `http://127.0.0.1:<port>`.
     pub endpoint: String,
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the server when it is dropped.
+    _served: Served,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -177,10 +181,6 @@ impl LambdaServer {
     /// Starts a server on a free port of 127.0.0.1 whose functions live in `account`,
     /// us-east-1.
     pub fn start(account: &str) -> Result<LambdaServer, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("no free port on 127.0.0.1 for the Lambda server: {e}"))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared {
             account: account.to_owned(),
             region: "us-east-1".into(),
@@ -194,28 +194,11 @@ impl LambdaServer {
             .route("/2015-03-31/functions/{function}", get(get_function))
             .fallback(apigateway::stage)
             .with_state(shared.clone());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("no tokio runtime for the Lambda server: {e}"))?;
-        let thread = std::thread::spawn(move || {
-            rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                    return;
-                };
-                // Dropping the runtime after `stopped` ends the invocations still sleeping.
-                tokio::select! {
-                    _ = axum::serve(listener, app) => {}
-                    _ = stopped => {}
-                }
-            });
-        });
+        let served = Served::start(app, "Lambda server")?;
         Ok(LambdaServer {
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: served.url(),
             shared,
-            stop: Some(stop),
-            thread: Some(thread),
+            _served: served,
         })
     }
 
@@ -277,17 +260,6 @@ impl aws_types::service_config::LoadServiceConfig for LambdaEndpoint {
     fn load_config(&self, key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
         let ours = matches!(key.service_id(), "Lambda" | "ApiGatewayManagementApi");
         (ours && key.env() == "AWS_ENDPOINT_URL").then(|| self.0.clone())
-    }
-}
-
-impl Drop for LambdaServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
