@@ -495,6 +495,10 @@ impl Engine {
 
     /// The child executions of a distributed Map's run (`ListExecutions --map-run-arn`), in
     /// start order, each with its own history. The ARN is in the parent's `MapRunStarted`.
+    /// These are the children of executions in memory; a persisted execution's children are
+    /// in the store instead: [`Engine::list_executions`] with
+    /// [`ExecutionQuery::map_run_arn`](crate::store::ExecutionQuery::map_run_arn), and
+    /// [`Engine::get_execution_history`] for each.
     pub fn map_run_executions(&self, map_run_arn: &str) -> Vec<ChildExecution> {
         self.map_runs.executions(map_run_arn)
     }
