@@ -33,7 +33,7 @@ use tokio::time::{Duration, Instant};
 
 use crate::engine::{validate_execution_name, Engine, EngineError};
 use crate::execution::{ExecutionConfig, TaskId};
-use crate::store::{ActivityRecord, Page};
+use crate::store::{ActivityRecord, Page, Tag};
 
 /// How long `GetActivityTask` waits for a task (AWS: 60 s).
 pub(crate) const LONG_POLL: Duration = Duration::from_secs(60);
@@ -87,11 +87,11 @@ impl Activities {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Adds `record` unless its ARN exists; the one that stands.
-    fn create(&self, record: ActivityRecord) -> ActivityRecord {
+    /// Adds `record` unless its ARN exists; the one that stands, and whether it is `record`.
+    fn create(&self, record: ActivityRecord) -> (ActivityRecord, bool) {
         let mut r = self.registry();
         if let Some(e) = r.activities.get(&record.arn) {
-            return e.record.clone();
+            return (e.record.clone(), false);
         }
         let order = r.next_order;
         r.next_order += 1;
@@ -105,7 +105,7 @@ impl Activities {
                 queue,
             },
         );
-        record
+        (record, true)
     }
 
     /// The activities a store holds (at recovery).
@@ -211,22 +211,41 @@ fn check_arn(arn: &str) -> Result<(), EngineError> {
 }
 
 impl Engine {
-    /// `CreateActivity`: Task states may now schedule work on the activity for workers to poll.
-    /// Idempotent by name (AWS ignores the tags of a later request; there are none here):
-    /// creating it again returns the activity as it was created. Stored when the engine has a
-    /// store. A name follows the rules of execution names (`InvalidName`).
+    /// `CreateActivity` without tags: see [`Engine::create_activity_with_tags`].
     pub async fn create_activity(&self, name: &str) -> Result<ActivityRecord, EngineError> {
+        self.create_activity_with_tags(name, &[]).await
+    }
+
+    /// `CreateActivity`: Task states may now schedule work on the activity for workers to poll.
+    /// Idempotent by name: creating it again returns the activity as it was created, and (as on
+    /// AWS) a later request's tags are ignored, not applied. Stored, with its tags, when the
+    /// engine has a store. A name follows the rules of execution names (`InvalidName`); the
+    /// tags follow the rules of `TagResource` ([`Engine::tag_resource`]: `InvalidTag`,
+    /// `TooManyTags`).
+    pub async fn create_activity_with_tags(
+        &self,
+        name: &str,
+        tags: &[Tag],
+    ) -> Result<ActivityRecord, EngineError> {
         validate_execution_name(name)?;
+        let arn = activity_arn(name);
+        let tags = crate::tags::new_resource_tags(&arn, tags)?;
         let record = ActivityRecord {
-            arn: activity_arn(name),
+            arn,
             name: name.to_owned(),
             created_ms: self.clock_ms(),
         };
-        let record = match self.has_store() {
-            true => self.with_stored(move |s| s.put_activity(&record)).await?,
-            false => record,
-        };
-        Ok(self.activities().create(record))
+        if self.has_store() {
+            let record = self
+                .with_stored(move |s| s.put_activity(&record, &tags))
+                .await?;
+            return Ok(self.activities().create(record).0);
+        }
+        let (record, created) = self.activities().create(record);
+        if created {
+            self.tags.replace(&record.arn, tags);
+        }
+        Ok(record)
     }
 
     /// `DescribeActivity`.
@@ -265,10 +284,10 @@ impl Engine {
         }
     }
 
-    /// `DeleteActivity`: no new task can be scheduled on it, and no worker can poll it. Tasks
-    /// already scheduled stay, waiting until their `TimeoutSeconds`, their execution's
-    /// timeout or a stop, or until an activity of that name is created again. Deleting an
-    /// activity that does not exist succeeds, as on AWS.
+    /// `DeleteActivity`: no new task can be scheduled on it, and no worker can poll it; its
+    /// tags go with it. Tasks already scheduled stay, waiting until their `TimeoutSeconds`,
+    /// their execution's timeout or a stop, or until an activity of that name is created
+    /// again. Deleting an activity that does not exist succeeds, as on AWS.
     pub async fn delete_activity(&self, arn: &str) -> Result<(), EngineError> {
         check_arn(arn)?;
         if self.has_store() {
@@ -276,6 +295,7 @@ impl Engine {
             self.with_stored(move |s| s.delete_activity(&key)).await?;
         }
         self.activities().delete(arn);
+        self.tags.replace(arn, Vec::new());
         Ok(())
     }
 

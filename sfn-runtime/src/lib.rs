@@ -52,6 +52,7 @@ mod item_reader;
 mod nested;
 mod objects;
 mod result_writer;
+mod tags;
 
 pub use activities::ActivityTask;
 pub use engine::{ChildExecution, Engine, EngineError, ExecutionHandle, ExecutionResult};
@@ -59,4 +60,6 @@ pub use execution::{Event, Execution, ExecutionConfig, Outcome, Status};
 pub use item_reader::ItemReaderError;
 pub use objects::{LocalObjectStore, ObjectInfo, ObjectStore, ObjectStoreError};
 pub use resources::{Resources, TaskError, TaskRequest, TaskSource};
+pub use store::Tag;
+pub use tags::{MAX_KEY_CHARS, MAX_TAGS, MAX_VALUE_CHARS};
 pub use test_state::{test_state, TestStateResult};

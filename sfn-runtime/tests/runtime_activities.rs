@@ -9,7 +9,9 @@ use std::time::Duration;
 use common::{engine, machine, run, START_MS};
 use serde_json::{json, Value};
 use sfn_runtime::history::{EventType, HistoryEvent};
-use sfn_runtime::{Engine, EngineError, ExecutionConfig, ExecutionHandle, Resources, Status};
+use sfn_runtime::{
+    Engine, EngineError, ExecutionConfig, ExecutionHandle, Resources, Status, Tag, MAX_TAGS,
+};
 
 const ARN: &str = "arn:aws:states:us-east-1:123456789012:activity:review";
 
@@ -300,4 +302,209 @@ async fn a_task_of_a_deleted_activity_waits_until_it_exists_again() {
         .expect("answered");
     let result = handle.result().await.expect("result");
     assert_eq!(result.outcome.output, Some(json!("done")));
+}
+
+/// Tags on an engine without a store: kept in memory, with AWS's rules.
+mod tags {
+    use super::*;
+
+    const MACHINE: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:orders";
+
+    fn tag(key: &str, value: &str) -> Tag {
+        Tag::new(key, value)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn create_activity_keeps_the_first_request_tags_and_ignores_later_ones() {
+        let engine = engine(Resources::new());
+        let first = engine
+            .create_activity_with_tags("review", &[tag("team", "a"), tag("stage", "dev")])
+            .await
+            .expect("created");
+        // Idempotent by name: the activity as it was, its tags not updated.
+        let again = engine
+            .create_activity_with_tags("review", &[tag("team", "b"), tag("new", "x")])
+            .await
+            .expect("the same activity");
+        assert_eq!(again, first);
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            [tag("team", "a"), tag("stage", "dev")]
+        );
+        // Deleted, then created anew: only the new request's tags.
+        engine.delete_activity(ARN).await.expect("deleted");
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await,
+            Err(EngineError::ResourceNotFound(ARN.into()))
+        );
+        engine
+            .create_activity_with_tags("review", &[tag("new", "x")])
+            .await
+            .expect("created");
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            [tag("new", "x")]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tag_and_untag_an_activity() {
+        let engine = with_activity().await;
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            []
+        );
+        engine
+            .tag_resource(ARN, &[tag("a", "1"), tag("b", "2")])
+            .await
+            .expect("tagged");
+        // A key tagged again takes the new value and keeps its place; an empty value is one.
+        engine
+            .tag_resource(ARN, &[tag("a", "3"), tag("c", "")])
+            .await
+            .expect("tagged");
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            [tag("a", "3"), tag("b", "2"), tag("c", "")]
+        );
+        // Keys it does not have are no error; none at all is no change.
+        engine
+            .untag_resource(ARN, &["b".into(), "missing".into()])
+            .await
+            .expect("untagged");
+        engine.untag_resource(ARN, &[]).await.expect("untagged");
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            [tag("a", "3"), tag("c", "")]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resource_has_at_most_fifty_tags() {
+        let engine = with_activity().await;
+        let fifty: Vec<Tag> = (0..MAX_TAGS).map(|i| tag(&format!("k{i}"), "v")).collect();
+        engine.tag_resource(ARN, &fifty).await.expect("fifty fit");
+        // Tagging a key it has again adds none.
+        engine
+            .tag_resource(ARN, &[tag("k0", "w")])
+            .await
+            .expect("no new key");
+        assert_eq!(
+            engine.tag_resource(ARN, &[tag("k50", "v")]).await,
+            Err(EngineError::TooManyTags {
+                resource_arn: ARN.into(),
+                count: 51,
+                limit: 50
+            })
+        );
+        let tags = engine.list_tags_for_resource(ARN).await.expect("listed");
+        assert_eq!((tags.len(), &tags[0]), (50, &tag("k0", "w")));
+        // CreateActivity counts a request's keys once each.
+        let many: Vec<Tag> = (0..=MAX_TAGS).map(|i| tag(&format!("k{i}"), "v")).collect();
+        let err = engine.create_activity_with_tags("crowded", &many).await;
+        assert!(
+            matches!(err, Err(EngineError::TooManyTags { count: 51, .. })),
+            "{err:?}"
+        );
+        let twice = [tag("k", "1"), tag("k", "2")];
+        engine
+            .create_activity_with_tags("twice", &twice)
+            .await
+            .expect("one key");
+        let arn = ARN.replace(":review", ":twice");
+        assert_eq!(
+            engine.list_tags_for_resource(&arn).await.expect("listed"),
+            [tag("k", "2")]
+        );
+        let err = engine
+            .describe_activity(&ARN.replace(":review", ":crowded"))
+            .await;
+        assert!(
+            matches!(err, Err(EngineError::ActivityDoesNotExist(_))),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unknown_resources_other_arns_and_bad_tags_are_refused() {
+        let engine = with_activity().await;
+        let missing = "arn:aws:states:us-east-1:123456789012:activity:missing";
+        let version = format!("{MACHINE}:1");
+        for arn in [missing, MACHINE, version.as_str()] {
+            assert_eq!(
+                engine.tag_resource(arn, &[tag("a", "1")]).await,
+                Err(EngineError::ResourceNotFound(arn.into())),
+                "{arn}"
+            );
+            assert_eq!(
+                engine.untag_resource(arn, &["a".into()]).await,
+                Err(EngineError::ResourceNotFound(arn.into())),
+                "{arn}"
+            );
+        }
+        for arn in ["review", "arn:aws:sqs:us-east-1:123456789012:q"] {
+            let err = engine.list_tags_for_resource(arn).await;
+            assert!(
+                matches!(err, Err(EngineError::InvalidArn { .. })),
+                "{err:?}"
+            );
+        }
+        for bad in [tag("aws:owner", "x"), tag("", "x"), tag("a|b", "x")] {
+            let err = engine
+                .tag_resource(ARN, &[tag("fine", "1"), bad.clone()])
+                .await;
+            assert!(
+                matches!(&err, Err(EngineError::InvalidTag { key, .. }) if *key == bad.key),
+                "{bad:?}: {err:?}"
+            );
+            let err = engine
+                .create_activity_with_tags("other", std::slice::from_ref(&bad))
+                .await;
+            assert!(
+                matches!(&err, Err(EngineError::InvalidTag { .. })),
+                "{bad:?}: {err:?}"
+            );
+        }
+        // A refused request changes nothing.
+        assert_eq!(
+            engine.list_tags_for_resource(ARN).await.expect("listed"),
+            []
+        );
+        let err = engine.untag_resource(ARN, &[String::new()]).await;
+        assert!(
+            matches!(err, Err(EngineError::InvalidTag { .. })),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_registered_state_machine_takes_tags() {
+        let engine = engine(Resources::new());
+        engine.register_state_machine(
+            MACHINE,
+            machine(json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}})),
+        );
+        engine
+            .tag_resource(MACHINE, &[tag("owner", "ops")])
+            .await
+            .expect("tagged");
+        assert_eq!(
+            engine
+                .list_tags_for_resource(MACHINE)
+                .await
+                .expect("listed"),
+            [tag("owner", "ops")]
+        );
+        engine
+            .untag_resource(MACHINE, &["owner".into()])
+            .await
+            .expect("untagged");
+        assert_eq!(
+            engine
+                .list_tags_for_resource(MACHINE)
+                .await
+                .expect("listed"),
+            []
+        );
+    }
 }

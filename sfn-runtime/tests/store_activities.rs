@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_runtime::store::sqlite::SqliteStore;
-use sfn_runtime::store::{Durability, HistoryQuery};
-use sfn_runtime::{Engine, EngineError, Resources, Status};
+use sfn_runtime::store::{Durability, HistoryQuery, Store};
+use sfn_runtime::{Engine, EngineError, Resources, Status, Tag};
 
 /// 2024-01-01T00:00:00Z.
 const T0: u64 = 1_704_067_200_000;
@@ -247,5 +247,81 @@ async fn a_heartbeat_deadline_holds_across_a_restart() {
         Err(EngineError::TaskTimedOut(_))
     ));
     engine.halt();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_are_stored_with_their_resource_and_go_with_a_deleted_activity() {
+    let dir = temp_dir("tags");
+    let path = dir.join("store.db");
+    let tag = |k: &str, v: &str| Tag::new(k, v);
+    let engine = open(&path, None).await;
+    let review = engine
+        .create_activity_with_tags("review", &[tag("team", "a"), tag("stage", "dev")])
+        .await
+        .expect("created");
+    let machine = engine
+        .create_state_machine("worked", &definition(60))
+        .await
+        .expect("created");
+    engine
+        .tag_resource(&machine, &[tag("owner", "ops"), tag("tier", "1")])
+        .await
+        .expect("tagged");
+    engine
+        .untag_resource(&machine, &["tier".into()])
+        .await
+        .expect("untagged");
+    engine.halt();
+    drop(engine);
+
+    // Reopened: the tags are the store's.
+    let engine = open(&path, None).await;
+    assert_eq!(
+        engine
+            .list_tags_for_resource(&review.arn)
+            .await
+            .expect("listed"),
+        [tag("team", "a"), tag("stage", "dev")]
+    );
+    assert_eq!(
+        engine
+            .list_tags_for_resource(&machine)
+            .await
+            .expect("listed"),
+        [tag("owner", "ops")]
+    );
+    // Created again, the activity keeps its tags (AWS ignores a later request's).
+    let again = engine
+        .create_activity_with_tags("review", &[tag("team", "b")])
+        .await
+        .expect("the same activity");
+    assert_eq!(again, review);
+    engine
+        .tag_resource(&review.arn, &[tag("team", "c")])
+        .await
+        .expect("tagged");
+    let crowd: Vec<Tag> = (0..49).map(|i| tag(&format!("k{i}"), "v")).collect();
+    let err = engine.tag_resource(&review.arn, &crowd).await;
+    assert!(
+        matches!(err, Err(EngineError::TooManyTags { count: 51, .. })),
+        "{err:?}"
+    );
+    engine.delete_activity(&review.arn).await.expect("deleted");
+    assert_eq!(
+        engine.list_tags_for_resource(&review.arn).await,
+        Err(EngineError::ResourceNotFound(review.arn.clone()))
+    );
+    engine.halt();
+    drop(engine);
+
+    // The file itself: the deleted activity's tags are gone, the machine's stay.
+    let store = SqliteStore::open(&path, Durability::Process).expect("the store opens");
+    assert_eq!(store.tags(&review.arn).expect("readable"), []);
+    assert_eq!(
+        store.tags(&machine).expect("readable"),
+        [tag("owner", "ops")]
+    );
+    drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -139,6 +139,32 @@ pub enum EngineError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// No activity or state machine the engine knows has this ARN (`ResourceNotFound`): only
+    /// they take tags.
+    #[error("resource `{0}` not found: tags go on an activity or a state machine that exists")]
+    ResourceNotFound(String),
+    /// The resource would have more tags than Step Functions allows (`TooManyTags`).
+    #[error(
+        "resource `{resource_arn}` would have {count} tags; a resource has at most {limit}: \
+         remove some first (UntagResource)"
+    )]
+    TooManyTags {
+        /// The resource.
+        resource_arn: String,
+        /// How many it would have.
+        count: usize,
+        /// The most it may have (50).
+        limit: usize,
+    },
+    /// A tag breaks Step Functions' rules (AWS: `ValidationException`): the length of its key
+    /// or value, their characters, or the `aws:` prefix reserved for AWS.
+    #[error("invalid tag `{key}`: {reason}")]
+    InvalidTag {
+        /// The tag's key (its first 64 characters when longer).
+        key: String,
+        /// Which rule it breaks, and the fix.
+        reason: String,
+    },
 }
 
 /// `StartExecution`'s check of an input: its compact JSON text must fit in
@@ -313,6 +339,8 @@ pub struct Engine {
     origin: tokio::time::Instant,
     /// The execution role's policies, put to before every Task's call (see [`crate::role`]).
     role_policy: Option<Arc<sfn_asl::iam::RolePolicy>>,
+    /// The tags of activities and state machines, when there is no store to keep them.
+    pub(crate) tags: Arc<crate::tags::TagRegistry>,
 }
 
 /// A started execution.
@@ -426,6 +454,7 @@ impl Engine {
             park_after: Some(std::time::Duration::from_secs(1)),
             origin: tokio::time::Instant::now(),
             role_policy: None,
+            tags: Arc::default(),
         }
     }
 

@@ -11,7 +11,8 @@
 //! many executions in one database transaction.
 //!
 //! The store holds text (the serialized events, histories and payloads): it does not know the
-//! engine's types, and the engine does not know it is SQLite.
+//! engine's types, and the engine does not know it is SQLite. Besides executions it keeps the
+//! activities and the tags of activities and state machines ([`Tag`]).
 
 pub mod group;
 #[cfg(feature = "sqlite")]
@@ -200,6 +201,26 @@ pub struct ActivityRecord {
     pub name: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
+}
+
+/// A tag of an activity or a state machine (`TagResource`, `CreateActivity`'s `tags`): a key
+/// and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Tag {
+    /// The key (1 to 128 characters), unique per resource.
+    pub key: String,
+    /// The value (0 to 256 characters).
+    pub value: String,
+}
+
+impl Tag {
+    /// The tag `key` = `value`.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Tag {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
 }
 
 /// A task token issued, taken by a worker, or closed by a transition.
@@ -403,9 +424,15 @@ pub trait Store: Send {
     /// The definition an execution runs: its state machine's definition when it started (a
     /// later `put_state_machine` does not change it). `None` for an unknown execution.
     fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError>;
-    /// Stores an activity unless one with its ARN exists; the stored one (`CreateActivity` is
-    /// idempotent by name).
-    fn put_activity(&mut self, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError>;
+    /// Stores an activity with its tags unless one with its ARN exists; the stored one
+    /// (`CreateActivity` is idempotent by name, and a later request's tags are ignored). A new
+    /// activity has exactly `tags` (a later tag of a key replaces an earlier one), whatever
+    /// tags its ARN had before.
+    fn put_activity(
+        &mut self,
+        activity: &ActivityRecord,
+        tags: &[Tag],
+    ) -> Result<ActivityRecord, StoreError>;
     /// The activity with that ARN.
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError>;
     /// Activities in creation order, paged (`limit` 0: all).
@@ -414,9 +441,16 @@ pub trait Store: Send {
         limit: usize,
         after: Option<String>,
     ) -> Result<Page<ActivityRecord>, StoreError>;
-    /// Removes an activity; whether it existed. Its waiting tasks stay (no worker can take
-    /// them until an activity of that name exists again).
+    /// Removes an activity and its tags; whether it existed. Its waiting tasks stay (no worker
+    /// can take them until an activity of that name exists again).
     fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError>;
+    /// Adds tags to a resource (by ARN), replacing the value of a key it has; in one database
+    /// transaction. The store does not check that the resource exists.
+    fn tag_resource(&mut self, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError>;
+    /// Removes a resource's tags of these keys (keys it does not have are ignored).
+    fn untag_resource(&mut self, resource_arn: &str, keys: &[String]) -> Result<(), StoreError>;
+    /// A resource's tags, in the order their keys were first added.
+    fn tags(&self, resource_arn: &str) -> Result<Vec<Tag>, StoreError>;
     /// Child executions that ended while a task of their running parent waits for them, and
     /// whose end the parent has not settled yet (its process stopped in between): what a
     /// restarted engine tells their parents.
@@ -491,8 +525,12 @@ impl<S: Store + ?Sized> Store for Box<S> {
     fn execution_definition(&self, execution_arn: &str) -> Result<Option<String>, StoreError> {
         (**self).execution_definition(execution_arn)
     }
-    fn put_activity(&mut self, activity: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
-        (**self).put_activity(activity)
+    fn put_activity(
+        &mut self,
+        activity: &ActivityRecord,
+        tags: &[Tag],
+    ) -> Result<ActivityRecord, StoreError> {
+        (**self).put_activity(activity, tags)
     }
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
         (**self).activity(arn)
@@ -506,6 +544,15 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError> {
         (**self).delete_activity(arn)
+    }
+    fn tag_resource(&mut self, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError> {
+        (**self).tag_resource(resource_arn, tags)
+    }
+    fn untag_resource(&mut self, resource_arn: &str, keys: &[String]) -> Result<(), StoreError> {
+        (**self).untag_resource(resource_arn, keys)
+    }
+    fn tags(&self, resource_arn: &str) -> Result<Vec<Tag>, StoreError> {
+        (**self).tags(resource_arn)
     }
     fn unsettled_children(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
         (**self).unsettled_children()

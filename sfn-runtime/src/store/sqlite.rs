@@ -4,8 +4,10 @@
 //! Layout: `state_machines`, `executions` (name unique per state machine), `journal` and
 //! `history` (one row per event, indexed by execution and position), `timers` (indexed by due
 //! time, so waiting costs a row and nothing else), `tokens` (task tokens and activity tasks,
-//! kept closed once their task ends), `activities`, and `meta` (the schema version). Executions are referred to by a row id inside the file, so the
-//! per-event rows do not repeat the ARN.
+//! kept closed once their task ends), `activities`, `tags` (the tags of activities and state
+//! machines, one row per resource and key, in the order the keys were added), and `meta` (the
+//! schema version). Executions are referred to by a row id inside the file, so the per-event
+//! rows do not repeat the ARN.
 //!
 //! Journal and history rows are stored in the order they are committed (a row id), with a
 //! unique index on (execution, position): a transaction of many executions' transitions then
@@ -22,7 +24,7 @@ use commit::ApplyError;
 
 use super::{
     ActivityRecord, Created, DueTimer, Durability, ExecutionQuery, ExecutionRecord, HistoryQuery,
-    Page, ParentLink, StateMachineRecord, Store, StoreError, TokenRecord, Transition,
+    Page, ParentLink, StateMachineRecord, Store, StoreError, Tag, TokenRecord, Transition,
 };
 use crate::execution::Status;
 
@@ -67,6 +69,9 @@ CREATE INDEX IF NOT EXISTS revisions_by_machine ON revisions (state_machine_arn,
 CREATE TABLE IF NOT EXISTS activities (
     id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
     created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (
+    resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    UNIQUE (resource_arn, key));
 ";
 
 /// Columns added to tables of the first layout, with their type: a file written before them
@@ -168,6 +173,22 @@ impl SqliteStore {
             path: self.path.clone(),
             message: e.to_string(),
         }
+    }
+
+    /// Runs `f` in one database transaction, committed when it succeeds.
+    fn in_transaction<R>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R>,
+    ) -> Result<R, StoreError> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| StoreError::Database {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(fail)?;
+        let result = f(&tx).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(result)
     }
 
     /// Adds the [`ADDED_COLUMNS`] a file does not have yet.
@@ -657,13 +678,24 @@ impl Store for SqliteStore {
             .map_err(|e| self.fail(e))
     }
 
-    fn put_activity(&mut self, a: &ActivityRecord) -> Result<ActivityRecord, StoreError> {
-        self.conn
-            .execute(
+    fn put_activity(
+        &mut self,
+        a: &ActivityRecord,
+        tags: &[Tag],
+    ) -> Result<ActivityRecord, StoreError> {
+        self.in_transaction(|tx| {
+            let added = tx.execute(
                 "INSERT OR IGNORE INTO activities (arn, name, created_ms) VALUES (?1, ?2, ?3)",
                 params![a.arn, a.name, i64_of(a.created_ms)],
-            )
-            .map_err(|e| self.fail(e))?;
+            )?;
+            if added > 0 {
+                // Tags an older version of the store left when it deleted an activity of
+                // that ARN.
+                tags::remove_all(tx, &a.arn)?;
+                tags::put(tx, &a.arn, tags)?;
+            }
+            Ok(())
+        })?;
         self.activity(&a.arn)?.ok_or_else(|| StoreError::Database {
             path: self.path.clone(),
             message: format!("the activity {} was not stored", a.arn),
@@ -705,10 +737,23 @@ impl Store for SqliteStore {
     }
 
     fn delete_activity(&mut self, arn: &str) -> Result<bool, StoreError> {
-        self.conn
-            .execute("DELETE FROM activities WHERE arn = ?1", [arn])
-            .map(|n| n > 0)
-            .map_err(|e| self.fail(e))
+        self.in_transaction(|tx| {
+            let removed = tx.execute("DELETE FROM activities WHERE arn = ?1", [arn])?;
+            tags::remove_all(tx, arn)?;
+            Ok(removed > 0)
+        })
+    }
+
+    fn tag_resource(&mut self, resource_arn: &str, tags: &[Tag]) -> Result<(), StoreError> {
+        self.in_transaction(|tx| tags::put(tx, resource_arn, tags))
+    }
+
+    fn untag_resource(&mut self, resource_arn: &str, keys: &[String]) -> Result<(), StoreError> {
+        self.in_transaction(|tx| tags::remove(tx, resource_arn, keys))
+    }
+
+    fn tags(&self, resource_arn: &str) -> Result<Vec<Tag>, StoreError> {
+        tags::list(&self.conn, resource_arn).map_err(|e| self.fail(e))
     }
 
     fn unsettled_children(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
@@ -749,5 +794,6 @@ fn page<T>(mut rows: Vec<(T, i64)>, limit: usize) -> Page<T> {
 }
 
 mod commit;
+mod tags;
 #[cfg(test)]
 mod tests;

@@ -276,12 +276,12 @@ fn activities_are_created_once_listed_in_pages_and_deleted() {
         name: name.into(),
         created_ms,
     };
-    let first = s.put_activity(&record("a", 1)).expect("put");
+    let first = s.put_activity(&record("a", 1), &[]).expect("put");
     assert_eq!(first, record("a", 1));
     // Created again: the first one stands.
-    assert_eq!(s.put_activity(&record("a", 9)).expect("put"), first);
-    s.put_activity(&record("b", 2)).expect("put");
-    s.put_activity(&record("c", 3)).expect("put");
+    assert_eq!(s.put_activity(&record("a", 9), &[]).expect("put"), first);
+    s.put_activity(&record("b", 2), &[]).expect("put");
+    s.put_activity(&record("c", 3), &[]).expect("put");
     let one = s.activities(2, None).expect("page");
     let names: Vec<&str> = one.items.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
@@ -292,6 +292,42 @@ fn activities_are_created_once_listed_in_pages_and_deleted() {
     assert!(!s.delete_activity(&first.arn).expect("delete"));
     assert_eq!(s.activity(&first.arn).expect("get"), None);
     assert_eq!(s.activities(0, None).expect("all").items.len(), 2);
+}
+
+#[test]
+fn tags_keep_their_order_take_new_values_and_go_with_their_activity() {
+    let mut t = temp_store("tags");
+    let s = &mut t.store;
+    let activity = ActivityRecord {
+        arn: "arn:aws:states:us-east-1:123456789012:activity:a".into(),
+        name: "a".into(),
+        created_ms: 1,
+    };
+    let tag = |k: &str, v: &str| Tag::new(k, v);
+    s.put_activity(&activity, &[tag("b", "1"), tag("a", "2")])
+        .expect("put");
+    // Created again: its tags stay as they were.
+    s.put_activity(&activity, &[tag("c", "3")]).expect("put");
+    assert_eq!(
+        s.tags(&activity.arn).expect("tags"),
+        [tag("b", "1"), tag("a", "2")]
+    );
+    s.tag_resource(&activity.arn, &[tag("a", "x"), tag("d", "4")])
+        .expect("tag");
+    s.untag_resource(&activity.arn, &["b".into(), "zz".into()])
+        .expect("untag");
+    assert_eq!(
+        s.tags(&activity.arn).expect("tags"),
+        [tag("a", "x"), tag("d", "4")]
+    );
+    // A state machine's tags are its own.
+    s.tag_resource(MACHINE, &[tag("a", "m")]).expect("tag");
+    assert!(s.delete_activity(&activity.arn).expect("delete"));
+    assert_eq!(s.tags(&activity.arn).expect("tags"), []);
+    assert_eq!(s.tags(MACHINE).expect("tags"), [tag("a", "m")]);
+    // Created anew, it has only the tags it is created with.
+    s.put_activity(&activity, &[tag("e", "5")]).expect("put");
+    assert_eq!(s.tags(&activity.arn).expect("tags"), [tag("e", "5")]);
 }
 
 #[test]
