@@ -1,6 +1,6 @@
 //! The least-privilege IAM policy an execution role needs to run a state machine, derived from
 //! its task resources and their static parameters, after AWS's own policy templates for each
-//! integration ("IAM policies for <service>" in the Step Functions developer guide).
+//! integration ("IAM policies for `<service>`" in the Step Functions developer guide).
 //!
 //! - A value written in the definition is granted exactly: a table, queue, topic, function,
 //!   state machine or connection ARN as given, with its own partition, region and account; a

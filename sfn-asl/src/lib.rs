@@ -4,7 +4,7 @@
 //!   definition that passed validation, with every path, template, intrinsic call and JSONata
 //!   expression already compiled.
 //! - [`parse`]: JSON text → model, or *all* findings ([`Finding`]), each located by JSON pointer.
-//! - [`emit`]: model → canonical JSON (state order preserved).
+//! - [`emit()`]: model → canonical JSON (state order preserved).
 //! - [`resource`]: a Task `Resource` read once (service, action, integration pattern, partition,
 //!   ARN parts), for the linter, the IAM policy ([`iam`]), the engine and the macro.
 //! - [`path`], [`intrinsic`], [`template`], [`choice`], [`jsonata`]: the expression languages,

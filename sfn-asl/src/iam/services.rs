@@ -1,4 +1,4 @@
-//! The grants of each integration, after AWS's "IAM policies for <service>" templates.
+//! The grants of each integration, after AWS's "IAM policies for `<service>`" templates.
 
 use serde_json::Value;
 

@@ -18,14 +18,14 @@
 //! to its builder and back. SNS and STS speak the Query protocol (form-encoded request, XML
 //! answer), whose form and answer carry no types: `query_model` holds each action's members
 //! and shapes, and one encoder and decoder (`query_codec`) serve `aws-sdk:sns`,
-//! `aws-sdk:sts` and the optimized `sns:publish` ([`query`]). The jobs of ECS, Batch
-//! (REST-JSON) and Glue start, and with `.sync` are described until they end, in [`jobs`]. S3
+//! `aws-sdk:sts` and the optimized `sns:publish` (`query`). The jobs of ECS, Batch
+//! (REST-JSON) and Glue start, and with `.sync` are described until they end, in `jobs`. S3
 //! speaks REST-XML (members in the path, query, headers and body; answers in headers and XML):
 //! `s3` maps the members of its actions from one table of S3's model, and `s3_objects` serves
 //! distributed Maps.
 //! Lambda speaks REST-JSON; its `Invoke` (the function's own bytes and headers are the result)
-//! is in [`lambda`]. `apigateway:invoke` calls a deployed REST API itself ([`apigateway`]);
-//! `http:invoke` any HTTPS API, through an EventBridge connection ([`http_task`]).
+//! is in `lambda`. `apigateway:invoke` calls a deployed REST API itself (`apigateway`);
+//! `http:invoke` any HTTPS API, through an EventBridge connection (`http_task`).
 //!
 //! ```no_run
 //! # async fn run() {
