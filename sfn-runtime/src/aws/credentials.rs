@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use serde_json::Value;
 
-use super::query::element_text;
+use super::xml::element_text;
 use super::AwsClients;
 use crate::resources::TaskError;
 

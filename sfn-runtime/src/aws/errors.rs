@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
-use super::http::RawResponse;
+use super::response::RawResponse;
 use super::services::ServiceSpec;
+use super::xml::element_text;
 use crate::resources::TaskError;
 
 /// A service error, as read from the answer.
@@ -80,6 +81,21 @@ impl ServiceError {
             query_code,
             message,
             request_id: response.request_id().to_owned(),
+        }
+    }
+
+    /// The error of a Query protocol answer:
+    /// `<ErrorResponse><Error><Code>NotFound</Code><Message>…`.
+    pub(crate) fn from_query(response: &RawResponse) -> ServiceError {
+        let xml = String::from_utf8_lossy(&response.body);
+        let request_id =
+            element_text(&xml, "RequestId").unwrap_or_else(|| response.request_id().to_owned());
+        ServiceError {
+            status: response.status,
+            code: element_text(&xml, "Code").unwrap_or_else(|| "UnknownError".into()),
+            query_code: None,
+            message: element_text(&xml, "Message").unwrap_or_default(),
+            request_id,
         }
     }
 

@@ -2,9 +2,10 @@
 //! execution role). IAM is global: one endpoint per partition, requests signed for its home
 //! region, whatever region the configuration names.
 
+use super::clients::endpoint;
+use super::errors::ServiceError;
 use super::http;
-use super::query;
-use super::services::{self, ModelNotes, Protocol, ServiceSpec};
+use super::services::{ModelNotes, Protocol, ServiceSpec};
 use super::{AwsClients, ServiceClient};
 use crate::resources::TaskError;
 
@@ -47,8 +48,8 @@ pub(crate) async fn call(
     let loaded = clients.loaded().await;
     let (default_endpoint, signing_region) = global(&loaded.region);
     // A configured endpoint (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL) wins, as for every
-    // service; `services::endpoint` falls back to a regional host, which IAM does not have.
-    let configured = services::endpoint(&IAM, &loaded.sdk, "global");
+    // service; `endpoint` falls back to a regional host, which IAM does not have.
+    let configured = endpoint(&IAM, &loaded.sdk, "global");
     let endpoint = if configured == "https://iam.global.amazonaws.com" {
         default_endpoint.to_owned()
     } else {
@@ -71,7 +72,7 @@ pub(crate) async fn call(
     )];
     let response = http::post(clients, &client, &headers, form.finish().into_bytes()).await?;
     if !(200..300).contains(&response.status) {
-        return Err(query::error(&response).sdk(&IAM));
+        return Err(ServiceError::from_query(&response).sdk(&IAM));
     }
     Ok(String::from_utf8_lossy(&response.body).into_owned())
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::services::ModelNotes;
 
 /// Members whose value is a map of the user's keys, by their wire name.
-const MAP_MEMBERS: &[&str] = &[
+pub(crate) const MAP_MEMBERS: &[&str] = &[
     "parameters",
     "tags",
     "options",

@@ -31,8 +31,9 @@ use sfn_asl::error::STATES_TASK_FAILED;
 use sfn_asl::resource::{Integration, IntegrationPattern, Service};
 
 use super::errors::ServiceError;
-use super::http::{self, RawResponse};
+use super::http;
 use super::job_shapes::{from_wire, to_wire};
+use super::response::RawResponse;
 use super::sdk::{json_call, CallError};
 use super::services::{ServiceSpec, BATCH, ECS, GLUE};
 use super::AwsClients;

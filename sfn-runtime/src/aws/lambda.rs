@@ -24,7 +24,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use super::errors::ServiceError;
-use super::http::{self, RawResponse};
+use super::http;
+use super::response::RawResponse;
 use super::services::{Protocol, ServiceSpec, PASCAL};
 use super::AwsClients;
 use crate::resources::TaskError;

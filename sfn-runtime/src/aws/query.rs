@@ -4,44 +4,18 @@
 //! `Publish`, with the metadata blocks of optimized integrations), and calls with flat members
 //! (STS `AssumeRole` for a Task's `Credentials`, test fixtures).
 
-use aws_smithy_xml::decode::{try_data, Document};
 use serde_json::{Map, Value};
 
 use super::errors::ServiceError;
-use super::http::{self, RawResponse};
+use super::http;
 use super::query_codec;
 use super::query_model::{self, Action, QueryApi};
+use super::response::RawResponse;
 use super::s3_model::lower_first;
 use super::sdk::CallError;
 use super::services::{self, Protocol};
 use super::AwsClients;
 use crate::resources::TaskError;
-
-/// The text of the first element named `name` anywhere in `xml`.
-pub(crate) fn element_text(xml: &str, name: &str) -> Option<String> {
-    let mut doc = Document::new(xml);
-    while let Some(start) = doc.next_start_element() {
-        if start.local() == name {
-            let mut scoped = doc.scoped_to(start);
-            return try_data(&mut scoped).ok().map(|t| t.into_owned());
-        }
-    }
-    None
-}
-
-/// The error of a Query answer: `<ErrorResponse><Error><Code>NotFound</Code><Message>…`.
-pub(crate) fn error(response: &RawResponse) -> ServiceError {
-    let xml = String::from_utf8_lossy(&response.body);
-    let request_id =
-        element_text(&xml, "RequestId").unwrap_or_else(|| response.request_id().to_owned());
-    ServiceError {
-        status: response.status,
-        code: element_text(&xml, "Code").unwrap_or_else(|| "UnknownError".into()),
-        query_code: None,
-        message: element_text(&xml, "Message").unwrap_or_default(),
-        request_id,
-    }
-}
 
 /// A member that must be text; Step Functions writes a JSON value given there as its text
 /// (`"Message": {"a": 1}` is sent as `{"a":1}`).
@@ -86,7 +60,7 @@ pub(crate) async fn call(
     let client = clients.client(spec).await?;
     let response = http::post(clients, &client, &[FORM], body).await?;
     if !(200..300).contains(&response.status) {
-        return Err(error(&response).sdk(spec));
+        return Err(ServiceError::from_query(&response).sdk(spec));
     }
     Ok(String::from_utf8_lossy(&response.body).into_owned())
 }
@@ -114,7 +88,7 @@ async fn exchange(
     let client = clients.client(api.spec).await?;
     let response = http::post(clients, &client, &[FORM], form.into_bytes()).await?;
     if !(200..300).contains(&response.status) {
-        return Err(CallError::Service(error(&response)));
+        return Err(CallError::Service(ServiceError::from_query(&response)));
     }
     let result =
         query_codec::decode(action, &String::from_utf8_lossy(&response.body)).map_err(|e| {
@@ -173,6 +147,7 @@ pub(crate) async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::xml;
     use serde_json::json;
 
     fn failure(status: u16, body: &str) -> RawResponse {
@@ -187,14 +162,14 @@ mod tests {
     fn xml_members_and_errors_are_read() {
         let xml = "<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult>\
                    <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>";
-        assert_eq!(element_text(xml, "MessageId").as_deref(), Some("m-1"));
-        let e = error(&failure(404, "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist</Message></Error><RequestId>r-2</RequestId></ErrorResponse>"));
+        assert_eq!(xml::element_text(xml, "MessageId").as_deref(), Some("m-1"));
+        let e = ServiceError::from_query(&failure(404, "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist</Message></Error><RequestId>r-2</RequestId></ErrorResponse>"));
         assert_eq!(
             (e.code.as_str(), e.message.as_str(), e.request_id.as_str()),
             ("NotFound", "Topic does not exist", "r-2")
         );
         // Not XML at all: the status and the header's request id still name it.
-        let e = error(&failure(502, "Bad Gateway"));
+        let e = ServiceError::from_query(&failure(502, "Bad Gateway"));
         assert_eq!(
             (e.code.as_str(), e.request_id.as_str()),
             ("UnknownError", "h-1")
@@ -205,7 +180,7 @@ mod tests {
     fn sdk_errors_are_the_models_exceptions_or_the_base_one() {
         let sns = &query_model::SNS_API;
         let named = |api: &QueryApi, status: u16, code: &str| {
-            let e = error(&failure(status, &format!(
+            let e = ServiceError::from_query(&failure(status, &format!(
                 "<ErrorResponse><Error><Code>{code}</Code><Message>m</Message></Error><RequestId>r</RequestId></ErrorResponse>"
             )));
             let t = sdk_error(api, &e);

@@ -148,7 +148,7 @@ fn write_value(
         (Shape::Timestamp, Value::String(s)) => s.clone(),
         (Shape::Timestamp, Value::Number(n)) => n
             .as_f64()
-            .and_then(super::sdk::iso_instant)
+            .and_then(super::sdk_shapes::iso_instant)
             .ok_or_else(|| misfit(format!("is not a time: {n}")))?,
         (Shape::Timestamp, other) => {
             return Err(misfit(format!(

@@ -24,10 +24,12 @@ use super::services::{ServiceSpec, SNS, STS};
 
 /// How a member is written in a request and read from an answer.
 #[derive(Debug)]
-pub(crate) enum Shape {
+pub enum Shape {
     /// Text: a string, or a blob as its base64 text.
     Text,
+    /// A whole number (`PackedPolicySize`).
     Integer,
+    /// `true` or `false`.
     Boolean,
     /// ISO-8601 on the wire; in results as Java's `Instant` prints it, like S3's dates.
     Timestamp,
@@ -36,21 +38,26 @@ pub(crate) enum Shape {
     /// `Name.entry.N.<key>` and `Name.entry.N.<value>` in a request,
     /// `<Name><entry><key>…</key><value>…</value></entry></Name>` in an answer.
     Map {
+        /// The element of an entry's key.
         key: &'static str,
+        /// The element of an entry's value.
         value: &'static str,
+        /// The values' shape.
         of: &'static Shape,
     },
+    /// Named members.
     Structure(&'static [Member]),
 }
 
 /// A member of a structure.
 #[derive(Debug)]
-pub(crate) struct Member {
+pub struct Member {
     /// As the state names it (PascalCase, as every `aws-sdk:` parameter).
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// As the wire names it, when the model renames it (`PolicyArns.member.1.arn`).
-    pub(crate) wire: &'static str,
-    pub(crate) shape: &'static Shape,
+    pub wire: &'static str,
+    /// How it is written and read.
+    pub shape: &'static Shape,
 }
 
 const fn m(name: &'static str, shape: &'static Shape) -> Member {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::http::RawResponse;
+use super::response::RawResponse;
 use super::s3_model::{Action, Target};
 use super::s3_xml;
 use crate::resources::TaskError;

@@ -24,7 +24,8 @@ pub(crate) enum Payload {
 
 /// What the answer's body holds.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Answer {
+pub enum Answer {
+    /// Nothing (the members are in headers).
     None,
     /// The object's bytes: the `Body` member.
     Body,

@@ -1,8 +1,5 @@
 //! The services this module calls: how each is reached, signed, spoken to and named in errors.
 
-use aws_config::SdkConfig;
-use aws_types::service_config::ServiceConfigKey;
-
 /// How a service is called and how its errors are named.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ServiceSpec {
@@ -303,37 +300,3 @@ pub(crate) fn query_service(name: &str) -> Option<&'static ServiceSpec> {
 /// Query-protocol ones), for error messages.
 pub(crate) const SDK_SERVICES: &str =
     "dynamodb, ecs, eventbridge, glue, lambda, s3, secretsmanager, sfn, sns, sqs, sts";
-
-/// The endpoint of `spec` in `region`: the configured one (`AWS_ENDPOINT_URL_<SERVICE>`, a
-/// profile's `services` section, `AWS_ENDPOINT_URL`, or the one set in code), else AWS's.
-pub(crate) fn endpoint(spec: &ServiceSpec, sdk: &SdkConfig, region: &str) -> String {
-    match configured_endpoint(spec, sdk) {
-        Some(url) => url,
-        None => {
-            let suffix = if region.starts_with("cn-") {
-                "amazonaws.com.cn"
-            } else {
-                "amazonaws.com"
-            };
-            format!("https://{}.{region}.{suffix}", spec.endpoint_prefix)
-        }
-    }
-}
-
-/// The endpoint configured for `spec` (`AWS_ENDPOINT_URL_<SERVICE>`, a profile's `services`
-/// section, `AWS_ENDPOINT_URL`, or the one set in code), without a trailing `/`.
-pub(crate) fn configured_endpoint(spec: &ServiceSpec, sdk: &SdkConfig) -> Option<String> {
-    let configured = sdk
-        .service_config()
-        .and_then(|conf| {
-            let key = ServiceConfigKey::builder()
-                .service_id(spec.service_id)
-                .env("AWS_ENDPOINT_URL")
-                .profile("endpoint_url")
-                .build()
-                .ok()?;
-            conf.load_config(key)
-        })
-        .or_else(|| sdk.endpoint_url().map(str::to_owned));
-    configured.map(|url| url.trim_end_matches('/').to_owned())
-}

@@ -1,16 +1,21 @@
 //! XML answers as element trees, for the services that answer in XML (S3's REST-XML, the
 //! Query protocol of SNS and STS): each decoder reads the tree with its own model.
 
+use aws_smithy_xml::decode::{try_data, Document};
+
 /// An element: its local name, its text, its child elements.
-#[derive(Debug, Default)]
-pub(crate) struct Node {
-    pub(crate) name: String,
-    pub(crate) text: String,
-    pub(crate) children: Vec<Node>,
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Node {
+    /// The local name (`a` of `<x:a>`).
+    pub name: String,
+    /// Its text and CDATA, entities replaced, in document order.
+    pub text: String,
+    /// Its child elements, in document order.
+    pub children: Vec<Node>,
 }
 
 /// Elements deeper than this are refused (AWS's answers nest a handful of levels).
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The document's element tree. Read with `xmlparser` (the tokenizer under `aws-smithy-xml`)
 /// because whether an element is a structure shows only after its start tag, which the scoped
@@ -92,13 +97,25 @@ fn unescape(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The text of the first element named `name` anywhere in `xml`.
+pub(crate) fn element_text(xml: &str, name: &str) -> Option<String> {
+    let mut doc = Document::new(xml);
+    while let Some(start) = doc.next_start_element() {
+        if start.local() == name {
+            let mut scoped = doc.scoped_to(start);
+            return try_data(&mut scoped).ok().map(|t| t.into_owned());
+        }
+    }
+    None
+}
+
 /// An ISO-8601 timestamp of an XML answer (`2024-01-01T00:00:00.000Z`) as Java's `Instant.toString()`
 /// prints it (`2024-01-01T00:00:00Z`).
 pub(crate) fn iso_text(text: &str) -> Option<String> {
     let t = chrono::DateTime::parse_from_rfc3339(text.trim()).ok()?;
     let millis = t.timestamp_millis();
     #[allow(clippy::cast_precision_loss)]
-    super::sdk::iso_instant(millis as f64 / 1000.0)
+    super::sdk_shapes::iso_instant(millis as f64 / 1000.0)
 }
 
 #[cfg(test)]
