@@ -7,11 +7,12 @@
 # `RUSTC_BOOTSTRAP=1`, set here. A nightly toolchain works the same way
 # (`FUZZ_TOOLCHAIN=+nightly scripts/fuzz.sh`).
 #
-# Seeds come from the real-world corpus and the conformance cases beside the repo (../shared).
+# Seeds come from the real-world corpus and the conformance cases beside the repo (../shared),
+# and for the decoders of AWS answers (aws_*) from the real answers in fuzz/seeds/.
 # Each run is capped at 2 GiB of RSS and 30 s per input (a slower input is reported as a
 # timeout, a crash like any other). A crash lands in fuzz/artifacts/<target>/; copy it to
 # fuzz/regressions/<target>/ so the test suite replays it (sfn-asl/tests/fuzz_regressions.rs,
-# sfn-runtime/tests/fuzz_regressions.rs for run_execution). The log of each run is
+# sfn-runtime/tests/fuzz_regressions.rs for run_execution and aws_*). The log of each run is
 # fuzz/logs/<target>.log; its last lines (runs, exec/s, coverage, features) are printed.
 # Corpora, artifacts and logs stay out of git (.gitignore).
 set -euo pipefail
@@ -19,7 +20,8 @@ cd "$(dirname "$0")/../fuzz"
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic parse_jsonata run_execution)
+[ ${#targets[@]} -gt 0 ] || targets=(parse_definition parse_path payload_template parse_intrinsic parse_jsonata run_execution \
+  aws_xml_tree aws_query_answer aws_s3_answer aws_json_answer)
 shared=../../shared
 toolchain=${FUZZ_TOOLCHAIN:-}
 export RUSTC_BOOTSTRAP=1
@@ -31,6 +33,9 @@ seed() {
   case $t in
     parse_definition)
       cp "$shared"/corpus/real-world/*.json "$dir"/ 2>/dev/null || true ;;
+    aws_*)
+      # Answers of a moto server (fuzz/seeds/capture.py wrote them).
+      cp seeds/"$t"/* "$dir"/ ;;
     run_execution)
       # Structure-aware: libFuzzer grows its corpus from random bytes; one seed suffices.
       printf 'seed' > "$dir/seed" ;;
