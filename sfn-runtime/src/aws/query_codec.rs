@@ -214,7 +214,7 @@ pub(crate) fn decode(action: &Action, body: &str) -> Result<Map<String, Value>, 
     if root.name != response {
         return Err(format!(
             "the answer is a <{}> document, not <{response}>",
-            root.name
+            xml::excerpt(&root.name)
         ));
     }
     let wrapper = format!("{}Result", action.name);
@@ -236,20 +236,22 @@ fn structure(members: &[Member], node: &Node) -> Result<Map<String, Value>, Stri
 
 fn value(shape: &Shape, node: &Node) -> Result<Value, String> {
     let text = node.text.trim();
+    // The element's name is the model's; its text is the answer's, quoted only in part.
+    let misfit = |what: &str| format!("<{}> is not {what}: `{}`", node.name, xml::excerpt(text));
     Ok(match shape {
         Shape::Text => Value::String(node.text.clone()),
         Shape::Integer => text
             .parse::<i64>()
             .map(|n| Value::Number(Number::from(n)))
-            .map_err(|_| format!("<{}> is not an integer: `{text}`", node.name))?,
+            .map_err(|_| misfit("an integer"))?,
         Shape::Boolean => match text {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
-            _ => return Err(format!("<{}> is not true or false: `{text}`", node.name)),
+            _ => return Err(misfit("true or false")),
         },
         Shape::Timestamp => xml::iso_text(text)
             .map(Value::String)
-            .ok_or_else(|| format!("<{}> is not an ISO-8601 time: `{text}`", node.name))?,
+            .ok_or_else(|| misfit("an ISO-8601 time"))?,
         Shape::List(item) => Value::Array(
             node.children
                 .iter()
@@ -524,6 +526,15 @@ mod tests {
         )
         .expect_err("not a number");
         assert!(e.contains("<PackedPolicySize> is not an integer"), "{e}");
+        // The answer's text and names are quoted only in part.
+        let long = "9".repeat(10_000);
+        for xml in [
+            format!("<AssumeRoleResponse><AssumeRoleResult><PackedPolicySize>{long}x</PackedPolicySize></AssumeRoleResult></AssumeRoleResponse>"),
+            format!("<R{long}/>"),
+        ] {
+            let e = decode(assume, &xml).expect_err("refused");
+            assert!(e.len() < 200 && e.contains("99999…"), "{e}");
+        }
         let e = decode(
             sns("getTopicAttributes"),
             "<GetTopicAttributesResponse><GetTopicAttributesResult><Attributes><entry>\
