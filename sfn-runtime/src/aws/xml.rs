@@ -22,46 +22,76 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// decoder of `aws-smithy-xml` cannot look past without consuming the text.
 pub(crate) fn tree(xml: &str) -> Result<Node, String> {
     use xmlparser::{ElementEnd, Token, Tokenizer};
-    let mut stack: Vec<Node> = Vec::new();
+    // The open elements, each with the prefix its end tag must repeat.
+    let mut stack: Vec<(Node, &str)> = Vec::new();
+    let mut root = None;
+    // Read to the end, so that whatever follows the root element is checked too.
     for token in Tokenizer::from(xml) {
         match token.map_err(|e| format!("the XML answer cannot be read: {e}"))? {
-            Token::ElementStart { local, .. } => {
+            Token::ElementStart { prefix, local, .. } => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(format!(
                         "the XML answer nests deeper than {MAX_DEPTH} elements"
                     ));
                 }
-                stack.push(Node {
+                let node = Node {
                     name: local.as_str().to_owned(),
                     ..Node::default()
-                });
+                };
+                stack.push((node, prefix.as_str()));
             }
-            Token::ElementEnd {
-                end: ElementEnd::Close(..) | ElementEnd::Empty,
-                ..
-            } => {
-                let node = stack
-                    .pop()
-                    .ok_or("the XML answer closes an element it did not open")?;
+            Token::ElementEnd { end, span } => {
+                let closed = match end {
+                    ElementEnd::Open => continue,
+                    ElementEnd::Empty => stack.pop(),
+                    ElementEnd::Close(prefix, local) => {
+                        let closed = stack.pop();
+                        if let Some((node, open)) = &closed {
+                            if (*open, node.name.as_str()) != (prefix.as_str(), local.as_str()) {
+                                return Err(format!(
+                                    "the XML answer closes <{}> with </{}> at byte {}",
+                                    qualified(open, &node.name),
+                                    qualified(prefix.as_str(), local.as_str()),
+                                    span.start()
+                                ));
+                            }
+                        }
+                        closed
+                    }
+                };
+                let (node, _) = closed.ok_or_else(|| {
+                    format!(
+                        "the XML answer closes an element it did not open at byte {}",
+                        span.start()
+                    )
+                })?;
                 match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok(node),
+                    Some((parent, _)) => parent.children.push(node),
+                    None => root = Some(node),
                 }
             }
             Token::Text { text } => {
-                if let Some(node) = stack.last_mut() {
+                if let Some((node, _)) = stack.last_mut() {
                     node.text.push_str(&unescape(text.as_str())?);
                 }
             }
             Token::Cdata { text, .. } => {
-                if let Some(node) = stack.last_mut() {
+                if let Some((node, _)) = stack.last_mut() {
                     node.text.push_str(text.as_str());
                 }
             }
             _ => {}
         }
     }
-    Err("the XML answer has no complete root element".into())
+    root.ok_or_else(|| "the XML answer has no complete root element".into())
+}
+
+/// `prefix:local`, as a tag writes it, quoted only in part.
+fn qualified(prefix: &str, local: &str) -> String {
+    match prefix.is_empty() {
+        true => excerpt(local),
+        false => format!("{}:{}", excerpt(prefix), excerpt(local)),
+    }
 }
 
 /// XML's predefined entities and character references.
@@ -173,6 +203,25 @@ mod tests {
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1);
         assert!(tree(&deep).expect_err("too deep").contains("nests deeper"));
+    }
+
+    /// Found reading the tree builder while adding its fuzz target: end tags were not
+    /// compared with their start tags, so a broken answer read as a tree.
+    #[test]
+    fn end_tags_must_match_their_start_tags() {
+        for (xml, says) in [
+            ("<a><b></c></a>", "closes <b> with </c> at byte 6"),
+            ("<a><x:b></y:b></a>", "closes <x:b> with </y:b> at byte 8"),
+            ("<a><x:b></b></a>", "closes <x:b> with </b>"),
+            ("<a></a></a>", "cannot be read"),
+            ("<a/><b/>", "cannot be read"),
+            ("<a/>junk", "cannot be read"),
+        ] {
+            let e = tree(xml).expect_err(xml);
+            assert!(e.contains(says), "{xml}: {e}");
+        }
+        let root = tree("<x:a><x:b/></x:a><!-- after --> <?pi?>").expect("well formed");
+        assert_eq!((root.name.as_str(), root.children.len()), ("a", 1));
     }
 
     #[test]
