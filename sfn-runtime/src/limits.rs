@@ -40,6 +40,9 @@ pub const MAX_CAUSE_CHARS: usize = 32_768;
 /// `States.Timeout`.
 pub const STANDARD_MAX_SECONDS: u64 = 366 * 24 * 60 * 60;
 
+/// How long after it stopped an execution can be redriven, in seconds: 14 days.
+pub const REDRIVABLE_PERIOD_SECONDS: u64 = 14 * 24 * 60 * 60;
+
 /// `text` cut to at most `max` characters (on a character boundary).
 pub(crate) fn truncate_chars(text: &mut String, max: usize) {
     // A string of at most `max` bytes has at most `max` characters: the common case is free.

@@ -879,3 +879,36 @@ fn a_map_run_inside_a_parallel_branch_is_redriven_too() {
     );
     assert!(!after.contains(&EventType::ParallelStateEntered));
 }
+
+#[test]
+fn a_standard_child_that_ended_14_days_before_the_redrive_keeps_its_failure() {
+    // Item 1 fails at once (tolerated); item 2 waits 15 days, then fails the run.
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+        "End": true, "MaxConcurrency": 2, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "W", "States": {
+                "W": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "T"},
+                "T": {"Type": "Task", "Resource": WORK, "End": true}}}}}});
+    let day = 24 * 3600;
+    let input = json!({"items": [{"n": 1, "flaky": true, "wait": 0},
+        {"n": 2, "flaky": true, "wait": 15 * day}]});
+    let mut d = Driver::new(definition, flaky);
+    d.run(Event::Started {
+        input,
+        now: START_MS,
+    });
+    assert_eq!(d.status(), Status::Failed);
+    assert_eq!(d.now, START_MS + 15 * day * 1000);
+    let first = child(&d, 1).to_vec();
+    d.take_calls();
+    d.down = false;
+    // Within the parent's 14 days, but item 1 ended 15 days ago.
+    d.now += 3600 * 1000;
+    d.run(Event::Redriven { now: d.now });
+    assert_eq!(d.status(), Status::Succeeded);
+    assert_eq!(d.take_calls(), BTreeMap::from([(2, 1)]));
+    assert_eq!(child(&d, 1), &first[..], "item 1 is not redriven");
+    let out = output(&d);
+    assert_eq!(out[0]["Error"], "Work.Down");
+    assert_eq!(out[1], json!({"done": 2}));
+}

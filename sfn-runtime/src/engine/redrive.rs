@@ -19,7 +19,8 @@ use crate::execution::{Command, Event, Execution, Status};
 use crate::store::{ExecutionRecord, HistoryQuery, Page, StateMachineRecord, StoreError};
 
 /// How long after it stopped an execution can be redriven (AWS: 14 days).
-pub const REDRIVABLE_PERIOD: Duration = Duration::from_secs(14 * 24 * 3600);
+pub const REDRIVABLE_PERIOD: Duration =
+    Duration::from_secs(crate::limits::REDRIVABLE_PERIOD_SECONDS);
 /// How long after its start an execution can be redriven (AWS: its maximum open time, a year).
 pub const REDRIVE_MAX_OPEN: Duration = Duration::from_secs(365 * 24 * 3600);
 /// The history length from which an execution cannot be redriven: the redrive needs room for

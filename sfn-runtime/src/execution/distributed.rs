@@ -58,6 +58,9 @@ pub(crate) struct ChildLog {
     /// When it was last redriven (`$$.Execution.RedriveTime`).
     #[serde(default)]
     pub(super) redrive_ms: Option<u64>,
+    /// When it ended unsuccessfully (its log closed), for its redrivable period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) closed_ms: Option<u64>,
 }
 
 impl ChildLog {
@@ -187,6 +190,7 @@ impl Execution {
             next_event_id: 1,
             redrive_count: 0,
             redrive_ms: None,
+            closed_ms: None,
         };
         self.data.child_logs.insert(child, log);
         let role = self.data.config.role_arn.clone();
@@ -239,7 +243,9 @@ impl Execution {
                 .wreck
                 .entry(child)
                 .or_insert_with(|| Box::new(frame.clone()));
-            copy.closed = Some(Box::new(log.clone()));
+            let mut closed = log.clone();
+            closed.closed_ms = Some(self.data.now);
+            copy.closed = Some(Box::new(closed));
         }
         let now = self.data.now;
         let Some(run) = self.children_mut(map_frame).and_then(|c| c.run.as_mut()) else {
@@ -322,7 +328,9 @@ impl Execution {
         }
         let last = self.data.frames.get(&root).map_or(0, |f| f.last_event);
         self.emit_child(root, last, EventType::ExecutionAborted, None, || json!({}));
-        self.data.child_logs.remove(&root)
+        let mut log = self.data.child_logs.remove(&root)?;
+        log.closed_ms = Some(self.data.now);
+        Some(log)
     }
 
     /// Evaluates an `ItemReader` and asks the driver for its items.

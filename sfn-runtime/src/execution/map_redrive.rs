@@ -10,9 +10,11 @@
 //!   `ExecutionRedriven` in their own history, run again from the state that did not succeed,
 //!   as any redriven execution (`$$.Execution.RedriveCount` and `RedriveTime` follow). A
 //!   Standard child that cannot be redriven keeps its failure for good: one at the history
-//!   limit, or one that failed before it entered a state. Express ones start again as new
-//!   executions from the processor's first state with the input they had, under the same ARN
-//!   (their earlier attempt cannot be told apart). Items never started start.
+//!   limit, one that ended more than 14 days before the redrive (its own redrivable period,
+//!   though its parent's has not run out), or one that failed before it entered a state.
+//!   Express ones start again as new executions from the processor's first state with the
+//!   input they had, under the same ARN (their earlier attempt cannot be told apart). Items
+//!   never started start.
 //! - The items are not read again: the Map Run goes on with the ones it read (an `ItemReader`
 //!   is read again only when the Map state is entered again, below).
 //! - `ToleratedFailureCount`/`Percentage` are judged over the whole run: the failures kept for
@@ -42,6 +44,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use sfn_asl::error::STATES_RUNTIME;
 
+use crate::limits::REDRIVABLE_PERIOD_SECONDS;
+
 use super::children::Children;
 use super::redrive::waits;
 use super::types::FrameId;
@@ -54,9 +58,15 @@ const MAX_MAP_RUN_REDRIVES: u32 = 1000;
 /// Queues the kept child executions of every kept distributed Map state for their redrive, the
 /// innermost Maps first (so an outer child carries its own Maps' queues). A Map whose children
 /// cannot all be accounted for (succeeded, kept for good, redriven or not started) is entered
-/// again whole. A Standard child whose history holds `max_events - 1` events or more cannot be
-/// redriven (the limit a redriven execution needs room under).
-pub(super) fn queue_redrives(frames: &mut BTreeMap<FrameId, Box<Frame>>, max_events: u64) {
+/// again whole. A Standard child cannot be redriven (at `now`) once its history holds
+/// `max_events - 1` events (the limit a redriven execution needs room under), or once its
+/// redrivable period ran out.
+pub(super) fn queue_redrives(
+    frames: &mut BTreeMap<FrameId, Box<Frame>>,
+    max_events: u64,
+    now: u64,
+) {
+    let period_ms = REDRIVABLE_PERIOD_SECONDS.saturating_mul(1000);
     let maps: Vec<FrameId> = frames
         .iter()
         .rev()
@@ -78,7 +88,13 @@ pub(super) fn queue_redrives(frames: &mut BTreeMap<FrameId, Box<Frame>>, max_eve
             let redrivable = subtree.get(&root).is_some_and(|f| match &f.closed {
                 None => false,
                 Some(_) if express => true,
-                Some(log) => f.active.is_some() && log.event_count() < max_events - 1,
+                Some(log) => {
+                    f.active.is_some()
+                        && log.event_count() < max_events.saturating_sub(1)
+                        && log
+                            .closed_ms
+                            .is_none_or(|at| now.saturating_sub(at) <= period_ms)
+                }
             });
             if redrivable {
                 again.push(index);

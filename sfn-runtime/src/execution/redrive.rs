@@ -116,7 +116,7 @@ impl Execution {
             return false;
         }
         let max_events = self.data.config.max_history_events;
-        let frames = coherent(std::mem::take(&mut self.data.stopped), max_events);
+        let frames = coherent(std::mem::take(&mut self.data.stopped), max_events, now);
         self.data.status = Status::Running;
         self.data.now = now;
         self.data.redrive_count = self.data.redrive_count.saturating_add(1);
@@ -187,10 +187,11 @@ impl Execution {
 /// (a Parallel or Map state). A Parallel or inline Map state with a child that can run neither
 /// again nor for the first time is entered again whole; a distributed Map state's children
 /// wait in its Map Run to be redriven (see [`super::map_redrive`]). `max_events` is the
-/// history length of an execution that cannot be redriven any more.
+/// history length of an execution that cannot be redriven any more; `now` the redrive's time.
 fn coherent(
     mut frames: BTreeMap<FrameId, Box<Frame>>,
     max_events: u64,
+    now: u64,
 ) -> BTreeMap<FrameId, Box<Frame>> {
     // Children whose failure a Map tolerated run again too, if the Map state itself did not
     // succeed; so do the ones a Map Run redriven before had not redriven yet. Those come with
@@ -252,7 +253,7 @@ fn coherent(
             }
         }
     }
-    super::map_redrive::queue_redrives(&mut frames, max_events);
+    super::map_redrive::queue_redrives(&mut frames, max_events, now);
     frames
 }
 
