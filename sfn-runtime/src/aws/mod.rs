@@ -61,6 +61,7 @@ mod s3_model;
 mod s3_xml;
 mod sdk_shapes;
 mod services;
+mod states;
 mod xml;
 
 // Calls (`aws`).

@@ -22,6 +22,8 @@ pub(crate) fn supports(service: &Service, action: &str, pattern: IntegrationPatt
         Service::Sqs => action == "sendMessage",
         Service::Sns => action == "publish",
         Service::EventBridge => action == "putEvents",
+        // On AWS when the engine does not run the child itself (see `engine::run`).
+        Service::StepFunctions => action == "startExecution",
         _ => false,
     }
 }
@@ -63,13 +65,16 @@ pub(crate) async fn call(
         Service::Ecs | Service::Batch | Service::Glue => {
             super::jobs::call(clients, call, params).await
         }
+        Service::StepFunctions if action == "startExecution" => {
+            super::states::call(clients, call, params).await
+        }
         service => Err(TaskError::new(
             "States.Runtime",
             format!(
                 "the integration '{service}:{action}' is not supported here; the supported \
                  ones are dynamodb:getItem, dynamodb:putItem, dynamodb:updateItem, \
                  dynamodb:deleteItem, sqs:sendMessage, sns:publish, events:putEvents, ecs:runTask, \
-                 batch:submitJob and glue:startJobRun"
+                 batch:submitJob, glue:startJobRun and states:startExecution"
             ),
         )),
     }

@@ -200,6 +200,18 @@ impl Driver {
                 {
                     self.await_token(task.task_id, task.token, true);
                 }
+                // A child on AWS started before the restart: followed again.
+                Command::StartExecution(r) if self.on_aws(&r) => {
+                    let task_id = r.task.task_id;
+                    if let Some(submission) = self.exec.sync_submission(task_id) {
+                        self.resumed_submissions.insert(task_id, submission.clone());
+                        rest.push(Command::StartExecution(r));
+                    } else if self.exec.is_submitted(task_id) {
+                        self.await_token(task_id, r.task.token, false);
+                    } else {
+                        rest.push(Command::StartExecution(r));
+                    }
+                }
                 Command::StartExecution(r) if self.exec.is_submitted(r.task.task_id) => {
                     // The child runs as an execution of its own; its driver (or the store
                     // that resumes it) reports its end. Here: its token, if it has one.
@@ -823,7 +835,7 @@ impl Driver {
     /// `.sync` child's end comes back as `ChildFinished`, a `.waitForTaskToken` task's result
     /// by its token. A task source answering the resource (a mock) runs the task instead.
     fn start_child(&mut self, request: ChildExecutionRequest, answers: &mut VecDeque<Event>) {
-        if self.resources.answers(&request.task.resource) {
+        if self.resources.answers(&request.task.resource) || self.on_aws(&request) {
             self.invoke(request.task);
             return;
         }
@@ -910,6 +922,18 @@ impl Driver {
 }
 
 impl Driver {
+    /// Whether a `states:startExecution` task's child runs on AWS: AWS clients are set and the
+    /// engine does not know the state machine it names.
+    fn on_aws(&self, request: &ChildExecutionRequest) -> bool {
+        #[cfg(feature = "aws")]
+        if self.resources.aws().is_some() {
+            let arn = request.state_machine_arn.as_deref();
+            return arn.is_some_and(|arn| self.engine.state_machine(arn).is_none());
+        }
+        let _ = request;
+        false
+    }
+
     /// Starts the persisted child of a `states:startExecution` task (see `engine::children`);
     /// the task runs until the child is stored.
     fn start_stored_child(&mut self, request: ChildExecutionRequest, parent: &str, now: u64) {

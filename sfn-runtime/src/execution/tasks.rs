@@ -38,8 +38,8 @@ pub(crate) struct TaskWait {
     /// clock starts at `ActivityStarted`, while `TimeoutSeconds` counts from the scheduling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     heartbeat_on_start: Option<u64>,
-    /// The submission of a `.sync` service task (the job it started): a driver that resumes
-    /// the execution follows that job rather than start another.
+    /// The submission of a `.sync` service task (the job, or the child execution on AWS, it
+    /// started): a driver that resumes the execution follows it rather than start another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sync_submission: Option<Box<Value>>,
 }
@@ -529,8 +529,8 @@ impl Execution {
 
     /// Whether the activity task `task_id` waits for a worker to take it (scheduled, not
     /// started).
-    /// The submission of a submitted `.sync` service task (not a child execution): the job
-    /// a resumed driver follows.
+    /// The submission of a submitted `.sync` service task: the job (or child execution on
+    /// AWS) a resumed driver follows.
     pub(crate) fn sync_submission(&self, task_id: TaskId) -> Option<&Value> {
         let frame = self.data.tasks.get(&task_id)?;
         match &self.data.frames.get(frame)?.active.as_ref()?.block {
@@ -573,7 +573,7 @@ impl Execution {
         } = kind
         {
             let sync = resource.ends_with(".sync") || resource.contains(".sync:");
-            if sync && wait.child.is_none() {
+            if sync {
                 wait.sync_submission = Some(Box::new(output.clone()));
             }
             self.emit(frame, EventType::TaskSubmitted, || {
