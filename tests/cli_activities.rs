@@ -1,6 +1,8 @@
 //! The activity commands on a store file, through the real binary: `create-activity`,
 //! `describe-activity`, `list-activities`, `delete-activity` and `get-activity-task` (by the
-//! command itself, and forwarded to an `sfn worker` holding the store), with the AWS errors.
+//! command itself, and forwarded to an `sfn worker` holding the store), with the AWS errors;
+//! and the tags of activities and state machines (`create-activity --tags`, `tag-resource`,
+//! `untag-resource`, `list-tags-for-resource`).
 
 mod support;
 
@@ -201,4 +203,172 @@ fn activities_are_created_listed_polled_and_deleted() {
     assert!(run.stderr.contains("(InvalidArn)"), "{}", run.stderr);
     let run = f.sfn(&["create-activity", "--name", "two words"]);
     assert!(run.stderr.contains("(InvalidName)"), "{}", run.stderr);
+}
+
+#[test]
+fn tags_are_created_with_an_activity_listed_added_and_removed() {
+    let f = Fixture {
+        dir: tempfile::tempdir().expect("temp dir"),
+    };
+    let created = f.ok(&[
+        "create-activity",
+        "--name",
+        "review",
+        "--tags",
+        "key=team,value=billing",
+        "key=note,value='a = b'",
+    ]);
+    let arn = created["activityArn"].as_str().expect("an ARN").to_owned();
+    let list = |arn: &str| f.ok(&["list-tags-for-resource", "--resource-arn", arn]);
+    assert_eq!(
+        list(&arn),
+        json!({"tags": [{"key": "team", "value": "billing"}, {"key": "note", "value": "a = b"}]})
+    );
+    // Created again (here in the JSON form): the same activity, its tags not updated.
+    let again = f.ok(&[
+        "create-activity",
+        "--name",
+        "review",
+        "--tags",
+        r#"[{"key": "team", "value": "other"}]"#,
+    ]);
+    assert_eq!(again, created);
+    assert_eq!(list(&arn)["tags"][0]["value"], "billing");
+
+    // tag-resource and untag-resource print nothing, as the AWS CLI.
+    let run = f.sfn(&[
+        "tag-resource",
+        "--resource-arn",
+        &arn,
+        "--tags",
+        r#"[{"key": "team", "value": "payments"}, {"key": "stage", "value": ""}]"#,
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    let run = f.sfn(&[
+        "untag-resource",
+        "--resource-arn",
+        &arn,
+        "--tag-keys",
+        "note",
+        "missing",
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    assert_eq!(
+        list(&arn),
+        json!({"tags": [{"key": "team", "value": "payments"}, {"key": "stage", "value": ""}]})
+    );
+
+    // A state machine takes tags too, also through a worker holding the store.
+    let machine = f.machine(&arn);
+    let store = f.store();
+    let child = support::command(&["worker", "--store", store.to_str().expect("UTF-8")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the worker");
+    let worker = Worker(child);
+    let socket = f.dir.path().join("store.db.sock");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "the worker never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let run = f.sfn(&[
+        "tag-resource",
+        "--resource-arn",
+        &machine,
+        "--tags",
+        "key=owner,value=ops",
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    assert_eq!(
+        list(&machine),
+        json!({"tags": [{"key": "owner", "value": "ops"}]})
+    );
+    // Deleting the activity deletes its tags.
+    let run = f.sfn(&["delete-activity", "--activity-arn", &arn]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    drop(worker);
+    let run = f.sfn(&["list-tags-for-resource", "--resource-arn", &arn]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "An error occurred (ResourceNotFound) when calling the ListTagsForResource operation"
+        ),
+        "{}",
+        run.stderr
+    );
+
+    // The AWS errors, and bad --tags before anything is sent.
+    let missing = "arn:aws:states:us-east-1:123456789012:stateMachine:missing";
+    for (args, says) in [
+        (
+            vec![
+                "tag-resource",
+                "--resource-arn",
+                missing,
+                "--tags",
+                "key=a,value=b",
+            ],
+            "(ResourceNotFound) when calling the TagResource operation",
+        ),
+        (
+            vec![
+                "untag-resource",
+                "--resource-arn",
+                "worked",
+                "--tag-keys",
+                "a",
+            ],
+            "(InvalidArn) when calling the UntagResource operation",
+        ),
+        (
+            vec![
+                "tag-resource",
+                "--resource-arn",
+                &machine,
+                "--tags",
+                "key=aws:x,value=y",
+            ],
+            "(ValidationException) when calling the TagResource operation: invalid tag `aws:x`",
+        ),
+        (
+            vec![
+                "create-activity",
+                "--name",
+                "other",
+                "--tags",
+                "key=a|b,value=y",
+            ],
+            "(ValidationException) when calling the CreateActivity operation: invalid tag `a|b`",
+        ),
+        (
+            vec![
+                "tag-resource",
+                "--resource-arn",
+                &machine,
+                "--tags",
+                "Key=a,Value=b",
+            ],
+            "--tags: `Key=a,Value=b`: unknown field `Key`",
+        ),
+    ] {
+        let run = f.sfn(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let fifty: Vec<String> = (0..50).map(|i| format!("key=k{i},value=v")).collect();
+    let mut args = vec!["tag-resource", "--resource-arn", &machine, "--tags"];
+    args.extend(fifty.iter().map(String::as_str));
+    let run = f.sfn(&args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(TooManyTags) when calling the TagResource operation")
+            && run.stderr.contains("would have 51 tags"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(list(&machine)["tags"].as_array().map(Vec::len), Some(1));
 }

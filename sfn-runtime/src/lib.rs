@@ -45,6 +45,7 @@ pub mod mocks;
 pub mod resources;
 pub mod role;
 pub mod store;
+pub mod tags;
 pub mod test_state;
 pub mod workflow;
 
@@ -53,7 +54,6 @@ mod item_reader;
 mod nested;
 mod objects;
 mod result_writer;
-mod tags;
 
 pub use activities::ActivityTask;
 pub use engine::{ChildExecution, Engine, EngineError, ExecutionHandle, ExecutionResult};
@@ -62,5 +62,4 @@ pub use item_reader::ItemReaderError;
 pub use objects::{LocalObjectStore, ObjectInfo, ObjectStore, ObjectStoreError};
 pub use resources::{Resources, TaskError, TaskRequest, TaskSource};
 pub use store::Tag;
-pub use tags::{MAX_KEY_CHARS, MAX_TAGS, MAX_VALUE_CHARS};
 pub use test_state::{test_state, TestStateResult};

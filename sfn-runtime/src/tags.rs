@@ -10,7 +10,8 @@
 //! (`ResourceNotFound`); text that is not a Step Functions ARN is `InvalidArn`.
 //!
 //! On an engine with a store the tags are stored with their resource, and deleting an activity
-//! deletes its tags; an engine without one keeps them in memory.
+//! deletes its tags; an engine without one keeps them in memory. [`list_stored`] reads them
+//! from a store beside the engine that drives it.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -36,7 +37,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::engine::{Engine, EngineError};
-use crate::store::{Store, StoreError, Tag};
+pub use crate::store::Tag;
+use crate::store::{Store, StoreError};
 
 /// The most tags a resource has (Step Functions' limit, which cannot be raised).
 pub const MAX_TAGS: usize = 50;
@@ -240,6 +242,17 @@ fn stored(s: &dyn Store, target: Target, arn: &str) -> Result<bool, StoreError> 
         Target::Activity => s.activity(arn)?.is_some(),
         Target::StateMachine => s.state_machine(arn)?.is_some(),
     })
+}
+
+/// `ListTagsForResource` read from `store` itself, as a process reads a store beside the engine
+/// that drives it: the checks of [`Engine::list_tags_for_resource`] (`InvalidArn`,
+/// `ResourceNotFound`), against the activities and state machines the store holds.
+pub fn list_stored(store: &dyn Store, resource_arn: &str) -> Result<Vec<Tag>, EngineError> {
+    let target = target(resource_arn)?;
+    if !stored(store, target, resource_arn).map_err(store_error)? {
+        return Err(EngineError::ResourceNotFound(resource_arn.to_owned()));
+    }
+    store.tags(resource_arn).map_err(store_error)
 }
 
 impl Engine {

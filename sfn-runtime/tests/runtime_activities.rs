@@ -9,9 +9,8 @@ use std::time::Duration;
 use common::{engine, machine, run, START_MS};
 use serde_json::{json, Value};
 use sfn_runtime::history::{EventType, HistoryEvent};
-use sfn_runtime::{
-    Engine, EngineError, ExecutionConfig, ExecutionHandle, Resources, Status, Tag, MAX_TAGS,
-};
+use sfn_runtime::tags::MAX_TAGS;
+use sfn_runtime::{Engine, EngineError, ExecutionConfig, ExecutionHandle, Resources, Status, Tag};
 
 const ARN: &str = "arn:aws:states:us-east-1:123456789012:activity:review";
 

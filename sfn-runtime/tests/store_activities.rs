@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sfn_runtime::store::sqlite::SqliteStore;
 use sfn_runtime::store::{Durability, HistoryQuery, Store};
+use sfn_runtime::tags::list_stored;
 use sfn_runtime::{Engine, EngineError, Resources, Status, Tag};
 
 /// 2024-01-01T00:00:00Z.
@@ -315,12 +316,22 @@ async fn tags_are_stored_with_their_resource_and_go_with_a_deleted_activity() {
     engine.halt();
     drop(engine);
 
-    // The file itself: the deleted activity's tags are gone, the machine's stay.
+    // The file itself: the deleted activity's tags are gone, the machine's stay; read as a
+    // process beside the engine reads them, with the engine's checks.
     let store = SqliteStore::open(&path, Durability::Process).expect("the store opens");
     assert_eq!(store.tags(&review.arn).expect("readable"), []);
     assert_eq!(
-        store.tags(&machine).expect("readable"),
+        list_stored(&store, &machine).expect("listed"),
         [tag("owner", "ops")]
+    );
+    assert_eq!(
+        list_stored(&store, &review.arn),
+        Err(EngineError::ResourceNotFound(review.arn.clone()))
+    );
+    let not_arn = list_stored(&store, "worked");
+    assert!(
+        matches!(not_arn, Err(EngineError::InvalidArn { .. })),
+        "{not_arn:?}"
     );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

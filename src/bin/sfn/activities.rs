@@ -1,6 +1,6 @@
 //! Activities on a store file, named and flagged as the AWS CLI's `aws stepfunctions`
-//! commands: `create-activity`, `describe-activity`, `list-activities`, `delete-activity` and
-//! `get-activity-task`. Creating, deleting and taking a task go to the engine that drives the
+//! commands: `create-activity` (with `--tags`, see [`crate::tags`]), `describe-activity`,
+//! `list-activities`, `delete-activity` and `get-activity-task`. Creating, deleting and taking a task go to the engine that drives the
 //! store (this process, or the `sfn worker` holding it); describing and listing read the file.
 
 use std::io::Write;
@@ -15,13 +15,18 @@ use crate::stored::{date, respond, ApiError, Request, StoreArg, TaskArgs};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Prints {\"activityArn\": ..., \"creationDate\": ...}. Creating an activity \
-again under the same name returns it as it was created."
+again under the same name returns it as it was created, its tags unchanged (a later request's \
+--tags are ignored, as on AWS)."
 )]
 pub(crate) struct CreateActivityArgs {
     /// The activity's name: 1 to 80 characters, no whitespace, brackets, wildcards or
     /// special characters.
     #[arg(long, value_name = "NAME")]
     name: String,
+    /// Its tags: key=K,value=V [key=K2,value=V2 ...], or the JSON list
+    /// [{"key": "K", "value": "V"}] (inline or file://PATH).
+    #[arg(long, value_name = "TAGS", num_args = 1..)]
+    tags: Vec<String>,
     #[command(flatten)]
     store: StoreArg,
     #[command(flatten)]
@@ -33,7 +38,10 @@ pub(crate) fn create_activity(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let request = Request::CreateActivity { name: args.name };
+    let request = Request::CreateActivity {
+        name: args.name,
+        tags: crate::tags::parse_tags(&args.tags)?,
+    };
     respond(&args.store, &args.tasks, request, out, err)
 }
 

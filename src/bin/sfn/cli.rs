@@ -16,8 +16,8 @@ use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::{TaskError, TaskRequest, TaskSource};
 
 use crate::{
-    activities, build, completions, deploy, executions, import, input, run, test_state, validate,
-    worker,
+    activities, build, completions, deploy, executions, import, input, run, tags, test_state,
+    validate, worker,
 };
 
 /// Exit code: the command did what was asked and it went well.
@@ -76,6 +76,9 @@ enum Command {
     ListActivities(activities::ListActivitiesArgs),
     DeleteActivity(activities::DeleteActivityArgs),
     GetActivityTask(activities::GetActivityTaskArgs),
+    TagResource(tags::TagResourceArgs),
+    UntagResource(tags::UntagResourceArgs),
+    ListTagsForResource(tags::ListTagsForResourceArgs),
     Worker(worker::Args),
 }
 
@@ -139,6 +142,9 @@ fn run_command(command: Command, name: &str, out: &mut dyn Write, err: &mut dyn 
         Command::ListActivities(a) => activities::list_activities(a, out, err),
         Command::DeleteActivity(a) => activities::delete_activity(a, out, err),
         Command::GetActivityTask(a) => activities::get_activity_task(a, out, err),
+        Command::TagResource(a) => tags::tag_resource(a, out, err),
+        Command::UntagResource(a) => tags::untag_resource(a, out, err),
+        Command::ListTagsForResource(a) => tags::list_tags_for_resource(a, out, err),
         Command::Worker(a) => worker::run(a, out, err),
     };
     match outcome {

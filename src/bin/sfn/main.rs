@@ -10,6 +10,7 @@ mod import;
 mod input;
 mod run;
 mod stored;
+mod tags;
 mod test_state;
 mod validate;
 mod worker;

@@ -28,7 +28,7 @@ use sfn_runtime::mocks::{MockConfig, MockTaskSource};
 use sfn_runtime::resources::TaskFuture;
 use sfn_runtime::store::sqlite::SqliteStore;
 use sfn_runtime::store::{Durability, ExecutionRecord};
-use sfn_runtime::{Engine, EngineError, ExecutionConfig, Resources, TaskRequest, TaskSource};
+use sfn_runtime::{Engine, EngineError, ExecutionConfig, Resources, Tag, TaskRequest, TaskSource};
 
 use crate::cli::{
     print_json, runtime, BadInvocation, NoHandler, Outcome, FAILED, INVALID, SUCCESS,
@@ -264,6 +264,15 @@ pub(crate) fn api_error(e: EngineError) -> ApiError {
             "ValidationException",
             "the execution is no longer running; `sfn describe` shows how it ended",
         ),
+        EngineError::ResourceNotFound(_) => ApiError::new(
+            "ResourceNotFound",
+            format!(
+                "{text} (`sfn list-activities` shows the store's activities; \
+                 `sfn create-state-machine` stores a state machine)"
+            ),
+        ),
+        EngineError::TooManyTags { .. } => ApiError::new("TooManyTags", text),
+        EngineError::InvalidTag { .. } => ApiError::new("ValidationException", text),
         _ => ApiError::new(INTERNAL, text),
     }
 }
@@ -329,13 +338,27 @@ pub(crate) enum Request {
     #[serde(rename_all = "camelCase")]
     SendTaskHeartbeat { task_token: String },
     #[serde(rename_all = "camelCase")]
-    CreateActivity { name: String },
+    CreateActivity {
+        name: String,
+        #[serde(default)]
+        tags: Vec<Tag>,
+    },
     #[serde(rename_all = "camelCase")]
     DeleteActivity { activity_arn: String },
     #[serde(rename_all = "camelCase")]
     GetActivityTask {
         activity_arn: String,
         worker_name: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    TagResource {
+        resource_arn: String,
+        tags: Vec<Tag>,
+    },
+    #[serde(rename_all = "camelCase")]
+    UntagResource {
+        resource_arn: String,
+        tag_keys: Vec<String>,
     },
 }
 
@@ -353,6 +376,8 @@ impl Request {
             Request::CreateActivity { .. } => "CreateActivity",
             Request::DeleteActivity { .. } => "DeleteActivity",
             Request::GetActivityTask { .. } => "GetActivityTask",
+            Request::TagResource { .. } => "TagResource",
+            Request::UntagResource { .. } => "UntagResource",
         }
     }
 
@@ -409,8 +434,8 @@ impl Request {
                 .await
                 .map(|()| json!({}))
                 .map_err(api_error),
-            Request::CreateActivity { name } => engine
-                .create_activity(&name)
+            Request::CreateActivity { name, tags } => engine
+                .create_activity_with_tags(&name, &tags)
                 .await
                 .map(|a| json!({"activityArn": a.arn, "creationDate": date(a.created_ms)}))
                 .map_err(api_error),
@@ -426,6 +451,19 @@ impl Request {
                 .get_activity_task(&activity_arn, worker_name.as_deref())
                 .await
                 .map(crate::activities::task_response)
+                .map_err(api_error),
+            Request::TagResource { resource_arn, tags } => engine
+                .tag_resource(&resource_arn, &tags)
+                .await
+                .map(|()| json!({}))
+                .map_err(api_error),
+            Request::UntagResource {
+                resource_arn,
+                tag_keys,
+            } => engine
+                .untag_resource(&resource_arn, &tag_keys)
+                .await
+                .map(|()| json!({}))
                 .map_err(api_error),
         }
     }
