@@ -175,7 +175,9 @@ impl SqliteStore {
         }
     }
 
-    /// Runs `f` in one database transaction, committed when it succeeds.
+    /// Runs `f` in one database transaction, committed when it succeeds. The transaction takes
+    /// the write lock when it begins, so a process reading the file meanwhile makes it wait
+    /// (`busy_timeout`) rather than fail.
     fn in_transaction<R>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R>,
@@ -185,7 +187,10 @@ impl SqliteStore {
             path: path.clone(),
             message: e.to_string(),
         };
-        let tx = self.conn.transaction().map_err(fail)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
         let result = f(&tx).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(result)
