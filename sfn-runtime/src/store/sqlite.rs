@@ -529,10 +529,16 @@ impl Store for SqliteStore {
         if executions.is_empty() && transitions.is_empty() {
             return Ok(Vec::new());
         }
-        let tx = self.conn.transaction().map_err(|e| StoreError::Database {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
+        // The write lock is taken at the start (waiting for another connection's write, such
+        // as a command opening the file, within the busy timeout): a transaction that reads
+        // first and then writes could not wait for it and would fail with "database is locked".
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::Database {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
         let mut created = Vec::with_capacity(executions.len());
         for e in executions {
             match commit::create(&tx, e) {
@@ -644,10 +650,13 @@ impl Store for SqliteStore {
     }
 
     fn purge_closed(&mut self, before_ms: u64) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError::Database {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::Database {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
         let purge = |tx: &rusqlite::Transaction<'_>| -> rusqlite::Result<usize> {
             let old = "SELECT id FROM executions WHERE status <> 'RUNNING' AND stopped_ms < ?1";
             for table in ["journal", "history", "timers", "tokens"] {

@@ -705,3 +705,34 @@ fn concurrent_creations_share_the_committers_transactions() {
         "200 queued creations share transactions: {stats:?}"
     );
 }
+
+/// Another connection writing to the file (a command opening it, say) makes a commit wait for
+/// its write lock, within the busy timeout, instead of failing with "database is locked".
+#[test]
+fn a_commit_waits_for_another_connections_write() {
+    let mut t = temp_store("locked");
+    let e = execution("waits", 1);
+    t.store.create_execution(&e).expect("created");
+    t.store
+        .commit(&[step(&e.arn, 0, &["e0"])])
+        .expect("first transition");
+    let other = rusqlite::Connection::open(t.dir.join("store.db")).expect("a second connection");
+    other
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO activities (arn, name, created_ms) VALUES ('x', 'x', 1);",
+        )
+        .expect("the other connection writes");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").expect("released");
+    });
+    // Started while the other write is under way: it waits for it, then commits.
+    t.store
+        .commit(&[step(&e.arn, 1, &["e1"])])
+        .expect("the commit waits for the lock");
+    release.join().expect("the other connection committed");
+    assert_eq!(
+        t.store.journal(&e.arn).expect("readable"),
+        vec!["e0".to_owned(), "e1".to_owned()]
+    );
+}
