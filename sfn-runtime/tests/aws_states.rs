@@ -64,17 +64,17 @@ async fn sfn(engine: &Engine, action: &str, parameters: Value) -> Value {
     output(&r).unwrap_or_else(|e| panic!("sfn:{action}: {e}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn start_execution_runs_the_child_on_step_functions() {
+/// A moto server, clients for it, and the ARN of a child state machine created on it (one Pass
+/// state: moto keeps its executions running until they are stopped).
+async fn moto_with_child() -> (Moto, AwsClients, String) {
     let moto = match Moto::start() {
         Ok(m) => m,
         Err(e) => panic!("{e}"),
     };
     let clients = AwsClients::from_config(moto::sdk_config(&moto.endpoint));
-    let engine = engine(&clients);
     let child = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
     let created = sfn(
-        &engine,
+        &engine(&clients),
         "createStateMachine",
         json!({"Name": "child", "Definition": child.to_string(),
             "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/sfn")}),
@@ -84,6 +84,13 @@ async fn start_execution_runs_the_child_on_step_functions() {
         .as_str()
         .expect("an ARN")
         .to_owned();
+    (moto, clients, child_arn)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_execution_runs_the_child_on_step_functions() {
+    let (moto, clients, child_arn) = moto_with_child().await;
+    let engine = engine(&clients);
 
     // Request-response: StartExecution's answer with its metadata blocks.
     let r = run(
@@ -221,24 +228,8 @@ async fn start_execution_runs_the_child_on_step_functions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_parent_follows_its_child_on_step_functions() {
     use sfn_runtime::store::{sqlite::SqliteStore, Durability, HistoryQuery};
-    let moto = match Moto::start() {
-        Ok(m) => m,
-        Err(e) => panic!("{e}"),
-    };
-    let clients = AwsClients::from_config(moto::sdk_config(&moto.endpoint));
+    let (moto, clients, child_arn) = moto_with_child().await;
     let plain = engine(&clients);
-    let child = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
-    let created = sfn(
-        &plain,
-        "createStateMachine",
-        json!({"Name": "child", "Definition": child.to_string(),
-            "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/sfn")}),
-    )
-    .await;
-    let child_arn = created["StateMachineArn"]
-        .as_str()
-        .expect("an ARN")
-        .to_owned();
     let dir = std::env::temp_dir().join(format!("sfn-aws-states-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a temp dir");
