@@ -47,7 +47,8 @@
 // unused.
 #![cfg_attr(not(feature = "aws"), allow(dead_code))]
 
-// Decoders and models of the wire (`aws-codecs`).
+// Decoders and models of the wire (`aws-codecs`): nothing here may reach a module, type or
+// crate of the calls below (see the test at the end).
 mod errors;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -61,10 +62,9 @@ mod s3_model;
 mod s3_xml;
 mod sdk_shapes;
 mod services;
-mod states;
 mod xml;
 
-// Calls (`aws`).
+// Calls (`aws`): a new module goes here unless it only decodes or models the wire.
 #[cfg(feature = "aws")]
 mod apigateway;
 #[cfg(feature = "aws")]
@@ -97,9 +97,97 @@ mod s3;
 pub(crate) mod s3_objects;
 #[cfg(feature = "aws")]
 mod sdk;
+#[cfg(feature = "aws")]
+mod states;
 
 #[cfg(feature = "aws")]
 pub use clients::AwsClients;
 #[cfg(feature = "aws")]
 pub(crate) use clients::ServiceClient;
 pub use services::ServiceSpec;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// What only the `aws` feature builds: its crates, and the client types.
+    const ONLY_WITH_AWS: &[&str] = &[
+        "aws_config",
+        "aws_credential_types",
+        "aws_sigv4",
+        "aws_smithy_http_client",
+        "aws_smithy_runtime_api",
+        "aws_types",
+        "crc32fast",
+        "::http::",
+        "AwsClients",
+        "ServiceClient",
+    ];
+
+    /// The fuzz targets build the decoders with `aws-codecs` alone, a build the workspace's
+    /// tests (with `aws`) never make; `cargo check -p sfn-runtime --features aws-codecs` is the
+    /// real check. This test catches its usual breakage within the default test run: a module
+    /// declared without `#[cfg(feature = "aws")]` that uses a module declared with it, or a
+    /// crate or type only `aws` builds.
+    #[test]
+    fn decoders_use_nothing_only_the_calls_build() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws");
+        let list = std::fs::read_to_string(dir.join("mod.rs")).expect("aws/mod.rs");
+        let (mut decoders, mut calls) = (Vec::new(), Vec::new());
+        let mut gated = false;
+        for line in list.lines().map(str::trim) {
+            if line == "#[cfg(feature = \"aws\")]" {
+                gated = true;
+                continue;
+            }
+            let declared = line
+                .split_once("mod ")
+                .filter(|(vis, _)| !vis.contains(' ') && !vis.starts_with("//"))
+                .and_then(|(_, rest)| rest.strip_suffix(';'));
+            if let Some(name) = declared {
+                match gated {
+                    true => calls.push(name.to_owned()),
+                    false => decoders.push(name.to_owned()),
+                }
+            }
+            if !line.starts_with("#[") {
+                gated = false;
+            }
+        }
+        assert!(decoders.contains(&"xml".to_owned()) && calls.contains(&"clients".to_owned()));
+        for module in &decoders {
+            let source = std::fs::read_to_string(dir.join(format!("{module}.rs")))
+                .unwrap_or_else(|e| panic!("aws/{module}.rs: {e}"));
+            let code: String = source
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut reached: Vec<&str> = ONLY_WITH_AWS
+                .iter()
+                .copied()
+                .filter(|name| code.contains(name))
+                .collect();
+            for call in &calls {
+                let path = format!("super::{call}::");
+                let braced = code.match_indices("super::{").any(|(at, _)| {
+                    let group = &code[at..];
+                    let group = &group[..group.find('}').unwrap_or(group.len())];
+                    group
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .any(|word| word == call)
+                });
+                if code.contains(&path) || braced {
+                    reached.push(call);
+                }
+            }
+            assert!(
+                reached.is_empty(),
+                "aws/{module}.rs builds without the `aws` feature (the fuzz targets build it \
+                 with `aws-codecs` alone) but uses {reached:?}: declare it with \
+                 #[cfg(feature = \"aws\")] under the calls in aws/mod.rs, or keep it free of \
+                 them; check with `cargo check -p sfn-runtime --features aws-codecs`"
+            );
+        }
+    }
+}
