@@ -401,7 +401,80 @@ pub fn check_json_answer(data: &[u8]) -> Outcome {
         check_job_shape(spec, &answer, &out, service);
         check_json(&out);
     }
+    for parsed in [false, true] {
+        let out = wire::execution_description(&answer, parsed);
+        check_description(&answer, &out, parsed);
+        check_json(&out);
+    }
     Outcome::Decoded
+}
+
+/// A `DescribeExecution` answer as `states:startExecution.sync` returns it: PascalCase members
+/// in alphabetical order, each the answer's own (the last of those that meet), with its dates
+/// in epoch milliseconds, `input` and `output` parsed (`.sync:2`) and the details' members in
+/// PascalCase.
+fn check_description(input: &Value, out: &Value, parsed: bool) {
+    let Value::Object(out) = out else {
+        panic!("a description that is not an object: {out}")
+    };
+    let Value::Object(input) = input else {
+        assert!(out.is_empty(), "a description of no object: {out:?}");
+        return;
+    };
+    let keys: Vec<&String> = out.keys().collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "members out of order: {keys:?}"
+    );
+    let mut expected: Vec<String> = input
+        .keys()
+        .filter(|k| !k.is_empty())
+        .map(|k| upper_first(k))
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(keys, expected.iter().collect::<Vec<_>>(), "the members");
+    for (key, got) in out {
+        let (name, v) = input
+            .iter()
+            .rev()
+            .find(|(name, _)| !name.is_empty() && upper_first(name) == *key)
+            .expect("a source member");
+        match name.as_str() {
+            "startDate" | "stopDate" | "redriveDate" => match v.as_f64() {
+                Some(seconds) if ((seconds * 1000.0).round()).abs() < 9.0e18 => {
+                    assert_eq!(
+                        got.as_i64(),
+                        Some((seconds * 1000.0).round() as i64),
+                        "{key}"
+                    )
+                }
+                _ => assert_eq!(got, v, "{key}: no time in range stays as it was"),
+            },
+            "input" | "output" if parsed => {
+                let json = v
+                    .as_str()
+                    .and_then(|t| serde_json::from_str::<Value>(t).ok());
+                assert_eq!(got, json.as_ref().unwrap_or(v), "{key}");
+            }
+            "inputDetails" | "outputDetails" => match (v, got) {
+                (Value::Object(i), Value::Object(o)) => {
+                    let mut names: Vec<String> = i.keys().map(|k| upper_first(k)).collect();
+                    names.sort();
+                    names.dedup();
+                    let mut got_names: Vec<&String> = o.keys().collect();
+                    got_names.sort();
+                    assert_eq!(got_names, names.iter().collect::<Vec<_>>(), "{key}");
+                    for (k, value) in o {
+                        let from = i.iter().rev().find(|(n, _)| upper_first(n) == *k);
+                        assert_eq!(Some(value), from.map(|(_, v)| v), "{key}.{k}");
+                    }
+                }
+                _ => assert_eq!(got, v, "{key}"),
+            },
+            _ => assert_eq!(got, v, "{key}"),
+        }
+    }
 }
 
 fn upper_first(key: &str) -> String {

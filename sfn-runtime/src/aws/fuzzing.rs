@@ -220,3 +220,9 @@ pub const JOB_MAP_MEMBERS: &[&str] = job_shapes::MAP_MEMBERS;
 pub fn job_from_wire(spec: &ServiceSpec, answer: Value) -> Value {
     job_shapes::from_wire(&spec.model, answer)
 }
+
+/// A `DescribeExecution` answer as the result of `states:startExecution.sync` (`parsed`: of
+/// `.sync:2`).
+pub fn execution_description(answer: &Value, parsed: bool) -> Value {
+    job_shapes::execution_description(answer, parsed)
+}

@@ -76,6 +76,54 @@ pub(crate) fn from_wire(model: &ModelNotes, value: Value) -> Value {
     }
 }
 
+/// `DescribeExecution`'s answer as the Java SDK v1 object `states:startExecution.sync` returns:
+/// PascalCase members, dates in epoch milliseconds, `Input` and `Output` parsed with `.sync:2`.
+pub(crate) fn execution_description(body: &Value, parsed: bool) -> Value {
+    let mut d = Map::new();
+    let Value::Object(members) = body else {
+        return Value::Object(d);
+    };
+    for (name, value) in members {
+        if name.is_empty() {
+            continue;
+        }
+        let value = match name.as_str() {
+            "startDate" | "stopDate" | "redriveDate" => epoch_ms(value),
+            "input" | "output" if parsed => value
+                .as_str()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_else(|| value.clone()),
+            "inputDetails" | "outputDetails" => pascal_keys(value),
+            _ => value.clone(),
+        };
+        d.insert(first_char(name, char::to_ascii_uppercase), value);
+    }
+    // The Java SDK's objects list their members in alphabetical order.
+    d.sort_keys();
+    Value::Object(d)
+}
+
+/// `{"included": true}` → `{"Included": true}`.
+fn pascal_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (first_char(k, char::to_ascii_uppercase), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A JSON-protocol timestamp (epoch seconds, fractional) in epoch milliseconds; anything else,
+/// or a time out of range, as it is.
+pub(crate) fn epoch_ms(value: &Value) -> Value {
+    value
+        .as_f64()
+        .and_then(epoch_millis)
+        .map_or_else(|| value.clone(), Value::from)
+}
+
 /// Epoch seconds (with a fraction) as whole epoch milliseconds, as Jackson writes a `Date`.
 fn epoch_millis(seconds: f64) -> Option<i64> {
     let millis = (seconds * 1000.0).round();
@@ -139,5 +187,19 @@ mod tests {
         );
         let run = from_wire(&GLUE.model, json!({"Id": "r", "StartedOn": 1704067200.0}));
         assert_eq!(run, json!({"Id": "r", "StartedOn": 1704067200000_i64}));
+    }
+
+    #[test]
+    fn executions_are_described_as_the_sdk_v1_writes_them() {
+        let body = json!({"status": "SUCCEEDED", "startDate": 1704067200.5, "stopDate": 1e300,
+            "input": "{\"a\":1}", "output": "not json", "inputDetails": {"included": true},
+            "executionArn": "e", "": 1});
+        assert_eq!(
+            serde_json::to_string(&execution_description(&body, true)).expect("JSON"),
+            r#"{"ExecutionArn":"e","Input":{"a":1},"InputDetails":{"Included":true},"Output":"not json","StartDate":1704067200500,"Status":"SUCCEEDED","StopDate":1e+300}"#
+        );
+        let text = execution_description(&body, false);
+        assert_eq!(text["Input"], json!("{\"a\":1}"));
+        assert_eq!(execution_description(&json!([1]), true), json!({}));
     }
 }

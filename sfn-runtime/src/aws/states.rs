@@ -20,6 +20,7 @@ use serde_json::{json, Map, Value};
 use sfn_asl::error::STATES_TASK_FAILED;
 use sfn_asl::resource::{Integration, IntegrationPattern};
 
+use super::job_shapes::{epoch_ms, execution_description};
 use super::sdk::{json_call, CallError};
 use super::services::SFN;
 use super::AwsClients;
@@ -117,67 +118,11 @@ async fn wait_for_end(
         if status == "RUNNING" || status == "PENDING_REDRIVE" {
             continue;
         }
-        let description = describe(&body, parsed);
+        let description = execution_description(&body, parsed);
         return match status {
             "SUCCEEDED" => Ok(description),
             _ => Err(TaskError::new(STATES_TASK_FAILED, description.to_string())),
         };
-    }
-}
-
-/// `DescribeExecution`'s answer as the Java SDK v1 object the `.sync` integrations return:
-/// PascalCase members, dates in epoch milliseconds, `Input` and `Output` parsed with `.sync:2`.
-fn describe(body: &Value, parsed: bool) -> Value {
-    let mut d = Map::new();
-    let Value::Object(members) = body else {
-        return Value::Object(d);
-    };
-    for (name, value) in members {
-        let mut chars = name.chars();
-        let pascal = match chars.next() {
-            Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-            None => continue,
-        };
-        let value = match name.as_str() {
-            "startDate" | "stopDate" | "redriveDate" => epoch_ms(value),
-            "input" | "output" if parsed => value
-                .as_str()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_else(|| value.clone()),
-            "inputDetails" | "outputDetails" => pascal_keys(value),
-            _ => value.clone(),
-        };
-        d.insert(pascal, value);
-    }
-    // The Java SDK's objects list their members in alphabetical order.
-    d.sort_keys();
-    Value::Object(d)
-}
-
-/// `{"included": true}` → `{"Included": true}`.
-fn pascal_keys(value: &Value) -> Value {
-    match value {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let mut c = k.chars();
-                    let key = c
-                        .next()
-                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                        .unwrap_or_default();
-                    (key, v.clone())
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// A JSON-protocol timestamp (epoch seconds, fractional) in epoch milliseconds.
-fn epoch_ms(value: &Value) -> Value {
-    match value.as_f64() {
-        Some(seconds) => json!((seconds * 1000.0).round() as i64),
-        None => value.clone(),
     }
 }
 
